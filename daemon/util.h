@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Allocation failure aborts: systemd's Restart= recovers a daemon, and a
+ * command has nothing useful to do without memory. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Grow an array of `size`-byte elements to hold at least `need` of them. */
+void *xgrow(void *p, size_t *cap, size_t need, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* Read a whole file into a NUL-terminated buffer. Returns 0 or -errno. */
+int read_file(const char *path, char **ret_data, size_t *ret_len);
+
+/* The folder of `path` ("." when it has none), newly allocated. */
+char *path_dirname(const char *path);
+/* `path` resolved against `dir` unless it is absolute, newly allocated. */
+char *path_join(const char *dir, const char *path);
+
+bool str_ends_with(const char *s, const char *suffix);
+
+static inline void freep(void *p) { free(*(void **)p); }
+static inline void fclosep(FILE **f) { if (*f) fclose(*f); }
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _cleanup_free_ _cleanup_(freep)
+#define _cleanup_fclose_ _cleanup_(fclosep)
+
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Hand a pointer over, leaving NULL behind for the cleanup handler. */
+#define TAKE_PTR(p) ({ __typeof__(p) _p = (p); (p) = NULL; _p; })

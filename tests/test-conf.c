@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "conf.h"
+#include "util.h"
+
+static char dir[] = "/tmp/casewatch-conf.XXXXXX";
+
+static int setup(void **state)
+{
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	int r = system(cmd);
+	free(cmd);
+	return r == 0 ? 0 : -1;
+}
+
+static char *write_file(const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static struct conf *load_ok(const char *name, const char *text)
+{
+	_cleanup_free_ char *path = write_file(name, text);
+	struct diags d = { 0 };
+	struct conf *c = NULL;
+	int r = conf_load(path, &c, &d);
+	if (r < 0) {
+		diags_print(&d, stderr);
+		fail_msg("%s did not load", name);
+	}
+	assert_int_equal(d.n, 0);
+	diags_free(&d);
+	return c;
+}
+
+/* Load a file expected to fail; return its problems as "LINE: message"
+ * lines joined by newlines. */
+static char *load_bad(const char *name, const char *text)
+{
+	_cleanup_free_ char *path = write_file(name, text);
+	struct diags d = { 0 };
+	struct conf *c = NULL;
+	assert_int_equal(conf_load(path, &c, &d), -EINVAL);
+	assert_null(c);
+	diags_sort(&d);
+	char *out = xstrdup("");
+	for (size_t i = 0; i < d.n; i++) {
+		assert_string_equal(d.v[i].file, path);
+		char *n = xasprintf("%s%d: %s\n", out, d.v[i].line, d.v[i].msg);
+		free(out);
+		out = n;
+	}
+	diags_free(&d);
+	return out;
+}
+
+static void test_three_line_file_gets_every_default(void **state)
+{
+	struct conf *c = load_ok("three.conf",
+		"database = \"cases.db\";\nstate = \"/var/lib/casewatch/state.db\";\nrules = [ \"rules/leeds-asbu.conf\" ];\n");
+	_cleanup_free_ char *db = xasprintf("%s/cases.db", dir);
+	_cleanup_free_ char *rules = xasprintf("%s/rules/leeds-asbu.conf", dir);
+	assert_string_equal(c->database, db);
+	assert_string_equal(c->state, "/var/lib/casewatch/state.db");
+	assert_int_equal(c->n_rules, 1);
+	assert_string_equal(c->rules[0], rules);
+	assert_string_equal(c->timezone, "Europe/London");
+	assert_int_equal(c->division, DIVISION_ENGLAND_AND_WALES);
+	assert_int_equal(c->weekend, WEEKEND_DEFAULT);
+	assert_int_equal(c->closures.n, 0);
+	conf_free(c);
+}
+
+static void test_calendar_group_settings(void **state)
+{
+	struct conf *c = load_ok("cal.conf",
+		"timezone = \"Europe/Belfast\";\n"
+		"calendar = {\n"
+		"  division = \"northern-ireland\";\n"
+		"  weekend = [ \"Fri\", \"saturday\" ];\n"
+		"  closures = ( \"2026-12-30..2027-01-01\", { date = \"2026-06-01\"; title = \"Away day\"; } );\n"
+		"};\n");
+	assert_string_equal(c->timezone, "Europe/Belfast");
+	assert_int_equal(c->division, DIVISION_NORTHERN_IRELAND);
+	assert_int_equal(c->weekend, (1u << WD_FRIDAY) | (1u << WD_SATURDAY));
+	assert_int_equal(c->closures.n, 4);
+	cw_day d;
+	date_parse("2027-01-01", &d);
+	assert_int_equal(c->closures.v[2].day, d);
+	assert_string_equal(c->closures.v[3].title, "Away day");
+	struct calendar *cal = conf_calendar(c, -1);
+	assert_int_equal(calendar_division(cal), DIVISION_NORTHERN_IRELAND);
+	date_parse("2026-12-31", &d);
+	assert_false(calendar_is_working_day(cal, d));
+	calendar_free(cal);
+	conf_free(c);
+}
+
+static void test_rules_may_be_one_string(void **state)
+{
+	struct conf *c = load_ok("one.conf", "rules = \"/etc/casewatch/rules\";\n");
+	assert_int_equal(c->n_rules, 1);
+	assert_string_equal(c->rules[0], "/etc/casewatch/rules");
+	conf_free(c);
+}
+
+static void test_include_is_relative_to_the_file(void **state)
+{
+	_cleanup_free_ char *inc = write_file("cal.inc", "calendar = { division = \"scotland\"; };\n");
+	/* Run from elsewhere, as systemd runs from /. */
+	_cleanup_free_ char *cwd = getcwd(NULL, 0);
+	assert_int_equal(chdir("/"), 0);
+	struct conf *c = load_ok("inc.conf", "@include \"cal.inc\"\n");
+	assert_int_equal(chdir(cwd), 0);
+	assert_int_equal(c->division, DIVISION_SCOTLAND);
+	conf_free(c);
+}
+
+static void test_every_problem_with_its_line(void **state)
+{
+	_cleanup_free_ char *got = load_bad("bad.conf",
+		"database = 3;\n"
+		"calendar = {\n"
+		"  weekend = [ \"sat\", \"sun\", \"mon\", \"tue\", \"wed\", \"thu\", \"fri\" ];\n"
+		"  closures = ( \"2026-12-31..2026-12-01\", 7, { title = \"x\"; } );\n"
+		"  holidays = ( { file = \"\"; division = \"mercia\"; } );\n"
+		"};\n"
+		"rules = 5;\n"
+		"Timezone = \"UTC\";\n");
+	assert_string_equal(got,
+		"1: database must be a string, not an integer\n"
+		"3: weekend names all seven days: there would be no working days\n"
+		"4: closure '2026-12-31..2026-12-01' ends before it starts\n"
+		"4: each closure must be a date string or a group { date = ...; title = ...; }\n"
+		"4: closure has no date\n"
+		"5: unknown division 'mercia' (england-and-wales, scotland or northern-ireland)\n"
+		"7: rules must be a list, like [ \"...\" ], not an integer\n"
+		"8: unknown setting 'Timezone' in the configuration\n");
+}
+
+static void test_syntax_error_reports_its_line(void **state)
+{
+	_cleanup_free_ char *got = load_bad("syntax.conf", "database = \"a\";\nstate = ;\n");
+	assert_string_equal(got, "2: syntax error\n");
+}
+
+static void test_unknown_timezone(void **state)
+{
+	_cleanup_free_ char *got = load_bad("tz.conf", "\n\ntimezone = \"Mars/Olympus_Mons\";\n");
+	assert_true(strncmp(got, "3: unknown timezone 'Mars/Olympus_Mons'", 39) == 0);
+}
+
+static void test_missing_file_is_enoent(void **state)
+{
+	struct diags d = { 0 };
+	struct conf *c = NULL;
+	assert_int_equal(conf_load("/nonexistent/casewatch.conf", &c, &d), -ENOENT);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.v[0].msg, "cannot read: No such file or directory");
+	diags_free(&d);
+}
+
+static void test_json_file_serves_every_division_ics_only_its_own(void **state)
+{
+	_cleanup_free_ char *j = write_file("h.json",
+		"{\"scotland\": {\"division\": \"scotland\", \"events\": [\n"
+		"  {\"title\": \"Fair day\", \"date\": \"2030-07-15\", \"notes\": \"\", \"bunting\": true}]}}\n");
+	_cleanup_free_ char *i = write_file("h.ics",
+		"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20300101\nSUMMARY:Hogmanay extra\nEND:VEVENT\nEND:VCALENDAR\n");
+	struct conf *c = load_ok("files.conf",
+		"calendar = { division = \"england-and-wales\"; holidays = [ \"h.json\", \"h.ics\" ]; };\n");
+	assert_int_equal(c->file_holidays[DIVISION_SCOTLAND].n, 1);
+	assert_string_equal(c->file_holidays[DIVISION_SCOTLAND].v[0].title, "Fair day");
+	assert_int_equal(c->file_holidays[DIVISION_ENGLAND_AND_WALES].n, 1);
+	assert_string_equal(c->file_holidays[DIVISION_ENGLAND_AND_WALES].v[0].title, "Hogmanay extra");
+	assert_int_equal(c->file_holidays[DIVISION_NORTHERN_IRELAND].n, 0);
+	conf_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_three_line_file_gets_every_default),
+		cmocka_unit_test(test_calendar_group_settings),
+		cmocka_unit_test(test_rules_may_be_one_string),
+		cmocka_unit_test(test_include_is_relative_to_the_file),
+		cmocka_unit_test(test_every_problem_with_its_line),
+		cmocka_unit_test(test_syntax_error_reports_its_line),
+		cmocka_unit_test(test_unknown_timezone),
+		cmocka_unit_test(test_missing_file_is_enoent),
+		cmocka_unit_test(test_json_file_serves_every_division_ics_only_its_own),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
