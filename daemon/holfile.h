@@ -32,8 +32,11 @@ int holfile_detect(const char *data, size_t len);
 /* Parse the events of `division` ("england-and-wales", "scotland",
  * "northern-ireland") from a GOV.UK JSON file's text and append them to out.
  * A division key absent from the file is not an error (the file simply
- * covers no year of it). Problems are added to diags as `path:LINE: message`
- * (every problem found, not only the first); returns 0 or -EINVAL. */
+ * covers no year of it). An event whose notes say "Substitute day" is titled
+ * "NAME (substitute day)", as the computed rules title it. Problems are added
+ * to diags as `path:LINE: message` (every problem found, not only the
+ * first); returns 0 or -EINVAL, and on failure leaves out as it was, so a
+ * half-read file never turns its missing holidays into working days. */
 int holfile_parse_json(const char *path, const char *data, size_t len,
 		       const char *division, struct holiday_list *out, struct diags *diags);
 

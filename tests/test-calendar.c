@@ -12,6 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tap.h"
+
 #include "calendar.h"
 #include "tz.h"
 #include "util.h"
@@ -613,5 +615,5 @@ int main(void)
 		cmocka_unit_test(test_utc_evening_in_summer_is_next_local_day),
 		cmocka_unit_test(test_daylight_saving_changes_never_move_a_date),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return tap_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

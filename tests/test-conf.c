@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tap.h"
+
 #include "conf.h"
 #include "util.h"
 
@@ -210,5 +212,5 @@ int main(void)
 		cmocka_unit_test(test_missing_file_is_enoent),
 		cmocka_unit_test(test_json_file_serves_every_division_ics_only_its_own),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return tap_exit(cmocka_run_group_tests(tests, setup, teardown));
 }

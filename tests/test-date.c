@@ -7,6 +7,8 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "tap.h"
+
 #include "date.h"
 
 static void test_epoch_is_day_zero_and_a_thursday(void **state)
@@ -102,5 +104,5 @@ int main(void)
 		cmocka_unit_test(test_easter_sundays_known_dates),
 		cmocka_unit_test(test_nth_and_last_weekday_of_month),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return tap_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }
