@@ -195,7 +195,7 @@ static int cmd_calendar(int argc, char **argv)
 	else
 		return usage_error("unknown calendar command '%s' (holidays, add or between)", sub);
 
-	int division, n;
+	int division = -1, n = 0;
 	_cleanup_free_ char **ops = NULL;
 	int r = parse_division_opt(argc - 1, argv + 1, &division, &ops, &n);
 	if (r != 0)
