@@ -248,19 +248,6 @@ bool calendar_in_range(cw_day day)
 	return day >= range_first() && day <= range_last();
 }
 
-struct ordered {
-	cw_day day;
-	size_t pos;
-};
-
-static int ordered_cmp(const void *a, const void *b)
-{
-	const struct ordered *x = a, *y = b;
-	if (x->day != y->day)
-		return (x->day > y->day) - (x->day < y->day);
-	return (x->pos > y->pos) - (x->pos < y->pos);
-}
-
 struct calendar *calendar_new(enum division division, unsigned weekend_mask,
 			      const struct holiday_list *files,
 			      const struct holiday_list *closures)
@@ -289,33 +276,17 @@ struct calendar *calendar_new(enum division division, unsigned weekend_mask,
 		for (size_t i = 0; i < files->n; i++)
 			if (calendar_in_range(files->v[i].day))
 				holiday_list_add(&cal->holidays, files->v[i].day, files->v[i].title);
-	/* Closures go last: sorting by (day, position) then keeps the bank
-	 * holiday's title for a day that is both. */
+	/* Closures go last, so that a day that is both keeps the bank
+	 * holiday's title. */
 	if (closures)
 		for (size_t i = 0; i < closures->n; i++)
 			if (calendar_in_range(closures->v[i].day))
 				holiday_list_add(&cal->holidays, closures->v[i].day, closures->v[i].title);
 	free(covered);
 
-	const size_t n = cal->holidays.n;
-	struct holiday *v = cal->holidays.v;
-	struct ordered *ord = xmalloc((n ? n : 1) * sizeof(*ord));
-	for (size_t i = 0; i < n; i++)
-		ord[i] = (struct ordered){ v[i].day, i };
-	qsort(ord, n, sizeof(*ord), ordered_cmp);
-	struct holiday *sorted = xmalloc((n ? n : 1) * sizeof(*sorted));
-	size_t m = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct holiday *h = &v[ord[i].pos];
-		if (m > 0 && sorted[m - 1].day == h->day) {
-			free(h->title);
-			continue;
-		}
-		sorted[m++] = *h;
-	}
-	free(ord);
-	free(v);
-	cal->holidays = (struct holiday_list){ .v = sorted, .n = m, .cap = n ? n : 1 };
+	holiday_list_sort_unique(&cal->holidays);
+	const struct holiday *sorted = cal->holidays.v;
+	const size_t m = cal->holidays.n;
 
 	/* The tables. */
 	cal->count = xmalloc((size_t)cal->ndays * sizeof(int32_t));

@@ -88,6 +88,29 @@ static void list_dedupe_from(struct holiday_list *l, size_t start)
 	l->n = start + m;
 }
 
+void holiday_list_sort_unique(struct holiday_list *l)
+{
+	const size_t n = l->n;
+	_cleanup_free_ struct ordered *ord = xmalloc((n ? n : 1) * sizeof(*ord));
+	for (size_t i = 0; i < n; i++)
+		ord[i] = (struct ordered){ l->v[i].day, i };
+	qsort(ord, n, sizeof(*ord), ordered_cmp);
+	struct holiday *sorted = xmalloc((n ? n : 1) * sizeof(*sorted));
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct holiday *h = &l->v[ord[i].pos];
+		if (m > 0 && sorted[m - 1].day == h->day) {
+			free(h->title);
+			continue;
+		}
+		sorted[m++] = *h;
+	}
+	free(l->v);
+	l->v = sorted;
+	l->n = m;
+	l->cap = n ? n : 1;
+}
+
 /* Values quoted in messages must keep the message on one readable line. */
 static bool quotable(const char *s, size_t len)
 {

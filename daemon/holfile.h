@@ -22,6 +22,8 @@ struct holiday_list {
 
 void holiday_list_add(struct holiday_list *l, cw_day day, const char *title);
 void holiday_list_free(struct holiday_list *l);
+/* Sort by date; of several entries for one date keep the earliest added. */
+void holiday_list_sort_unique(struct holiday_list *l);
 
 enum holfile_format { HOLFILE_JSON, HOLFILE_ICS };
 
