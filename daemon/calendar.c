@@ -44,10 +44,16 @@ int division_from_string(const char *s)
 #define T_BOXING "Boxing Day"
 #define SUBSTITUTE " (substitute day)"
 
+enum hol_kind {
+	HOL_DAY,        /* a bank holiday */
+	HOL_SUBSTITUTE, /* a bank holiday in place of one at a weekend */
+	HOL_ACTUAL,     /* the weekend date itself of a holiday moved off it */
+};
+
 struct hol {
 	cw_day day;
 	const char *title;
-	bool substitute;
+	enum hol_kind kind;
 };
 
 struct year_hols {
@@ -55,18 +61,19 @@ struct year_hols {
 	size_t n;
 };
 
-static void add(struct year_hols *h, cw_day day, const char *title, bool substitute)
+static void add(struct year_hols *h, cw_day day, const char *title, enum hol_kind kind)
 {
 	/* The table is sized for the most any division has in one year
-	 * (Northern Ireland: 10) plus every proclamation of one year. */
+	 * (Northern Ireland: 10, and up to 4 weekend dates) plus every
+	 * proclamation of one year. */
 	if (h->n < ELEMENTSOF(h->v))
-		h->v[h->n++] = (struct hol){ day, title, substitute };
+		h->v[h->n++] = (struct hol){ day, title, kind };
 }
 
 static bool taken(const struct year_hols *h, cw_day day)
 {
 	for (size_t i = 0; i < h->n; i++)
-		if (h->v[i].day == day)
+		if (h->v[i].day == day && h->v[i].kind != HOL_ACTUAL)
 			return true;
 	return false;
 }
@@ -84,19 +91,22 @@ static bool legal_weekend(cw_day day)
  * not already a holiday. That one rule gives every pattern: Christmas on a
  * Saturday (Mon 27, Tue 28), on a Sunday (Boxing Day Mon 26 stands, Christmas
  * Tue 27), Scotland's 1-2 January alike, and a lone St Andrew's Day, St
- * Patrick's Day or Twelfth moving to the Monday. */
+ * Patrick's Day or Twelfth moving to the Monday. The weekend date itself is
+ * kept too: Christmas Day is no working day for a unit that works
+ * Saturdays, substitute or not. */
 static void add_fixed(struct year_hols *h, const cw_day *days, const char *const *titles, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!legal_weekend(days[i]))
-			add(h, days[i], titles[i], false);
+			add(h, days[i], titles[i], HOL_DAY);
 	for (size_t i = 0; i < n; i++) {
 		if (!legal_weekend(days[i]))
 			continue;
 		cw_day d = days[i] + 1;
 		while (legal_weekend(d) || taken(h, d))
 			d++;
-		add(h, d, titles[i], true);
+		add(h, d, titles[i], HOL_SUBSTITUTE);
+		add(h, days[i], titles[i], HOL_ACTUAL);
 	}
 }
 
@@ -118,20 +128,20 @@ static void computed(enum division div, int y, struct year_hols *h)
 		const char *const t[] = { T_ST_PATRICK };
 		add_fixed(h, d, t, 1);
 	}
-	add(h, easter - 2, T_GOOD_FRIDAY, false);
+	add(h, easter - 2, T_GOOD_FRIDAY, HOL_DAY);
 	if (div != DIVISION_SCOTLAND)
-		add(h, easter + 1, T_EASTER_MONDAY, false);
-	add(h, date_nth_weekday(y, 5, WD_MONDAY, 1), T_EARLY_MAY, false);
-	add(h, date_nth_weekday(y, 5, WD_MONDAY, -1), T_SPRING, false);
+		add(h, easter + 1, T_EASTER_MONDAY, HOL_DAY);
+	add(h, date_nth_weekday(y, 5, WD_MONDAY, 1), T_EARLY_MAY, HOL_DAY);
+	add(h, date_nth_weekday(y, 5, WD_MONDAY, -1), T_SPRING, HOL_DAY);
 	if (div == DIVISION_NORTHERN_IRELAND) {
 		const cw_day d[] = { date_from_ymd(y, 7, 12) };
 		const char *const t[] = { T_BOYNE };
 		add_fixed(h, d, t, 1);
 	}
 	if (div == DIVISION_SCOTLAND)
-		add(h, date_nth_weekday(y, 8, WD_MONDAY, 1), T_SUMMER, false);
+		add(h, date_nth_weekday(y, 8, WD_MONDAY, 1), T_SUMMER, HOL_DAY);
 	else
-		add(h, date_nth_weekday(y, 8, WD_MONDAY, -1), T_SUMMER, false);
+		add(h, date_nth_weekday(y, 8, WD_MONDAY, -1), T_SUMMER, HOL_DAY);
 	/* St Andrew's Day has been a bank holiday since the St Andrew's Day
 	 * Bank Holiday (Scotland) Act 2007. */
 	if (div == DIVISION_SCOTLAND && y >= 2007) {
@@ -183,12 +193,12 @@ static void proclaimed(enum division div, int y, struct year_hols *h)
 		if (p->replaces_m) {
 			cw_day old = date_from_ymd(y, p->replaces_m, p->replaces_d);
 			for (size_t j = 0; j < h->n; j++)
-				if (h->v[j].day == old) {
+				if (h->v[j].day == old && h->v[j].kind != HOL_ACTUAL) {
 					h->v[j] = h->v[--h->n];
 					break;
 				}
 		}
-		add(h, date_from_ymd(y, p->m, p->d), p->title, false);
+		add(h, date_from_ymd(y, p->m, p->d), p->title, HOL_DAY);
 	}
 }
 
@@ -198,7 +208,9 @@ static int hol_cmp(const void *a, const void *b)
 	return (x->day > y->day) - (x->day < y->day);
 }
 
-void calendar_builtin_holidays(enum division division, int year, struct holiday_list *out)
+/* Layers 1 and 2 for one year. The weekend dates of holidays moved off them
+ * are included when `weekend` does not already make them non-working days. */
+static void builtin_year(enum division division, int year, unsigned weekend, struct holiday_list *out)
 {
 	struct year_hols h = { .n = 0 };
 
@@ -206,13 +218,26 @@ void calendar_builtin_holidays(enum division division, int year, struct holiday_
 	proclaimed(division, year, &h);
 	qsort(h.v, h.n, sizeof(h.v[0]), hol_cmp);
 	for (size_t i = 0; i < h.n; i++) {
-		if (h.v[i].substitute) {
+		switch (h.v[i].kind) {
+		case HOL_DAY:
+			holiday_list_add(out, h.v[i].day, h.v[i].title);
+			break;
+		case HOL_SUBSTITUTE: {
 			_cleanup_free_ char *t = xasprintf("%s" SUBSTITUTE, h.v[i].title);
 			holiday_list_add(out, h.v[i].day, t);
-		} else {
-			holiday_list_add(out, h.v[i].day, h.v[i].title);
+			break;
+		}
+		case HOL_ACTUAL:
+			if (!(weekend & (1u << date_weekday(h.v[i].day))))
+				holiday_list_add(out, h.v[i].day, h.v[i].title);
+			break;
 		}
 	}
+}
+
+void calendar_builtin_holidays(enum division division, int year, struct holiday_list *out)
+{
+	builtin_year(division, year, WEEKEND_DEFAULT, out);
 }
 
 /* ---- The calendar: all layers, and tables for O(1) arithmetic ---------- */
@@ -271,7 +296,7 @@ struct calendar *calendar_new(enum division division, unsigned weekend_mask,
 
 	for (int y = CALENDAR_MIN_YEAR; y <= CALENDAR_MAX_YEAR; y++)
 		if (!covered[y - CALENDAR_MIN_YEAR])
-			calendar_builtin_holidays(division, y, &cal->holidays);
+			builtin_year(division, y, cal->weekend, &cal->holidays);
 	if (files)
 		for (size_t i = 0; i < files->n; i++)
 			if (calendar_in_range(files->v[i].day))

@@ -31,8 +31,9 @@ int division_from_string(const char *s);
 #define WEEKEND_ALL 0x7fu
 
 /* Layers 1 and 2 only: the bank holidays of `division` in `year` by the
- * computed rules and the built-in table of proclamations, sorted by date.
- * Appends to out. */
+ * computed rules and the built-in table of proclamations, sorted by date,
+ * as GOV.UK lists them (a holiday at a weekend appears as its substitute
+ * day). Appends to out. */
 void calendar_builtin_holidays(enum division division, int year, struct holiday_list *out);
 
 struct calendar;

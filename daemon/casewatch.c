@@ -105,12 +105,15 @@ static int cmd_check(int argc, char **argv)
 		diags_sort(&d);
 		diags_print(&d, stdout);
 		status = EXIT_BADINPUT;
-	} else if (embedded) {
-		printf("configuration OK (embedded defaults: %s does not exist)\n", config_path);
 	} else {
+		if (embedded)
+			fprintf(stderr, "casewatch: %s does not exist: checked the embedded defaults\n",
+				config_path);
 		puts("configuration OK");
 	}
 	diags_free(&d);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return bad_input("cannot write the output: %s", strerror(errno));
 	return status;
 }
 
@@ -132,7 +135,7 @@ static int parse_division_opt(int argc, char **argv, int *ret_division, char ***
 			only_operands = true;
 			continue;
 		}
-		if (strcmp(a, "--division") == 0 || strcmp(a, "-d") == 0) {
+		if (strcmp(a, "--division") == 0) {
 			if (i + 1 >= argc) {
 				free(ops);
 				return usage_error("%s needs a division", a);

@@ -5,6 +5,7 @@
 #include <libconfig.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -205,7 +206,7 @@ static void add_closure(struct loader *l, const config_setting_t *s, const char 
 		problem(l, s, "closure '%s' ends before it starts", v);
 		return;
 	}
-	if (to - from > 366) {
+	if (to - from + 1 > 366) {
 		problem(l, s, "closure '%s' is longer than a year", v);
 		return;
 	}
@@ -244,6 +245,10 @@ static void load_closures(struct loader *l, const config_setting_t *s)
 			continue;
 		}
 		const char *t = title ? want_string(l, title, "title") : "Closure";
+		if (t && !*t) {
+			problem(l, title, "closure title must not be empty");
+			t = NULL;
+		}
 		const char *d = want_string(l, date, "date");
 		if (d && t)
 			add_closure(l, date, d, t);
@@ -262,7 +267,8 @@ static void add_holfile(struct loader *l, const config_setting_t *s, const char 
 	size_t len = 0;
 	int r = read_file(path, &data, &len);
 	if (r < 0) {
-		problem(l, s, "cannot read holiday file %s: %s", path, strerror(-r));
+		problem(l, s, "cannot read holiday file %s: %s", path,
+			r == -EISDIR ? "it is a folder" : r == -EINVAL ? "not a regular file" : strerror(-r));
 		return;
 	}
 	switch (holfile_detect(data, len)) {
@@ -319,7 +325,9 @@ static void load_holidays(struct loader *l, const config_setting_t *s)
 		}
 		int d = div ? parse_division(l, div) : -1;
 		const char *p = want_string(l, file, "file");
-		if (p && (!div || d >= 0))
+		if (p && !*p)
+			problem(l, file, "holiday file name must not be empty");
+		else if (p && (!div || d >= 0))
 			add_holfile(l, file, p, d);
 	}
 }
@@ -379,6 +387,15 @@ int conf_load(const char *path, struct conf **ret, struct diags *diags)
 	config_set_include_dir(&cfg, c->dir);
 
 	size_t before = diags->n;
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		diags_add(diags, path, 0, "cannot read: %s",
+			  S_ISDIR(st.st_mode) ? "it is a folder" : "not a regular file");
+		config_destroy(&cfg);
+		conf_free(c);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	errno = 0;
 	if (!config_read_file(&cfg, path)) {
 		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO) {
 			int r = errno ? -errno : -EIO;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void oom(void)
 {
@@ -90,6 +91,17 @@ int read_file(const char *path, char **ret_data, size_t *ret_len)
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
 	if (!f)
 		return -errno;
+	/* Configuration and holiday files are small regular files; a device
+	 * or a fifo named by mistake would never end. */
+	struct stat st;
+	if (fstat(fileno(f), &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if (st.st_size > READ_FILE_MAX)
+		return -EFBIG;
 
 	char *buf = NULL;
 	size_t len = 0, cap = 0;

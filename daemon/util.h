@@ -19,7 +19,10 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
-/* Read a whole file into a NUL-terminated buffer. Returns 0 or -errno. */
+/* Read a whole regular file of at most READ_FILE_MAX bytes into a
+ * NUL-terminated buffer. Returns 0 or -errno: -EISDIR for a folder, -EINVAL
+ * for anything else that is not a regular file, -EFBIG when too large. */
+#define READ_FILE_MAX (64 * 1024 * 1024)
 int read_file(const char *path, char **ret_data, size_t *ret_len);
 
 /* The folder of `path` ("." when it has none), newly allocated. */

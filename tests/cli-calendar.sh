@@ -75,6 +75,9 @@ expect_out "2027 comes from the file alone (no computed Easter)" "$(printf '%s\t
 	2027-01-01 "New Year’s Day" 2027-03-01 "Invented bank holiday")"
 run "computed rules go on after the file" 0 "$CASEWATCH" -c "$T/unit.conf" calendar holidays 2029
 if grep -q "^2029-04-02	Easter Monday$" "$T/out"; then ok "2029 computed after the file's last year"; else not_ok "2029 computed after the file's last year"; fi
+run "ics year" 0 "$CASEWATCH" -c "$T/unit.conf" calendar holidays 2028
+expect_out "a file's year replaces the computed year entirely, closures aside" "$(printf '%s\t%s\n' \
+	2028-06-07 "Council founding day")"
 run "ics file" 0 "$CASEWATCH" -c "$T/unit.conf" calendar add 2028-06-06 1
 expect_out "ics holiday (a folded SUMMARY) is not a working day" "2028-06-08"
 run "ics serves only its division" 0 "$CASEWATCH" -c "$T/unit.conf" calendar add --division scotland 2028-06-06 1

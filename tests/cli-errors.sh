@@ -71,6 +71,10 @@ printf 'calendar = { holidays = [ "bad.ics" ]; };\n' >"$T/ics.conf"
 run "bad ics date" 1 "$CASEWATCH" -c "$T/ics.conf" check
 if grep -q "^$T/bad.ics:3: " "$T/out"; then ok "bad ics date at line 3"; else not_ok "bad ics date at line 3"; sed 's/^/# /' "$T/out"; fi
 
+printf 'calendar = { holidays = [ "/dev/zero" ]; };\n' >"$T/dev.conf"
+run "a device as a holiday file" 1 "$CASEWATCH" -c "$T/dev.conf" check
+expect_out "a device is refused, not read forever" "$T/dev.conf:1: cannot read holiday file /dev/zero: not a regular file"
+
 echo "hello" >"$T/hello.txt"
 printf 'calendar = { holidays = [ "hello.txt" ]; };\n' >"$T/txt.conf"
 run "not a holiday file" 1 "$CASEWATCH" -c "$T/txt.conf" check

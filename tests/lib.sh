@@ -24,7 +24,11 @@ run() {
 	shift 2
 	_st=0
 	"$@" >"$T/out" 2>"$T/err" || _st=$?
-	if [ "$_st" -eq "$_want" ]; then
+	# A sanitizer report fails the check whatever the exit status.
+	if grep -q 'Sanitizer\|runtime error:' "$T/err"; then
+		not_ok "$_name (sanitizer report)"
+		sed 's/^/# stderr: /' "$T/err"
+	elif [ "$_st" -eq "$_want" ]; then
 		ok "$_name"
 	else
 		not_ok "$_name (exit $_st, want $_want)"

@@ -471,9 +471,59 @@ static void test_sunday_only_weekend_makes_saturday_a_working_day(void **state)
 	/* Friday 20 November 2026 + 1 = Saturday 21. */
 	assert_int_equal(calendar_add_working_days(cal, D("2026-11-20"), 1, &r), 0);
 	assert_int_equal(r, D("2026-11-21"));
-	/* A bank holiday is still a holiday: Saturday 26 December's substitute
-	 * Monday 28 stays off; Saturday 26 itself is Boxing Day, off too. */
+	calendar_free(cal);
+}
+
+static void test_holiday_on_a_worked_saturday_is_still_a_holiday(void **state)
+{
+	/* A unit that works Saturdays: Boxing Day, Saturday 26 December 2026,
+	 * is no working day, nor is its substitute Monday 28. From Thursday 24:
+	 * 25, 26, 27 (Sunday) and 28 are off -> Tuesday 29. */
+	struct calendar *cal = calendar_new(EW, 1u << WD_SUNDAY, NULL, NULL);
+	cw_day r;
+	assert_false(calendar_is_working_day(cal, D("2026-12-26")));
 	assert_false(calendar_is_working_day(cal, D("2026-12-28")));
+	assert_int_equal(calendar_add_working_days(cal, D("2026-12-24"), 1, &r), 0);
+	assert_int_equal(r, D("2026-12-29"));
+	/* New Year's Day 2022 was a Saturday; its substitute Monday 3. */
+	assert_false(calendar_is_working_day(cal, D("2022-01-01")));
+	assert_false(calendar_is_working_day(cal, D("2022-01-03")));
+	struct holiday_list l = { 0 };
+	calendar_holidays(cal, 2026, &l);
+	assert_int_equal(l.n, 9);
+	assert_int_equal(l.v[7].day, D("2026-12-26"));
+	assert_string_equal(l.v[7].title, "Boxing Day");
+	assert_string_equal(l.v[8].title, "Boxing Day (substitute day)");
+	holiday_list_free(&l);
+	calendar_free(cal);
+
+	/* A Friday-Saturday weekend: Christmas Day, Sunday 25 December 2022, is
+	 * a working day of that unit by the weekend but a holiday by law. */
+	cal = calendar_new(EW, (1u << WD_FRIDAY) | (1u << WD_SATURDAY), NULL, NULL);
+	assert_false(calendar_is_working_day(cal, D("2022-12-25")));
+	assert_false(calendar_is_working_day(cal, D("2022-12-26")));
+	assert_false(calendar_is_working_day(cal, D("2022-12-27")));
+	/* Thursday 22 December 2022 + 1: 23, 24 weekend, 25-27 holidays. */
+	assert_int_equal(calendar_add_working_days(cal, D("2022-12-22"), 1, &r), 0);
+	assert_int_equal(r, D("2022-12-28"));
+	calendar_free(cal);
+}
+
+static void test_proclamations_of_1981_1995_1999_and_2002(void **state)
+{
+	struct calendar *cal = calendar_new(SC, WEEKEND_DEFAULT, NULL, NULL);
+	/* 1981: the royal wedding, Wednesday 29 July. */
+	assert_false(calendar_is_working_day(cal, D("1981-07-29")));
+	/* 1995: Early May moved from Monday 1 May to Monday 8 May. */
+	assert_true(calendar_is_working_day(cal, D("1995-05-01")));
+	assert_false(calendar_is_working_day(cal, D("1995-05-08")));
+	/* 1999: the Millennium, Friday 31 December. */
+	assert_false(calendar_is_working_day(cal, D("1999-12-31")));
+	/* 2002: Spring moved from Monday 27 May to Tuesday 4 June, and the
+	 * Golden Jubilee on Monday 3 June. */
+	assert_true(calendar_is_working_day(cal, D("2002-05-27")));
+	assert_false(calendar_is_working_day(cal, D("2002-06-03")));
+	assert_false(calendar_is_working_day(cal, D("2002-06-04")));
 	calendar_free(cal);
 }
 
@@ -610,6 +660,8 @@ int main(void)
 		cmocka_unit_test(test_arithmetic_matches_day_by_day_reference_each_division),
 		cmocka_unit_test(test_arithmetic_matches_reference_other_weekends),
 		cmocka_unit_test(test_sunday_only_weekend_makes_saturday_a_working_day),
+		cmocka_unit_test(test_holiday_on_a_worked_saturday_is_still_a_holiday),
+		cmocka_unit_test(test_proclamations_of_1981_1995_1999_and_2002),
 		cmocka_unit_test(test_file_year_replaces_computed_year_only),
 		cmocka_unit_test(test_closures_add_to_holidays_and_keep_bank_holiday_title),
 		cmocka_unit_test(test_utc_evening_in_summer_is_next_local_day),

@@ -156,8 +156,37 @@ static void test_every_problem_with_its_line(void **state)
 		"4: each closure must be a date string or a group { date = ...; title = ...; }\n"
 		"4: closure has no date\n"
 		"5: unknown division 'mercia' (england-and-wales, scotland or northern-ireland)\n"
+		"5: holiday file name must not be empty\n"
 		"7: rules must be a list, like [ \"...\" ], not an integer\n"
 		"8: unknown setting 'Timezone' in the configuration\n");
+}
+
+static void test_closures_at_most_a_year_and_inside_the_calendar(void **state)
+{
+	_cleanup_free_ char *got = load_bad("closures.conf",
+		"calendar = { closures = (\n"
+		"  \"2024-01-01..2024-12-31\",\n"  /* 366 days: fine */
+		"  \"2026-01-01..2027-01-01\",\n"  /* 366 days: fine */
+		"  \"2026-01-01..2027-01-02\",\n"  /* 367 days */
+		"  \"1977-12-31..1978-01-02\",\n"
+		"  \"2199-12-31..2200-01-01\",\n"
+		"  { date = \"2026-05-01\"; title = \"\"; }\n"
+		"); };\n");
+	assert_string_equal(got,
+		"4: closure '2026-01-01..2027-01-02' is longer than a year\n"
+		"5: closure '1977-12-31..1978-01-02' is outside the calendar's years 1978-2199\n"
+		"6: closure '2199-12-31..2200-01-01' is outside the calendar's years 1978-2199\n"
+		"7: closure title must not be empty\n");
+}
+
+static void test_configuration_that_is_a_folder(void **state)
+{
+	struct diags d = { 0 };
+	struct conf *c = NULL;
+	assert_int_equal(conf_load(dir, &c, &d), -EISDIR);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.v[0].msg, "cannot read: it is a folder");
+	diags_free(&d);
 }
 
 static void test_syntax_error_reports_its_line(void **state)
@@ -207,6 +236,8 @@ int main(void)
 		cmocka_unit_test(test_rules_may_be_one_string),
 		cmocka_unit_test(test_include_is_relative_to_the_file),
 		cmocka_unit_test(test_every_problem_with_its_line),
+		cmocka_unit_test(test_closures_at_most_a_year_and_inside_the_calendar),
+		cmocka_unit_test(test_configuration_that_is_a_folder),
 		cmocka_unit_test(test_syntax_error_reports_its_line),
 		cmocka_unit_test(test_unknown_timezone),
 		cmocka_unit_test(test_missing_file_is_enoent),
