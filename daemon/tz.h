@@ -13,7 +13,8 @@ struct tz;
 
 /* Load zone `name` ("Europe/London", "UTC") from ZONEINFO_DIR, or from
  * $TZDIR when set. Returns 0, -ENOENT (no such zone), -EINVAL (a name with
- * "..", a leading "/" or odd characters, or a file that is not valid TZif);
+ * "..", a leading "/" or odd characters, or a file that is not valid TZif)
+ * or another -errno from reading the file;
  * on failure *ret_err (if given) gets a newly allocated one-line reason. */
 int tz_load(const char *name, struct tz **ret, char **ret_err);
 /* Parse TZif data already in memory (for tests and odd installations). */
@@ -35,7 +36,8 @@ int64_t tz_local_to_instant(const struct tz *tz, cw_day day, int32_t seconds);
 /* RFC 3339 timestamp: "2026-11-20T16:05:00Z", "...+01:00", fractional
  * seconds allowed and dropped, 't'/' ' accepted for 'T', 'z' for 'Z'. With
  * no offset it is local time in tz. Returns 0, or -EINVAL for anything
- * malformed or impossible (2026-02-30, 25:00, offset beyond +-23:59). */
+ * malformed or impossible (2026-02-30, 25:00, offset beyond +-23:59, and
+ * seconds 60: POSIX instants have no name for a leap second). */
 int tz_parse_timestamp(const struct tz *tz, const char *s, int64_t *ret);
 /* Format instant t as local RFC 3339 with offset: "2026-07-01T09:00:00+01:00"
  * (or "Z" when the offset is 0). buf must hold TZ_TIMESTAMP_STRLEN. */
