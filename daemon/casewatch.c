@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "casedb.h"
 #include "conf.h"
 #include "date.h"
 #include "diag.h"
@@ -35,6 +36,7 @@ static void usage(FILE *f)
 	      "  calendar holidays [--division D] YEAR   the year's bank holidays and closures\n"
 	      "  calendar add [--division D] DATE N      the date N working days after DATE\n"
 	      "  calendar between [--division D] FROM TO working days after FROM up to TO\n"
+	      "  db init [PATH]                          create or upgrade the case database\n"
 	      "\n"
 	      "Options:\n"
 	      "  -c, --config FILE   configuration (default " CONFIG_DEFAULT ")\n"
@@ -255,6 +257,37 @@ static int cmd_calendar(int argc, char **argv)
 	return status;
 }
 
+static int cmd_db(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "init") != 0)
+		return usage_error("db needs a command: init");
+	if (argc > 3)
+		return usage_error("db init takes at most one operand, the database's path");
+
+	struct conf *c = NULL;
+	const char *path = argv[2];
+	if (!path) {
+		if (load_conf(&c) < 0)
+			return EXIT_BADINPUT;
+		path = c->database;
+	}
+
+	int from = 0;
+	_cleanup_free_ char *err = NULL;
+	int r = casedb_init(path, &from, &err);
+	int status = 0;
+	if (r < 0)
+		status = bad_input("%s", err);
+	else if (from == 0)
+		printf("created the case database %s (schema version %d)\n", path, CASEDB_VERSION);
+	else if (from < CASEDB_VERSION)
+		printf("upgraded the case database %s from schema version %d to %d\n", path, from, CASEDB_VERSION);
+	else
+		printf("the case database %s is already at schema version %d\n", path, CASEDB_VERSION);
+	conf_free(c);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -294,5 +327,7 @@ int main(int argc, char **argv)
 		return cmd_check(argc, argv);
 	if (strcmp(cmd, "calendar") == 0)
 		return cmd_calendar(argc, argv);
+	if (strcmp(cmd, "db") == 0)
+		return cmd_db(argc, argv);
 	return usage_error("unknown command '%s'", cmd);
 }
