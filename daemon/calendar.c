@@ -235,11 +235,6 @@ static void builtin_year(enum division division, int year, unsigned weekend, str
 	}
 }
 
-void calendar_builtin_holidays(enum division division, int year, struct holiday_list *out)
-{
-	builtin_year(division, year, WEEKEND_DEFAULT, out);
-}
-
 /* ---- The calendar: all layers, and tables for O(1) arithmetic ---------- */
 
 struct calendar {
@@ -347,11 +342,6 @@ void calendar_free(struct calendar *cal)
 enum division calendar_division(const struct calendar *cal)
 {
 	return cal->division;
-}
-
-unsigned calendar_weekend(const struct calendar *cal)
-{
-	return cal->weekend;
 }
 
 static inline bool working_at(const struct calendar *cal, int32_t i)

@@ -30,12 +30,6 @@ int division_from_string(const char *s);
 #define WEEKEND_DEFAULT ((1u << WD_SATURDAY) | (1u << WD_SUNDAY))
 #define WEEKEND_ALL 0x7fu
 
-/* Layers 1 and 2 only: the bank holidays of `division` in `year` by the
- * computed rules and the built-in table of proclamations, sorted by date,
- * as GOV.UK lists them (a holiday at a weekend appears as its substitute
- * day). Appends to out. */
-void calendar_builtin_holidays(enum division division, int year, struct holiday_list *out);
-
 struct calendar;
 
 /* Build a calendar. `files` are the holidays from user files for this
@@ -48,7 +42,6 @@ struct calendar *calendar_new(enum division division, unsigned weekend_mask,
 void calendar_free(struct calendar *cal);
 
 enum division calendar_division(const struct calendar *cal);
-unsigned calendar_weekend(const struct calendar *cal);
 
 /* Is `day` inside CALENDAR_MIN_YEAR..CALENDAR_MAX_YEAR? */
 bool calendar_in_range(cw_day day);

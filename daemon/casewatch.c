@@ -69,16 +69,27 @@ static int bad_input(const char *fmt, ...)
 }
 
 /* The configuration: the named file, or the default file, or, when no file
- * was named and the default does not exist, the embedded defaults. */
-static int load_conf(struct conf **ret)
+ * was named and the default does not exist, the embedded defaults. Problems
+ * go to d, for the caller to print where it prints them. */
+static int load_conf_diags(struct conf **ret, bool *ret_embedded, struct diags *d)
 {
-	struct diags d = { 0 };
-	int r = conf_load(config_path, ret, &d);
-	if (r == -ENOENT && !config_explicit) {
-		diags_free(&d);
+	struct diags mine = { 0 };
+	int r = conf_load(config_path, ret, &mine);
+	*ret_embedded = r == -ENOENT && !config_explicit;
+	if (*ret_embedded) {
+		diags_free(&mine);
 		*ret = conf_new_default();
 		return 0;
 	}
+	diags_move(d, &mine);
+	return r;
+}
+
+static int load_conf(struct conf **ret)
+{
+	struct diags d = { 0 };
+	bool embedded;
+	int r = load_conf_diags(ret, &embedded, &d);
 	diags_sort(&d);
 	diags_print(&d, stderr);
 	diags_free(&d);
@@ -92,15 +103,9 @@ static int cmd_check(int argc, char **argv)
 
 	struct diags d = { 0 };
 	struct conf *c = NULL;
-	bool embedded = false;
-	int r = conf_load(config_path, &c, &d);
-	if (r == -ENOENT && !config_explicit) {
-		diags_free(&d);
-		c = conf_new_default();
-		embedded = true;
-		r = 0;
-	}
-	conf_free(c);
+	bool embedded;
+	if (load_conf_diags(&c, &embedded, &d) == 0)
+		conf_free(c);
 
 	int status = 0;
 	if (d.n > 0) {

@@ -21,6 +21,10 @@ void diags_add(struct diags *d, const char *file, int line, const char *fmt, ...
 
 void diags_move(struct diags *to, struct diags *from)
 {
+	if (from->n == 0) {
+		diags_free(from);
+		return;
+	}
 	to->v = xgrow(to->v, &to->cap, to->n + from->n, sizeof(*to->v));
 	memcpy(to->v + to->n, from->v, from->n * sizeof(*from->v));
 	to->n += from->n;

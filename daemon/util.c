@@ -141,9 +141,3 @@ char *path_join(const char *dir, const char *path)
 		return xstrdup(path);
 	return xasprintf("%s/%s", dir, path);
 }
-
-bool str_ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && memcmp(s + n - m, suffix, m) == 0;
-}

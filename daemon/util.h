@@ -30,8 +30,6 @@ char *path_dirname(const char *path);
 /* `path` resolved against `dir` unless it is absolute, newly allocated. */
 char *path_join(const char *dir, const char *path);
 
-bool str_ends_with(const char *s, const char *suffix);
-
 static inline void freep(void *p) { free(*(void **)p); }
 static inline void fclosep(FILE **f) { if (*f) fclose(*f); }
 #define _cleanup_(f) __attribute__((cleanup(f)))
