@@ -10,6 +10,7 @@
 
 #include "calendar.h"
 #include "casedb.h"
+#include "cmd.h"
 #include "conf.h"
 #include "date.h"
 #include "diag.h"
@@ -18,11 +19,6 @@
 #ifndef CONFIG_DEFAULT
 #define CONFIG_DEFAULT "/etc/casewatch/casewatch.conf"
 #endif
-
-/* Exit statuses: 1 for bad input or a failed check, 2 for a command line
- * that does not parse. */
-#define EXIT_BADINPUT 1
-#define EXIT_USAGE 2
 
 static const char *config_path;
 static bool config_explicit;
@@ -37,6 +33,8 @@ static void usage(FILE *f)
 	      "  calendar add [--division D] DATE N      the date N working days after DATE\n"
 	      "  calendar between [--division D] FROM TO working days after FROM up to TO\n"
 	      "  db init [PATH]                          create or upgrade the case database\n"
+	      "  status [--at TIME] [--json] [REF ...]   every obligation of the cases and its state\n"
+	      "  status --summary [--at TIME] [--json]   counts by standard and state, and figures\n"
 	      "\n"
 	      "Options:\n"
 	      "  -c, --config FILE   configuration (default " CONFIG_DEFAULT ")\n"
@@ -44,8 +42,7 @@ static void usage(FILE *f)
 	      "  -V, --version       show the version\n", f);
 }
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
+int usage_error(const char *fmt, ...)
 {
 	va_list ap;
 	fputs("casewatch: ", stderr);
@@ -56,8 +53,7 @@ static int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-static int bad_input(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int bad_input(const char *fmt, ...)
+int bad_input(const char *fmt, ...)
 {
 	va_list ap;
 	fputs("casewatch: ", stderr);
@@ -85,7 +81,7 @@ static int load_conf_diags(struct conf **ret, bool *ret_embedded, struct diags *
 	return r;
 }
 
-static int load_conf(struct conf **ret)
+int load_conf(struct conf **ret)
 {
 	struct diags d = { 0 };
 	bool embedded;
@@ -334,5 +330,7 @@ int main(int argc, char **argv)
 		return cmd_calendar(argc, argv);
 	if (strcmp(cmd, "db") == 0)
 		return cmd_db(argc, argv);
+	if (strcmp(cmd, "status") == 0)
+		return cmd_status(argc, argv);
 	return usage_error("unknown command '%s'", cmd);
 }

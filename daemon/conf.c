@@ -5,8 +5,8 @@
 #include <libconfig.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
+#include "cfg.h"
 #include "util.h"
 
 struct conf *conf_new_default(void)
@@ -31,6 +31,7 @@ void conf_free(struct conf *c)
 	for (size_t i = 0; i < c->n_rules; i++)
 		free(c->rules[i]);
 	free(c->rules);
+	ruleset_free(&c->ruleset);
 	free(c->timezone);
 	holiday_list_free(&c->closures);
 	for (int i = 0; i < _DIVISION_MAX; i++)
@@ -38,60 +39,16 @@ void conf_free(struct conf *c)
 	free(c);
 }
 
-/* ---- Walking the libconfig tree ---------------------------------------- */
-
 struct loader {
+	struct cfgctx x;
 	struct conf *c;
-	struct diags *diags;
-	const char *path;
 };
 
-static const char *src_file(const struct loader *l, const config_setting_t *s)
-{
-	const char *f = config_setting_source_file(s);
-	return f ? f : l->path;
-}
-
-#define problem(l, s, ...) \
-	diags_add((l)->diags, src_file((l), (s)), (int)config_setting_source_line(s), __VA_ARGS__)
-
-static const char *type_name(int type)
-{
-	switch (type) {
-	case CONFIG_TYPE_GROUP: return "a group";
-	case CONFIG_TYPE_INT:
-	case CONFIG_TYPE_INT64: return "an integer";
-	case CONFIG_TYPE_FLOAT: return "a number";
-	case CONFIG_TYPE_STRING: return "a string";
-	case CONFIG_TYPE_BOOL: return "a boolean";
-	case CONFIG_TYPE_ARRAY: return "an array";
-	case CONFIG_TYPE_LIST: return "a list";
-	}
-	return "a setting";
-}
-
-/* A string setting, or NULL (and a problem) when it is something else. */
-static const char *want_string(struct loader *l, const config_setting_t *s, const char *what)
-{
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		problem(l, s, "%s must be a string, not %s", what, type_name(config_setting_type(s)));
-		return NULL;
-	}
-	return config_setting_get_string(s);
-}
-
-static bool want_aggregate(struct loader *l, const config_setting_t *s, const char *what)
-{
-	int t = config_setting_type(s);
-	if (t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST)
-		return true;
-	problem(l, s, "%s must be a list, like [ \"...\" ], not %s", what, type_name(t));
-	return false;
-}
+#define problem(l, s, ...) cfg_problem(&(l)->x, (s), __VA_ARGS__)
 
 static void set_path(struct loader *l, char **dst, const config_setting_t *s, const char *what)
 {
-	const char *v = want_string(l, s, what);
+	const char *v = cfg_string(&l->x, s, what);
 	if (!v)
 		return;
 	if (!*v) {
@@ -112,7 +69,7 @@ static void load_rules(struct loader *l, const config_setting_t *s)
 		l->c->n_rules = l->c->rules[0] ? 1 : 0;
 		return;
 	}
-	if (!want_aggregate(l, s, "rules"))
+	if (!cfg_aggregate(&l->x, s, "rules"))
 		return;
 	int n = config_setting_length(s);
 	l->c->rules = xcalloc((size_t)n + 1, sizeof(char *));
@@ -126,7 +83,7 @@ static void load_rules(struct loader *l, const config_setting_t *s)
 
 static void load_timezone(struct loader *l, const config_setting_t *s)
 {
-	const char *v = want_string(l, s, "timezone");
+	const char *v = cfg_string(&l->x, s, "timezone");
 	if (!v)
 		return;
 	/* Loaded once here so that a bad zone is reported with its line. */
@@ -144,7 +101,7 @@ static void load_timezone(struct loader *l, const config_setting_t *s)
 
 static int parse_division(struct loader *l, const config_setting_t *s)
 {
-	const char *v = want_string(l, s, "division");
+	const char *v = cfg_string(&l->x, s, "division");
 	if (!v)
 		return -EINVAL;
 	int d = division_from_string(v);
@@ -159,13 +116,13 @@ static const char *const weekday_names[] = {
 
 static void load_weekend(struct loader *l, const config_setting_t *s)
 {
-	if (!want_aggregate(l, s, "weekend"))
+	if (!cfg_aggregate(&l->x, s, "weekend"))
 		return;
 	unsigned mask = 0;
 	bool ok = true;
 	for (int i = 0; i < config_setting_length(s); i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-		const char *v = want_string(l, e, "each day of weekend");
+		const char *v = cfg_string(&l->x, e, "each day of weekend");
 		if (!v) {
 			ok = false;
 			continue;
@@ -219,12 +176,9 @@ static void add_closure(struct loader *l, const config_setting_t *s, const char 
 		holiday_list_add(&l->c->closures, d, title);
 }
 
-static bool check_keys(struct loader *l, const config_setting_t *group,
-		       const char *const *known, const char *where);
-
 static void load_closures(struct loader *l, const config_setting_t *s)
 {
-	if (!want_aggregate(l, s, "closures"))
+	if (!cfg_aggregate(&l->x, s, "closures"))
 		return;
 	for (int i = 0; i < config_setting_length(s); i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
@@ -237,19 +191,19 @@ static void load_closures(struct loader *l, const config_setting_t *s)
 			continue;
 		}
 		static const char *const keys[] = { "date", "title", NULL };
-		check_keys(l, e, keys, "a closure");
+		cfg_check_keys(&l->x, e, keys, "a closure");
 		const config_setting_t *date = config_setting_get_member(e, "date");
 		const config_setting_t *title = config_setting_get_member(e, "title");
 		if (!date) {
 			problem(l, e, "closure has no date");
 			continue;
 		}
-		const char *t = title ? want_string(l, title, "title") : "Closure";
+		const char *t = title ? cfg_string(&l->x, title, "title") : "Closure";
 		if (t && !*t) {
 			problem(l, title, "closure title must not be empty");
 			t = NULL;
 		}
-		const char *d = want_string(l, date, "date");
+		const char *d = cfg_string(&l->x, date, "date");
 		if (d && t)
 			add_closure(l, date, d, t);
 	}
@@ -281,7 +235,7 @@ static void add_holfile(struct loader *l, const config_setting_t *s, const char 
 			r = holfile_parse_json(path, data, len, division_to_string(d),
 					       &c->file_holidays[d], &scratch);
 			if (r < 0 || scratch.n > 0) {
-				diags_move(l->diags, &scratch);
+				diags_move(l->x.diags, &scratch);
 				break;
 			}
 			diags_free(&scratch);
@@ -289,7 +243,7 @@ static void add_holfile(struct loader *l, const config_setting_t *s, const char 
 		break;
 	case HOLFILE_ICS:
 		holfile_parse_ics(path, data, len,
-				  &c->file_holidays[division >= 0 ? division : (int)c->division], l->diags);
+				  &c->file_holidays[division >= 0 ? division : (int)c->division], l->x.diags);
 		break;
 	default:
 		problem(l, s, "%s is not a GOV.UK bank-holidays.json or iCalendar (.ics) file", path);
@@ -303,7 +257,7 @@ static void load_holidays(struct loader *l, const config_setting_t *s)
 		add_holfile(l, s, config_setting_get_string(s), -1);
 		return;
 	}
-	if (!want_aggregate(l, s, "holidays"))
+	if (!cfg_aggregate(&l->x, s, "holidays"))
 		return;
 	for (int i = 0; i < config_setting_length(s); i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
@@ -316,7 +270,7 @@ static void load_holidays(struct loader *l, const config_setting_t *s)
 			continue;
 		}
 		static const char *const keys[] = { "file", "division", NULL };
-		check_keys(l, e, keys, "a holiday file");
+		cfg_check_keys(&l->x, e, keys, "a holiday file");
 		const config_setting_t *file = config_setting_get_member(e, "file");
 		const config_setting_t *div = config_setting_get_member(e, "division");
 		if (!file) {
@@ -324,7 +278,7 @@ static void load_holidays(struct loader *l, const config_setting_t *s)
 			continue;
 		}
 		int d = div ? parse_division(l, div) : -1;
-		const char *p = want_string(l, file, "file");
+		const char *p = cfg_string(&l->x, file, "file");
 		if (p && !*p)
 			problem(l, file, "holiday file name must not be empty");
 		else if (p && (!div || d >= 0))
@@ -332,34 +286,15 @@ static void load_holidays(struct loader *l, const config_setting_t *s)
 	}
 }
 
-static bool check_keys(struct loader *l, const config_setting_t *group,
-		       const char *const *known, const char *where)
-{
-	bool ok = true;
-	for (int i = 0; i < config_setting_length(group); i++) {
-		const config_setting_t *e = config_setting_get_elem(group, (unsigned)i);
-		const char *name = config_setting_name(e);
-		bool found = false;
-		for (const char *const *k = known; *k; k++)
-			if (strcmp(name, *k) == 0)
-				found = true;
-		if (!found) {
-			problem(l, e, "unknown setting '%s' in %s", name, where);
-			ok = false;
-		}
-	}
-	return ok;
-}
-
 static void load_calendar(struct loader *l, const config_setting_t *g)
 {
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
 		problem(l, g, "calendar must be a group { division = ...; }, not %s",
-			type_name(config_setting_type(g)));
+			cfg_type_name(config_setting_type(g)));
 		return;
 	}
 	static const char *const keys[] = { "division", "weekend", "closures", "holidays", NULL };
-	check_keys(l, g, keys, "calendar");
+	cfg_check_keys(&l->x, g, keys, "calendar");
 	const config_setting_t *s;
 	if ((s = config_setting_get_member(g, "division"))) {
 		int d = parse_division(l, s);
@@ -387,36 +322,19 @@ int conf_load(const char *path, struct conf **ret, struct diags *diags)
 	config_set_include_dir(&cfg, c->dir);
 
 	size_t before = diags->n;
-	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		diags_add(diags, path, 0, "cannot read: %s",
-			  S_ISDIR(st.st_mode) ? "it is a folder" : "not a regular file");
+	int r = cfg_read_file(&cfg, path, diags);
+	if (r < 0) {
 		config_destroy(&cfg);
 		conf_free(c);
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-	}
-	errno = 0;
-	if (!config_read_file(&cfg, path)) {
-		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO) {
-			int r = errno ? -errno : -EIO;
-			diags_add(diags, path, 0, "cannot read: %s", strerror(-r));
-			config_destroy(&cfg);
-			conf_free(c);
-			return r;
-		}
-		const char *f = config_error_file(&cfg);
-		diags_add(diags, f ? f : path, config_error_line(&cfg), "%s", config_error_text(&cfg));
-		config_destroy(&cfg);
-		conf_free(c);
-		return -EINVAL;
+		return r;
 	}
 
-	struct loader l = { .c = c, .diags = diags, .path = path };
+	struct loader l = { .x = { .diags = diags, .path = path }, .c = c };
 	const config_setting_t *root = config_root_setting(&cfg);
 	static const char *const keys[] = {
 		"database", "state", "rules", "timezone", "calendar", NULL,
 	};
-	check_keys(&l, root, keys, "the configuration");
+	cfg_check_keys(&l.x, root, keys, "the configuration");
 	const config_setting_t *s;
 	if ((s = config_setting_get_member(root, "database")))
 		set_path(&l, &c->database, s, "database");
@@ -429,6 +347,10 @@ int conf_load(const char *path, struct conf **ret, struct diags *diags)
 	if ((s = config_setting_get_member(root, "calendar")))
 		load_calendar(&l, s);
 	config_destroy(&cfg);
+
+	/* The packs are part of the configuration: `check` covers them, and
+	 * a daemon never runs on half its rules. */
+	rules_load(c->rules, c->n_rules, &c->ruleset, diags);
 
 	if (diags->n > before) {
 		conf_free(c);

@@ -6,6 +6,7 @@
 #include "calendar.h"
 #include "diag.h"
 #include "holfile.h"
+#include "rules.h"
 #include "tz.h"
 
 /* casewatch.conf (casewatch.conf(5)). Paths inside it are relative to the
@@ -17,8 +18,9 @@ struct conf {
 
 	char *database;
 	char *state;
-	char **rules;
+	char **rules; /* the rule packs named: files or folders */
 	size_t n_rules;
+	struct ruleset ruleset; /* the rules they hold */
 
 	char *timezone;
 	enum division division;

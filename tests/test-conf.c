@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -17,9 +18,25 @@
 
 static char dir[] = "/tmp/casewatch-conf.XXXXXX";
 
+static const char minimal_pack[] =
+	"pack = \"test\";\n"
+	"rules = ( { id = \"call\"; title = \"Call\"; kind = \"deadline\"; within = \"1 working day\";\n"
+	"            met_by = { channel = \"phone\"; }; } );\n";
+
 static int setup(void **state)
 {
-	return mkdtemp(dir) ? 0 : -1;
+	if (!mkdtemp(dir))
+		return -1;
+	char *sub = xasprintf("%s/rules", dir), *pack = xasprintf("%s/rules/leeds-asbu.conf", dir);
+	int r = mkdir(sub, 0755);
+	FILE *f = fopen(pack, "w");
+	if (f) {
+		fputs(minimal_pack, f);
+		r |= fclose(f);
+	}
+	free(sub);
+	free(pack);
+	return r == 0 && f ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -86,6 +103,7 @@ static void test_three_line_file_gets_every_default(void **state)
 	assert_string_equal(c->state, "/var/lib/casewatch/state.db");
 	assert_int_equal(c->n_rules, 1);
 	assert_string_equal(c->rules[0], rules);
+	assert_int_equal(c->ruleset.n, 1);
 	assert_string_equal(c->timezone, "Europe/London");
 	assert_int_equal(c->division, DIVISION_ENGLAND_AND_WALES);
 	assert_int_equal(c->weekend, WEEKEND_DEFAULT);
@@ -120,9 +138,13 @@ static void test_calendar_group_settings(void **state)
 
 static void test_rules_may_be_one_string(void **state)
 {
-	struct conf *c = load_ok("one.conf", "rules = \"/etc/casewatch/rules\";\n");
+	/* A folder of packs, named relative to the configuration. */
+	struct conf *c = load_ok("one.conf", "rules = \"rules\";\n");
+	_cleanup_free_ char *rules = xasprintf("%s/rules", dir);
 	assert_int_equal(c->n_rules, 1);
-	assert_string_equal(c->rules[0], "/etc/casewatch/rules");
+	assert_string_equal(c->rules[0], rules);
+	assert_int_equal(c->ruleset.n, 1);
+	assert_string_equal(c->ruleset.v[0].id, "call");
 	conf_free(c);
 }
 

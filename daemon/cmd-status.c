@@ -1,0 +1,463 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* casewatch status: every obligation of the cases, as a table or JSON, or
+ * counts over the whole database (casewatch(1)). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "conf.h"
+#include "eval.h"
+#include "scan.h"
+#include "util.h"
+
+struct status {
+	const struct evaluator *ev;
+	bool json, summary, listed; /* listed: REFs given */
+	size_t shown;               /* obligations printed */
+	size_t n_problems;
+	FILE *problems;             /* JSON problems, kept until the end */
+	/* --summary */
+	size_t cases, open, skipped;
+	size_t (*counts)[_OB_STATE_MAX];
+	double *interval_sum;
+	size_t *interval_n;
+	cw_day window_lo;
+	cw_day today;
+};
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+static void print_due(const struct status *st, const struct obligation *o, char *buf, size_t len)
+{
+	char t[TZ_TIMESTAMP_STRLEN];
+	if (!o->has_due)
+		snprintf(buf, len, "-");
+	else if (o->due_instant)
+		snprintf(buf, len, "%s", tz_format_timestamp(st->ev->tz, o->due_at, t));
+	else
+		date_format(o->due_day, buf);
+}
+
+static void print_json_obligation(struct status *st, const struct eval_case *c, const struct obligation *o)
+{
+	const struct rule *r = &st->ev->rules->v[o->rule];
+	char d[DATE_STRLEN], t[TZ_TIMESTAMP_STRLEN];
+	fputs(st->shown ? ",\n  {\"case\": " : "\n  {\"case\": ", stdout);
+	json_string(stdout, c->ref);
+	fputs(", \"rule\": ", stdout);
+	json_string(stdout, r->id);
+	if (o->party_id >= 0)
+		printf(", \"party\": %lld", (long long)o->party_id);
+	else
+		fputs(", \"party\": null", stdout);
+	printf(", \"cycle\": %d, \"start\": \"%s\", \"due\": ", o->cycle, date_format(o->start, d));
+	if (!o->has_due)
+		fputs("null", stdout);
+	else if (o->due_instant)
+		printf("\"%s\"", tz_format_timestamp(st->ev->tz, o->due_at, t));
+	else
+		printf("\"%s\"", date_format(o->due_day, d));
+	printf(", \"state\": \"%s\", \"met_at\": ", ob_state_to_string(o->state));
+	if (o->met_at == EVAL_NONE)
+		fputs("null}", stdout);
+	else
+		printf("\"%s\"}", tz_format_timestamp(st->ev->tz, o->met_at, t));
+}
+
+static void print_row(struct status *st, const struct eval_case *c, const struct obligation *o)
+{
+	const struct rule *r = &st->ev->rules->v[o->rule];
+	char due[TZ_TIMESTAMP_STRLEN], rule[128], party[32], late[48] = "";
+	bool cycles = r->kind == RULE_RECURRING || r->kind == RULE_TARGET;
+	snprintf(rule, sizeof(rule), cycles ? "%s #%d" : "%s", r->id, o->cycle);
+	if (o->party_id >= 0)
+		snprintf(party, sizeof(party), "%s %lld", role_to_string(o->party_role), (long long)o->party_id);
+	else
+		snprintf(party, sizeof(party), "-");
+	print_due(st, o, due, sizeof(due));
+	int n = eval_lateness(st->ev, o);
+	if (n > 0)
+		snprintf(late, sizeof(late), "%d %s late", n,
+			 o->due_instant ? (n == 1 ? "hour" : "hours") : (n == 1 ? "working day" : "working days"));
+	if (st->shown == 0)
+		printf("%-16s %-28s %-16s %-10s %-9s %s\n", "CASE", "STANDARD", "PARTY", "DUE", "STATE", "LATE");
+	printf("%-16s %-28s %-16s %-10s %-9s %s\n", c->ref, rule, party, due, ob_state_to_string(o->state), late);
+}
+
+static void report_problems(struct status *st, const struct eval_case *c, const struct eval_result *res)
+{
+	for (size_t i = 0; i < res->n_problems; i++) {
+		fprintf(stderr, "casewatch: case %s: %s%s\n", c->ref, res->problems[i],
+			res->skipped && i + 1 == res->n_problems ? " (case skipped)" : "");
+		if (st->json && !st->summary) {
+			fputs(st->n_problems ? ",\n  {\"case\": " : "\n  {\"case\": ", st->problems);
+			json_string(st->problems, c->ref);
+			fputs(", \"message\": ", st->problems);
+			json_string(st->problems, res->problems[i]);
+			fputs(res->skipped ? ", \"skipped\": true}" : ", \"skipped\": false}", st->problems);
+		}
+		st->n_problems++;
+	}
+}
+
+struct status_cb {
+	struct status *st;
+	struct eval_result res;
+};
+
+static int on_case(const struct eval_case *c, void *userdata)
+{
+	struct status_cb *cb = userdata;
+	struct status *st = cb->st;
+	struct eval_result *res = &cb->res;
+	eval_case(st->ev, c, res);
+	report_problems(st, c, res);
+	if (!res->exists && !res->skipped)
+		return 0;
+	if (st->summary) {
+		st->cases++;
+		if (res->skipped) {
+			st->skipped++;
+			return 0;
+		}
+		st->open += res->open;
+		for (size_t i = 0; i < res->n; i++) {
+			const struct obligation *o = &res->v[i];
+			st->counts[o->rule][o->state]++;
+			if (st->interval_n && o->met_at != EVAL_NONE &&
+			    st->ev->rules->v[o->rule].measure == MEASURE_INTERVAL) {
+				cw_day met = tz_local_day(st->ev->tz, o->met_at);
+				if (met >= st->window_lo && met <= st->today) {
+					st->interval_sum[o->rule] += met - o->start;
+					st->interval_n[o->rule]++;
+				}
+			}
+		}
+		return 0;
+	}
+	if (!st->listed && !res->open && !eval_result_unmet(res))
+		return 0;
+	for (size_t i = 0; i < res->n; i++) {
+		if (st->json)
+			print_json_obligation(st, c, &res->v[i]);
+		else
+			print_row(st, c, &res->v[i]);
+		st->shown++;
+	}
+	return 0;
+}
+
+static const char *const summary_states[_OB_STATE_MAX] = {
+	"pending", "met", "met_late", "overdue", "cancelled", "paused",
+};
+
+static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
+{
+	const struct evaluator *ev = st->ev;
+	const struct ruleset *rs = ev->rules;
+	if (st->json) {
+		fputs("{\"at\": ", stdout);
+		json_string(stdout, at_text);
+		printf(", \"cases\": %zu, \"open\": %zu, \"skipped\": %zu, \"rules\": [", st->cases, st->open,
+		       st->skipped);
+	} else {
+		printf("casewatch status at %s\n", at_text);
+		printf("cases: %zu (%zu open), %zu skipped for bad data\n\n", st->cases, st->open, st->skipped);
+		printf("%-28s %9s %9s %9s %9s %9s %9s\n", "STANDARD", "pending", "met", "met_late", "overdue",
+		       "cancelled", "paused");
+	}
+	bool first = true;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rule *r = &rs->v[i];
+		if (r->kind == RULE_UNIT || (r->kind == RULE_TARGET && r->measure != MEASURE_INTERVAL))
+			continue;
+		if (st->json) {
+			fputs(first ? "\n  {\"rule\": " : ",\n  {\"rule\": ", stdout);
+			json_string(stdout, r->id);
+			for (int s = 0; s < _OB_STATE_MAX; s++)
+				printf(", \"%s\": %zu", summary_states[s], st->counts[i][s]);
+			fputc('}', stdout);
+		} else {
+			printf("%-28s", r->id);
+			for (int s = 0; s < _OB_STATE_MAX; s++)
+				printf(" %9zu", st->counts[i][s]);
+			putchar('\n');
+		}
+		first = false;
+	}
+	if (st->json)
+		fputs(first ? "], \"figures\": [" : "\n], \"figures\": [", stdout);
+
+	first = true;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rule *r = &rs->v[i];
+		_cleanup_free_ char *err = NULL;
+		char line[256];
+		bool met;
+		if (r->kind == RULE_UNIT) {
+			cw_day *days = NULL, fday;
+			size_t n = 0, bad = 0;
+			if (scan_meetings(db, ev->tz, r->meeting, &days, &n, &fday, &bad, &err) < 0)
+				return bad_input("%s", err);
+			struct unit_figure u;
+			eval_unit(ev, r, fday, days, n, &u);
+			free(days);
+			if (bad)
+				fprintf(stderr, "casewatch: %zu meetings rows have a held_on that is not a date "
+					"YYYY-MM-DD (skipped)\n", bad);
+			met = u.met == u.months;
+			char due[DATE_STRLEN];
+			if (st->json) {
+				fputs(first ? "\n  {\"rule\": " : ",\n  {\"rule\": ", stdout);
+				json_string(stdout, r->id);
+				printf(", \"figure\": %d, \"months\": %d, \"goal\": %d, \"unit\": \"months\", "
+				       "\"current_month\": \"%s\", \"met\": %s}",
+				       u.met, u.months, u.months, u.current_met ? "met" : "pending",
+				       met ? "true" : "false");
+			} else {
+				snprintf(line, sizeof(line), "%d of %d months had a %s meeting; this month: %s",
+					 u.met, u.months, r->meeting,
+					 u.current_met ? "met" : "due by ");
+				if (!u.current_met)
+					strncat(line, date_format(u.current_due, due), sizeof(line) - strlen(line) - 1);
+				if (first)
+					putchar('\n');
+				printf("%-28s %-58s goal: every month  %s\n", r->id, line, met ? "met" : "not met");
+			}
+		} else if (r->kind == RULE_TARGET && r->measure == MEASURE_SATISFACTION) {
+			size_t total = 0, yes = 0, bad = 0;
+			if (scan_surveys(db, ev->tz, eval_window_start(ev, r), st->today, &total, &yes, &bad, &err) < 0)
+				return bad_input("%s", err);
+			if (bad)
+				fprintf(stderr, "casewatch: %zu survey rows have a malformed time or answer (skipped)\n",
+					bad);
+			double pct = total ? 100.0 * (double)yes / (double)total : 0;
+			met = total > 0 && pct + 1e-9 >= r->goal;
+			if (st->json) {
+				fputs(first ? "\n  {\"rule\": " : ",\n  {\"rule\": ", stdout);
+				json_string(stdout, r->id);
+				if (total)
+					printf(", \"figure\": %.1f", pct);
+				else
+					fputs(", \"figure\": null", stdout);
+				printf(", \"count\": %zu, \"goal\": %g, \"unit\": \"%%\", \"met\": %s}", total, r->goal,
+				       met ? "true" : "false");
+			} else {
+				if (total)
+					snprintf(line, sizeof(line), "%.1f%% of %zu answers satisfied", pct, total);
+				else
+					snprintf(line, sizeof(line), "no survey answers in the last %d months",
+						 r->window_months);
+				if (first)
+					putchar('\n');
+				printf("%-28s %-58s goal: %g%%  %s\n", r->id, line, r->goal, met ? "met" : "not met");
+			}
+		} else if (r->kind == RULE_TARGET) {
+			size_t n = st->interval_n[i];
+			double avg = n ? st->interval_sum[i] / (double)n : 0;
+			int goal = r->every.n;
+			const char *unit = r->every.unit == DUR_WORKING_DAYS ? "working days" :
+					   r->every.unit == DUR_HOURS ? "hours" : "days";
+			met = n > 0 && avg <= goal + 1e-9;
+			if (st->json) {
+				fputs(first ? "\n  {\"rule\": " : ",\n  {\"rule\": ", stdout);
+				json_string(stdout, r->id);
+				if (n)
+					printf(", \"figure\": %.1f", avg);
+				else
+					fputs(", \"figure\": null", stdout);
+				printf(", \"count\": %zu, \"goal\": %d, \"unit\": \"days\", \"met\": %s}", n, goal,
+				       met ? "true" : "false");
+			} else {
+				if (n)
+					snprintf(line, sizeof(line), "average %.1f days over %zu updates", avg, n);
+				else
+					snprintf(line, sizeof(line), "no updates in the last %d months", r->window_months);
+				if (first)
+					putchar('\n');
+				printf("%-28s %-58s goal: %d %s  %s\n", r->id, line, goal, unit, met ? "met" : "not met");
+			}
+		} else {
+			continue;
+		}
+		first = false;
+	}
+	if (st->json)
+		fputs(first ? "]}\n" : "\n]}\n", stdout);
+	return 0;
+}
+
+/* TIME: RFC 3339, or YYYY-MM-DD meaning 12:00 local. */
+static int parse_at(const struct tz *tz, const char *s, int64_t *ret)
+{
+	cw_day d;
+	if (strlen(s) == 10 && date_parse(s, &d) == 0) {
+		*ret = tz_local_to_instant(tz, d, 12 * 3600);
+		return 0;
+	}
+	return tz_parse_timestamp(tz, s, ret);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "at", required_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "summary", no_argument, NULL, 's' },
+		{ 0 }
+	};
+	const char *at_arg = NULL;
+	bool json = false, summary = false;
+	int o;
+	optind = 0;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (o) {
+		case 'a':
+			at_arg = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 's':
+			summary = true;
+			break;
+		case ':':
+			return usage_error("%s needs a value", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s' for status", argv[optind - 1]);
+		}
+	}
+	char **refs = argv + optind;
+	int n_refs = argc - optind;
+	if (summary && n_refs > 0)
+		return usage_error("status --summary covers every case; it takes no case references");
+
+	struct conf *c = NULL;
+	struct diags d = { 0 };
+	struct tz *tz = NULL;
+	struct calendar *cal = NULL;
+	sqlite3 *db = NULL;
+	char *err = NULL, *pbuf = NULL;
+	size_t plen = 0;
+	int64_t *ids = NULL, at;
+	int status = 0;
+	struct status st = { 0 };
+	char at_text[TZ_TIMESTAMP_STRLEN];
+
+	if (load_conf(&c) < 0)
+		return EXIT_BADINPUT;
+	if (conf_timezone(c, &tz, &d) < 0) {
+		diags_print(&d, stderr);
+		status = EXIT_BADINPUT;
+		goto out;
+	}
+	if (at_arg) {
+		if (parse_at(tz, at_arg, &at) < 0 || !calendar_in_range(tz_local_day(tz, at))) {
+			status = bad_input("--at '%s' is not a time: give RFC 3339 (2026-11-20T09:30:00Z) or a date "
+					   "YYYY-MM-DD within %d-%d", at_arg, CALENDAR_MIN_YEAR, CALENDAR_MAX_YEAR);
+			goto out;
+		}
+	} else {
+		at = (int64_t)time(NULL);
+	}
+	if (c->ruleset.n == 0)
+		fprintf(stderr, "casewatch: no rules are configured: there are no obligations to show "
+			"(see casewatch-rules(5))\n");
+
+	cal = conf_calendar(c, -1);
+	struct evaluator ev = { .rules = &c->ruleset, .cal = cal, .tz = tz, .at = at };
+	if (scan_open(c->database, &db, &err) < 0) {
+		status = bad_input("%s", err);
+		goto out;
+	}
+
+	tz_format_timestamp(tz, at, at_text);
+	st = (struct status){
+		.ev = &ev, .json = json, .summary = summary, .listed = n_refs > 0,
+		.today = tz_local_day(tz, at),
+	};
+	st.problems = open_memstream(&pbuf, &plen);
+	if (!st.problems)
+		abort();
+	if (summary) {
+		st.counts = xcalloc(c->ruleset.n + 1, sizeof(*st.counts));
+		st.interval_sum = xcalloc(c->ruleset.n + 1, sizeof(double));
+		st.interval_n = xcalloc(c->ruleset.n + 1, sizeof(size_t));
+		for (size_t i = 0; i < c->ruleset.n; i++)
+			if (c->ruleset.v[i].measure == MEASURE_INTERVAL)
+				st.window_lo = eval_window_start(&ev, &c->ruleset.v[i]);
+	}
+
+	/* Every reference must name a case before anything is printed. */
+	ids = xcalloc((size_t)n_refs + 1, sizeof(int64_t));
+	for (int i = 0; i < n_refs && status == 0; i++) {
+		int r = scan_find_ref(db, refs[i], &ids[i], &err);
+		if (r == -ENOENT)
+			status = bad_input("no case with reference '%s' in %s", refs[i], c->database);
+		else if (r < 0)
+			status = bad_input("%s", err);
+	}
+	if (status)
+		goto out;
+
+	if (json && !summary) {
+		fputs("{\"at\": ", stdout);
+		json_string(stdout, at_text);
+		fputs(", \"obligations\": [", stdout);
+	}
+	struct status_cb cb = { .st = &st };
+	int r = 0;
+	if (n_refs == 0)
+		r = scan_cases(db, INT64_MIN, INT64_MAX, on_case, &cb, &err);
+	for (int i = 0; i < n_refs && r == 0; i++)
+		r = scan_cases(db, ids[i], ids[i], on_case, &cb, &err);
+	eval_result_free(&cb.res);
+	if (r < 0) {
+		fflush(stdout);
+		status = bad_input("%s", err);
+		goto out;
+	}
+	if (summary) {
+		status = print_summary(&st, db, at_text);
+	} else if (json) {
+		fflush(st.problems);
+		printf("%s], \"problems\": [%s%s]}\n", st.shown ? "\n" : "", pbuf ? pbuf : "",
+		       st.n_problems ? "\n" : "");
+	} else if (st.shown == 0) {
+		printf("no obligations at %s\n", at_text);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		status = bad_input("cannot write the output: %s", strerror(errno));
+out:
+	if (st.problems)
+		fclose(st.problems);
+	free(pbuf);
+	free(err);
+	free(ids);
+	free(st.counts);
+	free(st.interval_sum);
+	free(st.interval_n);
+	sqlite3_close(db);
+	calendar_free(cal);
+	tz_free(tz);
+	diags_free(&d);
+	conf_free(c);
+	return status;
+}

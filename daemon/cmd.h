@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "conf.h"
+
+/* Shared by the commands of the casewatch program. */
+
+/* Exit statuses: 1 for bad input or a failed check, 2 for a command line
+ * that does not parse. */
+#define EXIT_BADINPUT 1
+#define EXIT_USAGE 2
+
+/* Print "casewatch: ..." (and a hint) to stderr; return the exit status. */
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int bad_input(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The configuration of -c, or the default file, or the embedded defaults;
+ * problems are printed. Returns 0 or < 0. */
+int load_conf(struct conf **ret);
+
+int cmd_status(int argc, char **argv);

@@ -1,0 +1,858 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "eval.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const char *const state_names[_OB_STATE_MAX] = {
+	"pending", "met", "met_late", "overdue", "cancelled", "paused",
+};
+
+const char *ob_state_to_string(enum ob_state s)
+{
+	return state_names[s];
+}
+
+/* ---- The case, validated ---------------------------------------------- */
+
+struct pparty {
+	int64_t id;
+	enum role role;
+	int preferred; /* channel, or -1 */
+	int64_t exists; /* identified_at, or received */
+};
+
+struct pevent {
+	int64_t id, t;
+	enum event_kind kind;
+	int party;   /* index into the parties, or -1 */
+	int channel; /* or -1 */
+	int level;   /* a risk event's level */
+	const char *detail;
+};
+
+/* The state of the case from one moment on. */
+struct segment {
+	int64_t t;
+	enum stage stage, open_stage; /* open_stage: before any closure */
+	enum risk risk;
+	bool serious;
+};
+
+struct hold {
+	int64_t from, to; /* to: EVAL_NONE while open */
+};
+
+struct scratch {
+	struct pparty *parties;
+	size_t cap_parties;
+	struct pevent *events;
+	size_t cap_events;
+	struct segment *segs;
+	size_t cap_segs;
+	struct hold *holds;
+	size_t cap_holds;
+};
+
+struct ctx {
+	const struct evaluator *ev;
+	const struct eval_case *c;
+	struct eval_result *res;
+	struct scratch *s;
+	int64_t received;
+	cw_day today;
+	size_t n_parties, n_events, n_segs, n_holds;
+	bool on_hold; /* at the moment of evaluation */
+	bool range_error;
+	bool has_agreed;
+	struct duration agreed;
+};
+
+static void note(struct ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct ctx *x, const char *fmt, ...)
+{
+	struct eval_result *r = x->res;
+	va_list ap;
+	va_start(ap, fmt);
+	char *m = xvasprintf(fmt, ap);
+	va_end(ap);
+	r->problems = xgrow(r->problems, &r->cap_problems, r->n_problems + 1, sizeof(char *));
+	r->problems[r->n_problems++] = m;
+}
+
+/* A bad row: the case is reported and skipped whole. */
+#define bad(x, ...) (note((x), __VA_ARGS__), (x)->res->skipped = true)
+
+static bool parse_time(struct ctx *x, const char *s, int64_t *ret)
+{
+	return s && tz_parse_timestamp(x->ev->tz, s, ret) == 0;
+}
+
+static int party_index(const struct ctx *x, int64_t id)
+{
+	for (size_t i = 0; i < x->n_parties; i++)
+		if (x->s->parties[i].id == id)
+			return (int)i;
+	return -1;
+}
+
+static bool load_case(struct ctx *x)
+{
+	const struct eval_case *c = x->c;
+	struct scratch *s = x->s;
+
+	if (!parse_time(x, c->received_at, &x->received)) {
+		bad(x, "received_at '%s' is not an RFC 3339 timestamp", c->received_at ? c->received_at : "(null)");
+		return false;
+	}
+	if (!c->stage || stage_from_string(c->stage) < 0)
+		bad(x, "unknown stage '%s'", c->stage ? c->stage : "(null)");
+	if (!c->risk || risk_from_string(c->risk) < 0)
+		bad(x, "unknown risk level '%s'", c->risk ? c->risk : "(null)");
+	if (c->serious != 0 && c->serious != 1)
+		bad(x, "serious is %lld, not 0 or 1", (long long)c->serious);
+	if (c->hate != 0 && c->hate != 1)
+		bad(x, "hate is %lld, not 0 or 1", (long long)c->hate);
+
+	s->parties = xgrow(s->parties, &s->cap_parties, c->n_parties, sizeof(struct pparty));
+	x->n_parties = 0;
+	for (size_t i = 0; i < c->n_parties; i++) {
+		const struct eval_party *p = &c->parties[i];
+		struct pparty *q = &s->parties[x->n_parties];
+		int role = p->role ? role_from_string(p->role) : -EINVAL;
+		if (role < 0) {
+			bad(x, "party %lld: unknown role '%s'", (long long)p->id, p->role ? p->role : "(null)");
+			continue;
+		}
+		q->id = p->id;
+		q->role = (enum role)role;
+		q->preferred = -1;
+		if (p->preferred_channel) {
+			q->preferred = channel_from_string(p->preferred_channel);
+			if (q->preferred < 0) {
+				bad(x, "party %lld: unknown preferred channel '%s'", (long long)p->id,
+				    p->preferred_channel);
+				continue;
+			}
+		}
+		q->exists = x->received;
+		if (p->identified_at && !parse_time(x, p->identified_at, &q->exists)) {
+			bad(x, "party %lld: identified_at '%s' is not an RFC 3339 timestamp", (long long)p->id,
+			    p->identified_at);
+			continue;
+		}
+		if (q->exists < x->received)
+			q->exists = x->received;
+		x->n_parties++;
+	}
+
+	s->events = xgrow(s->events, &s->cap_events, c->n_events, sizeof(struct pevent));
+	x->n_events = 0;
+	for (size_t i = 0; i < c->n_events; i++) {
+		const struct eval_event *e = &c->events[i];
+		struct pevent *q = &s->events[x->n_events];
+		int kind = e->kind ? event_kind_from_string(e->kind) : -EINVAL;
+		if (!parse_time(x, e->at, &q->t)) {
+			bad(x, "event %lld: '%s' is not an RFC 3339 timestamp", (long long)e->id, e->at ? e->at : "(null)");
+			continue;
+		}
+		if (kind < 0) {
+			bad(x, "event %lld: unknown kind '%s'", (long long)e->id, e->kind ? e->kind : "(null)");
+			continue;
+		}
+		q->id = e->id;
+		q->kind = (enum event_kind)kind;
+		q->detail = e->detail;
+		q->party = -1;
+		if (e->has_party) {
+			q->party = party_index(x, e->party_id);
+			if (q->party < 0) {
+				bad(x, "event %lld: party %lld is not a party of this case", (long long)e->id,
+				    (long long)e->party_id);
+				continue;
+			}
+		}
+		q->channel = -1;
+		if (e->channel) {
+			q->channel = channel_from_string(e->channel);
+			if (q->channel < 0) {
+				bad(x, "event %lld: unknown channel '%s'", (long long)e->id, e->channel);
+				continue;
+			}
+		}
+		q->level = -1;
+		if (q->kind == EV_RISK) {
+			q->level = e->detail ? risk_from_string(e->detail) : -EINVAL;
+			if (q->level < 0) {
+				bad(x, "event %lld: unknown risk level '%s'", (long long)e->id,
+				    e->detail ? e->detail : "(null)");
+				continue;
+			}
+		}
+		x->n_events++;
+	}
+	if (x->res->skipped)
+		return false;
+
+	/* Time order, then id. The rows come sorted by their text, which is
+	 * not time order when offsets differ, so sort: insertion sort is
+	 * linear on the nearly sorted input this almost always is. */
+	struct pevent *v = s->events;
+	for (size_t i = 1; i < x->n_events; i++) {
+		struct pevent e = v[i];
+		size_t j = i;
+		while (j > 0 && (v[j - 1].t > e.t || (v[j - 1].t == e.t && v[j - 1].id > e.id))) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = e;
+	}
+
+	if (c->agreed_contact) {
+		x->has_agreed = duration_parse(c->agreed_contact, false, &x->agreed) == 0 && x->agreed.n > 0;
+		if (!x->has_agreed)
+			note(x, "agreed_contact '%s' is not a timescale like \"10 working days\": "
+				"the rules' own periods are used", c->agreed_contact);
+	}
+	return true;
+}
+
+static bool is_lifecycle(enum event_kind k)
+{
+	return k == EV_ACCEPTED || k == EV_NOT_ACCEPTED || k == EV_CLOSED || k == EV_REOPENED;
+}
+
+static void push_segment(struct ctx *x, const struct segment *seg)
+{
+	struct scratch *s = x->s;
+	s->segs = xgrow(s->segs, &s->cap_segs, x->n_segs + 1, sizeof(struct segment));
+	s->segs[x->n_segs++] = *seg;
+}
+
+/* The case over time (casewatch-rules(5), THE CASE OVER TIME). */
+static void build_timeline(struct ctx *x)
+{
+	const struct eval_case *c = x->c;
+	const struct pevent *v = x->s->events;
+	int64_t at = x->ev->at;
+	bool any_lifecycle = false, any_risk = false, any_serious = false;
+	enum event_kind last_lifecycle = _EV_MAX;
+	for (size_t i = 0; i < x->n_events; i++) {
+		if (is_lifecycle(v[i].kind)) {
+			any_lifecycle = true;
+			last_lifecycle = v[i].kind;
+		}
+		any_risk |= v[i].kind == EV_RISK;
+		any_serious |= v[i].kind == EV_SERIOUS;
+	}
+	enum stage column = (enum stage)stage_from_string(c->stage);
+	bool has_accepted = false;
+	for (size_t i = 0; i < x->n_events; i++)
+		has_accepted |= v[i].kind == EV_ACCEPTED;
+	if (column == STAGE_CASE && !has_accepted)
+		note(x, "stage is 'case' but there is no accepted event: nothing counted from acceptance can start");
+
+	struct segment cur = {
+		.t = x->received,
+		.stage = any_lifecycle || column == STAGE_CLOSED ? STAGE_ENQUIRY : column,
+		.risk = any_risk ? RISK_STANDARD : (enum risk)risk_from_string(c->risk),
+		.serious = any_serious ? false : c->serious == 1,
+	};
+	cur.open_stage = cur.stage;
+	x->n_segs = 0;
+	push_segment(x, &cur);
+
+	bool accepted = false;
+	x->n_holds = 0;
+	x->on_hold = false;
+	struct scratch *s = x->s;
+	for (size_t i = 0; i < x->n_events && v[i].t <= at; i++) {
+		const struct pevent *e = &v[i];
+		struct segment next = cur;
+		next.t = e->t;
+		switch (e->kind) {
+		case EV_ACCEPTED:
+			accepted = true;
+			next.stage = next.open_stage = STAGE_CASE;
+			break;
+		case EV_NOT_ACCEPTED:
+			if (next.stage != STAGE_CLOSED)
+				next.stage = next.open_stage = STAGE_ENQUIRY;
+			break;
+		case EV_CLOSED:
+			next.stage = STAGE_CLOSED;
+			break;
+		case EV_REOPENED:
+			if (next.stage == STAGE_CLOSED)
+				next.stage = next.open_stage = accepted ? STAGE_CASE : STAGE_ENQUIRY;
+			break;
+		case EV_RISK:
+			next.risk = (enum risk)e->level;
+			break;
+		case EV_SERIOUS:
+			next.serious = true;
+			break;
+		case EV_HOLD:
+			if (!x->on_hold) {
+				s->holds = xgrow(s->holds, &s->cap_holds, x->n_holds + 1, sizeof(struct hold));
+				s->holds[x->n_holds++] = (struct hold){ e->t, EVAL_NONE };
+				x->on_hold = true;
+			}
+			break;
+		case EV_RESUME:
+			if (x->on_hold) {
+				s->holds[x->n_holds - 1].to = e->t;
+				x->on_hold = false;
+			}
+			break;
+		case EV_CONTACT:
+		case _EV_MAX:
+			break;
+		}
+		if (next.stage != cur.stage || next.open_stage != cur.open_stage || next.risk != cur.risk ||
+		    next.serious != cur.serious) {
+			push_segment(x, &next);
+			cur = next;
+		}
+	}
+	/* The column says closed and the events do not: closed as of now. */
+	if (column == STAGE_CLOSED && last_lifecycle != EV_CLOSED && cur.stage != STAGE_CLOSED) {
+		struct segment next = cur;
+		next.t = at;
+		next.stage = STAGE_CLOSED;
+		push_segment(x, &next);
+		cur = next;
+	}
+	x->res->open = cur.stage != STAGE_CLOSED;
+}
+
+/* ---- Rules over the timeline ------------------------------------------ */
+
+static bool filter_holds(const struct ctx *x, const struct rule *r, const struct segment *seg)
+{
+	enum stage st = r->kind == RULE_GATE ? seg->open_stage : seg->stage;
+	if (r->kind != RULE_GATE && seg->stage == STAGE_CLOSED)
+		return false;
+	if (r->stages && !(r->stages & (1u << st)))
+		return false;
+	if (r->risks && !(r->risks & (1u << seg->risk)))
+		return false;
+	if (r->serious >= 0 && seg->serious != (r->serious == 1))
+		return false;
+	if (r->hate >= 0 && (x->c->hate == 1) != (r->hate == 1))
+		return false;
+	if (r->n_categories) {
+		bool found = false;
+		for (size_t i = 0; i < r->n_categories && !found; i++)
+			found = x->c->category && strcmp(x->c->category, r->categories[i]) == 0;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* The segment in force at instant t. */
+static size_t segment_at(const struct ctx *x, int64_t t)
+{
+	size_t i = 0;
+	while (i + 1 < x->n_segs && x->s->segs[i + 1].t <= t)
+		i++;
+	return i;
+}
+
+/* The first instant at or after t at which the filter holds, and the first
+ * after that at which it stops holding (or EVAL_NONE). Returns false when
+ * it never holds from t on. */
+static bool applies_from(const struct ctx *x, const struct rule *r, int64_t t, int64_t *ret_start,
+			 int64_t *ret_end)
+{
+	const struct segment *segs = x->s->segs;
+	size_t i = segment_at(x, t);
+	int64_t start = t;
+	while (!filter_holds(x, r, &segs[i])) {
+		if (++i >= x->n_segs)
+			return false;
+		start = segs[i].t;
+	}
+	int64_t end = EVAL_NONE;
+	for (size_t j = i + 1; j < x->n_segs; j++)
+		if (!filter_holds(x, r, &segs[j])) {
+			end = segs[j].t;
+			break;
+		}
+	*ret_start = start;
+	*ret_end = end;
+	return true;
+}
+
+/* The instant an anchor happened, or EVAL_NONE. */
+static int64_t anchor_time(const struct ctx *x, int anchor, const struct pparty *p)
+{
+	const struct pevent *v = x->s->events;
+	int64_t at = x->ev->at;
+	if (anchor == ANCHOR_RECEIVED)
+		return x->received;
+	if (anchor == ANCHOR_IDENTIFIED)
+		return p ? p->exists : x->received;
+	if (anchor == EV_RISK) {
+		/* The first of the latest run of risk events naming the level
+		 * now in force. */
+		int64_t t = x->received;
+		int level = -1;
+		for (size_t i = 0; i < x->n_events && v[i].t <= at; i++) {
+			if (v[i].kind != EV_RISK)
+				continue;
+			if (v[i].level != level)
+				t = v[i].t;
+			level = v[i].level;
+		}
+		return t;
+	}
+	for (size_t i = 0; i < x->n_events && v[i].t <= at; i++)
+		if ((int)v[i].kind == anchor)
+			return v[i].t;
+	return EVAL_NONE;
+}
+
+static int64_t rule_anchor(const struct ctx *x, const struct rule *r, const struct pparty *p)
+{
+	int64_t t = x->received;
+	for (int a = 0; a < _ANCHOR_MAX; a++) {
+		if (!(r->anchors & (1u << a)))
+			continue;
+		int64_t u = anchor_time(x, a, p);
+		if (u == EVAL_NONE)
+			return EVAL_NONE;
+		if (u > t)
+			t = u;
+	}
+	return t;
+}
+
+static bool event_matches(const struct ctx *x, const struct rule *r, const struct pevent *e, int own)
+{
+	if (e->kind != r->met_kind)
+		return false;
+	if (r->met_channels && (e->channel < 0 || !(r->met_channels & (1u << e->channel))))
+		return false;
+	const struct pparty *p = e->party >= 0 ? &x->s->parties[e->party] : NULL;
+	if (r->met_preferred && p && p->preferred >= 0 && e->channel != p->preferred)
+		return false;
+	if (r->n_met_details) {
+		bool found = false;
+		for (size_t i = 0; i < r->n_met_details && !found; i++)
+			found = e->detail && strcmp(e->detail, r->met_details[i]) == 0;
+		if (!found)
+			return false;
+	}
+	if (r->met_own_party && e->party != own)
+		return false;
+	if (r->met_roles && (!p || !(r->met_roles & (1u << p->role))))
+		return false;
+	return true;
+}
+
+/* The index of the first event from index `from` at or after instant t,
+ * no later than `until`, that meets the rule; -1 when none. */
+static long find_meeting(const struct ctx *x, const struct rule *r, size_t from, int64_t t, int64_t until,
+			 int own)
+{
+	const struct pevent *v = x->s->events;
+	for (size_t i = from; i < x->n_events && v[i].t <= until; i++)
+		if (v[i].t >= t && event_matches(x, r, &v[i], own))
+			return (long)i;
+	return -1;
+}
+
+/* The local midnight starting `day`. */
+static int64_t midnight(const struct ctx *x, cw_day day)
+{
+	return tz_local_to_instant(x->ev->tz, day, 0);
+}
+
+/* The deadline of a clock started at instant t for duration d, with the
+ * case's holds: fills o's start, due and overdue_at. */
+static void set_deadline(struct ctx *x, const struct rule *r, int64_t t, struct duration d, struct obligation *o)
+{
+	const struct calendar *cal = x->ev->cal;
+	const struct tz *tz = x->ev->tz;
+	cw_day start = tz_local_day(tz, t);
+	o->start = start;
+	o->has_due = true;
+	o->due_instant = d.unit == DUR_HOURS;
+
+	if (d.unit == DUR_HOURS) {
+		int64_t due = t + (int64_t)d.n * 3600;
+		for (size_t i = 0; r->pause_on_hold && i < x->n_holds; i++) {
+			const struct hold *h = &x->s->holds[i];
+			int64_t to = h->to == EVAL_NONE ? x->ev->at : h->to;
+			if (h->from > due)
+				break;
+			int64_t lo = h->from > t ? h->from : t;
+			if (to > lo)
+				due += to - lo;
+		}
+		o->due_at = due;
+		o->overdue_at = due + 1;
+		return;
+	}
+
+	/* "An event at or after the cutoff counts as arriving on the next
+	 * working day": it becomes day 0. */
+	cw_day day0 = start;
+	if (r->cutoff >= 0 && tz_local_seconds(tz, t) >= r->cutoff &&
+	    calendar_next_working_day(cal, start, &day0) < 0)
+		goto range;
+	cw_day due;
+	if (d.unit == DUR_WORKING_DAYS) {
+		if (calendar_add_working_days(cal, day0, d.n, &due) < 0)
+			goto range;
+	} else {
+		due = day0 + d.n;
+	}
+	for (size_t i = 0; r->pause_on_hold && i < x->n_holds; i++) {
+		const struct hold *h = &x->s->holds[i];
+		cw_day from = tz_local_day(tz, h->from);
+		/* Up to, not including, the resume's date; while the hold is
+		 * open, up to and including today. */
+		cw_day to = h->to == EVAL_NONE ? x->today + 1 : tz_local_day(tz, h->to);
+		if (from > due)
+			break; /* late is late */
+		if (from < day0)
+			from = day0;
+		if (to <= from)
+			continue;
+		if (d.unit == DUR_WORKING_DAYS) {
+			int k;
+			if (calendar_working_days_between(cal, from - 1, to - 1, &k) < 0 ||
+			    calendar_add_working_days(cal, due, k, &due) < 0)
+				goto range;
+		} else {
+			due += to - from;
+		}
+	}
+	if (!calendar_in_range(due))
+		goto range;
+	o->due_day = due;
+	o->due_at = EVAL_NONE;
+	o->overdue_at = midnight(x, due + 1);
+	return;
+range:
+	x->range_error = true;
+	o->due_day = start;
+	o->due_at = EVAL_NONE;
+	o->overdue_at = EVAL_NONE;
+}
+
+static bool met_in_time(const struct ctx *x, const struct obligation *o, int64_t met)
+{
+	if (o->due_instant)
+		return met <= o->due_at;
+	return tz_local_day(x->ev->tz, met) <= o->due_day;
+}
+
+/* The state of a clock-driven obligation, given when it was met (EVAL_NONE:
+ * not by `end`) and when the rule stopped applying. */
+static void settle(struct ctx *x, const struct rule *r, struct obligation *o, int64_t met, int64_t end)
+{
+	o->met_at = met;
+	if (met != EVAL_NONE)
+		o->state = met_in_time(x, o, met) ? OB_MET : OB_MET_LATE;
+	else if (end != EVAL_NONE && end <= x->ev->at && end < o->overdue_at)
+		o->state = OB_CANCELLED;
+	else if (x->ev->at >= o->overdue_at)
+		o->state = OB_OVERDUE;
+	else if (x->on_hold && r->pause_on_hold)
+		o->state = OB_PAUSED;
+	else
+		o->state = OB_PENDING;
+}
+
+static struct obligation *emit(struct ctx *x, size_t rule, const struct pparty *p, int cycle)
+{
+	struct eval_result *res = x->res;
+	res->v = xgrow(res->v, &res->cap, res->n + 1, sizeof(struct obligation));
+	struct obligation *o = &res->v[res->n++];
+	*o = (struct obligation){
+		.rule = rule,
+		.party_id = p ? p->id : -1,
+		.party_role = p ? p->role : ROLE_VICTIM,
+		.cycle = cycle,
+		.met_at = EVAL_NONE,
+		.due_at = EVAL_NONE,
+		.overdue_at = EVAL_NONE,
+	};
+	return o;
+}
+
+static int own_index(const struct ctx *x, const struct pparty *p)
+{
+	return p ? (int)(p - x->s->parties) : -2;
+}
+
+static void eval_deadline(struct ctx *x, size_t ri, const struct pparty *p, int64_t stop)
+{
+	const struct rule *r = &x->ev->rules->v[ri];
+	int64_t a = rule_anchor(x, r, p), start, end;
+	if (a == EVAL_NONE || !applies_from(x, r, a, &start, &end) || start > x->ev->at || start >= stop)
+		return;
+	if (stop < end)
+		end = stop;
+	struct obligation *o = emit(x, ri, p, 1);
+	set_deadline(x, r, start, r->within, o);
+	int64_t until = end < x->ev->at ? end : x->ev->at;
+	long m = find_meeting(x, r, 0, start, until, own_index(x, p));
+	settle(x, r, o, m >= 0 ? x->s->events[m].t : EVAL_NONE, end);
+}
+
+static void eval_recurring(struct ctx *x, size_t ri, const struct pparty *p, int64_t stop)
+{
+	const struct rule *r = &x->ev->rules->v[ri];
+	int64_t at = x->ev->at;
+	struct duration every = r->agreed_contact && x->has_agreed ? x->agreed : r->every;
+	int64_t from = rule_anchor(x, r, p), start, end;
+	int cycle = 0;
+	if (from == EVAL_NONE)
+		return;
+	/* Each run of time in which the rule applies is a chain of cycles,
+	 * the next starting only when the previous one is met. */
+	while (applies_from(x, r, from, &start, &end) && start <= at && start < stop) {
+		if (stop < end)
+			end = stop;
+		int64_t until = end < at ? end : at;
+		int64_t cstart = start;
+		size_t idx = 0;
+		for (;;) {
+			struct obligation *o = emit(x, ri, p, ++cycle);
+			set_deadline(x, r, cstart, every, o);
+			long m = find_meeting(x, r, idx, cstart, until, own_index(x, p));
+			int64_t met = m >= 0 ? x->s->events[m].t : EVAL_NONE;
+			settle(x, r, o, met, end);
+			/* A cycle met as the rule stops applying has no
+			 * successor in this run. */
+			if (met == EVAL_NONE || (end != EVAL_NONE && met >= end))
+				break;
+			cstart = met;
+			idx = (size_t)m + 1;
+		}
+		if (end == EVAL_NONE || end > at)
+			break;
+		from = end;
+	}
+}
+
+static void eval_gate(struct ctx *x, size_t ri, const struct pparty *p)
+{
+	const struct rule *r = &x->ev->rules->v[ri];
+	int64_t at = x->ev->at;
+	int64_t a = rule_anchor(x, r, p), start, end;
+	if (a == EVAL_NONE || !applies_from(x, r, a, &start, &end) || start > at)
+		return;
+	const struct pevent *v = x->s->events;
+	int64_t gate = EVAL_NONE;
+	for (size_t i = 0; i < x->n_events && v[i].t <= at; i++)
+		if (v[i].t >= start && v[i].kind == r->before) {
+			gate = v[i].t;
+			break;
+		}
+	struct obligation *o = emit(x, ri, p, 1);
+	o->start = tz_local_day(x->ev->tz, start);
+	o->has_due = false;
+	o->overdue_at = gate;
+	long m = find_meeting(x, r, 0, start, at, own_index(x, p));
+	int64_t met = m >= 0 ? v[m].t : EVAL_NONE;
+	o->met_at = met;
+	if (met != EVAL_NONE && (gate == EVAL_NONE || met <= gate) && (end == EVAL_NONE || met <= end))
+		o->state = OB_MET;
+	else if (end != EVAL_NONE && end <= at && (gate == EVAL_NONE || end < gate)) {
+		o->state = OB_CANCELLED;
+		o->met_at = EVAL_NONE;
+	} else if (gate != EVAL_NONE)
+		o->state = met != EVAL_NONE ? OB_MET_LATE : OB_OVERDUE;
+	else
+		o->state = OB_PENDING;
+}
+
+static void eval_check(struct ctx *x, size_t ri)
+{
+	const struct rule *r = &x->ev->rules->v[ri];
+	int64_t a = rule_anchor(x, r, NULL), start, end;
+	if (a == EVAL_NONE || !applies_from(x, r, a, &start, &end) || start > x->ev->at)
+		return;
+	/* missing: the condition holds until the first party of the roles
+	 * exists. */
+	int64_t resolved = EVAL_NONE;
+	for (size_t i = 0; i < x->n_parties; i++) {
+		const struct pparty *p = &x->s->parties[i];
+		if ((r->missing_roles & (1u << p->role)) && p->exists < resolved)
+			resolved = p->exists;
+	}
+	if (resolved <= start)
+		return; /* never held */
+	struct obligation *o = emit(x, ri, NULL, 1);
+	struct duration d = r->has_within ? r->within : (struct duration){ 0, DUR_DAYS };
+	set_deadline(x, r, start, d, o);
+	int64_t until = end < x->ev->at ? end : x->ev->at;
+	settle(x, r, o, resolved <= until ? resolved : EVAL_NONE, end);
+}
+
+static void eval_rule(struct ctx *x, size_t ri)
+{
+	const struct rule *r = &x->ev->rules->v[ri];
+	int64_t at = x->ev->at;
+	bool interval = r->kind == RULE_RECURRING || (r->kind == RULE_TARGET && r->measure == MEASURE_INTERVAL);
+	if (r->kind == RULE_UNIT || (r->kind == RULE_TARGET && !interval))
+		return;
+	if (r->kind == RULE_CHECK) {
+		eval_check(x, ri);
+		return;
+	}
+	if (!r->for_roles) {
+		if (r->kind == RULE_GATE)
+			eval_gate(x, ri, NULL);
+		else if (interval)
+			eval_recurring(x, ri, NULL, EVAL_NONE);
+		else
+			eval_deadline(x, ri, NULL, EVAL_NONE);
+		return;
+	}
+	/* Parties of the fallback roles stand in until the first party of
+	 * the rule's own roles exists. */
+	int64_t first_primary = EVAL_NONE;
+	for (size_t i = 0; i < x->n_parties; i++) {
+		const struct pparty *p = &x->s->parties[i];
+		if ((r->for_roles & (1u << p->role)) && p->exists <= at && p->exists < first_primary)
+			first_primary = p->exists;
+	}
+	for (size_t i = 0; i < x->n_parties; i++) {
+		const struct pparty *p = &x->s->parties[i];
+		int64_t stop;
+		if (p->exists > at)
+			continue;
+		if (r->for_roles & (1u << p->role))
+			stop = EVAL_NONE;
+		else if (r->fallback_roles & (1u << p->role))
+			stop = first_primary;
+		else
+			continue;
+		if (r->kind == RULE_GATE)
+			eval_gate(x, ri, p);
+		else if (interval)
+			eval_recurring(x, ri, p, stop);
+		else
+			eval_deadline(x, ri, p, stop);
+	}
+}
+
+void eval_case(const struct evaluator *ev, const struct eval_case *c, struct eval_result *res)
+{
+	for (size_t i = 0; i < res->n_problems; i++)
+		free(res->problems[i]);
+	res->n_problems = 0;
+	res->n = 0;
+	res->exists = res->skipped = res->open = false;
+	if (!res->scratch)
+		res->scratch = xcalloc(1, sizeof(struct scratch));
+
+	struct ctx x = { .ev = ev, .c = c, .res = res, .s = res->scratch };
+	x.today = tz_local_day(ev->tz, ev->at);
+	if (!load_case(&x))
+		return;
+	if (x.received > ev->at)
+		return;
+	res->exists = true;
+	build_timeline(&x);
+	for (size_t i = 0; i < ev->rules->n; i++)
+		eval_rule(&x, i);
+	if (x.range_error) {
+		bad(&x, "a date of this case is outside the calendar's years %d-%d", CALENDAR_MIN_YEAR,
+		    CALENDAR_MAX_YEAR);
+		res->n = 0;
+	}
+}
+
+void eval_result_free(struct eval_result *res)
+{
+	struct scratch *s = res->scratch;
+	if (s) {
+		free(s->parties);
+		free(s->events);
+		free(s->segs);
+		free(s->holds);
+		free(s);
+	}
+	for (size_t i = 0; i < res->n_problems; i++)
+		free(res->problems[i]);
+	free(res->problems);
+	free(res->v);
+	*res = (struct eval_result){ 0 };
+}
+
+bool eval_result_unmet(const struct eval_result *res)
+{
+	for (size_t i = 0; i < res->n; i++)
+		if (res->v[i].state == OB_PENDING || res->v[i].state == OB_OVERDUE || res->v[i].state == OB_PAUSED)
+			return true;
+	return false;
+}
+
+int eval_lateness(const struct evaluator *ev, const struct obligation *o)
+{
+	if (!o->has_due || (o->state != OB_OVERDUE && o->state != OB_MET_LATE))
+		return 0;
+	int64_t until = o->state == OB_MET_LATE ? o->met_at : ev->at;
+	if (o->due_instant)
+		return until > o->due_at ? (int)((until - o->due_at + 3599) / 3600) : 0;
+	int n = 0;
+	if (calendar_working_days_between(ev->cal, o->due_day, tz_local_day(ev->tz, until), &n) < 0 || n < 0)
+		return 0;
+	return n;
+}
+
+/* ---- Unit rules -------------------------------------------------------- */
+
+static int month_index(cw_day d)
+{
+	int y, m, dd;
+	date_to_ymd(d, &y, &m, &dd);
+	return y * 12 + (m - 1);
+}
+
+cw_day eval_window_start(const struct evaluator *ev, const struct rule *r)
+{
+	int y, m, d;
+	date_to_ymd(tz_local_day(ev->tz, ev->at), &y, &m, &d);
+	int mi = y * 12 + (m - 1) - r->window_months;
+	int ny = mi / 12, nm = mi % 12 + 1;
+	int dim = date_days_in_month(ny, nm);
+	/* The window is (the same day N months before, today]. */
+	return date_from_ymd(ny, nm, d > dim ? dim : d) + 1;
+}
+
+void eval_unit(const struct evaluator *ev, const struct rule *r, cw_day first, const cw_day *days, size_t n,
+	       struct unit_figure *ret)
+{
+	cw_day today = tz_local_day(ev->tz, ev->at);
+	int cur = month_index(today);
+	int lo = cur - r->window_months;
+	if (month_index(first) > lo)
+		lo = month_index(first);
+	*ret = (struct unit_figure){ 0 };
+	int y, m, d;
+	date_to_ymd(today, &y, &m, &d);
+	ret->current_due = date_from_ymd(y, m, date_days_in_month(y, m));
+	for (int mi = lo; mi < cur; mi++) {
+		bool met = false;
+		for (size_t i = 0; i < n && !met; i++)
+			met = month_index(days[i]) == mi;
+		ret->months++;
+		ret->met += met;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (month_index(days[i]) == cur && days[i] <= today)
+			ret->current_met = true;
+}

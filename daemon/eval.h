@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "calendar.h"
+#include "date.h"
+#include "rules.h"
+#include "tz.h"
+
+/* The evaluation core (casewatch-rules(5)): from one case's rows, the
+ * rules, the calendar and a moment, every obligation and its state. Pure:
+ * no I/O, no clock, no global state; the rows come in as the database
+ * holds them (text, possibly malformed) and are validated here, so every
+ * caller reports bad data the same way. */
+
+#define EVAL_NONE INT64_MAX /* no such instant */
+
+struct eval_party {
+	int64_t id;
+	const char *role, *preferred_channel, *identified_at; /* NULL for SQL NULL */
+};
+
+struct eval_event {
+	int64_t id;
+	const char *at, *kind;
+	int64_t party_id;
+	bool has_party;
+	const char *channel, *detail;
+};
+
+struct eval_case {
+	int64_t id;
+	const char *ref, *stage, *category, *risk, *agreed_contact, *received_at;
+	const char *officer, *team;
+	int64_t serious, hate;
+	const struct eval_party *parties;
+	size_t n_parties;
+	const struct eval_event *events; /* any order */
+	size_t n_events;
+};
+
+enum ob_state {
+	OB_PENDING,
+	OB_MET,
+	OB_MET_LATE,
+	OB_OVERDUE,
+	OB_CANCELLED,
+	OB_PAUSED,
+	_OB_STATE_MAX,
+};
+const char *ob_state_to_string(enum ob_state s);
+
+struct obligation {
+	size_t rule; /* index into the ruleset */
+	int64_t party_id; /* -1: the case's, not a party's */
+	enum role party_role;
+	int cycle; /* 1 for all but recurring rules */
+	cw_day start;
+	bool has_due;     /* false for a gate */
+	bool due_instant; /* an hour deadline: due_at, not due_day */
+	cw_day due_day;
+	int64_t due_at;
+	int64_t overdue_at; /* the first late instant, or EVAL_NONE */
+	enum ob_state state;
+	int64_t met_at; /* EVAL_NONE when not met */
+};
+
+struct evaluator {
+	const struct ruleset *rules;
+	const struct calendar *cal;
+	const struct tz *tz;
+	int64_t at; /* the moment of evaluation */
+};
+
+/* Scratch space and results, reused from case to case. */
+struct eval_result {
+	bool exists;  /* received at or before the moment */
+	bool skipped; /* bad rows: no obligations derived */
+	bool open;    /* not closed at the moment */
+	struct obligation *v;
+	size_t n, cap;
+	char **problems; /* one line each, without the case reference */
+	size_t n_problems, cap_problems;
+	void *scratch;
+};
+
+void eval_case(const struct evaluator *ev, const struct eval_case *c, struct eval_result *res);
+void eval_result_free(struct eval_result *res);
+
+/* Has any obligation a state other than met, met_late or cancelled? */
+bool eval_result_unmet(const struct eval_result *res);
+
+/* Working days (or hours, for an hour deadline) by which an obligation is
+ * late at `at`: after its deadline up to the met date or `at`. 0 when not
+ * late. */
+int eval_lateness(const struct evaluator *ev, const struct obligation *o);
+
+/* Unit rule: of the calendar months in the window ending at ev->at, from
+ * the month of `first` (the earliest case or meeting) on, how many had a
+ * meeting (`days`, any order). The current month counts as met once it has
+ * had one; otherwise it is still open, not missed. */
+struct unit_figure {
+	int months;  /* complete months in the window */
+	int met;     /* of those, with a meeting */
+	bool current_met;
+	cw_day current_due; /* last day of the current month */
+};
+void eval_unit(const struct evaluator *ev, const struct rule *r, cw_day first,
+	       const cw_day *days, size_t n, struct unit_figure *ret);
+/* The first day of the window of rule r ending at ev->at. */
+cw_day eval_window_start(const struct evaluator *ev, const struct rule *r);

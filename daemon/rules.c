@@ -1,0 +1,786 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "rules.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cfg.h"
+#include "util.h"
+
+/* ---- Names ------------------------------------------------------------- */
+
+static const char *const kind_names[_RULE_KIND_MAX] = {
+	[RULE_DEADLINE] = "deadline", [RULE_RECURRING] = "recurring", [RULE_GATE] = "gate",
+	[RULE_CHECK] = "check", [RULE_UNIT] = "unit", [RULE_TARGET] = "target",
+};
+static const char *const stage_names[_STAGE_MAX] = { "enquiry", "case", "closed" };
+static const char *const risk_names[_RISK_MAX] = { "standard", "medium", "high" };
+static const char *const role_names[_ROLE_MAX] = {
+	"victim", "complainant", "witness", "perpetrator", "referrer",
+};
+static const char *const channel_names[_CHANNEL_MAX] = {
+	"phone", "letter", "email", "visit", "sms", "meeting",
+};
+static const char *const event_names[_EV_MAX] = {
+	"accepted", "not_accepted", "closed", "reopened", "hold", "resume", "risk", "serious", "contact",
+};
+static const char *const notify_names[_NOTIFY_MAX] = { "upcoming", "due", "overdue", "escalated" };
+
+static int lookup(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (names[i] && strcmp(names[i], s) == 0)
+			return (int)i;
+	return -EINVAL;
+}
+
+/* "a, b or c", for messages. */
+static char *name_list(const char *const *names, size_t n)
+{
+	size_t len = 1;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(names[i]) + 4;
+	char *buf = xmalloc(len), *p = buf;
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
+	*p = '\0';
+	return buf;
+}
+
+const char *rule_kind_to_string(enum rule_kind k) { return kind_names[k]; }
+const char *stage_to_string(enum stage s) { return stage_names[s]; }
+const char *risk_to_string(enum risk r) { return risk_names[r]; }
+const char *role_to_string(enum role r) { return role_names[r]; }
+const char *channel_to_string(enum channel c) { return channel_names[c]; }
+const char *event_kind_to_string(enum event_kind k) { return event_names[k]; }
+const char *notify_stage_to_string(enum notify_stage s) { return notify_names[s]; }
+int stage_from_string(const char *s) { return lookup(stage_names, _STAGE_MAX, s); }
+int risk_from_string(const char *s) { return lookup(risk_names, _RISK_MAX, s); }
+int role_from_string(const char *s) { return lookup(role_names, _ROLE_MAX, s); }
+int channel_from_string(const char *s) { return lookup(channel_names, _CHANNEL_MAX, s); }
+int event_kind_from_string(const char *s) { return lookup(event_names, _EV_MAX, s); }
+
+int duration_parse(const char *s, bool allow_months, struct duration *ret)
+{
+	const char *p = s;
+	while (*p == ' ')
+		p++;
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	long n = 0;
+	while (*p >= '0' && *p <= '9') {
+		n = n * 10 + (*p++ - '0');
+		if (n > 10000)
+			return -EINVAL;
+	}
+	if (*p != ' ')
+		return -EINVAL;
+	while (*p == ' ')
+		p++;
+	static const struct {
+		const char *one, *many;
+		enum dur_unit unit;
+	} units[] = {
+		{ "working day", "working days", DUR_WORKING_DAYS },
+		{ "day", "days", DUR_DAYS },
+		{ "hour", "hours", DUR_HOURS },
+		{ "month", "months", DUR_MONTHS },
+	};
+	size_t len = strlen(p);
+	while (len > 0 && p[len - 1] == ' ')
+		len--;
+	for (size_t i = 0; i < ELEMENTSOF(units); i++) {
+		/* "1 days" and "3 day" are accepted too: people write both. */
+		if ((strlen(units[i].one) == len && strncmp(p, units[i].one, len) == 0) ||
+		    (strlen(units[i].many) == len && strncmp(p, units[i].many, len) == 0)) {
+			if (units[i].unit == DUR_MONTHS && !allow_months)
+				return -EINVAL;
+			*ret = (struct duration){ .n = (int)n, .unit = units[i].unit };
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* ---- Loading ----------------------------------------------------------- */
+
+struct rloader {
+	struct cfgctx x;
+	struct ruleset *rs;
+	const char *pack;
+	struct notify_stage_policy pack_notify[_NOTIFY_MAX];
+};
+
+#define problem(l, s, ...) cfg_problem(&(l)->x, (s), __VA_ARGS__)
+
+static void notify_policy_free(struct notify_stage_policy *p)
+{
+	for (size_t i = 0; i < p->n_addresses; i++)
+		free(p->addresses[i]);
+	free(p->addresses);
+	p->addresses = NULL;
+	p->n_addresses = 0;
+}
+
+static void notify_policy_copy(struct notify_stage_policy *to, const struct notify_stage_policy *from)
+{
+	*to = *from;
+	to->addresses = from->n_addresses ? xcalloc(from->n_addresses, sizeof(char *)) : NULL;
+	for (size_t i = 0; i < from->n_addresses; i++)
+		to->addresses[i] = xstrdup(from->addresses[i]);
+}
+
+static void default_notify(struct notify_stage_policy p[_NOTIFY_MAX])
+{
+	p[NOTIFY_UPCOMING] = (struct notify_stage_policy){
+		.enabled = true, .offset = { 1, DUR_WORKING_DAYS }, .to = RECIPIENT_OFFICER };
+	p[NOTIFY_DUE] = (struct notify_stage_policy){ .enabled = true, .to = RECIPIENT_OFFICER };
+	p[NOTIFY_OVERDUE] = (struct notify_stage_policy){
+		.enabled = true, .to = RECIPIENT_OFFICER | RECIPIENT_SUPERVISOR };
+	p[NOTIFY_ESCALATED] = (struct notify_stage_policy){
+		.enabled = true, .offset = { 5, DUR_WORKING_DAYS }, .to = RECIPIENT_MANAGER };
+}
+
+static void rule_free(struct rule *r)
+{
+	free(r->id);
+	free(r->title);
+	free(r->pack);
+	free(r->file);
+	for (size_t i = 0; i < r->n_categories; i++)
+		free(r->categories[i]);
+	free(r->categories);
+	for (size_t i = 0; i < r->n_met_details; i++)
+		free(r->met_details[i]);
+	free(r->met_details);
+	free(r->meeting);
+	for (int i = 0; i < _NOTIFY_MAX; i++)
+		notify_policy_free(&r->notify[i]);
+}
+
+void ruleset_free(struct ruleset *rs)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		rule_free(&rs->v[i]);
+	free(rs->v);
+	rs->v = NULL;
+	rs->n = 0;
+}
+
+/* A string or a list of strings, each looked up in names: a mask, or -1
+ * after reporting. An empty list is reported too: it never matches. */
+static long name_mask(struct rloader *l, const config_setting_t *s, const char *what,
+		      const char *const *names, size_t n)
+{
+	int t = config_setting_type(s);
+	if (t != CONFIG_TYPE_STRING && !cfg_aggregate(&l->x, s, what))
+		return -1;
+	int count = t == CONFIG_TYPE_STRING ? 1 : config_setting_length(s);
+	if (count == 0) {
+		problem(l, s, "%s is an empty list: the rule could never match", what);
+		return -1;
+	}
+	long mask = 0;
+	for (int i = 0; i < count; i++) {
+		const config_setting_t *e = t == CONFIG_TYPE_STRING ? s : config_setting_get_elem(s, (unsigned)i);
+		const char *v = cfg_string(&l->x, e, what);
+		if (!v) {
+			mask = -1;
+			continue;
+		}
+		int k = lookup(names, n, v);
+		if (k < 0) {
+			_cleanup_free_ char *known = name_list(names, n);
+			problem(l, e, "unknown %s '%s' (%s)", what, v, known);
+			mask = -1;
+			continue;
+		}
+		if (mask >= 0)
+			mask |= 1L << k;
+	}
+	return mask;
+}
+
+/* A string or a list of free words (categories, details). */
+static bool word_list(struct rloader *l, const config_setting_t *s, const char *what,
+		      char ***ret, size_t *ret_n)
+{
+	int t = config_setting_type(s);
+	if (t != CONFIG_TYPE_STRING && !cfg_aggregate(&l->x, s, what))
+		return false;
+	int count = t == CONFIG_TYPE_STRING ? 1 : config_setting_length(s);
+	if (count == 0) {
+		problem(l, s, "%s is an empty list: the rule could never match", what);
+		return false;
+	}
+	char **v = xcalloc((size_t)count, sizeof(char *));
+	size_t n = 0;
+	bool ok = true;
+	for (int i = 0; i < count; i++) {
+		const config_setting_t *e = t == CONFIG_TYPE_STRING ? s : config_setting_get_elem(s, (unsigned)i);
+		const char *w = cfg_string(&l->x, e, what);
+		if (!w) {
+			ok = false;
+		} else if (!*w) {
+			problem(l, e, "%s must not be empty", what);
+			ok = false;
+		} else {
+			v[n++] = xstrdup(w);
+		}
+	}
+	*ret = v;
+	*ret_n = n;
+	return ok;
+}
+
+static bool want_duration(struct rloader *l, const config_setting_t *s, const char *what,
+			  bool months, struct duration *ret)
+{
+	const char *v = cfg_string(&l->x, s, what);
+	if (!v)
+		return false;
+	if (duration_parse(v, months, ret) < 0) {
+		problem(l, s, "%s '%s' is not a duration like \"3 working days\", \"14 days\"%s or \"48 hours\"",
+			what, v, months ? ", \"1 month\"" : "");
+		return false;
+	}
+	if (!months && ret->unit == DUR_MONTHS)
+		return false;
+	return true;
+}
+
+static void load_notify(struct rloader *l, const config_setting_t *g, struct notify_stage_policy p[_NOTIFY_MAX])
+{
+	if (!cfg_group(&l->x, g, "notify"))
+		return;
+	cfg_check_keys(&l->x, g, notify_names, "notify");
+	for (int st = 0; st < _NOTIFY_MAX; st++) {
+		const config_setting_t *s = config_setting_get_member(g, notify_names[st]);
+		if (!s)
+			continue;
+		if (config_setting_type(s) == CONFIG_TYPE_BOOL) {
+			if (config_setting_get_bool(s)) {
+				problem(l, s, "notify stage %s must be false or a group { to = [ ... ]; }",
+					notify_names[st]);
+				continue;
+			}
+			notify_policy_free(&p[st]);
+			p[st].enabled = false;
+			continue;
+		}
+		if (!cfg_group(&l->x, s, notify_names[st]))
+			continue;
+		const char *const keys_up[] = { "before", "to", NULL };
+		const char *const keys_esc[] = { "after", "to", NULL };
+		const char *const keys_other[] = { "to", NULL };
+		cfg_check_keys(&l->x, s, st == NOTIFY_UPCOMING ? keys_up : st == NOTIFY_ESCALATED ? keys_esc : keys_other,
+			       notify_names[st]);
+		struct notify_stage_policy np = { .enabled = true, .offset = p[st].offset };
+		const config_setting_t *o = config_setting_get_member(s, st == NOTIFY_UPCOMING ? "before" : "after");
+		if (o && (st == NOTIFY_UPCOMING || st == NOTIFY_ESCALATED))
+			want_duration(l, o, st == NOTIFY_UPCOMING ? "before" : "after", false, &np.offset);
+		const config_setting_t *to = config_setting_get_member(s, "to");
+		if (!to) {
+			problem(l, s, "notify stage %s has no recipients (to = [ \"officer\", ... ];)", notify_names[st]);
+			continue;
+		}
+		int t = config_setting_type(to);
+		if (t != CONFIG_TYPE_STRING && !cfg_aggregate(&l->x, to, "to"))
+			continue;
+		int count = t == CONFIG_TYPE_STRING ? 1 : config_setting_length(to);
+		for (int i = 0; i < count; i++) {
+			const config_setting_t *e = t == CONFIG_TYPE_STRING ? to : config_setting_get_elem(to, (unsigned)i);
+			const char *v = cfg_string(&l->x, e, "each recipient");
+			if (!v)
+				continue;
+			if (strcmp(v, "officer") == 0)
+				np.to |= RECIPIENT_OFFICER;
+			else if (strcmp(v, "supervisor") == 0)
+				np.to |= RECIPIENT_SUPERVISOR;
+			else if (strcmp(v, "manager") == 0)
+				np.to |= RECIPIENT_MANAGER;
+			else if (strchr(v, '@') && !strpbrk(v, " \t\r\n<>,;")) {
+				np.addresses = xrealloc(np.addresses, (np.n_addresses + 1) * sizeof(char *));
+				np.addresses[np.n_addresses++] = xstrdup(v);
+			} else
+				problem(l, e, "unknown recipient '%s' (officer, supervisor, manager or an email address)", v);
+		}
+		notify_policy_free(&p[st]);
+		p[st] = np;
+	}
+}
+
+static const char *const anchor_names[_ANCHOR_MAX] = {
+	[EV_ACCEPTED] = "accepted", [EV_NOT_ACCEPTED] = "not_accepted", [EV_CLOSED] = "closed",
+	[EV_REOPENED] = "reopened", [EV_HOLD] = "hold", [EV_RESUME] = "resume", [EV_RISK] = "risk",
+	[EV_SERIOUS] = "serious", [EV_CONTACT] = NULL,
+	[ANCHOR_RECEIVED] = "received", [ANCHOR_IDENTIFIED] = "identified",
+};
+
+static void load_from(struct rloader *l, struct rule *r, const config_setting_t *s)
+{
+	int t = config_setting_type(s);
+	if (t != CONFIG_TYPE_STRING && !cfg_aggregate(&l->x, s, "from"))
+		return;
+	int count = t == CONFIG_TYPE_STRING ? 1 : config_setting_length(s);
+	if (count == 0) {
+		problem(l, s, "from is an empty list: name at least one anchor");
+		return;
+	}
+	unsigned mask = 0;
+	for (int i = 0; i < count; i++) {
+		const config_setting_t *e = t == CONFIG_TYPE_STRING ? s : config_setting_get_elem(s, (unsigned)i);
+		const char *v = cfg_string(&l->x, e, "each anchor of from");
+		if (!v)
+			continue;
+		int a = lookup(anchor_names, _ANCHOR_MAX, v);
+		if (a < 0) {
+			problem(l, e, "unknown anchor '%s' (received, accepted, not_accepted, closed, reopened, "
+				"hold, resume, risk, serious or identified)", v);
+			continue;
+		}
+		mask |= 1u << a;
+	}
+	if (mask)
+		r->anchors = mask;
+}
+
+static void load_met_by(struct rloader *l, struct rule *r, const config_setting_t *g)
+{
+	if (!cfg_group(&l->x, g, "met_by"))
+		return;
+	static const char *const keys[] = { "kind", "channel", "detail", "party", NULL };
+	cfg_check_keys(&l->x, g, keys, "met_by");
+	const config_setting_t *s;
+	r->met_kind = EV_CONTACT;
+	if ((s = config_setting_get_member(g, "kind"))) {
+		const char *v = cfg_string(&l->x, s, "kind");
+		int k = v ? event_kind_from_string(v) : -EINVAL;
+		if (v && k < 0) {
+			_cleanup_free_ char *known = name_list(event_names, _EV_MAX);
+			problem(l, s, "unknown event kind '%s' (%s)", v, known);
+		}
+		if (k >= 0)
+			r->met_kind = (enum event_kind)k;
+	}
+	if ((s = config_setting_get_member(g, "channel"))) {
+		if (config_setting_type(s) == CONFIG_TYPE_STRING &&
+		    strcmp(config_setting_get_string(s), "preferred") == 0) {
+			r->met_preferred = true;
+		} else {
+			long m = name_mask(l, s, "channel", channel_names, _CHANNEL_MAX);
+			if (m > 0)
+				r->met_channels = (unsigned)m;
+		}
+		if (r->met_kind != EV_CONTACT)
+			problem(l, s, "met_by names a channel but only contact events have one: it could never match");
+	}
+	if ((s = config_setting_get_member(g, "detail"))) {
+		word_list(l, s, "detail", &r->met_details, &r->n_met_details);
+		if (r->met_kind == EV_RISK)
+			for (size_t i = 0; i < r->n_met_details; i++)
+				if (risk_from_string(r->met_details[i]) < 0)
+					problem(l, s, "a risk event's detail is a level (standard, medium or high), "
+						"never '%s': it could never match", r->met_details[i]);
+	}
+	if ((s = config_setting_get_member(g, "party"))) {
+		if (config_setting_type(s) == CONFIG_TYPE_STRING &&
+		    strcmp(config_setting_get_string(s), "own") == 0) {
+			r->met_own_party = true;
+		} else {
+			long m = name_mask(l, s, "party role", role_names, _ROLE_MAX);
+			if (m > 0)
+				r->met_roles = (unsigned)m;
+		}
+	}
+}
+
+static void load_cutoff(struct rloader *l, struct rule *r, const config_setting_t *s)
+{
+	const char *v = cfg_string(&l->x, s, "cutoff");
+	if (!v)
+		return;
+	int h, m;
+	char end;
+	if (strlen(v) != 5 || sscanf(v, "%2d:%2d%c", &h, &m, &end) != 2 || v[2] != ':' ||
+	    h < 0 || h > 23 || m < 0 || m > 59) {
+		problem(l, s, "cutoff '%s' is not a time HH:MM", v);
+		return;
+	}
+	r->cutoff = h * 3600 + m * 60;
+}
+
+static void load_goal(struct rloader *l, struct rule *r, const config_setting_t *s)
+{
+	const char *v = cfg_string(&l->x, s, "goal");
+	if (!v)
+		return;
+	char *end;
+	double g = strtod(v, &end);
+	if (end == v || strcmp(end, "%") != 0 || !(g >= 0 && g <= 100)) {
+		problem(l, s, "goal '%s' is not a percentage like \"97%%\"", v);
+		return;
+	}
+	r->goal = g;
+}
+
+/* What each kind needs, allows and forbids. */
+static const char *const rule_keys[] = {
+	"id", "title", "kind", "when", "from", "within", "every", "agreed_contact", "cutoff",
+	"met_by", "for", "fallback", "before", "missing", "meeting", "measure", "goal", "window",
+	"on_hold", "urgent", "notify", NULL,
+};
+
+static bool kind_allows(enum rule_kind k, enum measure m, const char *key)
+{
+	static const char *const common[] = { "id", "title", "kind", "notify", NULL };
+	for (const char *const *c = common; *c; c++)
+		if (strcmp(key, *c) == 0)
+			return true;
+	static const char *const caseish[] = { "when", "from", "cutoff", "for", "fallback", "on_hold", "urgent", NULL };
+	bool is_caseish = false;
+	for (const char *const *c = caseish; *c; c++)
+		if (strcmp(key, *c) == 0)
+			is_caseish = true;
+	switch (k) {
+	case RULE_DEADLINE:
+		return is_caseish || !strcmp(key, "within") || !strcmp(key, "met_by");
+	case RULE_RECURRING:
+		return is_caseish || !strcmp(key, "every") || !strcmp(key, "agreed_contact") ||
+		       !strcmp(key, "met_by");
+	case RULE_GATE:
+		return is_caseish || !strcmp(key, "met_by") || !strcmp(key, "before");
+	case RULE_CHECK:
+		return is_caseish || !strcmp(key, "within") || !strcmp(key, "missing");
+	case RULE_UNIT:
+		return !strcmp(key, "meeting") || !strcmp(key, "every") || !strcmp(key, "window");
+	case RULE_TARGET:
+		if (!strcmp(key, "measure") || !strcmp(key, "window"))
+			return true;
+		if (m == MEASURE_SATISFACTION)
+			return !strcmp(key, "goal");
+		return is_caseish || !strcmp(key, "every") || !strcmp(key, "agreed_contact") ||
+		       !strcmp(key, "met_by");
+	case _RULE_KIND_MAX:
+		break;
+	}
+	return false;
+}
+
+static const struct rule *find_rule(const struct ruleset *rs, const char *id, size_t upto)
+{
+	for (size_t i = 0; i < upto; i++)
+		if (strcmp(rs->v[i].id, id) == 0)
+			return &rs->v[i];
+	return NULL;
+}
+
+static bool valid_id(const char *s)
+{
+	if (!*s)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+			return false;
+	return true;
+}
+
+static void load_rule(struct rloader *l, const config_setting_t *g)
+{
+	if (!cfg_group(&l->x, g, "each rule"))
+		return;
+	cfg_check_keys(&l->x, g, rule_keys, "a rule");
+	size_t before = l->x.diags->n;
+
+	struct rule r = {
+		.cutoff = -1, .serious = -1, .hate = -1, .pause_on_hold = true, .met_kind = EV_CONTACT,
+		.anchors = 1u << ANCHOR_RECEIVED, .window_months = 12,
+	};
+	r.pack = xstrdup(l->pack);
+	const char *f = config_setting_source_file(g);
+	r.file = xstrdup(f ? f : l->x.path);
+	r.line = (int)config_setting_source_line(g);
+	for (int i = 0; i < _NOTIFY_MAX; i++)
+		notify_policy_copy(&r.notify[i], &l->pack_notify[i]);
+
+	const config_setting_t *s;
+	const char *v;
+	if (!(s = config_setting_get_member(g, "id"))) {
+		problem(l, g, "rule has no id");
+	} else if ((v = cfg_string(&l->x, s, "id"))) {
+		const struct rule *dup = find_rule(l->rs, v, l->rs->n);
+		if (!valid_id(v))
+			problem(l, s, "rule id '%s' may hold only lower-case letters, digits and '-'", v);
+		else if (dup)
+			problem(l, s, "duplicate rule id '%s' (first defined at %s:%d)", v, dup->file, dup->line);
+		r.id = xstrdup(v);
+	}
+	if (!(s = config_setting_get_member(g, "title")))
+		problem(l, g, "rule %s has no title", r.id ? r.id : "");
+	else if ((v = cfg_string(&l->x, s, "title"))) {
+		if (!*v)
+			problem(l, s, "title must not be empty");
+		r.title = xstrdup(v);
+	}
+	bool kind_ok = false;
+	if (!(s = config_setting_get_member(g, "kind"))) {
+		problem(l, g, "rule %s has no kind (deadline, recurring, gate, check, unit or target)",
+			r.id ? r.id : "");
+	} else if ((v = cfg_string(&l->x, s, "kind"))) {
+		int k = lookup(kind_names, _RULE_KIND_MAX, v);
+		if (k < 0)
+			problem(l, s, "unknown rule kind '%s' (deadline, recurring, gate, check, unit or target)", v);
+		else {
+			r.kind = (enum rule_kind)k;
+			kind_ok = true;
+		}
+	}
+	if (r.kind == RULE_TARGET && (s = config_setting_get_member(g, "measure"))) {
+		v = cfg_string(&l->x, s, "measure");
+		if (v && strcmp(v, "interval") == 0)
+			r.measure = MEASURE_INTERVAL;
+		else if (v && strcmp(v, "satisfaction") == 0)
+			r.measure = MEASURE_SATISFACTION;
+		else if (v)
+			problem(l, s, "unknown measure '%s' (interval or satisfaction)", v);
+	}
+	if (!kind_ok)
+		goto out;
+
+	/* Settings that do not apply to this kind are mistakes, not noise. */
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const config_setting_t *e = config_setting_get_elem(g, (unsigned)i);
+		const char *name = config_setting_name(e);
+		bool known = false;
+		for (const char *const *k = rule_keys; *k; k++)
+			known |= strcmp(*k, name) == 0;
+		if (known && !kind_allows(r.kind, r.measure, name))
+			problem(l, e, "%s does not apply to a %s rule%s", name, kind_names[r.kind],
+				r.kind == RULE_TARGET && r.measure == MEASURE_SATISFACTION ?
+				" measuring satisfaction" : "");
+	}
+
+	if ((s = config_setting_get_member(g, "when"))) {
+		if (cfg_group(&l->x, s, "when")) {
+			static const char *const keys[] = { "stage", "category", "serious", "hate", "risk", NULL };
+			cfg_check_keys(&l->x, s, keys, "when");
+			const config_setting_t *w;
+			long m;
+			if ((w = config_setting_get_member(s, "stage")) &&
+			    (m = name_mask(l, w, "stage", stage_names, _STAGE_MAX)) > 0) {
+				r.stages = (unsigned)m;
+				if (r.kind != RULE_GATE && r.stages == 1u << STAGE_CLOSED)
+					problem(l, w, "stage closed never matches: closing a case ends every rule "
+						"but a gate");
+			}
+			if ((w = config_setting_get_member(s, "risk")) &&
+			    (m = name_mask(l, w, "risk level", risk_names, _RISK_MAX)) > 0)
+				r.risks = (unsigned)m;
+			if ((w = config_setting_get_member(s, "category")))
+				word_list(l, w, "category", &r.categories, &r.n_categories);
+			if ((w = config_setting_get_member(s, "serious")))
+				r.serious = cfg_bool(&l->x, w, "serious");
+			if ((w = config_setting_get_member(s, "hate")))
+				r.hate = cfg_bool(&l->x, w, "hate");
+		}
+	}
+	if ((s = config_setting_get_member(g, "from")))
+		load_from(l, &r, s);
+	if ((s = config_setting_get_member(g, "within")))
+		r.has_within = want_duration(l, s, "within", false, &r.within);
+	if ((s = config_setting_get_member(g, "every"))) {
+		r.has_every = want_duration(l, s, "every", r.kind == RULE_UNIT, &r.every);
+		if (r.has_every && r.kind == RULE_UNIT && !(r.every.unit == DUR_MONTHS && r.every.n == 1)) {
+			problem(l, s, "a unit rule's period must be \"1 month\"");
+			r.has_every = false;
+		}
+		if (r.has_every && r.every.n == 0 && r.kind != RULE_UNIT) {
+			problem(l, s, "every must be at least 1");
+			r.has_every = false;
+		}
+	}
+	if ((s = config_setting_get_member(g, "agreed_contact")))
+		r.agreed_contact = cfg_bool(&l->x, s, "agreed_contact") == 1;
+	if ((s = config_setting_get_member(g, "cutoff")))
+		load_cutoff(l, &r, s);
+	bool has_met_by = false;
+	if ((s = config_setting_get_member(g, "met_by"))) {
+		load_met_by(l, &r, s);
+		has_met_by = true;
+	}
+	long m;
+	if ((s = config_setting_get_member(g, "for")) && (m = name_mask(l, s, "role", role_names, _ROLE_MAX)) > 0)
+		r.for_roles = (unsigned)m;
+	if ((s = config_setting_get_member(g, "fallback"))) {
+		if ((m = name_mask(l, s, "role", role_names, _ROLE_MAX)) > 0)
+			r.fallback_roles = (unsigned)m;
+		if (!config_setting_get_member(g, "for"))
+			problem(l, s, "fallback needs for: it names who stands in for the parties of for");
+	}
+	if ((s = config_setting_get_member(g, "before"))) {
+		v = cfg_string(&l->x, s, "before");
+		int k = v ? event_kind_from_string(v) : -EINVAL;
+		if (v && k < 0) {
+			_cleanup_free_ char *known = name_list(event_names, _EV_MAX);
+			problem(l, s, "unknown event kind '%s' (%s)", v, known);
+		} else if (k >= 0)
+			r.before = (enum event_kind)k;
+	}
+	if ((s = config_setting_get_member(g, "missing")) &&
+	    (m = name_mask(l, s, "role", role_names, _ROLE_MAX)) > 0)
+		r.missing_roles = (unsigned)m;
+	if ((s = config_setting_get_member(g, "meeting")) && (v = cfg_string(&l->x, s, "meeting"))) {
+		if (!*v)
+			problem(l, s, "meeting must not be empty");
+		r.meeting = xstrdup(v);
+	}
+	if ((s = config_setting_get_member(g, "goal")))
+		load_goal(l, &r, s);
+	if ((s = config_setting_get_member(g, "window"))) {
+		struct duration d;
+		if (want_duration(l, s, "window", true, &d)) {
+			if (d.unit != DUR_MONTHS || d.n < 1 || d.n > 120)
+				problem(l, s, "window must be 1 to 120 months, like \"12 months\"");
+			else
+				r.window_months = d.n;
+		}
+	}
+	if ((s = config_setting_get_member(g, "on_hold")) && (v = cfg_string(&l->x, s, "on_hold"))) {
+		if (strcmp(v, "pause") == 0)
+			r.pause_on_hold = true;
+		else if (strcmp(v, "run") == 0)
+			r.pause_on_hold = false;
+		else
+			problem(l, s, "on_hold must be \"pause\" or \"run\", not '%s'", v);
+	}
+	if ((s = config_setting_get_member(g, "urgent")))
+		r.urgent = cfg_bool(&l->x, s, "urgent") == 1;
+	if ((s = config_setting_get_member(g, "notify")))
+		load_notify(l, s, r.notify);
+
+	/* What each kind cannot do without. */
+	const char *who = r.id ? r.id : "";
+	bool interval = r.kind == RULE_RECURRING || (r.kind == RULE_TARGET && r.measure == MEASURE_INTERVAL);
+	if (r.kind == RULE_DEADLINE && !config_setting_get_member(g, "within"))
+		problem(l, g, "deadline rule %s has no within (e.g. within = \"3 working days\";)", who);
+	if (interval && !config_setting_get_member(g, "every"))
+		problem(l, g, "%s rule %s has no period (every = \"...\";)", kind_names[r.kind], who);
+	if ((r.kind == RULE_DEADLINE || r.kind == RULE_GATE || interval) && !has_met_by)
+		problem(l, g, "%s rule %s has no met_by: nothing could meet it", kind_names[r.kind], who);
+	if (r.kind == RULE_GATE && !config_setting_get_member(g, "before"))
+		problem(l, g, "gate rule %s has no before (the event that must not come first)", who);
+	if (r.kind == RULE_CHECK && !config_setting_get_member(g, "missing"))
+		problem(l, g, "check rule %s has no condition (missing = [ ... ];)", who);
+	if (r.kind == RULE_UNIT) {
+		if (!config_setting_get_member(g, "meeting"))
+			problem(l, g, "unit rule %s has no meeting kind (meeting = \"jag\";)", who);
+		r.every = (struct duration){ 1, DUR_MONTHS };
+		r.has_every = true;
+	}
+	if (r.kind == RULE_TARGET && !config_setting_get_member(g, "measure"))
+		problem(l, g, "target rule %s has no measure (interval or satisfaction)", who);
+	if (r.kind == RULE_TARGET && r.measure == MEASURE_SATISFACTION && !config_setting_get_member(g, "goal"))
+		problem(l, g, "target rule %s has no goal (goal = \"97%%\";)", who);
+	if (r.met_own_party && !r.for_roles && (s = config_setting_get_member(g, "met_by")))
+		problem(l, config_setting_get_member(s, "party"),
+			"party = \"own\" needs for = [ ... ]: a rule once per case has no party of its own");
+	if ((r.anchors & (1u << ANCHOR_IDENTIFIED)) && !r.for_roles && (s = config_setting_get_member(g, "from")))
+		problem(l, s, "the anchor identified needs for = [ ... ]: only a party is identified");
+	if (r.kind == RULE_GATE && (r.anchors & (1u << r.before)) && (s = config_setting_get_member(g, "before")))
+		problem(l, s, "the gate's before event is also its anchor: it could never be met");
+
+out:
+	if (l->x.diags->n > before || !kind_ok || !r.id || !r.title) {
+		rule_free(&r);
+		return;
+	}
+	l->rs->v = xrealloc(l->rs->v, (l->rs->n + 1) * sizeof(struct rule));
+	l->rs->v[l->rs->n++] = r;
+}
+
+static void load_pack(const char *path, struct ruleset *rs, struct diags *diags)
+{
+	config_t cfg;
+	config_init(&cfg);
+	_cleanup_free_ char *dir = path_dirname(path);
+	config_set_include_dir(&cfg, dir);
+	if (cfg_read_file(&cfg, path, diags) < 0) {
+		config_destroy(&cfg);
+		return;
+	}
+	struct rloader l = { .x = { .diags = diags, .path = path }, .rs = rs };
+	default_notify(l.pack_notify);
+	const config_setting_t *root = config_root_setting(&cfg);
+	static const char *const keys[] = { "pack", "title", "notify", "rules", NULL };
+	cfg_check_keys(&l.x, root, keys, "a rule pack");
+	const config_setting_t *s;
+	if (!(s = config_setting_get_member(root, "pack")))
+		diags_add(diags, path, 0, "rule pack has no name (pack = \"...\";)");
+	else
+		l.pack = cfg_string(&l.x, s, "pack");
+	if ((s = config_setting_get_member(root, "title")))
+		cfg_string(&l.x, s, "title");
+	if ((s = config_setting_get_member(root, "notify")))
+		load_notify(&l, s, l.pack_notify);
+	if (!l.pack)
+		l.pack = "";
+	if (!(s = config_setting_get_member(root, "rules"))) {
+		diags_add(diags, path, 0, "rule pack has no rules (rules = ( { ... } );)");
+	} else if (cfg_aggregate(&l.x, s, "rules")) {
+		for (int i = 0; i < config_setting_length(s); i++)
+			load_rule(&l, config_setting_get_elem(s, (unsigned)i));
+	}
+	for (int i = 0; i < _NOTIFY_MAX; i++)
+		notify_policy_free(&l.pack_notify[i]);
+	config_destroy(&cfg);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void load_folder(const char *path, struct ruleset *rs, struct diags *diags)
+{
+	DIR *d = opendir(path);
+	if (!d) {
+		diags_add(diags, path, 0, "cannot read the rules folder: %s", strerror(errno));
+		return;
+	}
+	char **names = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".conf") != 0)
+			continue;
+		names = xrealloc(names, (n + 1) * sizeof(char *));
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (n == 0)
+		diags_add(diags, path, 0, "the rules folder holds no rule pack (*.conf)");
+	qsort(names, n, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *p = path_join(path, names[i]);
+		load_pack(p, rs, diags);
+		free(names[i]);
+	}
+	free(names);
+}
+
+int rules_load(char *const *paths, size_t n_paths, struct ruleset *rs, struct diags *diags)
+{
+	size_t before = diags->n;
+	for (size_t i = 0; i < n_paths; i++) {
+		struct stat st;
+		if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode))
+			load_folder(paths[i], rs, diags);
+		else
+			load_pack(paths[i], rs, diags);
+	}
+	return diags->n > before ? -EINVAL : 0;
+}

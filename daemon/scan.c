@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "scan.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casedb.h"
+#include "util.h"
+
+#define BUSY_TIMEOUT_MS 5000
+
+static int sql_error(sqlite3 *db, const char *what, char **ret_err)
+{
+	*ret_err = xasprintf("%s: %s", what, sqlite3_errmsg(db));
+	return -EIO;
+}
+
+int scan_open(const char *path, sqlite3 **ret, char **ret_err)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (rc != SQLITE_OK) {
+		*ret_err = xasprintf("cannot open the case database %s: %s%s", path,
+				     db ? sqlite3_errmsg(db) : sqlite3_errstr(rc),
+				     rc == SQLITE_CANTOPEN ? " (create it with casewatch db init)" : "");
+		sqlite3_close(db);
+		return -ENOENT;
+	}
+	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+	sqlite3_stmt *st = NULL;
+	int r = 0;
+	int64_t app = 0, version = 0;
+	rc = sqlite3_prepare_v2(db, "PRAGMA application_id", -1, &st, NULL);
+	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		app = sqlite3_column_int64(st, 0);
+	else
+		r = -EIO;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (r == 0) {
+		rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+		if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+			version = sqlite3_column_int64(st, 0);
+		else
+			r = -EIO;
+		sqlite3_finalize(st);
+	}
+	if (r < 0)
+		*ret_err = xasprintf("cannot read the case database %s: %s", path, sqlite3_errmsg(db));
+	else if (app != CASEDB_APPLICATION_ID)
+		r = -EINVAL, *ret_err = xasprintf("%s is not a casewatch case database", path);
+	else if (version > CASEDB_VERSION)
+		r = -EPROTO, *ret_err = xasprintf("the case database %s has schema version %lld, newer than "
+						  "this casewatch reads (%d)", path, (long long)version,
+						  CASEDB_VERSION);
+	else if (version < CASEDB_VERSION)
+		r = -EPROTO, *ret_err = xasprintf("the case database %s has schema version %lld: upgrade it "
+						  "with casewatch db init", path, (long long)version);
+	if (r < 0) {
+		sqlite3_close(db);
+		return r;
+	}
+	*ret = db;
+	return 0;
+}
+
+/* Text columns are copied into one buffer per case; the offsets become
+ * pointers once the case is complete and the buffer has stopped moving. */
+struct arena {
+	char *buf;
+	size_t len, cap;
+};
+
+#define NO_TEXT SIZE_MAX
+
+static size_t arena_text(struct arena *a, sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return NO_TEXT;
+	const unsigned char *t = sqlite3_column_text(st, col);
+	size_t n = (size_t)sqlite3_column_bytes(st, col);
+	if (!t)
+		return NO_TEXT;
+	a->buf = xgrow(a->buf, &a->cap, a->len + n + 1, 1);
+	size_t off = a->len;
+	memcpy(a->buf + off, t, n);
+	a->buf[off + n] = '\0';
+	a->len += n + 1;
+	return off;
+}
+
+static const char *at(const struct arena *a, size_t off)
+{
+	return off == NO_TEXT ? NULL : a->buf + off;
+}
+
+struct raw_party {
+	int64_t id;
+	size_t role, preferred, identified;
+};
+
+struct raw_event {
+	int64_t id, party;
+	bool has_party;
+	size_t at, kind, channel, detail;
+};
+
+static const char cases_sql[] =
+	"SELECT id, ref, stage, category, serious, hate, risk, officer, team, agreed_contact, received_at "
+	"FROM cases WHERE id BETWEEN ?1 AND ?2 ORDER BY id";
+/* Both read only the covering indexes parties_by_case and events_by_case. */
+static const char parties_sql[] =
+	"SELECT case_id, id, role, preferred_channel, identified_at "
+	"FROM parties WHERE case_id BETWEEN ?1 AND ?2 ORDER BY case_id, id";
+static const char events_sql[] =
+	"SELECT case_id, id, at, kind, party_id, channel, detail "
+	"FROM events WHERE case_id BETWEEN ?1 AND ?2 ORDER BY case_id, at, id";
+
+struct scanner {
+	sqlite3 *db;
+	sqlite3_stmt *cases, *parties, *events;
+	int prc, erc; /* the last step of parties / events */
+	struct arena a;
+	struct raw_party *rp;
+	size_t n_rp, cap_rp;
+	struct raw_event *re;
+	size_t n_re, cap_re;
+	struct eval_party *pv;
+	size_t cap_pv;
+	struct eval_event *ev;
+	size_t cap_ev;
+};
+
+static int64_t int_or(sqlite3_stmt *st, int col, int64_t dflt)
+{
+	int t = sqlite3_column_type(st, col);
+	if (t == SQLITE_INTEGER)
+		return sqlite3_column_int64(st, col);
+	/* Not an integer (a table without its constraints): a value the
+	 * evaluation rejects, so the case is reported, never misread. */
+	return t == SQLITE_NULL ? dflt : INT64_MIN;
+}
+
+static int collect(struct scanner *s, int64_t id, char **ret_err)
+{
+	s->n_rp = s->n_re = 0;
+	while (s->prc == SQLITE_ROW && sqlite3_column_int64(s->parties, 0) < id)
+		s->prc = sqlite3_step(s->parties);
+	while (s->prc == SQLITE_ROW && sqlite3_column_int64(s->parties, 0) == id) {
+		s->rp = xgrow(s->rp, &s->cap_rp, s->n_rp + 1, sizeof(*s->rp));
+		struct raw_party *p = &s->rp[s->n_rp++];
+		p->id = sqlite3_column_int64(s->parties, 1);
+		p->role = arena_text(&s->a, s->parties, 2);
+		p->preferred = arena_text(&s->a, s->parties, 3);
+		p->identified = arena_text(&s->a, s->parties, 4);
+		s->prc = sqlite3_step(s->parties);
+	}
+	if (s->prc != SQLITE_ROW && s->prc != SQLITE_DONE)
+		return sql_error(s->db, "reading parties", ret_err);
+
+	while (s->erc == SQLITE_ROW && sqlite3_column_int64(s->events, 0) < id)
+		s->erc = sqlite3_step(s->events);
+	while (s->erc == SQLITE_ROW && sqlite3_column_int64(s->events, 0) == id) {
+		s->re = xgrow(s->re, &s->cap_re, s->n_re + 1, sizeof(*s->re));
+		struct raw_event *e = &s->re[s->n_re++];
+		e->id = sqlite3_column_int64(s->events, 1);
+		e->at = arena_text(&s->a, s->events, 2);
+		e->kind = arena_text(&s->a, s->events, 3);
+		e->has_party = sqlite3_column_type(s->events, 4) != SQLITE_NULL;
+		e->party = e->has_party ? int_or(s->events, 4, 0) : 0;
+		e->channel = arena_text(&s->a, s->events, 5);
+		e->detail = arena_text(&s->a, s->events, 6);
+		s->erc = sqlite3_step(s->events);
+	}
+	if (s->erc != SQLITE_ROW && s->erc != SQLITE_DONE)
+		return sql_error(s->db, "reading events", ret_err);
+	return 0;
+}
+
+static int prepare(struct scanner *s, sqlite3_stmt **st, const char *sql, int64_t lo, int64_t hi, char **ret_err)
+{
+	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+		return sql_error(s->db, "preparing the scan", ret_err);
+	sqlite3_bind_int64(*st, 1, lo);
+	sqlite3_bind_int64(*st, 2, hi);
+	return 0;
+}
+
+int scan_cases(sqlite3 *db, int64_t lo, int64_t hi, scan_fn fn, void *userdata, char **ret_err)
+{
+	struct scanner s = { .db = db };
+	int r;
+	/* One read transaction, so the three cursors see one snapshot. */
+	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return sql_error(db, "starting the scan", ret_err);
+	if ((r = prepare(&s, &s.cases, cases_sql, lo, hi, ret_err)) < 0 ||
+	    (r = prepare(&s, &s.parties, parties_sql, lo, hi, ret_err)) < 0 ||
+	    (r = prepare(&s, &s.events, events_sql, lo, hi, ret_err)) < 0)
+		goto out;
+	s.prc = sqlite3_step(s.parties);
+	s.erc = sqlite3_step(s.events);
+
+	int rc;
+	while ((rc = sqlite3_step(s.cases)) == SQLITE_ROW) {
+		sqlite3_stmt *c = s.cases;
+		int64_t id = sqlite3_column_int64(c, 0);
+		s.a.len = 0;
+		size_t off[11];
+		for (int i = 1; i <= 10; i++)
+			off[i] = (i == 4 || i == 5) ? NO_TEXT : arena_text(&s.a, c, i);
+		if ((r = collect(&s, id, ret_err)) < 0)
+			goto out;
+
+		s.pv = xgrow(s.pv, &s.cap_pv, s.n_rp, sizeof(*s.pv));
+		for (size_t i = 0; i < s.n_rp; i++)
+			s.pv[i] = (struct eval_party){
+				.id = s.rp[i].id,
+				.role = at(&s.a, s.rp[i].role),
+				.preferred_channel = at(&s.a, s.rp[i].preferred),
+				.identified_at = at(&s.a, s.rp[i].identified),
+			};
+		s.ev = xgrow(s.ev, &s.cap_ev, s.n_re, sizeof(*s.ev));
+		for (size_t i = 0; i < s.n_re; i++)
+			s.ev[i] = (struct eval_event){
+				.id = s.re[i].id,
+				.at = at(&s.a, s.re[i].at),
+				.kind = at(&s.a, s.re[i].kind),
+				.party_id = s.re[i].party,
+				.has_party = s.re[i].has_party,
+				.channel = at(&s.a, s.re[i].channel),
+				.detail = at(&s.a, s.re[i].detail),
+			};
+		struct eval_case ec = {
+			.id = id,
+			.ref = at(&s.a, off[1]),
+			.stage = at(&s.a, off[2]),
+			.category = at(&s.a, off[3]),
+			.serious = int_or(c, 4, 0),
+			.hate = int_or(c, 5, 0),
+			.risk = at(&s.a, off[6]),
+			.officer = at(&s.a, off[7]),
+			.team = at(&s.a, off[8]),
+			.agreed_contact = at(&s.a, off[9]),
+			.received_at = at(&s.a, off[10]),
+			.parties = s.pv,
+			.n_parties = s.n_rp,
+			.events = s.ev,
+			.n_events = s.n_re,
+		};
+		if (!ec.ref)
+			ec.ref = "(no reference)";
+		if ((r = fn(&ec, userdata)) < 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		r = sql_error(db, "reading cases", ret_err);
+	else
+		r = 0;
+out:
+	sqlite3_finalize(s.cases);
+	sqlite3_finalize(s.parties);
+	sqlite3_finalize(s.events);
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	free(s.a.buf);
+	free(s.rp);
+	free(s.re);
+	free(s.pv);
+	free(s.ev);
+	return r;
+}
+
+int scan_find_ref(sqlite3 *db, const char *ref, int64_t *ret_id, char **ret_err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT id FROM cases WHERE ref = ?1", -1, &st, NULL) != SQLITE_OK)
+		return sql_error(db, "finding a case", ret_err);
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st), r;
+	if (rc == SQLITE_ROW) {
+		*ret_id = sqlite3_column_int64(st, 0);
+		r = 0;
+	} else if (rc == SQLITE_DONE) {
+		r = -ENOENT;
+	} else {
+		r = sql_error(db, "finding a case", ret_err);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int scan_meetings(sqlite3 *db, const struct tz *tz, const char *kind, cw_day **ret_days, size_t *ret_n,
+		  cw_day *ret_first, size_t *ret_bad, char **ret_err)
+{
+	sqlite3_stmt *st;
+	cw_day *days = NULL, first = INT32_MAX;
+	size_t n = 0, cap = 0, bad = 0;
+	if (sqlite3_prepare_v2(db, "SELECT held_on FROM meetings WHERE kind = ?1", -1, &st, NULL) != SQLITE_OK)
+		return sql_error(db, "reading meetings", ret_err);
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		cw_day d;
+		if (!t || date_parse(t, &d) < 0) {
+			bad++;
+			continue;
+		}
+		days = xgrow(days, &cap, n + 1, sizeof(cw_day));
+		days[n++] = d;
+		if (d < first)
+			first = d;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(days);
+		return sql_error(db, "reading meetings", ret_err);
+	}
+	if (sqlite3_prepare_v2(db, "SELECT min(received_at) FROM cases", -1, &st, NULL) != SQLITE_OK) {
+		free(days);
+		return sql_error(db, "reading cases", ret_err);
+	}
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		int64_t t;
+		if (tz_parse_timestamp(tz, (const char *)sqlite3_column_text(st, 0), &t) == 0 &&
+		    tz_local_day(tz, t) < first)
+			first = tz_local_day(tz, t);
+	}
+	sqlite3_finalize(st);
+	*ret_days = days;
+	*ret_n = n;
+	*ret_first = first;
+	*ret_bad = bad;
+	return 0;
+}
+
+int scan_surveys(sqlite3 *db, const struct tz *tz, cw_day from, cw_day to, size_t *ret_total,
+		 size_t *ret_satisfied, size_t *ret_bad, char **ret_err)
+{
+	sqlite3_stmt *st;
+	size_t total = 0, yes = 0, bad = 0;
+	if (sqlite3_prepare_v2(db, "SELECT at, satisfied FROM surveys", -1, &st, NULL) != SQLITE_OK)
+		return sql_error(db, "reading surveys", ret_err);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		int64_t when, sat = int_or(st, 1, -1);
+		if (!t || tz_parse_timestamp(tz, t, &when) < 0 || (sat != 0 && sat != 1)) {
+			bad++;
+			continue;
+		}
+		cw_day d = tz_local_day(tz, when);
+		if (d < from || d > to)
+			continue;
+		total++;
+		yes += sat == 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sql_error(db, "reading surveys", ret_err);
+	*ret_total = total;
+	*ret_satisfied = yes;
+	*ret_bad = bad;
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "date.h"
+#include "eval.h"
+#include "tz.h"
+
+/* Reading the case database for evaluation: one streaming pass, each case
+ * with its parties and events, in case order, never the whole database in
+ * memory. The database is only ever read here. */
+
+/* Open the case database at `path` read-only and check it is a casewatch
+ * case database of the version this program reads. Returns 0 or -errno
+ * with *ret_err saying why, in one line. */
+int scan_open(const char *path, sqlite3 **ret, char **ret_err);
+
+/* Call fn for every case with lo <= id <= hi, in id order. Strings in the
+ * case are valid only during the call. Stops early when fn returns < 0 and
+ * returns that; -EIO with *ret_err when SQLite fails. */
+typedef int (*scan_fn)(const struct eval_case *c, void *userdata);
+int scan_cases(sqlite3 *db, int64_t lo, int64_t hi, scan_fn fn, void *userdata, char **ret_err);
+
+/* The id of the case with reference `ref`: 0, -ENOENT, or -EIO. */
+int scan_find_ref(sqlite3 *db, const char *ref, int64_t *ret_id, char **ret_err);
+
+/* The days of the meetings of `kind`, and the earliest day of any case or
+ * meeting (for a unit rule's first month). Malformed rows are skipped and
+ * counted in *ret_bad. */
+int scan_meetings(sqlite3 *db, const struct tz *tz, const char *kind, cw_day **ret_days, size_t *ret_n,
+		  cw_day *ret_first, size_t *ret_bad, char **ret_err);
+
+/* Survey answers with local date in [from, to]: how many, how many
+ * satisfied. Malformed rows are skipped and counted in *ret_bad. */
+int scan_surveys(sqlite3 *db, const struct tz *tz, cw_day from, cw_day to, size_t *ret_total,
+		 size_t *ret_satisfied, size_t *ret_bad, char **ret_err);
