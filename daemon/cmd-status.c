@@ -17,6 +17,7 @@
 struct status {
 	const struct evaluator *ev;
 	bool json, summary, listed; /* listed: REFs given */
+	bool unmet;                 /* only pending, overdue and paused */
 	size_t shown;               /* obligations printed */
 	size_t n_problems;
 	FILE *problems;             /* JSON problems, kept until the end */
@@ -154,6 +155,9 @@ static int on_case(const struct eval_case *c, void *userdata)
 	if (!st->listed && !res->open && !eval_result_unmet(res))
 		return 0;
 	for (size_t i = 0; i < res->n; i++) {
+		enum ob_state os = res->v[i].state;
+		if (st->unmet && os != OB_PENDING && os != OB_OVERDUE && os != OB_PAUSED)
+			continue;
 		if (st->json)
 			print_json_obligation(st, c, &res->v[i]);
 		else
@@ -238,7 +242,7 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 					strncat(line, date_format(u.current_due, due), sizeof(line) - strlen(line) - 1);
 				if (first)
 					putchar('\n');
-				printf("%-28s %-58s goal: every month  %s\n", r->id, line, met ? "met" : "not met");
+				printf("%-28s %s; goal every month: %s\n", r->id, line, met ? "met" : "not met");
 			}
 		} else if (r->kind == RULE_TARGET && r->measure == MEASURE_SATISFACTION) {
 			size_t total = 0, yes = 0, bad = 0;
@@ -266,7 +270,7 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 						 r->window_months);
 				if (first)
 					putchar('\n');
-				printf("%-28s %-58s goal: %g%%  %s\n", r->id, line, r->goal, met ? "met" : "not met");
+				printf("%-28s %s; goal %g%%: %s\n", r->id, line, r->goal, met ? "met" : "not met");
 			}
 		} else if (r->kind == RULE_TARGET) {
 			size_t n = st->interval_n[i];
@@ -291,7 +295,7 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 					snprintf(line, sizeof(line), "no updates in the last %d months", r->window_months);
 				if (first)
 					putchar('\n');
-				printf("%-28s %-58s goal: %d %s  %s\n", r->id, line, goal, unit, met ? "met" : "not met");
+				printf("%-28s %s; goal %d %s: %s\n", r->id, line, goal, unit, met ? "met" : "not met");
 			}
 		} else {
 			continue;
@@ -320,10 +324,11 @@ int cmd_status(int argc, char **argv)
 		{ "at", required_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "summary", no_argument, NULL, 's' },
+		{ "unmet", no_argument, NULL, 'u' },
 		{ 0 }
 	};
 	const char *at_arg = NULL;
-	bool json = false, summary = false;
+	bool json = false, summary = false, unmet = false;
 	int o;
 	optind = 0;
 	opterr = 0;
@@ -338,6 +343,9 @@ int cmd_status(int argc, char **argv)
 		case 's':
 			summary = true;
 			break;
+		case 'u':
+			unmet = true;
+			break;
 		case ':':
 			return usage_error("%s needs a value", argv[optind - 1]);
 		default:
@@ -348,6 +356,8 @@ int cmd_status(int argc, char **argv)
 	int n_refs = argc - optind;
 	if (summary && n_refs > 0)
 		return usage_error("status --summary covers every case; it takes no case references");
+	if (summary && unmet)
+		return usage_error("status --summary counts every state; --unmet does not apply");
 
 	struct conf *c = NULL;
 	struct diags d = { 0 };
@@ -377,9 +387,6 @@ int cmd_status(int argc, char **argv)
 	} else {
 		at = (int64_t)time(NULL);
 	}
-	if (c->ruleset.n == 0)
-		fprintf(stderr, "casewatch: no rules are configured: there are no obligations to show "
-			"(see casewatch-rules(5))\n");
 
 	cal = conf_calendar(c, -1);
 	struct evaluator ev = { .rules = &c->ruleset, .cal = cal, .tz = tz, .at = at };
@@ -388,9 +395,12 @@ int cmd_status(int argc, char **argv)
 		goto out;
 	}
 
+	if (c->ruleset.n == 0)
+		fprintf(stderr, "casewatch: no rules are configured: there are no obligations to show "
+			"(see casewatch-rules(5))\n");
 	tz_format_timestamp(tz, at, at_text);
 	st = (struct status){
-		.ev = &ev, .json = json, .summary = summary, .listed = n_refs > 0,
+		.ev = &ev, .json = json, .summary = summary, .listed = n_refs > 0, .unmet = unmet,
 		.today = tz_local_day(tz, at),
 	};
 	st.problems = open_memstream(&pbuf, &plen);

@@ -712,6 +712,15 @@ static void eval_rule(struct ctx *x, size_t ri)
 		return;
 	}
 	if (!r->for_roles) {
+		/* A rule met only by contact with parties of some roles owes
+		 * nothing to a case that has none: it could never be met. */
+		if (r->met_roles) {
+			bool any = false;
+			for (size_t i = 0; i < x->n_parties && !any; i++)
+				any = (r->met_roles & (1u << x->s->parties[i].role)) && x->s->parties[i].exists <= at;
+			if (!any)
+				return;
+		}
 		if (r->kind == RULE_GATE)
 			eval_gate(x, ri, NULL);
 		else if (interval)

@@ -1,0 +1,114 @@
+#!/bin/sh
+# casewatch status and check as a user meets them: the command line, its
+# errors, the shapes of its output, and rule packs checked with the
+# configuration. The rules' arithmetic is tested in rules-*.sh and
+# test-eval.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+db="$T/cases.db"
+"$CASEWATCH" db init "$db" >/dev/null
+sqlite3 -batch "$db" "
+INSERT INTO cases (id, ref, stage, serious, received_at) VALUES
+	(1, 'A-1', 'enquiry', 1, '2026-11-16T10:00:00Z'),
+	(2, 'A-2', 'closed', 0, '2026-11-02T10:00:00Z'),
+	(3, 'A-3', 'closed', 0, '2026-11-02T10:00:00Z');
+INSERT INTO parties (id, case_id, role) VALUES (1, 1, 'complainant'), (2, 2, 'complainant'), (3, 3, 'complainant');
+INSERT INTO events (case_id, at, kind, party_id, channel, detail) VALUES
+	(2, '2026-11-03T10:00:00Z', 'contact', 2, 'letter', 'acknowledgement'),
+	(2, '2026-11-04T10:00:00Z', 'closed', NULL, NULL, NULL),
+	(3, '2026-11-09T10:00:00Z', 'closed', NULL, NULL, NULL);
+"
+conf="$T/c.conf"
+printf 'database = "cases.db";\nrules = [ "%s/rules/leeds-asbu.conf" ];\n' "$top_srcdir" >"$conf"
+
+# Case 1: serious, received Monday 16th, no call: due Tuesday 17th.
+# Case 2: closed with everything met: shown only when named.
+# Case 3: closed with its acknowledgement overdue: shown by default.
+run "status, table" 0 "$CASEWATCH" -c "$conf" status --at 2026-11-20
+expect_out "open cases and closed ones with something unmet" \
+"CASE             STANDARD                     PARTY            DUE        STATE     LATE
+A-1              serious-incident-call        -                2026-11-17 overdue   3 working days late
+A-1              acknowledge-enquiry          -                2026-11-19 overdue   1 working day late
+A-3              acknowledge-enquiry          -                2026-11-05 overdue   11 working days late"
+
+run "status of a named closed case" 0 "$CASEWATCH" -c "$conf" status --at 2026-11-20 --json A-2
+expect_out "every obligation of a named case" \
+'{"at": "2026-11-20T12:00:00Z", "obligations": [
+  {"case": "A-2", "rule": "acknowledge-enquiry", "party": null, "cycle": 1, "start": "2026-11-02", "due": "2026-11-05", "state": "met", "met_at": "2026-11-03T10:00:00Z"}
+], "problems": []}'
+
+run "status --unmet" 0 "$CASEWATCH" -c "$conf" status --unmet --at 2026-11-20 A-2 A-3
+expect_out "only what is still to do" \
+"CASE             STANDARD                     PARTY            DUE        STATE     LATE
+A-3              acknowledge-enquiry          -                2026-11-05 overdue   11 working days late"
+
+run "--at with a time and an offset" 0 "$CASEWATCH" -c "$conf" status --json --at 2026-11-17T23:59:59+00:00 A-1
+if jq -e '.at == "2026-11-17T23:59:59Z" and .obligations[0].state == "pending"' "$T/out" >/dev/null; then
+	ok "the last second of the due day is still pending"
+else
+	not_ok "the last second of the due day is still pending"; sed 's/^/# /' "$T/out"
+fi
+
+run "an empty answer" 0 "$CASEWATCH" -c "$conf" status --at 2026-11-01
+expect_out "nothing received yet" "no obligations at 2026-11-01T12:00:00Z"
+
+run "summary as JSON" 0 "$CASEWATCH" -c "$conf" status --summary --json --at 2026-11-20
+if jq -e '.cases == 3 and .open == 1 and .skipped == 0 and
+	  (.rules[] | select(.rule == "acknowledge-enquiry") | .met == 1 and .overdue == 2) and
+	  (.rules[] | select(.rule == "serious-incident-call") | .overdue == 1) and
+	  (.rules | length) == 8 and .figures == []' "$T/out" >/dev/null; then
+	ok "summary counts by rule and state"
+else
+	not_ok "summary counts by rule and state"; sed 's/^/# /' "$T/out"
+fi
+
+# Errors: one clear line on stderr, nothing on stdout.
+run "unknown reference" 1 "$CASEWATCH" -c "$conf" status --at 2026-11-20 A-1 NOPE
+expect_err "names the reference" "casewatch: no case with reference 'NOPE' in $T/cases.db"
+[ -s "$T/out" ] && not_ok "nothing on stdout for a bad reference" || ok "nothing on stdout for a bad reference"
+run "bad --at" 1 "$CASEWATCH" -c "$conf" status --at 2026-02-30
+expect_err "says what a time is" "casewatch: --at '2026-02-30' is not a time: give RFC 3339 (2026-11-20T09:30:00Z) or a date YYYY-MM-DD within 1978-2199"
+run "--summary takes no references" 2 "$CASEWATCH" -c "$conf" status --summary A-1
+run "unknown option" 2 "$CASEWATCH" -c "$conf" status --everything
+run "--at needs a value" 2 "$CASEWATCH" -c "$conf" status --at
+
+printf 'database = "missing.db";\nrules = [ "%s/rules/leeds-asbu.conf" ];\n' "$top_srcdir" >"$T/missing.conf"
+run "no case database" 1 "$CASEWATCH" -c "$T/missing.conf" status
+grep -q "create it with casewatch db init" "$T/err" && ok "says how to create it" || not_ok "says how to create it"
+[ ! -e "$T/missing.db" ] && ok "status creates no database" || not_ok "status creates no database"
+
+sqlite3 "$T/other.db" "CREATE TABLE t (x); INSERT INTO t VALUES (1);"
+printf 'database = "other.db";\n' >"$T/other.conf"
+run "another application's database" 1 "$CASEWATCH" -c "$T/other.conf" status
+expect_err "refused" "casewatch: $T/other.db is not a casewatch case database"
+
+printf 'database = "cases.db";\n' >"$T/norules.conf"
+run "no rules configured" 0 "$CASEWATCH" -c "$T/norules.conf" status --at 2026-11-20
+expect_err "says there are no rules" "casewatch: no rules are configured: there are no obligations to show (see casewatch-rules(5))"
+
+# check covers the rule packs: every problem, FILE:LINE, sorted.
+mkdir "$T/packs"
+cat >"$T/packs/a.conf" <<'PACK'
+pack = "a";
+rules = (
+	{ id = "one"; title = "One"; kind = "deadline"; within = "3 wrking days";
+	  met_by = { kind = "letter"; }; },
+	{ id = "two"; title = "Two"; kind = "recurring"; met_by = { party = "own"; }; },
+	{ id = "one"; title = "Again"; kind = "sometimes"; }
+);
+PACK
+printf 'rules = [ "packs" ];\ncolour = "blue";\n' >"$T/bad.conf"
+run "check finds every problem in the packs" 1 "$CASEWATCH" -c "$T/bad.conf" check
+expect_out "each as FILE:LINE: message" \
+"$T/bad.conf:2: unknown setting 'colour' in the configuration
+$T/packs/a.conf:3: within '3 wrking days' is not a duration like \"3 working days\", \"14 days\" or \"48 hours\"
+$T/packs/a.conf:4: unknown event kind 'letter' (accepted, not_accepted, closed, reopened, hold, resume, risk, serious or contact)
+$T/packs/a.conf:5: recurring rule two has no period (every = \"...\";)
+$T/packs/a.conf:5: party = \"own\" needs for = [ ... ]: a rule once per case has no party of its own
+$T/packs/a.conf:6: unknown rule kind 'sometimes' (deadline, recurring, gate, check, unit or target)"
+
+printf 'rules = [ "%s/rules" ];\n' "$top_srcdir" >"$T/both.conf"
+run "both shipped packs check together" 0 "$CASEWATCH" -c "$T/both.conf" check
+expect_out "configuration OK" "configuration OK"
+
+done_testing
