@@ -70,7 +70,24 @@ struct ctx {
 	bool range_error;
 	bool has_agreed;
 	struct duration agreed;
+	/* The offset over [tz_from, tz_until): most instants of a case fall
+	 * between the same two clock changes. */
+	int64_t tz_from, tz_until;
+	int32_t tz_off;
 };
+
+static int32_t offset_at(struct ctx *x, int64_t t)
+{
+	if (t < x->tz_from || t >= x->tz_until)
+		x->tz_off = tz_offset_span(x->ev->tz, t, &x->tz_from, &x->tz_until);
+	return x->tz_off;
+}
+
+static cw_day local_day(struct ctx *x, int64_t t)
+{
+	int64_t l = t + offset_at(x, t);
+	return (cw_day)(l >= 0 ? l / 86400 : -((-l + 86399) / 86400));
+}
 
 static void note(struct ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void note(struct ctx *x, const char *fmt, ...)
@@ -469,8 +486,13 @@ static long find_meeting(const struct ctx *x, const struct rule *r, size_t from,
 }
 
 /* The local midnight starting `day`. */
-static int64_t midnight(const struct ctx *x, cw_day day)
+static int64_t midnight(struct ctx *x, cw_day day)
 {
+	int64_t guess = (int64_t)day * 86400 - x->tz_off;
+	/* A full day clear of the last clock change, so no fold or gap can
+	 * make another answer right. */
+	if (guess - x->tz_from >= 86400 && guess < x->tz_until)
+		return guess;
 	return tz_local_to_instant(x->ev->tz, day, 0);
 }
 
@@ -480,7 +502,7 @@ static void set_deadline(struct ctx *x, const struct rule *r, int64_t t, struct 
 {
 	const struct calendar *cal = x->ev->cal;
 	const struct tz *tz = x->ev->tz;
-	cw_day start = tz_local_day(tz, t);
+	cw_day start = local_day(x, t);
 	o->start = start;
 	o->has_due = true;
 	o->due_instant = d.unit == DUR_HOURS;
@@ -516,10 +538,10 @@ static void set_deadline(struct ctx *x, const struct rule *r, int64_t t, struct 
 	}
 	for (size_t i = 0; r->pause_on_hold && i < x->n_holds; i++) {
 		const struct hold *h = &x->s->holds[i];
-		cw_day from = tz_local_day(tz, h->from);
+		cw_day from = local_day(x, h->from);
 		/* Up to, not including, the resume's date; while the hold is
 		 * open, up to and including today. */
-		cw_day to = h->to == EVAL_NONE ? x->today + 1 : tz_local_day(tz, h->to);
+		cw_day to = h->to == EVAL_NONE ? x->today + 1 : local_day(x, h->to);
 		if (from > due)
 			break; /* late is late */
 		if (from < day0)
@@ -548,11 +570,11 @@ range:
 	o->overdue_at = EVAL_NONE;
 }
 
-static bool met_in_time(const struct ctx *x, const struct obligation *o, int64_t met)
+static bool met_in_time(struct ctx *x, const struct obligation *o, int64_t met)
 {
 	if (o->due_instant)
 		return met <= o->due_at;
-	return tz_local_day(x->ev->tz, met) <= o->due_day;
+	return local_day(x, met) <= o->due_day;
 }
 
 /* The state of a clock-driven obligation, given when it was met (EVAL_NONE:
@@ -660,7 +682,7 @@ static void eval_gate(struct ctx *x, size_t ri, const struct pparty *p)
 			break;
 		}
 	struct obligation *o = emit(x, ri, p, 1);
-	o->start = tz_local_day(x->ev->tz, start);
+	o->start = local_day(x, start);
 	o->has_due = false;
 	o->overdue_at = gate;
 	long m = find_meeting(x, r, 0, start, at, own_index(x, p));
@@ -767,7 +789,7 @@ void eval_case(const struct evaluator *ev, const struct eval_case *c, struct eva
 	if (!res->scratch)
 		res->scratch = xcalloc(1, sizeof(struct scratch));
 
-	struct ctx x = { .ev = ev, .c = c, .res = res, .s = res->scratch };
+	struct ctx x = { .ev = ev, .c = c, .res = res, .s = res->scratch, .tz_from = 1, .tz_until = 0 };
 	x.today = tz_local_day(ev->tz, ev->at);
 	if (!load_case(&x))
 		return;

@@ -366,6 +366,19 @@ int32_t tz_offset(const struct tz *tz, int64_t t)
 	return tz->off[find_transition(tz, t)];
 }
 
+int32_t tz_offset_span(const struct tz *tz, int64_t t, int64_t *ret_from, int64_t *ret_until)
+{
+	if (tz->n >= 2 && t >= tz->at[0] && t < tz->at[tz->n - 1]) {
+		size_t i = find_transition(tz, t);
+		*ret_from = tz->at[i];
+		*ret_until = tz->at[i + 1];
+		return tz->off[i];
+	}
+	*ret_from = t;
+	*ret_until = t + 1;
+	return tz_offset(tz, t);
+}
+
 /* The first instant after t at which the offset may change, if any. */
 static bool next_change(const struct tz *tz, int64_t t, int64_t *ret)
 {

@@ -24,6 +24,9 @@ const char *tz_name(const struct tz *tz);
 
 /* Offset from UTC in seconds (east positive) in force at instant t. */
 int32_t tz_offset(const struct tz *tz, int64_t t);
+/* The same, with the interval [*ret_from, *ret_until) around t over which
+ * it holds (at least t itself), for callers that convert many instants. */
+int32_t tz_offset_span(const struct tz *tz, int64_t t, int64_t *ret_from, int64_t *ret_until);
 /* The local date of instant t. */
 cw_day tz_local_day(const struct tz *tz, int64_t t);
 /* Seconds since local midnight of instant t (0 .. 86399; 86400+ never). */

@@ -111,4 +111,9 @@ printf 'rules = [ "%s/rules" ];\n' "$top_srcdir" >"$T/both.conf"
 run "both shipped packs check together" 0 "$CASEWATCH" -c "$T/both.conf" check
 expect_out "configuration OK" "configuration OK"
 
+# The sample configuration, with the packs where this tree has them.
+sed "s|/usr/share/casewatch/rules|$top_srcdir/rules|" "$top_srcdir/examples/casewatch.conf" >"$T/sample.conf"
+run "the sample configuration checks" 0 "$CASEWATCH" -c "$T/sample.conf" check
+expect_out "sample: configuration OK" "configuration OK"
+
 done_testing
