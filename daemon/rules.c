@@ -70,7 +70,7 @@ int event_kind_from_string(const char *s)
 	case 'a': k = EV_ACCEPTED; break;
 	case 'n': k = EV_NOT_ACCEPTED; break;
 	case 'c': k = s[1] == 'o' ? EV_CONTACT : EV_CLOSED; break;
-	case 'r': k = s[1] == 'i' ? EV_RISK : s[2] == 'o' ? EV_REOPENED : EV_RESUME; break;
+	case 'r': k = s[1] == 'i' ? EV_RISK : s[1] && s[2] == 'o' ? EV_REOPENED : EV_RESUME; break;
 	case 'h': k = EV_HOLD; break;
 	case 's': k = EV_SERIOUS; break;
 	default: return -EINVAL;
@@ -122,9 +122,20 @@ int duration_parse(const char *s, bool allow_months, struct duration *ret)
 
 /* ---- Loading ----------------------------------------------------------- */
 
+/* Every rule id met so far, loaded or not, for duplicates across packs. */
+struct seen_id {
+	char *id, *file;
+	int line;
+};
+struct seen_ids {
+	struct seen_id *v;
+	size_t n, cap;
+};
+
 struct rloader {
 	struct cfgctx x;
 	struct ruleset *rs;
+	struct seen_ids *seen;
 	const char *pack;
 	struct notify_stage_policy pack_notify[_NOTIFY_MAX];
 };
@@ -187,7 +198,7 @@ void ruleset_free(struct ruleset *rs)
 
 /* A string or a list of strings, each looked up in names: a mask, or -1
  * after reporting. An empty list is reported too: it never matches. */
-static long name_mask(struct rloader *l, const config_setting_t *s, const char *what,
+static long name_mask(struct rloader *l, const config_setting_t *s, const char *what, const char *noun,
 		      const char *const *names, size_t n)
 {
 	int t = config_setting_type(s);
@@ -209,7 +220,10 @@ static long name_mask(struct rloader *l, const config_setting_t *s, const char *
 		int k = lookup(names, n, v);
 		if (k < 0) {
 			_cleanup_free_ char *known = name_list(names, n);
-			problem(l, e, "unknown %s '%s' (%s)", what, v, known);
+			if (strcmp(what, noun) == 0)
+				problem(l, e, "unknown %s '%s' (%s)", noun, v, known);
+			else
+				problem(l, e, "unknown %s '%s' in %s (%s)", noun, v, what, known);
 			mask = -1;
 			continue;
 		}
@@ -271,7 +285,8 @@ static void load_notify(struct rloader *l, const config_setting_t *g, struct not
 {
 	if (!cfg_group(&l->x, g, "notify"))
 		return;
-	cfg_check_keys(&l->x, g, notify_names, "notify");
+	static const char *const stage_keys[] = { "upcoming", "due", "overdue", "escalated", NULL };
+	cfg_check_keys(&l->x, g, stage_keys, "notify");
 	for (int st = 0; st < _NOTIFY_MAX; st++) {
 		const config_setting_t *s = config_setting_get_member(g, notify_names[st]);
 		if (!s)
@@ -317,11 +332,18 @@ static void load_notify(struct rloader *l, const config_setting_t *g, struct not
 				np.to |= RECIPIENT_SUPERVISOR;
 			else if (strcmp(v, "manager") == 0)
 				np.to |= RECIPIENT_MANAGER;
-			else if (strchr(v, '@') && !strpbrk(v, " \t\r\n<>,;")) {
+			else if (strchr(v, '@') && v[0] != '@' && strchr(v, '@')[1] && !strpbrk(v, " \t\r\n<>,;")) {
 				np.addresses = xrealloc(np.addresses, (np.n_addresses + 1) * sizeof(char *));
 				np.addresses[np.n_addresses++] = xstrdup(v);
 			} else
 				problem(l, e, "unknown recipient '%s' (officer, supervisor, manager or an email address)", v);
+		}
+		if (!np.to && !np.n_addresses) {
+			if (count == 0)
+				problem(l, to, "notify stage %s has an empty list of recipients: set it to false "
+					"to notify nobody", notify_names[st]);
+			notify_policy_free(&np);
+			continue;
 		}
 		notify_policy_free(&p[st]);
 		p[st] = np;
@@ -386,9 +408,11 @@ static void load_met_by(struct rloader *l, struct rule *r, const config_setting_
 		    strcmp(config_setting_get_string(s), "preferred") == 0) {
 			r->met_preferred = true;
 		} else {
-			long m = name_mask(l, s, "channel", channel_names, _CHANNEL_MAX);
+			long m = name_mask(l, s, "channel", "channel", channel_names, _CHANNEL_MAX);
 			if (m > 0)
 				r->met_channels = (unsigned)m;
+			else if (config_setting_type(s) == CONFIG_TYPE_STRING)
+				problem(l, s, "channel may also be \"preferred\": the channel the party prefers");
 		}
 		if (r->met_kind != EV_CONTACT)
 			problem(l, s, "met_by names a channel but only contact events have one: it could never match");
@@ -406,9 +430,11 @@ static void load_met_by(struct rloader *l, struct rule *r, const config_setting_
 		    strcmp(config_setting_get_string(s), "own") == 0) {
 			r->met_own_party = true;
 		} else {
-			long m = name_mask(l, s, "party role", role_names, _ROLE_MAX);
+			long m = name_mask(l, s, "party", "role", role_names, _ROLE_MAX);
 			if (m > 0)
 				r->met_roles = (unsigned)m;
+			else if (config_setting_type(s) == CONFIG_TYPE_STRING)
+				problem(l, s, "party may also be \"own\": the obligation's own party");
 		}
 	}
 }
@@ -420,8 +446,10 @@ static void load_cutoff(struct rloader *l, struct rule *r, const config_setting_
 		return;
 	int h, m;
 	char end;
-	if (strlen(v) != 5 || sscanf(v, "%2d:%2d%c", &h, &m, &end) != 2 || v[2] != ':' ||
-	    h < 0 || h > 23 || m < 0 || m > 59) {
+	bool digits = strlen(v) == 5 && v[2] == ':';
+	for (int i = 0; digits && i < 5; i++)
+		digits = i == 2 || (v[i] >= '0' && v[i] <= '9');
+	if (!digits || sscanf(v, "%2d:%2d%c", &h, &m, &end) != 2 || h > 23 || m > 59) {
 		problem(l, s, "cutoff '%s' is not a time HH:MM", v);
 		return;
 	}
@@ -485,11 +513,11 @@ static bool kind_allows(enum rule_kind k, enum measure m, const char *key)
 	return false;
 }
 
-static const struct rule *find_rule(const struct ruleset *rs, const char *id, size_t upto)
+static const struct seen_id *find_seen(const struct seen_ids *seen, const char *id)
 {
-	for (size_t i = 0; i < upto; i++)
-		if (strcmp(rs->v[i].id, id) == 0)
-			return &rs->v[i];
+	for (size_t i = 0; i < seen->n; i++)
+		if (strcmp(seen->v[i].id, id) == 0)
+			return &seen->v[i];
 	return NULL;
 }
 
@@ -526,11 +554,16 @@ static void load_rule(struct rloader *l, const config_setting_t *g)
 	if (!(s = config_setting_get_member(g, "id"))) {
 		problem(l, g, "rule has no id");
 	} else if ((v = cfg_string(&l->x, s, "id"))) {
-		const struct rule *dup = find_rule(l->rs, v, l->rs->n);
+		const struct seen_id *dup = find_seen(l->seen, v);
 		if (!valid_id(v))
 			problem(l, s, "rule id '%s' may hold only lower-case letters, digits and '-'", v);
 		else if (dup)
 			problem(l, s, "duplicate rule id '%s' (first defined at %s:%d)", v, dup->file, dup->line);
+		else {
+			struct seen_ids *sn = l->seen;
+			sn->v = xgrow(sn->v, &sn->cap, sn->n + 1, sizeof(struct seen_id));
+			sn->v[sn->n++] = (struct seen_id){ xstrdup(v), xstrdup(r.file), r.line };
+		}
 		r.id = xstrdup(v);
 	}
 	if (!(s = config_setting_get_member(g, "title")))
@@ -562,11 +595,10 @@ static void load_rule(struct rloader *l, const config_setting_t *g)
 		else if (v)
 			problem(l, s, "unknown measure '%s' (interval or satisfaction)", v);
 	}
-	if (!kind_ok)
-		goto out;
-
-	/* Settings that do not apply to this kind are mistakes, not noise. */
-	for (int i = 0; i < config_setting_length(g); i++) {
+	/* Settings that do not apply to this kind are mistakes, not noise.
+	 * With an unknown kind the rest is still read, so that every mistake
+	 * of the rule is reported in one run. */
+	for (int i = 0; kind_ok && i < config_setting_length(g); i++) {
 		const config_setting_t *e = config_setting_get_elem(g, (unsigned)i);
 		const char *name = config_setting_name(e);
 		bool known = false;
@@ -585,14 +617,14 @@ static void load_rule(struct rloader *l, const config_setting_t *g)
 			const config_setting_t *w;
 			long m;
 			if ((w = config_setting_get_member(s, "stage")) &&
-			    (m = name_mask(l, w, "stage", stage_names, _STAGE_MAX)) > 0) {
+			    (m = name_mask(l, w, "stage", "stage", stage_names, _STAGE_MAX)) > 0) {
 				r.stages = (unsigned)m;
 				if (r.kind != RULE_GATE && r.stages == 1u << STAGE_CLOSED)
 					problem(l, w, "stage closed never matches: closing a case ends every rule "
 						"but a gate");
 			}
 			if ((w = config_setting_get_member(s, "risk")) &&
-			    (m = name_mask(l, w, "risk level", risk_names, _RISK_MAX)) > 0)
+			    (m = name_mask(l, w, "risk level", "risk level", risk_names, _RISK_MAX)) > 0)
 				r.risks = (unsigned)m;
 			if ((w = config_setting_get_member(s, "category")))
 				word_list(l, w, "category", &r.categories, &r.n_categories);
@@ -627,10 +659,10 @@ static void load_rule(struct rloader *l, const config_setting_t *g)
 		has_met_by = true;
 	}
 	long m;
-	if ((s = config_setting_get_member(g, "for")) && (m = name_mask(l, s, "role", role_names, _ROLE_MAX)) > 0)
+	if ((s = config_setting_get_member(g, "for")) && (m = name_mask(l, s, "for", "role", role_names, _ROLE_MAX)) > 0)
 		r.for_roles = (unsigned)m;
 	if ((s = config_setting_get_member(g, "fallback"))) {
-		if ((m = name_mask(l, s, "role", role_names, _ROLE_MAX)) > 0)
+		if ((m = name_mask(l, s, "fallback", "role", role_names, _ROLE_MAX)) > 0)
 			r.fallback_roles = (unsigned)m;
 		if (!config_setting_get_member(g, "for"))
 			problem(l, s, "fallback needs for: it names who stands in for the parties of for");
@@ -645,7 +677,7 @@ static void load_rule(struct rloader *l, const config_setting_t *g)
 			r.before = (enum event_kind)k;
 	}
 	if ((s = config_setting_get_member(g, "missing")) &&
-	    (m = name_mask(l, s, "role", role_names, _ROLE_MAX)) > 0)
+	    (m = name_mask(l, s, "missing", "role", role_names, _ROLE_MAX)) > 0)
 		r.missing_roles = (unsigned)m;
 	if ((s = config_setting_get_member(g, "meeting")) && (v = cfg_string(&l->x, s, "meeting"))) {
 		if (!*v)
@@ -654,14 +686,12 @@ static void load_rule(struct rloader *l, const config_setting_t *g)
 	}
 	if ((s = config_setting_get_member(g, "goal")))
 		load_goal(l, &r, s);
-	if ((s = config_setting_get_member(g, "window"))) {
+	if ((s = config_setting_get_member(g, "window")) && (v = cfg_string(&l->x, s, "window"))) {
 		struct duration d;
-		if (want_duration(l, s, "window", true, &d)) {
-			if (d.unit != DUR_MONTHS || d.n < 1 || d.n > 120)
-				problem(l, s, "window must be 1 to 120 months, like \"12 months\"");
-			else
-				r.window_months = d.n;
-		}
+		if (duration_parse(v, true, &d) < 0 || d.unit != DUR_MONTHS || d.n < 1 || d.n > 120)
+			problem(l, s, "window '%s' must be 1 to 120 months, like \"12 months\"", v);
+		else
+			r.window_months = d.n;
 	}
 	if ((s = config_setting_get_member(g, "on_hold")) && (v = cfg_string(&l->x, s, "on_hold"))) {
 		if (strcmp(v, "pause") == 0)
@@ -677,7 +707,9 @@ static void load_rule(struct rloader *l, const config_setting_t *g)
 		load_notify(l, s, r.notify);
 
 	/* What each kind cannot do without. */
-	const char *who = r.id ? r.id : "";
+	const char *who = r.id ? r.id : "(with no id)";
+	if (!kind_ok)
+		goto out;
 	bool interval = r.kind == RULE_RECURRING || (r.kind == RULE_TARGET && r.measure == MEASURE_INTERVAL);
 	if (r.kind == RULE_DEADLINE && !config_setting_get_member(g, "within"))
 		problem(l, g, "deadline rule %s has no within (e.g. within = \"3 working days\";)", who);
@@ -716,7 +748,7 @@ out:
 	l->rs->v[l->rs->n++] = r;
 }
 
-static void load_pack(const char *path, struct ruleset *rs, struct diags *diags)
+static void load_pack(const char *path, struct ruleset *rs, struct seen_ids *seen, struct diags *diags)
 {
 	config_t cfg;
 	config_init(&cfg);
@@ -726,7 +758,7 @@ static void load_pack(const char *path, struct ruleset *rs, struct diags *diags)
 		config_destroy(&cfg);
 		return;
 	}
-	struct rloader l = { .x = { .diags = diags, .path = path }, .rs = rs };
+	struct rloader l = { .x = { .diags = diags, .path = path }, .rs = rs, .seen = seen };
 	default_notify(l.pack_notify);
 	const config_setting_t *root = config_root_setting(&cfg);
 	static const char *const keys[] = { "pack", "title", "notify", "rules", NULL };
@@ -736,6 +768,8 @@ static void load_pack(const char *path, struct ruleset *rs, struct diags *diags)
 		diags_add(diags, path, 0, "rule pack has no name (pack = \"...\";)");
 	else
 		l.pack = cfg_string(&l.x, s, "pack");
+	if (l.pack && !*l.pack)
+		cfg_problem(&l.x, s, "pack must not be empty: it names the pack");
 	if ((s = config_setting_get_member(root, "title")))
 		cfg_string(&l.x, s, "title");
 	if ((s = config_setting_get_member(root, "notify")))
@@ -744,7 +778,11 @@ static void load_pack(const char *path, struct ruleset *rs, struct diags *diags)
 		l.pack = "";
 	if (!(s = config_setting_get_member(root, "rules"))) {
 		diags_add(diags, path, 0, "rule pack has no rules (rules = ( { ... } );)");
-	} else if (cfg_aggregate(&l.x, s, "rules")) {
+	} else if (config_setting_type(s) != CONFIG_TYPE_LIST && config_setting_type(s) != CONFIG_TYPE_ARRAY) {
+		cfg_problem(&l.x, s, "rules must be a list of rules, like rules = ( { id = ...; }, ... );");
+	} else if (config_setting_length(s) == 0) {
+		cfg_problem(&l.x, s, "rule pack has no rules: the list is empty");
+	} else {
 		for (int i = 0; i < config_setting_length(s); i++)
 			load_rule(&l, config_setting_get_elem(s, (unsigned)i));
 	}
@@ -758,7 +796,7 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void load_folder(const char *path, struct ruleset *rs, struct diags *diags)
+static void load_folder(const char *path, struct ruleset *rs, struct seen_ids *seen, struct diags *diags)
 {
 	DIR *d = opendir(path);
 	if (!d) {
@@ -778,10 +816,11 @@ static void load_folder(const char *path, struct ruleset *rs, struct diags *diag
 	closedir(d);
 	if (n == 0)
 		diags_add(diags, path, 0, "the rules folder holds no rule pack (*.conf)");
-	qsort(names, n, sizeof(char *), cmp_str);
+	if (n > 0)
+		qsort(names, n, sizeof(char *), cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *p = path_join(path, names[i]);
-		load_pack(p, rs, diags);
+		load_pack(p, rs, seen, diags);
 		free(names[i]);
 	}
 	free(names);
@@ -790,12 +829,18 @@ static void load_folder(const char *path, struct ruleset *rs, struct diags *diag
 int rules_load(char *const *paths, size_t n_paths, struct ruleset *rs, struct diags *diags)
 {
 	size_t before = diags->n;
+	struct seen_ids seen = { 0 };
 	for (size_t i = 0; i < n_paths; i++) {
 		struct stat st;
 		if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode))
-			load_folder(paths[i], rs, diags);
+			load_folder(paths[i], rs, &seen, diags);
 		else
-			load_pack(paths[i], rs, diags);
+			load_pack(paths[i], rs, &seen, diags);
 	}
+	for (size_t i = 0; i < seen.n; i++) {
+		free(seen.v[i].id);
+		free(seen.v[i].file);
+	}
+	free(seen.v);
 	return diags->n > before ? -EINVAL : 0;
 }
