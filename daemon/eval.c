@@ -667,13 +667,15 @@ static void eval_recurring(struct ctx *x, size_t ri, const struct pparty *p, int
 	}
 }
 
-static void eval_gate(struct ctx *x, size_t ri, const struct pparty *p)
+static void eval_gate(struct ctx *x, size_t ri, const struct pparty *p, int64_t stop)
 {
 	const struct rule *r = &x->ev->rules->v[ri];
 	int64_t at = x->ev->at;
 	int64_t a = rule_anchor(x, r, p), start, end;
-	if (a == EVAL_NONE || !applies_from(x, r, a, &start, &end) || start > at)
+	if (a == EVAL_NONE || !applies_from(x, r, a, &start, &end) || start > at || start >= stop)
 		return;
+	if (stop < end)
+		end = stop;
 	const struct pevent *v = x->s->events;
 	int64_t gate = EVAL_NONE;
 	for (size_t i = 0; i < x->n_events && v[i].t <= at; i++)
@@ -744,7 +746,7 @@ static void eval_rule(struct ctx *x, size_t ri)
 				return;
 		}
 		if (r->kind == RULE_GATE)
-			eval_gate(x, ri, NULL);
+			eval_gate(x, ri, NULL, EVAL_NONE);
 		else if (interval)
 			eval_recurring(x, ri, NULL, EVAL_NONE);
 		else
@@ -771,7 +773,7 @@ static void eval_rule(struct ctx *x, size_t ri)
 		else
 			continue;
 		if (r->kind == RULE_GATE)
-			eval_gate(x, ri, p);
+			eval_gate(x, ri, p, stop);
 		else if (interval)
 			eval_recurring(x, ri, p, stop);
 		else
@@ -869,7 +871,11 @@ void eval_unit(const struct evaluator *ev, const struct rule *r, cw_day first, c
 {
 	cw_day today = tz_local_day(ev->tz, ev->at);
 	int cur = month_index(today);
-	int lo = cur - r->window_months;
+	/* The complete months inside the window (eval_window_start). */
+	cw_day from = eval_window_start(ev, r);
+	int y0, m0, d0;
+	date_to_ymd(from, &y0, &m0, &d0);
+	int lo = month_index(from) + (d0 != 1);
 	if (month_index(first) > lo)
 		lo = month_index(first);
 	*ret = (struct unit_figure){ 0 };
