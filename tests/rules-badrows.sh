@@ -1,0 +1,177 @@
+#!/bin/sh
+# Rows casewatch cannot read correctly (casewatch-rules(5), BAD ROWS): the
+# case is reported on stderr with its reference, listed in the JSON's
+# "problems", and skipped whole (not one obligation of it, since a deadline
+# computed from half a case could be wrong); every other case in the same
+# database is evaluated as usual, and status exits 0.
+#
+# Rows that the schema's constraints would refuse are inserted with
+# `PRAGMA ignore_check_constraints = 1`, as a careless integration could.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+src=$(cd "$top_srcdir" && pwd)
+db="$T/cases.db"
+conf="$T/leeds.conf"
+cat >"$conf" <<EOF
+database = "cases.db";
+rules = [ "$src/rules/leeds-asbu.conf" ];
+EOF
+if ! "$CASEWATCH" db init "$db" >"$T/out" 2>"$T/err"; then
+	echo "Bail out! casewatch db init failed: $(cat "$T/err")"
+	exit 1
+fi
+
+# The good cases, worked by hand (Leeds pack):
+# OK-1: enquiry received Monday 2 March 2026 10:00 GMT; acknowledge-enquiry
+#   due Thursday 5 March (Tue 3, Wed 4, Thu 5); letter of acknowledgement
+#   to complainant 11 on Wed 4: met. Not serious: nothing else applies.
+# OK-2: serious enquiry received Mon 2 March 09:00; serious-incident-call
+#   due Tue 3 March; a phone call of acknowledgement to complainant 71 on
+#   Tue 3 09:00 meets both it and acknowledge-enquiry (due Thu 5).
+# OK-2 comes after the bad cases (by id), so evaluation goes on past them.
+#
+# The bad ones:
+# BAD-PARTY: an event whose party (11) belongs to OK-1.
+# BAD-RISK-COLUMN: cases.risk 'severe'.
+# BAD-RISK-EVENT: a risk event whose level is 'critical'.
+# BAD-TIME: an event at 2026-03-03T25:00:00Z (hour 25), beside a good one.
+# BAD-DATE: received_at 2026-02-30T10:00:00Z (no such day).
+# BAD-KIND: an event of kind 'phoned'.
+# Each would otherwise have obligations (an acknowledge-enquiry at least).
+#
+# Not a bad row but a problem: WARN-NO-ACCEPT has stage column 'case' and no
+# accepted event. It is reported in problems, yet not skipped: its
+# acknowledge-enquiry (received Mon 2 March, due Thu 5, no contact) is
+# overdue on 10 March; nothing counted from acceptance starts, and it has
+# only a complainant, so that is all it has.
+if ! sqlite3 -bail -batch "$db" >"$T/sqlout" 2>&1 <<'SQL'
+PRAGMA ignore_check_constraints = 1;
+INSERT INTO cases (id, ref, stage, serious, risk, received_at) VALUES
+	(1, 'OK-1', 'enquiry', 0, 'standard', '2026-03-02T10:00:00Z'),
+	(2, 'BAD-PARTY', 'enquiry', 0, 'standard', '2026-03-02T10:00:00Z'),
+	(3, 'BAD-RISK-COLUMN', 'enquiry', 0, 'severe', '2026-03-02T10:00:00Z'),
+	(4, 'BAD-RISK-EVENT', 'enquiry', 0, 'standard', '2026-03-02T10:00:00Z'),
+	(5, 'BAD-TIME', 'enquiry', 0, 'standard', '2026-03-02T10:00:00Z'),
+	(6, 'BAD-DATE', 'enquiry', 0, 'standard', '2026-02-30T10:00:00Z'),
+	(7, 'BAD-KIND', 'enquiry', 0, 'standard', '2026-03-02T10:00:00Z'),
+	(8, 'OK-2', 'enquiry', 1, 'standard', '2026-03-02T09:00:00Z'),
+	(9, 'WARN-NO-ACCEPT', 'case', 0, 'standard', '2026-03-02T10:00:00Z');
+INSERT INTO parties (id, case_id, role) VALUES
+	(11, 1, 'complainant'), (21, 2, 'complainant'), (31, 3, 'complainant'),
+	(41, 4, 'complainant'), (51, 5, 'complainant'), (61, 6, 'complainant'),
+	(71, 8, 'complainant'), (72, 7, 'complainant'), (91, 9, 'complainant');
+INSERT INTO events (case_id, at, kind, party_id, channel, detail) VALUES
+	(1, '2026-03-04T10:00:00Z', 'contact', 11, 'letter', 'acknowledgement'),
+	(2, '2026-03-03T10:00:00Z', 'contact', 11, 'letter', 'acknowledgement'),
+	(4, '2026-03-03T10:00:00Z', 'risk', NULL, NULL, 'critical'),
+	(5, '2026-03-03T09:00:00Z', 'contact', 51, 'letter', 'acknowledgement'),
+	(5, '2026-03-03T25:00:00Z', 'contact', 51, 'phone', 'update'),
+	(6, '2026-03-03T10:00:00Z', 'contact', 61, 'letter', 'acknowledgement'),
+	(7, '2026-03-03T10:00:00Z', 'phoned', 72, 'phone', 'acknowledgement'),
+	(8, '2026-03-03T09:00:00Z', 'contact', 71, 'phone', 'acknowledgement');
+SQL
+then
+	echo "Bail out! inserting the rows: $(cat "$T/sqlout")"
+	exit 1
+fi
+
+bad="BAD-PARTY BAD-RISK-COLUMN BAD-RISK-EVENT BAD-TIME BAD-DATE BAD-KIND"
+line='.obligations[] | [.case, .rule, (.party // "-"), .cycle, .start, (.due // "-"), .state, (.met_at // "-")] | map(tostring) | join(" ")'
+
+# jqtest NAME FILTER EXPECTED: one test on $T/json.
+jqtest() {
+	if jq -r "$2" "$T/json" >"$T/out" 2>"$T/jqerr"; then
+		printf '%s\n' "$3" >"$T/want"
+		if cmp -s "$T/want" "$T/out"; then ok "$1"; else not_ok "$1"; diff "$T/want" "$T/out" | sed 's/^/# /'; fi
+	else
+		not_ok "$1"
+		sed 's/^/# jq: /' "$T/jqerr"
+		sed 's/^/# stdout: /' "$T/json"
+	fi
+}
+
+# All cases at noon on Tuesday 10 March.
+_st=0
+"$CASEWATCH" -c "$conf" status --json --at 2026-03-10 >"$T/json" 2>"$T/err" || _st=$?
+if grep -q 'Sanitizer\|runtime error:' "$T/err"; then
+	not_ok "status over a database with bad rows (sanitizer report)"
+	sed 's/^/# stderr: /' "$T/err"
+elif [ "$_st" -eq 0 ]; then
+	ok "status over a database with bad rows exits 0"
+else
+	not_ok "status over a database with bad rows exits 0 (exit $_st)"
+	sed 's/^/# stderr: /' "$T/err"
+fi
+cp "$T/err" "$T/all-err"
+
+jqtest "the good cases beside the bad ones are evaluated as usual" \
+	"$line | select(startswith(\"OK-\"))" \
+"OK-1 acknowledge-enquiry - 1 2026-03-02 2026-03-05 met 2026-03-04T10:00:00Z
+OK-2 serious-incident-call - 1 2026-03-02 2026-03-03 met 2026-03-03T09:00:00Z
+OK-2 acknowledge-enquiry - 1 2026-03-02 2026-03-05 met 2026-03-03T09:00:00Z"
+jqtest "no obligation at all of a case with a bad row" \
+	'[.obligations[] | select(.case | startswith("BAD-"))] | length' "0"
+jqtest "problems lists every case with a bad row, and no good case" \
+	'[.problems[].case | select(startswith("BAD-") or startswith("OK-"))] | unique | join(" ")' \
+	"BAD-DATE BAD-KIND BAD-PARTY BAD-RISK-COLUMN BAD-RISK-EVENT BAD-TIME"
+jqtest "problems have a message each" \
+	'[.problems[] | select((.message | type) != "string" or (.message | length) == 0)] | length' "0"
+jqtest "problems of the bad cases say they were skipped" \
+	'[.problems[] | select((.case | startswith("BAD-")) and .skipped != true)] | length' "0"
+
+for ref in $bad; do
+	if grep -qF -- "$ref" "$T/all-err"; then
+		ok "$ref: reported on stderr with its reference"
+	else
+		not_ok "$ref: reported on stderr with its reference"
+		sed 's/^/# stderr: /' "$T/all-err"
+	fi
+done
+
+# Each bad case asked for by reference: exit 0, no obligations, itself in
+# problems.
+# badcase REF DESCRIPTION
+badcase() {
+	_st=0
+	"$CASEWATCH" -c "$conf" status --json --at 2026-03-10 "$1" >"$T/json" 2>"$T/err" || _st=$?
+	if [ "$_st" -eq 0 ] && ! grep -q 'Sanitizer\|runtime error:' "$T/err" &&
+		[ "$(jq -r '.obligations | length' "$T/json" 2>/dev/null)" = 0 ] &&
+		[ "$(jq -r '[.problems[].case] | unique | join(" ")' "$T/json" 2>/dev/null)" = "$1" ] &&
+		grep -qF -- "$1" "$T/err"; then
+		ok "$2: $1 skipped whole, in problems and on stderr"
+	else
+		not_ok "$2: $1 skipped whole, in problems and on stderr (exit $_st)"
+		sed 's/^/# stdout: /' "$T/json"
+		sed 's/^/# stderr: /' "$T/err"
+	fi
+}
+badcase BAD-PARTY "an event whose party belongs to another case"
+badcase BAD-RISK-COLUMN "an unknown risk level in the case's risk column"
+badcase BAD-RISK-EVENT "a risk event with an unknown level"
+badcase BAD-TIME "a malformed event timestamp (hour 25)"
+badcase BAD-DATE "a received_at that is no real date (30 February)"
+badcase BAD-KIND "an unknown event kind"
+
+# A case whose column says 'case' with no accepted event: a problem, but not
+# a bad row.
+_st=0
+"$CASEWATCH" -c "$conf" status --json --at 2026-03-10 WARN-NO-ACCEPT >"$T/json" 2>"$T/err" || _st=$?
+[ "$_st" -eq 0 ] || { not_ok "status WARN-NO-ACCEPT exits 0 (exit $_st)"; sed 's/^/# stderr: /' "$T/err"; }
+jqtest "stage column 'case' with no accepted event: reported in problems, not skipped" \
+	'[.problems[] | "\(.case) \(.skipped)"] | unique | join(" ")' "WARN-NO-ACCEPT false"
+jqtest "stage column 'case' with no accepted event: still evaluated, nothing counted from acceptance" \
+	"$line" "WARN-NO-ACCEPT acknowledge-enquiry - 1 2026-03-02 2026-03-05 overdue -"
+
+# The summary counts the skipped cases apart: 6 skipped, and none of their
+# obligations counted: acknowledge-enquiry met twice (OK-1, OK-2) and
+# overdue once (WARN-NO-ACCEPT); serious-incident-call met once (OK-2).
+_st=0
+"$CASEWATCH" -c "$conf" status --summary --json --at 2026-03-10 >"$T/json" 2>"$T/err" || _st=$?
+[ "$_st" -eq 0 ] || { not_ok "status --summary with bad rows exits 0 (exit $_st)"; sed 's/^/# stderr: /' "$T/err"; }
+jqtest "summary: the 6 cases with bad rows skipped" '.skipped' "6"
+jqtest "summary: the skipped cases' obligations are not counted" \
+	'[.rules[] | select(.rule == "acknowledge-enquiry" or .rule == "serious-incident-call")
+	  | "\(.rule) \(.pending) \(.met) \(.met_late) \(.overdue) \(.cancelled) \(.paused)"] | join(", ")' \
+	"serious-incident-call 0 1 0 0 0 0, acknowledge-enquiry 0 2 0 1 0 0"
+
+done_testing
