@@ -105,6 +105,7 @@ $T/packs/a.conf:3: within '3 wrking days' is not a duration like \"3 working day
 $T/packs/a.conf:4: unknown event kind 'letter' (accepted, not_accepted, closed, reopened, hold, resume, risk, serious or contact)
 $T/packs/a.conf:5: recurring rule two has no period (every = \"...\";)
 $T/packs/a.conf:5: party = \"own\" needs for = [ ... ]: a rule once per case has no party of its own
+$T/packs/a.conf:6: duplicate rule id 'one' (first defined at $T/packs/a.conf:3)
 $T/packs/a.conf:6: unknown rule kind 'sometimes' (deadline, recurring, gate, check, unit or target)"
 
 printf 'rules = [ "%s/rules" ];\n' "$top_srcdir" >"$T/both.conf"

@@ -9,17 +9,8 @@
 # `PRAGMA ignore_check_constraints = 1`, as a careless integration could.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-src=$(cd "$top_srcdir" && pwd)
-db="$T/cases.db"
-conf="$T/leeds.conf"
-cat >"$conf" <<EOF
-database = "cases.db";
-rules = [ "$src/rules/leeds-asbu.conf" ];
-EOF
-if ! "$CASEWATCH" db init "$db" >"$T/out" 2>"$T/err"; then
-	echo "Bail out! casewatch db init failed: $(cat "$T/err")"
-	exit 1
-fi
+. "$top_srcdir/tests/cases-lib.sh"
+cases_setup leeds-asbu
 
 # The good cases, worked by hand (Leeds pack):
 # OK-1: enquiry received Monday 2 March 2026 10:00 GMT; acknowledge-enquiry

@@ -22,77 +22,8 @@
 #   CASE RULE PARTY CYCLE START DUE STATE MET_AT    ("-" for null)
 . "${top_srcdir:-.}/tests/lib.sh"
 
-src=$(cd "$top_srcdir" && pwd)
-db="$T/cases.db"
-conf="$T/oadby.conf"
-cat >"$conf" <<EOF
-database = "cases.db";
-rules = [ "$src/rules/oadby-wigston.conf" ];
-EOF
-if ! "$CASEWATCH" db init "$db" >"$T/out" 2>"$T/err"; then
-	echo "Bail out! casewatch db init failed: $(cat "$T/err")"
-	exit 1
-fi
-
-rows() {
-	if ! sqlite3 -bail -batch "$db" >"$T/sqlout" 2>&1; then
-		not_ok "inserting the rows of the next scenario"
-		sed 's/^/# /' "$T/sqlout"
-	fi
-}
-
-# _status AT [ARGS...]: casewatch status --json --at AT ARGS into $T/json;
-# on failure sets $_why and returns 1. $_key is the array checked for.
-_key=obligations
-_status() {
-	_at=$1
-	shift
-	_st=0
-	"$CASEWATCH" -c "$conf" status --json --at "$_at" "$@" >"$T/json" 2>"$T/err" || _st=$?
-	if grep -q 'Sanitizer\|runtime error:' "$T/err"; then
-		_why="sanitizer report"
-	elif [ "$_st" -ne 0 ]; then
-		_why="exit $_st"
-	elif ! jq -e --arg k "$_key" '.[$k] | type == "array"' "$T/json" >/dev/null 2>&1; then
-		_why="no $_key array in the output"
-	else
-		return 0
-	fi
-	return 1
-}
-
-_diag() {
-	sed 's/^/# stdout: /' "$T/json"
-	sed 's/^/# stderr: /' "$T/err"
-}
-
-_compare() {
-	if [ -z "$2" ]; then : >"$T/want"; else printf '%s\n' "$2" >"$T/want"; fi
-	if cmp -s "$T/want" "$T/out"; then
-		ok "$1"
-	else
-		not_ok "$1"
-		diff "$T/want" "$T/out" | sed 's/^/# /'
-	fi
-}
-
-# expect NAME AT REF "RULE [PARTY]" EXPECTED: one TAP test.
-expect() {
-	_name=$1 _at=$2 _ref=$3 _want=$5
-	set -- $4
-	_rule=$1 _party=${2:-}
-	if ! _status "$_at" "$_ref"; then
-		not_ok "$_name ($_why)"
-		_diag
-		return
-	fi
-	jq -r --arg rule "$_rule" --arg party "$_party" '
-		.obligations[]
-		| select(.rule == $rule and ($party == "" or (.party | tostring) == $party))
-		| [.case, .rule, (.party // "-"), .cycle, .start, (.due // "-"), .state, (.met_at // "-")]
-		| map(tostring) | join(" ")' "$T/json" >"$T/out"
-	_compare "$_name" "$_want"
-}
+. "$top_srcdir/tests/cases-lib.sh"
+cases_setup oadby-wigston
 
 #######################################################################
 # first-contact: contact with the complainant or victim within 3 working

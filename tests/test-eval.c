@@ -1226,19 +1226,19 @@ static void test_gate_fallback_stops_when_primary_identified(void **state)
 	expect(ob(f, "sb", 1, 1), "cancelled", "2026-01-06", NULL);
 }
 
-static void test_pending_gate_on_hold_is_paused(void **state)
+static void test_pending_gate_is_not_paused_by_a_hold(void **state)
 {
 	struct fx *f = *state;
 	use_rules(f, gate_rule);
-	/* "An obligation whose case is on hold at the time of evaluation, not
-	 * met and not overdue, is paused" (casewatch-rules(5), Holds): the
-	 * gate opened by not_accepted on Tuesday 6 is neither met nor
-	 * breached, and the case has been on hold since Wednesday 7. */
+	/* "A gate has no clock, so a hold does not pause it"
+	 * (casewatch-rules(5), KINDS): the gate opened by not_accepted on
+	 * Tuesday 6 is neither met nor breached while the case has been on
+	 * hold since Wednesday 7: still pending. */
 	struct eval_case c = kase("2026-01-05T09:00:00Z");
 	WITH_EVENTS(c, EV(1, "2026-01-06T10:00:00Z", "not_accepted"), EV(2, "2026-01-07T10:00:00Z", "hold"));
 	run(f, "2026-01-08T12:00:00Z", &c);
 	expect_n(f, 1);
-	expect(ob(f, "gate", -1, 1), "paused", "2026-01-06", NULL);
+	expect(ob(f, "gate", -1, 1), "pending", "2026-01-06", NULL);
 }
 
 /* ---- Checks ------------------------------------------------------------------------ */
@@ -1668,7 +1668,7 @@ int main(void)
 		T_(test_gate_cancelled_when_accepted_after_all),
 		T_(test_gate_not_cancelled_by_closure),
 		T_(test_gate_fallback_stops_when_primary_identified),
-		T_(test_pending_gate_on_hold_is_paused),
+		T_(test_pending_gate_is_not_paused_by_a_hold),
 		T_(test_check_no_obligation_when_the_role_exists_at_the_start),
 		T_(test_check_overdue_the_day_after_or_within),
 		T_(test_check_met_when_identified_in_time),
