@@ -31,8 +31,9 @@ static const char *const notify_names[_NOTIFY_MAX] = { "upcoming", "due", "overd
 
 static int lookup(const char *const *names, size_t n, const char *s)
 {
+	/* The first letter first: every row of a scan comes through here. */
 	for (size_t i = 0; i < n; i++)
-		if (names[i] && strcmp(names[i], s) == 0)
+		if (names[i] && names[i][0] == s[0] && strcmp(names[i], s) == 0)
 			return (int)i;
 	return -EINVAL;
 }

@@ -83,7 +83,7 @@ static size_t arena_text(struct arena *a, sqlite3_stmt *st, int col)
 	const unsigned char *t = sqlite3_column_text(st, col);
 	if (!t)
 		return NO_TEXT;
-	size_t n = (size_t)sqlite3_column_bytes(st, col);
+	size_t n = strlen((const char *)t);
 	a->buf = xgrow(a->buf, &a->cap, a->len + n + 1, 1);
 	size_t off = a->len;
 	memcpy(a->buf + off, t, n);
@@ -123,6 +123,7 @@ struct scanner {
 	sqlite3 *db;
 	sqlite3_stmt *cases, *parties, *events;
 	int prc, erc; /* the last step of parties / events */
+	int64_t pcase, ecase; /* the case of the row each is on */
 	struct arena a;
 	struct raw_party *rp;
 	size_t n_rp, cap_rp;
@@ -144,26 +145,34 @@ static int64_t int_or(sqlite3_stmt *st, int col, int64_t dflt)
 	return t == SQLITE_NULL ? dflt : INT64_MIN;
 }
 
+/* Step a statement, noting the case of the row it lands on. */
+static int step(sqlite3_stmt *st, int64_t *ret_case)
+{
+	int rc = sqlite3_step(st);
+	*ret_case = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : INT64_MAX;
+	return rc;
+}
+
 static int collect(struct scanner *s, int64_t id, char **ret_err)
 {
 	s->n_rp = s->n_re = 0;
-	while (s->prc == SQLITE_ROW && sqlite3_column_int64(s->parties, 0) < id)
-		s->prc = sqlite3_step(s->parties);
-	while (s->prc == SQLITE_ROW && sqlite3_column_int64(s->parties, 0) == id) {
+	while (s->prc == SQLITE_ROW && s->pcase < id)
+		s->prc = step(s->parties, &s->pcase);
+	while (s->prc == SQLITE_ROW && s->pcase == id) {
 		s->rp = xgrow(s->rp, &s->cap_rp, s->n_rp + 1, sizeof(*s->rp));
 		struct raw_party *p = &s->rp[s->n_rp++];
 		p->id = sqlite3_column_int64(s->parties, 1);
 		p->role = arena_text(&s->a, s->parties, 2);
 		p->preferred = arena_text(&s->a, s->parties, 3);
 		p->identified = arena_text(&s->a, s->parties, 4);
-		s->prc = sqlite3_step(s->parties);
+		s->prc = step(s->parties, &s->pcase);
 	}
 	if (s->prc != SQLITE_ROW && s->prc != SQLITE_DONE)
 		return sql_error(s->db, "reading parties", ret_err);
 
-	while (s->erc == SQLITE_ROW && sqlite3_column_int64(s->events, 0) < id)
-		s->erc = sqlite3_step(s->events);
-	while (s->erc == SQLITE_ROW && sqlite3_column_int64(s->events, 0) == id) {
+	while (s->erc == SQLITE_ROW && s->ecase < id)
+		s->erc = step(s->events, &s->ecase);
+	while (s->erc == SQLITE_ROW && s->ecase == id) {
 		s->re = xgrow(s->re, &s->cap_re, s->n_re + 1, sizeof(*s->re));
 		struct raw_event *e = &s->re[s->n_re++];
 		e->id = sqlite3_column_int64(s->events, 1);
@@ -173,7 +182,7 @@ static int collect(struct scanner *s, int64_t id, char **ret_err)
 		e->party = e->has_party ? int_or(s->events, 4, 0) : 0;
 		e->channel = arena_text(&s->a, s->events, 5);
 		e->detail = arena_text(&s->a, s->events, 6);
-		s->erc = sqlite3_step(s->events);
+		s->erc = step(s->events, &s->ecase);
 	}
 	if (s->erc != SQLITE_ROW && s->erc != SQLITE_DONE)
 		return sql_error(s->db, "reading events", ret_err);
@@ -200,8 +209,8 @@ int scan_cases(sqlite3 *db, int64_t lo, int64_t hi, scan_fn fn, void *userdata, 
 	    (r = prepare(&s, &s.parties, parties_sql, lo, hi, ret_err)) < 0 ||
 	    (r = prepare(&s, &s.events, events_sql, lo, hi, ret_err)) < 0)
 		goto out;
-	s.prc = sqlite3_step(s.parties);
-	s.erc = sqlite3_step(s.events);
+	s.prc = step(s.parties, &s.pcase);
+	s.erc = step(s.events, &s.ecase);
 
 	int rc;
 	while ((rc = sqlite3_step(s.cases)) == SQLITE_ROW) {
