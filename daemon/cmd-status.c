@@ -26,22 +26,54 @@ struct status {
 	size_t (*counts)[_OB_STATE_MAX];
 	double *interval_sum;
 	size_t *interval_n;
-	cw_day window_lo;
+	cw_day *window_lo; /* each interval target's */
+	cw_day first_case; /* the earliest receipt, for unit rules */
 	cw_day today;
 };
 
+/* The length of the valid UTF-8 sequence at p, or 0. */
+static int utf8_len(const unsigned char *p)
+{
+	int n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+	if (n == 2 && *p < 0xc2)
+		return 0; /* overlong */
+	for (int i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* SQLite does not check that text is UTF-8: a byte that is not valid
+ * UTF-8 becomes U+FFFD, so the output is always valid JSON. */
 static void json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		int n = utf8_len(p);
+		if (n == 0) {
+			fputs("\\ufffd", f);
+			p++;
+		} else if (*p == '"' || *p == '\\') {
+			fprintf(f, "\\%c", *p++);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			fprintf(f, "\\u%04x", *p++);
+		} else {
+			fwrite(p, 1, (size_t)n, f);
+			p += n;
+		}
 	}
 	fputc('"', f);
+}
+
+/* Text from the database for a terminal: control characters become '?',
+ * so a reference cannot fake a line or send escape sequences. */
+static char *printable(const char *s)
+{
+	char *t = xstrdup(s);
+	for (unsigned char *p = (unsigned char *)t; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return t;
 }
 
 static void print_due(const struct status *st, const struct obligation *o, char *buf, size_t len)
@@ -63,7 +95,7 @@ static void print_json_obligation(struct status *st, const struct eval_case *c, 
 	json_string(stdout, c->ref);
 	fputs(", \"rule\": ", stdout);
 	json_string(stdout, r->id);
-	if (o->party_id >= 0)
+	if (o->has_party)
 		printf(", \"party\": %lld", (long long)o->party_id);
 	else
 		fputs(", \"party\": null", stdout);
@@ -84,10 +116,11 @@ static void print_json_obligation(struct status *st, const struct eval_case *c, 
 static void print_row(struct status *st, const struct eval_case *c, const struct obligation *o)
 {
 	const struct rule *r = &st->ev->rules->v[o->rule];
-	char due[TZ_TIMESTAMP_STRLEN], rule[128], party[32], late[48] = "";
+	char due[TZ_TIMESTAMP_STRLEN], party[48], late[48] = "";
 	bool cycles = r->kind == RULE_RECURRING || r->kind == RULE_TARGET;
-	snprintf(rule, sizeof(rule), cycles ? "%s #%d" : "%s", r->id, o->cycle);
-	if (o->party_id >= 0)
+	_cleanup_free_ char *rule = cycles ? xasprintf("%s #%d", r->id, o->cycle) : xstrdup(r->id);
+	_cleanup_free_ char *ref = printable(c->ref);
+	if (o->has_party)
 		snprintf(party, sizeof(party), "%s %lld", role_to_string(o->party_role), (long long)o->party_id);
 	else
 		snprintf(party, sizeof(party), "-");
@@ -98,13 +131,14 @@ static void print_row(struct status *st, const struct eval_case *c, const struct
 			 o->due_instant ? (n == 1 ? "hour" : "hours") : (n == 1 ? "working day" : "working days"));
 	if (st->shown == 0)
 		printf("%-16s %-28s %-16s %-10s %-9s %s\n", "CASE", "STANDARD", "PARTY", "DUE", "STATE", "LATE");
-	printf("%-16s %-28s %-16s %-10s %-9s %s\n", c->ref, rule, party, due, ob_state_to_string(o->state), late);
+	printf("%-16s %-28s %-16s %-10s %-9s %s\n", ref, rule, party, due, ob_state_to_string(o->state), late);
 }
 
 static void report_problems(struct status *st, const struct eval_case *c, const struct eval_result *res)
 {
 	for (size_t i = 0; i < res->n_problems; i++) {
-		fprintf(stderr, "casewatch: case %s: %s%s\n", c->ref, res->problems[i],
+		_cleanup_free_ char *ref = printable(c->ref), *msg = printable(res->problems[i]);
+		fprintf(stderr, "casewatch: case %s: %s%s\n", ref, msg,
 			res->skipped && i + 1 == res->n_problems ? " (case skipped)" : "");
 		if (st->json && !st->summary) {
 			fputs(st->n_problems ? ",\n  {\"case\": " : "\n  {\"case\": ", st->problems);
@@ -138,13 +172,15 @@ static int on_case(const struct eval_case *c, void *userdata)
 			return 0;
 		}
 		st->open += res->open;
+		if (res->received < st->first_case)
+			st->first_case = res->received;
 		for (size_t i = 0; i < res->n; i++) {
 			const struct obligation *o = &res->v[i];
 			st->counts[o->rule][o->state]++;
 			if (st->interval_n && o->met_at != EVAL_NONE &&
 			    st->ev->rules->v[o->rule].measure == MEASURE_INTERVAL) {
 				cw_day met = tz_local_day(st->ev->tz, o->met_at);
-				if (met >= st->window_lo && met <= st->today) {
+				if (met >= st->window_lo[o->rule] && met <= st->today) {
 					st->interval_sum[o->rule] += met - o->start;
 					st->interval_n[o->rule]++;
 				}
@@ -217,8 +253,10 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 		if (r->kind == RULE_UNIT) {
 			cw_day *days = NULL, fday;
 			size_t n = 0, bad = 0;
-			if (scan_meetings(db, ev->tz, r->meeting, &days, &n, &fday, &bad, &err) < 0)
+			if (scan_meetings(db, r->meeting, &days, &n, &fday, &bad, &err) < 0)
 				return bad_input("%s", err);
+			if (st->first_case < fday)
+				fday = st->first_case;
 			struct unit_figure u;
 			eval_unit(ev, r, fday, days, n, &u);
 			free(days);
@@ -235,14 +273,12 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 				       u.met, u.months, u.months, u.current_met ? "met" : "pending",
 				       met ? "true" : "false");
 			} else {
-				snprintf(line, sizeof(line), "%d of %d months had a %s meeting; this month: %s",
-					 u.met, u.months, r->meeting,
-					 u.current_met ? "met" : "due by ");
-				if (!u.current_met)
-					strncat(line, date_format(u.current_due, due), sizeof(line) - strlen(line) - 1);
 				if (first)
 					putchar('\n');
-				printf("%-28s %s; goal every month: %s\n", r->id, line, met ? "met" : "not met");
+				/* The meeting kind may be long: printed, never cut. */
+				printf("%-28s %d of %d months had a %s meeting; this month: %s%s; goal every month: %s\n",
+				       r->id, u.met, u.months, r->meeting, u.current_met ? "met" : "due by ",
+				       u.current_met ? "" : date_format(u.current_due, due), met ? "met" : "not met");
 			}
 		} else if (r->kind == RULE_TARGET && r->measure == MEASURE_SATISFACTION) {
 			size_t total = 0, yes = 0, bad = 0;
@@ -401,7 +437,7 @@ int cmd_status(int argc, char **argv)
 	tz_format_timestamp(tz, at, at_text);
 	st = (struct status){
 		.ev = &ev, .json = json, .summary = summary, .listed = n_refs > 0, .unmet = unmet,
-		.today = tz_local_day(tz, at),
+		.today = tz_local_day(tz, at), .first_case = CW_DAY_NONE,
 	};
 	st.problems = open_memstream(&pbuf, &plen);
 	if (!st.problems)
@@ -410,9 +446,9 @@ int cmd_status(int argc, char **argv)
 		st.counts = xcalloc(c->ruleset.n + 1, sizeof(*st.counts));
 		st.interval_sum = xcalloc(c->ruleset.n + 1, sizeof(double));
 		st.interval_n = xcalloc(c->ruleset.n + 1, sizeof(size_t));
+		st.window_lo = xcalloc(c->ruleset.n + 1, sizeof(cw_day));
 		for (size_t i = 0; i < c->ruleset.n; i++)
-			if (c->ruleset.v[i].measure == MEASURE_INTERVAL)
-				st.window_lo = eval_window_start(&ev, &c->ruleset.v[i]);
+			st.window_lo[i] = eval_window_start(&ev, &c->ruleset.v[i]);
 	}
 
 	/* Every reference must name a case before anything is printed. */
@@ -464,6 +500,7 @@ out:
 	free(st.counts);
 	free(st.interval_sum);
 	free(st.interval_n);
+	free(st.window_lo);
 	sqlite3_close(db);
 	calendar_free(cal);
 	tz_free(tz);

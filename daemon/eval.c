@@ -126,6 +126,10 @@ static bool load_case(struct ctx *x)
 		bad(x, "received_at '%s' is not an RFC 3339 timestamp", c->received_at ? c->received_at : "(null)");
 		return false;
 	}
+	/* A case received after the moment does not exist yet, bad rows and
+	 * all. */
+	if (x->received > x->ev->at)
+		return false;
 	if (!c->stage || stage_from_string(c->stage) < 0)
 		bad(x, "unknown stage '%s'", c->stage ? c->stage : "(null)");
 	if (!c->risk || risk_from_string(c->risk) < 0)
@@ -419,7 +423,7 @@ static int64_t anchor_time(const struct ctx *x, int anchor, const struct pparty 
 		/* The first of the latest run of risk events naming the level
 		 * now in force. */
 		int64_t t = x->received;
-		int level = -1;
+		int level = RISK_STANDARD; /* before the first risk event */
 		for (size_t i = 0; i < x->n_events && v[i].t <= at; i++) {
 			if (v[i].kind != EV_RISK)
 				continue;
@@ -544,8 +548,8 @@ static void set_deadline(struct ctx *x, const struct rule *r, int64_t t, struct 
 		cw_day to = h->to == EVAL_NONE ? x->today + 1 : local_day(x, h->to);
 		if (from > due)
 			break; /* late is late */
-		if (from < day0)
-			from = day0;
+		if (from < start)
+			from = start;
 		if (to <= from)
 			continue;
 		if (d.unit == DUR_WORKING_DAYS) {
@@ -601,7 +605,8 @@ static struct obligation *emit(struct ctx *x, size_t rule, const struct pparty *
 	struct obligation *o = &res->v[res->n++];
 	*o = (struct obligation){
 		.rule = rule,
-		.party_id = p ? p->id : -1,
+		.has_party = p != NULL,
+		.party_id = p ? p->id : 0,
 		.party_role = p ? p->role : ROLE_VICTIM,
 		.cycle = cycle,
 		.met_at = EVAL_NONE,
@@ -798,6 +803,7 @@ void eval_case(const struct evaluator *ev, const struct eval_case *c, struct eva
 	if (x.received > ev->at)
 		return;
 	res->exists = true;
+	res->received = local_day(&x, x.received);
 	build_timeline(&x);
 	for (size_t i = 0; i < ev->rules->n; i++)
 		eval_rule(&x, i);
@@ -870,6 +876,11 @@ void eval_unit(const struct evaluator *ev, const struct rule *r, cw_day first, c
 	       struct unit_figure *ret)
 {
 	cw_day today = tz_local_day(ev->tz, ev->at);
+	int y, m, d;
+	date_to_ymd(today, &y, &m, &d);
+	*ret = (struct unit_figure){ .current_due = date_from_ymd(y, m, date_days_in_month(y, m)) };
+	if (first > today)
+		return; /* no case and no meeting yet: nothing was owed */
 	int cur = month_index(today);
 	/* The complete months inside the window (eval_window_start). */
 	cw_day from = eval_window_start(ev, r);
@@ -878,10 +889,6 @@ void eval_unit(const struct evaluator *ev, const struct rule *r, cw_day first, c
 	int lo = month_index(from) + (d0 != 1);
 	if (month_index(first) > lo)
 		lo = month_index(first);
-	*ret = (struct unit_figure){ 0 };
-	int y, m, d;
-	date_to_ymd(today, &y, &m, &d);
-	ret->current_due = date_from_ymd(y, m, date_days_in_month(y, m));
 	for (int mi = lo; mi < cur; mi++) {
 		bool met = false;
 		for (size_t i = 0; i < n && !met; i++)

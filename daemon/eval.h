@@ -17,6 +17,7 @@
  * caller reports bad data the same way. */
 
 #define EVAL_NONE INT64_MAX /* no such instant */
+#define CW_DAY_NONE INT32_MAX /* no such day */
 
 struct eval_party {
 	int64_t id;
@@ -55,7 +56,8 @@ const char *ob_state_to_string(enum ob_state s);
 
 struct obligation {
 	size_t rule; /* index into the ruleset */
-	int64_t party_id; /* -1: the case's, not a party's */
+	bool has_party;   /* false: the case's, not a party's */
+	int64_t party_id;
 	enum role party_role;
 	int cycle; /* 1 for all but recurring rules */
 	cw_day start;
@@ -80,6 +82,7 @@ struct eval_result {
 	bool exists;  /* received at or before the moment */
 	bool skipped; /* bad rows: no obligations derived */
 	bool open;    /* not closed at the moment */
+	cw_day received; /* the local date of receipt, when exists */
 	struct obligation *v;
 	size_t n, cap;
 	char **problems; /* one line each, without the case reference */
@@ -99,7 +102,8 @@ bool eval_result_unmet(const struct eval_result *res);
 int eval_lateness(const struct evaluator *ev, const struct obligation *o);
 
 /* Unit rule: of the calendar months in the window ending at ev->at, from
- * the month of `first` (the earliest case or meeting) on, how many had a
+ * the month of `first` (the earliest case or meeting; after ev->at, such
+ * as CW_DAY_NONE, when there is none) on, how many had a
  * meeting (`days`, any order). The current month counts as met once it has
  * had one; otherwise it is still open, not missed. */
 struct unit_figure {

@@ -730,6 +730,9 @@ static void load_rule(struct rloader *l, const config_setting_t *g)
 	}
 	if (r.kind == RULE_TARGET && !config_setting_get_member(g, "measure"))
 		problem(l, g, "target rule %s has no measure (interval or satisfaction)", who);
+	if (r.kind == RULE_TARGET && r.measure == MEASURE_INTERVAL && r.has_every && r.every.unit != DUR_DAYS)
+		problem(l, config_setting_get_member(g, "every"),
+			"an interval target is measured in days: every must be \"N days\"");
 	if (r.kind == RULE_TARGET && r.measure == MEASURE_SATISFACTION && !config_setting_get_member(g, "goal"))
 		problem(l, g, "target rule %s has no goal (goal = \"97%%\";)", who);
 	if (r.met_own_party && !r.for_roles && (s = config_setting_get_member(g, "met_by")))

@@ -300,12 +300,13 @@ int scan_find_ref(sqlite3 *db, const char *ref, int64_t *ret_id, char **ret_err)
 	return r;
 }
 
-int scan_meetings(sqlite3 *db, const struct tz *tz, const char *kind, cw_day **ret_days, size_t *ret_n,
-		  cw_day *ret_first, size_t *ret_bad, char **ret_err)
+int scan_meetings(sqlite3 *db, const char *kind, cw_day **ret_days, size_t *ret_n, cw_day *ret_first,
+		  size_t *ret_bad, char **ret_err)
 {
 	sqlite3_stmt *st;
-	cw_day *days = NULL, first = INT32_MAX;
+	cw_day *days = NULL, first = CW_DAY_NONE;
 	size_t n = 0, cap = 0, bad = 0;
+	int r;
 	if (sqlite3_prepare_v2(db, "SELECT held_on FROM meetings WHERE kind = ?1", -1, &st, NULL) != SQLITE_OK)
 		return sql_error(db, "reading meetings", ret_err);
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
@@ -322,20 +323,11 @@ int scan_meetings(sqlite3 *db, const struct tz *tz, const char *kind, cw_day **r
 		if (d < first)
 			first = d;
 	}
-	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
+		r = sql_error(db, "reading meetings", ret_err);
+		sqlite3_finalize(st);
 		free(days);
-		return sql_error(db, "reading meetings", ret_err);
-	}
-	if (sqlite3_prepare_v2(db, "SELECT min(received_at) FROM cases", -1, &st, NULL) != SQLITE_OK) {
-		free(days);
-		return sql_error(db, "reading cases", ret_err);
-	}
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		int64_t t;
-		if (tz_parse_timestamp(tz, (const char *)sqlite3_column_text(st, 0), &t) == 0 &&
-		    tz_local_day(tz, t) < first)
-			first = tz_local_day(tz, t);
+		return r;
 	}
 	sqlite3_finalize(st);
 	*ret_days = days;

@@ -26,11 +26,11 @@ int scan_cases(sqlite3 *db, int64_t lo, int64_t hi, scan_fn fn, void *userdata, 
 /* The id of the case with reference `ref`: 0, -ENOENT, or -EIO. */
 int scan_find_ref(sqlite3 *db, const char *ref, int64_t *ret_id, char **ret_err);
 
-/* The days of the meetings of `kind`, and the earliest day of any case or
- * meeting (for a unit rule's first month). Malformed rows are skipped and
- * counted in *ret_bad. */
-int scan_meetings(sqlite3 *db, const struct tz *tz, const char *kind, cw_day **ret_days, size_t *ret_n,
-		  cw_day *ret_first, size_t *ret_bad, char **ret_err);
+/* The days of the meetings of `kind`, and the earliest of them
+ * (CW_DAY_NONE when there is none). Malformed rows are skipped and counted
+ * in *ret_bad. */
+int scan_meetings(sqlite3 *db, const char *kind, cw_day **ret_days, size_t *ret_n, cw_day *ret_first,
+		  size_t *ret_bad, char **ret_err);
 
 /* Survey answers with local date in [from, to]: how many, how many
  * satisfied. Malformed rows are skipped and counted in *ret_bad. */

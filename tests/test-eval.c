@@ -215,7 +215,9 @@ static const struct obligation *ob_at(const char *file, int line, const struct f
 {
 	for (size_t i = 0; i < f->res.n; i++) {
 		const struct obligation *o = &f->res.v[i];
-		if (strcmp(f->rs.v[o->rule].id, id) == 0 && o->party_id == party && o->cycle == cycle)
+		/* party -1: the case's own obligation, not a party's. */
+		if (strcmp(f->rs.v[o->rule].id, id) == 0 && o->cycle == cycle &&
+		    (party < 0 ? !o->has_party : o->has_party && o->party_id == party))
 			return o;
 	}
 	print_error("no obligation %s party %lld cycle %d among:\n%s", id, (long long)party, cycle, describe(f));
@@ -1623,6 +1625,60 @@ static void test_unit_counts_only_the_months_of_the_window(void **state)
 	assert_string_equal(got, "3 months: 1 of 2; 1 month: 0 of 0");
 }
 
+static void test_unit_with_no_case_and_no_meeting_owes_nothing(void **state)
+{
+	struct fx *f = *state;
+	use_rules(f, unit_rules);
+	struct unit_figure u;
+	set_moment(f, "2026-03-31T12:00:00+01:00");
+	eval_unit(&f->ev, rule_by_id(f, "jag3"), CW_DAY_NONE, NULL, 0, &u);
+	assert_int_equal(u.months, 0);
+	assert_int_equal(u.met, 0);
+	assert_false(u.current_met);
+}
+
+static void test_risk_anchor_ignores_a_first_event_naming_standard(void **state)
+{
+	struct fx *f = *state;
+	use_rules(f, "{ id = \"rk\"; title = \"Review within 5 working days\"; kind = \"deadline\";\n"
+		     "  from = \"risk\"; within = \"5 working days\"; met_by = { channel = \"meeting\"; }; }");
+	/* Before the first risk event the level is standard, so a first
+	 * event naming standard changes nothing: the anchor is receipt,
+	 * Monday 5 + 5 working days = Monday 12. */
+	struct eval_case c = kase("2026-01-05T09:00:00Z");
+	WITH_EVENTS(c, RISK(1, "2026-01-20T10:00:00Z", "standard"));
+	run(f, "2026-01-21T12:00:00Z", &c);
+	expect(ob(f, "rk", -1, 1), "overdue", "2026-01-05", "2026-01-12");
+}
+
+static void test_case_received_later_is_not_judged_by_its_rows(void **state)
+{
+	struct fx *f = *state;
+	use_rules(f, "{ id = \"ack\"; title = \"Acknowledge\"; kind = \"deadline\"; within = \"3 working days\";\n"
+		     "  met_by = { kind = \"contact\"; }; }");
+	/* Received in March with a malformed event: at 1 January it does
+	 * not exist, so it is neither evaluated nor skipped. */
+	struct eval_case c = kase("2026-03-02T09:00:00Z");
+	WITH_EVENTS(c, EV(1, "2026-03-02T24:00:00Z", "contact"));
+	run(f, "2026-01-01T12:00:00Z", &c);
+	assert_false(f->res.exists);
+	assert_false(f->res.skipped);
+	assert_int_equal(f->res.n_problems, 0);
+}
+
+static void test_a_negative_party_id_is_still_a_party(void **state)
+{
+	struct fx *f = *state;
+	use_rules(f, "{ id = \"v\"; title = \"Visit\"; kind = \"deadline\"; for = [ \"victim\" ];\n"
+		     "  within = \"10 working days\"; met_by = { channel = \"visit\"; party = \"own\"; }; }");
+	struct eval_case c = kase("2026-01-05T09:00:00Z");
+	WITH_PARTIES(c, PARTY(-7, "victim", NULL, NULL));
+	run(f, "2026-01-06T12:00:00Z", &c);
+	expect_n(f, 1);
+	assert_true(f->res.v[0].has_party);
+	assert_int_equal(f->res.v[0].party_id, -7);
+}
+
 #define T_(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
 
 int main(void)
@@ -1683,6 +1739,10 @@ int main(void)
 		T_(test_window_start),
 		T_(test_unit_months_met_missed_and_current),
 		T_(test_unit_counts_only_the_months_of_the_window),
+		T_(test_unit_with_no_case_and_no_meeting_owes_nothing),
+		T_(test_risk_anchor_ignores_a_first_event_naming_standard),
+		T_(test_case_received_later_is_not_judged_by_its_rows),
+		T_(test_a_negative_party_id_is_still_a_party),
 	};
 	return tap_exit(cmocka_run_group_tests(tests, group_setup, group_teardown));
 }

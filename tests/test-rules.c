@@ -792,6 +792,15 @@ static void test_every_mistake_of_a_rule_in_one_run(void **state)
 	assert_string_equal(got, want);
 }
 
+static void test_interval_target_is_measured_in_days(void **state)
+{
+	_cleanup_free_ char *got = load_bad("interval.conf",
+		"pack = \"t\";\n"
+		"rules = ( { id = \"u\"; title = \"U\"; kind = \"target\"; measure = \"interval\";\n"
+		"            every = \"10 working days\"; met_by = {}; } );\n");
+	assert_string_equal(got, "3: an interval target is measured in days: every must be \"N days\"\n");
+}
+
 static void test_pack_with_an_empty_name_or_no_rules(void **state)
 {
 	_cleanup_free_ char *got = load_bad("empty.conf", "pack = \"\";\nrules = ();\n");
@@ -994,6 +1003,7 @@ int main(void)
 		cmocka_unit_test(test_rule_id_must_be_lower_case),
 		cmocka_unit_test(test_every_mistake_of_a_rule_in_one_run),
 		cmocka_unit_test(test_pack_with_an_empty_name_or_no_rules),
+		cmocka_unit_test(test_interval_target_is_measured_in_days),
 		cmocka_unit_test(test_rule_with_a_problem_is_left_out_the_rest_load),
 		cmocka_unit_test(test_more_mistakes_are_reported_at_their_line),
 		cmocka_unit_test(test_conf_load_reports_pack_problems_at_the_packs_lines),
