@@ -76,6 +76,13 @@ static char *printable(const char *s)
 	return t;
 }
 
+/* The start of one entry of a JSON array of per-rule objects. */
+static void json_rule(bool first, const char *id)
+{
+	fputs(first ? "\n  {\"rule\": " : ",\n  {\"rule\": ", stdout);
+	json_string(stdout, id);
+}
+
 static void print_due(const struct status *st, const struct obligation *o, char *buf, size_t len)
 {
 	char t[TZ_TIMESTAMP_STRLEN];
@@ -228,8 +235,7 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 		if (r->kind == RULE_UNIT || (r->kind == RULE_TARGET && r->measure != MEASURE_INTERVAL))
 			continue;
 		if (st->json) {
-			fputs(first ? "\n  {\"rule\": " : ",\n  {\"rule\": ", stdout);
-			json_string(stdout, r->id);
+			json_rule(first, r->id);
 			for (int s = 0; s < _OB_STATE_MAX; s++)
 				printf(", \"%s\": %zu", summary_states[s], st->counts[i][s]);
 			fputc('}', stdout);
@@ -266,8 +272,7 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 			met = u.met == u.months;
 			char due[DATE_STRLEN];
 			if (st->json) {
-				fputs(first ? "\n  {\"rule\": " : ",\n  {\"rule\": ", stdout);
-				json_string(stdout, r->id);
+				json_rule(first, r->id);
 				printf(", \"figure\": %d, \"months\": %d, \"goal\": %d, \"unit\": \"months\", "
 				       "\"current_month\": \"%s\", \"met\": %s}",
 				       u.met, u.months, u.months, u.current_met ? "met" : "pending",
@@ -290,8 +295,7 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 			double pct = total ? 100.0 * (double)yes / (double)total : 0;
 			met = total > 0 && pct + 1e-9 >= r->goal;
 			if (st->json) {
-				fputs(first ? "\n  {\"rule\": " : ",\n  {\"rule\": ", stdout);
-				json_string(stdout, r->id);
+				json_rule(first, r->id);
 				if (total)
 					printf(", \"figure\": %.1f", pct);
 				else
@@ -316,8 +320,7 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 					   r->every.unit == DUR_HOURS ? "hours" : "days";
 			met = n > 0 && avg <= goal + 1e-9;
 			if (st->json) {
-				fputs(first ? "\n  {\"rule\": " : ",\n  {\"rule\": ", stdout);
-				json_string(stdout, r->id);
+				json_rule(first, r->id);
 				if (n)
 					printf(", \"figure\": %.1f", avg);
 				else

@@ -260,7 +260,7 @@ static void build_timeline(struct ctx *x)
 	const struct eval_case *c = x->c;
 	const struct pevent *v = x->s->events;
 	int64_t at = x->ev->at;
-	bool any_lifecycle = false, any_risk = false, any_serious = false;
+	bool any_lifecycle = false, any_risk = false, any_serious = false, has_accepted = false;
 	enum event_kind last_lifecycle = _EV_MAX;
 	for (size_t i = 0; i < x->n_events; i++) {
 		if (is_lifecycle(v[i].kind)) {
@@ -269,11 +269,9 @@ static void build_timeline(struct ctx *x)
 		}
 		any_risk |= v[i].kind == EV_RISK;
 		any_serious |= v[i].kind == EV_SERIOUS;
+		has_accepted |= v[i].kind == EV_ACCEPTED;
 	}
 	enum stage column = (enum stage)stage_from_string(c->stage);
-	bool has_accepted = false;
-	for (size_t i = 0; i < x->n_events; i++)
-		has_accepted |= v[i].kind == EV_ACCEPTED;
 	if (column == STAGE_CASE && !has_accepted)
 		note(x, "stage is 'case' but there is no accepted event: nothing counted from acceptance can start");
 

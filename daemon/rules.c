@@ -51,33 +51,12 @@ static char *name_list(const char *const *names, size_t n)
 	return buf;
 }
 
-const char *rule_kind_to_string(enum rule_kind k) { return kind_names[k]; }
-const char *stage_to_string(enum stage s) { return stage_names[s]; }
-const char *risk_to_string(enum risk r) { return risk_names[r]; }
 const char *role_to_string(enum role r) { return role_names[r]; }
-const char *channel_to_string(enum channel c) { return channel_names[c]; }
-const char *event_kind_to_string(enum event_kind k) { return event_names[k]; }
-const char *notify_stage_to_string(enum notify_stage s) { return notify_names[s]; }
 int stage_from_string(const char *s) { return lookup(stage_names, _STAGE_MAX, s); }
 int risk_from_string(const char *s) { return lookup(risk_names, _RISK_MAX, s); }
 int role_from_string(const char *s) { return lookup(role_names, _ROLE_MAX, s); }
 int channel_from_string(const char *s) { return lookup(channel_names, _CHANNEL_MAX, s); }
-int event_kind_from_string(const char *s)
-{
-	/* Every event of a scan comes through here: one comparison, not
-	 * nine. */
-	int k;
-	switch (s[0]) {
-	case 'a': k = EV_ACCEPTED; break;
-	case 'n': k = EV_NOT_ACCEPTED; break;
-	case 'c': k = s[1] == 'o' ? EV_CONTACT : EV_CLOSED; break;
-	case 'r': k = s[1] == 'i' ? EV_RISK : s[1] && s[2] == 'o' ? EV_REOPENED : EV_RESUME; break;
-	case 'h': k = EV_HOLD; break;
-	case 's': k = EV_SERIOUS; break;
-	default: return -EINVAL;
-	}
-	return strcmp(s, event_names[k]) == 0 ? k : -EINVAL;
-}
+int event_kind_from_string(const char *s) { return lookup(event_names, _EV_MAX, s); }
 
 int duration_parse(const char *s, bool allow_months, struct duration *ret)
 {
@@ -197,6 +176,18 @@ void ruleset_free(struct ruleset *rs)
 	rs->n = 0;
 }
 
+/* Settings that take one string or a list of them: how many values, and
+ * the i-th. */
+static int n_values(const config_setting_t *s)
+{
+	return config_setting_type(s) == CONFIG_TYPE_STRING ? 1 : config_setting_length(s);
+}
+
+static const config_setting_t *value(const config_setting_t *s, int i)
+{
+	return config_setting_type(s) == CONFIG_TYPE_STRING ? s : config_setting_get_elem(s, (unsigned)i);
+}
+
 /* A string or a list of strings, each looked up in names: a mask, or -1
  * after reporting. An empty list is reported too: it never matches. */
 static long name_mask(struct rloader *l, const config_setting_t *s, const char *what, const char *noun,
@@ -205,14 +196,14 @@ static long name_mask(struct rloader *l, const config_setting_t *s, const char *
 	int t = config_setting_type(s);
 	if (t != CONFIG_TYPE_STRING && !cfg_aggregate(&l->x, s, what))
 		return -1;
-	int count = t == CONFIG_TYPE_STRING ? 1 : config_setting_length(s);
+	int count = n_values(s);
 	if (count == 0) {
 		problem(l, s, "%s is an empty list: the rule could never match", what);
 		return -1;
 	}
 	long mask = 0;
 	for (int i = 0; i < count; i++) {
-		const config_setting_t *e = t == CONFIG_TYPE_STRING ? s : config_setting_get_elem(s, (unsigned)i);
+		const config_setting_t *e = value(s, i);
 		const char *v = cfg_string(&l->x, e, what);
 		if (!v) {
 			mask = -1;
@@ -241,7 +232,7 @@ static bool word_list(struct rloader *l, const config_setting_t *s, const char *
 	int t = config_setting_type(s);
 	if (t != CONFIG_TYPE_STRING && !cfg_aggregate(&l->x, s, what))
 		return false;
-	int count = t == CONFIG_TYPE_STRING ? 1 : config_setting_length(s);
+	int count = n_values(s);
 	if (count == 0) {
 		problem(l, s, "%s is an empty list: the rule could never match", what);
 		return false;
@@ -250,7 +241,7 @@ static bool word_list(struct rloader *l, const config_setting_t *s, const char *
 	size_t n = 0;
 	bool ok = true;
 	for (int i = 0; i < count; i++) {
-		const config_setting_t *e = t == CONFIG_TYPE_STRING ? s : config_setting_get_elem(s, (unsigned)i);
+		const config_setting_t *e = value(s, i);
 		const char *w = cfg_string(&l->x, e, what);
 		if (!w) {
 			ok = false;
@@ -321,9 +312,9 @@ static void load_notify(struct rloader *l, const config_setting_t *g, struct not
 		int t = config_setting_type(to);
 		if (t != CONFIG_TYPE_STRING && !cfg_aggregate(&l->x, to, "to"))
 			continue;
-		int count = t == CONFIG_TYPE_STRING ? 1 : config_setting_length(to);
+		int count = n_values(to);
 		for (int i = 0; i < count; i++) {
-			const config_setting_t *e = t == CONFIG_TYPE_STRING ? to : config_setting_get_elem(to, (unsigned)i);
+			const config_setting_t *e = value(to, i);
 			const char *v = cfg_string(&l->x, e, "each recipient");
 			if (!v)
 				continue;
@@ -363,14 +354,14 @@ static void load_from(struct rloader *l, struct rule *r, const config_setting_t 
 	int t = config_setting_type(s);
 	if (t != CONFIG_TYPE_STRING && !cfg_aggregate(&l->x, s, "from"))
 		return;
-	int count = t == CONFIG_TYPE_STRING ? 1 : config_setting_length(s);
+	int count = n_values(s);
 	if (count == 0) {
 		problem(l, s, "from is an empty list: name at least one anchor");
 		return;
 	}
 	unsigned mask = 0;
 	for (int i = 0; i < count; i++) {
-		const config_setting_t *e = t == CONFIG_TYPE_STRING ? s : config_setting_get_elem(s, (unsigned)i);
+		const config_setting_t *e = value(s, i);
 		const char *v = cfg_string(&l->x, e, "each anchor of from");
 		if (!v)
 			continue;

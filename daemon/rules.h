@@ -129,13 +129,7 @@ struct ruleset {
 	size_t n;
 };
 
-const char *rule_kind_to_string(enum rule_kind k);
-const char *stage_to_string(enum stage s);
-const char *risk_to_string(enum risk r);
 const char *role_to_string(enum role r);
-const char *channel_to_string(enum channel c);
-const char *event_kind_to_string(enum event_kind k);
-const char *notify_stage_to_string(enum notify_stage s);
 /* Each returns the value or -EINVAL. */
 int stage_from_string(const char *s);
 int risk_from_string(const char *s);

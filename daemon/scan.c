@@ -16,6 +16,18 @@ static int sql_error(sqlite3 *db, const char *what, char **ret_err)
 	return -EIO;
 }
 
+static int pragma_int(sqlite3 *db, const char *sql, int64_t *ret)
+{
+	sqlite3_stmt *st = NULL;
+	int r = -EIO;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+		*ret = sqlite3_column_int64(st, 0);
+		r = 0;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
 int scan_open(const char *path, sqlite3 **ret, char **ret_err)
 {
 	sqlite3 *db = NULL;
@@ -30,24 +42,12 @@ int scan_open(const char *path, sqlite3 **ret, char **ret_err)
 		return -ENOENT;
 	}
 	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
-	sqlite3_stmt *st = NULL;
-	int r = 0;
+	/* Asked of SQLite, not read from the file's header, which lags an
+	 * upgrade still in the write-ahead log. */
 	int64_t app = 0, version = 0;
-	rc = sqlite3_prepare_v2(db, "PRAGMA application_id", -1, &st, NULL);
-	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		app = sqlite3_column_int64(st, 0);
-	else
-		r = -EIO;
-	sqlite3_finalize(st);
-	st = NULL;
-	if (r == 0) {
-		rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
-		if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-			version = sqlite3_column_int64(st, 0);
-		else
-			r = -EIO;
-		sqlite3_finalize(st);
-	}
+	int r = pragma_int(db, "PRAGMA application_id", &app);
+	if (r == 0)
+		r = pragma_int(db, "PRAGMA user_version", &version);
 	if (r < 0)
 		*ret_err = xasprintf("cannot read the case database %s: %s", path, sqlite3_errmsg(db));
 	else if (app != CASEDB_APPLICATION_ID)

@@ -62,6 +62,43 @@ else
 	not_ok "summary counts by rule and state"; sed 's/^/# /' "$T/out"
 fi
 
+run "summary as text" 0 "$CASEWATCH" -c "$conf" status --summary --at 2026-11-20
+expect_out "counts by standard and state" \
+"casewatch status at 2026-11-20T12:00:00Z
+cases: 3 (1 open), 0 skipped for bad data
+
+STANDARD                       pending       met  met_late   overdue cancelled    paused
+serious-incident-call                0         0         0         1         0         0
+acknowledge-enquiry                  0         1         0         2         0         0
+sendback-letter                      0         0         0         0         0         0
+acknowledgement-letters              0         0         0         0         0         0
+victim-visit                         0         0         0         0         0         0
+perpetrator-letter                   0         0         0         0         0         0
+no-perpetrator                       0         0         0         0         0         0
+keep-informed                        0         0         0         0         0         0"
+
+# Oadby's figures on the same rows. first-contact: A-1 due Thursday 19,
+# no contact: overdue; A-2 met by the letter of the 3rd; A-3 due Thursday
+# 5, closed on the 9th: overdue. victim-update (14 days): A-1 pending
+# (due 30th); A-2 cycle 1 met the 3rd (1 day), cycle 2 cancelled by the
+# closure on the 4th; A-3 cancelled by the closure on the 9th (due 16th).
+# Average 1.0 day over 1 update. No meeting and the first case in
+# November: no complete month owed yet. No survey answers.
+printf 'database = "cases.db";\nrules = [ "%s/rules/oadby-wigston.conf" ];\n' "$top_srcdir" >"$T/oadby.conf"
+run "summary with figures as text" 0 "$CASEWATCH" -c "$T/oadby.conf" status --summary --at 2026-11-20
+expect_out "figures against their goals" \
+"casewatch status at 2026-11-20T12:00:00Z
+cases: 3 (1 open), 0 skipped for bad data
+
+STANDARD                       pending       met  met_late   overdue cancelled    paused
+first-contact                        0         1         0         2         0         0
+victim-update                        1         1         0         0         2         0
+high-risk-update                     0         0         0         0         0         0
+
+victim-update                average 1.0 days over 1 updates; goal 14 days: met
+jag-meeting                  0 of 0 months had a jag meeting; this month: due by 2026-11-30; goal every month: met
+satisfaction                 no survey answers in the last 12 months; goal 97%: not met"
+
 # References are text from another system: bytes that are not UTF-8
 # still give valid JSON, and control characters cannot fake table lines.
 sqlite3 -batch "$db" "INSERT INTO cases (id, ref, stage, received_at) VALUES
