@@ -36,6 +36,8 @@ static void usage(FILE *f)
 	      "  status [--at TIME] [--json] [--unmet] [REF ...]\n"
 	      "                                          every obligation of the cases and its state\n"
 	      "  status --summary [--at TIME] [--json]   counts by standard and state, and figures\n"
+	      "  run --once [--at TIME] [--dry-run] [--full]\n"
+	      "                                          one scan of casewatchd: stages reached, messages queued\n"
 	      "\n"
 	      "Options:\n"
 	      "  -c, --config FILE   configuration (default " CONFIG_DEFAULT ")\n"
@@ -333,5 +335,7 @@ int main(int argc, char **argv)
 		return cmd_db(argc, argv);
 	if (strcmp(cmd, "status") == 0)
 		return cmd_status(argc, argv);
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(argc, argv);
 	return usage_error("unknown command '%s'", cmd);
 }

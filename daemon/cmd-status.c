@@ -346,15 +346,22 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 	return 0;
 }
 
-/* TIME: RFC 3339, or YYYY-MM-DD meaning 12:00 local. */
-static int parse_at(const struct tz *tz, const char *s, int64_t *ret)
+int cmd_parse_at(const struct tz *tz, const char *s, int64_t *ret)
 {
 	cw_day d;
+	int r;
 	if (strlen(s) == 10 && date_parse(s, &d) == 0) {
 		*ret = tz_local_to_instant(tz, d, 12 * 3600);
-		return 0;
+		r = 0;
+	} else {
+		r = tz_parse_timestamp(tz, s, ret);
 	}
-	return tz_parse_timestamp(tz, s, ret);
+	if (r < 0 || !calendar_in_range(tz_local_day(tz, *ret))) {
+		bad_input("--at '%s' is not a time: give RFC 3339 (2026-11-20T09:30:00Z) or a date "
+			  "YYYY-MM-DD within %d-%d", s, CALENDAR_MIN_YEAR, CALENDAR_MAX_YEAR);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int cmd_status(int argc, char **argv)
@@ -418,9 +425,8 @@ int cmd_status(int argc, char **argv)
 		goto out;
 	}
 	if (at_arg) {
-		if (parse_at(tz, at_arg, &at) < 0 || !calendar_in_range(tz_local_day(tz, at))) {
-			status = bad_input("--at '%s' is not a time: give RFC 3339 (2026-11-20T09:30:00Z) or a date "
-					   "YYYY-MM-DD within %d-%d", at_arg, CALENDAR_MIN_YEAR, CALENDAR_MAX_YEAR);
+		if (cmd_parse_at(tz, at_arg, &at) < 0) {
+			status = EXIT_BADINPUT;
 			goto out;
 		}
 	} else {

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <stdint.h>
+
 #include "conf.h"
 
 /* Shared by the commands of the casewatch program. */
@@ -18,4 +20,10 @@ int bad_input(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * problems are printed. Returns 0 or < 0. */
 int load_conf(struct conf **ret);
 
+/* --at TIME: RFC 3339, or YYYY-MM-DD meaning 12:00 local, within the
+ * calendar's years. Prints why not and returns -EINVAL. */
+struct tz;
+int cmd_parse_at(const struct tz *tz, const char *s, int64_t *ret);
+
 int cmd_status(int argc, char **argv);
+int cmd_run(int argc, char **argv);

@@ -2,6 +2,7 @@
 #include "conf.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <libconfig.h>
 #include <string.h>
 #include <strings.h>
@@ -17,6 +18,7 @@ struct conf *conf_new_default(void)
 	c->timezone = xstrdup("Europe/London");
 	c->division = DIVISION_ENGLAND_AND_WALES;
 	c->weekend = WEEKEND_DEFAULT;
+	c->scan_interval = SCAN_INTERVAL_DEFAULT;
 	return c;
 }
 
@@ -79,6 +81,43 @@ static void load_rules(struct loader *l, const config_setting_t *s)
 		if (p)
 			l->c->rules[l->c->n_rules++] = p;
 	}
+}
+
+/* A whole number of seconds, or "N seconds|minutes|hours". */
+static void load_scan_interval(struct loader *l, const config_setting_t *s)
+{
+	long long n = -1;
+	if (config_setting_type(s) == CONFIG_TYPE_INT || config_setting_type(s) == CONFIG_TYPE_INT64) {
+		n = config_setting_get_int64(s);
+	} else if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		static const struct { const char *name; int secs; } units[] = {
+			{ "s", 1 }, { "sec", 1 }, { "second", 1 }, { "seconds", 1 },
+			{ "min", 60 }, { "minute", 60 }, { "minutes", 60 },
+			{ "h", 3600 }, { "hour", 3600 }, { "hours", 3600 },
+		};
+		const char *v = config_setting_get_string(s);
+		char unit[16];
+		int len = 0;
+		long long k;
+		if (sscanf(v, "%lld %15[a-z]%n", &k, unit, &len) == 2 && v[len] == '\0' && k >= 0 && k <= 1000000)
+			for (size_t i = 0; i < ELEMENTSOF(units); i++)
+				if (strcmp(unit, units[i].name) == 0)
+					n = k * units[i].secs;
+		if (n < 0) {
+			problem(l, s, "scan_interval '%s' is not a duration like \"5 minutes\", \"90 seconds\" or \"1 hour\"", v);
+			return;
+		}
+	} else {
+		problem(l, s, "scan_interval must be a number of seconds or a string like \"5 minutes\", not %s",
+			cfg_type_name(config_setting_type(s)));
+		return;
+	}
+	if (n < SCAN_INTERVAL_MIN || n > SCAN_INTERVAL_MAX) {
+		problem(l, s, "scan_interval must be between %d seconds and %d hours", SCAN_INTERVAL_MIN,
+			SCAN_INTERVAL_MAX / 3600);
+		return;
+	}
+	l->c->scan_interval = (int)n;
 }
 
 static void load_timezone(struct loader *l, const config_setting_t *s)
@@ -332,7 +371,7 @@ int conf_load(const char *path, struct conf **ret, struct diags *diags)
 	struct loader l = { .x = { .diags = diags, .path = path }, .c = c };
 	const config_setting_t *root = config_root_setting(&cfg);
 	static const char *const keys[] = {
-		"database", "state", "rules", "timezone", "calendar", NULL,
+		"database", "state", "rules", "timezone", "calendar", "scan_interval", NULL,
 	};
 	cfg_check_keys(&l.x, root, keys, "the configuration");
 	const config_setting_t *s;
@@ -346,6 +385,8 @@ int conf_load(const char *path, struct conf **ret, struct diags *diags)
 		load_timezone(&l, s);
 	if ((s = config_setting_get_member(root, "calendar")))
 		load_calendar(&l, s);
+	if ((s = config_setting_get_member(root, "scan_interval")))
+		load_scan_interval(&l, s);
 	config_destroy(&cfg);
 
 	/* The packs are part of the configuration: `check` covers them, and

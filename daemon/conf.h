@@ -31,7 +31,13 @@ struct conf {
 	 * iCalendar file has no divisions, so it serves the one configured
 	 * beside it, or the calendar's configured division. */
 	struct holiday_list file_holidays[_DIVISION_MAX];
+
+	int scan_interval; /* seconds between casewatchd's scans */
 };
+
+#define SCAN_INTERVAL_DEFAULT 300
+#define SCAN_INTERVAL_MIN 10
+#define SCAN_INTERVAL_MAX 86400
 
 /* The embedded defaults: what a missing default configuration means. */
 struct conf *conf_new_default(void);

@@ -117,6 +117,12 @@ static int party_index(const struct ctx *x, int64_t id)
 	return -1;
 }
 
+static void later_input(struct ctx *x, int64_t t)
+{
+	if (t > x->ev->at && t < x->res->next_input)
+		x->res->next_input = t;
+}
+
 static bool load_case(struct ctx *x)
 {
 	const struct eval_case *c = x->c;
@@ -128,8 +134,10 @@ static bool load_case(struct ctx *x)
 	}
 	/* A case received after the moment does not exist yet, bad rows and
 	 * all. */
-	if (x->received > x->ev->at)
+	if (x->received > x->ev->at) {
+		x->res->next_input = x->received;
 		return false;
+	}
 	if (!c->stage || stage_from_string(c->stage) < 0)
 		bad(x, "unknown stage '%s'", c->stage ? c->stage : "(null)");
 	if (!c->risk || risk_from_string(c->risk) < 0)
@@ -168,6 +176,7 @@ static bool load_case(struct ctx *x)
 		}
 		if (q->exists < x->received)
 			q->exists = x->received;
+		later_input(x, q->exists);
 		x->n_parties++;
 	}
 
@@ -185,6 +194,7 @@ static bool load_case(struct ctx *x)
 			bad(x, "event %lld: unknown kind '%s'", (long long)e->id, e->kind ? e->kind : "(null)");
 			continue;
 		}
+		later_input(x, q->t);
 		q->id = e->id;
 		q->kind = (enum event_kind)kind;
 		q->detail = e->detail;
@@ -519,6 +529,8 @@ static void set_deadline(struct ctx *x, const struct rule *r, int64_t t, struct 
 			int64_t lo = h->from > t ? h->from : t;
 			if (to > lo)
 				due += to - lo;
+			if (h->to == EVAL_NONE)
+				x->res->moving = true;
 		}
 		o->due_at = due;
 		o->overdue_at = due + 1;
@@ -790,7 +802,8 @@ void eval_case(const struct evaluator *ev, const struct eval_case *c, struct eva
 		free(res->problems[i]);
 	res->n_problems = 0;
 	res->n = 0;
-	res->exists = res->skipped = res->open = false;
+	res->exists = res->skipped = res->open = res->moving = false;
+	res->next_input = EVAL_NONE;
 	if (!res->scratch)
 		res->scratch = xcalloc(1, sizeof(struct scratch));
 

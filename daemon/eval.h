@@ -83,6 +83,14 @@ struct eval_result {
 	bool skipped; /* bad rows: no obligations derived */
 	bool open;    /* not closed at the moment */
 	cw_day received; /* the local date of receipt, when exists */
+	/* What passing time alone can change, for callers that re-evaluate
+	 * only when something could have: the earliest instant after the
+	 * moment at which a row of the case takes effect (a receipt, an
+	 * identification or an event dated in the future; EVAL_NONE when
+	 * none), and whether a deadline in hours is moving with an open
+	 * hold, so that the result changes continuously. */
+	int64_t next_input;
+	bool moving;
 	struct obligation *v;
 	size_t n, cap;
 	char **problems; /* one line each, without the case reference */

@@ -53,6 +53,8 @@ static char *name_list(const char *const *names, size_t n)
 
 const char *role_to_string(enum role r) { return role_names[r]; }
 int stage_from_string(const char *s) { return lookup(stage_names, _STAGE_MAX, s); }
+const char *notify_stage_to_string(enum notify_stage s) { return notify_names[s]; }
+int notify_stage_from_string(const char *s) { return lookup(notify_names, _NOTIFY_MAX, s); }
 int risk_from_string(const char *s) { return lookup(risk_names, _RISK_MAX, s); }
 int role_from_string(const char *s) { return lookup(role_names, _ROLE_MAX, s); }
 int channel_from_string(const char *s) { return lookup(channel_names, _CHANNEL_MAX, s); }
@@ -838,4 +840,64 @@ int rules_load(char *const *paths, size_t n_paths, struct ruleset *rs, struct di
 	}
 	free(seen.v);
 	return diags->n > before ? -EINVAL : 0;
+}
+
+static uint64_t hash_duration(uint64_t h, struct duration d)
+{
+	return hash_u64(hash_u64(h, (uint64_t)d.n), (uint64_t)d.unit);
+}
+
+static uint64_t hash_strv(uint64_t h, char *const *v, size_t n)
+{
+	h = hash_u64(h, n);
+	for (size_t i = 0; i < n; i++)
+		h = hash_str(h, v[i]);
+	return h;
+}
+
+uint64_t rules_digest(const struct ruleset *rs)
+{
+	/* Every field that the evaluation, the stages or the notifications
+	 * read; file, line and pack name only say where a rule came from. */
+	uint64_t h = hash_u64(HASH_INIT, rs->n);
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rule *r = &rs->v[i];
+		h = hash_str(h, r->id);
+		h = hash_str(h, r->title);
+		h = hash_u64(h, r->kind);
+		h = hash_u64(h, r->stages);
+		h = hash_u64(h, r->risks);
+		h = hash_strv(h, r->categories, r->n_categories);
+		h = hash_u64(h, (uint64_t)r->serious);
+		h = hash_u64(h, (uint64_t)r->hate);
+		h = hash_u64(h, r->anchors);
+		h = hash_duration(h, r->within);
+		h = hash_duration(h, r->every);
+		h = hash_u64(h, (uint64_t)r->has_within << 2 | (uint64_t)r->has_every << 1 | r->agreed_contact);
+		h = hash_u64(h, (uint64_t)r->cutoff);
+		h = hash_u64(h, r->pause_on_hold);
+		h = hash_u64(h, r->met_kind);
+		h = hash_u64(h, r->met_channels);
+		h = hash_u64(h, r->met_preferred);
+		h = hash_strv(h, r->met_details, r->n_met_details);
+		h = hash_u64(h, r->met_roles);
+		h = hash_u64(h, r->met_own_party);
+		h = hash_u64(h, r->for_roles);
+		h = hash_u64(h, r->fallback_roles);
+		h = hash_u64(h, r->before);
+		h = hash_u64(h, r->missing_roles);
+		h = hash_str(h, r->meeting);
+		h = hash_u64(h, r->measure);
+		h = hash_bytes(h, &r->goal, sizeof(r->goal));
+		h = hash_u64(h, (uint64_t)r->window_months);
+		h = hash_u64(h, r->urgent);
+		for (int st = 0; st < _NOTIFY_MAX; st++) {
+			const struct notify_stage_policy *p = &r->notify[st];
+			h = hash_u64(h, p->enabled);
+			h = hash_duration(h, p->offset);
+			h = hash_u64(h, p->to);
+			h = hash_strv(h, p->addresses, p->n_addresses);
+		}
+	}
+	return h;
 }

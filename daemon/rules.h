@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 
@@ -130,6 +131,11 @@ struct ruleset {
 };
 
 const char *role_to_string(enum role r);
+const char *notify_stage_to_string(enum notify_stage s);
+/* A digest of everything the rules mean (not where they were written):
+ * equal digests, same obligations and notifications. */
+uint64_t rules_digest(const struct ruleset *rs);
+int notify_stage_from_string(const char *s);
 /* Each returns the value or -EINVAL. */
 int stage_from_string(const char *s);
 int risk_from_string(const char *s);

@@ -12,8 +12,11 @@
 
 static int sql_error(sqlite3 *db, const char *what, char **ret_err)
 {
+	int rc = sqlite3_errcode(db);
 	*ret_err = xasprintf("%s: %s", what, sqlite3_errmsg(db));
-	return -EIO;
+	/* A writer held the lock for longer than the busy timeout: worth
+	 * trying again soon, unlike anything else. */
+	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? -EBUSY : -EIO;
 }
 
 static int pragma_int(sqlite3 *db, const char *sql, int64_t *ret)
@@ -202,8 +205,10 @@ int scan_cases(sqlite3 *db, int64_t lo, int64_t hi, scan_fn fn, void *userdata, 
 {
 	struct scanner s = { .db = db };
 	int r;
-	/* One read transaction, so the three cursors see one snapshot. */
-	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+	/* One read transaction, so the three cursors see one snapshot; or
+	 * the caller's, when it wants several scans to see one. */
+	bool own = sqlite3_get_autocommit(db);
+	if (own && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return sql_error(db, "starting the scan", ret_err);
 	if ((r = prepare(&s, &s.cases, cases_sql, lo, hi, ret_err)) < 0 ||
 	    (r = prepare(&s, &s.parties, parties_sql, lo, hi, ret_err)) < 0 ||
@@ -272,7 +277,8 @@ out:
 	sqlite3_finalize(s.cases);
 	sqlite3_finalize(s.parties);
 	sqlite3_finalize(s.events);
-	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	if (own)
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	free(s.a.buf);
 	free(s.rp);
 	free(s.re);
@@ -365,4 +371,53 @@ int scan_surveys(sqlite3 *db, const struct tz *tz, cw_day from, cw_day to, size_
 	*ret_satisfied = yes;
 	*ret_bad = bad;
 	return 0;
+}
+
+int scan_changes_head(sqlite3 *db, int64_t since, int64_t *ret_head, bool *ret_complete, char **ret_err)
+{
+	/* sqlite_sequence keeps the last number given out even when the log
+	 * has been pruned empty; no row there means nothing was ever logged. */
+	sqlite3_stmt *st = NULL;
+	int64_t head = 0, first = INT64_MAX;
+	int rc = sqlite3_prepare_v2(db, "SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'changes'), "
+				    "(SELECT min(seq) FROM changes WHERE seq > ?1)", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, since);
+		rc = sqlite3_step(st);
+	}
+	if (rc != SQLITE_ROW) {
+		int r = sql_error(db, "reading the change log", ret_err);
+		sqlite3_finalize(st);
+		return r;
+	}
+	if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+		head = sqlite3_column_int64(st, 0);
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+		first = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	*ret_head = head;
+	/* Complete when nothing is new, or the first entry after `since`
+	 * is the very next one. A head behind `since` is another database
+	 * (or one restored from an older copy): nothing is known. */
+	*ret_complete = head == since || (head > since && first == since + 1);
+	return 0;
+}
+
+int scan_changed_cases(sqlite3 *db, int64_t since, int64_t head, int (*fn)(int64_t id, void *userdata),
+		       void *userdata, char **ret_err)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT DISTINCT case_id FROM changes WHERE seq > ?1 AND seq <= ?2", -1, &st,
+			       NULL) != SQLITE_OK)
+		return sql_error(db, "reading the change log", ret_err);
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, head);
+	int rc, r = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((r = fn(sqlite3_column_int64(st, 0), userdata)) < 0)
+			break;
+	if (r == 0 && rc != SQLITE_DONE)
+		r = sql_error(db, "reading the change log", ret_err);
+	sqlite3_finalize(st);
+	return r;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "date.h"
@@ -19,12 +20,22 @@ int scan_open(const char *path, sqlite3 **ret, char **ret_err);
 
 /* Call fn for every case with lo <= id <= hi, in id order. Strings in the
  * case are valid only during the call. Stops early when fn returns < 0 and
- * returns that; -EIO with *ret_err when SQLite fails. */
+ * returns that; -EIO with *ret_err when SQLite fails, -EBUSY when a writer
+ * held the database locked past the busy timeout. Runs in one read
+ * transaction, the caller's when one is open. */
 typedef int (*scan_fn)(const struct eval_case *c, void *userdata);
 int scan_cases(sqlite3 *db, int64_t lo, int64_t hi, scan_fn fn, void *userdata, char **ret_err);
 
 /* The id of the case with reference `ref`: 0, -ENOENT, or -EIO. */
 int scan_find_ref(sqlite3 *db, const char *ref, int64_t *ret_id, char **ret_err);
+
+/* The change log (schema/casedb.sql): the last sequence number ever given
+ * out, and whether every entry after `since` is still in the log. */
+int scan_changes_head(sqlite3 *db, int64_t since, int64_t *ret_head, bool *ret_complete, char **ret_err);
+/* Call fn(id) for each case changed after sequence `since` up to `head`,
+ * each once, in no particular order. */
+int scan_changed_cases(sqlite3 *db, int64_t since, int64_t head, int (*fn)(int64_t id, void *userdata),
+		       void *userdata, char **ret_err);
 
 /* The days of the meetings of `kind`, and the earliest of them
  * (CW_DAY_NONE when there is none). Malformed rows are skipped and counted

@@ -157,3 +157,84 @@ int schema_apply(sqlite3 *db, const struct schema *s, int *ret_from, char **ret_
 	*ret_from = (int)version;
 	return 0;
 }
+
+static void remove_db(const char *path)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	for (size_t i = 0; i < ELEMENTSOF(suffix); i++) {
+		_cleanup_free_ char *p = xasprintf("%s%s", path, suffix[i]);
+		unlink(p);
+	}
+}
+
+int schema_open(const char *path, const struct schema *s, sqlite3 **ret_db, int *ret_from, char **ret_err)
+{
+	int version = 0;
+	bool created = false;
+	int r = schema_probe_file(path, s, &version);
+
+	if (r < 0) {
+		*ret_err = xasprintf("%s: %s", path, r == -EISDIR ? "is a folder" : strerror(-r));
+		return r;
+	}
+	switch ((enum schema_probe)r) {
+	case SCHEMA_PROBE_FOREIGN:
+		*ret_err = xasprintf("%s exists and is not a casewatch %s; left as it was", path, s->what);
+		return -EEXIST;
+	case SCHEMA_PROBE_OURS:
+		if (version > s->version) {
+			*ret_err = xasprintf("%s has schema version %d, newer than this casewatch knows (%d); left as it was",
+					     path, version, s->version);
+			return -EPROTO;
+		}
+		break;
+	case SCHEMA_PROBE_MISSING: {
+		/* Readable by the owner and the service's group only: these
+		 * files hold data about victims. O_EXCL: never clobber a
+		 * file that appeared meanwhile. */
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+		if (fd < 0) {
+			r = -errno;
+			*ret_err = xasprintf("cannot create %s: %s", path, strerror(-r));
+			return r;
+		}
+		close(fd);
+		created = true;
+		break;
+	}
+	case SCHEMA_PROBE_EMPTY:
+		break;
+	}
+
+	sqlite3 *db = NULL;
+	char *e = NULL;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		*ret_err = xasprintf("cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+		r = -EIO;
+		goto out;
+	}
+	sqlite3_busy_timeout(db, 10000);
+	/* WAL lets readers read while a writer writes. It is a property of
+	 * the file, set outside any transaction. */
+	if (sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, &e) != SQLITE_OK) {
+		*ret_err = xasprintf("cannot set WAL mode on %s: %s", path, e ? e : sqlite3_errmsg(db));
+		sqlite3_free(e);
+		r = -EIO;
+		goto out;
+	}
+	char *why = NULL;
+	r = schema_apply(db, s, ret_from, &why);
+	if (r < 0) {
+		*ret_err = xasprintf("%s: %s", path, why);
+		free(why);
+	}
+out:
+	if (r < 0) {
+		sqlite3_close(db);
+		if (created)
+			remove_db(path);
+		return r;
+	}
+	*ret_db = db;
+	return 0;
+}

@@ -37,3 +37,11 @@ int schema_probe_file(const char *path, const struct schema *s, int *ret_version
  * -EPROTO (a version newer than this program knows), -EIO (SQLite failed;
  * nothing changed); *ret_err then says why. */
 int schema_apply(sqlite3 *db, const struct schema *s, int *ret_from, char **ret_err);
+
+/* Open the database at `path` read-write, creating it (mode 0640, WAL) or
+ * upgrading it to the current version; a file that is not ours, or of a
+ * newer version, or a folder, is refused and left exactly as it was, and a
+ * file created here is removed again on failure. *ret_from is the version
+ * found: 0 when created. Returns 0 (*ret_db open, busy timeout set) or a
+ * negative errno with *ret_err. */
+int schema_open(const char *path, const struct schema *s, sqlite3 **ret_db, int *ret_from, char **ret_err);

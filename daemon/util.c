@@ -141,3 +141,21 @@ char *path_join(const char *dir, const char *path)
 		return xstrdup(path);
 	return xasprintf("%s/%s", dir, path);
 }
+
+uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= UINT64_C(0x100000001b3);
+	}
+	return h;
+}
+
+uint64_t hash_str(uint64_t h, const char *s)
+{
+	if (!s)
+		return hash_u64(h, UINT64_C(0x6e756c6c));
+	size_t n = strlen(s);
+	return hash_u64(hash_bytes(h, s, n), n);
+}

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -40,3 +41,16 @@ static inline void fclosep(FILE **f) { if (*f) fclose(*f); }
 
 /* Hand a pointer over, leaving NULL behind for the cleanup handler. */
 #define TAKE_PTR(p) ({ __typeof__(p) _p = (p); (p) = NULL; _p; })
+
+/* A 64-bit digest, for noticing change (not for security): FNV-1a over
+ * bytes, a multiply-xorshift step for whole integers. */
+#define HASH_INIT UINT64_C(0xcbf29ce484222325)
+static inline uint64_t hash_u64(uint64_t h, uint64_t v)
+{
+	h ^= v;
+	h *= UINT64_C(0x9e3779b97f4a7c15);
+	return h ^ (h >> 29);
+}
+uint64_t hash_bytes(uint64_t h, const void *p, size_t n);
+/* NULL and "" differ. */
+uint64_t hash_str(uint64_t h, const char *s);

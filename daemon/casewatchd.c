@@ -1,0 +1,442 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* casewatchd: scans the case database on a timer, keeps every obligation's
+ * stage in the state database and queues what is owed (casewatchd(8)). */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+
+#include "conf.h"
+#include "log.h"
+#include "stage.h"
+#include "util.h"
+#include "watch.h"
+
+#ifndef CONFIG_DEFAULT
+#define CONFIG_DEFAULT "/etc/casewatch/casewatch.conf"
+#endif
+
+/* A scan that found the case database locked is tried again this soon. */
+#define BUSY_RETRY_SEC 30
+
+/* Everything that comes from one reading of the configuration. */
+struct setup {
+	struct conf *conf;
+	struct tz *tz;
+	struct calendar *cal;
+	bool embedded;
+};
+
+struct daemon {
+	sd_event *event;
+	sd_event_source *timer;
+	const char *config_path;
+	bool config_explicit;
+	struct setup *setup;
+	struct watch *watch;
+	uint64_t watchdog_usec; /* 0: the unit asks for none */
+	uint64_t last_ping;     /* CLOCK_MONOTONIC µs */
+	bool ready;
+	char *last_error;       /* why the last scan failed, to log it once */
+	enum watch_full next_full;
+};
+
+static uint64_t now_usec(clockid_t clock)
+{
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void setup_free(struct setup *s)
+{
+	if (!s)
+		return;
+	calendar_free(s->cal);
+	tz_free(s->tz);
+	conf_free(s->conf);
+	free(s);
+}
+
+/* The embedded defaults keep their files in the service's state folder
+ * (systemd's StateDirectory=), or else the working folder. */
+static struct conf *embedded_conf(void)
+{
+	struct conf *c = conf_new_default();
+	const char *dir = getenv("STATE_DIRECTORY");
+	if (dir && *dir) {
+		_cleanup_free_ char *first = xstrndup(dir, strcspn(dir, ":"));
+		char *db = path_join(first, c->database), *st = path_join(first, c->state);
+		free(c->database);
+		free(c->state);
+		c->database = db;
+		c->state = st;
+	}
+	return c;
+}
+
+/* Read and check the configuration into new structures; nothing running
+ * is touched. Problems are logged one per line as FILE:LINE: message. */
+static int setup_load(struct daemon *d, struct setup **ret)
+{
+	struct diags diags = { 0 };
+	struct setup *s = xcalloc(1, sizeof(*s));
+	int r = conf_load(d->config_path, &s->conf, &diags);
+	if (r == -ENOENT && !d->config_explicit) {
+		diags_free(&diags);
+		s->conf = embedded_conf();
+		s->embedded = true;
+		r = 0;
+	}
+	if (r >= 0)
+		r = conf_timezone(s->conf, &s->tz, &diags);
+	if (r < 0 || diags.n > 0) {
+		diags_sort(&diags);
+		for (size_t i = 0; i < diags.n; i++) {
+			const struct diag *g = &diags.v[i];
+			if (g->file && g->line > 0)
+				log_msg(LOG_ERR, "%s:%d: %s", g->file, g->line, g->msg);
+			else if (g->file)
+				log_msg(LOG_ERR, "%s: %s", g->file, g->msg);
+			else
+				log_msg(LOG_ERR, "%s", g->msg);
+		}
+		diags_free(&diags);
+		setup_free(s);
+		return r < 0 ? r : -EINVAL;
+	}
+	s->cal = conf_calendar(s->conf, -1);
+	if (s->embedded)
+		log_msg(LOG_NOTICE, "%s does not exist: running on the embedded defaults (case database %s)",
+			d->config_path, s->conf->database);
+	if (s->conf->ruleset.n == 0)
+		log_msg(LOG_WARNING, "no rules are configured: there are no obligations to watch "
+			"(see casewatch-rules(5))");
+	*ret = s;
+	return 0;
+}
+
+static int open_watch(const struct setup *s, struct watch **ret)
+{
+	_cleanup_free_ char *err = NULL;
+	bool created = false;
+	int r = watch_open(s->conf->state, ret, &created, &err);
+	if (r < 0) {
+		log_msg(LOG_ERR, "%s", err);
+		return r;
+	}
+	if (created)
+		log_msg(LOG_WARNING, "created the state database %s: it holds no record of notifications sent "
+			"before, so any sent before it was created are forgotten; the stages obligations have "
+			"reached at the first scan are taken as notified", s->conf->state);
+	watch_set_config(*ret, &s->conf->ruleset, s->cal, s->tz);
+	return 0;
+}
+
+static void ping_watchdog(struct daemon *d, bool force)
+{
+	if (!d->watchdog_usec)
+		return;
+	uint64_t now = now_usec(CLOCK_MONOTONIC);
+	if (force || now - d->last_ping >= d->watchdog_usec / 2) {
+		sd_notify(0, "WATCHDOG=1");
+		d->last_ping = now;
+	}
+}
+
+/* Called every few thousand cases while a scan runs: keep the watchdog and
+ * the start timeout fed, and give up at once when asked to stop. */
+static int on_progress(void *userdata)
+{
+	struct daemon *d = userdata;
+	ping_watchdog(d, false);
+	if (!d->ready)
+		sd_notify(0, "EXTEND_TIMEOUT_USEC=60000000");
+	sigset_t pending;
+	if (sigpending(&pending) == 0 && (sigismember(&pending, SIGTERM) || sigismember(&pending, SIGINT)))
+		return -ECANCELED;
+	return 0;
+}
+
+static uint64_t seconds_until_next_scan(struct daemon *d, int64_t now, int busy)
+{
+	const struct setup *s = d->setup;
+	int64_t interval = busy ? BUSY_RETRY_SEC : s->conf->scan_interval;
+	if (busy && interval > s->conf->scan_interval)
+		interval = s->conf->scan_interval;
+	/* The first scan of each local day is a full one: make it soon after
+	 * midnight, not up to an interval later. */
+	int64_t midnight = tz_local_to_instant(s->tz, tz_local_day(s->tz, now) + 1, 0);
+	if (midnight - now + 1 < interval)
+		interval = midnight - now + 1;
+	return (uint64_t)(interval > 0 ? interval : 1);
+}
+
+static void set_status(struct daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_status(struct daemon *d, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	_cleanup_free_ char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	(void)d;
+	sd_notifyf(0, "STATUS=%s", msg);
+}
+
+static void log_scan(const struct watch_stats *st, bool quiet_transitions)
+{
+	struct log_fields f = { .has_scan_ms = true, .scan_ms = st->ms };
+	int prio = st->full ? LOG_INFO : LOG_DEBUG;
+	log_with(prio, &f, "scan: %zu cases evaluated (%s), %zu changed, %zu stages reached, %zu messages queued, "
+		 "%lld ms", st->scanned, watch_full_to_string(st->full), st->changed, st->transitions, st->queued,
+		 (long long)st->ms);
+	for (size_t i = 0; i < st->n_problems; i++) {
+		/* "REF: problem": the reference goes in its own field too. */
+		const char *p = st->problems[i];
+		_cleanup_free_ char *ref = xstrndup(p, strcspn(p, ":"));
+		struct log_fields pf = { .case_ref = ref };
+		log_with(LOG_WARNING, &pf, "case %s skipped or partly read: %s", ref, p + strlen(ref) + 2);
+	}
+	if (st->baseline) {
+		log_msg(LOG_NOTICE, "first scan of a new state database: %zu stages already reached are the "
+			"starting point and are not notified", st->transitions);
+		return;
+	}
+	if (quiet_transitions)
+		return;
+	for (size_t i = 0; i < st->n_tv; i++) {
+		const struct watch_transition *t = &st->tv[i];
+		const char *stage = notify_stage_to_string((enum notify_stage)t->stage);
+		struct log_fields tf = { .case_ref = t->ref, .rule = t->rule, .stage = stage };
+		log_with(LOG_INFO, &tf, "%s %s: %s, %zu message%s queued", t->ref, t->rule, stage, t->recipients,
+			 t->recipients == 1 ? "" : "s");
+	}
+}
+
+static int schedule(struct daemon *d, uint64_t seconds);
+
+static int scan(struct daemon *d, enum watch_full full)
+{
+	const struct setup *s = d->setup;
+	struct watch_stats st = { 0 };
+	_cleanup_free_ char *err = NULL;
+	int64_t now = (int64_t)time(NULL);
+	struct watch_hooks hooks = { .progress = on_progress, .userdata = d };
+	int r = watch_scan(d->watch, s->conf->database, now, full, false, &hooks, &st, &err);
+	if (r == -ECANCELED)
+		return r; /* stopping */
+
+	uint64_t next = seconds_until_next_scan(d, now, r == -EBUSY);
+	char next_text[TZ_TIMESTAMP_STRLEN];
+	tz_format_timestamp(s->tz, now + (int64_t)next, next_text);
+	if (r < 0) {
+		if (!d->last_error || strcmp(d->last_error, err) != 0)
+			log_msg(r == -EBUSY ? LOG_WARNING : LOG_ERR, "scan failed, trying again at %s: %s", next_text,
+				err);
+		free(d->last_error);
+		d->last_error = TAKE_PTR(err);
+		set_status(d, "Scan failed: %s; next try %s", d->last_error, next_text);
+		/* A full evaluation asked for still has to happen. */
+		if (full != WATCH_FULL_NO && d->next_full == WATCH_FULL_NO)
+			d->next_full = full;
+	} else {
+		if (d->last_error) {
+			log_msg(LOG_NOTICE, "scan succeeded again after: %s", d->last_error);
+			free(d->last_error);
+			d->last_error = NULL;
+		}
+		d->next_full = WATCH_FULL_NO;
+		log_scan(&st, false);
+		set_status(d, "Scanned %zu cases (%s) in %lld ms; %zu due today, %zu overdue, %zu messages queued; "
+			   "next scan %s", st.scanned, watch_full_to_string(st.full), (long long)st.ms, st.due_today,
+			   st.overdue, st.pending, next_text);
+	}
+	watch_stats_free(&st);
+	return schedule(d, next);
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	(void)s;
+	(void)usec;
+	struct daemon *d = userdata;
+	int r = scan(d, d->next_full);
+	if (r == -ECANCELED)
+		return 0; /* the signal handler runs next and stops the loop */
+	return 0;
+}
+
+static int schedule(struct daemon *d, uint64_t seconds)
+{
+	uint64_t when = now_usec(CLOCK_MONOTONIC) + seconds * 1000000;
+	if (!d->timer)
+		return sd_event_add_time(d->event, &d->timer, CLOCK_MONOTONIC, when, 1000000, on_timer, d);
+	sd_event_source_set_time(d->timer, when);
+	return sd_event_source_set_enabled(d->timer, SD_EVENT_ONESHOT);
+}
+
+static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	(void)s;
+	(void)si;
+	struct daemon *d = userdata;
+	char buf[64];
+	snprintf(buf, sizeof(buf), "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)now_usec(CLOCK_MONOTONIC));
+	sd_notify(0, buf);
+	log_msg(LOG_INFO, "reloading the configuration from %s", d->config_path);
+
+	struct setup *n = NULL;
+	struct watch *w = NULL;
+	if (setup_load(d, &n) < 0) {
+		log_msg(LOG_ERR, "configuration not reloaded: still running on the one loaded before");
+		sd_notify(0, "READY=1\nSTATUS=Configuration not reloaded: see the log; running on the previous one");
+		return 0;
+	}
+	if (strcmp(n->conf->state, d->setup->conf->state) != 0) {
+		if (open_watch(n, &w) < 0) {
+			log_msg(LOG_ERR, "configuration not reloaded: still running on the one loaded before");
+			setup_free(n);
+			sd_notify(0, "READY=1\nSTATUS=Configuration not reloaded: see the log; running on the previous one");
+			return 0;
+		}
+		watch_free(d->watch);
+		d->watch = w;
+	} else {
+		watch_set_config(d->watch, &n->conf->ruleset, n->cal, n->tz);
+	}
+	setup_free(d->setup);
+	d->setup = n;
+	log_msg(LOG_INFO, "configuration reloaded");
+	int r = scan(d, WATCH_FULL_RELOAD);
+	if (r == -ECANCELED)
+		return 0;
+	sd_notify(0, "READY=1");
+	return 0;
+}
+
+static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	(void)userdata;
+	log_msg(LOG_INFO, "stopping on %s", strsignal((int)si->ssi_signo));
+	sd_notify(0, "STOPPING=1");
+	return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+static void usage(FILE *f)
+{
+	fputs("Usage: casewatchd [-c FILE]\n"
+	      "\n"
+	      "Watch the case database and keep the service standards' obligations (casewatchd(8)).\n"
+	      "\n"
+	      "  -c, --config FILE   configuration (default " CONFIG_DEFAULT ")\n"
+	      "  -h, --help          show this help\n"
+	      "  -V, --version       show the version\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 }
+	};
+	struct daemon d = { .config_path = CONFIG_DEFAULT };
+	int o, r;
+	while ((o = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c':
+			d.config_path = optarg;
+			d.config_explicit = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			puts(PACKAGE_STRING);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "casewatchd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	log_setup("casewatchd");
+
+	/* Signals arrive through the event loop; blocked from here on, so a
+	 * scan can see a pending SIGTERM and stop early. */
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	int status = 1;
+	if ((r = sd_event_default(&d.event)) < 0) {
+		log_msg(LOG_ERR, "cannot create the event loop: %s", strerror(-r));
+		goto out;
+	}
+	if ((r = sd_event_add_signal(d.event, NULL, SIGTERM, on_stop, &d)) < 0 ||
+	    (r = sd_event_add_signal(d.event, NULL, SIGINT, on_stop, &d)) < 0 ||
+	    (r = sd_event_add_signal(d.event, NULL, SIGHUP, on_reload, &d)) < 0) {
+		log_msg(LOG_ERR, "cannot watch signals: %s", strerror(-r));
+		goto out;
+	}
+	/* sd-event pings at the right pace while the loop is idle; scans
+	 * ping from their progress hook. */
+	if ((r = sd_watchdog_enabled(false, &d.watchdog_usec)) <= 0) {
+		if (r < 0)
+			log_msg(LOG_WARNING, "ignoring the watchdog settings: %s", strerror(-r));
+		d.watchdog_usec = 0;
+	} else if ((r = sd_event_set_watchdog(d.event, true)) < 0) {
+		log_msg(LOG_WARNING, "cannot set up the watchdog: %s", strerror(-r));
+		d.watchdog_usec = 0;
+	}
+
+	if (setup_load(&d, &d.setup) < 0) {
+		log_msg(LOG_ERR, "not starting: the configuration %s has errors", d.config_path);
+		goto out;
+	}
+	if (open_watch(d.setup, &d.watch) < 0)
+		goto out;
+	log_msg(LOG_INFO, "started: case database %s, state database %s, %zu rules, a scan every %d s; logging "
+		"to the %s", d.setup->conf->database, d.setup->conf->state, d.setup->conf->ruleset.n,
+		d.setup->conf->scan_interval, log_target());
+	ping_watchdog(&d, true);
+
+	r = scan(&d, WATCH_FULL_START);
+	if (r == -ECANCELED) {
+		log_msg(LOG_INFO, "stopping during the first scan");
+		sd_notify(0, "STOPPING=1");
+		status = 0;
+		goto out;
+	}
+	d.ready = true;
+	sd_notify(0, "READY=1");
+
+	r = sd_event_loop(d.event);
+	if (r < 0) {
+		log_msg(LOG_ERR, "event loop failed: %s", strerror(-r));
+		goto out;
+	}
+	status = 0;
+out:
+	watch_free(d.watch);
+	setup_free(d.setup);
+	sd_event_source_unref(d.timer);
+	sd_event_unref(d.event);
+	free(d.last_error);
+	return status;
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* casewatch run --once: one scan through casewatchd's own code, for cron
+ * and for tests (casewatch(1)). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "conf.h"
+#include "stage.h"
+#include "util.h"
+#include "watch.h"
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "once", no_argument, NULL, 'o' },
+		{ "at", required_argument, NULL, 'a' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "full", no_argument, NULL, 'f' },
+		{ 0 }
+	};
+	const char *at_arg = NULL;
+	bool once = false, dry_run = false, full = false;
+	int o;
+	optind = 0;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (o) {
+		case 'o':
+			once = true;
+			break;
+		case 'a':
+			at_arg = optarg;
+			break;
+		case 'n':
+			dry_run = true;
+			break;
+		case 'f':
+			full = true;
+			break;
+		case ':':
+			return usage_error("%s needs a value", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s' for run", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("run takes no operands, got '%s'", argv[optind]);
+	if (!once)
+		return usage_error("run needs --once (casewatchd runs the scans continuously)");
+
+	struct conf *c = NULL;
+	struct diags d = { 0 };
+	struct tz *tz = NULL;
+	struct calendar *cal = NULL;
+	struct watch *w = NULL;
+	struct watch_stats st = { 0 };
+	_cleanup_free_ char *err = NULL;
+	int status = 0;
+	int64_t at;
+	bool created = false;
+
+	if (load_conf(&c) < 0)
+		return EXIT_BADINPUT;
+	if (conf_timezone(c, &tz, &d) < 0) {
+		diags_print(&d, stderr);
+		status = EXIT_BADINPUT;
+		goto out;
+	}
+	if (at_arg) {
+		if (cmd_parse_at(tz, at_arg, &at) < 0) {
+			status = EXIT_BADINPUT;
+			goto out;
+		}
+	} else {
+		at = (int64_t)time(NULL);
+	}
+	cal = conf_calendar(c, -1);
+	if (watch_open(c->state, &w, &created, &err) < 0) {
+		status = bad_input("%s", err);
+		goto out;
+	}
+	if (created)
+		fprintf(stderr, "casewatch: created the state database %s: it holds no record of notifications "
+			"sent before; the stages obligations have reached now are the starting point and are "
+			"not notified again\n", c->state);
+	if (c->ruleset.n == 0)
+		fprintf(stderr, "casewatch: no rules are configured: there are no obligations to watch "
+			"(see casewatch-rules(5))\n");
+	watch_set_config(w, &c->ruleset, cal, tz);
+	int r = watch_scan(w, c->database, at, full ? WATCH_FULL_REQUESTED : WATCH_FULL_NO, dry_run, NULL, &st, &err);
+	if (r < 0) {
+		status = bad_input("%s", err);
+		goto out;
+	}
+
+	char when[TZ_TIMESTAMP_STRLEN];
+	tz_format_timestamp(tz, at, when);
+	printf("scan at %s: %zu cases evaluated (%s%s), %zu changed\n", when, st.scanned,
+	       st.full ? "full: " : "", watch_full_to_string(st.full), st.changed);
+	for (size_t i = 0; i < st.n_problems; i++)
+		printf("problem: %s\n", st.problems[i]);
+	if (st.baseline) {
+		printf("first scan of this state database: %zu stages reached are the starting point; "
+		       "none queued\n", st.transitions);
+	} else {
+		for (size_t i = 0; i < st.n_tv; i++) {
+			const struct watch_transition *t = &st.tv[i];
+			printf("%s%s %s: %s", dry_run ? "would queue: " : "queued: ", t->ref, t->rule,
+			       notify_stage_to_string((enum notify_stage)t->stage));
+			if (t->recipients)
+				printf(" (%zu message%s)\n", t->recipients, t->recipients == 1 ? "" : "s");
+			else
+				puts(" (no message: the stage is off for this rule, or was queued before)");
+		}
+	}
+	printf("%zu due today, %zu overdue, %zu messages queued\n", st.due_today, st.overdue, st.pending);
+	if (dry_run)
+		puts("dry run: nothing was kept");
+	if (fflush(stdout) != 0 || ferror(stdout))
+		status = bad_input("cannot write the output: %s", strerror(errno));
+out:
+	watch_stats_free(&st);
+	watch_free(w);
+	calendar_free(cal);
+	tz_free(tz);
+	diags_free(&d);
+	conf_free(c);
+	return status;
+}

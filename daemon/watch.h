@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "calendar.h"
+#include "rules.h"
+#include "tz.h"
+
+/* A scan (casewatchd(8)): evaluate the cases that may have changed, keep
+ * their obligations and notification stages in the state database, and
+ * queue each stage an obligation newly reaches in the outbox. The same code
+ * runs in casewatchd and in `casewatch run --once`. */
+
+struct watch;
+
+/* Open (creating or upgrading) the state database at `path`. *ret_created
+ * says it was made new: whatever it knew of notifications already sent is
+ * gone. Returns 0 or -errno with *ret_err. */
+int watch_open(const char *path, struct watch **ret, bool *ret_created, char **ret_err);
+void watch_free(struct watch *w);
+
+/* The configuration scans use from now on; the pointers must stay valid
+ * until the next call or watch_free(). Scans after a change of the rules,
+ * the calendar or the time zone are full evaluations. */
+void watch_set_config(struct watch *w, const struct ruleset *rules, const struct calendar *cal,
+		      const struct tz *tz);
+
+/* What passing time or an edit can change is all a scan evaluates, unless
+ * something asks for everything (casewatchd(8), SCANS). */
+enum watch_full {
+	WATCH_FULL_NO,        /* incremental when nothing else asks */
+	WATCH_FULL_START,     /* the daemon started */
+	WATCH_FULL_RELOAD,    /* the configuration was reloaded */
+	WATCH_FULL_REQUESTED, /* run --once --full */
+	/* Decided by the scan itself: */
+	WATCH_FULL_NEW_STATE, /* the state database is new */
+	WATCH_FULL_CONFIG,    /* the rules, calendar or time zone differ */
+	WATCH_FULL_NEW_DAY,   /* the first scan of a local day */
+	WATCH_FULL_CHANGES,   /* the change log cannot say what changed */
+	WATCH_FULL_RETURNED,  /* the case database is back after a failure */
+	_WATCH_FULL_MAX,
+};
+const char *watch_full_to_string(enum watch_full f);
+
+struct watch_transition {
+	char *ref, *rule;
+	int64_t case_id;
+	int stage;          /* enum notify_stage */
+	size_t recipients;  /* outbox rows added: 0 when the stage's policy
+			     * is off, or it had been queued before */
+};
+
+struct watch_stats {
+	enum watch_full full; /* WATCH_FULL_NO for an incremental scan */
+	bool baseline; /* the first scan of a new state database: stages
+			* reached are recorded, none queued */
+	size_t scanned;     /* cases evaluated */
+	size_t changed;     /* cases whose stored result changed */
+	size_t transitions; /* obligations reaching a new stage */
+	size_t queued;      /* outbox rows added */
+	size_t problem_cases; /* cases with problems, in the state */
+	size_t due_today, overdue, pending; /* after the scan */
+	int64_t ms;
+	/* Each transition, and each case whose problems are new; owned, freed
+	 * by watch_stats_free(). */
+	struct watch_transition *tv;
+	size_t n_tv, cap_tv;
+	char **problems; /* "REF: problem" */
+	size_t n_problems, cap_problems;
+};
+void watch_stats_free(struct watch_stats *s);
+
+struct watch_hooks {
+	/* Called every few thousand cases of a long scan; a negative return
+	 * abandons the scan (nothing is written) with that error. */
+	int (*progress)(void *userdata);
+	void *userdata;
+};
+
+/* One scan of the case database at `case_db` as of `at`. With dry_run,
+ * everything is worked out and reported and nothing is kept. Returns 0, or
+ * -errno with *ret_err: -EBUSY when the case database stayed locked, and
+ * what the progress hook returned. A failed scan changes nothing. */
+int watch_scan(struct watch *w, const char *case_db, int64_t at, enum watch_full full, bool dry_run,
+	       const struct watch_hooks *hooks, struct watch_stats *ret, char **ret_err);

@@ -1,0 +1,93 @@
+-- The casewatchd state database, schema version 1 (casewatchd(8)).
+--
+-- Everything here but the ledger is derived from the case database and the
+-- configuration, and is rebuilt when the file is deleted. The daemon is the
+-- only writer; `casewatch` reads it.
+
+-- 'CWST'
+PRAGMA application_id = 1129796436;
+PRAGMA user_version = 1;
+
+-- Where the last scan left off: the change-log position read, the local
+-- day of the last full evaluation, a digest of the rules, calendar and
+-- time zone it used, and when the file was created.
+CREATE TABLE meta (
+	key TEXT PRIMARY KEY NOT NULL,
+	value ANY
+) STRICT;
+
+-- Each case that has something to keep: live obligations, problems, or a
+-- row dated in the future. `digest` covers everything stored for the case,
+-- so an evaluation that finds the same digest writes nothing. `wake_at` is
+-- the first instant (Unix seconds) at which passing time alone changes the
+-- case's obligations or their stages: the wake-up index.
+CREATE TABLE cases (
+	case_id INTEGER PRIMARY KEY,
+	ref TEXT NOT NULL,
+	officer TEXT,
+	team TEXT,
+	open INTEGER NOT NULL,
+	problems TEXT,
+	digest INTEGER NOT NULL,
+	wake_at INTEGER
+) STRICT;
+CREATE INDEX cases_by_wake ON cases(wake_at) WHERE wake_at IS NOT NULL;
+
+-- The obligations of open cases and the unmet ones of closed cases, as
+-- `casewatch status` shows them, each with its notification stage.
+CREATE TABLE obligations (
+	case_id INTEGER NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE,
+	rule TEXT NOT NULL,
+	party_id INTEGER NOT NULL, -- 0 for the case's own
+	cycle INTEGER NOT NULL,
+	party_role TEXT,
+	start TEXT NOT NULL,       -- YYYY-MM-DD
+	due TEXT,                  -- YYYY-MM-DD, or RFC 3339 for a deadline in hours; NULL for a gate
+	due_day TEXT,              -- the local date of the deadline
+	overdue_at INTEGER,        -- the first late instant
+	state TEXT NOT NULL CHECK (state IN ('pending', 'met', 'met_late', 'overdue', 'cancelled', 'paused')),
+	met_at INTEGER,
+	stage TEXT CHECK (stage IN ('upcoming', 'due', 'overdue', 'escalated')),
+	PRIMARY KEY (case_id, rule, party_id, cycle)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX obligations_by_state ON obligations(state, due_day);
+
+-- One row per notification owed: an obligation reaching a stage, for one
+-- recipient (officer, supervisor, manager, or an address the rule names).
+-- The unique key is what makes each of them happen at most once, ever.
+CREATE TABLE outbox (
+	id INTEGER PRIMARY KEY,
+	case_id INTEGER NOT NULL,
+	rule TEXT NOT NULL,
+	party_id INTEGER NOT NULL,
+	cycle INTEGER NOT NULL,
+	stage TEXT NOT NULL CHECK (stage IN ('upcoming', 'due', 'overdue', 'escalated')),
+	recipient TEXT NOT NULL,
+	urgent INTEGER NOT NULL DEFAULT 0,
+	created_at INTEGER NOT NULL,
+	status TEXT NOT NULL DEFAULT 'pending'
+		CHECK (status IN ('pending', 'sending', 'sent', 'dead', 'void')),
+	attempts INTEGER NOT NULL DEFAULT 0,
+	next_attempt_at INTEGER,
+	last_error TEXT,
+	UNIQUE (case_id, rule, party_id, cycle, stage, recipient)
+) STRICT;
+CREATE INDEX outbox_by_status ON outbox(status, next_attempt_at);
+
+-- What was delivered, and to whom: the one thing here that cannot be
+-- rebuilt. Losing it (deleting this file) means a notification already
+-- sent may be sent again, and the daemon says so when it starts afresh.
+CREATE TABLE ledger (
+	id INTEGER PRIMARY KEY,
+	outbox_id INTEGER NOT NULL,
+	case_id INTEGER NOT NULL,
+	rule TEXT NOT NULL,
+	party_id INTEGER NOT NULL,
+	cycle INTEGER NOT NULL,
+	stage TEXT NOT NULL,
+	recipient TEXT NOT NULL,
+	address TEXT NOT NULL,
+	message_id TEXT NOT NULL,
+	sent_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX ledger_by_obligation ON ledger(case_id, rule, party_id, cycle, stage);
