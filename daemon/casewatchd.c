@@ -224,6 +224,14 @@ static int schedule(struct daemon *d, uint64_t seconds);
 static int scan(struct daemon *d, enum watch_full full)
 {
 	const struct setup *s = d->setup;
+	if (watch_replaced(d->watch)) {
+		struct watch *w = NULL;
+		log_msg(LOG_WARNING, "the state database %s was deleted or replaced: making it anew", s->conf->state);
+		if (open_watch(s, &w) == 0) {
+			watch_free(d->watch);
+			d->watch = w;
+		}
+	}
 	struct watch_stats st = { 0 };
 	_cleanup_free_ char *err = NULL;
 	int64_t now = (int64_t)time(NULL);

@@ -36,7 +36,7 @@ struct conf {
 };
 
 #define SCAN_INTERVAL_DEFAULT 300
-#define SCAN_INTERVAL_MIN 10
+#define SCAN_INTERVAL_MIN 1
 #define SCAN_INTERVAL_MAX 86400
 
 /* The embedded defaults: what a missing default configuration means. */

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "date.h"
@@ -73,6 +74,8 @@ struct watch {
 	sqlite3 *db; /* the state database, read-write */
 	sqlite3 *ro; /* the same, for reading the old state beside the writes */
 	char *path;
+	dev_t dev; /* the file opened, to notice it deleted or replaced */
+	ino_t ino;
 	sqlite3_stmt *st[_ST_MAX];
 
 	const struct ruleset *rules;
@@ -140,12 +143,26 @@ int watch_open(const char *path, struct watch **ret, bool *ret_created, char **r
 		goto fail;
 	}
 	sqlite3_busy_timeout(w->ro, 10000);
+	struct stat stbuf;
+	if (stat(path, &stbuf) < 0) {
+		r = -errno;
+		*ret_err = xasprintf("%s: %s", path, strerror(-r));
+		goto fail;
+	}
+	w->dev = stbuf.st_dev;
+	w->ino = stbuf.st_ino;
 	*ret = w;
 	*ret_created = from == 0;
 	return 0;
 fail:
 	watch_free(w);
 	return r;
+}
+
+bool watch_replaced(const struct watch *w)
+{
+	struct stat st;
+	return stat(w->path, &st) < 0 || st.st_dev != w->dev || st.st_ino != w->ino;
 }
 
 void watch_free(struct watch *w)

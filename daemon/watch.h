@@ -21,6 +21,9 @@ struct watch;
  * gone. Returns 0 or -errno with *ret_err. */
 int watch_open(const char *path, struct watch **ret, bool *ret_created, char **ret_err);
 void watch_free(struct watch *w);
+/* Has the file at the state database's path been deleted or replaced
+ * since it was opened? Writing on would go to a file nobody can see. */
+bool watch_replaced(const struct watch *w);
 
 /* The configuration scans use from now on; the pointers must stay valid
  * until the next call or watch_free(). Scans after a change of the rules,
