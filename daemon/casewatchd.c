@@ -203,6 +203,9 @@ static void log_scan(const struct watch_stats *st, bool quiet_transitions)
 		struct log_fields pf = { .case_ref = ref };
 		log_with(LOG_WARNING, &pf, "case %s skipped or partly read: %s", ref, p + strlen(ref) + 2);
 	}
+	if (st->new_problems > st->n_problems)
+		log_msg(LOG_WARNING, "and %zu more cases with new problems (casewatch status lists them)",
+			st->new_problems - st->n_problems);
 	if (st->baseline) {
 		log_msg(LOG_NOTICE, "first scan of a new state database: %zu stages already reached are the "
 			"starting point and are not notified", st->transitions);
@@ -217,6 +220,8 @@ static void log_scan(const struct watch_stats *st, bool quiet_transitions)
 		log_with(LOG_INFO, &tf, "%s %s: %s, %zu message%s queued", t->ref, t->rule, stage, t->recipients,
 			 t->recipients == 1 ? "" : "s");
 	}
+	if (st->transitions > st->n_tv)
+		log_msg(LOG_INFO, "and %zu more stages reached, not listed one by one", st->transitions - st->n_tv);
 }
 
 static int schedule(struct daemon *d, uint64_t seconds);

@@ -104,6 +104,8 @@ int cmd_run(int argc, char **argv)
 	       st.full ? "full: " : "", watch_full_to_string(st.full), st.changed);
 	for (size_t i = 0; i < st.n_problems; i++)
 		printf("problem: %s\n", st.problems[i]);
+	if (st.new_problems > st.n_problems)
+		printf("and %zu more cases with new problems\n", st.new_problems - st.n_problems);
 	if (st.baseline) {
 		printf("first scan of this state database: %zu stages reached are the starting point; "
 		       "none queued\n", st.transitions);
@@ -117,6 +119,8 @@ int cmd_run(int argc, char **argv)
 			else
 				puts(" (no message: the stage is off for this rule, or was queued before)");
 		}
+		if (st.transitions > st.n_tv)
+			printf("and %zu more stages reached\n", st.transitions - st.n_tv);
 	}
 	printf("%zu due today, %zu overdue, %zu messages queued\n", st.due_today, st.overdue, st.pending);
 	if (dry_run)

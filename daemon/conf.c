@@ -113,8 +113,8 @@ static void load_scan_interval(struct loader *l, const config_setting_t *s)
 		return;
 	}
 	if (n < SCAN_INTERVAL_MIN || n > SCAN_INTERVAL_MAX) {
-		problem(l, s, "scan_interval must be between %d seconds and %d hours", SCAN_INTERVAL_MIN,
-			SCAN_INTERVAL_MAX / 3600);
+		problem(l, s, "scan_interval must be between %d second%s and %d hours", SCAN_INTERVAL_MIN,
+			SCAN_INTERVAL_MIN == 1 ? "" : "s", SCAN_INTERVAL_MAX / 3600);
 		return;
 	}
 	l->c->scan_interval = (int)n;
@@ -353,6 +353,13 @@ int conf_load(const char *path, struct conf **ret, struct diags *diags)
 	struct conf *c = conf_new_default();
 	c->path = xstrdup(path);
 	c->dir = path_dirname(path);
+	/* The default files, like any named in the file, are beside it. */
+	char *p = path_join(c->dir, c->database);
+	free(c->database);
+	c->database = p;
+	p = path_join(c->dir, c->state);
+	free(c->state);
+	c->state = p;
 
 	config_t cfg;
 	config_init(&cfg);

@@ -28,5 +28,6 @@
  * no stage. */
 int stage_at(const struct evaluator *ev, const struct obligation *o, int64_t *ret_next);
 
-/* The instant at which the stage starts for o (EVAL_NONE when never). */
+/* The instant at which the stage starts for o: EVAL_NONE when never,
+ * INT64_MIN when it holds from the moment the obligation exists. */
 int64_t stage_start(const struct evaluator *ev, const struct obligation *o, enum notify_stage st);

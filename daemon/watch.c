@@ -369,11 +369,20 @@ static int queue(struct run *x, const struct eval_case *c, const struct obligati
 	const struct notify_stage_policy *p = &r->notify[stage];
 	struct watch_stats *s = x->stats;
 	s->transitions++;
-	s->tv = xgrow(s->tv, &s->cap_tv, s->n_tv + 1, sizeof(*s->tv));
-	struct watch_transition *t = &s->tv[s->n_tv++];
-	*t = (struct watch_transition){ .ref = xstrdup(c->ref), .rule = xstrdup(r->id), .case_id = c->id,
-					 .stage = stage };
-	if (!p->enabled || x->baseline)
+	if (x->baseline)
+		return 0;
+	/* Memory stays flat whatever a scan finds: the first few are kept
+	 * for the caller to report one by one, the rest only counted. */
+	struct watch_transition scratch, *t = &scratch;
+	if (s->n_tv < WATCH_REPORT_MAX) {
+		s->tv = xgrow(s->tv, &s->cap_tv, s->n_tv + 1, sizeof(*s->tv));
+		t = &s->tv[s->n_tv++];
+		*t = (struct watch_transition){ .ref = xstrdup(c->ref), .rule = xstrdup(r->id), .case_id = c->id,
+						 .stage = stage };
+	} else {
+		scratch = (struct watch_transition){ 0 };
+	}
+	if (!p->enabled)
 		return 0;
 
 	static const struct { unsigned bit; const char *name; } roles[] = {
@@ -581,8 +590,11 @@ static int on_case(const struct eval_case *c, void *userdata)
 		return 0;
 	s->changed++;
 	if (problems && (!old_problems || strcmp(problems, old_problems) != 0)) {
-		s->problems = xgrow(s->problems, &s->cap_problems, s->n_problems + 1, sizeof(char *));
-		s->problems[s->n_problems++] = xasprintf("%s: %s", c->ref, problems);
+		s->new_problems++;
+		if (s->n_problems < WATCH_REPORT_MAX) {
+			s->problems = xgrow(s->problems, &s->cap_problems, s->n_problems + 1, sizeof(char *));
+			s->problems[s->n_problems++] = xasprintf("%s: %s", c->ref, problems);
+		}
 	}
 	return write_case(x, c, live, problems, digest, wake, had_row);
 }

@@ -48,6 +48,8 @@ enum watch_full {
 };
 const char *watch_full_to_string(enum watch_full f);
 
+#define WATCH_REPORT_MAX 1000
+
 struct watch_transition {
 	char *ref, *rule;
 	int64_t case_id;
@@ -67,8 +69,10 @@ struct watch_stats {
 	size_t problem_cases; /* cases with problems, in the state */
 	size_t due_today, overdue, pending; /* after the scan */
 	int64_t ms;
-	/* Each transition, and each case whose problems are new; owned, freed
-	 * by watch_stats_free(). */
+	size_t new_problems; /* cases whose problems are new */
+	/* The first WATCH_REPORT_MAX transitions (none for a baseline) and
+	 * cases whose problems are new, for reporting one by one; owned,
+	 * freed by watch_stats_free(). */
 	struct watch_transition *tv;
 	size_t n_tv, cap_tv;
 	char **problems; /* "REF: problem" */

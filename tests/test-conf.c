@@ -250,6 +250,68 @@ static void test_json_file_serves_every_division_ics_only_its_own(void **state)
 	conf_free(c);
 }
 
+/* ---- scan_interval ---------------------------------------------------------- */
+
+static int scan_interval_of(const char *name, const char *text)
+{
+	struct conf *c = load_ok(name, text);
+	int n = c->scan_interval;
+	conf_free(c);
+	return n;
+}
+
+static void test_scan_interval_defaults_to_five_minutes(void **state)
+{
+	/* Absent: 300 seconds, in a file as in the embedded defaults. */
+	assert_int_equal(scan_interval_of("scan-absent.conf", "database = \"cases.db\";\n"), 300);
+	struct conf *c = conf_new_default();
+	assert_int_equal(c->scan_interval, 300);
+	conf_free(c);
+}
+
+static void test_scan_interval_in_seconds_or_with_a_unit(void **state)
+{
+	/* A bare number is seconds; a string is a number and a unit. */
+	assert_int_equal(scan_interval_of("scan-90.conf", "scan_interval = 90;\n"), 90);
+	assert_int_equal(scan_interval_of("scan-5min.conf", "scan_interval = \"5 minutes\";\n"), 300);
+	assert_int_equal(scan_interval_of("scan-1h.conf", "scan_interval = \"1 hour\";\n"), 3600);
+	assert_int_equal(scan_interval_of("scan-30s.conf", "scan_interval = \"30 seconds\";\n"), 30);
+	assert_int_equal(scan_interval_of("scan-1s.conf", "scan_interval = \"1 s\";\n"), 1);
+	/* The bounds themselves: 1 second and 24 hours (86400 seconds). */
+	assert_int_equal(scan_interval_of("scan-min.conf", "scan_interval = 1;\n"), 1);
+	assert_int_equal(scan_interval_of("scan-max.conf", "scan_interval = 86400;\n"), 86400);
+	assert_int_equal(scan_interval_of("scan-24h.conf", "scan_interval = \"24 hours\";\n"), 86400);
+	assert_int_equal(scan_interval_of("scan-1440min.conf", "scan_interval = \"1440 min\";\n"), 86400);
+}
+
+static void test_scan_interval_problems_with_their_lines(void **state)
+{
+	static const struct {
+		const char *name, *text, *want;
+	} cases[] = {
+		{ "scan-0.conf", "database = \"cases.db\";\nscan_interval = 0;\n",
+		  "2: scan_interval must be between 1 second and 24 hours\n" },
+		{ "scan-fortnights.conf", "\n\nscan_interval = \"5 fortnights\";\n",
+		  "3: scan_interval '5 fortnights' is not a duration like \"5 minutes\", \"90 seconds\" or \"1 hour\"\n" },
+		{ "scan-abc.conf", "scan_interval = \"abc\";\n",
+		  "1: scan_interval 'abc' is not a duration like \"5 minutes\", \"90 seconds\" or \"1 hour\"\n" },
+		{ "scan-100000.conf", "database = \"cases.db\";\n\n\nscan_interval = 100000;\n",
+		  "4: scan_interval must be between 1 second and 24 hours\n" },
+		{ "scan-86401.conf", "scan_interval = 86401;\n",
+		  "1: scan_interval must be between 1 second and 24 hours\n" },
+		{ "scan-25h.conf", "scan_interval = \"25 hours\";\n",
+		  "1: scan_interval must be between 1 second and 24 hours\n" },
+		{ "scan-float.conf", "database = \"cases.db\";\nscan_interval = 1.5;\n",
+		  "2: scan_interval must be a number of seconds or a string like \"5 minutes\", not a number\n" },
+		{ "scan-group.conf", "database = \"cases.db\";\nstate = \"state.db\";\nscan_interval = { minutes = 5; };\n",
+		  "3: scan_interval must be a number of seconds or a string like \"5 minutes\", not a group\n" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		_cleanup_free_ char *got = load_bad(cases[i].name, cases[i].text);
+		assert_string_equal(got, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +326,9 @@ int main(void)
 		cmocka_unit_test(test_unknown_timezone),
 		cmocka_unit_test(test_missing_file_is_enoent),
 		cmocka_unit_test(test_json_file_serves_every_division_ics_only_its_own),
+		cmocka_unit_test(test_scan_interval_defaults_to_five_minutes),
+		cmocka_unit_test(test_scan_interval_in_seconds_or_with_a_unit),
+		cmocka_unit_test(test_scan_interval_problems_with_their_lines),
 	};
 	return tap_exit(cmocka_run_group_tests(tests, setup, teardown));
 }
