@@ -303,6 +303,7 @@ int main(int argc, char **argv)
 	int o;
 
 	config_path = CONFIG_DEFAULT;
+	malloc_tune();
 	while ((o = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c':

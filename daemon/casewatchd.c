@@ -88,7 +88,9 @@ static int setup_load(struct daemon *d, struct setup **ret)
 	struct diags diags = { 0 };
 	struct setup *s = xcalloc(1, sizeof(*s));
 	int r = conf_load(d->config_path, &s->conf, &diags);
-	if (r == -ENOENT && !d->config_explicit) {
+	/* The embedded defaults stand in for a file that was never there,
+	 * not for one deleted under a running daemon. */
+	if (r == -ENOENT && !d->config_explicit && (!d->setup || d->setup->embedded)) {
 		diags_free(&diags);
 		s->conf = embedded_conf();
 		s->embedded = true;
@@ -362,6 +364,7 @@ int main(int argc, char **argv)
 	};
 	struct daemon d = { .config_path = CONFIG_DEFAULT };
 	int o, r;
+	malloc_tune();
 	while ((o = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c':
@@ -425,7 +428,7 @@ int main(int argc, char **argv)
 	if (open_watch(d.setup, &d.watch) < 0)
 		goto out;
 	log_msg(LOG_INFO, "started: case database %s, state database %s, %zu rules, a scan every %d s; logging "
-		"to the %s", d.setup->conf->database, d.setup->conf->state, d.setup->conf->ruleset.n,
+		"to %s", d.setup->conf->database, d.setup->conf->state, d.setup->conf->ruleset.n,
 		d.setup->conf->scan_interval, log_target());
 	ping_watchdog(&d, true);
 

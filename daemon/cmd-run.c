@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "conf.h"
@@ -63,6 +64,7 @@ int cmd_run(int argc, char **argv)
 	int status = 0;
 	int64_t at;
 	bool created = false;
+	char *scratch = NULL, *scratch_db = NULL;
 
 	if (load_conf(&c) < 0)
 		return EXIT_BADINPUT;
@@ -80,11 +82,28 @@ int cmd_run(int argc, char **argv)
 		at = (int64_t)time(NULL);
 	}
 	cal = conf_calendar(c, -1);
-	if (watch_open(c->state, &w, &created, &err) < 0) {
+	/* A dry run keeps nothing, not even a new state database: with none
+	 * yet, it works in a scratch one. */
+	const char *state = c->state;
+	if (dry_run && access(c->state, F_OK) < 0 && errno == ENOENT) {
+		const char *tmp = getenv("TMPDIR");
+		scratch = xasprintf("%s/casewatch-run.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(scratch)) {
+			status = bad_input("cannot make a scratch folder %s: %s", scratch, strerror(errno));
+			free(scratch);
+			scratch = NULL;
+			goto out;
+		}
+		scratch_db = xasprintf("%s/state.db", scratch);
+		state = scratch_db;
+		fprintf(stderr, "casewatch: there is no state database %s yet: this is what its first scan "
+			"would do\n", c->state);
+	}
+	if (watch_open(state, &w, &created, &err) < 0) {
 		status = bad_input("%s", err);
 		goto out;
 	}
-	if (created)
+	if (created && !scratch)
 		fprintf(stderr, "casewatch: created the state database %s: it holds no record of notifications "
 			"sent before; the stages obligations have reached now are the starting point and are "
 			"not notified again\n", c->state);
@@ -114,6 +133,8 @@ int cmd_run(int argc, char **argv)
 			const struct watch_transition *t = &st.tv[i];
 			printf("%s%s %s: %s", dry_run ? "would queue: " : "queued: ", t->ref, t->rule,
 			       notify_stage_to_string((enum notify_stage)t->stage));
+			if (t->told != STAGE_NONE && t->told != t->stage)
+				printf(" (off: telling %s)", notify_stage_to_string((enum notify_stage)t->told));
 			if (t->recipients)
 				printf(" (%zu message%s)\n", t->recipients, t->recipients == 1 ? "" : "s");
 			else
@@ -130,6 +151,16 @@ int cmd_run(int argc, char **argv)
 out:
 	watch_stats_free(&st);
 	watch_free(w);
+	if (scratch) {
+		static const char *const suffix[] = { "", "-wal", "-shm" };
+		for (size_t i = 0; i < ELEMENTSOF(suffix); i++) {
+			_cleanup_free_ char *f = xasprintf("%s%s", scratch_db, suffix[i]);
+			unlink(f);
+		}
+		rmdir(scratch);
+		free(scratch);
+		free(scratch_db);
+	}
 	calendar_free(cal);
 	tz_free(tz);
 	diags_free(&d);

@@ -9,7 +9,7 @@
  * structured fields when systemd connected stderr to it, otherwise to
  * stderr, each line with its priority as a "<N>" prefix, which systemd and
  * syslog understand. Only the programs' top levels log. Never a party's
- * label: nothing logged here comes from the parties table. */
+ * label: no program reads the label column. */
 
 /* Decide where to log, for a program called `ident`. */
 void log_setup(const char *ident);

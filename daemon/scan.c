@@ -26,6 +26,8 @@ static int pragma_int(sqlite3 *db, const char *sql, int64_t *ret)
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
 		*ret = sqlite3_column_int64(st, 0);
 		r = 0;
+	} else if (sqlite3_errcode(db) == SQLITE_BUSY || sqlite3_errcode(db) == SQLITE_LOCKED) {
+		r = -EBUSY;
 	}
 	sqlite3_finalize(st);
 	return r;

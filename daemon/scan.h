@@ -15,7 +15,8 @@
 
 /* Open the case database at `path` read-only and check it is a casewatch
  * case database of the version this program reads. Returns 0 or -errno
- * with *ret_err saying why, in one line. */
+ * with *ret_err saying why, in one line: -EBUSY when a writer held it
+ * locked past the busy timeout. */
 int scan_open(const char *path, sqlite3 **ret, char **ret_err);
 
 /* Call fn for every case with lo <= id <= hi, in id order. Strings in the

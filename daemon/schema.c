@@ -208,7 +208,8 @@ int schema_open(const char *path, const struct schema *s, sqlite3 **ret_db, int 
 
 	sqlite3 *db = NULL;
 	char *e = NULL;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+	/* Our programs never share a connection between threads. */
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		*ret_err = xasprintf("cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
 		r = -EIO;
 		goto out;

@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -158,4 +159,10 @@ uint64_t hash_str(uint64_t h, const char *s)
 		return hash_u64(h, UINT64_C(0x6e756c6c));
 	size_t n = strlen(s);
 	return hash_u64(hash_bytes(h, s, n), n);
+}
+
+void malloc_tune(void)
+{
+	mallopt(M_TOP_PAD, 4 << 20);
+	mallopt(M_TRIM_THRESHOLD, 16 << 20);
 }

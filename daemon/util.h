@@ -54,3 +54,10 @@ static inline uint64_t hash_u64(uint64_t h, uint64_t v)
 uint64_t hash_bytes(uint64_t h, const void *p, size_t n);
 /* NULL and "" differ. */
 uint64_t hash_str(uint64_t h, const char *s);
+
+/* Keep freed memory at the top of the heap for reuse instead of returning
+ * it at once: a scan that writes the state database frees and takes back
+ * the same few hundred kilobytes millions of times, and without this each
+ * round trip is a brk() and a page fault (measured: a first scan of
+ * 100,000 cases 39 s without, 14 s with, the same peak memory). */
+void malloc_tune(void);

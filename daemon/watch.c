@@ -319,13 +319,18 @@ static char *join_problems(const struct eval_result *res)
 		return NULL;
 	size_t len = 0;
 	for (size_t i = 0; i < res->n_problems; i++)
-		len += strlen(res->problems[i]) + 1;
+		len += strlen(res->problems[i]) + 2;
 	char *s = xmalloc(len), *p = s;
 	for (size_t i = 0; i < res->n_problems; i++) {
 		size_t n = strlen(res->problems[i]);
 		memcpy(p, res->problems[i], n);
 		p += n;
-		*p++ = i + 1 < res->n_problems ? '\n' : '\0';
+		*p = '\0';
+		if (i + 1 < res->n_problems) {
+			/* One line, for the log and the terminal. */
+			*p++ = ';';
+			*p++ = ' ';
+		}
 	}
 	return s;
 }
@@ -363,10 +368,11 @@ static int old_stage(const struct run *x, const char *rule, const struct obligat
 	return STAGE_NONE;
 }
 
-static int queue(struct run *x, const struct eval_case *c, const struct obligation *o, int stage)
+/* o reached `stage`; `tell` is the stage (at most `stage`) to notify, or
+ * STAGE_NONE when every stage it passed is off. */
+static int queue(struct run *x, const struct eval_case *c, const struct obligation *o, int stage, int tell)
 {
 	const struct rule *r = &x->ev.rules->v[o->rule];
-	const struct notify_stage_policy *p = &r->notify[stage];
 	struct watch_stats *s = x->stats;
 	s->transitions++;
 	if (x->baseline)
@@ -378,13 +384,13 @@ static int queue(struct run *x, const struct eval_case *c, const struct obligati
 		s->tv = xgrow(s->tv, &s->cap_tv, s->n_tv + 1, sizeof(*s->tv));
 		t = &s->tv[s->n_tv++];
 		*t = (struct watch_transition){ .ref = xstrdup(c->ref), .rule = xstrdup(r->id), .case_id = c->id,
-						 .stage = stage };
+						 .stage = stage, .told = tell };
 	} else {
 		scratch = (struct watch_transition){ 0 };
 	}
-	if (!p->enabled)
+	if (tell == STAGE_NONE)
 		return 0;
-
+	const struct notify_stage_policy *p = &r->notify[tell];
 	static const struct { unsigned bit; const char *name; } roles[] = {
 		{ RECIPIENT_OFFICER, "officer" },
 		{ RECIPIENT_SUPERVISOR, "supervisor" },
@@ -405,7 +411,7 @@ static int queue(struct run *x, const struct eval_case *c, const struct obligati
 		sqlite3_bind_text(st, 2, r->id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, o->party_id);
 		sqlite3_bind_int(st, 4, o->cycle);
-		sqlite3_bind_text(st, 5, notify_stage_to_string((enum notify_stage)stage), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, notify_stage_to_string((enum notify_stage)tell), -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 6, to, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 7, r->urgent);
 		sqlite3_bind_int64(st, 8, x->at);
@@ -482,8 +488,15 @@ static int write_case(struct run *x, const struct eval_case *c, bool live, const
 			return r;
 		/* Only the latest stage reached is owed: after downtime an
 		 * obligation that went from nothing to overdue is told once,
-		 * that it is overdue. */
-		if (stage != STAGE_NONE && stage > old_stage(x, rule->id, o) && (r = queue(x, c, o, stage)) < 0)
+		 * that it is overdue. The latest whose policy is on, that is:
+		 * an escalation that is off must not swallow the overdue
+		 * notice it passed on its way. */
+		int was = old_stage(x, rule->id, o), tell = stage;
+		if (stage == STAGE_NONE || stage <= was)
+			continue;
+		while (tell > was && !rule->notify[tell].enabled)
+			tell--;
+		if ((r = queue(x, c, o, stage, tell > was ? tell : STAGE_NONE)) < 0)
 			return r;
 	}
 	return 0;
@@ -724,7 +737,10 @@ int watch_scan(struct watch *w, const char *case_db, int64_t at, enum watch_full
 	sqlite3 *cdb = NULL;
 	int r = scan_open(case_db, &cdb, ret_err);
 	if (r < 0) {
-		w->case_db_failed = true;
+		/* Locked is only late; anything else may come back as
+		 * another file, to be read in full. */
+		if (r != -EBUSY)
+			w->case_db_failed = true;
 		return r;
 	}
 

@@ -53,7 +53,9 @@ const char *watch_full_to_string(enum watch_full f);
 struct watch_transition {
 	char *ref, *rule;
 	int64_t case_id;
-	int stage;          /* enum notify_stage */
+	int stage;          /* enum notify_stage reached */
+	int told;           /* the stage notified: the latest reached whose
+			     * policy is on, or STAGE_NONE */
 	size_t recipients;  /* outbox rows added: 0 when the stage's policy
 			     * is off, or it had been queued before */
 };
