@@ -247,6 +247,9 @@ static int scan(struct daemon *d, enum watch_full full)
 	if (r == -ECANCELED)
 		return r; /* stopping */
 
+	/* Counted from the end of the scan: one that waited on a lock must
+	 * not announce a next scan already past. */
+	now = (int64_t)time(NULL);
 	uint64_t next = seconds_until_next_scan(d, now, r == -EBUSY);
 	char next_text[TZ_TIMESTAMP_STRLEN];
 	tz_format_timestamp(s->tz, now + (int64_t)next, next_text);

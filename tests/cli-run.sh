@@ -1,0 +1,283 @@
+#!/bin/sh
+# casewatch run --once: one scan through casewatchd's own code, at fixed
+# moments on the demo database. What it prints, what it keeps in the state
+# database (checked against `casewatch status`, which works the same
+# obligations out independently), what it queues (each stage at most once,
+# only the latest one after a jump), --dry-run and --full, and its errors.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+db="$T/cases.db"
+state="$T/state.db"
+"$CASEWATCH" db init "$db" >/dev/null
+sqlite3 -batch "$db" <"$top_srcdir/examples/demo.sql"
+conf="$T/casewatch.conf"
+printf 'database = "cases.db";\nstate = "state.db";\nrules = [ "%s/rules/leeds-asbu.conf" ];\n' "$top_srcdir" >"$conf"
+cw() { "$CASEWATCH" -c "$conf" "$@"; }
+st() { sqlite3 -batch "$state" "$@"; }
+epoch() { date -u -d "$1" +%s; }
+
+# check NAME COMMAND...: ok when COMMAND succeeds.
+check() {
+	_name=$1
+	shift
+	if "$@"; then ok "$_name"; else not_ok "$_name"; fi
+}
+# same NAME GOT WANT
+same() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (got '$2', want '$3')"; fi
+}
+
+# like_status NAME TIME: the obligations kept in the state database are
+# exactly what `casewatch status --at TIME --json` lists (open cases, and
+# closed ones with something unmet), with the same state and due date.
+like_status() {
+	st -json "SELECT c.ref AS \"case\", o.rule, nullif(o.party_id, 0) AS party, o.cycle, o.state, o.due
+		FROM obligations o JOIN cases c USING (case_id)" |
+		jq -S -c 'sort_by(.case, .rule, .party, .cycle) | .[]' >"$T/kept"
+	cw status --at "$2" --json |
+		jq -S -c '[.obligations[] | {case, rule, party, cycle, state, due}] | sort_by(.case, .rule, .party, .cycle) | .[]' >"$T/shown"
+	if [ -s "$T/shown" ] && cmp -s "$T/shown" "$T/kept"; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diff "$T/shown" "$T/kept" | head -n 20 | sed 's/^/# /'
+	fi
+}
+# status_count TIME JQ-FILTER: how many obligations status lists at TIME
+# that match the filter.
+status_count() {
+	cw status --at "$1" --json | jq "[.obligations[] | select($2)] | length"
+}
+
+n_cases=$(sqlite3 -batch "$db" "SELECT count(*) FROM cases")
+same "the demo has 36 cases" "$n_cases" 36
+
+# A dry run from nothing keeps nothing, not even a state database: it
+# works in a scratch one and says so; the next real scan is the first.
+printf 'database = "cases.db";\nstate = "dry.db";\nrules = [ "%s/rules/leeds-asbu.conf" ];\n' "$top_srcdir" >"$T/dry.conf"
+mkdir "$T/tmp"
+run "dry run with no state database" 0 env TMPDIR="$T/tmp" "$CASEWATCH" -c "$T/dry.conf" run --once --at 2026-11-18 --dry-run
+expect_out "dry run of the first scan" \
+"scan at 2026-11-18T12:00:00Z: 36 cases evaluated (full: new state database), 30 changed
+first scan of this state database: 12 stages reached are the starting point; none queued
+2 due today, 10 overdue, 0 messages queued
+dry run: nothing was kept"
+expect_err "dry run: says there is no state database yet" \
+"casewatch: there is no state database $T/dry.db yet: this is what its first scan would do"
+if [ ! -e "$T/dry.db" ] && [ -z "$(ls -A "$T/tmp")" ]; then
+	ok "dry run: no state database made, and its scratch one removed"
+else
+	not_ok "dry run: no state database made, and its scratch one removed"
+	ls -la "$T" "$T/tmp" | sed 's/^/# /'
+fi
+run "a real run after the dry run" 0 "$CASEWATCH" -c "$T/dry.conf" run --once --at 2026-11-18
+expect_out "after the dry run: still the first scan" \
+"scan at 2026-11-18T12:00:00Z: 36 cases evaluated (full: new state database), 30 changed
+first scan of this state database: 12 stages reached are the starting point; none queued
+2 due today, 10 overdue, 0 messages queued"
+
+# The first scan of a new state database is the baseline: every stage
+# already reached is recorded and none is queued.
+run "first run" 0 cw run --once --at 2026-11-18
+expect_out "first run: the baseline" \
+"scan at 2026-11-18T12:00:00Z: 36 cases evaluated (full: new state database), 30 changed
+first scan of this state database: 12 stages reached are the starting point; none queued
+2 due today, 10 overdue, 0 messages queued"
+expect_err "first run: says the state database is new and knows of nothing sent" \
+"casewatch: created the state database $state: it holds no record of notifications sent before; the stages obligations have reached now are the starting point and are not notified again"
+same "first run: the cases changed are the cases kept" "$(st "SELECT count(*) FROM cases")" 30
+same "first run: the stages reached are the stages kept" "$(st "SELECT count(*) FROM obligations WHERE stage IS NOT NULL")" 12
+same "first run: nothing queued" "$(st "SELECT count(*) FROM outbox")" 0
+# Wednesday 18th: 0103's call (received Tue 17, 1 working day) and 0109's
+# visit (accepted Wed 4, 10 working days) are due today.
+same "first run: due today as status counts it" \
+	"$(status_count 2026-11-18 '.state == "pending" and (.due | startswith("2026-11-18"))')" 2
+same "first run: overdue as status counts it" "$(status_count 2026-11-18 '.state == "overdue"')" 10
+same "0109's visit is due on the 18th" \
+	"$(st "SELECT due || ' ' || state FROM obligations WHERE case_id = 109 AND rule = 'victim-visit'")" "2026-11-18 pending"
+same "0103's call is due on the 18th" \
+	"$(st "SELECT due || ' ' || state || ' ' || stage FROM obligations WHERE case_id = 103 AND rule = 'serious-incident-call'")" \
+	"2026-11-18 pending due"
+like_status "first run: the state database holds what status shows" 2026-11-18
+
+# The same moment again: nothing changed, nothing to evaluate.
+run "second run at the same moment" 0 cw run --once --at 2026-11-18
+expect_out "second run: incremental, nothing evaluated" \
+"scan at 2026-11-18T12:00:00Z: 0 cases evaluated (incremental), 0 changed
+2 due today, 10 overdue, 0 messages queued"
+[ -s "$T/err" ] && not_ok "second run: nothing on stderr" || ok "second run: nothing on stderr"
+
+# Later the same day, after the officer records 0109's visit: only that
+# case is evaluated, since no case wakes before 12:30 (the state's wake-up
+# index says which would).
+sqlite3 -batch "$db" "INSERT INTO events (case_id, at, kind, party_id, channel, detail, officer)
+	VALUES (109, '2026-11-18T12:15:00Z', 'contact', 1091, 'visit', 'update', 'mokafor')"
+woken=$(st "SELECT count(*) FROM cases WHERE wake_at <= $(epoch 2026-11-18T12:30:00Z) AND case_id <> 109")
+same "no case wakes between 12:00 and 12:30" "$woken" 0
+run "a run after a new event" 0 cw run --once --at 2026-11-18T12:30:00Z
+expect_out "only the changed case is evaluated" \
+"scan at 2026-11-18T12:30:00Z: 1 cases evaluated (incremental), 1 changed
+1 due today, 10 overdue, 0 messages queued"
+same "0109's visit is met, at the time recorded" \
+	"$(st "SELECT state || ' ' || met_at FROM obligations WHERE case_id = 109 AND rule = 'victim-visit'")" \
+	"met $(epoch 2026-11-18T12:15:00Z)"
+like_status "after the event: the state database holds what status shows" 2026-11-18T12:30:00Z
+
+# Thursday 19th. 0103's call, due Wednesday and escalated 1 working day
+# after, goes straight from due to escalated (the manager); 0110's visit,
+# due Friday 20 after its hold, is upcoming (the officer). A dry run says
+# so and keeps nothing.
+st .dump >"$T/dump-before"
+run "dry run the next day" 0 cw run --once --at 2026-11-19 --dry-run
+expect_out "dry run: would queue" \
+"scan at 2026-11-19T12:00:00Z: 36 cases evaluated (full: new day), 9 changed
+would queue: ASB-2026-0103 serious-incident-call: escalated (1 message)
+would queue: ASB-2026-0110 victim-visit: upcoming (1 message)
+0 due today, 11 overdue, 2 messages queued
+dry run: nothing was kept"
+st .dump >"$T/dump-after"
+if cmp -s "$T/dump-before" "$T/dump-after"; then ok "dry run: the state database is unchanged"; else
+	not_ok "dry run: the state database is unchanged"
+	diff "$T/dump-before" "$T/dump-after" | head -n 20 | sed 's/^/# /'
+fi
+
+run "the next day" 0 cw run --once --at 2026-11-19
+expect_out "the next day: a full scan, two stages queued" \
+"scan at 2026-11-19T12:00:00Z: 36 cases evaluated (full: new day), 9 changed
+queued: ASB-2026-0103 serious-incident-call: escalated (1 message)
+queued: ASB-2026-0110 victim-visit: upcoming (1 message)
+0 due today, 11 overdue, 2 messages queued"
+same "the outbox holds one row per message" \
+	"$(st "SELECT group_concat(case_id || ' ' || rule || ' ' || stage || ' ' || recipient || ' ' || status, ', ')
+		FROM (SELECT * FROM outbox ORDER BY case_id)")" \
+	"103 serious-incident-call escalated manager pending, 110 victim-visit upcoming officer pending"
+same "queued at the scan's moment" "$(st "SELECT DISTINCT created_at FROM outbox")" "$(epoch 2026-11-19T12:00:00Z)"
+same "0103's call skipped the overdue stage" \
+	"$(st "SELECT count(*) FROM outbox WHERE case_id = 103 AND stage <> 'escalated'")" 0
+like_status "the next day: the state database holds what status shows" 2026-11-19
+
+# Each stage is queued once, ever.
+run "the next day again" 0 cw run --once --at 2026-11-19
+expect_out "the same moment again queues nothing" \
+"scan at 2026-11-19T12:00:00Z: 0 cases evaluated (incremental), 0 changed
+0 due today, 11 overdue, 2 messages queued"
+same "still two rows in the outbox" "$(st "SELECT count(*) FROM outbox")" 2
+
+# 0103's call is recorded, then the record is withdrawn: the obligation
+# is escalated again, but its escalation was queued before.
+sqlite3 -batch "$db" "INSERT INTO events (id, case_id, at, kind, party_id, channel, detail, officer)
+	VALUES (9001, 103, '2026-11-19T13:00:00Z', 'contact', 1031, 'phone', 'update', 'akhan')"
+run "a late call recorded" 0 cw run --once --at 2026-11-19T13:30:00Z
+expect_out "the call meets the obligation late" \
+"scan at 2026-11-19T13:30:00Z: 1 cases evaluated (incremental), 1 changed
+0 due today, 10 overdue, 2 messages queued"
+same "0103's call: met late" \
+	"$(st "SELECT state FROM obligations WHERE case_id = 103 AND rule = 'serious-incident-call'")" met_late
+sqlite3 -batch "$db" "DELETE FROM events WHERE id = 9001"
+run "the call withdrawn" 0 cw run --once --at 2026-11-19T14:00:00Z
+expect_out "escalated again, but no second message" \
+"scan at 2026-11-19T14:00:00Z: 1 cases evaluated (incremental), 1 changed
+queued: ASB-2026-0103 serious-incident-call: escalated (no message: the stage is off for this rule, or was queued before)
+0 due today, 11 overdue, 2 messages queued"
+same "still two rows in the outbox after the stage is reached again" "$(st "SELECT count(*) FROM outbox")" 2
+
+run "--full" 0 cw run --once --full --at 2026-11-19T14:00:00Z
+expect_out "--full evaluates everything and finds nothing new" \
+"scan at 2026-11-19T14:00:00Z: 36 cases evaluated (full: requested), 0 changed
+0 due today, 11 overdue, 2 messages queued"
+
+# A month later. 0102 was accepted Wednesday 18 November: its victim visit
+# (10 working days) was due 2 December and escalated 5 working days later;
+# its perpetrator letter (20 working days) was due 16 December: overdue,
+# not yet escalated. Neither had reached a stage on the 19th; each is
+# queued at its latest stage only.
+same "10 working days after 18 November" "$(cw calendar add 2026-11-18 10)" 2026-12-02
+same "20 working days after 18 November" "$(cw calendar add 2026-11-18 20)" 2026-12-16
+same "0102's stages on the 19th" \
+	"$(st "SELECT group_concat(rule || ' ' || coalesce(stage, '-'), ', ') FROM (SELECT * FROM obligations
+		WHERE case_id = 102 AND rule IN ('victim-visit', 'perpetrator-letter') ORDER BY rule)")" \
+	"perpetrator-letter -, victim-visit -"
+run "a month later" 0 cw run --once --at 2026-12-19
+head -n 1 "$T/out" >"$T/first"
+same "a month later: a full scan" "$(cat "$T/first")" \
+	"scan at 2026-12-19T12:00:00Z: 36 cases evaluated (full: new day), 22 changed"
+jump=$(epoch 2026-12-19T12:00:00Z)
+same "0102's visit: escalated to the manager only" \
+	"$(st "SELECT group_concat(stage || ' ' || recipient, ', ') FROM outbox WHERE case_id = 102 AND rule = 'victim-visit'")" \
+	"escalated manager"
+same "0102's perpetrator letter: overdue to the officer and supervisor only" \
+	"$(st "SELECT group_concat(stage || ' ' || recipient, ', ') FROM (SELECT * FROM outbox
+		WHERE case_id = 102 AND rule = 'perpetrator-letter' ORDER BY recipient)")" \
+	"overdue officer, overdue supervisor"
+same "0102's due dates" \
+	"$(st "SELECT group_concat(rule || ' ' || due || ' ' || state, ', ') FROM (SELECT * FROM obligations
+		WHERE case_id = 102 AND rule IN ('victim-visit', 'perpetrator-letter') ORDER BY rule)")" \
+	"perpetrator-letter 2026-12-16 overdue, victim-visit 2026-12-02 overdue"
+# Across the whole outbox: no obligation had two stages queued by the
+# jump, and what it queued is each obligation's stage now; on the demo,
+# every stage the jump reached is overdue or escalated.
+same "one stage per obligation queued by the jump" \
+	"$(st "SELECT count(*) FROM (SELECT 1 FROM outbox WHERE created_at = $jump
+		GROUP BY case_id, rule, party_id, cycle HAVING count(DISTINCT stage) > 1)")" 0
+same "what the jump queued is each obligation's current stage" \
+	"$(st "SELECT count(*) FROM outbox b JOIN obligations o USING (case_id, rule, party_id, cycle)
+		WHERE b.created_at = $jump AND b.stage IS NOT o.stage")" 0
+same "no upcoming or due row queued by the jump" \
+	"$(st "SELECT count(*) FROM outbox WHERE created_at = $jump AND stage IN ('upcoming', 'due')")" 0
+# Each "queued:" line is backed by its rows.
+msgs=$(sed -n 's/^queued: .* (\([0-9]*\) messages*)$/\1/p' "$T/out" | awk '{ s += $1 } END { print s + 0 }')
+same "the messages announced are the rows added" "$msgs" "$(st "SELECT count(*) FROM outbox WHERE created_at = $jump")"
+same "the last line counts the pending rows" "$(tail -n 1 "$T/out")" \
+	"0 due today, $(st "SELECT count(*) FROM obligations WHERE state = 'overdue'") overdue, $(st "SELECT count(*) FROM outbox WHERE status = 'pending'") messages queued"
+like_status "a month later: the state database holds what status shows" 2026-12-19
+
+# Errors.
+run "run without --once" 2 cw run
+expect_err "says --once is needed" \
+"casewatch: run needs --once (casewatchd runs the scans continuously)
+Try 'casewatch --help'."
+run "unknown option" 2 cw run --once --bogus
+expect_err "names the option" \
+"casewatch: unknown option '--bogus' for run
+Try 'casewatch --help'."
+run "an operand" 2 cw run --once extra
+expect_err "names the operand" \
+"casewatch: run takes no operands, got 'extra'
+Try 'casewatch --help'."
+run "--at without a value" 2 cw run --once --at
+run "bad --at" 1 cw run --once --at 2026-02-30
+expect_err "says what a time is" \
+"casewatch: --at '2026-02-30' is not a time: give RFC 3339 (2026-11-20T09:30:00Z) or a date YYYY-MM-DD within 1978-2199"
+
+printf 'these are my notes, not a database\n' >"$T/notes.txt"
+cp "$T/notes.txt" "$T/notes.orig"
+printf 'database = "cases.db";\nstate = "notes.txt";\nrules = [ "%s/rules/leeds-asbu.conf" ];\n' "$top_srcdir" >"$T/notes.conf"
+run "a state path that is not SQLite" 1 "$CASEWATCH" -c "$T/notes.conf" run --once --at 2026-11-18
+expect_err "refused, and left alone" "casewatch: $T/notes.txt exists and is not a casewatch state database; left as it was"
+check "the file is untouched" cmp -s "$T/notes.txt" "$T/notes.orig"
+[ -s "$T/out" ] && not_ok "nothing on stdout for a bad state path" || ok "nothing on stdout for a bad state path"
+
+sqlite3 -batch "$T/other.db" "CREATE TABLE t (x); INSERT INTO t VALUES (1);"
+cp "$T/other.db" "$T/other.orig"
+printf 'database = "cases.db";\nstate = "other.db";\nrules = [ "%s/rules/leeds-asbu.conf" ];\n' "$top_srcdir" >"$T/other.conf"
+run "another application's SQLite database" 1 "$CASEWATCH" -c "$T/other.conf" run --once --at 2026-11-18
+expect_err "refused too" "casewatch: $T/other.db exists and is not a casewatch state database; left as it was"
+check "that database is untouched" cmp -s "$T/other.db" "$T/other.orig"
+
+printf 'database = "cases.db";\nstate = "nowhere/state.db";\nrules = [ "%s/rules/leeds-asbu.conf" ];\n' "$top_srcdir" >"$T/nodir.conf"
+run "a state database in a missing folder" 1 "$CASEWATCH" -c "$T/nodir.conf" run --once --at 2026-11-18
+expect_err "says it cannot be created and why" "casewatch: cannot create $T/nowhere/state.db: No such file or directory"
+check "no folder made" test ! -e "$T/nowhere"
+
+printf 'database = "missing.db";\nstate = "state2.db";\nrules = [ "%s/rules/leeds-asbu.conf" ];\n' "$top_srcdir" >"$T/missing.conf"
+run "no case database" 1 "$CASEWATCH" -c "$T/missing.conf" run --once --at 2026-11-18
+if grep -q "cannot open the case database $T/missing.db: .*casewatch db init" "$T/err"; then
+	ok "names the case database and says how to create it"
+else
+	not_ok "names the case database and says how to create it"
+	sed 's/^/# stderr: /' "$T/err"
+fi
+check "no case database is created" test ! -e "$T/missing.db"
+[ -s "$T/out" ] && not_ok "nothing on stdout without a case database" || ok "nothing on stdout without a case database"
+
+done_testing
