@@ -42,7 +42,7 @@ void log_setup(const char *ident)
 
 const char *log_target(void)
 {
-	return to_journal ? "journal" : "stderr";
+	return to_journal ? "the journal" : "stderr";
 }
 
 static void log_v(int priority, const struct log_fields *f, const char *fmt, va_list ap)

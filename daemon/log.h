@@ -13,7 +13,7 @@
 
 /* Decide where to log, for a program called `ident`. */
 void log_setup(const char *ident);
-/* Where the log goes: "journal" or "stderr". */
+/* Where the log goes: "the journal" or "stderr". */
 const char *log_target(void);
 
 /* Journal fields beside the message; NULL leaves one out. */
