@@ -335,11 +335,16 @@ static char *join_problems(const struct eval_result *res)
 	return s;
 }
 
-static int load_old(struct run *x, int64_t id)
+static void clear_old(struct run *x)
 {
 	for (size_t i = 0; i < x->n_old; i++)
 		free(x->old[i].rule);
 	x->n_old = 0;
+}
+
+static int load_old(struct run *x, int64_t id)
+{
+	clear_old(x);
 	sqlite3_stmt *st = x->w->st[ST_OLD_OBLIGATIONS];
 	sqlite3_bind_int64(st, 1, id);
 	int rc;
@@ -434,7 +439,7 @@ static int write_case(struct run *x, const struct eval_case *c, bool live, const
 	if (had_row && (r = load_old(x, c->id)) < 0)
 		return r;
 	if (!had_row)
-		x->n_old = 0;
+		clear_old(x);
 	if (had_row) {
 		sqlite3_stmt *st = w->st[ST_DEL_OBLIGATIONS];
 		sqlite3_bind_int64(st, 1, c->id);
@@ -812,8 +817,7 @@ int watch_scan(struct watch *w, const char *case_db, int64_t at, enum watch_full
 rollback:
 	sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
 out:
-	for (size_t i = 0; i < x.n_old; i++)
-		free(x.old[i].rule);
+	clear_old(&x);
 	free(x.old);
 	free(x.stages);
 	free(x.err);
