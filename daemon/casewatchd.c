@@ -101,13 +101,8 @@ static int setup_load(struct daemon *d, struct setup **ret)
 	if (r < 0 || diags.n > 0) {
 		diags_sort(&diags);
 		for (size_t i = 0; i < diags.n; i++) {
-			const struct diag *g = &diags.v[i];
-			if (g->file && g->line > 0)
-				log_msg(LOG_ERR, "%s:%d: %s", g->file, g->line, g->msg);
-			else if (g->file)
-				log_msg(LOG_ERR, "%s: %s", g->file, g->msg);
-			else
-				log_msg(LOG_ERR, "%s", g->msg);
+			_cleanup_free_ char *line = diag_line(&diags.v[i]);
+			log_msg(LOG_ERR, "%s", line);
 		}
 		diags_free(&diags);
 		setup_free(s);
@@ -180,14 +175,13 @@ static uint64_t seconds_until_next_scan(struct daemon *d, int64_t now, int busy)
 	return (uint64_t)(interval > 0 ? interval : 1);
 }
 
-static void set_status(struct daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_status(struct daemon *d, const char *fmt, ...)
+static void set_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void set_status(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	_cleanup_free_ char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	(void)d;
 	sd_notifyf(0, "STATUS=%s", msg);
 }
 
@@ -259,7 +253,7 @@ static int scan(struct daemon *d, enum watch_full full)
 				err);
 		free(d->last_error);
 		d->last_error = TAKE_PTR(err);
-		set_status(d, "Scan failed: %s; next try %s", d->last_error, next_text);
+		set_status("Scan failed: %s; next try %s", d->last_error, next_text);
 		/* A full evaluation asked for still has to happen. */
 		if (full != WATCH_FULL_NO && d->next_full == WATCH_FULL_NO)
 			d->next_full = full;
@@ -271,7 +265,7 @@ static int scan(struct daemon *d, enum watch_full full)
 		}
 		d->next_full = WATCH_FULL_NO;
 		log_scan(&st, false);
-		set_status(d, "Scanned %zu cases (%s) in %lld ms; %zu due today, %zu overdue, %zu messages queued; "
+		set_status("Scanned %zu cases (%s) in %lld ms; %zu due today, %zu overdue, %zu messages queued; "
 			   "next scan %s", st.scanned, watch_full_to_string(st.full), (long long)st.ms, st.due_today,
 			   st.overdue, st.pending, next_text);
 	}
@@ -284,9 +278,8 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	(void)s;
 	(void)usec;
 	struct daemon *d = userdata;
-	int r = scan(d, d->next_full);
-	if (r == -ECANCELED)
-		return 0; /* the signal handler runs next and stops the loop */
+	/* -ECANCELED: a stop is pending; its handler runs next. */
+	(void)scan(d, d->next_full);
 	return 0;
 }
 
@@ -311,18 +304,14 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
 
 	struct setup *n = NULL;
 	struct watch *w = NULL;
-	if (setup_load(d, &n) < 0) {
+	if (setup_load(d, &n) < 0 ||
+	    (strcmp(n->conf->state, d->setup->conf->state) != 0 && open_watch(n, &w) < 0)) {
 		log_msg(LOG_ERR, "configuration not reloaded: still running on the one loaded before");
+		setup_free(n);
 		sd_notify(0, "READY=1\nSTATUS=Configuration not reloaded: see the log; running on the previous one");
 		return 0;
 	}
-	if (strcmp(n->conf->state, d->setup->conf->state) != 0) {
-		if (open_watch(n, &w) < 0) {
-			log_msg(LOG_ERR, "configuration not reloaded: still running on the one loaded before");
-			setup_free(n);
-			sd_notify(0, "READY=1\nSTATUS=Configuration not reloaded: see the log; running on the previous one");
-			return 0;
-		}
+	if (w) {
 		watch_free(d->watch);
 		d->watch = w;
 	} else {

@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "conf.h"
+#include "schema.h"
 #include "stage.h"
 #include "util.h"
 #include "watch.h"
@@ -54,34 +55,18 @@ int cmd_run(int argc, char **argv)
 	if (!once)
 		return usage_error("run needs --once (casewatchd runs the scans continuously)");
 
-	struct conf *c = NULL;
-	struct diags d = { 0 };
-	struct tz *tz = NULL;
-	struct calendar *cal = NULL;
+	struct cmd_world world;
 	struct watch *w = NULL;
 	struct watch_stats st = { 0 };
 	_cleanup_free_ char *err = NULL;
 	int status = 0;
-	int64_t at;
 	bool created = false;
 	char *scratch = NULL, *scratch_db = NULL;
 
-	if (load_conf(&c) < 0)
+	if (cmd_world_load(at_arg, &world) != 0)
 		return EXIT_BADINPUT;
-	if (conf_timezone(c, &tz, &d) < 0) {
-		diags_print(&d, stderr);
-		status = EXIT_BADINPUT;
-		goto out;
-	}
-	if (at_arg) {
-		if (cmd_parse_at(tz, at_arg, &at) < 0) {
-			status = EXIT_BADINPUT;
-			goto out;
-		}
-	} else {
-		at = (int64_t)time(NULL);
-	}
-	cal = conf_calendar(c, -1);
+	const struct conf *c = world.conf;
+	int64_t at = world.at;
 	/* A dry run keeps nothing, not even a new state database: with none
 	 * yet, it works in a scratch one. */
 	const char *state = c->state;
@@ -110,7 +95,7 @@ int cmd_run(int argc, char **argv)
 	if (c->ruleset.n == 0)
 		fprintf(stderr, "casewatch: no rules are configured: there are no obligations to watch "
 			"(see casewatch-rules(5))\n");
-	watch_set_config(w, &c->ruleset, cal, tz);
+	watch_set_config(w, &c->ruleset, world.cal, world.tz);
 	int r = watch_scan(w, c->database, at, full ? WATCH_FULL_REQUESTED : WATCH_FULL_NO, dry_run, NULL, &st, &err);
 	if (r < 0) {
 		status = bad_input("%s", err);
@@ -118,7 +103,7 @@ int cmd_run(int argc, char **argv)
 	}
 
 	char when[TZ_TIMESTAMP_STRLEN];
-	tz_format_timestamp(tz, at, when);
+	tz_format_timestamp(world.tz, at, when);
 	printf("scan at %s: %zu cases evaluated (%s%s), %zu changed\n", when, st.scanned,
 	       st.full ? "full: " : "", watch_full_to_string(st.full), st.changed);
 	for (size_t i = 0; i < st.n_problems; i++)
@@ -152,18 +137,11 @@ out:
 	watch_stats_free(&st);
 	watch_free(w);
 	if (scratch) {
-		static const char *const suffix[] = { "", "-wal", "-shm" };
-		for (size_t i = 0; i < ELEMENTSOF(suffix); i++) {
-			_cleanup_free_ char *f = xasprintf("%s%s", scratch_db, suffix[i]);
-			unlink(f);
-		}
+		schema_remove_files(scratch_db);
 		rmdir(scratch);
 		free(scratch);
 		free(scratch_db);
 	}
-	calendar_free(cal);
-	tz_free(tz);
-	diags_free(&d);
-	conf_free(c);
+	cmd_world_free(&world);
 	return status;
 }

@@ -346,24 +346,6 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 	return 0;
 }
 
-int cmd_parse_at(const struct tz *tz, const char *s, int64_t *ret)
-{
-	cw_day d;
-	int r;
-	if (strlen(s) == 10 && date_parse(s, &d) == 0) {
-		*ret = tz_local_to_instant(tz, d, 12 * 3600);
-		r = 0;
-	} else {
-		r = tz_parse_timestamp(tz, s, ret);
-	}
-	if (r < 0 || !calendar_in_range(tz_local_day(tz, *ret))) {
-		bad_input("--at '%s' is not a time: give RFC 3339 (2026-11-20T09:30:00Z) or a date "
-			  "YYYY-MM-DD within %d-%d", s, CALENDAR_MIN_YEAR, CALENDAR_MAX_YEAR);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -405,36 +387,21 @@ int cmd_status(int argc, char **argv)
 	if (summary && unmet)
 		return usage_error("status --summary counts every state; --unmet does not apply");
 
-	struct conf *c = NULL;
-	struct diags d = { 0 };
-	struct tz *tz = NULL;
-	struct calendar *cal = NULL;
+	struct cmd_world world;
 	sqlite3 *db = NULL;
 	char *err = NULL, *pbuf = NULL;
 	size_t plen = 0;
-	int64_t *ids = NULL, at;
+	int64_t *ids = NULL;
 	int status = 0;
 	struct status st = { 0 };
 	char at_text[TZ_TIMESTAMP_STRLEN];
 
-	if (load_conf(&c) < 0)
+	if (cmd_world_load(at_arg, &world) != 0)
 		return EXIT_BADINPUT;
-	if (conf_timezone(c, &tz, &d) < 0) {
-		diags_print(&d, stderr);
-		status = EXIT_BADINPUT;
-		goto out;
-	}
-	if (at_arg) {
-		if (cmd_parse_at(tz, at_arg, &at) < 0) {
-			status = EXIT_BADINPUT;
-			goto out;
-		}
-	} else {
-		at = (int64_t)time(NULL);
-	}
-
-	cal = conf_calendar(c, -1);
-	struct evaluator ev = { .rules = &c->ruleset, .cal = cal, .tz = tz, .at = at };
+	const struct conf *c = world.conf;
+	const struct tz *tz = world.tz;
+	int64_t at = world.at;
+	struct evaluator ev = { .rules = &c->ruleset, .cal = world.cal, .tz = tz, .at = at };
 	if (scan_open(c->database, &db, &err) < 0) {
 		status = bad_input("%s", err);
 		goto out;
@@ -511,9 +478,6 @@ out:
 	free(st.interval_n);
 	free(st.window_lo);
 	sqlite3_close(db);
-	calendar_free(cal);
-	tz_free(tz);
-	diags_free(&d);
-	conf_free(c);
+	cmd_world_free(&world);
 	return status;
 }

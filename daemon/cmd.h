@@ -20,10 +20,18 @@ int bad_input(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * problems are printed. Returns 0 or < 0. */
 int load_conf(struct conf **ret);
 
-/* --at TIME: RFC 3339, or YYYY-MM-DD meaning 12:00 local, within the
- * calendar's years. Prints why not and returns -EINVAL. */
-struct tz;
-int cmd_parse_at(const struct tz *tz, const char *s, int64_t *ret);
+/* What status and run start from: the configuration, its time zone and
+ * working-day calendar, and the moment: --at TIME (RFC 3339, or YYYY-MM-DD
+ * meaning 12:00 local, within the calendar's years), or now. */
+struct cmd_world {
+	struct conf *conf;
+	struct tz *tz;
+	struct calendar *cal;
+	int64_t at;
+};
+/* Problems are printed; returns 0, or EXIT_BADINPUT with nothing to free. */
+int cmd_world_load(const char *at_arg, struct cmd_world *ret);
+void cmd_world_free(struct cmd_world *w);
 
 int cmd_status(int argc, char **argv);
 int cmd_run(int argc, char **argv);

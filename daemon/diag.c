@@ -75,15 +75,19 @@ void diags_sort(struct diags *d)
 	free(rank);
 }
 
+char *diag_line(const struct diag *e)
+{
+	if (e->file && e->line > 0)
+		return xasprintf("%s:%d: %s", e->file, e->line, e->msg);
+	if (e->file)
+		return xasprintf("%s: %s", e->file, e->msg);
+	return xstrdup(e->msg);
+}
+
 void diags_print(const struct diags *d, FILE *f)
 {
 	for (size_t i = 0; i < d->n; i++) {
-		const struct diag *e = &d->v[i];
-		if (e->file && e->line > 0)
-			fprintf(f, "%s:%d: %s\n", e->file, e->line, e->msg);
-		else if (e->file)
-			fprintf(f, "%s: %s\n", e->file, e->msg);
-		else
-			fprintf(f, "%s\n", e->msg);
+		_cleanup_free_ char *line = diag_line(&d->v[i]);
+		fprintf(f, "%s\n", line);
 	}
 }

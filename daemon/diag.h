@@ -25,5 +25,8 @@ void diags_move(struct diags *to, struct diags *from);
 void diags_free(struct diags *d);
 /* Order by file, then line, keeping the order found within a line. */
 void diags_sort(struct diags *d);
-/* One `FILE:LINE: message` line per problem, in the order found. */
+/* `FILE:LINE: message` (or less, for a problem without file or line),
+ * newly allocated. */
+char *diag_line(const struct diag *e);
+/* One such line per problem, in the order found. */
 void diags_print(const struct diags *d, FILE *f);

@@ -158,7 +158,7 @@ int schema_apply(sqlite3 *db, const struct schema *s, int *ret_from, char **ret_
 	return 0;
 }
 
-static void remove_db(const char *path)
+void schema_remove_files(const char *path)
 {
 	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
 	for (size_t i = 0; i < ELEMENTSOF(suffix); i++) {
@@ -233,7 +233,7 @@ out:
 	if (r < 0) {
 		sqlite3_close(db);
 		if (created)
-			remove_db(path);
+			schema_remove_files(path);
 		return r;
 	}
 	*ret_db = db;

@@ -45,3 +45,6 @@ int schema_apply(sqlite3 *db, const struct schema *s, int *ret_from, char **ret_
  * found: 0 when created. Returns 0 (*ret_db open, busy timeout set) or a
  * negative errno with *ret_err. */
 int schema_open(const char *path, const struct schema *s, sqlite3 **ret_db, int *ret_from, char **ret_err);
+
+/* Remove the database at `path` and its -wal, -shm and -journal files. */
+void schema_remove_files(const char *path);

@@ -388,7 +388,7 @@ static int queue(struct run *x, const struct eval_case *c, const struct obligati
 	if (s->n_tv < WATCH_REPORT_MAX) {
 		s->tv = xgrow(s->tv, &s->cap_tv, s->n_tv + 1, sizeof(*s->tv));
 		t = &s->tv[s->n_tv++];
-		*t = (struct watch_transition){ .ref = xstrdup(c->ref), .rule = xstrdup(r->id), .case_id = c->id,
+		*t = (struct watch_transition){ .ref = xstrdup(c->ref), .rule = xstrdup(r->id),
 						 .stage = stage, .told = tell };
 	} else {
 		scratch = (struct watch_transition){ 0 };
@@ -602,8 +602,6 @@ static int on_case(const struct eval_case *c, void *userdata)
 	int r = old_case(x, c->id, &old_digest, &old_problems, &had_row);
 	if (r < 0)
 		return r;
-	if (problems)
-		s->problem_cases++;
 	if (digest == old_digest)
 		return 0;
 	s->changed++;
@@ -800,10 +798,6 @@ int watch_scan(struct watch *w, const char *case_db, int64_t at, enum watch_full
 	    (r = count(w, "SELECT count(*) FROM obligations WHERE state = 'overdue'", NULL, &stats.overdue,
 		       ret_err)) < 0 ||
 	    (r = count(w, "SELECT count(*) FROM outbox WHERE status = 'pending'", NULL, &stats.pending, ret_err)) < 0)
-		goto rollback;
-	if (full == WATCH_FULL_NO &&
-	    (r = count(w, "SELECT count(*) FROM cases WHERE problems IS NOT NULL", NULL, &stats.problem_cases,
-		       ret_err)) < 0)
 		goto rollback;
 	if ((r = exec(w->db, dry_run ? "ROLLBACK" : "COMMIT", ret_err)) < 0)
 		goto rollback;

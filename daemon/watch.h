@@ -52,7 +52,6 @@ const char *watch_full_to_string(enum watch_full f);
 
 struct watch_transition {
 	char *ref, *rule;
-	int64_t case_id;
 	int stage;          /* enum notify_stage reached */
 	int told;           /* the stage notified: the latest reached whose
 			     * policy is on, or STAGE_NONE */
@@ -68,7 +67,6 @@ struct watch_stats {
 	size_t changed;     /* cases whose stored result changed */
 	size_t transitions; /* obligations reaching a new stage */
 	size_t queued;      /* outbox rows added */
-	size_t problem_cases; /* cases with problems, in the state */
 	size_t due_today, overdue, pending; /* after the scan */
 	int64_t ms;
 	size_t new_problems; /* cases whose problems are new */

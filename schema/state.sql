@@ -32,7 +32,6 @@ CREATE TABLE cases (
 	wake_at INTEGER
 ) STRICT;
 CREATE INDEX cases_by_wake ON cases(wake_at) WHERE wake_at IS NOT NULL;
-CREATE INDEX cases_with_problems ON cases(case_id) WHERE problems IS NOT NULL;
 
 -- The obligations of open cases and the unmet ones of closed cases, as
 -- `casewatch status` shows them, each with its notification stage.
