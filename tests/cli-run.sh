@@ -14,18 +14,6 @@ conf="$T/casewatch.conf"
 printf 'database = "cases.db";\nstate = "state.db";\nrules = [ "%s/rules/leeds-asbu.conf" ];\n' "$top_srcdir" >"$conf"
 cw() { "$CASEWATCH" -c "$conf" "$@"; }
 st() { sqlite3 -batch "$state" "$@"; }
-epoch() { date -u -d "$1" +%s; }
-
-# check NAME COMMAND...: ok when COMMAND succeeds.
-check() {
-	_name=$1
-	shift
-	if "$@"; then ok "$_name"; else not_ok "$_name"; fi
-}
-# same NAME GOT WANT
-same() {
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (got '$2', want '$3')"; fi
-}
 
 # like_status NAME TIME: the obligations kept in the state database are
 # exactly what `casewatch status --at TIME --json` lists (open cases, and
@@ -185,6 +173,26 @@ run "--full" 0 cw run --once --full --at 2026-11-19T14:00:00Z
 expect_out "--full evaluates everything and finds nothing new" \
 "scan at 2026-11-19T14:00:00Z: 36 cases evaluated (full: requested), 0 changed
 0 due today, 11 overdue, 2 messages queued"
+
+# A change log pruned past the position last read cannot say what changed:
+# everything is evaluated. (An update call to 0118, already kept informed,
+# is written, which changes none of its obligations, and the log is lost.)
+sqlite3 -batch "$db" "INSERT INTO events (case_id, at, kind, channel, detail)
+	SELECT id, '2026-11-19T14:05:00Z', 'contact', 'phone', 'update' FROM cases WHERE ref = 'ASB-2026-0118';
+	DELETE FROM changes;"
+run "change log pruned" 0 cw run --once --at 2026-11-19T14:10:00Z
+same "a pruned change log means a full evaluation" "$(head -n 1 "$T/out")" \
+	"scan at 2026-11-19T14:10:00Z: 36 cases evaluated (full: change log incomplete), 0 changed"
+run "after the pruned log" 0 cw run --once --at 2026-11-19T14:11:00Z
+same "and the scan after it is incremental again" "$(head -n 1 "$T/out")" \
+	"scan at 2026-11-19T14:11:00Z: 0 cases evaluated (incremental), 0 changed"
+
+# Another calendar (a closure day added, far from any deadline here) means
+# the stored stages may be wrong: everything is evaluated, nothing changes.
+printf 'calendar = { closures = ( "2027-06-01" ); };\n' >>"$conf"
+run "calendar changed" 0 cw run --once --at 2026-11-19T14:20:00Z
+same "a changed calendar means a full evaluation" "$(head -n 1 "$T/out")" \
+	"scan at 2026-11-19T14:20:00Z: 36 cases evaluated (full: rules, calendar or time zone changed), 0 changed"
 
 # A month later. 0102 was accepted Wednesday 18 November: its victim visit
 # (10 working days) was due 2 December and escalated 5 working days later;

@@ -33,15 +33,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
-check() {
-	_name=$1
-	shift
-	if "$@"; then ok "$_name"; else not_ok "$_name"; fi
-}
-same() {
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (got '$2', want '$3')"; fi
-}
-epoch() { date -u -d "$1" +%s; }
 now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 lines() { wc -l <"$1" | tr -d ' '; }
 # after N FILE: the lines of FILE after the first N.
@@ -535,5 +526,27 @@ run "missing -c file" 1 timeout 60 "$CASEWATCHD" -c "$T/nope.conf"
 expect_err "says the file cannot be read" \
 "<3>casewatchd: $T/nope.conf: cannot read: No such file or directory
 <3>casewatchd: not starting: the configuration $T/nope.conf has errors"
+
+### 11. A long first scan: it keeps the start timeout fed, and SIGTERM
+### during it stops at once, keeping nothing of the scan.
+big="$T/big.db"
+"$CASEWATCH" db init "$big" >/dev/null
+q "$big" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000)
+	INSERT INTO cases (ref, received_at) SELECT 'BIG-' || i, strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || (i % 20) || ' days') FROM n"
+printf 'database = "big.db";\nstate = "big-state.db";\nrules = [ "rules.conf" ];\n' >"$T/big.conf"
+start_daemon big "$T/big.conf" || not_ok "the daemon starts on 50,000 cases"
+if wait_for ' EXTEND_TIMEOUT_USEC=[0-9]+$' "$T/big.notify"; then
+	ok "a long first scan extends the start timeout"
+else
+	not_ok "a long first scan extends the start timeout"
+	show "$T/big.notify" notify
+fi
+stop_daemon big TERM
+same "SIGTERM during the first scan: exit status 0" "$(cat "$T/big.status")" 0
+grep -q ' STOPPING=1$' "$T/big.notify" && ok "SIGTERM during the first scan: STOPPING=1" ||
+	not_ok "SIGTERM during the first scan: STOPPING=1"
+grep -q ' READY=1$' "$T/big.notify" && not_ok "no READY=1 for a scan abandoned" || ok "no READY=1 for a scan abandoned"
+same "the abandoned scan kept nothing" "$(q "$T/big-state.db" "SELECT count(*) FROM cases")" 0
+no_sanitizer big
 
 done_testing

@@ -17,6 +17,19 @@ not_ok() { _n=$((_n + 1)); _failed=$((_failed + 1)); echo "not ok $_n - $*"; }
 # reports it; failures are counted from the "not ok" lines, not the status.
 done_testing() { echo "1..$_n"; exit 0; }
 
+# check NAME COMMAND...: ok when COMMAND succeeds.
+check() {
+	_name=$1
+	shift
+	if "$@"; then ok "$_name"; else not_ok "$_name"; fi
+}
+# same NAME GOT WANT: ok when the two strings are equal.
+same() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (got '$2', want '$3')"; fi
+}
+# epoch TIME: TIME (anything date(1) reads) in Unix seconds.
+epoch() { date -u -d "$1" +%s; }
+
 # run NAME EXPECTED_STATUS COMMAND...: runs COMMAND, keeping its output in
 # $T/out and $T/err, and checks its exit status.
 run() {

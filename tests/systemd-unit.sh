@@ -9,15 +9,9 @@ UNIT="$top_builddir/contrib/systemd/casewatchd.service"
 SYSUSERS="$top_srcdir/contrib/systemd/casewatch.sysusers"
 TMPFILES="$top_srcdir/contrib/systemd/casewatch.tmpfiles"
 
-# check NAME COMMAND...: ok when COMMAND succeeds.
-check() {
-	_name=$1
-	shift
-	if "$@"; then ok "$_name"; else not_ok "$_name"; fi
-}
 skip() { ok "$1 # SKIP $2"; }
-# same A B: A is not empty and equals B.
-same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
+# is_same A B: A is not empty and equals B.
+is_same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
 # setting KEY: the value of KEY= in the unit (the last one, as systemd reads
 # a single-valued setting).
 setting() { sed -n "s/^$1=//p" "$UNIT" | tail -n 1; }
@@ -48,10 +42,10 @@ esac
 
 # The three files must agree with each other.
 user=$(awk '$1 == "u" { print $2 }' "$SYSUSERS")
-check "the unit runs as the user that sysusers.d creates" same "$user" "$(setting User)"
+check "the unit runs as the user that sysusers.d creates" is_same "$user" "$(setting User)"
 statemode=$(awk '$1 == "d" && $2 == "/var/lib/casewatch" { print $3 }' "$TMPFILES")
 check "tmpfiles.d gives the state folder the unit's StateDirectoryMode" \
-	same "$statemode" "$(setting StateDirectoryMode)"
+	is_same "$statemode" "$(setting StateDirectoryMode)"
 
 if ! command -v systemd-analyze >/dev/null 2>&1; then
 	skip "systemd-analyze verify finds nothing to say" "systemd-analyze is not installed"
