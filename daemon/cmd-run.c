@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "conf.h"
+#include "outbox.h"
 #include "schema.h"
 #include "stage.h"
 #include "util.h"
@@ -58,6 +59,8 @@ int cmd_run(int argc, char **argv)
 	struct cmd_world world;
 	struct watch *w = NULL;
 	struct watch_stats st = { 0 };
+	struct outbox_report rep = { 0 };
+	struct outbox_sent sent = { 0 };
 	_cleanup_free_ char *err = NULL;
 	int status = 0;
 	bool created = false;
@@ -96,7 +99,14 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "casewatch: no rules are configured: there are no obligations to watch "
 			"(see casewatch-rules(5))\n");
 	watch_set_config(w, &c->ruleset, world.cal, world.tz);
-	int r = watch_scan(w, c->database, at, full ? WATCH_FULL_REQUESTED : WATCH_FULL_NO, dry_run, NULL, &st, &err);
+	const char **hooks_names = xcalloc(c->n_webhooks + 1, sizeof(char *));
+	for (size_t i = 0; i < c->n_webhooks; i++)
+		hooks_names[i] = c->webhooks[i].name;
+	watch_set_webhooks(w, hooks_names, c->n_webhooks);
+	free(hooks_names);
+	struct outbox_ctx octx = { .conf = c, .cal = world.cal, .tz = world.tz, .at = at, .report = &rep };
+	struct watch_hooks hooks = { .compose = outbox_compose, .userdata = &octx };
+	int r = watch_scan(w, c->database, at, full ? WATCH_FULL_REQUESTED : WATCH_FULL_NO, dry_run, &hooks, &st, &err);
 	if (r < 0) {
 		status = bad_input("%s", err);
 		goto out;
@@ -128,13 +138,37 @@ int cmd_run(int argc, char **argv)
 		if (st.transitions > st.n_tv)
 			printf("and %zu more stages reached\n", st.transitions - st.n_tv);
 	}
-	printf("%zu due today, %zu overdue, %zu messages queued\n", st.due_today, st.overdue, st.pending);
-	if (dry_run)
-		puts("dry run: nothing was kept");
+	for (size_t i = 0; i < rep.n_lines; i++)
+		printf("%s%s\n", rep.lines[i].problem ? "problem: " : dry_run ? "would send: " : "composed: ",
+		       rep.lines[i].text);
+	printf("%zu due today, %zu overdue, %zu messages composed", st.due_today, st.overdue, rep.messages);
+	if (rep.held)
+		printf(", %zu notifications held for the send window", rep.held);
+	if (rep.voided)
+		printf(", %zu dropped (met or overtaken)", rep.voided);
+	putchar('\n');
+	if (dry_run) {
+		puts("dry run: nothing was kept or sent");
+	} else {
+		/* Everything due goes now, retries included. */
+		struct sender *snd = sender_new(c);
+		r = outbox_send(snd, watch_db(w), at, NULL, NULL, &sent, &err);
+		sender_free(snd);
+		for (size_t i = 0; i < sent.n_errors; i++)
+			printf("not delivered: %s\n", sent.errors[i]);
+		if (r < 0) {
+			status = bad_input("%s", err);
+			goto out;
+		}
+		printf("sent %zu messages (%zu email, %zu webhook) in %lld ms; %zu to retry, %zu dead\n", sent.sent,
+		       sent.email, sent.webhook, (long long)sent.ms, sent.retry, sent.dead);
+	}
 	if (fflush(stdout) != 0 || ferror(stdout))
 		status = bad_input("cannot write the output: %s", strerror(errno));
 out:
 	watch_stats_free(&st);
+	outbox_report_free(&rep);
+	outbox_sent_free(&sent);
 	watch_free(w);
 	if (scratch) {
 		schema_remove_files(scratch_db);

@@ -2,10 +2,13 @@
 #include "conf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <libconfig.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cfg.h"
 #include "util.h"
@@ -19,6 +22,20 @@ struct conf *conf_new_default(void)
 	c->division = DIVISION_ENGLAND_AND_WALES;
 	c->weekend = WEEKEND_DEFAULT;
 	c->scan_interval = SCAN_INTERVAL_DEFAULT;
+	c->from = xstrdup(DEFAULT_FROM);
+	c->window_from = 8 * 60;
+	c->window_to = 18 * 60;
+	c->give_up_after = GIVE_UP_AFTER_DEFAULT;
+	c->officer_digest = 8 * 60;
+	c->manager_every = DIGEST_WEEKLY;
+	c->manager_day = 0;
+	c->manager_time = 8 * 60;
+	struct diags d = { 0 };
+	if (templates_load(&c->templates, c->template_paths, &d) < 0) {
+		/* The built-in templates are tested: this is a bug. */
+		diags_print(&d, stderr);
+		abort();
+	}
 	return c;
 }
 
@@ -38,6 +55,20 @@ void conf_free(struct conf *c)
 	holiday_list_free(&c->closures);
 	for (int i = 0; i < _DIVISION_MAX; i++)
 		holiday_list_free(&c->file_holidays[i]);
+	free(c->maildir);
+	if (c->smtp) {
+		smtp_conf_free(c->smtp);
+		free(c->smtp);
+	}
+	free(c->from);
+	for (size_t i = 0; i < c->n_webhooks; i++)
+		webhook_conf_free(&c->webhooks[i]);
+	free(c->webhooks);
+	free(c->case_link);
+	for (int k = 0; k < _MSG_KIND_MAX; k++)
+		for (int p = 0; p < _MSG_PART_MAX; p++)
+			free(c->template_paths[k][p]);
+	templates_free(&c->templates);
 	free(c);
 }
 
@@ -83,8 +114,10 @@ static void load_rules(struct loader *l, const config_setting_t *s)
 	}
 }
 
-/* A whole number of seconds, or "N seconds|minutes|hours". */
-static void load_scan_interval(struct loader *l, const config_setting_t *s)
+/* A whole number of seconds, or "N seconds|minutes|hours|days", between
+ * min and max; -1 (and a problem) otherwise. */
+static long long parse_seconds(struct loader *l, const config_setting_t *s, const char *what, long long min,
+			       long long max)
 {
 	long long n = -1;
 	if (config_setting_type(s) == CONFIG_TYPE_INT || config_setting_type(s) == CONFIG_TYPE_INT64) {
@@ -94,6 +127,7 @@ static void load_scan_interval(struct loader *l, const config_setting_t *s)
 			{ "s", 1 }, { "sec", 1 }, { "second", 1 }, { "seconds", 1 },
 			{ "min", 60 }, { "minute", 60 }, { "minutes", 60 },
 			{ "h", 3600 }, { "hour", 3600 }, { "hours", 3600 },
+			{ "day", 86400 }, { "days", 86400 },
 		};
 		const char *v = config_setting_get_string(s);
 		char unit[16];
@@ -104,20 +138,31 @@ static void load_scan_interval(struct loader *l, const config_setting_t *s)
 				if (strcmp(unit, units[i].name) == 0)
 					n = k * units[i].secs;
 		if (n < 0) {
-			problem(l, s, "scan_interval '%s' is not a duration like \"5 minutes\", \"90 seconds\" or \"1 hour\"", v);
-			return;
+			problem(l, s, "%s '%s' is not a duration like \"5 minutes\", \"90 seconds\" or \"1 hour\"",
+				what, v);
+			return -1;
 		}
 	} else {
-		problem(l, s, "scan_interval must be a number of seconds or a string like \"5 minutes\", not %s",
+		problem(l, s, "%s must be a number of seconds or a string like \"5 minutes\", not %s", what,
 			cfg_type_name(config_setting_type(s)));
-		return;
+		return -1;
 	}
-	if (n < SCAN_INTERVAL_MIN || n > SCAN_INTERVAL_MAX) {
-		problem(l, s, "scan_interval must be between %d second%s and %d hours", SCAN_INTERVAL_MIN,
-			SCAN_INTERVAL_MIN == 1 ? "" : "s", SCAN_INTERVAL_MAX / 3600);
-		return;
+	if (n < min || n > max) {
+		_cleanup_free_ char *lo = min % 3600 == 0 ? xasprintf("%lld hour%s", min / 3600, min == 3600 ? "" : "s")
+							  : xasprintf("%lld second%s", min, min == 1 ? "" : "s");
+		_cleanup_free_ char *hi = max % 86400 == 0 && max > 86400 ? xasprintf("%lld days", max / 86400)
+									: xasprintf("%lld hours", max / 3600);
+		problem(l, s, "%s must be between %s and %s", what, lo, hi);
+		return -1;
 	}
-	l->c->scan_interval = (int)n;
+	return n;
+}
+
+static void load_scan_interval(struct loader *l, const config_setting_t *s)
+{
+	long long n = parse_seconds(l, s, "scan_interval", SCAN_INTERVAL_MIN, SCAN_INTERVAL_MAX);
+	if (n >= 0)
+		l->c->scan_interval = (int)n;
 }
 
 static void load_timezone(struct loader *l, const config_setting_t *s)
@@ -348,6 +393,438 @@ static void load_calendar(struct loader *l, const config_setting_t *g)
 		load_holidays(l, s);
 }
 
+/* A secret in a file: refused when others than the owner may read it. */
+static char *read_secret(struct loader *l, const config_setting_t *s, const char *path, const char *what,
+			 size_t *ret_len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		problem(l, s, "cannot read the %s file %s: %s", what, path, strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		problem(l, s, "the %s file %s is not a regular file", what, path);
+		close(fd);
+		return NULL;
+	}
+	if (st.st_mode & 077) {
+		problem(l, s, "the %s file %s may be read by %s (mode %04o): allow its owner only "
+			"(chmod 600 %s)", what, path, st.st_mode & 070 ? "its group" : "others",
+			(unsigned)(st.st_mode & 07777), path);
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	char *data = NULL;
+	size_t len = 0;
+	int r = read_file(path, &data, &len);
+	if (r < 0) {
+		problem(l, s, "cannot read the %s file %s: %s", what, path, strerror(-r));
+		return NULL;
+	}
+	/* One trailing line end is the file's, not the secret's. */
+	if (len && data[len - 1] == '\n')
+		data[--len] = '\0';
+	if (len && data[len - 1] == '\r')
+		data[--len] = '\0';
+	if (len == 0) {
+		problem(l, s, "the %s file %s is empty", what, path);
+		free(data);
+		return NULL;
+	}
+	if (ret_len)
+		*ret_len = len;
+	return data;
+}
+
+/* A non-empty string, or NULL (and a problem). */
+static const char *nonempty(struct loader *l, const config_setting_t *s, const char *what)
+{
+	const char *v = cfg_string(&l->x, s, what);
+	if (v && !*v) {
+		problem(l, s, "%s must not be empty", what);
+		return NULL;
+	}
+	return v;
+}
+
+/* The address in "Name <address>" or a bare "address". */
+static char *mail_address(const char *v)
+{
+	const char *lt = strrchr(v, '<');
+	if (!lt)
+		return strchr(v, '@') && !strpbrk(v, " \t\r\n<>\",;") ? xstrdup(v) : NULL;
+	const char *gt = strchr(lt, '>');
+	if (!gt || gt[1] != '\0' || gt == lt + 1)
+		return NULL;
+	char *a = xstrndup(lt + 1, (size_t)(gt - lt - 1));
+	if (!strchr(a, '@') || strpbrk(a, " \t\r\n<>\",;")) {
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
+static void load_smtp(struct loader *l, const config_setting_t *g)
+{
+	if (!cfg_group(&l->x, g, "smtp"))
+		return;
+	static const char *const keys[] = {
+		"server", "tls", "ca_file", "user", "password_file", "from", "timeout", NULL,
+	};
+	cfg_check_keys(&l->x, g, keys, "smtp");
+	struct smtp_conf *m = xcalloc(1, sizeof(*m));
+	m->tls = true;
+	m->timeout_ms = SMTP_TIMEOUT_DEFAULT * 1000;
+	const config_setting_t *s;
+	bool ok = true;
+	if (!(s = config_setting_get_member(g, "server"))) {
+		problem(l, g, "smtp needs server = \"host:port\"");
+		ok = false;
+	} else {
+		const char *v = nonempty(l, s, "smtp server");
+		const char *colon = v ? strrchr(v, ':') : NULL;
+		if (v && (!colon || colon == v || !colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
+			  atoi(colon + 1) < 1 || atoi(colon + 1) > 65535)) {
+			problem(l, s, "smtp server '%s' is not \"host:port\" (port 1-65535, e.g. \"relay.example.gov.uk:587\")",
+				v);
+			ok = false;
+		} else if (v) {
+			m->server = xstrdup(v);
+			/* "[::1]:25" names an IPv6 address. */
+			if (v[0] == '[' && colon[-1] == ']')
+				m->host = xstrndup(v + 1, (size_t)(colon - v - 2));
+			else
+				m->host = xstrndup(v, (size_t)(colon - v));
+			m->port = xstrdup(colon + 1);
+		} else {
+			ok = false;
+		}
+	}
+	if ((s = config_setting_get_member(g, "tls"))) {
+		const char *v = cfg_string(&l->x, s, "smtp tls");
+		if (v && strcmp(v, "required") == 0)
+			m->tls = true;
+		else if (v && strcmp(v, "none") == 0)
+			m->tls = false;
+		else {
+			if (v)
+				problem(l, s, "smtp tls must be \"required\" (STARTTLS) or \"none\" (a relay on this "
+					"host), not '%s'", v);
+			ok = false;
+		}
+	}
+	if ((s = config_setting_get_member(g, "ca_file"))) {
+		const char *v = nonempty(l, s, "smtp ca_file");
+		if (v) {
+			m->ca_file = path_join(l->c->dir, v);
+			if (access(m->ca_file, R_OK) < 0) {
+				problem(l, s, "cannot read the smtp ca_file %s: %s", m->ca_file, strerror(errno));
+				ok = false;
+			}
+		} else {
+			ok = false;
+		}
+	}
+	if ((s = config_setting_get_member(g, "user"))) {
+		const char *v = nonempty(l, s, "smtp user");
+		if (v)
+			m->user = xstrdup(v);
+		else
+			ok = false;
+	}
+	const config_setting_t *pw = config_setting_get_member(g, "password_file");
+	if (pw) {
+		const char *v = nonempty(l, pw, "smtp password_file");
+		if (!m->user) {
+			problem(l, pw, "smtp password_file is set but user is not");
+			ok = false;
+		} else if (v) {
+			_cleanup_free_ char *path = path_join(l->c->dir, v);
+			if (!(m->password = read_secret(l, pw, path, "smtp password", NULL)))
+				ok = false;
+		} else {
+			ok = false;
+		}
+	} else if (m->user) {
+		/* systemd's LoadCredential= (casewatchd.service). */
+		const char *dir = getenv("CREDENTIALS_DIRECTORY");
+		if (dir && *dir) {
+			_cleanup_free_ char *path = path_join(dir, "smtp-password");
+			if (access(path, F_OK) == 0 && !(m->password = read_secret(l, g, path, "smtp password", NULL)))
+				ok = false;
+		}
+		if (!m->password && ok) {
+			problem(l, g, "smtp user '%s' has no password: set password_file, or give the service the "
+				"credential smtp-password", m->user);
+			ok = false;
+		}
+	}
+	if ((s = config_setting_get_member(g, "from"))) {
+		const char *v = nonempty(l, s, "smtp from");
+		if (v && !(m->from_address = mail_address(v))) {
+			problem(l, s, "smtp from '%s' is not \"Name <address>\" or an address", v);
+			ok = false;
+		} else if (v) {
+			m->from = xstrdup(v);
+		} else {
+			ok = false;
+		}
+	} else {
+		m->from = xstrdup(DEFAULT_FROM);
+		m->from_address = mail_address(DEFAULT_FROM);
+	}
+	if (strpbrk(m->from ? m->from : "", "\r\n")) {
+		problem(l, config_setting_get_member(g, "from"), "smtp from must be one line");
+		ok = false;
+	}
+	if ((s = config_setting_get_member(g, "timeout"))) {
+		long long n = parse_seconds(l, s, "smtp timeout", 1, 300);
+		if (n < 0)
+			ok = false;
+		else
+			m->timeout_ms = (int)n * 1000;
+	}
+	if (!ok) {
+		smtp_conf_free(m);
+		free(m);
+		return;
+	}
+	free(l->c->from);
+	l->c->from = xstrdup(m->from);
+	l->c->smtp = m;
+}
+
+static bool url_ok(const char *v)
+{
+	return (strncasecmp(v, "https://", 8) == 0 && v[8]) || (strncasecmp(v, "http://", 7) == 0 && v[7]);
+}
+
+static void load_webhooks(struct loader *l, const config_setting_t *s)
+{
+	if (!cfg_aggregate(&l->x, s, "webhooks"))
+		return;
+	struct conf *c = l->c;
+	int n = config_setting_length(s);
+	c->webhooks = xcalloc((size_t)n + 1, sizeof(*c->webhooks));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(s, (unsigned)i), *e;
+		if (!cfg_group(&l->x, g, "each webhook"))
+			continue;
+		static const char *const keys[] = { "name", "url", "format", "secret_file", NULL };
+		cfg_check_keys(&l->x, g, keys, "a webhook");
+		struct webhook_conf w = { .format = WEBHOOK_GENERIC };
+		bool ok = true;
+		const char *name = NULL;
+		if (!(e = config_setting_get_member(g, "name"))) {
+			problem(l, g, "webhook has no name");
+			ok = false;
+		} else if ((name = nonempty(l, e, "webhook name"))) {
+			if (strpbrk(name, " \t\r\n:")) {
+				problem(l, e, "webhook name '%s' must be one word (no spaces or ':')", name);
+				ok = false;
+			}
+			for (size_t k = 0; k < c->n_webhooks; k++)
+				if (strcmp(c->webhooks[k].name, name) == 0) {
+					problem(l, e, "two webhooks are named '%s'", name);
+					ok = false;
+				}
+		} else {
+			ok = false;
+		}
+		if (!(e = config_setting_get_member(g, "url"))) {
+			problem(l, g, "webhook has no url");
+			ok = false;
+		} else {
+			const char *v = nonempty(l, e, "webhook url");
+			if (v && !url_ok(v)) {
+				problem(l, e, "webhook url must start with https:// (or http://)");
+				ok = false;
+			} else if (v) {
+				w.url = xstrdup(v);
+			} else {
+				ok = false;
+			}
+		}
+		if ((e = config_setting_get_member(g, "format"))) {
+			const char *v = cfg_string(&l->x, e, "webhook format");
+			int f = v ? webhook_format_from_string(v) : -EINVAL;
+			if (f < 0) {
+				if (v)
+					problem(l, e, "unknown webhook format '%s' (generic, slack or teams)", v);
+				ok = false;
+			} else {
+				w.format = (enum webhook_format)f;
+			}
+		}
+		if ((e = config_setting_get_member(g, "secret_file"))) {
+			const char *v = nonempty(l, e, "webhook secret_file");
+			_cleanup_free_ char *path = v ? path_join(c->dir, v) : NULL;
+			if (!path || !(w.secret = read_secret(l, e, path, "webhook secret", &w.secret_len)))
+				ok = false;
+		}
+		if (!ok) {
+			webhook_conf_free(&w);
+			continue;
+		}
+		w.name = xstrdup(name);
+		c->webhooks[c->n_webhooks++] = w;
+	}
+}
+
+/* "HH:MM" as minutes after midnight, or -1 (and a problem). */
+static int parse_clock(struct loader *l, const config_setting_t *s, const char *what)
+{
+	const char *v = cfg_string(&l->x, s, what);
+	if (!v)
+		return -1;
+	int h, m, len = 0;
+	if (sscanf(v, "%2d:%2d%n", &h, &m, &len) != 2 || v[len] || len != 5 || h > 23 || m > 59 || h < 0 || m < 0) {
+		problem(l, s, "%s '%s' is not a time of day HH:MM", what, v);
+		return -1;
+	}
+	return h * 60 + m;
+}
+
+static void load_window(struct loader *l, const config_setting_t *g)
+{
+	if (!cfg_group(&l->x, g, "window"))
+		return;
+	static const char *const keys[] = { "days", "from", "to", NULL };
+	cfg_check_keys(&l->x, g, keys, "window");
+	const config_setting_t *s;
+	struct conf *c = l->c;
+	if ((s = config_setting_get_member(g, "days"))) {
+		const char *v = cfg_string(&l->x, s, "window days");
+		if (v && strcmp(v, "working") == 0)
+			c->window_every_day = false;
+		else if (v && strcmp(v, "all") == 0)
+			c->window_every_day = true;
+		else if (v)
+			problem(l, s, "window days must be \"working\" or \"all\", not '%s'", v);
+	}
+	int from = c->window_from, to = c->window_to, m;
+	if ((s = config_setting_get_member(g, "from")) && (m = parse_clock(l, s, "window from")) >= 0)
+		from = m;
+	if ((s = config_setting_get_member(g, "to")) && (m = parse_clock(l, s, "window to")) >= 0)
+		to = m;
+	if (to <= from) {
+		problem(l, g, "the send window closes (%02d:%02d) before it opens (%02d:%02d)", to / 60, to % 60,
+			from / 60, from % 60);
+		return;
+	}
+	c->window_from = from;
+	c->window_to = to;
+}
+
+static void load_manager_digest(struct loader *l, const config_setting_t *g)
+{
+	if (!cfg_group(&l->x, g, "manager_digest"))
+		return;
+	static const char *const keys[] = { "every", "day", "time", NULL };
+	cfg_check_keys(&l->x, g, keys, "manager_digest");
+	const config_setting_t *s;
+	struct conf *c = l->c;
+	if ((s = config_setting_get_member(g, "every"))) {
+		const char *v = cfg_string(&l->x, s, "manager_digest every");
+		if (v && strcmp(v, "day") == 0)
+			c->manager_every = DIGEST_DAILY;
+		else if (v && strcmp(v, "week") == 0)
+			c->manager_every = DIGEST_WEEKLY;
+		else if (v && strcmp(v, "never") == 0)
+			c->manager_every = DIGEST_NEVER;
+		else if (v)
+			problem(l, s, "manager_digest every must be \"day\", \"week\" or \"never\", not '%s'", v);
+	}
+	if ((s = config_setting_get_member(g, "day"))) {
+		const char *v = cfg_string(&l->x, s, "manager_digest day");
+		int wd = -1;
+		for (int k = 0; v && k < 7; k++)
+			if (strcasecmp(v, weekday_names[k]) == 0)
+				wd = k;
+		if (wd < 0 && v)
+			problem(l, s, "unknown day '%s' in manager_digest (monday ... sunday)", v);
+		else if (wd >= 0)
+			c->manager_day = wd;
+	}
+	int m;
+	if ((s = config_setting_get_member(g, "time")) && (m = parse_clock(l, s, "manager_digest time")) >= 0)
+		c->manager_time = m;
+}
+
+static void load_templates(struct loader *l, const config_setting_t *g)
+{
+	if (!cfg_group(&l->x, g, "templates"))
+		return;
+	const char *keys[_MSG_KIND_MAX * _MSG_PART_MAX + 1];
+	size_t n = 0;
+	for (int k = 0; k < _MSG_KIND_MAX; k++)
+		for (int p = 0; p < _MSG_PART_MAX; p++)
+			keys[n++] = msg_template_key((enum msg_kind)k, (enum msg_part)p);
+	keys[n] = NULL;
+	cfg_check_keys(&l->x, g, keys, "templates");
+	for (int k = 0; k < _MSG_KIND_MAX; k++)
+		for (int p = 0; p < _MSG_PART_MAX; p++) {
+			const char *key = msg_template_key((enum msg_kind)k, (enum msg_part)p);
+			const config_setting_t *s = config_setting_get_member(g, key);
+			const char *v = s ? nonempty(l, s, key) : NULL;
+			if (v) {
+				free(l->c->template_paths[k][p]);
+				l->c->template_paths[k][p] = path_join(l->c->dir, v);
+			}
+		}
+}
+
+static void load_notify(struct loader *l, const config_setting_t *g)
+{
+	if (!cfg_group(&l->x, g, "notify"))
+		return;
+	static const char *const keys[] = {
+		"case_link", "window", "give_up_after", "officer_digest", "manager_digest", "templates", NULL,
+	};
+	cfg_check_keys(&l->x, g, keys, "notify");
+	const config_setting_t *s;
+	struct conf *c = l->c;
+	if ((s = config_setting_get_member(g, "case_link"))) {
+		const char *v = nonempty(l, s, "case_link");
+		if (v && !url_ok(v))
+			problem(l, s, "case_link must start with https:// (or http://)");
+		else if (v && !strstr(v, "{ref}"))
+			problem(l, s, "case_link must contain {ref}, where the case reference goes");
+		else if (v)
+			c->case_link = xstrdup(v);
+	}
+	if ((s = config_setting_get_member(g, "window")))
+		load_window(l, s);
+	if ((s = config_setting_get_member(g, "give_up_after"))) {
+		long long n = parse_seconds(l, s, "give_up_after", 3600, 30 * 86400);
+		if (n >= 0)
+			c->give_up_after = (int)n;
+	}
+	if ((s = config_setting_get_member(g, "officer_digest"))) {
+		int m;
+		if (config_setting_type(s) == CONFIG_TYPE_BOOL && !config_setting_get_bool(s))
+			c->officer_digest = -1;
+		else if (config_setting_type(s) == CONFIG_TYPE_BOOL)
+			problem(l, s, "officer_digest is a time of day \"HH:MM\", or false for none");
+		else if ((m = parse_clock(l, s, "officer_digest")) >= 0)
+			c->officer_digest = m;
+	}
+	if ((s = config_setting_get_member(g, "manager_digest")))
+		load_manager_digest(l, s);
+	if ((s = config_setting_get_member(g, "templates")))
+		load_templates(l, s);
+}
+
+char *conf_maildir(const struct conf *c)
+{
+	if (c->maildir)
+		return xstrdup(c->maildir);
+	_cleanup_free_ char *dir = path_dirname(c->state);
+	return path_join(dir, "mail");
+}
+
 int conf_load(const char *path, struct conf **ret, struct diags *diags)
 {
 	struct conf *c = conf_new_default();
@@ -378,7 +855,8 @@ int conf_load(const char *path, struct conf **ret, struct diags *diags)
 	struct loader l = { .x = { .diags = diags, .path = path }, .c = c };
 	const config_setting_t *root = config_root_setting(&cfg);
 	static const char *const keys[] = {
-		"database", "state", "rules", "timezone", "calendar", "scan_interval", NULL,
+		"database", "state", "rules", "timezone", "calendar", "scan_interval",
+		"maildir", "smtp", "webhooks", "notify", NULL,
 	};
 	cfg_check_keys(&l.x, root, keys, "the configuration");
 	const config_setting_t *s;
@@ -394,7 +872,19 @@ int conf_load(const char *path, struct conf **ret, struct diags *diags)
 		load_calendar(&l, s);
 	if ((s = config_setting_get_member(root, "scan_interval")))
 		load_scan_interval(&l, s);
+	if ((s = config_setting_get_member(root, "maildir")))
+		set_path(&l, &c->maildir, s, "maildir");
+	if ((s = config_setting_get_member(root, "smtp")))
+		load_smtp(&l, s);
+	if ((s = config_setting_get_member(root, "webhooks")))
+		load_webhooks(&l, s);
+	if ((s = config_setting_get_member(root, "notify")))
+		load_notify(&l, s);
 	config_destroy(&cfg);
+
+	/* Templates named in the file replace the built-in ones. */
+	templates_free(&c->templates);
+	templates_load(&c->templates, c->template_paths, diags);
 
 	/* The packs are part of the configuration: `check` covers them, and
 	 * a daemon never runs on half its rules. */

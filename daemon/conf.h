@@ -6,8 +6,13 @@
 #include "calendar.h"
 #include "diag.h"
 #include "holfile.h"
+#include "mail.h"
+#include "message.h"
 #include "rules.h"
 #include "tz.h"
+#include "webhook.h"
+
+enum digest_every { DIGEST_NEVER, DIGEST_DAILY, DIGEST_WEEKLY };
 
 /* casewatch.conf (casewatch.conf(5)). Paths inside it are relative to the
  * file's folder; they are stored here already resolved. */
@@ -33,19 +38,44 @@ struct conf {
 	struct holiday_list file_holidays[_DIVISION_MAX];
 
 	int scan_interval; /* seconds between casewatchd's scans */
+
+	/* Notifications (casewatch.conf(5), NOTIFICATIONS). */
+	char *maildir;            /* where email goes when there is no smtp */
+	struct smtp_conf *smtp;   /* NULL: into the Maildir */
+	char *from;               /* smtp.from, or the default sender */
+	struct webhook_conf *webhooks;
+	size_t n_webhooks;
+	char *case_link;          /* "https://.../{ref}", or NULL */
+	bool window_every_day;    /* false: working days only */
+	int window_from, window_to; /* minutes after local midnight */
+	int give_up_after;        /* seconds before a failing message is dead */
+	int officer_digest;       /* minutes after midnight, or -1: none */
+	enum digest_every manager_every;
+	int manager_day;          /* 0 = Monday, for weekly digests */
+	int manager_time;         /* minutes after midnight */
+	char *template_paths[_MSG_KIND_MAX][_MSG_PART_MAX];
+	struct templates templates;
 };
+
+#define DEFAULT_FROM "casewatch <casewatch@localhost>"
+#define SMTP_TIMEOUT_DEFAULT 30 /* seconds, for each step of the protocol */
+#define GIVE_UP_AFTER_DEFAULT (24 * 3600)
 
 #define SCAN_INTERVAL_DEFAULT 300
 #define SCAN_INTERVAL_MIN 1
 #define SCAN_INTERVAL_MAX 86400
 
-/* The embedded defaults: what a missing default configuration means. */
+/* The embedded defaults: what a missing default configuration means. The
+ * maildir is "mail" beside the state database. */
 struct conf *conf_new_default(void);
 
 /* Read and validate `path`. Every problem goes to diags as FILE:LINE:
  * message; returns 0 (*ret set) or -EINVAL / -errno (nothing set). */
 int conf_load(const char *path, struct conf **ret, struct diags *diags);
 void conf_free(struct conf *c);
+
+/* The Maildir email goes to without an smtp relay, newly allocated. */
+char *conf_maildir(const struct conf *c);
 
 /* Load the time zone the configuration names. */
 int conf_timezone(const struct conf *c, struct tz **ret, struct diags *diags);

@@ -17,10 +17,11 @@
 
 /* schema/state.sql, carried in the program by sql2c.sh. */
 extern const char state_schema_sql[];
-static const char *const state_upgrades[] = { NULL };
+extern const char state_upgrade_2_sql[];
+static const char *const state_upgrades[] = { state_upgrade_2_sql };
 
 #define STATE_APPLICATION_ID 0x43575354 /* 'CWST' */
-#define STATE_VERSION 1
+#define STATE_VERSION 2
 
 static const struct schema state_schema = {
 	.what = "state database",
@@ -84,7 +85,25 @@ struct watch {
 	uint64_t config_digest;
 	uint64_t *rule_hash; /* of each rule's id */
 	bool case_db_failed; /* the last scan could not read the case database */
+	char **webhooks; /* "webhook:NAME" */
+	size_t n_webhooks;
 };
+
+void watch_set_webhooks(struct watch *w, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < w->n_webhooks; i++)
+		free(w->webhooks[i]);
+	free(w->webhooks);
+	w->webhooks = n ? xcalloc(n, sizeof(char *)) : NULL;
+	for (size_t i = 0; i < n; i++)
+		w->webhooks[i] = xasprintf("webhook:%s", names[i]);
+	w->n_webhooks = n;
+}
+
+sqlite3 *watch_db(struct watch *w)
+{
+	return w->db;
+}
 
 const char *watch_full_to_string(enum watch_full f)
 {
@@ -175,6 +194,7 @@ void watch_free(struct watch *w)
 	sqlite3_close(w->db);
 	free(w->rule_hash);
 	free(w->path);
+	watch_set_webhooks(w, NULL, 0);
 	free(w);
 }
 
@@ -401,7 +421,7 @@ static int queue(struct run *x, const struct eval_case *c, const struct obligati
 		{ RECIPIENT_SUPERVISOR, "supervisor" },
 		{ RECIPIENT_MANAGER, "manager" },
 	};
-	size_t n = ELEMENTSOF(roles) + p->n_addresses;
+	size_t n = ELEMENTSOF(roles) + p->n_addresses + x->w->n_webhooks;
 	sqlite3_stmt *st = x->w->st[ST_QUEUE];
 	for (size_t i = 0; i < n; i++) {
 		const char *to;
@@ -409,8 +429,10 @@ static int queue(struct run *x, const struct eval_case *c, const struct obligati
 			if (!(p->to & roles[i].bit))
 				continue;
 			to = roles[i].name;
-		} else {
+		} else if (i < ELEMENTSOF(roles) + p->n_addresses) {
 			to = p->addresses[i - ELEMENTSOF(roles)];
+		} else {
+			to = x->w->webhooks[i - ELEMENTSOF(roles) - p->n_addresses];
 		}
 		sqlite3_bind_int64(st, 1, c->id);
 		sqlite3_bind_text(st, 2, r->id, -1, SQLITE_STATIC);
@@ -798,6 +820,8 @@ int watch_scan(struct watch *w, const char *case_db, int64_t at, enum watch_full
 	    (r = count(w, "SELECT count(*) FROM obligations WHERE state = 'overdue'", NULL, &stats.overdue,
 		       ret_err)) < 0 ||
 	    (r = count(w, "SELECT count(*) FROM outbox WHERE status = 'pending'", NULL, &stats.pending, ret_err)) < 0)
+		goto rollback;
+	if (hooks && hooks->compose && (r = hooks->compose(hooks->userdata, w->db, cdb, ret_err)) < 0)
 		goto rollback;
 	if ((r = exec(w->db, dry_run ? "ROLLBACK" : "COMMIT", ret_err)) < 0)
 		goto rollback;

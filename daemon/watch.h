@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sqlite3.h>
+
 #include "calendar.h"
 #include "rules.h"
 #include "tz.h"
@@ -30,6 +32,13 @@ bool watch_replaced(const struct watch *w);
  * the calendar or the time zone are full evaluations. */
 void watch_set_config(struct watch *w, const struct ruleset *rules, const struct calendar *cal,
 		      const struct tz *tz);
+
+/* The webhooks (their names) each stage an obligation reaches is also
+ * queued for, beside the recipients its rule names. */
+void watch_set_webhooks(struct watch *w, const char *const *names, size_t n);
+
+/* The state database, for the outbox (outbox.h). */
+sqlite3 *watch_db(struct watch *w);
 
 /* What passing time or an edit can change is all a scan evaluates, unless
  * something asks for everything (casewatchd(8), SCANS). */
@@ -84,6 +93,11 @@ struct watch_hooks {
 	/* Called every few thousand cases of a long scan; a negative return
 	 * abandons the scan (nothing is written) with that error. */
 	int (*progress)(void *userdata);
+	/* Called once the scan's writes are done, in the same transaction,
+	 * with the state database and the case database (read-only): what it
+	 * writes is kept, or with dry_run dropped, together with the scan's.
+	 * A negative return abandons the scan. */
+	int (*compose)(void *userdata, sqlite3 *state, sqlite3 *cases, char **ret_err);
 	void *userdata;
 };
 

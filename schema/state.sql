@@ -1,4 +1,4 @@
--- The casewatchd state database, schema version 1 (casewatchd(8)).
+-- The casewatchd state database, schema version 2 (casewatchd(8)).
 --
 -- Everything here but the ledger is derived from the case database and the
 -- configuration, and is rebuilt when the file is deleted. The daemon is the
@@ -6,7 +6,7 @@
 
 -- 'CWST'
 PRAGMA application_id = 1129796436;
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 -- Where the last scan left off: the change-log position read, the local
 -- day of the last full evaluation, a digest of the rules, calendar and
@@ -52,9 +52,37 @@ CREATE TABLE obligations (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX obligations_by_state ON obligations(state, due_day);
 
+-- What one recipient is sent in one go: an email to one address, or one
+-- POST to one webhook. It is written whole (`body`, exactly as it goes out)
+-- before the first attempt, so a resend after a crash or a failure is the
+-- same message with the same Message-ID or Idempotency-Key. A digest has a
+-- `period` (its day, or its week), and the unique key makes it at most one
+-- per recipient per period.
+CREATE TABLE messages (
+	id INTEGER PRIMARY KEY,
+	kind TEXT NOT NULL CHECK (kind IN ('notice', 'officer-digest', 'manager-digest')),
+	channel TEXT NOT NULL CHECK (channel IN ('email', 'webhook')),
+	destination TEXT NOT NULL, -- an address, or a webhook's name
+	period TEXT,               -- YYYY-MM-DD or YYYY-Www for a digest
+	case_id INTEGER,           -- the one case a notice is about, if one
+	ref TEXT NOT NULL,         -- its Message-ID, or its Idempotency-Key
+	subject TEXT NOT NULL,
+	body BLOB NOT NULL,        -- RFC 5322 with CRLF line ends, or JSON
+	created_at INTEGER NOT NULL,
+	status TEXT NOT NULL DEFAULT 'pending'
+		CHECK (status IN ('pending', 'sending', 'sent', 'dead')),
+	attempts INTEGER NOT NULL DEFAULT 0,
+	next_attempt_at INTEGER NOT NULL,
+	last_error TEXT,
+	finished_at INTEGER,       -- when it was sent, or given up
+	UNIQUE (kind, destination, period)
+) STRICT;
+CREATE INDEX messages_by_status ON messages(status, next_attempt_at);
+
 -- One row per notification owed: an obligation reaching a stage, for one
--- recipient (officer, supervisor, manager, or an address the rule names).
--- The unique key is what makes each of them happen at most once, ever.
+-- recipient (officer, supervisor, manager, an address the rule names, or
+-- `webhook:NAME`). The unique key is what makes each of them happen at
+-- most once, ever. `message_id` is the message that carries it.
 CREATE TABLE outbox (
 	id INTEGER PRIMARY KEY,
 	case_id INTEGER NOT NULL,
@@ -70,9 +98,12 @@ CREATE TABLE outbox (
 	attempts INTEGER NOT NULL DEFAULT 0,
 	next_attempt_at INTEGER,
 	last_error TEXT,
+	message_id INTEGER REFERENCES messages(id),
+	finished_at INTEGER,
 	UNIQUE (case_id, rule, party_id, cycle, stage, recipient)
 ) STRICT;
 CREATE INDEX outbox_by_status ON outbox(status, next_attempt_at);
+CREATE INDEX outbox_by_message ON outbox(message_id) WHERE message_id IS NOT NULL;
 
 -- What was delivered, and to whom: the one thing here that cannot be
 -- rebuilt. Losing it (deleting this file) means a notification already

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "delivery.h"
+
+/* Email: to the council's SMTP relay through libESMTP, or into a Maildir
+ * when no relay is configured (casewatch.conf(5), smtp and maildir). */
+
+struct smtp_conf {
+	char *server;    /* "host:port" as configured */
+	char *host;
+	char *port;      /* service or number: "587" */
+	bool tls;        /* STARTTLS required (tls = "required"); false: "none" */
+	char *ca_file;   /* NULL: the system's trust store */
+	char *user;      /* NULL: no AUTH */
+	char *password;  /* read from password_file or the credential */
+	char *from;      /* "Name <address>" as configured */
+	char *from_address; /* its address part */
+	int timeout_ms;  /* for each protocol step */
+};
+void smtp_conf_free(struct smtp_conf *c);
+
+/* One message to one recipient. `data` is the whole message, headers and
+ * body, with CRLF line ends. */
+struct mail_msg {
+	const char *to;
+	const char *data;
+	size_t len;
+	/* Set by mailer_send(): */
+	enum delivery result;
+	int code;    /* the SMTP reply code that decided it; 0 when none */
+	char *error; /* RETRY and DEAD: one line saying why; owned */
+};
+
+struct mailer;
+/* A sender for `c` (which must outlive it): one SSL_CTX for every session
+ * (libESMTP 1.1.0 crashes on a second STARTTLS session with its own). */
+int mailer_new(const struct smtp_conf *c, struct mailer **ret, char **ret_err);
+void mailer_free(struct mailer *m);
+/* Send msgs[0..n) in one SMTP session, setting each one's result. When
+ * nothing could be sent (no connection, TLS or AUTH failed) every message
+ * is DELIVERY_RETRY with the reason. `progress`, when not NULL, is called
+ * after each message (for the watchdog). */
+void mailer_send(struct mailer *m, struct mail_msg *msgs, size_t n, void (*progress)(void *userdata),
+		 void *userdata);
+
+/* Write a message into the Maildir `dir` (made, with tmp/ new/ cur/, mode
+ * 0700, when missing) under the file name `name`, through tmp/ and fsync:
+ * delivering the same name again replaces the first copy rather than
+ * adding a second. `data` has CRLF line ends; the file has LF. Returns 0 or
+ * -errno with *ret_err. */
+int maildir_deliver(const char *dir, const char *name, const char *data, size_t len, char **ret_err);

@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "message.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+const char *msg_kind_to_string(enum msg_kind k)
+{
+	static const char *const names[_MSG_KIND_MAX] = {
+		[MSG_NOTICE] = "notice",
+		[MSG_OFFICER_DIGEST] = "officer-digest",
+		[MSG_MANAGER_DIGEST] = "manager-digest",
+	};
+	return names[k];
+}
+
+const char *msg_template_key(enum msg_kind k, enum msg_part p)
+{
+	static const char *const keys[_MSG_KIND_MAX][_MSG_PART_MAX] = {
+		[MSG_NOTICE] = { "notice_subject", "notice_text", "notice_html" },
+		[MSG_OFFICER_DIGEST] = { "officer_digest_subject", "officer_digest_text", "officer_digest_html" },
+		[MSG_MANAGER_DIGEST] = { "manager_digest_subject", "manager_digest_text", "manager_digest_html" },
+	};
+	return keys[k][p];
+}
+
+/* The fields: only what DESIGN.md section 5 allows a message to carry. No
+ * party, no flag, no free text from the case database. */
+static const struct tmpl_field notice_item[] = {
+	{ "case", NULL }, { "rule", NULL }, { "title", NULL }, { "stage", NULL }, { "due", NULL }, { "late", NULL },
+	{ "officer", NULL }, { "team", NULL }, { "link", NULL }, { NULL, NULL },
+};
+static const struct tmpl_field notice_fields[] = {
+	{ "summary", NULL }, { "count", NULL }, { "recipient", NULL }, { "items", notice_item }, { NULL, NULL },
+};
+static const struct tmpl_field digest_item[] = {
+	{ "case", NULL }, { "rule", NULL }, { "title", NULL }, { "stage", NULL }, { "due", NULL }, { "late", NULL }, { "team", NULL }, { "link", NULL }, { NULL, NULL },
+};
+static const struct tmpl_field officer_fields[] = {
+	{ "summary", NULL }, { "officer", NULL }, { "date", NULL }, { "recipient", NULL },
+	{ "due_today", digest_item }, { "overdue", digest_item }, { "upcoming", digest_item }, { NULL, NULL },
+};
+static const struct tmpl_field manager_officer[] = {
+	{ "officer", NULL }, { "items", digest_item }, { NULL, NULL },
+};
+static const struct tmpl_field manager_team[] = {
+	{ "team", NULL }, { "officers", manager_officer }, { NULL, NULL },
+};
+static const struct tmpl_field manager_standard[] = {
+	{ "rule", NULL }, { "title", NULL }, { "pending", NULL }, { "overdue", NULL }, { "paused", NULL }, { "met", NULL }, { "met_late", NULL }, { NULL, NULL },
+};
+static const struct tmpl_field manager_undelivered[] = {
+	{ "recipient", NULL }, { "subject", NULL }, { "error", NULL }, { "since", NULL }, { NULL, NULL },
+};
+static const struct tmpl_field manager_fields[] = {
+	{ "summary", NULL }, { "period", NULL }, { "date", NULL }, { "recipient", NULL },
+	{ "teams", manager_team }, { "standards", manager_standard },
+	{ "undelivered", manager_undelivered }, { "undelivered_count", NULL }, { NULL, NULL },
+};
+
+const struct tmpl_field *msg_fields(enum msg_kind k)
+{
+	static const struct tmpl_field *const fields[_MSG_KIND_MAX] = {
+		[MSG_NOTICE] = notice_fields,
+		[MSG_OFFICER_DIGEST] = officer_fields,
+		[MSG_MANAGER_DIGEST] = manager_fields,
+	};
+	return fields[k];
+}
+
+/* The built-in templates. */
+
+#define FOOTER_TEXT \
+	"-- \n" \
+	"Sent automatically by casewatch, the unit's service-standard monitor.\n"
+#define FOOTER_HTML \
+	"<p style=\"color:#555;font-size:small\">Sent automatically by casewatch, the unit's " \
+	"service-standard monitor.</p>\n</body>\n</html>\n"
+#define HTML_HEAD "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"></head>\n<body>\n"
+#define CASE_CELL "<td>{{#link}}<a href=\"{{link}}\">{{case}}</a>{{/link}}{{^link}}{{case}}{{/link}}</td>"
+
+static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
+	[MSG_NOTICE] = {
+		[MSG_SUBJECT] = "casewatch: {{summary}}",
+		[MSG_TEXT] =
+			"{{summary}}\n"
+			"\n"
+			"{{#items}}\n"
+			"{{case}}: {{title}} ({{rule}})\n"
+			"  {{stage}}: due {{due}}{{#late}}, {{late}}{{/late}}\n"
+			"  officer {{officer}}, team {{team}}\n"
+			"{{#link}}\n"
+			"  {{link}}\n"
+			"{{/link}}\n"
+			"\n"
+			"{{/items}}\n"
+			FOOTER_TEXT,
+		[MSG_HTML] =
+			HTML_HEAD
+			"<p>{{summary}}</p>\n"
+			"<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">\n"
+			"<tr><th>Case</th><th>Standard</th><th>Stage</th><th>Due</th><th>Late</th>"
+			"<th>Officer</th><th>Team</th></tr>\n"
+			"{{#items}}\n"
+			"<tr>" CASE_CELL "<td>{{title}}</td><td>{{stage}}</td><td>{{due}}</td><td>{{late}}</td>"
+			"<td>{{officer}}</td><td>{{team}}</td></tr>\n"
+			"{{/items}}\n"
+			"</table>\n"
+			FOOTER_HTML,
+	},
+	[MSG_OFFICER_DIGEST] = {
+		[MSG_SUBJECT] = "casewatch: your cases on {{date}}: {{summary}}",
+		[MSG_TEXT] =
+			"Good morning {{officer}}: {{summary}}.\n"
+			"{{#overdue}}\n"
+			"\n"
+			"Overdue: {{case}}: {{title}}, due {{due}}, {{late}}\n"
+			"{{#link}}\n"
+			"  {{link}}\n"
+			"{{/link}}\n"
+			"{{/overdue}}\n"
+			"{{#due_today}}\n"
+			"\n"
+			"Due today: {{case}}: {{title}}, due {{due}}\n"
+			"{{#link}}\n"
+			"  {{link}}\n"
+			"{{/link}}\n"
+			"{{/due_today}}\n"
+			"{{#upcoming}}\n"
+			"\n"
+			"Coming up: {{case}}: {{title}}, due {{due}}\n"
+			"{{#link}}\n"
+			"  {{link}}\n"
+			"{{/link}}\n"
+			"{{/upcoming}}\n"
+			"\n"
+			FOOTER_TEXT,
+		[MSG_HTML] =
+			HTML_HEAD
+			"<p>Good morning {{officer}}: {{summary}}.</p>\n"
+			"<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">\n"
+			"<tr><th></th><th>Case</th><th>Standard</th><th>Due</th><th>Late</th></tr>\n"
+			"{{#overdue}}\n"
+			"<tr><td>Overdue</td>" CASE_CELL "<td>{{title}}</td><td>{{due}}</td><td>{{late}}</td></tr>\n"
+			"{{/overdue}}\n"
+			"{{#due_today}}\n"
+			"<tr><td>Due today</td>" CASE_CELL "<td>{{title}}</td><td>{{due}}</td><td></td></tr>\n"
+			"{{/due_today}}\n"
+			"{{#upcoming}}\n"
+			"<tr><td>Coming up</td>" CASE_CELL "<td>{{title}}</td><td>{{due}}</td><td></td></tr>\n"
+			"{{/upcoming}}\n"
+			"</table>\n"
+			FOOTER_HTML,
+	},
+	[MSG_MANAGER_DIGEST] = {
+		[MSG_SUBJECT] = "casewatch: service standards, {{period}}: {{summary}}",
+		[MSG_TEXT] =
+			"Service standards, {{period}}: {{summary}}.\n"
+			"{{#teams}}\n"
+			"\n"
+			"Team {{team}}\n"
+			"{{#officers}}\n"
+			"  {{officer}}\n"
+			"{{#items}}\n"
+			"    {{case}}: {{title}}, {{stage}}, due {{due}}, {{late}}\n"
+			"{{/items}}\n"
+			"{{/officers}}\n"
+			"{{/teams}}\n"
+			"{{^teams}}\n"
+			"\n"
+			"Nothing is overdue.\n"
+			"{{/teams}}\n"
+			"\n"
+			"Standards (open cases, and unmet obligations of closed ones):\n"
+			"{{#standards}}\n"
+			"  {{title}} ({{rule}}): {{overdue}} overdue, {{pending}} pending, {{paused}} paused, "
+			"{{met}} met, {{met_late}} met late\n"
+			"{{/standards}}\n"
+			"{{#undelivered}}\n"
+			"\n"
+			"Undelivered: {{recipient}}: \"{{subject}}\" since {{since}}: {{error}}\n"
+			"{{/undelivered}}\n"
+			"\n"
+			FOOTER_TEXT,
+		[MSG_HTML] =
+			HTML_HEAD
+			"<p>Service standards, {{period}}: {{summary}}.</p>\n"
+			"{{#teams}}\n"
+			"<h3>Team {{team}}</h3>\n"
+			"<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">\n"
+			"<tr><th>Officer</th><th>Case</th><th>Standard</th><th>Stage</th><th>Due</th><th>Late</th></tr>\n"
+			"{{#officers}}\n"
+			"{{#items}}\n"
+			"<tr><td>{{officer}}</td>" CASE_CELL "<td>{{title}}</td><td>{{stage}}</td><td>{{due}}</td>"
+			"<td>{{late}}</td></tr>\n"
+			"{{/items}}\n"
+			"{{/officers}}\n"
+			"</table>\n"
+			"{{/teams}}\n"
+			"{{^teams}}\n"
+			"<p>Nothing is overdue.</p>\n"
+			"{{/teams}}\n"
+			"<h3>Standards</h3>\n"
+			"<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">\n"
+			"<tr><th>Standard</th><th>Overdue</th><th>Pending</th><th>Paused</th><th>Met</th>"
+			"<th>Met late</th></tr>\n"
+			"{{#standards}}\n"
+			"<tr><td>{{title}}</td><td>{{overdue}}</td><td>{{pending}}</td><td>{{paused}}</td>"
+			"<td>{{met}}</td><td>{{met_late}}</td></tr>\n"
+			"{{/standards}}\n"
+			"</table>\n"
+			"{{#undelivered}}\n"
+			"<p>Undelivered: {{recipient}}: &ldquo;{{subject}}&rdquo; since {{since}}: {{error}}</p>\n"
+			"{{/undelivered}}\n"
+			FOOTER_HTML,
+	},
+};
+
+int templates_load(struct templates *t, char *const paths[_MSG_KIND_MAX][_MSG_PART_MAX], struct diags *diags)
+{
+	int ret = 0;
+	for (int k = 0; k < _MSG_KIND_MAX; k++)
+		for (int p = 0; p < _MSG_PART_MAX; p++) {
+			const char *path = paths[k][p];
+			_cleanup_free_ char *data = NULL;
+			const char *text = builtin[k][p];
+			if (path) {
+				size_t len;
+				int r = read_file(path, &data, &len);
+				if (r < 0) {
+					diags_add(diags, path, 0, "cannot read the template %s: %s",
+						  msg_template_key((enum msg_kind)k, (enum msg_part)p),
+						  r == -EISDIR ? "it is a folder" : strerror(-r));
+					ret = -EINVAL;
+					continue;
+				}
+				if (strlen(data) != len) {
+					diags_add(diags, path, 0, "the template holds a NUL byte");
+					ret = -EINVAL;
+					continue;
+				}
+				text = data;
+			}
+			if (tmpl_parse(text, path, msg_fields((enum msg_kind)k), &t->t[k][p], diags) < 0)
+				ret = -EINVAL;
+		}
+	return ret;
+}
+
+void templates_free(struct templates *t)
+{
+	for (int k = 0; k < _MSG_KIND_MAX; k++)
+		for (int p = 0; p < _MSG_PART_MAX; p++) {
+			tmpl_free(t->t[k][p]);
+			t->t[k][p] = NULL;
+		}
+}
+
+/* Building the email. */
+
+struct buf {
+	char *p;
+	size_t n, cap;
+};
+
+static void put(struct buf *b, const char *s, size_t n)
+{
+	b->p = xgrow(b->p, &b->cap, b->n + n + 1, 1);
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+static void puts_(struct buf *b, const char *s)
+{
+	put(b, s, strlen(s));
+}
+
+static void base64(struct buf *b, const unsigned char *s, size_t n)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0) |
+			     (i + 2 < n ? s[i + 2] : 0);
+		char q[4] = { abc[v >> 18 & 63], abc[v >> 12 & 63], i + 1 < n ? abc[v >> 6 & 63] : '=',
+			      i + 2 < n ? abc[v & 63] : '=' };
+		put(b, q, 4);
+	}
+}
+
+/* A header value on one line: control characters (a line end in a value
+ * from the database could otherwise start a header of its own) become
+ * spaces; not ASCII, RFC 2047 encoded words of whole UTF-8 characters. */
+static void header_text(struct buf *b, const char *s)
+{
+	_cleanup_free_ char *clean = xstrdup(s);
+	bool ascii = true;
+	for (char *c = clean; *c; c++) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = ' ';
+		else if ((unsigned char)*c >= 0x80)
+			ascii = false;
+	}
+	if (ascii) {
+		puts_(b, clean);
+		return;
+	}
+	size_t len = strlen(clean), i = 0;
+	while (i < len) {
+		/* At most 45 bytes per word: 60 characters of base64. */
+		size_t n = len - i < 45 ? len - i : 45;
+		while (i + n < len && ((unsigned char)clean[i + n] & 0xc0) == 0x80)
+			n--;
+		if (i)
+			puts_(b, "\r\n ");
+		puts_(b, "=?UTF-8?B?");
+		base64(b, (const unsigned char *)clean + i, n);
+		puts_(b, "?=");
+		i += n;
+	}
+}
+
+/* Quoted-printable (RFC 2045): readable where it is ASCII, lines of at
+ * most 76 characters, line ends CRLF. */
+static void quoted_printable(struct buf *b, const char *s)
+{
+	size_t col = 0;
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		if (*c == '\n') {
+			/* Trailing white space would be lost in transit. */
+			if (b->n && (b->p[b->n - 1] == ' ' || b->p[b->n - 1] == '\t')) {
+				char sp = b->p[--b->n];
+				char e[4];
+				snprintf(e, sizeof(e), "=%02X", (unsigned char)sp);
+				puts_(b, e);
+			}
+			puts_(b, "\r\n");
+			col = 0;
+			continue;
+		}
+		if (*c == '\r')
+			continue;
+		char e[4];
+		size_t w;
+		bool lit = (*c >= 33 && *c <= 126 && *c != '=') || *c == ' ' || *c == '\t';
+		/* A line starting with "." or "From " is left to quoting too. */
+		if (col == 0 && *c == '.')
+			lit = false;
+		if (lit) {
+			e[0] = (char)*c;
+			e[1] = '\0';
+			w = 1;
+		} else {
+			snprintf(e, sizeof(e), "=%02X", *c);
+			w = 3;
+		}
+		if (col + w > 75) {
+			puts_(b, "=\r\n");
+			col = 0;
+		}
+		puts_(b, e);
+		col += w;
+	}
+	if (col)
+		puts_(b, "\r\n");
+}
+
+char *email_build(const struct email_head *h, const char *subject, const char *text, const char *html,
+		  size_t *ret_len)
+{
+	struct buf b = { 0 };
+	char date[64];
+	time_t t = (time_t)h->date;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	/* The boundary must not occur in the parts: quoted-printable never
+	 * writes "=_" at the start of a line, and this does. */
+	char boundary[64];
+	snprintf(boundary, sizeof(boundary), "=_casewatch_%016llx",
+		 (unsigned long long)hash_str(HASH_INIT, h->message_id));
+
+	puts_(&b, "From: ");
+	header_text(&b, h->from);
+	puts_(&b, "\r\nTo: ");
+	header_text(&b, h->to);
+	puts_(&b, "\r\nSubject: ");
+	header_text(&b, subject);
+	puts_(&b, "\r\nDate: ");
+	puts_(&b, date);
+	puts_(&b, "\r\nMessage-ID: ");
+	puts_(&b, h->message_id);
+	if (h->references) {
+		puts_(&b, "\r\nReferences: ");
+		puts_(&b, h->references);
+	}
+	puts_(&b, "\r\nAuto-Submitted: auto-generated\r\n"
+		  "X-Auto-Response-Suppress: All\r\n"
+		  "MIME-Version: 1.0\r\n"
+		  "Content-Type: multipart/alternative; boundary=\"");
+	puts_(&b, boundary);
+	puts_(&b, "\"\r\n\r\nThis is a message in plain text and HTML.\r\n\r\n--");
+	puts_(&b, boundary);
+	puts_(&b, "\r\nContent-Type: text/plain; charset=utf-8\r\n"
+		  "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+	quoted_printable(&b, text);
+	puts_(&b, "\r\n--");
+	puts_(&b, boundary);
+	puts_(&b, "\r\nContent-Type: text/html; charset=utf-8\r\n"
+		  "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+	quoted_printable(&b, html);
+	puts_(&b, "\r\n--");
+	puts_(&b, boundary);
+	puts_(&b, "--\r\n");
+	*ret_len = b.n;
+	return b.p;
+}

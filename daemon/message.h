@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "tmpl.h"
+
+/* The messages casewatch sends, and their templates (casewatch.conf(5),
+ * TEMPLATES). */
+
+enum msg_kind { MSG_NOTICE, MSG_OFFICER_DIGEST, MSG_MANAGER_DIGEST, _MSG_KIND_MAX };
+enum msg_part { MSG_SUBJECT, MSG_TEXT, MSG_HTML, _MSG_PART_MAX };
+/* "notice", "officer-digest", "manager-digest": as stored and listed. */
+const char *msg_kind_to_string(enum msg_kind k);
+/* "notice_subject", "officer_digest_html", ...: the template keys. */
+const char *msg_template_key(enum msg_kind k, enum msg_part p);
+
+/* The fields each kind offers its templates. */
+const struct tmpl_field *msg_fields(enum msg_kind k);
+
+struct templates {
+	struct tmpl *t[_MSG_KIND_MAX][_MSG_PART_MAX];
+};
+/* Parse each template: the file paths[k][p] when set, else the built-in.
+ * Problems go to diags as FILE:LINE; returns 0 or -EINVAL. */
+int templates_load(struct templates *t, char *const paths[_MSG_KIND_MAX][_MSG_PART_MAX], struct diags *diags);
+void templates_free(struct templates *t);
+
+struct email_head {
+	const char *from;       /* "Name <address>" */
+	const char *to;         /* an address */
+	const char *message_id; /* "<...>" */
+	const char *references; /* "<...>", or NULL */
+	int64_t date;
+};
+/* A whole email with CRLF line ends: the headers (Auto-Submitted, a
+ * subject on one line, RFC 2047-encoded when not ASCII) and a
+ * multipart/alternative body of the text and the HTML. *ret_len set. */
+char *email_build(const struct email_head *h, const char *subject, const char *text, const char *html,
+		  size_t *ret_len);

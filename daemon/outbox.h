@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "calendar.h"
+#include "conf.h"
+#include "tz.h"
+
+/* The outbox (casewatchd(8), NOTIFICATIONS): the notifications a scan
+ * queued become messages, one per recipient, written whole into the state
+ * database; then each message is delivered and marked sent only once the
+ * server accepted it. */
+
+/* What composing did, for the programs to report; strings owned. */
+struct outbox_line {
+	char *text;
+	bool problem; /* worth a warning in the log */
+};
+
+struct outbox_report {
+	size_t messages;  /* messages composed */
+	size_t notices;   /* notifications put into them */
+	size_t held;      /* notifications waiting for the send window */
+	size_t voided;    /* notifications dropped: met, gone, or overtaken */
+	size_t dead;      /* notifications given up: no address for too long */
+	size_t digests;   /* digests among the messages */
+	struct outbox_line *lines; /* one per message composed, and problems */
+	size_t n_lines, cap_lines;
+};
+void outbox_report_free(struct outbox_report *r);
+
+struct outbox_ctx {
+	const struct conf *conf;
+	const struct calendar *cal;
+	const struct tz *tz;
+	int64_t at;
+	struct outbox_report *report;
+};
+
+/* The compose step, as a watch_hooks.compose (ctx is a struct outbox_ctx):
+ * drop notifications that are met or overtaken by a later stage, resolve
+ * recipients through the case database's officers and teams, group what is
+ * due to go (urgent ones at once, the rest inside the send window) into one
+ * message per recipient, and add the digests whose time has come. */
+int outbox_compose(void *ctx, sqlite3 *state, sqlite3 *cases, char **ret_err);
+
+struct outbox_sent {
+	size_t sent, retry, dead;
+	size_t email, webhook; /* of the sent ones */
+	int64_t ms;
+	/* Messages that failed this time, one line each, owned. */
+	char **errors;
+	size_t n_errors, cap_errors;
+	bool stopped; /* the stop hook asked to finish early */
+};
+void outbox_sent_free(struct outbox_sent *s);
+
+struct sender;
+struct sender *sender_new(const struct conf *c);
+void sender_free(struct sender *s);
+
+/* Deliver every message whose time has come (pending, or left sending by
+ * a crash), in batches: each batch is marked sending and committed before
+ * the first byte goes out, and each message marked sent, retried later
+ * (exponential backoff with jitter, or the server's Retry-After) or dead
+ * (refused for good, or failing for longer than give_up_after) after.
+ * `keep_going`, when not NULL, is asked between messages; false finishes
+ * with the message in hand. Returns 0 or -errno with *ret_err (the state
+ * database failed; delivery problems are per message, in *ret). */
+int outbox_send(struct sender *s, sqlite3 *state, int64_t at, bool (*keep_going)(void *userdata),
+		void *userdata, struct outbox_sent *ret, char **ret_err);
+
+/* The next time outbox_send() has something to do, or INT64_MAX. */
+int64_t outbox_next_attempt(sqlite3 *state);
