@@ -38,7 +38,9 @@ static void usage(FILE *f)
 	      "                                          every obligation of the cases and its state\n"
 	      "  status --summary [--at TIME] [--json]   counts by standard and state, and figures\n"
 	      "  run --once [--at TIME] [--dry-run] [--full]\n"
-	      "                                          one scan of casewatchd: stages reached, messages queued\n"
+	      "                                          one scan of casewatchd, and sending what is due\n"
+	      "  outbox [--dead]                         messages waiting to be delivered, and given up\n"
+	      "  outbox retry ID...                      send a message given up again\n"
 	      "\n"
 	      "Options:\n"
 	      "  -c, --config FILE   configuration (default " CONFIG_DEFAULT ")\n"
@@ -388,5 +390,7 @@ int main(int argc, char **argv)
 		return cmd_status(argc, argv);
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(argc, argv);
+	if (strcmp(cmd, "outbox") == 0)
+		return cmd_outbox(argc, argv);
 	return usage_error("unknown command '%s'", cmd);
 }

@@ -14,6 +14,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "outbox.h"
 #include "stage.h"
 #include "util.h"
 #include "watch.h"
@@ -30,12 +31,14 @@ struct setup {
 	struct conf *conf;
 	struct tz *tz;
 	struct calendar *cal;
+	struct sender *sender;
 	bool embedded;
 };
 
 struct daemon {
 	sd_event *event;
 	sd_event_source *timer;
+	sd_event_source *send_timer; /* the next retry, when before the next scan */
 	const char *config_path;
 	bool config_explicit;
 	struct setup *setup;
@@ -45,6 +48,13 @@ struct daemon {
 	bool ready;
 	char *last_error;       /* why the last scan failed, to log it once */
 	enum watch_full next_full;
+};
+
+/* The scan's hooks share one userdata: the daemon, for progress, and the
+ * outbox's context, for composing. */
+struct compose_hook {
+	struct daemon *d;
+	struct outbox_ctx *ctx;
 };
 
 static uint64_t now_usec(clockid_t clock)
@@ -58,6 +68,7 @@ static void setup_free(struct setup *s)
 {
 	if (!s)
 		return;
+	sender_free(s->sender);
 	calendar_free(s->cal);
 	tz_free(s->tz);
 	conf_free(s->conf);
@@ -83,6 +94,8 @@ static struct conf *embedded_conf(void)
 
 /* Read and check the configuration into new structures; nothing running
  * is touched. Problems are logged one per line as FILE:LINE: message. */
+static void on_send_progress(void *userdata);
+
 static int setup_load(struct daemon *d, struct setup **ret)
 {
 	struct diags diags = { 0 };
@@ -109,6 +122,8 @@ static int setup_load(struct daemon *d, struct setup **ret)
 		return r < 0 ? r : -EINVAL;
 	}
 	s->cal = conf_calendar(s->conf, -1);
+	s->sender = sender_new(s->conf);
+	sender_set_progress(s->sender, on_send_progress, d);
 	if (s->embedded)
 		log_msg(LOG_NOTICE, "%s does not exist: running on the embedded defaults (case database %s)",
 			d->config_path, s->conf->database);
@@ -117,6 +132,17 @@ static int setup_load(struct daemon *d, struct setup **ret)
 			"(see casewatch-rules(5))");
 	*ret = s;
 	return 0;
+}
+
+static void configure_watch(struct watch *w, const struct setup *s)
+{
+	const struct conf *c = s->conf;
+	const char **names = xcalloc(c->n_webhooks + 1, sizeof(char *));
+	for (size_t i = 0; i < c->n_webhooks; i++)
+		names[i] = c->webhooks[i].name;
+	watch_set_config(w, &c->ruleset, s->cal, s->tz);
+	watch_set_webhooks(w, names, c->n_webhooks);
+	free(names);
 }
 
 static int open_watch(const struct setup *s, struct watch **ret)
@@ -132,7 +158,7 @@ static int open_watch(const struct setup *s, struct watch **ret)
 		log_msg(LOG_WARNING, "created the state database %s: it holds no record of notifications sent "
 			"before, so any sent before it was created are forgotten; the stages obligations have "
 			"reached at the first scan are taken as notified", s->conf->state);
-	watch_set_config(*ret, &s->conf->ruleset, s->cal, s->tz);
+	configure_watch(*ret, s);
 	return 0;
 }
 
@@ -147,17 +173,90 @@ static void ping_watchdog(struct daemon *d, bool force)
 	}
 }
 
+static bool stop_pending(void)
+{
+	sigset_t pending;
+	return sigpending(&pending) == 0 && (sigismember(&pending, SIGTERM) || sigismember(&pending, SIGINT));
+}
+
 /* Called every few thousand cases while a scan runs: keep the watchdog and
  * the start timeout fed, and give up at once when asked to stop. */
 static int on_progress(void *userdata)
 {
-	struct daemon *d = userdata;
+	struct daemon *d = ((struct compose_hook *)userdata)->d;
 	ping_watchdog(d, false);
 	if (!d->ready)
 		sd_notify(0, "EXTEND_TIMEOUT_USEC=60000000");
-	sigset_t pending;
-	if (sigpending(&pending) == 0 && (sigismember(&pending, SIGTERM) || sigismember(&pending, SIGINT)))
-		return -ECANCELED;
+	return stop_pending() ? -ECANCELED : 0;
+}
+
+static void on_send_progress(void *userdata)
+{
+	ping_watchdog(userdata, false);
+}
+
+/* Between messages: keep sending unless asked to stop. The message in
+ * hand is finished first (casewatchd(8), SIGNALS). */
+static bool keep_sending(void *userdata)
+{
+	ping_watchdog(userdata, false);
+	return !stop_pending();
+}
+
+static void log_compose(const struct outbox_report *rep)
+{
+	for (size_t i = 0; i < rep->n_lines; i++)
+		log_msg(rep->lines[i].problem ? LOG_WARNING : LOG_INFO, "%s", rep->lines[i].text);
+	if (rep->held)
+		log_msg(LOG_DEBUG, "%zu notifications held for the send window", rep->held);
+	if (rep->voided)
+		log_msg(LOG_INFO, "%zu notifications dropped before sending: met, paused or overtaken by a later stage",
+			rep->voided);
+}
+
+static int on_send_timer(sd_event_source *s, uint64_t usec, void *userdata);
+
+/* Deliver what is due, then arm the retry timer for the next attempt
+ * that comes before the next scan. */
+static void deliver(struct daemon *d)
+{
+	const struct setup *s = d->setup;
+	sqlite3 *db = watch_db(d->watch);
+	struct outbox_sent sent = { 0 };
+	_cleanup_free_ char *err = NULL;
+	int64_t now = (int64_t)time(NULL);
+	int r = outbox_send(s->sender, db, now, keep_sending, d, &sent, &err);
+	for (size_t i = 0; i < sent.n_errors; i++)
+		log_msg(LOG_WARNING, "not delivered: %s", sent.errors[i]);
+	if (r < 0)
+		log_msg(LOG_ERR, "sending stopped: %s", err);
+	if (sent.sent || sent.retry || sent.dead)
+		log_msg(LOG_INFO, "sent %zu messages (%zu email, %zu webhook) in %lld ms; %zu to retry, %zu dead",
+			sent.sent, sent.email, sent.webhook, (long long)sent.ms, sent.retry, sent.dead);
+	outbox_sent_free(&sent);
+	if (stop_pending())
+		return;
+	int64_t next = outbox_next_attempt(db);
+	if (next == INT64_MAX) {
+		if (d->send_timer)
+			sd_event_source_set_enabled(d->send_timer, SD_EVENT_OFF);
+		return;
+	}
+	now = (int64_t)time(NULL);
+	uint64_t when = now_usec(CLOCK_MONOTONIC) + (uint64_t)(next > now ? next - now : 1) * 1000000;
+	if (!d->send_timer)
+		sd_event_add_time(d->event, &d->send_timer, CLOCK_MONOTONIC, when, 1000000, on_send_timer, d);
+	else {
+		sd_event_source_set_time(d->send_timer, when);
+		sd_event_source_set_enabled(d->send_timer, SD_EVENT_ONESHOT);
+	}
+}
+
+static int on_send_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	(void)s;
+	(void)usec;
+	deliver(userdata);
 	return 0;
 }
 
@@ -222,6 +321,13 @@ static void log_scan(const struct watch_stats *st, bool quiet_transitions)
 
 static int schedule(struct daemon *d, uint64_t seconds);
 
+
+static int compose_hook(void *userdata, sqlite3 *state, sqlite3 *cases, char **ret_err)
+{
+	struct compose_hook *ch = userdata;
+	return outbox_compose(ch->ctx, state, cases, ret_err);
+}
+
 static int scan(struct daemon *d, enum watch_full full)
 {
 	const struct setup *s = d->setup;
@@ -236,10 +342,22 @@ static int scan(struct daemon *d, enum watch_full full)
 	struct watch_stats st = { 0 };
 	_cleanup_free_ char *err = NULL;
 	int64_t now = (int64_t)time(NULL);
-	struct watch_hooks hooks = { .progress = on_progress, .userdata = d };
+	struct outbox_report rep = { 0 };
+	struct outbox_ctx octx = { .conf = s->conf, .cal = s->cal, .tz = s->tz, .at = now, .report = &rep };
+	struct compose_hook ch = { .d = d, .ctx = &octx };
+	struct watch_hooks hooks = { .progress = on_progress, .compose = compose_hook, .userdata = &ch };
 	int r = watch_scan(d->watch, s->conf->database, now, full, false, &hooks, &st, &err);
-	if (r == -ECANCELED)
+	if (r == -ECANCELED) {
+		outbox_report_free(&rep);
 		return r; /* stopping */
+	}
+	if (r >= 0) {
+		log_compose(&rep);
+		deliver(d);
+	}
+	outbox_report_free(&rep);
+	if (stop_pending())
+		return -ECANCELED;
 
 	/* Counted from the end of the scan: one that waited on a lock must
 	 * not announce a next scan already past. */
@@ -315,7 +433,7 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
 		watch_free(d->watch);
 		d->watch = w;
 	} else {
-		watch_set_config(d->watch, &n->conf->ruleset, n->cal, n->tz);
+		configure_watch(d->watch, n);
 	}
 	setup_free(d->setup);
 	d->setup = n;
@@ -444,6 +562,7 @@ out:
 	watch_free(d.watch);
 	setup_free(d.setup);
 	sd_event_source_unref(d.timer);
+	sd_event_source_unref(d.send_timer);
 	sd_event_unref(d.event);
 	free(d.last_error);
 	return status;

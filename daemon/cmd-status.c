@@ -465,6 +465,8 @@ int cmd_status(int argc, char **argv)
 	} else if (st.shown == 0) {
 		printf("no obligations at %s\n", at_text);
 	}
+	if (!json && status == 0)
+		status_undelivered(world.conf->state, world.tz);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		status = bad_input("cannot write the output: %s", strerror(errno));
 out:

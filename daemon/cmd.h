@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <sqlite3.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "conf.h"
 
@@ -35,3 +38,9 @@ void cmd_world_free(struct cmd_world *w);
 
 int cmd_status(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_outbox(int argc, char **argv);
+/* The messages waiting or given up (only the latter with dead_only), one
+ * line each, to f; returns how many, or -EIO. */
+int print_undelivered(sqlite3 *db, const struct tz *tz, FILE *f, bool dead_only);
+/* For status: the messages given up, when the state database has any. */
+void status_undelivered(const char *state, const struct tz *tz);

@@ -1102,6 +1102,11 @@ out:
 
 /* Sending. */
 
+static void progress_none(void *userdata)
+{
+	(void)userdata;
+}
+
 struct sender {
 	const struct conf *conf;
 	struct mailer *mailer;
@@ -1110,13 +1115,22 @@ struct sender {
 	struct webhooker *hooker;
 	char *hooker_err;
 	char *maildir;
+	void (*progress)(void *userdata);
+	void *userdata;
 };
+
+void sender_set_progress(struct sender *s, void (*progress)(void *userdata), void *userdata)
+{
+	s->progress = progress;
+	s->userdata = userdata;
+}
 
 struct sender *sender_new(const struct conf *c)
 {
 	struct sender *s = xcalloc(1, sizeof(*s));
 	s->conf = c;
 	s->maildir = conf_maildir(c);
+	s->progress = progress_none;
 	return s;
 }
 
@@ -1240,11 +1254,6 @@ static void deliver_webhook(struct sender *s, struct outgoing *o)
 	o->retry_after = res.retry_after;
 }
 
-static void progress_none(void *userdata)
-{
-	(void)userdata;
-}
-
 static void deliver_emails(struct sender *s, struct outgoing *v, size_t n)
 {
 	if (!s->conf->smtp) {
@@ -1276,7 +1285,7 @@ static void deliver_emails(struct sender *s, struct outgoing *v, size_t n)
 	struct mail_msg *mm = xcalloc(n, sizeof(*mm));
 	for (size_t i = 0; i < n; i++)
 		mm[i] = (struct mail_msg){ .to = v[i].dest, .data = v[i].body, .len = v[i].len };
-	mailer_send(s->mailer, mm, n, progress_none, NULL);
+	mailer_send(s->mailer, mm, n, s->progress, s->userdata);
 	for (size_t i = 0; i < n; i++) {
 		v[i].result = mm[i].result;
 		v[i].error = mm[i].error;
@@ -1353,6 +1362,7 @@ int outbox_send(struct sender *s, sqlite3 *db, int64_t at, bool (*keep_going)(vo
 					continue;
 				}
 				deliver_webhook(s, &v[i]);
+				s->progress(s->userdata);
 			}
 			if ((r = exec_bind(db, "BEGIN IMMEDIATE", ret_err, 0, 0, NULL)) >= 0) {
 				for (size_t i = 0; i < n && r >= 0; i++)

@@ -62,6 +62,8 @@ void outbox_sent_free(struct outbox_sent *s);
 struct sender;
 struct sender *sender_new(const struct conf *c);
 void sender_free(struct sender *s);
+/* Called after each message while sending: for the watchdog. */
+void sender_set_progress(struct sender *s, void (*progress)(void *userdata), void *userdata);
 
 /* Deliver every message whose time has come (pending, or left sending by
  * a crash), in batches: each batch is marked sending and committed before
