@@ -41,6 +41,7 @@ static void usage(FILE *f)
 	      "                                          one scan of casewatchd, and sending what is due\n"
 	      "  outbox [--dead]                         messages waiting to be delivered, and given up\n"
 	      "  outbox retry ID...                      send a message given up again\n"
+	      "  outbox send [--at TIME]                 deliver what is due now, without a scan\n"
 	      "\n"
 	      "Options:\n"
 	      "  -c, --config FILE   configuration (default " CONFIG_DEFAULT ")\n"

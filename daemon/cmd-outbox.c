@@ -135,6 +135,25 @@ static int retry(sqlite3 *db, char **ids, int n)
 	return status;
 }
 
+int cmd_send(const struct conf *c, sqlite3 *db, int64_t at, char **ret_err)
+{
+	struct outbox_sent sent = { 0 };
+	struct sender *snd = sender_new(c);
+	int r = outbox_send(snd, db, at, NULL, NULL, &sent, ret_err);
+	sender_free(snd);
+	for (size_t i = 0; i < sent.n_errors; i++)
+		printf("not delivered: %s\n", sent.errors[i]);
+	printf("sent %zu message%s (%zu email, %zu webhook); %zu to retry, %zu dead\n", sent.sent,
+	       sent.sent == 1 ? "" : "s", sent.email, sent.webhook, sent.retry, sent.dead);
+	/* The time, for bench/notify; not on stdout, which tests compare. */
+	if (getenv("CASEWATCH_SEND_TIMING"))
+		fprintf(stderr, "casewatch: sending took %lld ms\n", (long long)sent.ms);
+	outbox_sent_free(&sent);
+	if (r < 0)
+		return bad_input("%s", *ret_err);
+	return 0;
+}
+
 int cmd_outbox(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -155,18 +174,26 @@ int cmd_outbox(int argc, char **argv)
 		}
 	}
 	bool do_retry = optind < argc && strcmp(argv[optind], "retry") == 0;
-	if (optind < argc && !do_retry)
-		return usage_error("outbox takes no operands but 'retry ID...', got '%s'", argv[optind]);
+	bool do_send = optind < argc && strcmp(argv[optind], "send") == 0;
+	if (optind < argc && !do_retry && !do_send)
+		return usage_error("outbox takes no operands but 'retry ID...' or 'send', got '%s'", argv[optind]);
 	if (do_retry && optind + 1 >= argc)
 		return usage_error("outbox retry needs the number of a dead message (casewatch outbox lists them)");
+	if (do_send && optind + 1 < argc && strcmp(argv[optind + 1], "--at") != 0)
+		return usage_error("outbox send takes only --at TIME, got '%s'", argv[optind + 1]);
+	if (do_send && optind + 1 < argc && optind + 3 != argc)
+		return usage_error("outbox send --at needs one TIME");
 
 	struct cmd_world world;
-	if (cmd_world_load(NULL, &world) != 0)
+	if (cmd_world_load(do_send && optind + 2 < argc ? argv[optind + 2] : NULL, &world) != 0)
 		return EXIT_BADINPUT;
 	sqlite3 *db = NULL;
-	int status = open_state(world.conf->state, do_retry, &db);
+	int status = open_state(world.conf->state, do_retry || do_send, &db);
 	if (status == 0) {
-		if (do_retry) {
+		if (do_send) {
+			_cleanup_free_ char *err = NULL;
+			status = cmd_send(world.conf, db, world.at, &err);
+		} else if (do_retry) {
 			status = retry(db, argv + optind + 1, argc - optind - 1);
 		} else {
 			int n = print_undelivered(db, world.tz, stdout, dead_only);

@@ -60,7 +60,6 @@ int cmd_run(int argc, char **argv)
 	struct watch *w = NULL;
 	struct watch_stats st = { 0 };
 	struct outbox_report rep = { 0 };
-	struct outbox_sent sent = { 0 };
 	_cleanup_free_ char *err = NULL;
 	int status = 0;
 	bool created = false;
@@ -131,19 +130,20 @@ int cmd_run(int argc, char **argv)
 			if (t->told != STAGE_NONE && t->told != t->stage)
 				printf(" (off: telling %s)", notify_stage_to_string((enum notify_stage)t->told));
 			if (t->recipients)
-				printf(" (%zu message%s)\n", t->recipients, t->recipients == 1 ? "" : "s");
+				printf(" (%zu notification%s)\n", t->recipients, t->recipients == 1 ? "" : "s");
 			else
-				puts(" (no message: the stage is off for this rule, or was queued before)");
+				puts(" (no notification: the stage is off for this rule, or was queued before)");
 		}
 		if (st.transitions > st.n_tv)
 			printf("and %zu more stages reached\n", st.transitions - st.n_tv);
 	}
+	printf("%zu due today, %zu overdue, %zu notifications queued\n", st.due_today, st.overdue, st.pending);
 	for (size_t i = 0; i < rep.n_lines; i++)
 		printf("%s%s\n", rep.lines[i].problem ? "problem: " : dry_run ? "would send: " : "composed: ",
 		       rep.lines[i].text);
-	printf("%zu due today, %zu overdue, %zu messages composed", st.due_today, st.overdue, rep.messages);
+	printf("%zu message%s composed", rep.messages, rep.messages == 1 ? "" : "s");
 	if (rep.held)
-		printf(", %zu notifications held for the send window", rep.held);
+		printf(", %zu notification%s held for the send window", rep.held, rep.held == 1 ? "" : "s");
 	if (rep.voided)
 		printf(", %zu dropped (met or overtaken)", rep.voided);
 	putchar('\n');
@@ -151,24 +151,18 @@ int cmd_run(int argc, char **argv)
 		puts("dry run: nothing was kept or sent");
 	} else {
 		/* Everything due goes now, retries included. */
-		struct sender *snd = sender_new(c);
-		r = outbox_send(snd, watch_db(w), at, NULL, NULL, &sent, &err);
-		sender_free(snd);
-		for (size_t i = 0; i < sent.n_errors; i++)
-			printf("not delivered: %s\n", sent.errors[i]);
-		if (r < 0) {
-			status = bad_input("%s", err);
+		fflush(stdout);
+		r = cmd_send(c, watch_db(w), at, &err);
+		if (r != 0) {
+			status = r;
 			goto out;
 		}
-		printf("sent %zu messages (%zu email, %zu webhook) in %lld ms; %zu to retry, %zu dead\n", sent.sent,
-		       sent.email, sent.webhook, (long long)sent.ms, sent.retry, sent.dead);
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))
 		status = bad_input("cannot write the output: %s", strerror(errno));
 out:
 	watch_stats_free(&st);
 	outbox_report_free(&rep);
-	outbox_sent_free(&sent);
 	watch_free(w);
 	if (scratch) {
 		schema_remove_files(scratch_db);

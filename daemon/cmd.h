@@ -39,6 +39,9 @@ void cmd_world_free(struct cmd_world *w);
 int cmd_status(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
+/* Deliver every message due at `at` from the state database db, printing
+ * a line per failure and a closing count. Returns 0 or EXIT_BADINPUT. */
+int cmd_send(const struct conf *c, sqlite3 *db, int64_t at, char **ret_err);
 /* The messages waiting or given up (only the latter with dead_only), one
  * line each, to f; returns how many, or -EIO. */
 int print_undelivered(sqlite3 *db, const struct tz *tz, FILE *f, bool dead_only);

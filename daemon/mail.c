@@ -1,0 +1,866 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "mail.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+/* libESMTP declares smtp_starttls_set_ctx() and smtp_auth_set_context()
+ * only when these two came first. */
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <auth-client.h>
+#include <libesmtp.h>
+
+#include "util.h"
+
+void smtp_conf_free(struct smtp_conf *c)
+{
+	if (!c)
+		return;
+	free(c->server);
+	free(c->host);
+	free(c->port);
+	free(c->ca_file);
+	free(c->user);
+	if (c->password)
+		explicit_bzero(c->password, strlen(c->password));
+	free(c->password);
+	free(c->from);
+	free(c->from_address);
+	*c = (struct smtp_conf){ 0 };
+}
+
+/* ---- Sending ---------------------------------------------------------- */
+
+struct session;
+
+struct mailer {
+	const struct smtp_conf *c;
+	char *hostport; /* what libESMTP connects to */
+	char *name;     /* the server as errors name it */
+	SSL_CTX *ssl;
+	bool name_checked; /* OpenSSL checks the certificate names c->host */
+	auth_context_t auth;
+	char *user, *password; /* the AUTH interact callback hands these out */
+	struct session *s; /* during mailer_send(), for the TLS callbacks */
+};
+
+/* One message of a session: where libESMTP has got to in its data, and
+ * whether its transaction has ended. */
+struct item {
+	struct mail_msg *msg;
+	smtp_message_t sm;
+	smtp_recipient_t rcpt;
+	size_t off;
+	bool done;
+};
+
+#define REPLY_MAX 400
+
+/* What one SMTP session told us beyond the per-message statuses, gathered
+ * from libESMTP's event and protocol monitor callbacks. */
+struct session {
+	struct mailer *m;
+	struct item *items;
+	size_t n;
+	void (*progress)(void *userdata);
+	void *userdata;
+
+	bool connected;
+	bool no_starttls;     /* required, not offered */
+	bool tls_started;     /* the server said yes to STARTTLS */
+	bool tls_up;          /* and the handshake and checks passed */
+	char *tls_error;      /* why the TLS connection was refused */
+	char last_cmd[16];    /* the verb of the last command written */
+	bool in_auth;         /* an AUTH exchange is under way */
+	bool auth_tried;
+	int auth_code;        /* the last failed AUTH reply, 0 when none */
+	char auth_reply[REPLY_MAX];
+	int error_code;       /* the last 4xx/5xx reply before any MAIL FROM */
+	char error_cmd[16];
+	char error_reply[REPLY_MAX];
+
+	/* The reply being read: lines may arrive in pieces. */
+	char line[1024];
+	size_t line_len;
+	char reply[REPLY_MAX];
+};
+
+static void oom(void)
+{
+	fputs("casewatch: out of memory\n", stderr);
+	abort();
+}
+
+static bool auth_related(int code)
+{
+	/* RFC 4954: 530 authentication required, 534 mechanism too weak,
+	 * 535 credentials invalid, 538 encryption required. */
+	return code == 530 || code == 534 || code == 535 || code == 538;
+}
+
+/* Append `n` bytes of server text to `buf` (of REPLY_MAX) on one line,
+ * control characters as spaces, runs of spaces as one. */
+static void text_append(char *buf, const char *p, size_t n)
+{
+	size_t len = strlen(buf);
+	for (size_t i = 0; i < n && len < REPLY_MAX - 1; i++) {
+		char ch = p[i];
+		if ((unsigned char)ch < 0x20 || ch == 0x7f)
+			ch = ' ';
+		if (ch == ' ' && (len == 0 || buf[len - 1] == ' '))
+			continue;
+		buf[len++] = ch;
+	}
+	while (len > 0 && buf[len - 1] == ' ')
+		len--;
+	buf[len] = '\0';
+}
+
+static void set_tls_error(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_tls_error(struct session *s, const char *fmt, ...)
+{
+	if (s->tls_error) /* the first reason is the real one */
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	s->tls_error = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+/* One whole reply line from the server. */
+static void monitor_line(struct session *s, const char *line, size_t len)
+{
+	if (len < 3 || !strchr("2345", line[0]) || !strchr("0123456789", line[1]) ||
+	    !strchr("0123456789", line[2]))
+		return;
+	int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+	bool last = len == 3 || line[3] != '-';
+	if (len > 4) {
+		if (s->reply[0])
+			text_append(s->reply, " ", 1);
+		text_append(s->reply, line + 4, len - 4);
+	}
+	if (!last)
+		return;
+
+	if (s->in_auth) {
+		if (code == 334) { /* a SASL challenge: the exchange goes on */
+			s->reply[0] = '\0';
+			return;
+		}
+		s->in_auth = false;
+		if (code / 100 == 2) {
+			s->auth_code = 0;
+			s->auth_reply[0] = '\0';
+		} else {
+			s->auth_code = code;
+			snprintf(s->auth_reply, sizeof(s->auth_reply), "%s", s->reply);
+		}
+	} else if (strcmp(s->last_cmd, "STARTTLS") == 0 && code / 100 == 2) {
+		s->tls_started = true;
+	} else if ((code / 100 == 4 || code / 100 == 5) &&
+		   (!s->last_cmd[0] || strcmp(s->last_cmd, "EHLO") == 0 || strcmp(s->last_cmd, "HELO") == 0 ||
+		    strcmp(s->last_cmd, "STARTTLS") == 0)) {
+		/* Replies to MAIL, RCPT and DATA are each message's own. */
+		s->error_code = code;
+		snprintf(s->error_cmd, sizeof(s->error_cmd), "%s", s->last_cmd[0] ? s->last_cmd : "greeting");
+		snprintf(s->error_reply, sizeof(s->error_reply), "%s", s->reply);
+	}
+	s->reply[0] = '\0';
+}
+
+/* libESMTP's protocol monitor: the commands it writes (never the message
+ * itself) and the replies it reads, decrypted. AUTH failures have no event
+ * of their own in libESMTP 1.1.0: it moves on to the next mechanism and
+ * then to MAIL FROM as if nothing had happened, so the reply to AUTH is
+ * caught here. */
+static void on_monitor(const char *buf, int buflen, int writing, void *arg)
+{
+	struct session *s = arg;
+	size_t n = buflen > 0 ? (size_t)buflen : 0;
+	if (getenv("MAILTRACE")) fprintf(stderr, "MON %d [%.*s]\n", writing, buflen, buf); /*XXX*/
+
+	if (writing == SMTP_CB_WRITING) {
+		/* SASL responses during AUTH carry credentials: never kept. */
+		if (s->in_auth)
+			return;
+		if (n >= 5 && strncasecmp(buf, "AUTH ", 5) == 0) {
+			s->in_auth = s->auth_tried = true;
+			snprintf(s->last_cmd, sizeof(s->last_cmd), "AUTH");
+			return;
+		}
+		/* Pipelined commands come in one write: the last one counts. */
+		const char *p = buf, *end = buf + n;
+		while (p < end) {
+			const char *eol = memchr(p, '\n', (size_t)(end - p));
+			const char *stop = eol ? eol : end;
+			size_t w = strcspn(p, " :\r\n");
+			if (w > (size_t)(stop - p))
+				w = (size_t)(stop - p);
+			if (w > 0 && w < sizeof(s->last_cmd)) {
+				memcpy(s->last_cmd, p, w);
+				s->last_cmd[w] = '\0';
+			}
+			p = eol ? eol + 1 : end;
+		}
+		return;
+	}
+	if (writing != SMTP_CB_READING)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] == '\n') {
+			size_t len = s->line_len;
+			if (len > 0 && s->line[len - 1] == '\r')
+				len--;
+			monitor_line(s, s->line, len);
+			s->line_len = 0;
+		} else if (s->line_len < sizeof(s->line)) {
+			s->line[s->line_len++] = buf[i];
+		}
+	}
+}
+
+static struct item *find_item(struct session *s, smtp_message_t sm)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->items[i].sm == sm)
+			return &s->items[i];
+	return NULL;
+}
+
+static void item_done(struct session *s, smtp_message_t sm)
+{
+	struct item *it = find_item(s, sm);
+	if (!it || it->done)
+		return;
+	it->done = true;
+	if (s->progress)
+		s->progress(s->userdata);
+}
+
+static void on_event(smtp_session_t session, int event, void *arg, ...)
+{
+	struct session *s = arg;
+	va_list ap;
+	va_start(ap, arg);
+	if (getenv("MAILTRACE")) fprintf(stderr, "EV %d\n", event); /*XXX*/
+	switch (event) {
+	case SMTP_EV_CONNECT:
+		s->connected = true;
+		break;
+	case SMTP_EV_MAILSTATUS: {
+		/* A refused MAIL FROM ends that message's transaction. */
+		(void)va_arg(ap, const char *);
+		smtp_message_t sm = va_arg(ap, smtp_message_t);
+		const smtp_status_t *st = smtp_reverse_path_status(sm);
+		if (st && st->code / 100 != 2)
+			item_done(s, sm);
+		break;
+	}
+	case SMTP_EV_MESSAGESENT:
+		item_done(s, va_arg(ap, smtp_message_t));
+		break;
+	case SMTP_EV_EXTNA_STARTTLS:
+		s->no_starttls = true;
+		break;
+	case SMTP_EV_STARTTLS_OK:
+		s->tls_up = true;
+		break;
+	case SMTP_EV_INVALID_PEER_CERTIFICATE: {
+		/* Not reached while OpenSSL verifies during the handshake
+		 * (SSL_VERIFY_PEER): refuse, should it ever be. */
+		long result = va_arg(ap, long);
+		int *ok = va_arg(ap, int *);
+		*ok = 0;
+		set_tls_error(s, "certificate verification failed: %s", X509_verify_cert_error_string(result));
+		break;
+	}
+	case SMTP_EV_NO_PEER_CERTIFICATE: {
+		int *ok = va_arg(ap, int *);
+		*ok = 0;
+		set_tls_error(s, "the server sent no certificate");
+		break;
+	}
+	case SMTP_EV_WRONG_PEER_CERTIFICATE: {
+		/* libESMTP 1.1.0 compares the host with the certificate's DNS
+		 * names only, so it refuses a certificate for an IP address
+		 * (subjectAltName IP:). OpenSSL has already checked the name
+		 * properly during the handshake (X509_VERIFY_PARAM_set1_host or
+		 * set1_ip_asc in mailer_new): trust its verdict instead. */
+		int *ok = va_arg(ap, int *);
+		const char *domain = va_arg(ap, const char *);
+		SSL *ssl = va_arg(ap, SSL *);
+		*ok = s->m->name_checked && ssl && SSL_get_verify_result(ssl) == X509_V_OK;
+		if (!*ok)
+			set_tls_error(s, "the certificate is for '%s', not '%s'", domain ? domain : "?",
+				      s->m->c->host);
+		break;
+	}
+	case SMTP_EV_WEAK_CIPHER: {
+		int bits = va_arg(ap, int);
+		int *ok = va_arg(ap, int *);
+		*ok = 0;
+		set_tls_error(s, "the cipher is too weak (%d bits)", bits);
+		break;
+	}
+	case SMTP_EV_NO_CLIENT_CERTIFICATE: {
+		int *ok = va_arg(ap, int *);
+		*ok = 0;
+		set_tls_error(s, "no private key for the client certificate in ~/.authenticate");
+		break;
+	}
+	case SMTP_EV_UNUSABLE_CLIENT_CERTIFICATE:
+		set_tls_error(s, "unusable client certificate in ~/.authenticate");
+		break;
+	case SMTP_EV_UNUSABLE_CA_LIST:
+		set_tls_error(s, "unusable CA list in ~/.authenticate");
+		break;
+	default:
+		break;
+	}
+	va_end(ap);
+}
+
+/* OpenSSL's verdict on each certificate of the chain; the first failure
+ * is kept for the error message, since libESMTP only sees the handshake
+ * fail. */
+static int on_verify(int preverify_ok, X509_STORE_CTX *store)
+{
+	if (preverify_ok)
+		return 1;
+	SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct mailer *m = ssl ? SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)) : NULL;
+	if (m && m->s)
+		set_tls_error(m->s, "certificate verification failed: %s",
+			      X509_verify_cert_error_string(X509_STORE_CTX_get_error(store)));
+	return 0;
+}
+
+static int on_auth_interact(auth_client_request_t request, char **result, int fields, void *arg)
+{
+	struct mailer *m = arg;
+	for (int i = 0; i < fields; i++) {
+		if (request[i].flags & AUTH_USER)
+			result[i] = m->user;
+		else if (request[i].flags & AUTH_PASS)
+			result[i] = m->password;
+		else
+			return 0; /* a realm or anything else: not configured */
+	}
+	return 1;
+}
+
+/* libESMTP reads each message through this, in one piece. */
+static const char *on_message_data(void **ctx, int *len, void *arg)
+{
+	struct item *it = arg;
+	if (!len) { /* rewind */
+		it->off = 0;
+		return NULL;
+	}
+	size_t left = it->msg->len - it->off;
+	if (left > INT_MAX)
+		left = INT_MAX;
+	const char *p = it->msg->data + it->off;
+	it->off += left;
+	*len = (int)left;
+	return p;
+}
+
+static bool address_ok(const char *a)
+{
+	if (!a || !*a || strlen(a) > 320)
+		return false;
+	for (const char *p = a; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '<' || *p == '>')
+			return false;
+	return true;
+}
+
+/* Headers libESMTP acts on: it adds Date, From and Message-Id when the
+ * message lacks them, drops any second copy of these and of the address
+ * headers, and strips Return-Path and Original-Recipient. Headers present
+ * once pass verbatim and in order (headers.c, process_header). A message
+ * that would be changed is refused here instead: above all one without a
+ * Message-ID, which would get a new one on every attempt. Says what is
+ * wrong in `buf`. */
+static bool headers_problem(const char *data, size_t len, char *buf, size_t size)
+{
+	static const struct {
+		const char *name;
+		int want; /* 1: exactly once; 2: at most once; 0: never */
+	} rules[] = {
+		{ "Date", 1 },     { "From", 1 },        { "Message-ID", 1 },
+		{ "Sender", 2 },   { "To", 2 },          { "Cc", 2 },
+		{ "Bcc", 2 },      { "Reply-To", 2 },    { "Disposition-Notification-To", 2 },
+		{ "Return-Path", 0 }, { "Original-Recipient", 0 },
+	};
+	int seen[ELEMENTSOF(rules)] = { 0 };
+
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] == '\n' && (i == 0 || data[i - 1] != '\r')) {
+			snprintf(buf, size, "has a line ending in a bare LF");
+			return true;
+		}
+		if (data[i] == '\r' && (i + 1 == len || data[i + 1] != '\n')) {
+			snprintf(buf, size, "has a bare CR");
+			return true;
+		}
+	}
+	const char *p = data, *end = data + len;
+	for (;;) {
+		const char *eol = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
+		if (!eol) {
+			snprintf(buf, size, "has no empty line after its headers");
+			return true;
+		}
+		if (eol == p + 1) /* "\r\n": the end of the headers */
+			break;
+		if (*p != ' ' && *p != '\t') {
+			const char *colon = memchr(p, ':', (size_t)(eol - p));
+			if (!colon) {
+				snprintf(buf, size, "has a header line without a colon");
+				return true;
+			}
+			size_t n = (size_t)(colon - p);
+			for (size_t r = 0; r < ELEMENTSOF(rules); r++)
+				if (strlen(rules[r].name) == n && strncasecmp(p, rules[r].name, n) == 0)
+					seen[r]++;
+		}
+		p = eol + 1;
+	}
+	for (size_t r = 0; r < ELEMENTSOF(rules); r++) {
+		if (rules[r].want == 1 && seen[r] == 0)
+			snprintf(buf, size, "has no %s header", rules[r].name);
+		else if (rules[r].want != 0 && seen[r] > 1)
+			snprintf(buf, size, "has more than one %s header", rules[r].name);
+		else if (rules[r].want == 0 && seen[r] > 0)
+			snprintf(buf, size, "has a %s header", rules[r].name);
+		else
+			continue;
+		return true;
+	}
+	return false;
+}
+
+static void set_result(struct mail_msg *msg, enum delivery result, int code, char *error)
+{
+	msg->result = result;
+	msg->code = code;
+	free(msg->error);
+	msg->error = error;
+}
+
+static bool ip_literal(const char *host)
+{
+	unsigned char buf[16];
+	return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
+}
+
+int mailer_new(const struct smtp_conf *c, struct mailer **ret, char **ret_err)
+{
+	static bool initialised;
+	if (!initialised) {
+		/* libESMTP writes to sockets without MSG_NOSIGNAL: a relay that
+		 * hangs up mid-command would kill the process. SIGPIPE stays
+		 * ignored for the whole process (casewatchd has no use for it);
+		 * the write fails with EPIPE instead. */
+		signal(SIGPIPE, SIG_IGN);
+		auth_client_init();
+		initialised = true;
+	}
+
+	if (!c->host || !*c->host || !c->port || !*c->port) {
+		*ret_err = xstrdup("smtp: no server");
+		return -EINVAL;
+	}
+	if (strchr(c->host, ':')) {
+		/* smtp_set_server() splits "host:port" at the first colon. */
+		*ret_err = xasprintf("smtp %s: libESMTP cannot connect to an IPv6 address literal: use a host name",
+				     c->server ? c->server : c->host);
+		return -EINVAL;
+	}
+	if (!address_ok(c->from_address)) {
+		*ret_err = xasprintf("smtp: the sender address '%s' is not usable in MAIL FROM",
+				     c->from_address ? c->from_address : "");
+		return -EINVAL;
+	}
+	if (c->user && !c->password) {
+		*ret_err = xasprintf("smtp: user '%s' has no password", c->user);
+		return -EINVAL;
+	}
+
+	struct mailer *m = xcalloc(1, sizeof(*m));
+	m->c = c;
+	m->hostport = xasprintf("%s:%s", c->host, c->port);
+	m->name = xstrdup(c->server ? c->server : m->hostport);
+
+	/* One SSL_CTX for every session: given its own, libESMTP 1.1.0 frees
+	 * it with the first session and uses it again in the second. */
+	m->ssl = SSL_CTX_new(TLS_client_method());
+	if (!m->ssl) {
+		const char *why = ERR_reason_error_string(ERR_get_error());
+		*ret_err = xasprintf("smtp %s: cannot create a TLS context: %s", m->name, why ? why : "unknown error");
+		mailer_free(m);
+		return -ENOMEM;
+	}
+	SSL_CTX_set_app_data(m->ssl, m);
+	SSL_CTX_set_min_proto_version(m->ssl, TLS1_2_VERSION);
+	SSL_CTX_set_verify(m->ssl, SSL_VERIFY_PEER, on_verify);
+	if (c->tls) {
+		if (c->ca_file ? !SSL_CTX_load_verify_locations(m->ssl, c->ca_file, NULL)
+			       : !SSL_CTX_set_default_verify_paths(m->ssl)) {
+			const char *why = ERR_reason_error_string(ERR_get_error());
+			*ret_err = xasprintf("smtp %s: cannot load the trusted certificates%s%s: %s", m->name,
+					     c->ca_file ? " from " : "", c->ca_file ? c->ca_file : "",
+					     why ? why : "unknown error");
+			ERR_clear_error();
+			mailer_free(m);
+			return -EINVAL;
+		}
+		/* The certificate must name the host we connect to: OpenSSL
+		 * checks it in the handshake, IP addresses included. */
+		X509_VERIFY_PARAM *param = SSL_CTX_get0_param(m->ssl);
+		X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+		if (ip_literal(c->host))
+			m->name_checked = X509_VERIFY_PARAM_set1_ip_asc(param, c->host) == 1;
+		else
+			m->name_checked = X509_VERIFY_PARAM_set1_host(param, c->host, 0) == 1;
+		if (!m->name_checked) {
+			*ret_err = xasprintf("smtp %s: cannot check certificates for the host '%s'", m->name, c->host);
+			mailer_free(m);
+			return -EINVAL;
+		}
+	}
+
+	if (c->user) {
+		m->user = xstrdup(c->user);
+		m->password = xstrdup(c->password);
+		m->auth = auth_create_context();
+		if (!m->auth) {
+			*ret_err = xasprintf("smtp %s: cannot create the AUTH context", m->name);
+			mailer_free(m);
+			return -ENOMEM;
+		}
+		/* PLAIN and LOGIN send the password as it is: allowed because
+		 * AUTH only ever happens after STARTTLS with tls = "required"
+		 * (libESMTP quits when the server does not offer it), and
+		 * tls = "none" is the administrator's choice of a local relay. */
+		auth_set_mechanism_flags(m->auth, AUTH_PLUGIN_PLAIN, 0);
+		auth_set_interact_cb(m->auth, on_auth_interact, m);
+	}
+	*ret = m;
+	return 0;
+}
+
+void mailer_free(struct mailer *m)
+{
+	if (!m)
+		return;
+	if (m->auth)
+		auth_destroy_context(m->auth);
+	SSL_CTX_free(m->ssl);
+	free(m->hostport);
+	free(m->name);
+	free(m->user);
+	if (m->password)
+		explicit_bzero(m->password, strlen(m->password));
+	free(m->password);
+	free(m);
+}
+
+/* Why the session as a whole failed, when it did: one line, and the reply
+ * code that decided it (0 when none). */
+static char *session_error(struct session *s, bool started, int *ret_code)
+{
+	const struct mailer *m = s->m;
+	char buf[256];
+	*ret_code = 0;
+
+	if (!started && !s->connected) {
+		int e = smtp_errno();
+		if (e < 0)
+			return xasprintf("smtp %s: cannot connect: %s", m->name, strerror(-e));
+		return xasprintf("smtp %s: cannot connect: %s", m->name, smtp_strerror(e, buf, sizeof(buf)));
+	}
+	if (s->no_starttls)
+		return xasprintf("smtp %s: the server does not offer STARTTLS (tls = \"required\")", m->name);
+	if (s->tls_error)
+		return xasprintf("smtp %s: TLS: %s", m->name, s->tls_error);
+	if (strcmp(s->error_cmd, "STARTTLS") == 0) {
+		*ret_code = s->error_code;
+		return xasprintf("smtp %s: STARTTLS refused: %d %s", m->name, s->error_code, s->error_reply);
+	}
+	if (s->tls_started && !s->tls_up) {
+		unsigned long e = ERR_peek_last_error();
+		const char *why = e ? ERR_reason_error_string(e) : NULL;
+		return xasprintf("smtp %s: TLS handshake failed: %s", m->name,
+				 why ? why : smtp_strerror(smtp_errno(), buf, sizeof(buf)));
+	}
+	if (s->auth_code) {
+		*ret_code = s->auth_code;
+		return xasprintf("smtp %s: authentication as '%s' failed: %d %s", m->name, m->c->user, s->auth_code,
+				 s->auth_reply);
+	}
+	if (s->error_code) {
+		*ret_code = s->error_code;
+		return xasprintf("smtp %s: %s: %d %s", m->name, s->error_cmd, s->error_code, s->error_reply);
+	}
+	return xasprintf("smtp %s: connection lost after %s: %s", m->name, s->last_cmd[0] ? s->last_cmd : "connect",
+			 smtp_strerror(smtp_errno(), buf, sizeof(buf)));
+}
+
+/* The verdict on one message from the statuses libESMTP kept. */
+static void judge(struct session *s, struct item *it, const char *session_err, int session_code)
+{
+	const struct mailer *m = s->m;
+	const smtp_status_t *rp = smtp_reverse_path_status(it->sm);
+	const smtp_status_t *rc = smtp_recipient_status(it->rcpt);
+	const smtp_status_t *ms = smtp_message_transfer_status(it->sm);
+
+	if (rc->code / 100 == 2 && ms->code / 100 == 2) {
+		set_result(it->msg, DELIVERY_SENT, ms->code, NULL);
+		return;
+	}
+
+	const smtp_status_t *st;
+	_cleanup_free_ char *stage = NULL;
+	bool at_mail = false;
+	if (rp->code && rp->code / 100 != 2) {
+		st = rp;
+		at_mail = true;
+		stage = xasprintf("MAIL FROM:<%s>", m->c->from_address);
+	} else if (rc->code && rc->code / 100 != 2) {
+		st = rc;
+		stage = xasprintf("RCPT TO:<%s>", it->msg->to);
+	} else if (ms->code && ms->code / 100 != 2) {
+		st = ms;
+		stage = xstrdup("DATA");
+	} else {
+		/* No verdict from the server on this message: the session
+		 * failed before or during its transaction. */
+		set_result(it->msg, DELIVERY_RETRY, session_code, xstrdup(session_err));
+		return;
+	}
+
+	/* A refused MAIL FROM after a failed AUTH is the AUTH failure: a
+	 * wrong password is fixed and retried, never a reason to drop
+	 * reminders. */
+	if (at_mail && s->auth_code) {
+		set_result(it->msg, DELIVERY_RETRY, s->auth_code, xstrdup(session_err));
+		return;
+	}
+	char text[REPLY_MAX] = "";
+	if (st->text)
+		text_append(text, st->text, strlen(st->text));
+	const char *hint = "";
+	if (at_mail && auth_related(st->code) && m->c->user && !s->auth_tried)
+		hint = " (no AUTH was tried: the server offered no mechanism libESMTP could use)";
+	enum delivery d = st->code / 100 == 5 && !auth_related(st->code) ? DELIVERY_DEAD : DELIVERY_RETRY;
+	set_result(it->msg, d, st->code,
+		   xasprintf("smtp %s: %s: %d%s%s%s", m->name, stage, st->code, text[0] ? " " : "", text, hint));
+}
+
+static void timeouts(smtp_session_t session, int ms)
+{
+	/* Milliseconds, whatever libESMTP's documentation says; it never
+	 * goes below one second. */
+	static const int which[] = {
+		Timeout_GREETING, Timeout_ENVELOPE, Timeout_DATA, Timeout_TRANSFER, Timeout_DATA2,
+	};
+	for (size_t i = 0; i < ELEMENTSOF(which); i++)
+		smtp_set_timeout(session, which[i] | Timeout_OVERRIDE_RFC2822_MINIMUM, ms > 0 ? ms : 1000);
+}
+
+void mailer_send(struct mailer *m, struct mail_msg *msgs, size_t n, void (*progress)(void *userdata),
+		 void *userdata)
+{
+	if (n == 0)
+		return;
+	const struct smtp_conf *c = m->c;
+	struct session s = {
+		.m = m,
+		.items = xcalloc(n, sizeof(struct item)),
+		.progress = progress,
+		.userdata = userdata,
+	};
+
+	smtp_session_t session = smtp_create_session();
+	if (!session || !smtp_set_server(session, m->hostport))
+		oom();
+	timeouts(session, c->timeout_ms);
+	smtp_set_eventcb(session, on_event, &s);
+	smtp_set_monitorcb(session, on_monitor, &s, 0);
+	smtp_starttls_set_ctx(session, m->ssl);
+	smtp_starttls_enable(session, c->tls ? Starttls_REQUIRED : Starttls_DISABLED);
+	if (m->auth)
+		smtp_auth_set_context(session, m->auth);
+
+	for (size_t i = 0; i < n; i++) {
+		struct mail_msg *msg = &msgs[i];
+		char bad[80] = "";
+		if (!address_ok(msg->to))
+			snprintf(bad, sizeof(bad), "has an unusable recipient address");
+		else if (!msg->data || msg->len == 0)
+			snprintf(bad, sizeof(bad), "is empty");
+		else
+			headers_problem(msg->data, msg->len, bad, sizeof(bad));
+		if (bad[0]) {
+			/* Sending it again would not help. */
+			set_result(msg, DELIVERY_DEAD, 0,
+				   xasprintf("smtp %s: not sent: the message to '%s' %s", m->name,
+					     msg->to ? msg->to : "", bad));
+			continue;
+		}
+		struct item *it = &s.items[s.n++];
+		it->msg = msg;
+		it->sm = smtp_add_message(session);
+		if (!it->sm || !smtp_set_reverse_path(it->sm, c->from_address) ||
+		    !(it->rcpt = smtp_add_recipient(it->sm, msg->to)) ||
+		    !smtp_set_messagecb(it->sm, on_message_data, it))
+			oom(); /* they fail only for want of memory */
+	}
+
+	if (s.n > 0) {
+		m->s = &s;
+		ERR_clear_error();
+		bool started = smtp_start_session(session) != 0;
+		m->s = NULL;
+
+		int session_code = 0;
+		_cleanup_free_ char *err = session_error(&s, started, &session_code);
+		for (size_t i = 0; i < s.n; i++)
+			judge(&s, &s.items[i], err, session_code);
+		ERR_clear_error();
+	}
+	smtp_destroy_session(session);
+	free(s.tls_error);
+	free(s.items);
+}
+
+/* ---- Maildir ---------------------------------------------------------- */
+
+/* mkdir -p, each new folder 0700. */
+static int mkdir_p(const char *path)
+{
+	if (mkdir(path, 0700) == 0 || errno == EEXIST) {
+		struct stat st;
+		if (stat(path, &st) < 0)
+			return -errno;
+		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	}
+	if (errno != ENOENT)
+		return -errno;
+	_cleanup_free_ char *parent = path_dirname(path);
+	if (strcmp(parent, path) == 0 || strcmp(parent, ".") == 0)
+		return -ENOENT;
+	int r = mkdir_p(parent);
+	if (r < 0)
+		return r;
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* `data` with each CRLF as LF. */
+static int write_lf(int fd, const char *data, size_t len)
+{
+	const char *p = data, *end = data + len;
+	while (p < end) {
+		const char *cr = memchr(p, '\r', (size_t)(end - p));
+		if (!cr)
+			return write_all(fd, p, (size_t)(end - p));
+		bool crlf = cr + 1 < end && cr[1] == '\n';
+		int r = write_all(fd, p, (size_t)(cr - p) + (crlf ? 0 : 1));
+		if (r < 0)
+			return r;
+		p = cr + 1;
+	}
+	return 0;
+}
+
+int maildir_deliver(const char *dir, const char *name, const char *data, size_t len, char **ret_err)
+{
+	if (!name || !*name || strchr(name, '/') || name[0] == '.') {
+		*ret_err = xasprintf("maildir %s: '%s' is not a file name for a message", dir, name ? name : "");
+		return -EINVAL;
+	}
+	int r = mkdir_p(dir);
+	if (r < 0) {
+		*ret_err = xasprintf("maildir: cannot create %s: %s", dir, strerror(-r));
+		return r;
+	}
+	static const char *const subdirs[] = { "tmp", "new", "cur" };
+	for (size_t i = 0; i < ELEMENTSOF(subdirs); i++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", dir, subdirs[i]);
+		r = mkdir_p(p);
+		if (r < 0) {
+			*ret_err = xasprintf("maildir: cannot create %s: %s", p, strerror(-r));
+			return r;
+		}
+	}
+
+	_cleanup_free_ char *tmp = xasprintf("%s/tmp/%s", dir, name);
+	_cleanup_free_ char *dest = xasprintf("%s/new/%s", dir, name);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		r = -errno;
+		*ret_err = xasprintf("maildir: cannot create %s: %s", tmp, strerror(-r));
+		return r;
+	}
+	r = write_lf(fd, data, len);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r < 0) {
+		*ret_err = xasprintf("maildir: cannot write %s: %s", tmp, strerror(-r));
+		unlink(tmp);
+		return r;
+	}
+	/* rename() replaces an earlier delivery of the same name in new/; one
+	 * a mail reader has already moved to cur/ stays there. */
+	if (rename(tmp, dest) < 0) {
+		r = -errno;
+		*ret_err = xasprintf("maildir: cannot move %s to %s: %s", tmp, dest, strerror(-r));
+		unlink(tmp);
+		return r;
+	}
+	/* The rename is durable once new/ itself is on disk. */
+	_cleanup_free_ char *newdir = xasprintf("%s/new", dir);
+	int dfd = open(newdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd) < 0) {
+		r = -errno;
+		if (dfd >= 0)
+			close(dfd);
+		*ret_err = xasprintf("maildir: cannot sync %s: %s", newdir, strerror(-r));
+		return r;
+	}
+	close(dfd);
+	return 0;
+}
