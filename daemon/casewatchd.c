@@ -383,9 +383,9 @@ static int scan(struct daemon *d, enum watch_full full)
 		}
 		d->next_full = WATCH_FULL_NO;
 		log_scan(&st, false);
-		set_status("Scanned %zu cases (%s) in %lld ms; %zu due today, %zu overdue, %zu messages queued; "
+		set_status("Scanned %zu cases (%s) in %lld ms; %zu due today, %zu overdue, %zu waiting to be sent; "
 			   "next scan %s", st.scanned, watch_full_to_string(st.full), (long long)st.ms, st.due_today,
-			   st.overdue, st.pending, next_text);
+			   st.overdue, outbox_waiting(watch_db(d->watch)), next_text);
 	}
 	watch_stats_free(&st);
 	return schedule(d, next);

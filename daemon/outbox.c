@@ -1396,3 +1396,16 @@ int64_t outbox_next_attempt(sqlite3 *db)
 	sqlite3_finalize(st);
 	return next;
 }
+
+size_t outbox_waiting(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	size_t n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM messages WHERE status IN ('pending', 'sending')) + "
+			       "(SELECT count(*) FROM outbox WHERE status = 'pending')", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}

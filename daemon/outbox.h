@@ -78,3 +78,7 @@ int outbox_send(struct sender *s, sqlite3 *state, int64_t at, bool (*keep_going)
 
 /* The next time outbox_send() has something to do, or INT64_MAX. */
 int64_t outbox_next_attempt(sqlite3 *state);
+
+/* Messages not yet delivered, and notifications not yet in a message
+ * (held for the send window, or with nobody to send them to yet). */
+size_t outbox_waiting(sqlite3 *db);
