@@ -156,8 +156,11 @@ static int cmd_check(int argc, char **argv)
 	struct diags d = { 0 };
 	struct conf *c = NULL;
 	bool embedded;
-	if (load_conf_diags(&c, &embedded, &d) == 0)
+	if (load_conf_diags(&c, &embedded, &d) == 0) {
+		/* check is for whoever runs casewatchd: its secrets too. */
+		conf_secrets_readable(c, &d);
 		conf_free(c);
+	}
 
 	int status = 0;
 	if (d.n > 0) {

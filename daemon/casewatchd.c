@@ -111,6 +111,8 @@ static int setup_load(struct daemon *d, struct setup **ret)
 	}
 	if (r >= 0)
 		r = conf_timezone(s->conf, &s->tz, &diags);
+	if (r >= 0)
+		r = conf_secrets_readable(s->conf, &diags);
 	if (r < 0 || diags.n > 0) {
 		diags_sort(&diags);
 		for (size_t i = 0; i < diags.n; i++) {

@@ -137,6 +137,12 @@ static int retry(sqlite3 *db, char **ids, int n)
 
 int cmd_send(const struct conf *c, sqlite3 *db, int64_t at, char **ret_err)
 {
+	struct diags d = { 0 };
+	if (conf_secrets_readable(c, &d) < 0) {
+		diags_print(&d, stderr);
+		diags_free(&d);
+		return bad_input("nothing sent: the messages wait");
+	}
 	struct outbox_sent sent = { 0 };
 	struct sender *snd = sender_new(c);
 	int r = outbox_send(snd, db, at, NULL, NULL, &sent, ret_err);

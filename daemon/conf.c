@@ -65,6 +65,7 @@ void conf_free(struct conf *c)
 		webhook_conf_free(&c->webhooks[i]);
 	free(c->webhooks);
 	free(c->case_link);
+	free(c->unreadable_secret);
 	for (int k = 0; k < _MSG_KIND_MAX; k++)
 		for (int p = 0; p < _MSG_PART_MAX; p++)
 			free(c->template_paths[k][p]);
@@ -397,25 +398,30 @@ static void load_calendar(struct loader *l, const config_setting_t *g)
 static char *read_secret(struct loader *l, const config_setting_t *s, const char *path, const char *what,
 			 size_t *ret_len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
+	struct stat st;
+	if (stat(path, &st) < 0) {
 		problem(l, s, "cannot read the %s file %s: %s", what, path, strerror(errno));
 		return NULL;
 	}
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (!S_ISREG(st.st_mode)) {
 		problem(l, s, "the %s file %s is not a regular file", what, path);
-		close(fd);
 		return NULL;
 	}
 	if (st.st_mode & 077) {
 		problem(l, s, "the %s file %s may be read by %s (mode %04o): allow its owner only "
 			"(chmod 600 %s)", what, path, st.st_mode & 070 ? "its group" : "others",
 			(unsigned)(st.st_mode & 07777), path);
-		close(fd);
 		return NULL;
 	}
-	close(fd);
+	/* Someone who may read the configuration but not the secret (an
+	 * officer running casewatch status) loses nothing by it: only
+	 * sending needs it (conf_secrets_readable()). */
+	if (access(path, R_OK) < 0 && errno == EACCES) {
+		if (!l->c->unreadable_secret)
+			l->c->unreadable_secret = xasprintf("cannot read the %s file %s: %s", what, path,
+							    strerror(EACCES));
+		return xstrdup("");
+	}
 	char *data = NULL;
 	size_t len = 0;
 	int r = read_file(path, &data, &len);
@@ -815,6 +821,14 @@ static void load_notify(struct loader *l, const config_setting_t *g)
 		load_manager_digest(l, s);
 	if ((s = config_setting_get_member(g, "templates")))
 		load_templates(l, s);
+}
+
+int conf_secrets_readable(const struct conf *c, struct diags *diags)
+{
+	if (!c->unreadable_secret)
+		return 0;
+	diags_add(diags, c->path, 0, "%s", c->unreadable_secret);
+	return -EACCES;
 }
 
 char *conf_maildir(const struct conf *c)

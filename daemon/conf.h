@@ -55,6 +55,9 @@ struct conf {
 	int manager_time;         /* minutes after midnight */
 	char *template_paths[_MSG_KIND_MAX][_MSG_PART_MAX];
 	struct templates templates;
+	/* A secret file this process may not read, as a message; the secret
+	 * itself is then "". Only sending needs secrets. */
+	char *unreadable_secret;
 };
 
 #define DEFAULT_FROM "casewatch <casewatch@localhost>"
@@ -73,6 +76,10 @@ struct conf *conf_new_default(void);
  * message; returns 0 (*ret set) or -EINVAL / -errno (nothing set). */
 int conf_load(const char *path, struct conf **ret, struct diags *diags);
 void conf_free(struct conf *c);
+
+/* Before sending: 0, or -EACCES with a problem in diags when a secret file
+ * could not be read by this process. */
+int conf_secrets_readable(const struct conf *c, struct diags *diags);
 
 /* The Maildir email goes to without an smtp relay, newly allocated. */
 char *conf_maildir(const struct conf *c);
