@@ -152,7 +152,9 @@ static long long parse_seconds(struct loader *l, const config_setting_t *s, cons
 		_cleanup_free_ char *lo = min % 3600 == 0 ? xasprintf("%lld hour%s", min / 3600, min == 3600 ? "" : "s")
 							  : xasprintf("%lld second%s", min, min == 1 ? "" : "s");
 		_cleanup_free_ char *hi = max % 86400 == 0 && max > 86400 ? xasprintf("%lld days", max / 86400)
-									: xasprintf("%lld hours", max / 3600);
+					  : max % 3600 == 0 ? xasprintf("%lld hours", max / 3600)
+					  : max % 60 == 0   ? xasprintf("%lld minutes", max / 60)
+							    : xasprintf("%lld seconds", max);
 		problem(l, s, "%s must be between %s and %s", what, lo, hi);
 		return -1;
 	}
@@ -821,6 +823,15 @@ static void load_notify(struct loader *l, const config_setting_t *g)
 		load_manager_digest(l, s);
 	if ((s = config_setting_get_member(g, "templates")))
 		load_templates(l, s);
+	/* A digest is sent inside the window: one timed after it never goes. */
+	if (c->officer_digest >= c->window_to)
+		problem(l, config_setting_get_member(g, "officer_digest") ? config_setting_get_member(g, "officer_digest") : g,
+			"officer_digest (%02d:%02d) is not before the send window closes (%02d:%02d): it would never "
+			"be sent", c->officer_digest / 60, c->officer_digest % 60, c->window_to / 60, c->window_to % 60);
+	if (c->manager_every != DIGEST_NEVER && c->manager_time >= c->window_to)
+		problem(l, g, "the managers' digest time (%02d:%02d) is not before the send window closes (%02d:%02d): "
+			"it would never be sent", c->manager_time / 60, c->manager_time % 60, c->window_to / 60,
+			c->window_to % 60);
 }
 
 int conf_secrets_readable(const struct conf *c, struct diags *diags)

@@ -311,10 +311,14 @@ static void header_text(struct buf *b, const char *s)
 	}
 	size_t len = strlen(clean), i = 0;
 	while (i < len) {
-		/* At most 45 bytes per word: 60 characters of base64. */
-		size_t n = len - i < 45 ? len - i : 45;
-		while (i + n < len && ((unsigned char)clean[i + n] & 0xc0) == 0x80)
+		/* At most 39 bytes per word: 52 characters of base64, and a
+		 * line of at most 76 with "Subject: " before it. A word ends
+		 * between characters, unless the text is not UTF-8. */
+		size_t max = len - i < 39 ? len - i : 39, n = max;
+		while (n > 0 && i + n < len && ((unsigned char)clean[i + n] & 0xc0) == 0x80)
 			n--;
+		if (n == 0)
+			n = max;
 		if (i)
 			puts_(b, "\r\n ");
 		puts_(b, "=?UTF-8?B?");
@@ -325,48 +329,69 @@ static void header_text(struct buf *b, const char *s)
 }
 
 /* Quoted-printable (RFC 2045): readable where it is ASCII, lines of at
- * most 76 characters, line ends CRLF. */
-static void quoted_printable(struct buf *b, const char *s)
+ * most 76 characters, line ends CRLF. White space ending a line, and a "."
+ * starting one (after a soft break too), are encoded. */
+static void qp_line(struct buf *b, const unsigned char *p, size_t len)
 {
 	size_t col = 0;
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (*c == '\n') {
-			/* Trailing white space would be lost in transit. */
-			if (b->n && (b->p[b->n - 1] == ' ' || b->p[b->n - 1] == '\t')) {
-				char sp = b->p[--b->n];
-				char e[4];
-				snprintf(e, sizeof(e), "=%02X", (unsigned char)sp);
-				puts_(b, e);
-			}
-			puts_(b, "\r\n");
-			col = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = p[i];
+		bool last = i + 1 == len;
+		/* A stray carriage return is not text. */
+		if (c == '\r')
 			continue;
-		}
-		if (*c == '\r')
-			continue;
-		char e[4];
-		size_t w;
-		bool lit = (*c >= 33 && *c <= 126 && *c != '=') || *c == ' ' || *c == '\t';
-		/* A line starting with "." or "From " is left to quoting too. */
-		if (col == 0 && *c == '.')
-			lit = false;
-		if (lit) {
-			e[0] = (char)*c;
-			e[1] = '\0';
-			w = 1;
-		} else {
-			snprintf(e, sizeof(e), "=%02X", *c);
-			w = 3;
-		}
-		if (col + w > 75) {
+		bool lit = (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !last);
+		size_t w = lit ? 1 : 3;
+		/* Room for the "=" of a soft break, unless this ends the line. */
+		if (col + w > (last ? 76u : 75u)) {
 			puts_(b, "=\r\n");
 			col = 0;
+		}
+		if (col == 0 && c == '.')
+			lit = false, w = 3;
+		char e[4];
+		if (lit) {
+			e[0] = (char)c;
+			e[1] = '\0';
+		} else {
+			snprintf(e, sizeof(e), "=%02X", c);
 		}
 		puts_(b, e);
 		col += w;
 	}
-	if (col)
-		puts_(b, "\r\n");
+	puts_(b, "\r\n");
+}
+
+static void quoted_printable(struct buf *b, const char *s)
+{
+	const char *p = s;
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+		size_t len = n;
+		if (len && p[len - 1] == '\r')
+			len--;
+		qp_line(b, (const unsigned char *)p, len);
+		p += n;
+		if (*p == '\n')
+			p++;
+	}
+}
+
+/* "Name <address>": the name may need encoding, the address never. */
+static void header_address(struct buf *b, const char *s)
+{
+	const char *lt = strrchr(s, '<');
+	if (!lt || lt == s) {
+		header_text(b, lt ? lt : s);
+		return;
+	}
+	size_t n = (size_t)(lt - s);
+	while (n && s[n - 1] == ' ')
+		n--;
+	_cleanup_free_ char *name = xstrndup(s, n);
+	header_text(b, name);
+	puts_(b, " ");
+	header_text(b, lt);
 }
 
 char *email_build(const struct email_head *h, const char *subject, const char *text, const char *html,
@@ -385,7 +410,7 @@ char *email_build(const struct email_head *h, const char *subject, const char *t
 		 (unsigned long long)hash_str(HASH_INIT, h->message_id));
 
 	puts_(&b, "From: ");
-	header_text(&b, h->from);
+	header_address(&b, h->from);
 	puts_(&b, "\r\nTo: ");
 	header_text(&b, h->to);
 	puts_(&b, "\r\nSubject: ");
