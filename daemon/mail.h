@@ -21,6 +21,7 @@ struct smtp_conf {
 	char *from_address; /* its address part */
 	int timeout_ms;  /* for each protocol step */
 };
+/* Frees the fields (the password wiped first), not `c` itself. */
 void smtp_conf_free(struct smtp_conf *c);
 
 /* One message to one recipient. `data` is the whole message, headers and
@@ -37,19 +38,24 @@ struct mail_msg {
 
 struct mailer;
 /* A sender for `c` (which must outlive it): one SSL_CTX for every session
- * (libESMTP 1.1.0 crashes on a second STARTTLS session with its own). */
+ * (libESMTP 1.1.0 crashes on a second STARTTLS session with its own),
+ * TLS 1.2, the certificate checked against ca_file (else the system's
+ * store) and c->host. The first call ignores SIGPIPE for the process. */
 int mailer_new(const struct smtp_conf *c, struct mailer **ret, char **ret_err);
 void mailer_free(struct mailer *m);
 /* Send msgs[0..n) in one SMTP session, setting each one's result. When
  * nothing could be sent (no connection, TLS or AUTH failed) every message
- * is DELIVERY_RETRY with the reason. `progress`, when not NULL, is called
- * after each message (for the watchdog). */
+ * is DELIVERY_RETRY with the reason. A message libESMTP would change
+ * (no Date, From or Message-ID, a duplicate of one, bare LF) is
+ * DELIVERY_DEAD without being sent. `progress`, when not NULL, is called
+ * as each message's transaction ends (for the watchdog). */
 void mailer_send(struct mailer *m, struct mail_msg *msgs, size_t n, void (*progress)(void *userdata),
 		 void *userdata);
 
 /* Write a message into the Maildir `dir` (made, with tmp/ new/ cur/, mode
  * 0700, when missing) under the file name `name`, through tmp/ and fsync:
- * delivering the same name again replaces the first copy rather than
- * adding a second. `data` has CRLF line ends; the file has LF. Returns 0 or
- * -errno with *ret_err. */
+ * delivering the same name again replaces the first copy in new/ rather
+ * than adding a second (one a mail reader has moved to cur/ stays). `name`
+ * must not contain '/' or start with '.' (-EINVAL). `data` has CRLF line
+ * ends; the file has LF. Returns 0 or -errno with *ret_err. */
 int maildir_deliver(const char *dir, const char *name, const char *data, size_t len, char **ret_err);
