@@ -314,7 +314,7 @@ static void log_scan(const struct watch_stats *st, bool quiet_transitions)
 		const struct watch_transition *t = &st->tv[i];
 		const char *stage = notify_stage_to_string((enum notify_stage)t->stage);
 		struct log_fields tf = { .case_ref = t->ref, .rule = t->rule, .stage = stage };
-		log_with(LOG_INFO, &tf, "%s %s: %s, %zu message%s queued", t->ref, t->rule, stage, t->recipients,
+		log_with(LOG_INFO, &tf, "%s %s: %s, %zu notification%s queued", t->ref, t->rule, stage, t->recipients,
 			 t->recipients == 1 ? "" : "s");
 	}
 	if (st->transitions > st->n_tv)

@@ -3,7 +3,9 @@
 # moments on the demo database. What it prints, what it keeps in the state
 # database (checked against `casewatch status`, which works the same
 # obligations out independently), what it queues (each stage at most once,
-# only the latest one after a jump), --dry-run and --full, and its errors.
+# only the latest one after a jump), the messages it composes and sends
+# (into the Maildir beside the state database), --dry-run and --full, and
+# its errors. The digests are off: this is about the scan and the queue.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 db="$T/cases.db"
@@ -11,9 +13,29 @@ state="$T/state.db"
 "$CASEWATCH" db init "$db" >/dev/null
 sqlite3 -batch "$db" <"$top_srcdir/examples/demo.sql"
 conf="$T/casewatch.conf"
-printf 'database = "cases.db";\nstate = "state.db";\nrules = [ "%s/rules/leeds-asbu.conf" ];\n' "$top_srcdir" >"$conf"
+no_digests='notify = { officer_digest = false; manager_digest = { every = "never"; }; };'
+printf 'database = "cases.db";\nstate = "state.db";\nrules = [ "%s/rules/leeds-asbu.conf" ];\n%s\n' "$top_srcdir" "$no_digests" >"$conf"
 cw() { "$CASEWATCH" -c "$conf" "$@"; }
 st() { sqlite3 -batch "$state" "$@"; }
+# The Maildir beside the state database, where email goes with no smtp.
+mail="$T/mail"
+# maildir_holds NAME: $mail/new holds exactly one file per message in the
+# state database, named after it (its creation time and Message-ID), each
+# to the message's address, and nothing is left in $mail/tmp.
+maildir_holds() {
+	for _f in "$mail"/new/*; do
+		[ -f "$_f" ] && printf '%s %s\n' "${_f##*/}" "$(sed -n 's/^To: //p' "$_f" | tr -d '\r')"
+	done | sort >"$T/in-maildir"
+	st "SELECT created_at || '.' || substr(ref, 2, instr(ref, '@') - 2) || ' ' || destination FROM messages" |
+		sort >"$T/in-messages"
+	if [ -s "$T/in-messages" ] && cmp -s "$T/in-messages" "$T/in-maildir" && [ -z "$(ls -A "$mail/tmp")" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diff "$T/in-messages" "$T/in-maildir" | sed 's/^/# /'
+		ls -A "$mail/tmp" | sed 's/^/# left in tmp: /'
+	fi
+}
 
 # like_status NAME TIME: the obligations kept in the state database are
 # exactly what `casewatch status --at TIME --json` lists (open cases, and
@@ -42,27 +64,30 @@ same "the demo has 36 cases" "$n_cases" 36
 
 # A dry run from nothing keeps nothing, not even a state database: it
 # works in a scratch one and says so; the next real scan is the first.
-printf 'database = "cases.db";\nstate = "dry.db";\nrules = [ "%s/rules/leeds-asbu.conf" ];\n' "$top_srcdir" >"$T/dry.conf"
+printf 'database = "cases.db";\nstate = "dry.db";\nrules = [ "%s/rules/leeds-asbu.conf" ];\n%s\n' "$top_srcdir" "$no_digests" >"$T/dry.conf"
 mkdir "$T/tmp"
 run "dry run with no state database" 0 env TMPDIR="$T/tmp" "$CASEWATCH" -c "$T/dry.conf" run --once --at 2026-11-18 --dry-run
 expect_out "dry run of the first scan" \
 "scan at 2026-11-18T12:00:00Z: 36 cases evaluated (full: new state database), 30 changed
 first scan of this state database: 12 stages reached are the starting point; none queued
-2 due today, 10 overdue, 0 messages queued
-dry run: nothing was kept"
+2 due today, 10 overdue, 0 notifications queued
+0 messages composed
+dry run: nothing was kept or sent"
 expect_err "dry run: says there is no state database yet" \
 "casewatch: there is no state database $T/dry.db yet: this is what its first scan would do"
-if [ ! -e "$T/dry.db" ] && [ -z "$(ls -A "$T/tmp")" ]; then
-	ok "dry run: no state database made, and its scratch one removed"
+if [ ! -e "$T/dry.db" ] && [ -z "$(ls -A "$T/tmp")" ] && [ ! -e "$mail" ]; then
+	ok "dry run: no state database or Maildir made, and its scratch one removed"
 else
-	not_ok "dry run: no state database made, and its scratch one removed"
+	not_ok "dry run: no state database or Maildir made, and its scratch one removed"
 	ls -la "$T" "$T/tmp" | sed 's/^/# /'
 fi
 run "a real run after the dry run" 0 "$CASEWATCH" -c "$T/dry.conf" run --once --at 2026-11-18
 expect_out "after the dry run: still the first scan" \
 "scan at 2026-11-18T12:00:00Z: 36 cases evaluated (full: new state database), 30 changed
 first scan of this state database: 12 stages reached are the starting point; none queued
-2 due today, 10 overdue, 0 messages queued"
+2 due today, 10 overdue, 0 notifications queued
+0 messages composed
+sent 0 messages (0 email, 0 webhook); 0 to retry, 0 dead"
 
 # The first scan of a new state database is the baseline: every stage
 # already reached is recorded and none is queued.
@@ -70,12 +95,16 @@ run "first run" 0 cw run --once --at 2026-11-18
 expect_out "first run: the baseline" \
 "scan at 2026-11-18T12:00:00Z: 36 cases evaluated (full: new state database), 30 changed
 first scan of this state database: 12 stages reached are the starting point; none queued
-2 due today, 10 overdue, 0 messages queued"
+2 due today, 10 overdue, 0 notifications queued
+0 messages composed
+sent 0 messages (0 email, 0 webhook); 0 to retry, 0 dead"
 expect_err "first run: says the state database is new and knows of nothing sent" \
 "casewatch: created the state database $state: it holds no record of notifications sent before; the stages obligations have reached now are the starting point and are not notified again"
 same "first run: the cases changed are the cases kept" "$(st "SELECT count(*) FROM cases")" 30
 same "first run: the stages reached are the stages kept" "$(st "SELECT count(*) FROM obligations WHERE stage IS NOT NULL")" 12
 same "first run: nothing queued" "$(st "SELECT count(*) FROM outbox")" 0
+same "first run: nothing composed" "$(st "SELECT count(*) FROM messages")" 0
+check "first run: nothing sent, no Maildir made" test ! -e "$mail"
 # Wednesday 18th: 0103's call (received Tue 17, 1 working day) and 0109's
 # visit (accepted Wed 4, 10 working days) are due today.
 same "first run: due today as status counts it" \
@@ -92,7 +121,9 @@ like_status "first run: the state database holds what status shows" 2026-11-18
 run "second run at the same moment" 0 cw run --once --at 2026-11-18
 expect_out "second run: incremental, nothing evaluated" \
 "scan at 2026-11-18T12:00:00Z: 0 cases evaluated (incremental), 0 changed
-2 due today, 10 overdue, 0 messages queued"
+2 due today, 10 overdue, 0 notifications queued
+0 messages composed
+sent 0 messages (0 email, 0 webhook); 0 to retry, 0 dead"
 [ -s "$T/err" ] && not_ok "second run: nothing on stderr" || ok "second run: nothing on stderr"
 
 # Later the same day, after the officer records 0109's visit: only that
@@ -105,7 +136,9 @@ same "no case wakes between 12:00 and 12:30" "$woken" 0
 run "a run after a new event" 0 cw run --once --at 2026-11-18T12:30:00Z
 expect_out "only the changed case is evaluated" \
 "scan at 2026-11-18T12:30:00Z: 1 cases evaluated (incremental), 1 changed
-1 due today, 10 overdue, 0 messages queued"
+1 due today, 10 overdue, 0 notifications queued
+0 messages composed
+sent 0 messages (0 email, 0 webhook); 0 to retry, 0 dead"
 same "0109's visit is met, at the time recorded" \
 	"$(st "SELECT state || ' ' || met_at FROM obligations WHERE case_id = 109 AND rule = 'victim-visit'")" \
 	"met $(epoch 2026-11-18T12:15:00Z)"
@@ -114,32 +147,48 @@ like_status "after the event: the state database holds what status shows" 2026-1
 # Thursday 19th. 0103's call, due Wednesday and escalated 1 working day
 # after, goes straight from due to escalated (the manager); 0110's visit,
 # due Friday 20 after its hold, is upcoming (the officer). A dry run says
-# so and keeps nothing.
+# so, and what it would send, and keeps and sends nothing.
 st .dump >"$T/dump-before"
 run "dry run the next day" 0 cw run --once --at 2026-11-19 --dry-run
 expect_out "dry run: would queue" \
 "scan at 2026-11-19T12:00:00Z: 36 cases evaluated (full: new day), 9 changed
-would queue: ASB-2026-0103 serious-incident-call: escalated (1 message)
-would queue: ASB-2026-0110 victim-visit: upcoming (1 message)
-0 due today, 11 overdue, 2 messages queued
-dry run: nothing was kept"
+would queue: ASB-2026-0103 serious-incident-call: escalated (1 notification)
+would queue: ASB-2026-0110 victim-visit: upcoming (1 notification)
+0 due today, 11 overdue, 2 notifications queued
+would send: message 1 to declan.walsh@example.gov.uk: 1 coming up
+would send: message 2 to robert.ng@example.gov.uk: 1 escalated
+2 messages composed
+dry run: nothing was kept or sent"
 st .dump >"$T/dump-after"
 if cmp -s "$T/dump-before" "$T/dump-after"; then ok "dry run: the state database is unchanged"; else
 	not_ok "dry run: the state database is unchanged"
 	diff "$T/dump-before" "$T/dump-after" | head -n 20 | sed 's/^/# /'
 fi
+check "dry run: nothing sent, no Maildir made" test ! -e "$mail"
 
 run "the next day" 0 cw run --once --at 2026-11-19
 expect_out "the next day: a full scan, two stages queued" \
 "scan at 2026-11-19T12:00:00Z: 36 cases evaluated (full: new day), 9 changed
-queued: ASB-2026-0103 serious-incident-call: escalated (1 message)
-queued: ASB-2026-0110 victim-visit: upcoming (1 message)
-0 due today, 11 overdue, 2 messages queued"
-same "the outbox holds one row per message" \
-	"$(st "SELECT group_concat(case_id || ' ' || rule || ' ' || stage || ' ' || recipient || ' ' || status, ', ')
+queued: ASB-2026-0103 serious-incident-call: escalated (1 notification)
+queued: ASB-2026-0110 victim-visit: upcoming (1 notification)
+0 due today, 11 overdue, 2 notifications queued
+composed: message 1 to declan.walsh@example.gov.uk: 1 coming up
+composed: message 2 to robert.ng@example.gov.uk: 1 escalated
+2 messages composed
+sent 2 messages (2 email, 0 webhook); 0 to retry, 0 dead"
+same "the outbox holds one row per notification, each sent in its message" \
+	"$(st "SELECT group_concat(case_id || ' ' || rule || ' ' || stage || ' ' || recipient || ' ' || status || ' ' || message_id, ', ')
 		FROM (SELECT * FROM outbox ORDER BY case_id)")" \
-	"103 serious-incident-call escalated manager pending, 110 victim-visit upcoming officer pending"
+	"103 serious-incident-call escalated manager sent 2, 110 victim-visit upcoming officer sent 1"
+same "one message per recipient, sent" \
+	"$(st "SELECT group_concat(id || ' ' || kind || ' ' || channel || ' ' || destination || ' ' || case_id || ' ' || status, ', ')
+		FROM (SELECT * FROM messages ORDER BY id)")" \
+	"1 notice email declan.walsh@example.gov.uk 110 sent, 2 notice email robert.ng@example.gov.uk 103 sent"
+maildir_holds "the next day: the Maildir holds the two messages"
 same "queued at the scan's moment" "$(st "SELECT DISTINCT created_at FROM outbox")" "$(epoch 2026-11-19T12:00:00Z)"
+same "composed and sent at the scan's moment" \
+	"$(st "SELECT DISTINCT created_at || ' ' || finished_at FROM messages")" \
+	"$(epoch 2026-11-19T12:00:00Z) $(epoch 2026-11-19T12:00:00Z)"
 same "0103's call skipped the overdue stage" \
 	"$(st "SELECT count(*) FROM outbox WHERE case_id = 103 AND stage <> 'escalated'")" 0
 like_status "the next day: the state database holds what status shows" 2026-11-19
@@ -148,8 +197,11 @@ like_status "the next day: the state database holds what status shows" 2026-11-1
 run "the next day again" 0 cw run --once --at 2026-11-19
 expect_out "the same moment again queues nothing" \
 "scan at 2026-11-19T12:00:00Z: 0 cases evaluated (incremental), 0 changed
-0 due today, 11 overdue, 2 messages queued"
+0 due today, 11 overdue, 0 notifications queued
+0 messages composed
+sent 0 messages (0 email, 0 webhook); 0 to retry, 0 dead"
 same "still two rows in the outbox" "$(st "SELECT count(*) FROM outbox")" 2
+same "still two messages" "$(st "SELECT count(*) FROM messages")" 2
 
 # 0103's call is recorded, then the record is withdrawn: the obligation
 # is escalated again, but its escalation was queued before.
@@ -158,21 +210,28 @@ sqlite3 -batch "$db" "INSERT INTO events (id, case_id, at, kind, party_id, chann
 run "a late call recorded" 0 cw run --once --at 2026-11-19T13:30:00Z
 expect_out "the call meets the obligation late" \
 "scan at 2026-11-19T13:30:00Z: 1 cases evaluated (incremental), 1 changed
-0 due today, 10 overdue, 2 messages queued"
+0 due today, 10 overdue, 0 notifications queued
+0 messages composed
+sent 0 messages (0 email, 0 webhook); 0 to retry, 0 dead"
 same "0103's call: met late" \
 	"$(st "SELECT state FROM obligations WHERE case_id = 103 AND rule = 'serious-incident-call'")" met_late
 sqlite3 -batch "$db" "DELETE FROM events WHERE id = 9001"
 run "the call withdrawn" 0 cw run --once --at 2026-11-19T14:00:00Z
 expect_out "escalated again, but no second message" \
 "scan at 2026-11-19T14:00:00Z: 1 cases evaluated (incremental), 1 changed
-queued: ASB-2026-0103 serious-incident-call: escalated (no message: the stage is off for this rule, or was queued before)
-0 due today, 11 overdue, 2 messages queued"
+queued: ASB-2026-0103 serious-incident-call: escalated (no notification: the stage is off for this rule, or was queued before)
+0 due today, 11 overdue, 0 notifications queued
+0 messages composed
+sent 0 messages (0 email, 0 webhook); 0 to retry, 0 dead"
 same "still two rows in the outbox after the stage is reached again" "$(st "SELECT count(*) FROM outbox")" 2
+same "and still two messages" "$(st "SELECT count(*) FROM messages")" 2
 
 run "--full" 0 cw run --once --full --at 2026-11-19T14:00:00Z
 expect_out "--full evaluates everything and finds nothing new" \
 "scan at 2026-11-19T14:00:00Z: 36 cases evaluated (full: requested), 0 changed
-0 due today, 11 overdue, 2 messages queued"
+0 due today, 11 overdue, 0 notifications queued
+0 messages composed
+sent 0 messages (0 email, 0 webhook); 0 to retry, 0 dead"
 
 # A change log pruned past the position last read cannot say what changed:
 # everything is evaluated. (An update call to 0118, already kept informed,
@@ -205,6 +264,7 @@ same "0102's stages on the 19th" \
 	"$(st "SELECT group_concat(rule || ' ' || coalesce(stage, '-'), ', ') FROM (SELECT * FROM obligations
 		WHERE case_id = 102 AND rule IN ('victim-visit', 'perpetrator-letter') ORDER BY rule)")" \
 	"perpetrator-letter -, victim-visit -"
+same "before the jump every notification was sent: none waits" "$(st "SELECT count(*) FROM outbox WHERE status <> 'sent'")" 0
 run "a month later" 0 cw run --once --at 2026-12-19
 head -n 1 "$T/out" >"$T/first"
 same "a month later: a full scan" "$(cat "$T/first")" \
@@ -233,10 +293,30 @@ same "what the jump queued is each obligation's current stage" \
 same "no upcoming or due row queued by the jump" \
 	"$(st "SELECT count(*) FROM outbox WHERE created_at = $jump AND stage IN ('upcoming', 'due')")" 0
 # Each "queued:" line is backed by its rows.
-msgs=$(sed -n 's/^queued: .* (\([0-9]*\) messages*)$/\1/p' "$T/out" | awk '{ s += $1 } END { print s + 0 }')
-same "the messages announced are the rows added" "$msgs" "$(st "SELECT count(*) FROM outbox WHERE created_at = $jump")"
-same "the last line counts the pending rows" "$(tail -n 1 "$T/out")" \
-	"0 due today, $(st "SELECT count(*) FROM obligations WHERE state = 'overdue'") overdue, $(st "SELECT count(*) FROM outbox WHERE status = 'pending'") messages queued"
+n=$(sed -n 's/^queued: .* (\([0-9]*\) notifications*)$/\1/p' "$T/out" | awk '{ s += $1 } END { print s + 0 }')
+same "the notifications announced are the rows added" "$n" "$(st "SELECT count(*) FROM outbox WHERE created_at = $jump")"
+# Saturday 19 December is outside the send window: the one urgent
+# notification (0104's serious-incident-call, escalated to the manager)
+# goes at once; the others are held, pending, in no message yet.
+same "a month later: the urgent notification is sent, the others held" \
+	"$(st "SELECT group_concat(x, ', ') FROM (SELECT urgent || ' ' || status || ' ' || count(message_id) || ' ' || count(*) AS x
+		FROM outbox WHERE created_at = $jump GROUP BY urgent, status ORDER BY urgent, status)")" \
+	"0 pending 0 40, 1 sent 1 1"
+same "the urgent one is 0104's call, escalated to the manager" \
+	"$(st "SELECT case_id || ' ' || rule || ' ' || stage || ' ' || recipient || ' ' || message_id FROM outbox WHERE created_at = $jump AND urgent")" \
+	"104 serious-incident-call escalated manager 3"
+# After the queued lines: the overdue obligations and the notifications
+# pending before the compose (those the jump queued, since none waited
+# before it), then the message composed and sent, and the rest held.
+same "a month later: counts, the message composed, the notifications held, the message sent" \
+	"$(sed -n '/ notifications* queued$/,$p' "$T/out")" \
+	"0 due today, $(st "SELECT count(*) FROM obligations WHERE state = 'overdue'") overdue, $(st "SELECT count(*) FROM outbox WHERE created_at = $jump") notifications queued
+composed: message 3 to robert.ng@example.gov.uk: 1 escalated
+1 message composed, $(st "SELECT count(*) FROM outbox WHERE status = 'pending'") notifications held for the send window
+sent 1 message (1 email, 0 webhook); 0 to retry, 0 dead"
+same "a month later: three messages in all, each sent" "$(st "SELECT group_concat(id || ' ' || status, ', ') FROM messages")" \
+	"1 sent, 2 sent, 3 sent"
+maildir_holds "a month later: the Maildir holds the three messages"
 like_status "a month later: the state database holds what status shows" 2026-12-19
 
 # Errors.

@@ -172,10 +172,10 @@ if wait_for ' READY=1$' "$T/main.notify"; then ok "READY=1 after start"; else
 fi
 first=$(grep -m 1 ' STATUS=' "$T/main.notify" | cut -d ' ' -f 2-)
 ts='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})'
-if printf '%s\n' "$first" | grep -Eqx "STATUS=Scanned $N cases \(start\) in [0-9]+ ms; [0-9]+ due today, [0-9]+ overdue, [0-9]+ messages queued; next scan $ts"; then
-	ok "STATUS: Scanned $N cases, due today, overdue, messages queued, next scan"
+if printf '%s\n' "$first" | grep -Eqx "STATUS=Scanned $N cases \(start\) in [0-9]+ ms; [0-9]+ due today, [0-9]+ overdue, [0-9]+ waiting to be sent; next scan $ts"; then
+	ok "STATUS: Scanned $N cases, due today, overdue, waiting to be sent, next scan"
 else
-	not_ok "STATUS: Scanned $N cases, due today, overdue, messages queued, next scan (got '$first')"
+	not_ok "STATUS: Scanned $N cases, due today, overdue, waiting to be sent, next scan (got '$first')"
 fi
 next=$(printf '%s\n' "$first" | sed -n 's/.*; next scan //p')
 gap=$(($(epoch "$next") - $(date +%s)))
@@ -184,10 +184,13 @@ if [ "$gap" -ge -60 ] && [ "$gap" -le 60 ]; then ok "the next scan is about a se
 fi
 grep -q "created the state database $state: it holds no record of notifications sent before" "$T/main.log" &&
 	ok "the log says the state database is new" || not_ok "the log says the state database is new"
-# The figures are the state database's, after the scan that sent them.
+# The figures are the state database's, after the scan and the sending
+# that followed it. Waiting to be sent: the messages not yet delivered,
+# and the notifications in no message yet (held for the send window, or
+# with nobody to send them to yet).
 figures() {
 	_today=$(TZ=Europe/London date +%F)
-	echo "$(q "$state" "SELECT count(*) FROM obligations WHERE state = 'pending' AND due_day = '$_today'") due today, $(q "$state" "SELECT count(*) FROM obligations WHERE state = 'overdue'") overdue, $(q "$state" "SELECT count(*) FROM outbox WHERE status = 'pending'") messages queued;"
+	echo "$(q "$state" "SELECT count(*) FROM obligations WHERE state = 'pending' AND due_day = '$_today'") due today, $(q "$state" "SELECT count(*) FROM obligations WHERE state = 'overdue'") overdue, $(q "$state" "SELECT (SELECT count(*) FROM messages WHERE status IN ('pending', 'sending')) + (SELECT count(*) FROM outbox WHERE status = 'pending')") waiting to be sent;"
 }
 _i=0
 until grep ' STATUS=Scanned' "$T/main.notify" | tail -n 1 | grep -qF -- "$(figures)"; do
