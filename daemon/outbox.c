@@ -891,8 +891,9 @@ static int manager_digests(struct composer *m, const char *period, char **ret_er
 	int r = load_drows(m, sql, false, &v, &n, ret_err);
 	if (r < 0)
 		return r;
-	/* What could not be delivered since the last digest, and each
-	 * standard's figures. */
+	/* What could not be delivered since the last digest (from the same
+	 * second on: a message given up in the run that made the last digest
+	 * was not in it), and each standard's figures. */
 	sqlite3_stmt *st = NULL, *fs = NULL;
 	_cleanup_free_ char *last = NULL;
 	if ((r = meta_text(m->db, "manager_digest_at", &last, ret_err)) < 0)
@@ -905,10 +906,10 @@ static int manager_digests(struct composer *m, const char *period, char **ret_er
 		goto out;
 	}
 	static const char dead_sql[] =
-		"SELECT destination, subject, last_error, created_at FROM messages WHERE status = 'dead' AND finished_at > ?1 "
+		"SELECT destination, subject, last_error, created_at FROM messages WHERE status = 'dead' AND finished_at >= ?1 "
 		"UNION ALL SELECT recipient || ' of ' || (SELECT ref FROM cases WHERE cases.case_id = outbox.case_id), "
 		"rule || ' ' || stage, last_error, created_at FROM outbox WHERE status = 'dead' AND message_id IS NULL "
-		"AND finished_at > ?1 ORDER BY 4";
+		"AND finished_at >= ?1 ORDER BY 4";
 	if (sqlite3_prepare_v2(m->db, dead_sql, -1, &st, NULL) != SQLITE_OK) {
 		r = db_fail(m->db, "reading undelivered messages", ret_err);
 		goto out;
@@ -954,12 +955,16 @@ static int manager_digests(struct composer *m, const char *period, char **ret_er
 		}
 		static const char *const labels[] = { "overdue", "escalated" };
 		_cleanup_free_ char *summary = summary_text(labels, counts, 2);
+		if (strcmp(summary, "nothing due") == 0) {
+			free(summary);
+			summary = xstrdup("nothing overdue");
+		}
 		if (n_dead) {
 			char *s2 = xasprintf("%s, %zu undelivered", summary, n_dead);
 			free(summary);
 			summary = s2;
 		}
-		tmpl_data_set(d, "summary", strcmp(summary, "nothing due") == 0 ? "nothing overdue" : summary);
+		tmpl_data_set(d, "summary", summary);
 		tmpl_data_set(d, "period", period);
 		char today[DATE_STRLEN];
 		tmpl_data_set(d, "date", date_format(m->today, today));
