@@ -358,8 +358,10 @@ static int scan(struct daemon *d, enum watch_full full)
 		deliver(d);
 	}
 	outbox_report_free(&rep);
-	if (stop_pending())
+	if (stop_pending()) {
+		watch_stats_free(&st);
 		return -ECANCELED;
+	}
 
 	/* Counted from the end of the scan: one that waited on a lock must
 	 * not announce a next scan already past. */
