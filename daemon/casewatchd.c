@@ -139,12 +139,8 @@ static int setup_load(struct daemon *d, struct setup **ret)
 static void configure_watch(struct watch *w, const struct setup *s)
 {
 	const struct conf *c = s->conf;
-	const char **names = xcalloc(c->n_webhooks + 1, sizeof(char *));
-	for (size_t i = 0; i < c->n_webhooks; i++)
-		names[i] = c->webhooks[i].name;
 	watch_set_config(w, &c->ruleset, s->cal, s->tz);
-	watch_set_webhooks(w, names, c->n_webhooks);
-	free(names);
+	watch_set_webhooks(w, c->webhooks, c->n_webhooks);
 }
 
 static int open_watch(const struct setup *s, struct watch **ret)

@@ -98,11 +98,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "casewatch: no rules are configured: there are no obligations to watch "
 			"(see casewatch-rules(5))\n");
 	watch_set_config(w, &c->ruleset, world.cal, world.tz);
-	const char **hooks_names = xcalloc(c->n_webhooks + 1, sizeof(char *));
-	for (size_t i = 0; i < c->n_webhooks; i++)
-		hooks_names[i] = c->webhooks[i].name;
-	watch_set_webhooks(w, hooks_names, c->n_webhooks);
-	free(hooks_names);
+	watch_set_webhooks(w, c->webhooks, c->n_webhooks);
 	struct outbox_ctx octx = { .conf = c, .cal = world.cal, .tz = world.tz, .at = at, .report = &rep };
 	struct watch_hooks hooks = { .compose = outbox_compose, .userdata = &octx };
 	int r = watch_scan(w, c->database, at, full ? WATCH_FULL_REQUESTED : WATCH_FULL_NO, dry_run, &hooks, &st, &err);

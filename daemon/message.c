@@ -262,25 +262,7 @@ void templates_free(struct templates *t)
 
 /* Building the email. */
 
-struct buf {
-	char *p;
-	size_t n, cap;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
-{
-	b->p = xgrow(b->p, &b->cap, b->n + n + 1, 1);
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void puts_(struct buf *b, const char *s)
-{
-	put(b, s, strlen(s));
-}
-
-static void base64(struct buf *b, const unsigned char *s, size_t n)
+static void base64(struct strbuf *b, const unsigned char *s, size_t n)
 {
 	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	for (size_t i = 0; i < n; i += 3) {
@@ -288,14 +270,14 @@ static void base64(struct buf *b, const unsigned char *s, size_t n)
 			     (i + 2 < n ? s[i + 2] : 0);
 		char q[4] = { abc[v >> 18 & 63], abc[v >> 12 & 63], i + 1 < n ? abc[v >> 6 & 63] : '=',
 			      i + 2 < n ? abc[v & 63] : '=' };
-		put(b, q, 4);
+		strbuf_add(b, q, 4);
 	}
 }
 
 /* A header value on one line: control characters (a line end in a value
  * from the database could otherwise start a header of its own) become
  * spaces; not ASCII, RFC 2047 encoded words of whole UTF-8 characters. */
-static void header_text(struct buf *b, const char *s)
+static void header_text(struct strbuf *b, const char *s)
 {
 	_cleanup_free_ char *clean = xstrdup(s);
 	bool ascii = true;
@@ -306,7 +288,7 @@ static void header_text(struct buf *b, const char *s)
 			ascii = false;
 	}
 	if (ascii) {
-		puts_(b, clean);
+		strbuf_adds(b, clean);
 		return;
 	}
 	size_t len = strlen(clean), i = 0;
@@ -320,10 +302,10 @@ static void header_text(struct buf *b, const char *s)
 		if (n == 0)
 			n = max;
 		if (i)
-			puts_(b, "\r\n ");
-		puts_(b, "=?UTF-8?B?");
+			strbuf_adds(b, "\r\n ");
+		strbuf_adds(b, "=?UTF-8?B?");
 		base64(b, (const unsigned char *)clean + i, n);
-		puts_(b, "?=");
+		strbuf_adds(b, "?=");
 		i += n;
 	}
 }
@@ -331,7 +313,7 @@ static void header_text(struct buf *b, const char *s)
 /* Quoted-printable (RFC 2045): readable where it is ASCII, lines of at
  * most 76 characters, line ends CRLF. White space ending a line, and a "."
  * starting one (after a soft break too), are encoded. */
-static void qp_line(struct buf *b, const unsigned char *p, size_t len)
+static void qp_line(struct strbuf *b, const unsigned char *p, size_t len)
 {
 	size_t col = 0;
 	for (size_t i = 0; i < len; i++) {
@@ -344,7 +326,7 @@ static void qp_line(struct buf *b, const unsigned char *p, size_t len)
 		size_t w = lit ? 1 : 3;
 		/* Room for the "=" of a soft break, unless this ends the line. */
 		if (col + w > (last ? 76u : 75u)) {
-			puts_(b, "=\r\n");
+			strbuf_adds(b, "=\r\n");
 			col = 0;
 		}
 		if (col == 0 && c == '.')
@@ -356,13 +338,13 @@ static void qp_line(struct buf *b, const unsigned char *p, size_t len)
 		} else {
 			snprintf(e, sizeof(e), "=%02X", c);
 		}
-		puts_(b, e);
+		strbuf_adds(b, e);
 		col += w;
 	}
-	puts_(b, "\r\n");
+	strbuf_adds(b, "\r\n");
 }
 
-static void quoted_printable(struct buf *b, const char *s)
+static void quoted_printable(struct strbuf *b, const char *s)
 {
 	const char *p = s;
 	while (*p) {
@@ -378,7 +360,7 @@ static void quoted_printable(struct buf *b, const char *s)
 }
 
 /* "Name <address>": the name may need encoding, the address never. */
-static void header_address(struct buf *b, const char *s)
+static void header_address(struct strbuf *b, const char *s)
 {
 	const char *lt = strrchr(s, '<');
 	if (!lt || lt == s) {
@@ -390,14 +372,14 @@ static void header_address(struct buf *b, const char *s)
 		n--;
 	_cleanup_free_ char *name = xstrndup(s, n);
 	header_text(b, name);
-	puts_(b, " ");
+	strbuf_adds(b, " ");
 	header_text(b, lt);
 }
 
 char *email_build(const struct email_head *h, const char *subject, const char *text, const char *html,
 		  size_t *ret_len)
 {
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 	char date[64];
 	time_t t = (time_t)h->date;
 	struct tm tm;
@@ -409,38 +391,38 @@ char *email_build(const struct email_head *h, const char *subject, const char *t
 	snprintf(boundary, sizeof(boundary), "=_casewatch_%016llx",
 		 (unsigned long long)hash_str(HASH_INIT, h->message_id));
 
-	puts_(&b, "From: ");
+	strbuf_adds(&b, "From: ");
 	header_address(&b, h->from);
-	puts_(&b, "\r\nTo: ");
+	strbuf_adds(&b, "\r\nTo: ");
 	header_text(&b, h->to);
-	puts_(&b, "\r\nSubject: ");
+	strbuf_adds(&b, "\r\nSubject: ");
 	header_text(&b, subject);
-	puts_(&b, "\r\nDate: ");
-	puts_(&b, date);
-	puts_(&b, "\r\nMessage-ID: ");
-	puts_(&b, h->message_id);
+	strbuf_adds(&b, "\r\nDate: ");
+	strbuf_adds(&b, date);
+	strbuf_adds(&b, "\r\nMessage-ID: ");
+	strbuf_adds(&b, h->message_id);
 	if (h->references) {
-		puts_(&b, "\r\nReferences: ");
-		puts_(&b, h->references);
+		strbuf_adds(&b, "\r\nReferences: ");
+		strbuf_adds(&b, h->references);
 	}
-	puts_(&b, "\r\nAuto-Submitted: auto-generated\r\n"
+	strbuf_adds(&b, "\r\nAuto-Submitted: auto-generated\r\n"
 		  "X-Auto-Response-Suppress: All\r\n"
 		  "MIME-Version: 1.0\r\n"
 		  "Content-Type: multipart/alternative; boundary=\"");
-	puts_(&b, boundary);
-	puts_(&b, "\"\r\n\r\nThis is a message in plain text and HTML.\r\n\r\n--");
-	puts_(&b, boundary);
-	puts_(&b, "\r\nContent-Type: text/plain; charset=utf-8\r\n"
+	strbuf_adds(&b, boundary);
+	strbuf_adds(&b, "\"\r\n\r\nThis is a message in plain text and HTML.\r\n\r\n--");
+	strbuf_adds(&b, boundary);
+	strbuf_adds(&b, "\r\nContent-Type: text/plain; charset=utf-8\r\n"
 		  "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
 	quoted_printable(&b, text);
-	puts_(&b, "\r\n--");
-	puts_(&b, boundary);
-	puts_(&b, "\r\nContent-Type: text/html; charset=utf-8\r\n"
+	strbuf_adds(&b, "\r\n--");
+	strbuf_adds(&b, boundary);
+	strbuf_adds(&b, "\r\nContent-Type: text/html; charset=utf-8\r\n"
 		  "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
 	quoted_printable(&b, html);
-	puts_(&b, "\r\n--");
-	puts_(&b, boundary);
-	puts_(&b, "--\r\n");
+	strbuf_adds(&b, "\r\n--");
+	strbuf_adds(&b, boundary);
+	strbuf_adds(&b, "--\r\n");
 	*ret_len = b.n;
 	return b.p;
 }

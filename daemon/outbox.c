@@ -674,7 +674,6 @@ static int compose_group(struct composer *m, struct item *v, size_t n, char **re
 	}
 	struct outbox_report *rep = m->ctx->report;
 	rep->messages++;
-	rep->notices += n;
 	_cleanup_free_ char *summary = notice_summary(v, n);
 	report_line(rep, false, "message %lld to %s%s: %s", (long long)id, v[0].webhook ? "webhook " : "", v[0].dest,
 		    summary);
@@ -708,8 +707,6 @@ static int compose_notices(struct composer *m, char **ret_err)
 			      dead ? "UPDATE outbox SET status = 'dead', finished_at = ?1, last_error = ?3 WHERE id = ?2"
 				   : "UPDATE outbox SET last_error = ?3 WHERE id = ?2 AND ?1 = ?1",
 			      ret_err, m->ctx->at, v[i].id, why);
-		if (dead)
-			m->ctx->report->dead++;
 		report_line(m->ctx->report, true, "%s %s %s to %s: %s%s", v[i].ref, v[i].rule, v[i].stage,
 			    v[i].recipient, why, dead ? " (given up)" : " (kept until it can be sent)");
 		item_free(&v[i]);
@@ -870,7 +867,6 @@ static int officer_digests(struct composer *m, const char *period, char **ret_er
 			r = (int)id;
 		else if (id > 0) {
 			m->ctx->report->messages++;
-			m->ctx->report->digests++;
 			report_line(m->ctx->report, false, "message %lld to %s: officer digest: %s", (long long)id,
 				    o->email, summary);
 		}
@@ -1001,7 +997,6 @@ static int manager_digests(struct composer *m, const char *period, char **ret_er
 			r = (int)id;
 		else if (id > 0) {
 			m->ctx->report->messages++;
-			m->ctx->report->digests++;
 			report_line(m->ctx->report, false, "message %lld to %s: manager digest: %s", (long long)id, to,
 				    summary);
 		}
@@ -1309,10 +1304,8 @@ int outbox_send(struct sender *s, sqlite3 *db, int64_t at, bool (*keep_going)(vo
 	int r = 0;
 	int64_t after = 0;
 	for (;;) {
-		if (keep_going && !keep_going(userdata)) {
-			ret->stopped = true;
+		if (keep_going && !keep_going(userdata))
 			break;
-		}
 		sqlite3_stmt *st;
 		if (sqlite3_prepare_v2(db, pick, -1, &st, NULL) != SQLITE_OK)
 			return db_fail(db, "reading messages", ret_err);

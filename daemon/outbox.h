@@ -23,11 +23,8 @@ struct outbox_line {
 
 struct outbox_report {
 	size_t messages;  /* messages composed */
-	size_t notices;   /* notifications put into them */
 	size_t held;      /* notifications waiting for the send window */
 	size_t voided;    /* notifications dropped: met, gone, or overtaken */
-	size_t dead;      /* notifications given up: no address for too long */
-	size_t digests;   /* digests among the messages */
 	struct outbox_line *lines; /* one per message composed, and problems */
 	size_t n_lines, cap_lines;
 };
@@ -55,7 +52,6 @@ struct outbox_sent {
 	/* Messages that failed this time, one line each, owned. */
 	char **errors;
 	size_t n_errors, cap_errors;
-	bool stopped; /* the stop hook asked to finish early */
 };
 void outbox_sent_free(struct outbox_sent *s);
 

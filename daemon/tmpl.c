@@ -10,25 +10,8 @@
 
 /* ---- Output buffer ----------------------------------------------------- */
 
-struct buf {
-	char *p;
-	size_t n, cap;
-};
 
-static void buf_add(struct buf *b, const char *s, size_t n)
-{
-	b->p = xgrow(b->p, &b->cap, b->n + n + 1, 1);
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void buf_adds(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-static void buf_add_html(struct buf *b, const char *s)
+static void buf_add_html(struct strbuf *b, const char *s)
 {
 	const char *run = s;
 	for (; *s; s++) {
@@ -41,11 +24,11 @@ static void buf_add_html(struct buf *b, const char *s)
 		case '\'': ent = "&#39;"; break;
 		default: continue;
 		}
-		buf_add(b, run, (size_t)(s - run));
-		buf_adds(b, ent);
+		strbuf_add(b, run, (size_t)(s - run));
+		strbuf_adds(b, ent);
 		run = s + 1;
 	}
-	buf_add(b, run, (size_t)(s - run));
+	strbuf_add(b, run, (size_t)(s - run));
 }
 
 /* ---- Data -------------------------------------------------------------- */
@@ -277,7 +260,7 @@ static const struct tmpl_field *owner_list(const struct tmpl_field *table, const
  * outer ones an inner field of the same name hides. */
 static char *fields_here(const struct parser *p)
 {
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 	for (size_t i = p->n_scopes; i-- > 0;)
 		for (const struct tmpl_field *f = p->scopes[i]; f && f->name; f++) {
 			bool hidden = false;
@@ -285,11 +268,11 @@ static char *fields_here(const struct parser *p)
 				hidden = field_in(p->scopes[j], f->name) != NULL;
 			if (hidden)
 				continue;
-			buf_adds(&b, b.n ? ", " : "fields here: ");
-			buf_adds(&b, f->name);
+			strbuf_adds(&b, b.n ? ", " : "fields here: ");
+			strbuf_adds(&b, f->name);
 		}
 	if (!b.n)
-		buf_adds(&b, "no fields here");
+		strbuf_adds(&b, "no fields here");
 	return b.p;
 }
 
@@ -527,7 +510,7 @@ int tmpl_parse(const char *text, const char *file, const struct tmpl_field *fiel
 
 /* ---- Rendering --------------------------------------------------------- */
 
-static void render_range(struct buf *b, const struct tmpl *t, size_t from, size_t to,
+static void render_range(struct strbuf *b, const struct tmpl *t, size_t from, size_t to,
 			 const struct tmpl_data **scope, size_t depth, bool html)
 {
 	for (size_t i = from; i < to;) {
@@ -536,7 +519,7 @@ static void render_range(struct buf *b, const struct tmpl *t, size_t from, size_
 		bool empty = n->list ? !e || e->n_items == 0 : !e || !e->value || !e->value[0];
 		switch (n->kind) {
 		case NODE_TEXT:
-			buf_add(b, t->text + n->start, n->len);
+			strbuf_add(b, t->text + n->start, n->len);
 			i++;
 			break;
 		case NODE_FIELD:
@@ -544,7 +527,7 @@ static void render_range(struct buf *b, const struct tmpl *t, size_t from, size_
 				if (html)
 					buf_add_html(b, e->value);
 				else
-					buf_adds(b, e->value);
+					strbuf_adds(b, e->value);
 			}
 			i++;
 			break;
@@ -569,8 +552,8 @@ static void render_range(struct buf *b, const struct tmpl *t, size_t from, size_
 
 char *tmpl_render(const struct tmpl *t, const struct tmpl_data *d, bool html)
 {
-	struct buf b = { 0 };
-	buf_add(&b, "", 0);
+	struct strbuf b = { 0 };
+	strbuf_add(&b, "", 0);
 	_cleanup_free_ const struct tmpl_data **scope = xcalloc(t->depth, sizeof(*scope));
 	scope[0] = d;
 	render_range(&b, t, 0, t->n, scope, 1, html);

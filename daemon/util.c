@@ -166,3 +166,16 @@ void malloc_tune(void)
 	mallopt(M_TOP_PAD, 4 << 20);
 	mallopt(M_TRIM_THRESHOLD, 16 << 20);
 }
+
+void strbuf_add(struct strbuf *b, const char *s, size_t n)
+{
+	b->p = xgrow(b->p, &b->cap, b->n + n + 1, 1);
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+void strbuf_adds(struct strbuf *b, const char *s)
+{
+	strbuf_add(b, s, strlen(s));
+}

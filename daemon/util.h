@@ -20,6 +20,14 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
+/* A growing NUL-terminated string: zero-initialise, add, take `p`. */
+struct strbuf {
+	char *p;
+	size_t n, cap;
+};
+void strbuf_add(struct strbuf *b, const char *s, size_t n);
+void strbuf_adds(struct strbuf *b, const char *s);
+
 /* Read a whole regular file of at most READ_FILE_MAX bytes into a
  * NUL-terminated buffer. Returns 0 or -errno: -EISDIR for a folder, -EINVAL
  * for anything else that is not a regular file, -EFBIG when too large. */

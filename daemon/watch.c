@@ -89,14 +89,14 @@ struct watch {
 	size_t n_webhooks;
 };
 
-void watch_set_webhooks(struct watch *w, const char *const *names, size_t n)
+void watch_set_webhooks(struct watch *w, const struct webhook_conf *v, size_t n)
 {
 	for (size_t i = 0; i < w->n_webhooks; i++)
 		free(w->webhooks[i]);
 	free(w->webhooks);
 	w->webhooks = n ? xcalloc(n, sizeof(char *)) : NULL;
 	for (size_t i = 0; i < n; i++)
-		w->webhooks[i] = xasprintf("webhook:%s", names[i]);
+		w->webhooks[i] = xasprintf("webhook:%s", v[i].name);
 	w->n_webhooks = n;
 }
 

@@ -10,6 +10,7 @@
 #include "calendar.h"
 #include "rules.h"
 #include "tz.h"
+#include "webhook.h"
 
 /* A scan (casewatchd(8)): evaluate the cases that may have changed, keep
  * their obligations and notification stages in the state database, and
@@ -33,9 +34,9 @@ bool watch_replaced(const struct watch *w);
 void watch_set_config(struct watch *w, const struct ruleset *rules, const struct calendar *cal,
 		      const struct tz *tz);
 
-/* The webhooks (their names) each stage an obligation reaches is also
- * queued for, beside the recipients its rule names. */
-void watch_set_webhooks(struct watch *w, const char *const *names, size_t n);
+/* The webhooks each stage an obligation reaches is also queued for,
+ * beside the recipients its rule names. */
+void watch_set_webhooks(struct watch *w, const struct webhook_conf *v, size_t n);
 
 /* The state database, for the outbox (outbox.h). */
 sqlite3 *watch_db(struct watch *w);

@@ -94,55 +94,37 @@ static int gc_teardown(void **state)
 
 /* A growing string, itself kept: the text sb_take() returns is freed with
  * it. */
-struct sbuf {
-	char *p;
-	size_t n, cap;
-};
-
 static void gc_free_sbuf(void *p)
 {
-	struct sbuf *b = p;
+	struct strbuf *b = p;
 	free(b->p);
 	free(b);
 }
 
-static struct sbuf *sb_new(void)
+static struct strbuf *sb_new(void)
 {
-	return gc_fn(xcalloc(1, sizeof(struct sbuf)), gc_free_sbuf);
+	return gc_fn(xcalloc(1, sizeof(struct strbuf)), gc_free_sbuf);
 }
 
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	b->p = xgrow(b->p, &b->cap, b->n + n + 1, 1);
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void sb_adds(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-static char *sb_take(struct sbuf *b)
+static char *sb_take(struct strbuf *b)
 {
 	if (!b->p)
-		sb_add(b, "", 0);
+		strbuf_add(b, "", 0);
 	return b->p;
 }
 
 /* `s` with every occurrence of `from` replaced by `to`. */
 static char *replace_all(const char *s, const char *from, const char *to)
 {
-	struct sbuf *b = sb_new();
+	struct strbuf *b = sb_new();
 	size_t n = strlen(from);
 	const char *p;
 	while ((p = strstr(s, from))) {
-		sb_add(b, s, (size_t)(p - s));
-		sb_adds(b, to);
+		strbuf_add(b, s, (size_t)(p - s));
+		strbuf_adds(b, to);
 		s = p + n;
 	}
-	sb_adds(b, s);
+	strbuf_adds(b, s);
 	return sb_take(b);
 }
 
@@ -175,7 +157,7 @@ static char *b64_decode(const char *s, size_t n)
 {
 	if (n % 4 != 0)
 		fail_msg("base64 of %zu characters: not a multiple of 4", n);
-	struct sbuf *b = sb_new();
+	struct strbuf *b = sb_new();
 	for (size_t i = 0; i < n; i += 4) {
 		int v[4];
 		int pad = 0;
@@ -189,7 +171,7 @@ static char *b64_decode(const char *s, size_t n)
 		}
 		unsigned w = (unsigned)v[0] << 18 | (unsigned)v[1] << 12 | (unsigned)v[2] << 6 | (unsigned)v[3];
 		char out[3] = { (char)(w >> 16), (char)(w >> 8 & 0xff), (char)(w & 0xff) };
-		sb_add(b, out, (size_t)(3 - pad));
+		strbuf_add(b, out, (size_t)(3 - pad));
 	}
 	return sb_take(b);
 }
@@ -275,19 +257,19 @@ static void assert_qp_valid(const char *s)
 /* Quoted-printable (already checked) back to text with LF line ends. */
 static char *qp_decode(const char *s)
 {
-	struct sbuf *b = sb_new();
+	struct strbuf *b = sb_new();
 	for (const char *p = s; *p;) {
 		if (p[0] == '=' && p[1] == '\r' && p[2] == '\n') {
 			p += 3;
 		} else if (p[0] == '=') {
 			char c = (char)(hexval(p[1]) << 4 | hexval(p[2]));
-			sb_add(b, &c, 1);
+			strbuf_add(b, &c, 1);
 			p += 3;
 		} else if (p[0] == '\r' && p[1] == '\n') {
-			sb_adds(b, "\n");
+			strbuf_adds(b, "\n");
 			p += 2;
 		} else {
-			sb_add(b, p, 1);
+			strbuf_add(b, p, 1);
 			p++;
 		}
 	}
@@ -373,15 +355,15 @@ static char *mail_header(const struct mail *m, const char *name)
 		if (strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
 			if (found)
 				fail_msg("header %s twice", name);
-			struct sbuf *b = sb_new();
+			struct strbuf *b = sb_new();
 			const char *v = p + nl + 1;
 			if (*v == ' ')
 				v++;
-			sb_add(b, v, (size_t)(eol - v));
+			strbuf_add(b, v, (size_t)(eol - v));
 			while (eol[2] == ' ' || eol[2] == '\t') {
 				const char *next = strstr(eol + 2, "\r\n");
 				assert_non_null(next);
-				sb_add(b, eol + 2, (size_t)(next - eol - 2));
+				strbuf_add(b, eol + 2, (size_t)(next - eol - 2));
 				eol = next;
 			}
 			found = sb_take(b);
@@ -396,7 +378,7 @@ static char *mail_header(const struct mail *m, const char *name)
  * UTF-8 characters. */
 static char *decode_words(const char *v)
 {
-	struct sbuf *b = sb_new();
+	struct strbuf *b = sb_new();
 	const char *p = v;
 	while (*p) {
 		while (*p == ' ' || *p == '\t')
@@ -413,7 +395,7 @@ static char *decode_words(const char *v)
 		char *bytes = b64_decode(p, (size_t)(end - p));
 		if (!utf8_whole((const unsigned char *)bytes, strlen(bytes)))
 			fail_msg("an encoded word splits a UTF-8 character: %s", bytes);
-		sb_adds(b, bytes);
+		strbuf_adds(b, bytes);
 		p = end + 2;
 		if (*p && *p != ' ' && *p != '\t')
 			fail_msg("an encoded word runs into: %s", p);
@@ -644,11 +626,11 @@ static void test_qp_long_lines_soft_breaks(void **state)
 	eq[250] = '\0';
 	char *in5 = gc(xasprintf("%s\n", eq));
 	char *got5 = qp_of(in5);
-	struct sbuf *w = sb_new();
+	struct strbuf *w = sb_new();
 	for (int line = 0; line < 10; line++) {
 		for (int k = 0; k < 25; k++)
-			sb_adds(w, "=3D");
-		sb_adds(w, line < 9 ? "=\r\n" : "\r\n");
+			strbuf_adds(w, "=3D");
+		strbuf_adds(w, line < 9 ? "=\r\n" : "\r\n");
 	}
 	char *want5 = sb_take(w);
 	assert_string_equal(got5, want5);
@@ -695,21 +677,21 @@ static void test_qp_decodes_back(void **state)
 	 * at every column across the soft breaks. */
 	/* (No line here ends in white space at the wrap column or has a
 	 * '.' there: those have tests of their own.) */
-	struct sbuf *b = sb_new();
+	struct strbuf *b = sb_new();
 	for (int i = 0; i < 40; i++)
-		sb_adds(b, "Caf\xc3\xa9 = na\xc3\xafve; ");
-	sb_adds(b, "end\n");
+		strbuf_adds(b, "Caf\xc3\xa9 = na\xc3\xafve; ");
+	strbuf_adds(b, "end\n");
 	for (int i = 0; i < 30; i++)
-		sb_adds(b, "\xe2\x80\x9cquoted\xe2\x80\x9d \xf0\x9f\x98\x80 ");
-	sb_adds(b, "end\n");
+		strbuf_adds(b, "\xe2\x80\x9cquoted\xe2\x80\x9d \xf0\x9f\x98\x80 ");
+	strbuf_adds(b, "end\n");
 	for (int n = 70; n <= 80; n++) {
 		for (int k = 0; k < n; k++)
-			sb_adds(b, k % 7 == 6 ? " " : "y");
-		sb_adds(b, n % 2 ? "=\n" : ".\n");
+			strbuf_adds(b, k % 7 == 6 ? " " : "y");
+		strbuf_adds(b, n % 2 ? "=\n" : ".\n");
 	}
 	for (int i = 0; i < 300; i++)
-		sb_adds(b, "\xc5\xb5");  /* ŵ, as in Welsh */
-	sb_adds(b, "\n");
+		strbuf_adds(b, "\xc5\xb5");  /* ŵ, as in Welsh */
+	strbuf_adds(b, "\n");
 	char *big = sb_take(b);
 	assert_roundtrip(big);
 }
@@ -720,10 +702,10 @@ static void test_qp_trailing_space_at_the_wrap_column(void **state)
 {
 	(void)state;
 	for (int n = 70; n <= 76; n++) {
-		struct sbuf *b = sb_new();
+		struct strbuf *b = sb_new();
 		for (int k = 0; k < n; k++)
-			sb_adds(b, "x");
-		sb_adds(b, " \n");
+			strbuf_adds(b, "x");
+		strbuf_adds(b, " \n");
 		char *in = sb_take(b);
 		assert_roundtrip(in);
 	}
@@ -812,10 +794,10 @@ static char *long_subject(void)
 {
 	/* 11 + 10 * 14 = 151 bytes: several encoded words, with two-,
 	 * three- and four-byte characters where the words are cut. */
-	struct sbuf *b = sb_new();
-	sb_adds(b, "casewatch: ");
+	struct strbuf *b = sb_new();
+	strbuf_adds(b, "casewatch: ");
 	for (int i = 0; i < 10; i++)
-		sb_adds(b, i % 3 == 0 ? "\xc3\xbc" "berf\xc3\xa4llig, " : i % 3 == 1 ? "\xe2\x82\xac" "uro\xe2\x80\x94, "
+		strbuf_adds(b, i % 3 == 0 ? "\xc3\xbc" "berf\xc3\xa4llig, " : i % 3 == 1 ? "\xe2\x82\xac" "uro\xe2\x80\x94, "
 										   : "\xf0\x9f\x98\x80 smile, ");
 	return sb_take(b);
 }
@@ -923,23 +905,23 @@ static void test_kinds_and_template_keys(void **state)
 }
 
 /* "a b c(x y) d": a table's names, a list's items in brackets. */
-static void describe_fields(struct sbuf *b, const struct tmpl_field *f)
+static void describe_fields(struct strbuf *b, const struct tmpl_field *f)
 {
 	for (; f->name; f++) {
-		sb_adds(b, f->name);
+		strbuf_adds(b, f->name);
 		if (f->items) {
-			sb_adds(b, "(");
+			strbuf_adds(b, "(");
 			describe_fields(b, f->items);
-			sb_adds(b, ")");
+			strbuf_adds(b, ")");
 		}
 		if (f[1].name)
-			sb_adds(b, " ");
+			strbuf_adds(b, " ");
 	}
 }
 
 static char *fields_of(enum msg_kind k)
 {
-	struct sbuf *b = sb_new();
+	struct strbuf *b = sb_new();
 	describe_fields(b, msg_fields(k));
 	return sb_take(b);
 }
@@ -1129,11 +1111,11 @@ static char *load_bad(const char *name, const char *text)
 	assert_int_equal(r, -EINVAL);
 	assert_null(c);
 	diags_sort(d);
-	struct sbuf *b = sb_new();
+	struct strbuf *b = sb_new();
 	for (size_t i = 0; i < d->n; i++) {
 		char *line = gc(diag_line(&d->v[i]));
-		sb_adds(b, line);
-		sb_adds(b, "\n");
+		strbuf_adds(b, line);
+		strbuf_adds(b, "\n");
 	}
 	return replace_all(sb_take(b), dir, "@");
 }
