@@ -12,22 +12,14 @@
 # Message-ID refused before sending; and Maildir delivery.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
-PY=/usr/bin/python3
+. "$top_srcdir/tests/servers.sh"
 SERVER="$top_srcdir/tests/smtp-server.py"
 MAIL_SEND="$top_builddir/tests/mail-send"
-if ! "$PY" -c 'import aiosmtpd.smtp' >/dev/null 2>&1; then
-	# automake's TAP driver counts a plan of 0 with SKIP as skipped (an
-	# exit status of 77 would be an error there).
-	echo "# skipped: $PY cannot import aiosmtpd (Debian: python3-aiosmtpd, which scripts/deps installs)"
-	echo "1..0 # SKIP $PY cannot import aiosmtpd"
-	exit 0
-fi
+need_python aiosmtpd.smtp
 
 # Servers are stopped however the script ends; KEEP=1 keeps $T to look at.
-pids=
 cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null || true; done
-	for p in $pids; do wait "$p" 2>/dev/null || true; done
+	stop_servers
 	if [ -n "${KEEP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
@@ -52,21 +44,12 @@ start_server() {
 	_dir="$T/$1"
 	shift
 	mkdir -p "$_dir/out"
-	"$PY" "$SERVER" --port-file "$_dir/port" --out "$_dir/out" "$@" 2>>"$_dir/server.log" &
-	_pid=$!
-	pids="$pids $_pid"
-	echo "$_pid" >"$_dir/pid"
-	_i=0
-	while [ ! -s "$_dir/port" ]; do
-		if ! kill -0 "$_pid" 2>/dev/null || [ "$_i" -ge 200 ]; then
-			echo "Bail out! the SMTP server $_dir did not start"
-			sed 's/^/# /' "$_dir/server.log"
-			exit 1
-		fi
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	port=$(cat "$_dir/port")
+	if ! serve "$_dir/port" "$_dir/server.log" "$SERVER" --out "$_dir/out" "$@"; then
+		echo "Bail out! the SMTP server $_dir did not start"
+		exit 1
+	fi
+	echo "$served_pid" >"$_dir/pid"
+	port=$served_port
 }
 # delivered NAME: the lines of NAME's server log, sorted.
 delivered() { sort "$T/$1/out/log" 2>/dev/null || true; }

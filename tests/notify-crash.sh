@@ -11,24 +11,20 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 CASEWATCHD="$top_builddir/casewatchd"
-PY=/usr/bin/python3
+. "$top_srcdir/tests/servers.sh"
 SMTP="$top_srcdir/tests/smtp-server.py"
 N=${CRASH_MESSAGES:-500}   # officers, each with one overdue obligation: one message each
 KILLS=${CRASH_KILLS:-25}   # daemons started and killed
 WAIT=60                    # seconds: the bound of every wait
 
-if [ ! -x "$PY" ] || ! "$PY" -c 'import aiosmtpd' 2>/dev/null; then
-	echo "# skipped: the SMTP server needs /usr/bin/python3 with aiosmtpd (python3-aiosmtpd)"
-	echo "1..0 # SKIP no /usr/bin/python3 with aiosmtpd"
-	exit 0
-fi
+need_python aiosmtpd
 
 # Every process started here is ended by its id, even when a check fails
 # or the script is interrupted.
 dpid=
 cleanup() {
 	[ -z "$dpid" ] || kill -KILL "$dpid" 2>/dev/null
-	[ -f "$T/smtp.pid" ] && kill -TERM "$(cat "$T/smtp.pid")" 2>/dev/null
+	stop_servers
 	wait
 	rm -rf "$T"
 }
@@ -57,11 +53,8 @@ wait_sql() {
 
 ### The SMTP server.
 mkdir "$T/smtp"
-"$PY" "$SMTP" --port 0 --port-file "$T/smtp.port" --out "$T/smtp" 2>"$T/smtp.err" &
-echo $! >"$T/smtp.pid"
-if ! wait_file "$T/smtp.port"; then
+if ! serve "$T/smtp.port" "$T/smtp.err" "$SMTP" --out "$T/smtp"; then
 	not_ok "the SMTP server starts"
-	sed 's/^/# smtp: /' "$T/smtp.err"
 	done_testing
 fi
 smtp_log="$T/smtp/log"

@@ -14,19 +14,13 @@
 # credential; and that no party label, flag or free text ever leaves.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
-PY=/usr/bin/python3
+. "$top_srcdir/tests/servers.sh"
 SMTP_SERVER="$top_srcdir/tests/smtp-server.py"
-if ! "$PY" -c 'import aiosmtpd.smtp' >/dev/null 2>&1; then
-	echo "# skipped: $PY cannot import aiosmtpd (Debian: python3-aiosmtpd)"
-	echo "1..0 # SKIP no aiosmtpd for $PY"
-	exit 0
-fi
+need_python aiosmtpd.smtp
 
 # Servers are stopped however the script ends; KEEP=1 keeps $T to look at.
-pids=
 cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null || true; done
-	for p in $pids; do wait "$p" 2>/dev/null || true; done
+	stop_servers
 	if [ -n "${KEEP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
@@ -47,24 +41,13 @@ start_server() {
 	_dir="$T/$1/smtp"
 	shift
 	mkdir -p "$_dir/out"
-	rm -f "$_dir/port"
-	"$PY" "$SMTP_SERVER" --port-file "$_dir/port" --out "$_dir/out" \
-		--tls "$certs/server.pem" "$certs/server.key" --auth "casewatch:$PASSWORD" "$@" \
-		2>>"$_dir/server.log" &
-	_pid=$!
-	pids="$pids $_pid"
-	echo "$_pid" >"$_dir/pid"
-	_i=0
-	while [ ! -s "$_dir/port" ]; do
-		if ! kill -0 "$_pid" 2>/dev/null || [ "$_i" -ge 200 ]; then
-			echo "Bail out! the SMTP server did not start"
-			sed 's/^/# /' "$_dir/server.log"
-			exit 1
-		fi
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	port=$(cat "$_dir/port")
+	if ! serve "$_dir/port" "$_dir/server.log" "$SMTP_SERVER" --out "$_dir/out" \
+		--tls "$certs/server.pem" "$certs/server.key" --auth "casewatch:$PASSWORD" "$@"; then
+		echo "Bail out! the SMTP server did not start"
+		exit 1
+	fi
+	echo "$served_pid" >"$_dir/pid"
+	port=$served_port
 }
 
 # stop_server NAME: stops scenario NAME's server and waits for it.

@@ -10,23 +10,16 @@
 # a token from the URL or the secret.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
-PY=/usr/bin/python3
+. "$top_srcdir/tests/servers.sh"
 RECEIVER="$top_srcdir/tests/http-receiver.py"
 POST="$top_builddir/tests/webhook-post"
-WAIT=30 # seconds: the bound of every wait; the normal path takes far less
 
-if [ ! -x "$PY" ]; then
-	echo "# skipped: the receiver needs /usr/bin/python3"
-	echo "1..0 # SKIP /usr/bin/python3 is missing"
-	exit 0
-fi
+need_python
 
 # Receivers are ended by their ids, even when a check fails or the script
 # is interrupted.
 cleanup() {
-	for f in "$T"/*.rpid; do
-		[ -f "$f" ] && kill -TERM "$(cat "$f")" 2>/dev/null
-	done
+	stop_servers
 	wait
 	rm -rf "$T"
 }
@@ -41,18 +34,8 @@ start_receiver() {
 	_name=$1
 	shift
 	: >"$T/$_name.log"
-	"$PY" "$RECEIVER" --port-file "$T/$_name.port" --out "$T/$_name.log" "$@" 2>"$T/$_name.err" &
-	echo $! >"$T/$_name.rpid"
-	_i=0
-	until [ -s "$T/$_name.port" ]; do
-		if [ $_i -ge $((WAIT * 10)) ] || ! kill -0 "$(cat "$T/$_name.rpid")" 2>/dev/null; then
-			sed 's/^/# receiver: /' "$T/$_name.err"
-			return 1
-		fi
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	eval "${_name}_port=\$(cat \"\$T/\$_name.port\")"
+	serve "$T/$_name.port" "$T/$_name.err" "$top_srcdir/tests/http-receiver.py" --out "$T/$_name.log" "$@" || return 1
+	eval "${_name}_port=\$served_port"
 }
 
 # fields LOG SKIP KEY...: for each request in the receiver's LOG after the
