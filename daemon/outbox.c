@@ -383,10 +383,13 @@ static int64_t add_email(struct composer *m, enum msg_kind k, const char *to, co
 	_cleanup_free_ char *subject = render(m, k, MSG_SUBJECT, d);
 	_cleanup_free_ char *text = render(m, k, MSG_TEXT, d);
 	_cleanup_free_ char *html = render(m, k, MSG_HTML, d);
-	/* A subject is one line, whatever a template or a value holds. */
+	/* A subject is one line, whatever a template or a value holds; the
+	 * line end a template file has is not part of it. */
 	for (char *c = subject; *c; c++)
 		if ((unsigned char)*c < 0x20)
 			*c = ' ';
+	for (size_t n = strlen(subject); n > 0 && subject[n - 1] == ' ';)
+		subject[--n] = '\0';
 	struct email_head h = {
 		.from = m->conf->from, .to = to, .message_id = ref, .references = thread, .date = m->ctx->at,
 	};
