@@ -3,11 +3,13 @@
 
 #include <stddef.h>
 
-/* schema/casedb.sql, carried in the program by sql2c.sh. */
+/* schema/casedb.sql and the upgrades schema/casedb-N.sql, carried in the
+ * program by sql2c.sh. */
 extern const char casedb_schema_sql[];
+extern const char casedb_upgrade_2_sql[];
 
-/* schema/casedb-2.sql and on, when there are any, go here in order. */
-static const char *const casedb_upgrades[] = { NULL };
+/* upgrades[v - 1] takes version v to v + 1. */
+static const char *const casedb_upgrades[] = { casedb_upgrade_2_sql };
 
 const struct schema casedb_schema = {
 	.what = "case database",

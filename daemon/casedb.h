@@ -6,7 +6,7 @@
 /* The case database (DESIGN.md section 3, schema/casedb.sql). */
 
 #define CASEDB_APPLICATION_ID 0x43574442 /* 'CWDB' */
-#define CASEDB_VERSION 1
+#define CASEDB_VERSION 2
 
 extern const struct schema casedb_schema;
 

@@ -25,7 +25,7 @@ struct status {
 	size_t cases, open, skipped;
 	size_t (*counts)[_OB_STATE_MAX];
 	double *interval_sum;
-	size_t *interval_n;
+	size_t *interval_n, *interval_open;
 	cw_day *window_lo; /* each interval target's */
 	cw_day first_case; /* the earliest receipt, for unit rules */
 	cw_day today;
@@ -158,6 +158,31 @@ static void report_problems(struct status *st, const struct eval_case *c, const 
 	}
 }
 
+/* An interval target's figure (casewatch-rules(5), target): each cycle's
+ * days from its start to the update that met it, or, for a cycle still
+ * waiting, to the day of evaluation, or to the day the rule stopped
+ * applying when it was already overdue then; counted when that day is in
+ * the window. A cycle cancelled before it was due was never owed. Leaving
+ * out the updates that never happened would make a unit that stops
+ * updating people look better. */
+static void count_interval(struct status *st, const struct obligation *o)
+{
+	cw_day end;
+	if (o->met_at != EVAL_NONE)
+		end = tz_local_day(st->ev->tz, o->met_at);
+	else if (o->state == OB_CANCELLED)
+		return;
+	else if (o->ended_at != EVAL_NONE)
+		end = tz_local_day(st->ev->tz, o->ended_at);
+	else
+		end = st->today;
+	if (end < st->window_lo[o->rule] || end > st->today)
+		return;
+	st->interval_sum[o->rule] += end - o->start;
+	st->interval_n[o->rule]++;
+	st->interval_open[o->rule] += o->met_at == EVAL_NONE;
+}
+
 struct status_cb {
 	struct status *st;
 	struct eval_result res;
@@ -184,14 +209,8 @@ static int on_case(const struct eval_case *c, void *userdata)
 		for (size_t i = 0; i < res->n; i++) {
 			const struct obligation *o = &res->v[i];
 			st->counts[o->rule][o->state]++;
-			if (st->interval_n && o->met_at != EVAL_NONE &&
-			    st->ev->rules->v[o->rule].measure == MEASURE_INTERVAL) {
-				cw_day met = tz_local_day(st->ev->tz, o->met_at);
-				if (met >= st->window_lo[o->rule] && met <= st->today) {
-					st->interval_sum[o->rule] += met - o->start;
-					st->interval_n[o->rule]++;
-				}
-			}
+			if (st->interval_n && st->ev->rules->v[o->rule].measure == MEASURE_INTERVAL)
+				count_interval(st, o);
 		}
 		return 0;
 	}
@@ -208,6 +227,19 @@ static int on_case(const struct eval_case *c, void *userdata)
 		st->shown++;
 	}
 	return 0;
+}
+
+/* "casewatch: surveys row 17: at '...' is not an RFC 3339 timestamp
+ * (skipped)", for the first few; then how many more. */
+static void report_bad_rows(const char *table, const struct scan_bad *b)
+{
+	size_t shown = b->n < SCAN_BAD_KEPT ? b->n : SCAN_BAD_KEPT;
+	for (size_t i = 0; i < shown; i++) {
+		_cleanup_free_ char *why = printable(b->v[i].why);
+		fprintf(stderr, "casewatch: %s row %lld: %s (skipped)\n", table, (long long)b->v[i].id, why);
+	}
+	if (b->n > shown)
+		fprintf(stderr, "casewatch: %zu more %s rows that cannot be read (skipped)\n", b->n - shown, table);
 }
 
 static const char *const summary_states[_OB_STATE_MAX] = {
@@ -258,17 +290,16 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 		bool met;
 		if (r->kind == RULE_UNIT) {
 			cw_day *days = NULL, fday;
-			size_t n = 0, bad = 0;
+			size_t n = 0;
+			struct scan_bad bad;
 			if (scan_meetings(db, r->meeting, &days, &n, &fday, &bad, &err) < 0)
 				return bad_input("%s", err);
+			report_bad_rows("meetings", &bad);
 			if (st->first_case < fday)
 				fday = st->first_case;
 			struct unit_figure u;
 			eval_unit(ev, r, fday, days, n, &u);
 			free(days);
-			if (bad)
-				fprintf(stderr, "casewatch: %zu meetings rows have a held_on that is not a date "
-					"YYYY-MM-DD (skipped)\n", bad);
 			met = u.met == u.months;
 			char due[DATE_STRLEN];
 			if (st->json) {
@@ -286,12 +317,11 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 				       u.current_met ? "" : date_format(u.current_due, due), met ? "met" : "not met");
 			}
 		} else if (r->kind == RULE_TARGET && r->measure == MEASURE_SATISFACTION) {
-			size_t total = 0, yes = 0, bad = 0;
+			size_t total = 0, yes = 0;
+			struct scan_bad bad;
 			if (scan_surveys(db, ev->tz, eval_window_start(ev, r), st->today, &total, &yes, &bad, &err) < 0)
 				return bad_input("%s", err);
-			if (bad)
-				fprintf(stderr, "casewatch: %zu survey rows have a malformed time or answer (skipped)\n",
-					bad);
+			report_bad_rows("surveys", &bad);
 			double pct = total ? 100.0 * (double)yes / (double)total : 0;
 			met = total > 0 && pct + 1e-9 >= r->goal;
 			if (st->json) {
@@ -313,7 +343,7 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 				printf("%-28s %s; goal %g%%: %s\n", r->id, line, r->goal, met ? "met" : "not met");
 			}
 		} else if (r->kind == RULE_TARGET) {
-			size_t n = st->interval_n[i];
+			size_t n = st->interval_n[i], waiting = st->interval_open[i];
 			double avg = n ? st->interval_sum[i] / (double)n : 0;
 			int goal = r->every.n;
 			const char *unit = r->every.unit == DUR_WORKING_DAYS ? "working days" :
@@ -325,13 +355,14 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 					printf(", \"figure\": %.1f", avg);
 				else
 					fputs(", \"figure\": null", stdout);
-				printf(", \"count\": %zu, \"goal\": %d, \"unit\": \"days\", \"met\": %s}", n, goal,
-				       met ? "true" : "false");
+				printf(", \"count\": %zu, \"waiting\": %zu, \"goal\": %d, \"unit\": \"days\", \"met\": %s}",
+				       n, waiting, goal, met ? "true" : "false");
 			} else {
 				if (n)
-					snprintf(line, sizeof(line), "average %.1f days over %zu updates", avg, n);
+					snprintf(line, sizeof(line), "average %.1f days over %zu intervals, %zu still "
+						 "waiting for an update", avg, n, waiting);
 				else
-					snprintf(line, sizeof(line), "no updates in the last %d months", r->window_months);
+					snprintf(line, sizeof(line), "no update intervals in the last %d months", r->window_months);
 				if (first)
 					putchar('\n');
 				printf("%-28s %s; goal %d %s: %s\n", r->id, line, goal, unit, met ? "met" : "not met");
@@ -422,6 +453,7 @@ int cmd_status(int argc, char **argv)
 		st.counts = xcalloc(c->ruleset.n + 1, sizeof(*st.counts));
 		st.interval_sum = xcalloc(c->ruleset.n + 1, sizeof(double));
 		st.interval_n = xcalloc(c->ruleset.n + 1, sizeof(size_t));
+		st.interval_open = xcalloc(c->ruleset.n + 1, sizeof(size_t));
 		st.window_lo = xcalloc(c->ruleset.n + 1, sizeof(cw_day));
 		for (size_t i = 0; i < c->ruleset.n; i++)
 			st.window_lo[i] = eval_window_start(&ev, &c->ruleset.v[i]);
@@ -478,6 +510,7 @@ out:
 	free(st.counts);
 	free(st.interval_sum);
 	free(st.interval_n);
+	free(st.interval_open);
 	free(st.window_lo);
 	sqlite3_close(db);
 	cmd_world_free(&world);

@@ -21,8 +21,9 @@ const char *ob_state_to_string(enum ob_state s)
 
 struct pparty {
 	int64_t id;
-	enum role role;
-	int preferred; /* channel, or -1 */
+	enum role role; /* parties.role */
+	unsigned roles; /* every role the party holds, role included */
+	int preferred;  /* channel, or -1 */
 	int64_t exists; /* identified_at, or received */
 };
 
@@ -33,6 +34,11 @@ struct pevent {
 	int channel; /* or -1 */
 	int level;   /* a risk event's level */
 	const char *detail;
+	/* An agreed event's timescale; agreed_ok false when it does not
+	 * parse (the rules' own periods apply from then on). */
+	bool agreed_ok;
+	struct duration agreed;
+	bool early; /* dated before receipt: taken as at receipt, meets nothing */
 };
 
 /* The state of the case from one moment on. */
@@ -40,7 +46,7 @@ struct segment {
 	int64_t t;
 	enum stage stage, open_stage; /* open_stage: before any closure */
 	enum risk risk;
-	bool serious;
+	bool serious, hate;
 };
 
 struct hold {
@@ -56,6 +62,8 @@ struct scratch {
 	size_t cap_segs;
 	struct hold *holds;
 	size_t cap_holds;
+	size_t *agreed; /* indexes of the agreed events, in time order */
+	size_t cap_agreed;
 };
 
 struct ctx {
@@ -65,7 +73,7 @@ struct ctx {
 	struct scratch *s;
 	int64_t received;
 	cw_day today;
-	size_t n_parties, n_events, n_segs, n_holds;
+	size_t n_parties, n_events, n_segs, n_holds, n_agreed;
 	bool on_hold; /* at the moment of evaluation */
 	bool range_error;
 	bool has_agreed;
@@ -101,6 +109,11 @@ static void note(struct ctx *x, const char *fmt, ...)
 	r->problems[r->n_problems++] = m;
 }
 
+/* Free text from the database in a problem line: at most this many bytes
+ * of it, so one bad value cannot make a line of megabytes. */
+#define QUOTE_MAX 60
+#define QUOTE(s) (int)(strlen(s) > QUOTE_MAX ? QUOTE_MAX : strlen(s)), (s), (strlen(s) > QUOTE_MAX ? "..." : "")
+
 /* A bad row: the case is reported and skipped whole. */
 #define bad(x, ...) (note((x), __VA_ARGS__), (x)->res->skipped = true)
 
@@ -123,13 +136,137 @@ static void later_input(struct ctx *x, int64_t t)
 		x->res->next_input = t;
 }
 
+static void load_party(struct ctx *x, const struct eval_party *p)
+{
+	struct pparty *q = &x->s->parties[x->n_parties];
+	int role = p->role ? role_from_string(p->role) : -EINVAL;
+	if (!p->role) {
+		bad(x, "party %lld has no role", (long long)p->id);
+		return;
+	}
+	if (role < 0) {
+		bad(x, "party %lld: unknown role '%.*s%s'", (long long)p->id, QUOTE(p->role));
+		return;
+	}
+	q->id = p->id;
+	q->role = (enum role)role;
+	q->roles = 1u << role;
+	if (p->roles) {
+		const char *word = NULL;
+		size_t len = 0;
+		long m = roles_parse(p->roles, &word, &len);
+		if (m < 0) {
+			bad(x, "party %lld: unknown role '%.*s%s' in roles (victim, complainant, witness, "
+			       "perpetrator or referrer)", (long long)p->id, (int)(len > QUOTE_MAX ? QUOTE_MAX : len),
+			    word, len > QUOTE_MAX ? "..." : "");
+			return;
+		}
+		q->roles |= (unsigned)m;
+	}
+	q->preferred = -1;
+	if (p->preferred_channel) {
+		q->preferred = channel_from_string(p->preferred_channel);
+		if (q->preferred < 0) {
+			bad(x, "party %lld: unknown preferred channel '%.*s%s'", (long long)p->id,
+			    QUOTE(p->preferred_channel));
+			return;
+		}
+	}
+	q->exists = x->received;
+	if (p->identified_at && !parse_time(x, p->identified_at, &q->exists)) {
+		bad(x, "party %lld: identified_at '%.*s%s' is not an RFC 3339 timestamp", (long long)p->id,
+		    QUOTE(p->identified_at));
+		return;
+	}
+	/* Known before the case came in: known from its receipt. */
+	if (q->exists < x->received)
+		q->exists = x->received;
+	later_input(x, q->exists);
+	x->n_parties++;
+}
+
+static void load_event(struct ctx *x, const struct eval_event *e)
+{
+	struct pevent *q = &x->s->events[x->n_events];
+	if (!e->at) {
+		bad(x, "event %lld has no time", (long long)e->id);
+		return;
+	}
+	if (!parse_time(x, e->at, &q->t)) {
+		bad(x, "event %lld: '%.*s%s' is not an RFC 3339 timestamp", (long long)e->id, QUOTE(e->at));
+		return;
+	}
+	int kind = e->kind ? event_kind_from_string(e->kind) : -EINVAL;
+	if (!e->kind) {
+		bad(x, "event %lld has no kind", (long long)e->id);
+		return;
+	}
+	if (kind < 0) {
+		bad(x, "event %lld: unknown kind '%.*s%s'", (long long)e->id, QUOTE(e->kind));
+		return;
+	}
+	later_input(x, q->t);
+	q->id = e->id;
+	q->kind = (enum event_kind)kind;
+	q->detail = e->detail;
+	q->party = -1;
+	if (e->has_party) {
+		q->party = party_index(x, e->party_id);
+		if (q->party < 0) {
+			bad(x, "event %lld: party %lld is not a party of this case", (long long)e->id,
+			    (long long)e->party_id);
+			return;
+		}
+	}
+	q->channel = -1;
+	if (e->channel) {
+		q->channel = channel_from_string(e->channel);
+		if (q->channel < 0) {
+			bad(x, "event %lld: unknown channel '%.*s%s'", (long long)e->id, QUOTE(e->channel));
+			return;
+		}
+	}
+	q->level = -1;
+	if (q->kind == EV_RISK) {
+		if (!e->detail) {
+			bad(x, "event %lld: a risk event with no level (its detail must be standard, medium or high)",
+			    (long long)e->id);
+			return;
+		}
+		q->level = risk_from_string(e->detail);
+		if (q->level < 0) {
+			bad(x, "event %lld: unknown risk level '%.*s%s' (standard, medium or high)", (long long)e->id,
+			    QUOTE(e->detail));
+			return;
+		}
+	}
+	q->agreed_ok = false;
+	if (q->kind == EV_AGREED) {
+		q->agreed_ok = e->detail && agreed_parse(e->detail, &q->agreed) == 0;
+		/* A problem, not a bad row: what the standard promises
+		 * everyone still applies. */
+		if (!e->detail)
+			note(x, "event %lld: an agreed event with no timescale in its detail: the standard's own "
+				"timescale applies from its date", (long long)e->id);
+		else if (!q->agreed_ok)
+			note(x, "event %lld: agreed timescale '%.*s%s' is not one like \"10 working days\", "
+				"\"fortnightly\" or \"1 month\": the standard's own timescale applies from its date",
+			     (long long)e->id, QUOTE(e->detail));
+	}
+	x->n_events++;
+}
+
 static bool load_case(struct ctx *x)
 {
 	const struct eval_case *c = x->c;
 	struct scratch *s = x->s;
 
+	if (!c->received_at) {
+		bad(x, "received_at is empty");
+		return false;
+	}
 	if (!parse_time(x, c->received_at, &x->received)) {
-		bad(x, "received_at '%s' is not an RFC 3339 timestamp", c->received_at ? c->received_at : "(null)");
+		bad(x, "received_at '%.*s%s' is not an RFC 3339 timestamp", QUOTE(c->received_at));
 		return false;
 	}
 	/* A case received after the moment does not exist yet, bad rows and
@@ -138,10 +275,14 @@ static bool load_case(struct ctx *x)
 		x->res->next_input = x->received;
 		return false;
 	}
-	if (!c->stage || stage_from_string(c->stage) < 0)
-		bad(x, "unknown stage '%s'", c->stage ? c->stage : "(null)");
-	if (!c->risk || risk_from_string(c->risk) < 0)
-		bad(x, "unknown risk level '%s'", c->risk ? c->risk : "(null)");
+	if (!c->stage)
+		bad(x, "the case has no stage");
+	else if (stage_from_string(c->stage) < 0)
+		bad(x, "unknown stage '%.*s%s' (enquiry, case or closed)", QUOTE(c->stage));
+	if (!c->risk)
+		bad(x, "the case has no risk level");
+	else if (risk_from_string(c->risk) < 0)
+		bad(x, "unknown risk level '%.*s%s' (standard, medium or high)", QUOTE(c->risk));
 	if (c->serious != 0 && c->serious != 1)
 		bad(x, "serious is %lld, not 0 or 1", (long long)c->serious);
 	if (c->hate != 0 && c->hate != 1)
@@ -149,83 +290,13 @@ static bool load_case(struct ctx *x)
 
 	s->parties = xgrow(s->parties, &s->cap_parties, c->n_parties, sizeof(struct pparty));
 	x->n_parties = 0;
-	for (size_t i = 0; i < c->n_parties; i++) {
-		const struct eval_party *p = &c->parties[i];
-		struct pparty *q = &s->parties[x->n_parties];
-		int role = p->role ? role_from_string(p->role) : -EINVAL;
-		if (role < 0) {
-			bad(x, "party %lld: unknown role '%s'", (long long)p->id, p->role ? p->role : "(null)");
-			continue;
-		}
-		q->id = p->id;
-		q->role = (enum role)role;
-		q->preferred = -1;
-		if (p->preferred_channel) {
-			q->preferred = channel_from_string(p->preferred_channel);
-			if (q->preferred < 0) {
-				bad(x, "party %lld: unknown preferred channel '%s'", (long long)p->id,
-				    p->preferred_channel);
-				continue;
-			}
-		}
-		q->exists = x->received;
-		if (p->identified_at && !parse_time(x, p->identified_at, &q->exists)) {
-			bad(x, "party %lld: identified_at '%s' is not an RFC 3339 timestamp", (long long)p->id,
-			    p->identified_at);
-			continue;
-		}
-		if (q->exists < x->received)
-			q->exists = x->received;
-		later_input(x, q->exists);
-		x->n_parties++;
-	}
+	for (size_t i = 0; i < c->n_parties; i++)
+		load_party(x, &c->parties[i]);
 
 	s->events = xgrow(s->events, &s->cap_events, c->n_events, sizeof(struct pevent));
 	x->n_events = 0;
-	for (size_t i = 0; i < c->n_events; i++) {
-		const struct eval_event *e = &c->events[i];
-		struct pevent *q = &s->events[x->n_events];
-		int kind = e->kind ? event_kind_from_string(e->kind) : -EINVAL;
-		if (!parse_time(x, e->at, &q->t)) {
-			bad(x, "event %lld: '%s' is not an RFC 3339 timestamp", (long long)e->id, e->at ? e->at : "(null)");
-			continue;
-		}
-		if (kind < 0) {
-			bad(x, "event %lld: unknown kind '%s'", (long long)e->id, e->kind ? e->kind : "(null)");
-			continue;
-		}
-		later_input(x, q->t);
-		q->id = e->id;
-		q->kind = (enum event_kind)kind;
-		q->detail = e->detail;
-		q->party = -1;
-		if (e->has_party) {
-			q->party = party_index(x, e->party_id);
-			if (q->party < 0) {
-				bad(x, "event %lld: party %lld is not a party of this case", (long long)e->id,
-				    (long long)e->party_id);
-				continue;
-			}
-		}
-		q->channel = -1;
-		if (e->channel) {
-			q->channel = channel_from_string(e->channel);
-			if (q->channel < 0) {
-				bad(x, "event %lld: unknown channel '%s'", (long long)e->id, e->channel);
-				continue;
-			}
-		}
-		q->level = -1;
-		if (q->kind == EV_RISK) {
-			q->level = e->detail ? risk_from_string(e->detail) : -EINVAL;
-			if (q->level < 0) {
-				bad(x, "event %lld: unknown risk level '%s'", (long long)e->id,
-				    e->detail ? e->detail : "(null)");
-				continue;
-			}
-		}
-		x->n_events++;
-	}
+	for (size_t i = 0; i < c->n_events; i++)
+		load_event(x, &c->events[i]);
 	if (x->res->skipped)
 		return false;
 
@@ -243,11 +314,37 @@ static bool load_case(struct ctx *x)
 		v[j] = e;
 	}
 
+	/* Nothing can happen to a case before it comes in: one of the two
+	 * dates is wrong, and which one casewatch cannot know. It says so
+	 * when the dates differ, and takes the event as happening at receipt
+	 * (its order among the events kept) without meeting anything, since
+	 * every clock starts at or after receipt (casewatch-rules(5), THE
+	 * CASE OVER TIME). */
+	cw_day received = local_day(x, x->received);
+	x->n_agreed = 0;
+	for (size_t i = 0; i < x->n_events; i++) {
+		v[i].early = v[i].t < x->received;
+		if (v[i].early) {
+			cw_day d = local_day(x, v[i].t);
+			if (d < received) {
+				char ds[DATE_STRLEN], rs[DATE_STRLEN];
+				note(x, "event %lld (%s) is dated %s, before the case was received on %s: taken as at "
+					"receipt, and meets nothing", (long long)v[i].id,
+				     event_kind_to_string(v[i].kind), date_format(d, ds), date_format(received, rs));
+			}
+			v[i].t = x->received;
+		}
+		if (v[i].kind == EV_AGREED) {
+			s->agreed = xgrow(s->agreed, &s->cap_agreed, x->n_agreed + 1, sizeof(size_t));
+			s->agreed[x->n_agreed++] = i;
+		}
+	}
+
 	if (c->agreed_contact) {
-		x->has_agreed = duration_parse(c->agreed_contact, false, &x->agreed) == 0 && x->agreed.n > 0;
+		x->has_agreed = agreed_parse(c->agreed_contact, &x->agreed) == 0;
 		if (!x->has_agreed)
-			note(x, "agreed_contact '%s' is not a timescale like \"10 working days\": "
-				"the rules' own periods are used", c->agreed_contact);
+			note(x, "agreed_contact '%.*s%s' is not a timescale like \"10 working days\", \"fortnightly\" "
+				"or \"1 month\": the standard's own timescale applies", QUOTE(c->agreed_contact));
 	}
 	return true;
 }
@@ -270,7 +367,7 @@ static void build_timeline(struct ctx *x)
 	const struct eval_case *c = x->c;
 	const struct pevent *v = x->s->events;
 	int64_t at = x->ev->at;
-	bool any_lifecycle = false, any_risk = false, any_serious = false, has_accepted = false;
+	bool any_lifecycle = false, any_risk = false, any_serious = false, any_hate = false, has_accepted = false;
 	enum event_kind last_lifecycle = _EV_MAX;
 	for (size_t i = 0; i < x->n_events; i++) {
 		if (is_lifecycle(v[i].kind)) {
@@ -279,6 +376,7 @@ static void build_timeline(struct ctx *x)
 		}
 		any_risk |= v[i].kind == EV_RISK;
 		any_serious |= v[i].kind == EV_SERIOUS;
+		any_hate |= v[i].kind == EV_HATE;
 		has_accepted |= v[i].kind == EV_ACCEPTED;
 	}
 	enum stage column = (enum stage)stage_from_string(c->stage);
@@ -290,6 +388,7 @@ static void build_timeline(struct ctx *x)
 		.stage = any_lifecycle || column == STAGE_CLOSED ? STAGE_ENQUIRY : column,
 		.risk = any_risk ? RISK_STANDARD : (enum risk)risk_from_string(c->risk),
 		.serious = any_serious ? false : c->serious == 1,
+		.hate = any_hate ? false : c->hate == 1,
 	};
 	cur.open_stage = cur.stage;
 	x->n_segs = 0;
@@ -325,6 +424,9 @@ static void build_timeline(struct ctx *x)
 		case EV_SERIOUS:
 			next.serious = true;
 			break;
+		case EV_HATE:
+			next.hate = true;
+			break;
 		case EV_HOLD:
 			if (!x->on_hold) {
 				s->holds = xgrow(s->holds, &s->cap_holds, x->n_holds + 1, sizeof(struct hold));
@@ -339,11 +441,12 @@ static void build_timeline(struct ctx *x)
 			}
 			break;
 		case EV_CONTACT:
+		case EV_AGREED:
 		case _EV_MAX:
 			break;
 		}
 		if (next.stage != cur.stage || next.open_stage != cur.open_stage || next.risk != cur.risk ||
-		    next.serious != cur.serious) {
+		    next.serious != cur.serious || next.hate != cur.hate) {
 			push_segment(x, &next);
 			cur = next;
 		}
@@ -361,27 +464,37 @@ static void build_timeline(struct ctx *x)
 
 /* ---- Rules over the timeline ------------------------------------------ */
 
+static bool filter_one(const struct ctx *x, const struct rule_filter *f, enum stage st, const struct segment *seg)
+{
+	if (f->stages && !(f->stages & (1u << st)))
+		return false;
+	if (f->risks && !(f->risks & (1u << seg->risk)))
+		return false;
+	if (f->serious >= 0 && seg->serious != (f->serious == 1))
+		return false;
+	if (f->hate >= 0 && seg->hate != (f->hate == 1))
+		return false;
+	if (f->n_categories) {
+		bool found = false;
+		for (size_t i = 0; i < f->n_categories && !found; i++)
+			found = x->c->category && strcmp(x->c->category, f->categories[i]) == 0;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
 static bool filter_holds(const struct ctx *x, const struct rule *r, const struct segment *seg)
 {
 	enum stage st = r->kind == RULE_GATE ? seg->open_stage : seg->stage;
 	if (r->kind != RULE_GATE && seg->stage == STAGE_CLOSED)
 		return false;
-	if (r->stages && !(r->stages & (1u << st)))
-		return false;
-	if (r->risks && !(r->risks & (1u << seg->risk)))
-		return false;
-	if (r->serious >= 0 && seg->serious != (r->serious == 1))
-		return false;
-	if (r->hate >= 0 && (x->c->hate == 1) != (r->hate == 1))
-		return false;
-	if (r->n_categories) {
-		bool found = false;
-		for (size_t i = 0; i < r->n_categories && !found; i++)
-			found = x->c->category && strcmp(x->c->category, r->categories[i]) == 0;
-		if (!found)
-			return false;
-	}
-	return true;
+	if (r->n_when == 0)
+		return true;
+	for (size_t i = 0; i < r->n_when; i++)
+		if (filter_one(x, &r->when[i], st, seg))
+			return true;
+	return false;
 }
 
 /* The segment in force at instant t. */
@@ -464,7 +577,7 @@ static int64_t rule_anchor(const struct ctx *x, const struct rule *r, const stru
 
 static bool event_matches(const struct ctx *x, const struct rule *r, const struct pevent *e, int own)
 {
-	if (e->kind != r->met_kind)
+	if (e->kind != r->met_kind || e->early)
 		return false;
 	if (r->met_channels && (e->channel < 0 || !(r->met_channels & (1u << e->channel))))
 		return false;
@@ -480,7 +593,7 @@ static bool event_matches(const struct ctx *x, const struct rule *r, const struc
 	}
 	if (r->met_own_party && e->party != own)
 		return false;
-	if (r->met_roles && (!p || !(r->met_roles & (1u << p->role))))
+	if (r->met_roles && (!p || !(r->met_roles & p->roles)))
 		return false;
 	return true;
 }
@@ -547,6 +660,14 @@ static void set_deadline(struct ctx *x, const struct rule *r, int64_t t, struct 
 	if (d.unit == DUR_WORKING_DAYS) {
 		if (calendar_add_working_days(cal, day0, d.n, &due) < 0)
 			goto range;
+	} else if (d.unit == DUR_MONTHS) {
+		/* The same day of the month N months on, or that month's
+		 * last day when it is shorter. */
+		int y, m, dd;
+		date_to_ymd(day0, &y, &m, &dd);
+		int mi = y * 12 + (m - 1) + d.n;
+		int dim = date_days_in_month(mi / 12, mi % 12 + 1);
+		due = date_from_ymd(mi / 12, mi % 12 + 1, dd > dim ? dim : dd);
 	} else {
 		due = day0 + d.n;
 	}
@@ -562,6 +683,7 @@ static void set_deadline(struct ctx *x, const struct rule *r, int64_t t, struct 
 			from = start;
 		if (to <= from)
 			continue;
+		/* A month deadline moves by days, as a day deadline does. */
 		if (d.unit == DUR_WORKING_DAYS) {
 			int k;
 			if (calendar_working_days_between(cal, from - 1, to - 1, &k) < 0 ||
@@ -596,6 +718,7 @@ static bool met_in_time(struct ctx *x, const struct obligation *o, int64_t met)
 static void settle(struct ctx *x, const struct rule *r, struct obligation *o, int64_t met, int64_t end)
 {
 	o->met_at = met;
+	o->ended_at = met == EVAL_NONE && end != EVAL_NONE && end <= x->ev->at ? end : EVAL_NONE;
 	if (met != EVAL_NONE)
 		o->state = met_in_time(x, o, met) ? OB_MET : OB_MET_LATE;
 	else if (end != EVAL_NONE && end <= x->ev->at && end < o->overdue_at)
@@ -608,20 +731,28 @@ static void settle(struct ctx *x, const struct rule *r, struct obligation *o, in
 		o->state = OB_PENDING;
 }
 
-static struct obligation *emit(struct ctx *x, size_t rule, const struct pparty *p, int cycle)
+/* Whom an obligation is owed to: a party, in one of its roles, or the case
+ * (p NULL). */
+struct owed {
+	const struct pparty *p;
+	enum role role;
+};
+
+static struct obligation *emit(struct ctx *x, size_t rule, struct owed w, int cycle)
 {
 	struct eval_result *res = x->res;
 	res->v = xgrow(res->v, &res->cap, res->n + 1, sizeof(struct obligation));
 	struct obligation *o = &res->v[res->n++];
 	*o = (struct obligation){
 		.rule = rule,
-		.has_party = p != NULL,
-		.party_id = p ? p->id : 0,
-		.party_role = p ? p->role : ROLE_VICTIM,
+		.has_party = w.p != NULL,
+		.party_id = w.p ? w.p->id : 0,
+		.party_role = w.p ? w.role : ROLE_VICTIM,
 		.cycle = cycle,
 		.met_at = EVAL_NONE,
 		.due_at = EVAL_NONE,
 		.overdue_at = EVAL_NONE,
+		.ended_at = EVAL_NONE,
 	};
 	return o;
 }
@@ -631,26 +762,50 @@ static int own_index(const struct ctx *x, const struct pparty *p)
 	return p ? (int)(p - x->s->parties) : -2;
 }
 
-static void eval_deadline(struct ctx *x, size_t ri, const struct pparty *p, int64_t stop)
+static void eval_deadline(struct ctx *x, size_t ri, struct owed w, int64_t stop)
 {
 	const struct rule *r = &x->ev->rules->v[ri];
+	const struct pparty *p = w.p;
 	int64_t a = rule_anchor(x, r, p), start, end;
 	if (a == EVAL_NONE || !applies_from(x, r, a, &start, &end) || start > x->ev->at || start >= stop)
 		return;
 	if (stop < end)
 		end = stop;
-	struct obligation *o = emit(x, ri, p, 1);
+	struct obligation *o = emit(x, ri, w, 1);
 	set_deadline(x, r, start, r->within, o);
 	int64_t until = end < x->ev->at ? end : x->ev->at;
 	long m = find_meeting(x, r, 0, start, until, own_index(x, p));
 	settle(x, r, o, m >= 0 ? x->s->events[m].t : EVAL_NONE, end);
 }
 
-static void eval_recurring(struct ctx *x, size_t ri, const struct pparty *p, int64_t stop)
+/* The period of a cycle of rule r starting at instant t: the rule's own,
+ * or with agreed_contact the timescale agreed for the party (or the case)
+ * in force on t's date: the case's agreed_contact from receipt, then each
+ * agreed event from its local date on. A cycle keeps the period it started
+ * with: an agreement never rewrites a cycle already running. */
+static struct duration cycle_period(struct ctx *x, const struct rule *r, const struct pparty *p, int64_t t)
+{
+	if (!r->agreed_contact)
+		return r->every;
+	struct duration d = x->has_agreed ? x->agreed : r->every;
+	cw_day day = local_day(x, t);
+	int own = own_index(x, p);
+	for (size_t i = 0; i < x->n_agreed; i++) {
+		const struct pevent *e = &x->s->events[x->s->agreed[i]];
+		if (e->t > x->ev->at || local_day(x, e->t) > day)
+			break;
+		if (e->party >= 0 && e->party != own)
+			continue;
+		d = e->agreed_ok ? e->agreed : r->every;
+	}
+	return d;
+}
+
+static void eval_recurring(struct ctx *x, size_t ri, struct owed w, int64_t stop)
 {
 	const struct rule *r = &x->ev->rules->v[ri];
+	const struct pparty *p = w.p;
 	int64_t at = x->ev->at;
-	struct duration every = r->agreed_contact && x->has_agreed ? x->agreed : r->every;
 	int64_t from = rule_anchor(x, r, p), start, end;
 	int cycle = 0;
 	if (from == EVAL_NONE)
@@ -664,8 +819,8 @@ static void eval_recurring(struct ctx *x, size_t ri, const struct pparty *p, int
 		int64_t cstart = start;
 		size_t idx = 0;
 		for (;;) {
-			struct obligation *o = emit(x, ri, p, ++cycle);
-			set_deadline(x, r, cstart, every, o);
+			struct obligation *o = emit(x, ri, w, ++cycle);
+			set_deadline(x, r, cstart, cycle_period(x, r, p, cstart), o);
 			long m = find_meeting(x, r, idx, cstart, until, own_index(x, p));
 			int64_t met = m >= 0 ? x->s->events[m].t : EVAL_NONE;
 			settle(x, r, o, met, end);
@@ -682,9 +837,10 @@ static void eval_recurring(struct ctx *x, size_t ri, const struct pparty *p, int
 	}
 }
 
-static void eval_gate(struct ctx *x, size_t ri, const struct pparty *p, int64_t stop)
+static void eval_gate(struct ctx *x, size_t ri, struct owed w, int64_t stop)
 {
 	const struct rule *r = &x->ev->rules->v[ri];
+	const struct pparty *p = w.p;
 	int64_t at = x->ev->at;
 	int64_t a = rule_anchor(x, r, p), start, end;
 	if (a == EVAL_NONE || !applies_from(x, r, a, &start, &end) || start > at || start >= stop)
@@ -698,7 +854,7 @@ static void eval_gate(struct ctx *x, size_t ri, const struct pparty *p, int64_t 
 			gate = v[i].t;
 			break;
 		}
-	struct obligation *o = emit(x, ri, p, 1);
+	struct obligation *o = emit(x, ri, w, 1);
 	o->start = local_day(x, start);
 	o->has_due = false;
 	o->overdue_at = gate;
@@ -710,6 +866,7 @@ static void eval_gate(struct ctx *x, size_t ri, const struct pparty *p, int64_t 
 	else if (end != EVAL_NONE && end <= at && (gate == EVAL_NONE || end < gate)) {
 		o->state = OB_CANCELLED;
 		o->met_at = EVAL_NONE;
+		o->ended_at = end;
 	} else if (gate != EVAL_NONE)
 		o->state = met != EVAL_NONE ? OB_MET_LATE : OB_OVERDUE;
 	else
@@ -727,16 +884,82 @@ static void eval_check(struct ctx *x, size_t ri)
 	int64_t resolved = EVAL_NONE;
 	for (size_t i = 0; i < x->n_parties; i++) {
 		const struct pparty *p = &x->s->parties[i];
-		if ((r->missing_roles & (1u << p->role)) && p->exists < resolved)
+		if ((r->missing_roles & p->roles) && p->exists < resolved)
 			resolved = p->exists;
 	}
 	if (resolved <= start)
 		return; /* never held */
-	struct obligation *o = emit(x, ri, NULL, 1);
+	struct obligation *o = emit(x, ri, (struct owed){ NULL, ROLE_VICTIM }, 1);
 	struct duration d = r->has_within ? r->within : (struct duration){ 0, DUR_DAYS };
 	set_deadline(x, r, start, d, o);
 	int64_t until = end < x->ev->at ? end : x->ev->at;
 	settle(x, r, o, resolved <= until ? resolved : EVAL_NONE, end);
+}
+
+/* Does rule r apply to the case at the moment: its anchor has come (for
+ * the case, not a party) and its filter holds? */
+static bool applies_now(struct ctx *x, const struct rule *r)
+{
+	int64_t a = rule_anchor(x, r, NULL);
+	return a != EVAL_NONE && a <= x->ev->at && filter_holds(x, r, &x->s->segs[segment_at(x, x->ev->at)]);
+}
+
+/* "RULE: no complainant or referrer on the case, so nothing is owed until
+ * one is recorded" (no_party = "problem"): the roles of for, then of
+ * fallback in order, or met_by's. */
+static void note_no_party(struct ctx *x, const struct rule *r)
+{
+	enum role v[2 * _ROLE_MAX];
+	size_t n = 0;
+	unsigned first = r->for_roles ? r->for_roles : r->met_roles;
+	for (int k = 0; k < _ROLE_MAX; k++)
+		if (first & (1u << k))
+			v[n++] = (enum role)k;
+	for (size_t i = 0; r->for_roles && i < r->n_fallback; i++)
+		v[n++] = r->fallback[i];
+	char list[160] = "";
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+					i == 0 ? "" : i + 1 == n ? " or " : ", ", role_to_string(v[i]));
+	note(x, "%s: no %s on the case, so nothing is owed until one is recorded", r->id, list);
+}
+
+/* The tier of party p for rule r: 0 for the rule's own roles, i + 1 for
+ * fallback[i], -1 for none. */
+static int party_tier(const struct rule *r, const struct pparty *p)
+{
+	if (p->roles & r->for_roles)
+		return 0;
+	for (size_t i = 0; i < r->n_fallback; i++)
+		if (p->roles & (1u << r->fallback[i]))
+			return (int)i + 1;
+	return -1;
+}
+
+/* The role an obligation of tier `tier` is owed to p in: the party's own
+ * role when the rule names it, else the first of the rule's it holds. */
+static enum role owed_role(const struct rule *r, const struct pparty *p, int tier)
+{
+	if (tier > 0)
+		return r->fallback[tier - 1];
+	if (r->for_roles & (1u << p->role))
+		return p->role;
+	for (int k = 0; k < _ROLE_MAX; k++)
+		if (r->for_roles & p->roles & (1u << k))
+			return (enum role)k;
+	return p->role;
+}
+
+static void eval_owed(struct ctx *x, size_t ri, struct owed w, int64_t stop, bool interval)
+{
+	const struct rule *r = &x->ev->rules->v[ri];
+	if (r->kind == RULE_GATE)
+		eval_gate(x, ri, w, stop);
+	else if (interval)
+		eval_recurring(x, ri, w, stop);
+	else
+		eval_deadline(x, ri, w, stop);
 }
 
 static void eval_rule(struct ctx *x, size_t ri)
@@ -756,43 +979,46 @@ static void eval_rule(struct ctx *x, size_t ri)
 		if (r->met_roles) {
 			bool any = false;
 			for (size_t i = 0; i < x->n_parties && !any; i++)
-				any = (r->met_roles & (1u << x->s->parties[i].role)) && x->s->parties[i].exists <= at;
-			if (!any)
+				any = (r->met_roles & x->s->parties[i].roles) && x->s->parties[i].exists <= at;
+			if (!any) {
+				if (r->no_party_problem && applies_now(x, r))
+					note_no_party(x, r);
 				return;
+			}
 		}
-		if (r->kind == RULE_GATE)
-			eval_gate(x, ri, NULL, EVAL_NONE);
-		else if (interval)
-			eval_recurring(x, ri, NULL, EVAL_NONE);
-		else
-			eval_deadline(x, ri, NULL, EVAL_NONE);
+		eval_owed(x, ri, (struct owed){ NULL, ROLE_VICTIM }, EVAL_NONE, interval);
 		return;
 	}
-	/* Parties of the fallback roles stand in until the first party of
-	 * the rule's own roles exists. */
-	int64_t first_primary = EVAL_NONE;
+	/* Parties of the fallback roles stand in, in order: fallback[i]
+	 * until the first party of the rule's own roles or of an earlier
+	 * fallback role exists. first[k]: when the first party of tier k
+	 * came to exist. */
+	int64_t first[_ROLE_MAX + 1];
+	for (size_t k = 0; k <= r->n_fallback; k++)
+		first[k] = EVAL_NONE;
+	bool any = false;
 	for (size_t i = 0; i < x->n_parties; i++) {
 		const struct pparty *p = &x->s->parties[i];
-		if ((r->for_roles & (1u << p->role)) && p->exists <= at && p->exists < first_primary)
-			first_primary = p->exists;
+		int tier = p->exists <= at ? party_tier(r, p) : -1;
+		if (tier >= 0 && p->exists < first[tier])
+			first[tier] = p->exists;
+		any |= tier >= 0;
+	}
+	if (!any) {
+		if (r->no_party_problem && applies_now(x, r))
+			note_no_party(x, r);
+		return;
 	}
 	for (size_t i = 0; i < x->n_parties; i++) {
 		const struct pparty *p = &x->s->parties[i];
-		int64_t stop;
-		if (p->exists > at)
+		int tier = p->exists <= at ? party_tier(r, p) : -1;
+		if (tier < 0)
 			continue;
-		if (r->for_roles & (1u << p->role))
-			stop = EVAL_NONE;
-		else if (r->fallback_roles & (1u << p->role))
-			stop = first_primary;
-		else
-			continue;
-		if (r->kind == RULE_GATE)
-			eval_gate(x, ri, p, stop);
-		else if (interval)
-			eval_recurring(x, ri, p, stop);
-		else
-			eval_deadline(x, ri, p, stop);
+		int64_t stop = EVAL_NONE;
+		for (int k = 0; k < tier; k++)
+			if (first[k] < stop)
+				stop = first[k];
+		eval_owed(x, ri, (struct owed){ p, owed_role(r, p, tier) }, stop, interval);
 	}
 }
 
@@ -833,6 +1059,7 @@ void eval_result_free(struct eval_result *res)
 		free(s->events);
 		free(s->segs);
 		free(s->holds);
+		free(s->agreed);
 		free(s);
 	}
 	for (size_t i = 0; i < res->n_problems; i++)

@@ -22,6 +22,7 @@
 struct eval_party {
 	int64_t id;
 	const char *role, *preferred_channel, *identified_at; /* NULL for SQL NULL */
+	const char *roles; /* more roles of the same party (parties.roles), or NULL */
 };
 
 struct eval_event {
@@ -68,6 +69,10 @@ struct obligation {
 	int64_t overdue_at; /* the first late instant, or EVAL_NONE */
 	enum ob_state state;
 	int64_t met_at; /* EVAL_NONE when not met */
+	/* Not met, and the rule stopped applying (the case closed, the
+	 * risk fell) at this instant, at or before the moment; EVAL_NONE
+	 * otherwise. */
+	int64_t ended_at;
 };
 
 struct evaluator {

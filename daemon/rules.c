@@ -26,6 +26,7 @@ static const char *const channel_names[_CHANNEL_MAX] = {
 };
 static const char *const event_names[_EV_MAX] = {
 	"accepted", "not_accepted", "closed", "reopened", "hold", "resume", "risk", "serious", "contact",
+	"hate", "agreed",
 };
 static const char *const notify_names[_NOTIFY_MAX] = { "upcoming", "due", "overdue", "escalated" };
 
@@ -52,6 +53,7 @@ static char *name_list(const char *const *names, size_t n)
 }
 
 const char *role_to_string(enum role r) { return role_names[r]; }
+const char *event_kind_to_string(enum event_kind k) { return event_names[k]; }
 int stage_from_string(const char *s) { return lookup(stage_names, _STAGE_MAX, s); }
 const char *notify_stage_to_string(enum notify_stage s) { return notify_names[s]; }
 int notify_stage_from_string(const char *s) { return lookup(notify_names, _NOTIFY_MAX, s); }
@@ -100,6 +102,122 @@ int duration_parse(const char *s, bool allow_months, struct duration *ret)
 		}
 	}
 	return -EINVAL;
+}
+
+/* Numbers officers write in words, for agreed timescales. */
+static const char *const number_words[] = {
+	"a", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+};
+
+int agreed_parse(const char *s, struct duration *ret)
+{
+	/* Lower case, white space collapsed, a final full stop and a leading
+	 * "every" dropped: "Every 2 Weeks." is "2 weeks". */
+	char buf[64];
+	size_t n = 0;
+	bool space = true;
+	for (const char *p = s; *p; p++) {
+		char c = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			if (!space)
+				buf[n++] = ' ';
+			space = true;
+		} else {
+			buf[n++] = c;
+			space = false;
+		}
+		if (n >= sizeof(buf) - 1)
+			return -EINVAL; /* no timescale is that long */
+	}
+	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '.'))
+		n--;
+	buf[n] = '\0';
+	const char *p = buf;
+	if (strncmp(p, "every ", 6) == 0)
+		p += 6;
+
+	static const struct {
+		const char *word;
+		struct duration d;
+	} words[] = {
+		{ "daily", { 1, DUR_DAYS } },      { "weekly", { 7, DUR_DAYS } },
+		{ "fortnightly", { 14, DUR_DAYS } }, { "monthly", { 1, DUR_MONTHS } },
+		/* after "every": "every week", "every fortnight" */
+		{ "day", { 1, DUR_DAYS } },        { "working day", { 1, DUR_WORKING_DAYS } },
+		{ "week", { 7, DUR_DAYS } },       { "fortnight", { 14, DUR_DAYS } },
+		{ "month", { 1, DUR_MONTHS } },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(words); i++)
+		if (strcmp(p, words[i].word) == 0) {
+			*ret = words[i].d;
+			return 0;
+		}
+
+	long count = 0;
+	if (*p >= '0' && *p <= '9') {
+		while (*p >= '0' && *p <= '9') {
+			count = count * 10 + (*p++ - '0');
+			if (count > 10000)
+				return -EINVAL;
+		}
+	} else {
+		for (size_t i = 0; i < ELEMENTSOF(number_words) && !count; i++) {
+			size_t len = strlen(number_words[i]);
+			if (strncmp(p, number_words[i], len) == 0 && p[len] == ' ') {
+				count = i == 0 ? 1 : (long)i;
+				p += len;
+			}
+		}
+	}
+	if (count <= 0)
+		return -EINVAL;
+	if (*p == ' ')
+		p++;
+	static const struct {
+		const char *one, *many;
+		int factor;
+		enum dur_unit unit;
+	} units[] = {
+		{ "working day", "working days", 1, DUR_WORKING_DAYS },
+		{ "day", "days", 1, DUR_DAYS },
+		{ "calendar day", "calendar days", 1, DUR_DAYS },
+		{ "week", "weeks", 7, DUR_DAYS },
+		{ "fortnight", "fortnights", 14, DUR_DAYS },
+		{ "month", "months", 1, DUR_MONTHS },
+		{ "hour", "hours", 1, DUR_HOURS },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(units); i++)
+		if (strcmp(p, units[i].one) == 0 || strcmp(p, units[i].many) == 0) {
+			if (count * units[i].factor > 10000)
+				return -EINVAL;
+			*ret = (struct duration){ .n = (int)(count * units[i].factor), .unit = units[i].unit };
+			return 0;
+		}
+	return -EINVAL;
+}
+
+long roles_parse(const char *s, const char **ret_bad, size_t *ret_bad_len)
+{
+	long mask = 0;
+	const char *p = s;
+	for (;;) {
+		while (*p == ',' || *p == ';' || *p == '/' || *p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			return mask;
+		size_t len = strcspn(p, ",;/ \t");
+		int k = -EINVAL;
+		for (int i = 0; i < _ROLE_MAX && k < 0; i++)
+			if (strlen(role_names[i]) == len && strncmp(role_names[i], p, len) == 0)
+				k = i;
+		if (k < 0) {
+			*ret_bad = p;
+			*ret_bad_len = len;
+			return -EINVAL;
+		}
+		mask |= 1L << k;
+		p += len;
+	}
 }
 
 /* ---- Loading ----------------------------------------------------------- */
@@ -152,15 +270,22 @@ static void default_notify(struct notify_stage_policy p[_NOTIFY_MAX])
 		.enabled = true, .offset = { 5, DUR_WORKING_DAYS }, .to = RECIPIENT_MANAGER };
 }
 
+static void filter_free(struct rule_filter *f)
+{
+	for (size_t i = 0; i < f->n_categories; i++)
+		free(f->categories[i]);
+	free(f->categories);
+}
+
 static void rule_free(struct rule *r)
 {
 	free(r->id);
 	free(r->title);
 	free(r->pack);
 	free(r->file);
-	for (size_t i = 0; i < r->n_categories; i++)
-		free(r->categories[i]);
-	free(r->categories);
+	for (size_t i = 0; i < r->n_when; i++)
+		filter_free(&r->when[i]);
+	free(r->when);
 	for (size_t i = 0; i < r->n_met_details; i++)
 		free(r->met_details[i]);
 	free(r->met_details);
@@ -347,7 +472,7 @@ static void load_notify(struct rloader *l, const config_setting_t *g, struct not
 static const char *const anchor_names[_ANCHOR_MAX] = {
 	[EV_ACCEPTED] = "accepted", [EV_NOT_ACCEPTED] = "not_accepted", [EV_CLOSED] = "closed",
 	[EV_REOPENED] = "reopened", [EV_HOLD] = "hold", [EV_RESUME] = "resume", [EV_RISK] = "risk",
-	[EV_SERIOUS] = "serious", [EV_CONTACT] = NULL,
+	[EV_SERIOUS] = "serious", [EV_CONTACT] = NULL, [EV_HATE] = "hate", [EV_AGREED] = "agreed",
 	[ANCHOR_RECEIVED] = "received", [ANCHOR_IDENTIFIED] = "identified",
 };
 
@@ -370,7 +495,7 @@ static void load_from(struct rloader *l, struct rule *r, const config_setting_t 
 		int a = lookup(anchor_names, _ANCHOR_MAX, v);
 		if (a < 0) {
 			problem(l, e, "unknown anchor '%s' (received, accepted, not_accepted, closed, reopened, "
-				"hold, resume, risk, serious or identified)", v);
+				"hold, resume, risk, serious, hate, agreed or identified)", v);
 			continue;
 		}
 		mask |= 1u << a;
@@ -467,7 +592,7 @@ static void load_goal(struct rloader *l, struct rule *r, const config_setting_t 
 /* What each kind needs, allows and forbids. */
 static const char *const rule_keys[] = {
 	"id", "title", "kind", "when", "from", "within", "every", "agreed_contact", "cutoff",
-	"met_by", "for", "fallback", "before", "missing", "meeting", "measure", "goal", "window",
+	"met_by", "for", "fallback", "no_party", "before", "missing", "meeting", "measure", "goal", "window",
 	"on_hold", "urgent", "notify", NULL,
 };
 
@@ -477,7 +602,8 @@ static bool kind_allows(enum rule_kind k, enum measure m, const char *key)
 	for (const char *const *c = common; *c; c++)
 		if (strcmp(key, *c) == 0)
 			return true;
-	static const char *const caseish[] = { "when", "from", "cutoff", "for", "fallback", "on_hold", "urgent", NULL };
+	static const char *const caseish[] = { "when", "from", "cutoff", "for", "fallback", "no_party", "on_hold",
+					       "urgent", NULL };
 	bool is_caseish = false;
 	for (const char *const *c = caseish; *c; c++)
 		if (strcmp(key, *c) == 0)
@@ -507,6 +633,85 @@ static bool kind_allows(enum rule_kind k, enum measure m, const char *key)
 	return false;
 }
 
+/* One group of when: every condition in it must hold. */
+static void load_filter(struct rloader *l, const struct rule *r, const config_setting_t *s, struct rule_filter *f)
+{
+	static const char *const keys[] = { "stage", "category", "serious", "hate", "risk", NULL };
+	*f = (struct rule_filter){ .serious = -1, .hate = -1 };
+	cfg_check_keys(&l->x, s, keys, "when");
+	const config_setting_t *w;
+	long m;
+	if ((w = config_setting_get_member(s, "stage")) &&
+	    (m = name_mask(l, w, "stage", "stage", stage_names, _STAGE_MAX)) > 0) {
+		f->stages = (unsigned)m;
+		if (r->kind != RULE_GATE && f->stages == 1u << STAGE_CLOSED)
+			problem(l, w, "stage closed never matches: closing a case ends every rule but a gate");
+	}
+	if ((w = config_setting_get_member(s, "risk")) &&
+	    (m = name_mask(l, w, "risk level", "risk level", risk_names, _RISK_MAX)) > 0)
+		f->risks = (unsigned)m;
+	if ((w = config_setting_get_member(s, "category")))
+		word_list(l, w, "category", &f->categories, &f->n_categories);
+	if ((w = config_setting_get_member(s, "serious")))
+		f->serious = cfg_bool(&l->x, w, "serious");
+	if ((w = config_setting_get_member(s, "hate")))
+		f->hate = cfg_bool(&l->x, w, "hate");
+}
+
+/* when = { ... }; or when = ( { ... }, { ... } ); for "any of these". */
+static void load_when(struct rloader *l, struct rule *r, const config_setting_t *s)
+{
+	int t = config_setting_type(s);
+	if (t == CONFIG_TYPE_GROUP) {
+		r->when = xcalloc(1, sizeof(struct rule_filter));
+		r->n_when = 1;
+		load_filter(l, r, s, &r->when[0]);
+		return;
+	}
+	if (t != CONFIG_TYPE_LIST) {
+		problem(l, s, "when must be a group of conditions, like when = { stage = \"case\"; };, or a list "
+			"of such groups, like when = ( { serious = true; }, { hate = true; } );");
+		return;
+	}
+	int n = config_setting_length(s);
+	if (n == 0) {
+		problem(l, s, "when is an empty list: the rule could never apply");
+		return;
+	}
+	r->when = xcalloc((size_t)n, sizeof(struct rule_filter));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
+			problem(l, e, "each entry of when must be a group of conditions, like { hate = true; }");
+			continue;
+		}
+		load_filter(l, r, e, &r->when[r->n_when++]);
+	}
+}
+
+/* fallback = [ "referrer", "complainant" ];: in order, each only while the
+ * case has no party of for or of the roles before it. */
+static void load_fallback(struct rloader *l, struct rule *r, const config_setting_t *s)
+{
+	long m = name_mask(l, s, "fallback", "role", role_names, _ROLE_MAX);
+	if (m <= 0)
+		return;
+	for (int i = 0; i < n_values(s); i++) {
+		int k = role_from_string(config_setting_get_string(value(s, i)));
+		if (r->fallback_roles & (1u << k)) {
+			problem(l, value(s, i), "fallback names %s twice", role_names[k]);
+			continue;
+		}
+		if (r->for_roles & (1u << k)) {
+			problem(l, value(s, i), "fallback role %s is already in for: it would only ever be its own",
+				role_names[k]);
+			continue;
+		}
+		r->fallback[r->n_fallback++] = (enum role)k;
+		r->fallback_roles |= 1u << k;
+	}
+}
+
 static const struct seen_id *find_seen(const struct seen_ids *seen, const char *id)
 {
 	for (size_t i = 0; i < seen->n; i++)
@@ -533,7 +738,7 @@ static void load_rule(struct rloader *l, const config_setting_t *g)
 	size_t before = l->x.diags->n;
 
 	struct rule r = {
-		.cutoff = -1, .serious = -1, .hate = -1, .pause_on_hold = true, .met_kind = EV_CONTACT,
+		.cutoff = -1, .pause_on_hold = true, .met_kind = EV_CONTACT,
 		.anchors = 1u << ANCHOR_RECEIVED, .window_months = 12,
 	};
 	r.pack = xstrdup(l->pack);
@@ -604,30 +809,8 @@ static void load_rule(struct rloader *l, const config_setting_t *g)
 				" measuring satisfaction" : "");
 	}
 
-	if ((s = config_setting_get_member(g, "when"))) {
-		if (cfg_group(&l->x, s, "when")) {
-			static const char *const keys[] = { "stage", "category", "serious", "hate", "risk", NULL };
-			cfg_check_keys(&l->x, s, keys, "when");
-			const config_setting_t *w;
-			long m;
-			if ((w = config_setting_get_member(s, "stage")) &&
-			    (m = name_mask(l, w, "stage", "stage", stage_names, _STAGE_MAX)) > 0) {
-				r.stages = (unsigned)m;
-				if (r.kind != RULE_GATE && r.stages == 1u << STAGE_CLOSED)
-					problem(l, w, "stage closed never matches: closing a case ends every rule "
-						"but a gate");
-			}
-			if ((w = config_setting_get_member(s, "risk")) &&
-			    (m = name_mask(l, w, "risk level", "risk level", risk_names, _RISK_MAX)) > 0)
-				r.risks = (unsigned)m;
-			if ((w = config_setting_get_member(s, "category")))
-				word_list(l, w, "category", &r.categories, &r.n_categories);
-			if ((w = config_setting_get_member(s, "serious")))
-				r.serious = cfg_bool(&l->x, w, "serious");
-			if ((w = config_setting_get_member(s, "hate")))
-				r.hate = cfg_bool(&l->x, w, "hate");
-		}
-	}
+	if ((s = config_setting_get_member(g, "when")))
+		load_when(l, &r, s);
 	if ((s = config_setting_get_member(g, "from")))
 		load_from(l, &r, s);
 	if ((s = config_setting_get_member(g, "within")))
@@ -656,10 +839,15 @@ static void load_rule(struct rloader *l, const config_setting_t *g)
 	if ((s = config_setting_get_member(g, "for")) && (m = name_mask(l, s, "for", "role", role_names, _ROLE_MAX)) > 0)
 		r.for_roles = (unsigned)m;
 	if ((s = config_setting_get_member(g, "fallback"))) {
-		if ((m = name_mask(l, s, "fallback", "role", role_names, _ROLE_MAX)) > 0)
-			r.fallback_roles = (unsigned)m;
+		load_fallback(l, &r, s);
 		if (!config_setting_get_member(g, "for"))
 			problem(l, s, "fallback needs for: it names who stands in for the parties of for");
+	}
+	if ((s = config_setting_get_member(g, "no_party")) && (v = cfg_string(&l->x, s, "no_party"))) {
+		if (strcmp(v, "problem") == 0)
+			r.no_party_problem = true;
+		else if (strcmp(v, "nothing") != 0)
+			problem(l, s, "no_party must be \"problem\" or \"nothing\", not '%s'", v);
 	}
 	if ((s = config_setting_get_member(g, "before"))) {
 		v = cfg_string(&l->x, s, "before");
@@ -728,6 +916,10 @@ static void load_rule(struct rloader *l, const config_setting_t *g)
 			"an interval target is measured in days: every must be \"N days\"");
 	if (r.kind == RULE_TARGET && r.measure == MEASURE_SATISFACTION && !config_setting_get_member(g, "goal"))
 		problem(l, g, "target rule %s has no goal (goal = \"97%%\";)", who);
+	if (r.no_party_problem && !r.for_roles && !r.met_roles)
+		problem(l, config_setting_get_member(g, "no_party"),
+			"no_party = \"problem\" needs for = [ ... ] or met_by's party roles: otherwise the rule "
+			"is owed to no party");
 	if (r.met_own_party && !r.for_roles && (s = config_setting_get_member(g, "met_by")))
 		problem(l, config_setting_get_member(s, "party"),
 			"party = \"own\" needs for = [ ... ]: a rule once per case has no party of its own");
@@ -865,11 +1057,15 @@ uint64_t rules_digest(const struct ruleset *rs)
 		h = hash_str(h, r->id);
 		h = hash_str(h, r->title);
 		h = hash_u64(h, r->kind);
-		h = hash_u64(h, r->stages);
-		h = hash_u64(h, r->risks);
-		h = hash_strv(h, r->categories, r->n_categories);
-		h = hash_u64(h, (uint64_t)r->serious);
-		h = hash_u64(h, (uint64_t)r->hate);
+		h = hash_u64(h, r->n_when);
+		for (size_t j = 0; j < r->n_when; j++) {
+			const struct rule_filter *f = &r->when[j];
+			h = hash_u64(h, f->stages);
+			h = hash_u64(h, f->risks);
+			h = hash_strv(h, f->categories, f->n_categories);
+			h = hash_u64(h, (uint64_t)f->serious);
+			h = hash_u64(h, (uint64_t)f->hate);
+		}
 		h = hash_u64(h, r->anchors);
 		h = hash_duration(h, r->within);
 		h = hash_duration(h, r->every);
@@ -883,7 +1079,10 @@ uint64_t rules_digest(const struct ruleset *rs)
 		h = hash_u64(h, r->met_roles);
 		h = hash_u64(h, r->met_own_party);
 		h = hash_u64(h, r->for_roles);
-		h = hash_u64(h, r->fallback_roles);
+		h = hash_u64(h, r->n_fallback);
+		for (size_t j = 0; j < r->n_fallback; j++)
+			h = hash_u64(h, r->fallback[j]);
+		h = hash_u64(h, r->no_party_problem);
 		h = hash_u64(h, r->before);
 		h = hash_u64(h, r->missing_roles);
 		h = hash_str(h, r->meeting);

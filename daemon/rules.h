@@ -39,7 +39,9 @@ enum channel {
 	CHANNEL_MEETING,
 	_CHANNEL_MAX,
 };
-/* The event kinds of DESIGN.md section 3. */
+/* The event kinds of DESIGN.md section 3, and the extensions of
+ * casewatch-rules(5): hate (flagged a hate crime after receipt) and agreed
+ * (a contact timescale agreed from that day on). */
 enum event_kind {
 	EV_ACCEPTED,
 	EV_NOT_ACCEPTED,
@@ -50,6 +52,8 @@ enum event_kind {
 	EV_RISK,
 	EV_SERIOUS,
 	EV_CONTACT,
+	EV_HATE,
+	EV_AGREED,
 	_EV_MAX,
 };
 /* What starts a clock: received, the first event of a lifecycle kind, the
@@ -84,6 +88,15 @@ struct notify_stage_policy {
 	size_t n_addresses;
 };
 
+/* One group of a rule's `when`: every condition in it must hold; a zero
+ * mask or -1 means no condition. */
+struct rule_filter {
+	unsigned stages, risks;
+	char **categories;
+	size_t n_categories;
+	int serious, hate;
+};
+
 struct rule {
 	char *id, *title;
 	char *pack;
@@ -91,11 +104,10 @@ struct rule {
 	int line;
 	enum rule_kind kind;
 
-	/* The case filter; a zero mask or -1 means no condition. */
-	unsigned stages, risks;
-	char **categories;
-	size_t n_categories;
-	int serious, hate;
+	/* The case filter: the rule applies while any of these holds (and
+	 * always, when there is none). */
+	struct rule_filter *when;
+	size_t n_when;
 
 	unsigned anchors; /* 1 << enum anchor (or event kind); the latest */
 	struct duration within, every;
@@ -113,7 +125,15 @@ struct rule {
 	unsigned met_roles; /* 0: any party, or none */
 	bool met_own_party;
 
-	unsigned for_roles, fallback_roles; /* 0: once per case */
+	unsigned for_roles; /* 0: once per case */
+	/* Who stands in, in order: fallback[i] only while the case has no
+	 * party of for_roles or of fallback[0..i-1]. */
+	enum role fallback[_ROLE_MAX];
+	size_t n_fallback;
+	unsigned fallback_roles; /* the same, as a mask */
+	/* A case the rule applies to with no party it could be owed to
+	 * carries a problem line (no_party = "problem"). */
+	bool no_party_problem;
 	enum event_kind before;        /* gate */
 	unsigned missing_roles;        /* check */
 	char *meeting;                 /* unit */
@@ -131,6 +151,7 @@ struct ruleset {
 };
 
 const char *role_to_string(enum role r);
+const char *event_kind_to_string(enum event_kind k);
 const char *notify_stage_to_string(enum notify_stage s);
 /* A digest of everything the rules mean (not where they were written):
  * equal digests, same obligations and notifications. */
@@ -146,6 +167,18 @@ int event_kind_from_string(const char *s);
 /* "3 working days", "14 days", "48 hours", "1 month". Months only when
  * allow_months. Returns 0 or -EINVAL. */
 int duration_parse(const char *s, bool allow_months, struct duration *ret);
+/* A contact timescale as officers write it (casewatch-rules(5), AGREED
+ * CONTACT): any case, "every" optional; "weekly", "fortnightly",
+ * "monthly", "daily", "N working days", "N days", "N weeks", "N
+ * fortnights", "N months", "N hours", N in digits or one to twelve in
+ * words ("a" for one). Weeks become days. Returns 0 or -EINVAL; a period
+ * of 0 is -EINVAL. */
+int agreed_parse(const char *s, struct duration *ret);
+/* A party's roles as the case database's parties.roles holds them: names
+ * separated by commas, semicolons, slashes or white space. Returns the mask
+ * of roles, or -EINVAL with *ret_bad (length *ret_bad_len) the first word
+ * that is no role. */
+long roles_parse(const char *s, const char **ret_bad, size_t *ret_bad_len);
 
 /* Load every pack in `paths` (files, or folders of *.conf files in name
  * order) into `rs`. Every problem goes to diags as FILE:LINE: message;

@@ -2,6 +2,8 @@
 #include "scan.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,9 +63,9 @@ int scan_open(const char *path, sqlite3 **ret, char **ret_err)
 		r = -EPROTO, *ret_err = xasprintf("the case database %s has schema version %lld, newer than "
 						  "this casewatch reads (%d)", path, (long long)version,
 						  CASEDB_VERSION);
-	else if (version < CASEDB_VERSION)
-		r = -EPROTO, *ret_err = xasprintf("the case database %s has schema version %lld: upgrade it "
-						  "with casewatch db init", path, (long long)version);
+	else if (version < 1)
+		r = -EPROTO, *ret_err = xasprintf("the case database %s has no schema version: create it "
+						  "with casewatch db init", path);
 	if (r < 0) {
 		sqlite3_close(db);
 		return r;
@@ -104,7 +106,7 @@ static const char *at(const struct arena *a, size_t off)
 
 struct raw_party {
 	int64_t id;
-	size_t role, preferred, identified;
+	size_t role, preferred, identified, roles;
 };
 
 struct raw_event {
@@ -116,9 +118,14 @@ struct raw_event {
 static const char cases_sql[] =
 	"SELECT id, ref, stage, category, serious, hate, risk, officer, team, agreed_contact, received_at "
 	"FROM cases WHERE id BETWEEN ?1 AND ?2 ORDER BY id";
-/* Both read only the covering indexes parties_by_case and events_by_case. */
+/* Both read only the covering indexes parties_by_case and events_by_case.
+ * A database of schema version 1 has no parties.roles: each party has its
+ * one role. */
 static const char parties_sql[] =
-	"SELECT case_id, id, role, preferred_channel, identified_at "
+	"SELECT case_id, id, role, preferred_channel, identified_at, roles "
+	"FROM parties WHERE case_id BETWEEN ?1 AND ?2 ORDER BY case_id, id";
+static const char parties_v1_sql[] =
+	"SELECT case_id, id, role, preferred_channel, identified_at, NULL "
 	"FROM parties WHERE case_id BETWEEN ?1 AND ?2 ORDER BY case_id, id";
 static const char events_sql[] =
 	"SELECT case_id, id, at, kind, party_id, channel, detail "
@@ -170,6 +177,7 @@ static int collect(struct scanner *s, int64_t id, char **ret_err)
 		p->role = arena_text(&s->a, s->parties, 2);
 		p->preferred = arena_text(&s->a, s->parties, 3);
 		p->identified = arena_text(&s->a, s->parties, 4);
+		p->roles = arena_text(&s->a, s->parties, 5);
 		s->prc = step(s->parties, &s->pcase);
 	}
 	if (s->prc != SQLITE_ROW && s->prc != SQLITE_DONE)
@@ -212,8 +220,13 @@ int scan_cases(sqlite3 *db, int64_t lo, int64_t hi, scan_fn fn, void *userdata, 
 	bool own = sqlite3_get_autocommit(db);
 	if (own && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return sql_error(db, "starting the scan", ret_err);
+	int64_t version = CASEDB_VERSION;
+	if (pragma_int(db, "PRAGMA user_version", &version) < 0) {
+		r = sql_error(db, "reading the schema version", ret_err);
+		goto out;
+	}
 	if ((r = prepare(&s, &s.cases, cases_sql, lo, hi, ret_err)) < 0 ||
-	    (r = prepare(&s, &s.parties, parties_sql, lo, hi, ret_err)) < 0 ||
+	    (r = prepare(&s, &s.parties, version < 2 ? parties_v1_sql : parties_sql, lo, hi, ret_err)) < 0 ||
 	    (r = prepare(&s, &s.events, events_sql, lo, hi, ret_err)) < 0)
 		goto out;
 	s.prc = step(s.parties, &s.pcase);
@@ -237,6 +250,7 @@ int scan_cases(sqlite3 *db, int64_t lo, int64_t hi, scan_fn fn, void *userdata, 
 				.role = at(&s.a, s.rp[i].role),
 				.preferred_channel = at(&s.a, s.rp[i].preferred),
 				.identified_at = at(&s.a, s.rp[i].identified),
+				.roles = at(&s.a, s.rp[i].roles),
 			};
 		s.ev = xgrow(s.ev, &s.cap_ev, s.n_re, sizeof(*s.ev));
 		for (size_t i = 0; i < s.n_re; i++)
@@ -308,22 +322,46 @@ int scan_find_ref(sqlite3 *db, const char *ref, int64_t *ret_id, char **ret_err)
 	return r;
 }
 
+static void note_bad(struct scan_bad *b, int64_t id, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void note_bad(struct scan_bad *b, int64_t id, const char *fmt, ...)
+{
+	if (b->n < SCAN_BAD_KEPT) {
+		va_list ap;
+		va_start(ap, fmt);
+		b->v[b->n].id = id;
+		vsnprintf(b->v[b->n].why, sizeof(b->v[b->n].why), fmt, ap);
+		va_end(ap);
+	}
+	b->n++;
+}
+
+/* At most this much of a bad value in a message. */
+#define QUOTE_MAX 40
+#define QUOTE(s) (int)(strlen(s) > QUOTE_MAX ? QUOTE_MAX : strlen(s)), (s), (strlen(s) > QUOTE_MAX ? "..." : "")
+
 int scan_meetings(sqlite3 *db, const char *kind, cw_day **ret_days, size_t *ret_n, cw_day *ret_first,
-		  size_t *ret_bad, char **ret_err)
+		  struct scan_bad *ret_bad, char **ret_err)
 {
 	sqlite3_stmt *st;
 	cw_day *days = NULL, first = CW_DAY_NONE;
-	size_t n = 0, cap = 0, bad = 0;
+	size_t n = 0, cap = 0;
 	int r;
-	if (sqlite3_prepare_v2(db, "SELECT held_on FROM meetings WHERE kind = ?1", -1, &st, NULL) != SQLITE_OK)
+	*ret_bad = (struct scan_bad){ 0 };
+	if (sqlite3_prepare_v2(db, "SELECT id, held_on FROM meetings WHERE kind = ?1 ORDER BY id", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return sql_error(db, "reading meetings", ret_err);
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(st, 0);
+		int64_t id = sqlite3_column_int64(st, 0);
+		const char *t = (const char *)sqlite3_column_text(st, 1);
 		cw_day d;
-		if (!t || date_parse(t, &d) < 0) {
-			bad++;
+		if (!t) {
+			note_bad(ret_bad, id, "held_on is empty");
+			continue;
+		}
+		if (date_parse(t, &d) < 0) {
+			note_bad(ret_bad, id, "held_on '%.*s%s' is not a date YYYY-MM-DD", QUOTE(t));
 			continue;
 		}
 		days = xgrow(days, &cap, n + 1, sizeof(cw_day));
@@ -341,23 +379,36 @@ int scan_meetings(sqlite3 *db, const char *kind, cw_day **ret_days, size_t *ret_
 	*ret_days = days;
 	*ret_n = n;
 	*ret_first = first;
-	*ret_bad = bad;
 	return 0;
 }
 
 int scan_surveys(sqlite3 *db, const struct tz *tz, cw_day from, cw_day to, size_t *ret_total,
-		 size_t *ret_satisfied, size_t *ret_bad, char **ret_err)
+		 size_t *ret_satisfied, struct scan_bad *ret_bad, char **ret_err)
 {
 	sqlite3_stmt *st;
-	size_t total = 0, yes = 0, bad = 0;
-	if (sqlite3_prepare_v2(db, "SELECT at, satisfied FROM surveys", -1, &st, NULL) != SQLITE_OK)
+	size_t total = 0, yes = 0;
+	*ret_bad = (struct scan_bad){ 0 };
+	if (sqlite3_prepare_v2(db, "SELECT id, at, satisfied FROM surveys ORDER BY id", -1, &st, NULL) != SQLITE_OK)
 		return sql_error(db, "reading surveys", ret_err);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(st, 0);
-		int64_t when, sat = int_or(st, 1, -1);
-		if (!t || tz_parse_timestamp(tz, t, &when) < 0 || (sat != 0 && sat != 1)) {
-			bad++;
+		int64_t id = sqlite3_column_int64(st, 0);
+		const char *t = (const char *)sqlite3_column_text(st, 1);
+		int64_t when, sat = int_or(st, 2, -1);
+		if (!t) {
+			note_bad(ret_bad, id, "at is empty");
+			continue;
+		}
+		if (tz_parse_timestamp(tz, t, &when) < 0) {
+			note_bad(ret_bad, id, "at '%.*s%s' is not an RFC 3339 timestamp", QUOTE(t));
+			continue;
+		}
+		if (sat != 0 && sat != 1) {
+			if (sqlite3_column_type(st, 2) == SQLITE_NULL)
+				note_bad(ret_bad, id, "satisfied is empty");
+			else
+				note_bad(ret_bad, id, "satisfied is '%.*s%s', not 0 or 1",
+					 QUOTE((const char *)sqlite3_column_text(st, 2)));
 			continue;
 		}
 		cw_day d = tz_local_day(tz, when);
@@ -371,7 +422,6 @@ int scan_surveys(sqlite3 *db, const struct tz *tz, cw_day from, cw_day to, size_
 		return sql_error(db, "reading surveys", ret_err);
 	*ret_total = total;
 	*ret_satisfied = yes;
-	*ret_bad = bad;
 	return 0;
 }
 

@@ -38,13 +38,24 @@ int scan_changes_head(sqlite3 *db, int64_t since, int64_t *ret_head, bool *ret_c
 int scan_changed_cases(sqlite3 *db, int64_t since, int64_t head, int (*fn)(int64_t id, void *userdata),
 		       void *userdata, char **ret_err);
 
+/* Rows a scan of meetings or surveys skipped as malformed: how many, and
+ * the first few by id with what is wrong, for the caller to name. */
+#define SCAN_BAD_KEPT 10
+struct scan_bad {
+	size_t n;
+	struct {
+		int64_t id;
+		char why[128];
+	} v[SCAN_BAD_KEPT];
+};
+
 /* The days of the meetings of `kind`, and the earliest of them
- * (CW_DAY_NONE when there is none). Malformed rows are skipped and counted
+ * (CW_DAY_NONE when there is none). Malformed rows are skipped and noted
  * in *ret_bad. */
 int scan_meetings(sqlite3 *db, const char *kind, cw_day **ret_days, size_t *ret_n, cw_day *ret_first,
-		  size_t *ret_bad, char **ret_err);
+		  struct scan_bad *ret_bad, char **ret_err);
 
 /* Survey answers with local date in [from, to]: how many, how many
- * satisfied. Malformed rows are skipped and counted in *ret_bad. */
+ * satisfied. Malformed rows are skipped and noted in *ret_bad. */
 int scan_surveys(sqlite3 *db, const struct tz *tz, cw_day from, cw_day to, size_t *ret_total,
-		 size_t *ret_satisfied, size_t *ret_bad, char **ret_err);
+		 size_t *ret_satisfied, struct scan_bad *ret_bad, char **ret_err);

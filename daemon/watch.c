@@ -33,7 +33,7 @@ static const struct schema state_schema = {
 
 /* Bumped whenever what a scan stores for the same input changes, so that
  * a new casewatch re-derives everything once. */
-#define WATCH_FORMAT 1
+#define WATCH_FORMAT 2
 
 /* How many cases between two calls of the progress hook. */
 #define PROGRESS_EVERY 2048

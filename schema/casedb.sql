@@ -1,17 +1,22 @@
--- The casewatch case database (DESIGN.md section 3), schema version 1.
+-- The casewatch case database (DESIGN.md section 3), schema version 2.
 --
 -- The tables and columns named in DESIGN.md are the contract that the
 -- council's systems write to. Every column beyond them is nullable or has a
 -- default, so an integration that writes only the contract's columns keeps
 -- working. `casewatch db init` runs this file in one transaction on a new
--- database, and schema/casedb-N.sql files (none yet) to upgrade an older one.
+-- database, and schema/casedb-N.sql to upgrade an older one to version N.
+--
+-- Version 2 (extensions, casewatch(1) and casewatch-rules(5)): a party may
+-- hold several roles (parties.roles), and two event kinds: `hate` (flagged
+-- a hate crime after receipt) and `agreed` (a contact timescale agreed from
+-- that day on, in detail).
 --
 -- Foreign keys are declared for the integrations that turn them on; the
 -- evaluation never relies on them and reports rows that break them.
 
 -- 'CWDB': how `casewatch db init` knows a file is a casewatch database.
 PRAGMA application_id = 1129792578;
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 CREATE TABLE teams (
 	id TEXT PRIMARY KEY NOT NULL,
@@ -47,6 +52,11 @@ CREATE TABLE cases (
 		CHECK (received_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][Tt ][0-9][0-9]:[0-9][0-9]:[0-9][0-9]*')
 ) STRICT;
 
+-- A party holds `role` and every role named in `roles`: a victim who
+-- reported the matter themselves is role 'victim', roles 'complainant' (or
+-- 'victim, complainant'). An integration that knows one role writes role
+-- alone. The CHECK catches a word that is no role at the door (not every
+-- run-together spelling, which the evaluation reports).
 CREATE TABLE parties (
 	id INTEGER PRIMARY KEY,
 	case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
@@ -55,7 +65,12 @@ CREATE TABLE parties (
 	label TEXT,
 	preferred_channel TEXT CHECK (preferred_channel IN ('phone', 'letter', 'email', 'visit', 'sms', 'meeting')),
 	identified_at TEXT
-		CHECK (identified_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][Tt ][0-9][0-9]:[0-9][0-9]:[0-9][0-9]*')
+		CHECK (identified_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][Tt ][0-9][0-9]:[0-9][0-9]:[0-9][0-9]*'),
+	-- more roles of the same party: names separated by commas, semicolons,
+	-- slashes or spaces
+	roles TEXT CHECK (trim(replace(replace(replace(replace(replace(replace(replace(replace(replace(
+		roles, 'complainant', ''), 'perpetrator', ''), 'referrer', ''), 'witness', ''), 'victim', ''),
+		',', ''), ';', ''), '/', ''), char(9), '')) = '')
 ) STRICT;
 
 CREATE TABLE events (
@@ -64,11 +79,12 @@ CREATE TABLE events (
 	at TEXT NOT NULL
 		CHECK (at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][Tt ][0-9][0-9]:[0-9][0-9]:[0-9][0-9]*'),
 	kind TEXT NOT NULL CHECK (kind IN ('accepted', 'not_accepted', 'closed', 'reopened',
-					   'hold', 'resume', 'risk', 'serious', 'contact')),
+					   'hold', 'resume', 'risk', 'serious', 'contact', 'hate', 'agreed')),
 	party_id INTEGER REFERENCES parties(id) ON DELETE SET NULL,
 	channel TEXT CHECK (channel IN ('phone', 'letter', 'email', 'visit', 'sms', 'meeting')),
 	-- for a contact what it was for (acknowledgement, update, sendback, or
-	-- a local word); for a risk event the new level
+	-- a local word); for a risk event the new level; for an agreed event
+	-- the timescale ('10 working days', 'fortnightly', '1 month', ...)
 	detail TEXT,
 	officer TEXT,
 	CHECK (kind <> 'risk' OR detail IN ('standard', 'medium', 'high'))
@@ -93,7 +109,7 @@ CREATE TABLE meetings (
 -- one pass ordered by case, events in time order. The two indexes cover
 -- every column the evaluation reads, so the pass reads them in order and
 -- never jumps into the tables, whatever order the rows were written in.
-CREATE INDEX parties_by_case ON parties(case_id, id, role, preferred_channel, identified_at);
+CREATE INDEX parties_by_case ON parties(case_id, id, role, preferred_channel, identified_at, roles);
 CREATE INDEX events_by_case ON events(case_id, at, id, kind, party_id, channel, detail);
 CREATE INDEX cases_by_stage ON cases(stage);
 CREATE INDEX surveys_by_time ON surveys(at);

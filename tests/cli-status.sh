@@ -82,7 +82,9 @@ keep-informed                        0         0         0         0         0  
 # 5, closed on the 9th: overdue. victim-update (14 days): A-1 pending
 # (due 30th); A-2 cycle 1 met the 3rd (1 day), cycle 2 cancelled by the
 # closure on the 4th; A-3 cancelled by the closure on the 9th (due 16th).
-# Average 1.0 day over 1 update. No meeting and the first case in
+# The average counts A-2's met cycle (1 day) and A-1's cycle still waiting,
+# up to the day of evaluation (16th to 20th: 4 days): 2.5 days over 2
+# intervals; the cancelled ones were never owed. No meeting and the first case in
 # November: no complete month owed yet. No survey answers.
 printf 'database = "cases.db";\nrules = [ "%s/rules/oadby-wigston.conf" ];\n' "$top_srcdir" >"$T/oadby.conf"
 run "summary with figures as text" 0 "$CASEWATCH" -c "$T/oadby.conf" status --summary --at 2026-11-20
@@ -95,7 +97,7 @@ first-contact                        0         1         0         2         0  
 victim-update                        1         1         0         0         2         0
 high-risk-update                     0         0         0         0         0         0
 
-victim-update                average 1.0 days over 1 updates; goal 14 days: met
+victim-update                average 2.5 days over 2 intervals, 1 still waiting for an update; goal 14 days: met
 jag-meeting                  0 of 0 months had a jag meeting; this month: due by 2026-11-30; goal every month: met
 satisfaction                 no survey answers in the last 12 months; goal 97%: not met"
 
@@ -158,7 +160,7 @@ run "check finds every problem in the packs" 1 "$CASEWATCH" -c "$T/bad.conf" che
 expect_out "each as FILE:LINE: message" \
 "$T/bad.conf:2: unknown setting 'colour' in the configuration
 $T/packs/a.conf:3: within '3 wrking days' is not a duration like \"3 working days\", \"14 days\" or \"48 hours\"
-$T/packs/a.conf:4: unknown event kind 'letter' (accepted, not_accepted, closed, reopened, hold, resume, risk, serious or contact)
+$T/packs/a.conf:4: unknown event kind 'letter' (accepted, not_accepted, closed, reopened, hold, resume, risk, serious, contact, hate or agreed)
 $T/packs/a.conf:5: recurring rule two has no period (every = \"...\";)
 $T/packs/a.conf:5: party = \"own\" needs for = [ ... ]: a rule once per case has no party of its own
 $T/packs/a.conf:6: duplicate rule id 'one' (first defined at $T/packs/a.conf:3)

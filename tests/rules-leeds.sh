@@ -774,11 +774,11 @@ expect "keep-informed: an agreed contact timescale in calendar days" 2026-02-13 
 "KI-AGREED-DAYS keep-informed 731 1 2026-02-05 2026-02-12 met 2026-02-12T10:00:00Z
 KI-AGREED-DAYS keep-informed 731 2 2026-02-12 2026-02-19 pending -"
 
-# agreed_contact 'fortnightly' does not parse: the case is reported as a
+# agreed_contact 'when needed' does not parse: the case is reported as a
 # problem and the rule's own 20 working days are used: accepted Monday 2
 # February -> due Monday 2 March.
 rows <<'SQL'
-INSERT INTO cases (id, ref, stage, agreed_contact, received_at) VALUES (80, 'KI-BADAGREED', 'case', 'fortnightly', '2026-01-29T10:00:00Z');
+INSERT INTO cases (id, ref, stage, agreed_contact, received_at) VALUES (80, 'KI-BADAGREED', 'case', 'when needed', '2026-01-29T10:00:00Z');
 INSERT INTO parties (id, case_id, role) VALUES (801, 80, 'victim');
 INSERT INTO events (case_id, at, kind) VALUES (80, '2026-02-02T10:00:00Z', 'accepted');
 SQL

@@ -1068,11 +1068,11 @@ static void test_malformed_agreed_contact_is_a_problem_not_a_skip(void **state)
 	/* The rule's own 20 working days: 6-9 (4), 12-16 (9), 19-23 (14),
 	 * 26-30 (19), Monday 2 February (20). */
 	struct eval_case c = kase("2026-01-05T09:00:00Z");
-	c.agreed_contact = "fortnightly";
+	c.agreed_contact = "as and when";
 	run(f, "2026-01-14T12:00:00Z", &c);
 	assert_false(f->res.skipped);
-	expect_problems(f, "agreed_contact 'fortnightly' is not a timescale like \"10 working days\": "
-			   "the rules' own periods are used", NULL);
+	expect_problems(f, "agreed_contact 'as and when' is not a timescale like \"10 working days\", "
+			   "\"fortnightly\" or \"1 month\": the standard's own timescale applies", NULL);
 	expect_n(f, 2);
 	expect(ob(f, "ki", -1, 1), "pending", "2026-01-05", "2026-02-02");
 }
@@ -1449,7 +1449,16 @@ static void test_bad_rows_skip_the_case_naming_the_row(void **state)
 
 	struct eval_case risk = kase("2026-01-05T09:00:00Z");
 	WITH_EVENTS(risk, RISK(10, "2026-01-06T10:00:00Z", "severe"));
-	expect_skipped(f, &risk, "event 10: unknown risk level 'severe'");
+	expect_skipped(f, &risk, "event 10: unknown risk level 'severe' (standard, medium or high)");
+
+	/* A risk event with no level names what is missing, not "(null)". */
+	struct eval_case nolevel = kase("2026-01-05T09:00:00Z");
+	WITH_EVENTS(nolevel, RISK(12, "2026-01-06T10:00:00Z", NULL));
+	expect_skipped(f, &nolevel, "event 12: a risk event with no level (its detail must be standard, medium or high)");
+
+	struct eval_case nokind = kase("2026-01-05T09:00:00Z");
+	WITH_EVENTS(nokind, EV(13, "2026-01-06T10:00:00Z", NULL));
+	expect_skipped(f, &nokind, "event 13 has no kind");
 
 	struct eval_case serious = kase("2026-01-05T09:00:00Z");
 	serious.serious = 2;
@@ -1457,7 +1466,9 @@ static void test_bad_rows_skip_the_case_naming_the_row(void **state)
 
 	struct eval_case stage = kase("2026-01-05T09:00:00Z");
 	stage.stage = "archived";
-	expect_skipped(f, &stage, "unknown stage 'archived'");
+	expect_skipped(f, &stage, "unknown stage 'archived' (enquiry, case or closed)");
+	stage.stage = NULL;
+	expect_skipped(f, &stage, "the case has no stage");
 
 	struct eval_case hate = kase("2026-01-05T09:00:00Z");
 	hate.hate = 2;
@@ -1465,11 +1476,27 @@ static void test_bad_rows_skip_the_case_naming_the_row(void **state)
 
 	struct eval_case level = kase("2026-01-05T09:00:00Z");
 	level.risk = "extreme";
-	expect_skipped(f, &level, "unknown risk level 'extreme'");
+	expect_skipped(f, &level, "unknown risk level 'extreme' (standard, medium or high)");
+	level.risk = NULL;
+	expect_skipped(f, &level, "the case has no risk level");
 
 	struct eval_case role = kase("2026-01-05T09:00:00Z");
 	WITH_PARTIES(role, PARTY(3, "neighbour", NULL, NULL));
 	expect_skipped(f, &role, "party 3: unknown role 'neighbour'");
+
+	/* Several roles: each word must be one. */
+	struct eval_case roles = kase("2026-01-05T09:00:00Z");
+	static const struct eval_party bad_roles[] = {
+		{ .id = 5, .role = "victim", .roles = "complainant, neighbour" },
+	};
+	roles.parties = bad_roles;
+	roles.n_parties = 1;
+	expect_skipped(f, &roles, "party 5: unknown role 'neighbour' in roles (victim, complainant, witness, "
+				  "perpetrator or referrer)");
+
+	struct eval_case norole = kase("2026-01-05T09:00:00Z");
+	WITH_PARTIES(norole, PARTY(6, NULL, NULL, NULL));
+	expect_skipped(f, &norole, "party 6 has no role");
 
 	struct eval_case ident = kase("2026-01-05T09:00:00Z");
 	WITH_PARTIES(ident, PARTY(4, "victim", NULL, "yesterday"));

@@ -207,9 +207,16 @@ static void test_keep_informed_is_recurring_every_20_working_days_per_victim(voi
 	assert_false(r->has_within);
 	assert_true(r->agreed_contact);
 	assert_int_equal(r->for_roles, 1u << ROLE_VICTIM);
-	assert_int_equal(r->fallback_roles, 1u << ROLE_REFERRER);
-	assert_int_equal(r->stages, 1u << STAGE_CASE);
-	assert_int_equal(r->risks, 0);
+	/* 1.2.2's clients: the victim; with none the referring agency; with
+	 * neither the complainant. */
+	assert_int_equal(r->n_fallback, 2);
+	assert_int_equal(r->fallback[0], ROLE_REFERRER);
+	assert_int_equal(r->fallback[1], ROLE_COMPLAINANT);
+	assert_int_equal(r->fallback_roles, (1u << ROLE_REFERRER) | (1u << ROLE_COMPLAINANT));
+	assert_true(r->no_party_problem);
+	assert_int_equal(r->n_when, 1);
+	assert_int_equal(r->when[0].stages, 1u << STAGE_CASE);
+	assert_int_equal(r->when[0].risks, 0);
 	assert_int_equal(r->anchors, (1u << EV_ACCEPTED) | (1u << ANCHOR_IDENTIFIED));
 	assert_int_equal(r->met_kind, EV_CONTACT);
 	assert_true(r->met_own_party);
@@ -228,8 +235,15 @@ static void test_serious_incident_call_is_urgent_and_overrides_notify(void **sta
 	load_ok(&path, 1, &rs);
 	const struct rule *r = find(&rs, "serious-incident-call");
 	assert_int_equal(r->kind, RULE_DEADLINE);
-	assert_int_equal(r->serious, 1);
-	assert_int_equal(r->hate, -1);
+	/* "Serious incidents, specifically violence ... and hate crime":
+	 * either flag. */
+	assert_int_equal(r->n_when, 2);
+	assert_int_equal(r->when[0].serious, 1);
+	assert_int_equal(r->when[0].hate, -1);
+	assert_int_equal(r->when[1].serious, -1);
+	assert_int_equal(r->when[1].hate, 1);
+	assert_int_equal(r->when[1].stages, 0);
+	assert_false(r->no_party_problem);
 	assert_int_equal(r->anchors, 1u << ANCHOR_RECEIVED);
 	assert_true(r->has_within);
 	assert_int_equal(r->within.n, 1);
@@ -280,7 +294,9 @@ static void test_sendback_letter_is_a_gate_before_closure(void **state)
 	assert_int_equal(r->kind, RULE_GATE);
 	assert_int_equal(r->before, EV_CLOSED);
 	assert_int_equal(r->anchors, 1u << EV_NOT_ACCEPTED);
-	assert_int_equal(r->stages, 1u << STAGE_ENQUIRY);
+	assert_int_equal(r->when[0].stages, 1u << STAGE_ENQUIRY);
+	/* A complainant's enquiry has no referral to send back. */
+	assert_false(r->no_party_problem);
 	assert_int_equal(r->met_channels, 1u << CHANNEL_LETTER);
 	assert_int_equal(r->n_met_details, 1);
 	assert_string_equal(r->met_details[0], "sendback");
@@ -303,6 +319,7 @@ static void test_first_contact_must_use_the_preferred_channel(void **state)
 	assert_int_equal(r->within.n, 3);
 	assert_int_equal(r->within.unit, DUR_WORKING_DAYS);
 	assert_int_equal(r->for_roles, 0);
+	assert_true(r->no_party_problem);
 	ruleset_free(&rs);
 }
 
@@ -316,12 +333,14 @@ static void test_oadby_targets_unit_and_high_risk_rule(void **state)
 	assert_int_equal(r->measure, MEASURE_INTERVAL);
 	assert_int_equal(r->every.n, 14);
 	assert_int_equal(r->every.unit, DUR_DAYS);
-	assert_int_equal(r->stages, (1u << STAGE_ENQUIRY) | (1u << STAGE_CASE));
+	assert_int_equal(r->when[0].stages, (1u << STAGE_ENQUIRY) | (1u << STAGE_CASE));
 	assert_int_equal(r->for_roles, (1u << ROLE_VICTIM) | (1u << ROLE_COMPLAINANT));
+	assert_true(r->no_party_problem);
 
 	r = find(&rs, "high-risk-update");
 	assert_int_equal(r->kind, RULE_RECURRING);
-	assert_int_equal(r->risks, 1u << RISK_HIGH);
+	assert_int_equal(r->when[0].risks, 1u << RISK_HIGH);
+	assert_true(r->no_party_problem);
 	assert_int_equal(r->every.n, 7);
 	assert_int_equal(r->every.unit, DUR_DAYS);
 	assert_true(r->urgent);
@@ -484,23 +503,23 @@ static void test_unknown_names_are_all_reported(void **state)
 		"2: unknown setting 'rule' in a rule pack\n"
 		"4: unknown rule kind 'dedline' (deadline, recurring, gate, check, unit or target)\n"
 		"5: unknown setting 'withn' in a rule\n"
-		"6: unknown anchor 'recieved' (received, accepted, not_accepted, closed, reopened, hold, resume, risk, serious or identified)\n"
+		"6: unknown anchor 'recieved' (received, accepted, not_accepted, closed, reopened, hold, resume, risk, serious, hate, agreed or identified)\n"
 		"7: unknown setting 'chanel' in met_by\n"
-		"7: unknown event kind 'visit' (accepted, not_accepted, closed, reopened, hold, resume, risk, serious or contact)\n"
+		"7: unknown event kind 'visit' (accepted, not_accepted, closed, reopened, hold, resume, risk, serious, contact, hate or agreed)\n"
 		"7: unknown role 'neighbour' in party (victim, complainant, witness, perpetrator or referrer)\n"
 		"7: party may also be \"own\": the obligation's own party\n"
 		"8: unknown channel 'fax' (phone, letter, email, visit, sms or meeting)\n"
-		"8: unknown event kind 'close' (accepted, not_accepted, closed, reopened, hold, resume, risk, serious or contact)\n"
+		"8: unknown event kind 'close' (accepted, not_accepted, closed, reopened, hold, resume, risk, serious, contact, hate or agreed)\n"
 		"9: unknown setting 'ward' in when\n"
 		"9: unknown stage 'open' (enquiry, case or closed)\n"
 		"9: unknown risk level 'severe' (standard, medium or high)\n"
 		"10: unknown role 'victm' in for (victim, complainant, witness, perpetrator or referrer)\n"
 		"11: unknown measure 'average' (interval or satisfaction)\n"
-		"12: unknown anchor 'contact' (received, accepted, not_accepted, closed, reopened, hold, resume, risk, serious or identified)\n"
-		"13: unknown event kind 'Contact' (accepted, not_accepted, closed, reopened, hold, resume, risk, serious or contact)\n"
-		"13: unknown event kind 'r' (accepted, not_accepted, closed, reopened, hold, resume, risk, serious or contact)\n"
-		"14: unknown event kind 'c' (accepted, not_accepted, closed, reopened, hold, resume, risk, serious or contact)\n"
-		"14: unknown event kind '' (accepted, not_accepted, closed, reopened, hold, resume, risk, serious or contact)\n");
+		"12: unknown anchor 'contact' (received, accepted, not_accepted, closed, reopened, hold, resume, risk, serious, hate, agreed or identified)\n"
+		"13: unknown event kind 'Contact' (accepted, not_accepted, closed, reopened, hold, resume, risk, serious, contact, hate or agreed)\n"
+		"13: unknown event kind 'r' (accepted, not_accepted, closed, reopened, hold, resume, risk, serious, contact, hate or agreed)\n"
+		"14: unknown event kind 'c' (accepted, not_accepted, closed, reopened, hold, resume, risk, serious, contact, hate or agreed)\n"
+		"14: unknown event kind '' (accepted, not_accepted, closed, reopened, hold, resume, risk, serious, contact, hate or agreed)\n");
 }
 
 static void test_durations_that_do_not_parse(void **state)
@@ -781,7 +800,7 @@ static void test_every_mistake_of_a_rule_in_one_run(void **state)
 		");\n");
 	_cleanup_free_ char *want = xasprintf(
 		"3: unknown rule kind 'dedline' (deadline, recurring, gate, check, unit or target)\n"
-		"3: unknown anchor 'recieved' (received, accepted, not_accepted, closed, reopened, hold, resume, risk, serious or identified)\n"
+		"3: unknown anchor 'recieved' (received, accepted, not_accepted, closed, reopened, hold, resume, risk, serious, hate, agreed or identified)\n"
 		"3: within '3 wrking days' is not a duration like \"3 working days\", \"14 days\" or \"48 hours\"\n"
 		"4: deadline rule dup has no within (e.g. within = \"3 working days\";)\n"
 		"5: duplicate rule id 'dup' (first defined at %s/one-run.conf:4)\n"

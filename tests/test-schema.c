@@ -132,7 +132,7 @@ static void test_case_schema_creates_every_contract_table(void **state)
 		"teams:id,name,supervisor,manager_email",
 		"officers:id,name,email,team,active",
 		"cases:id,ref,stage,category,serious,hate,risk,officer,team,agreed_contact,received_at",
-		"parties:id,case_id,role,label,preferred_channel,identified_at",
+		"parties:id,case_id,role,label,preferred_channel,identified_at,roles",
 		"events:id,case_id,at,kind,party_id,channel,detail,officer",
 		"surveys:id,case_id,at,satisfied",
 		"meetings:id,kind,held_on,team",
