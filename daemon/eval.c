@@ -315,22 +315,27 @@ static bool load_case(struct ctx *x)
 	}
 
 	/* Nothing can happen to a case before it comes in: one of the two
-	 * dates is wrong, and which one casewatch cannot know. It says so
-	 * when the dates differ, and takes the event as happening at receipt
-	 * (its order among the events kept) without meeting anything, since
-	 * every clock starts at or after receipt (casewatch-rules(5), THE
-	 * CASE OVER TIME). */
+	 * dates is wrong, and which one casewatch cannot know. It says so,
+	 * and takes the event as happening at receipt (its order among the
+	 * events kept) without meeting anything, since every clock starts at
+	 * or after receipt (casewatch-rules(5), THE CASE OVER TIME). */
 	cw_day received = local_day(x, x->received);
 	x->n_agreed = 0;
 	for (size_t i = 0; i < x->n_events; i++) {
 		v[i].early = v[i].t < x->received;
 		if (v[i].early) {
 			cw_day d = local_day(x, v[i].t);
+			char ds[DATE_STRLEN], rs[DATE_STRLEN];
 			if (d < received) {
-				char ds[DATE_STRLEN], rs[DATE_STRLEN];
 				note(x, "event %lld (%s) is dated %s, before the case was received on %s: taken as at "
 					"receipt, and meets nothing", (long long)v[i].id,
 				     event_kind_to_string(v[i].kind), date_format(d, ds), date_format(received, rs));
+			} else {
+				int32_t e = tz_local_seconds(x->ev->tz, v[i].t), r = tz_local_seconds(x->ev->tz, x->received);
+				note(x, "event %lld (%s) is at %02d:%02d on %s, before the case was received at %02d:%02d: "
+					"taken as at receipt, and meets nothing", (long long)v[i].id,
+				     event_kind_to_string(v[i].kind), e / 3600, e / 60 % 60, date_format(d, ds), r / 3600,
+				     r / 60 % 60);
 			}
 			v[i].t = x->received;
 		}

@@ -916,7 +916,7 @@ static void load_rule(struct rloader *l, const config_setting_t *g)
 			"an interval target is measured in days: every must be \"N days\"");
 	if (r.kind == RULE_TARGET && r.measure == MEASURE_SATISFACTION && !config_setting_get_member(g, "goal"))
 		problem(l, g, "target rule %s has no goal (goal = \"97%%\";)", who);
-	if (r.no_party_problem && !r.for_roles && !r.met_roles)
+	if (r.no_party_problem && !r.for_roles && !r.met_roles && kind_allows(r.kind, r.measure, "no_party"))
 		problem(l, config_setting_get_member(g, "no_party"),
 			"no_party = \"problem\" needs for = [ ... ] or met_by's party roles: otherwise the rule "
 			"is owed to no party");

@@ -165,4 +165,79 @@ jqtest "summary: the skipped cases' obligations are not counted" \
 	  | "\(.rule) \(.pending) \(.met) \(.met_late) \(.overdue) \(.cancelled) \(.paused)"] | join(", ")' \
 	"serious-incident-call 0 1 0 0 0 0, acknowledge-enquiry 0 2 0 1 0 0"
 
+# More bad rows, each in a case of its own (Tuesday 10 March, as above):
+# BAD-RISK-NOLEVEL: a risk event with no level at all, which the schema
+#   lets through (a CHECK on NULL passes): named as what is missing, never
+#   as '(null)'.
+# BAD-ROLES: a party whose roles hold a word that is no role.
+if sqlite3 -bail -batch "$db" >"$T/sqlout" 2>&1 <<'SQL'
+INSERT INTO cases (id, ref, stage, received_at) VALUES
+	(20, 'BAD-RISK-NOLEVEL', 'enquiry', '2026-03-02T10:00:00Z'),
+	(21, 'BAD-ROLES', 'enquiry', '2026-03-02T10:00:00Z');
+INSERT INTO parties (id, case_id, role) VALUES (201, 20, 'complainant');
+INSERT INTO events (id, case_id, at, kind, detail) VALUES (2001, 20, '2026-03-03T10:00:00Z', 'risk', NULL);
+PRAGMA ignore_check_constraints = 1;
+INSERT INTO parties (id, case_id, role, roles) VALUES (211, 21, 'complainant', 'victim; neighbour');
+SQL
+then :; else
+	echo "Bail out! inserting the rows: $(cat "$T/sqlout")"
+	exit 1
+fi
+badmsg() {
+	_st=0
+	"$CASEWATCH" -c "$conf" status --json --at 2026-03-10 "$1" >"$T/json" 2>"$T/err" || _st=$?
+	jqtest "$2" '.problems[] | "\(.message) (skipped: \(.skipped))"' "$3"
+	[ "$(jq -r '.obligations | length' "$T/json" 2>/dev/null)" = 0 ] && [ "$_st" -eq 0 ] &&
+		ok "$1: no obligation, exit 0" || not_ok "$1: no obligation, exit 0 (exit $_st)"
+}
+badmsg BAD-RISK-NOLEVEL "a risk event with no level says so" \
+	"event 2001: a risk event with no level (its detail must be standard, medium or high) (skipped: true)"
+badmsg BAD-ROLES "a word in roles that is no role" \
+	"party 211: unknown role 'neighbour' in roles (victim, complainant, witness, perpetrator or referrer) (skipped: true)"
+
+# Bad survey and meeting rows are named by id on standard error, the first
+# 10 of each table, then how many more; the figures count the others.
+# 12 bad survey rows (ids 101-112), one good satisfied answer; a jag
+# meeting dated the UK way (id 7) and one on a date that is none (id 8).
+printf 'database = "cases.db";\nrules = [ "%s/rules/oadby-wigston.conf" ];\n' "$src" >"$T/oadby.conf"
+if sqlite3 -bail -batch "$db" >"$T/sqlout" 2>&1 <<'SQL'
+PRAGMA ignore_check_constraints = 1;
+INSERT INTO surveys (id, case_id, at, satisfied) VALUES
+	(101, 1, 'yesterday', 1), (102, 1, '2026-03-05T10:00:00Z', 2), (103, 1, '2026-02-30T10:00:00Z', 1),
+	(104, 1, 'x', 1), (105, 1, 'x', 1), (106, 1, 'x', 1), (107, 1, 'x', 1), (108, 1, 'x', 1),
+	(109, 1, 'x', 1), (110, 1, 'x', 1), (111, 1, 'x', 1), (112, 1, 'x', 1), (113, 1, '2026-03-05T10:00:00Z', 1);
+INSERT INTO meetings (id, kind, held_on) VALUES (7, 'jag', '10/02/2026'), (8, 'jag', '2026-02-30'), (9, 'jag', '2026-02-10');
+SQL
+then :; else
+	echo "Bail out! inserting the survey rows: $(cat "$T/sqlout")"
+	exit 1
+fi
+_st=0
+"$CASEWATCH" -c "$T/oadby.conf" status --summary --json --at 2026-03-10 >"$T/json" 2>"$T/err" || _st=$?
+[ "$_st" -eq 0 ] && ok "summary with bad survey and meeting rows exits 0" ||
+	{ not_ok "summary with bad survey and meeting rows exits 0 (exit $_st)"; sed 's/^/# /' "$T/err"; }
+grep 'surveys row\|meetings row' "$T/err" >"$T/out"
+printf '%s\n' \
+	"casewatch: meetings row 7: held_on '10/02/2026' is not a date YYYY-MM-DD (skipped)" \
+	"casewatch: meetings row 8: held_on '2026-02-30' is not a date YYYY-MM-DD (skipped)" \
+	"casewatch: surveys row 101: at 'yesterday' is not an RFC 3339 timestamp (skipped)" \
+	"casewatch: surveys row 102: satisfied is '2', not 0 or 1 (skipped)" \
+	"casewatch: surveys row 103: at '2026-02-30T10:00:00Z' is not an RFC 3339 timestamp (skipped)" \
+	"casewatch: surveys row 104: at 'x' is not an RFC 3339 timestamp (skipped)" \
+	"casewatch: surveys row 105: at 'x' is not an RFC 3339 timestamp (skipped)" \
+	"casewatch: surveys row 106: at 'x' is not an RFC 3339 timestamp (skipped)" \
+	"casewatch: surveys row 107: at 'x' is not an RFC 3339 timestamp (skipped)" \
+	"casewatch: surveys row 108: at 'x' is not an RFC 3339 timestamp (skipped)" \
+	"casewatch: surveys row 109: at 'x' is not an RFC 3339 timestamp (skipped)" \
+	"casewatch: surveys row 110: at 'x' is not an RFC 3339 timestamp (skipped)" \
+	"casewatch: 2 more surveys rows that cannot be read (skipped)" >"$T/want"
+if cmp -s "$T/want" "$T/out"; then
+	ok "bad survey and meeting rows named by id, the first 10, then how many more"
+else
+	not_ok "bad survey and meeting rows named by id, the first 10, then how many more"
+	diff "$T/want" "$T/out" | sed 's/^/# /'
+fi
+jqtest "the one good survey answer is counted, the bad ones are not" \
+	'.figures[] | select(.rule == "satisfaction") | "\(.figure) \(.count)"' "100 1"
+
 done_testing

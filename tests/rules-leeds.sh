@@ -906,6 +906,378 @@ expect "keep-informed: a contact at 23:30Z in summer is the next local day (late
 KI-MIDNIGHT keep-informed 791 2 2026-06-30 2026-07-28 pending -"
 
 #######################################################################
+# The data councils really keep (casewatch-rules(5): PARTIES, AGREED
+# CONTACT, THE CASE OVER TIME). Dates in November 2026 are GMT (British
+# Summer Time ended on Sunday 25 October), so Z is local wall time.
+#
+#     November 2026             December 2026
+#     Mo Tu We Th Fr Sa Su      Mo Tu We Th Fr Sa Su
+#                        1          1  2  3  4  5  6
+#      2  3  4  5  6  7  8       7  8  9 10 11 12 13
+#      9 10 11 12 13 14 15      14 15 16 17 18 19 20
+#     16 17 18 19 20 21 22      21 22 23 24 25 26 27
+#     23 24 25 26 27 28 29      28 29 30 31
+#     30
+#
+# problems_are NAME AT REF EXPECTED: the case's problems (`status --json`),
+# one line each as "MESSAGE (skipped: BOOL)"; EXPECTED empty for none.
+#######################################################################
+problems_are() {
+	if _status "$2" "$3"; then
+		jq -r '.problems[] | "\(.message) (skipped: \(.skipped))"' "$T/json" >"$T/out"
+		_compare "$1" "$4"
+	else
+		not_ok "$1 ($_why)"
+		_diag
+	fi
+}
+
+# 1.2.1 "Serious incidents, specifically violence or threats of violence
+# that would lead to serious injury and hate crime / A phone call within 1
+# working day". Case systems keep the hate flag apart from seriousness.
+#
+# HATE-ONLY: hate 1, serious 0, received Tuesday 10 November 10:00: due
+# Wednesday 11; the phone call on Wed 11 at 15:00 meets it.
+# HATE-OVERDUE: hate 1, serious 0, received Friday 13 November 16:00: due
+# Monday 16; no call: overdue on Tuesday 17.
+# HATE-AND-SERIOUS: both flags, received Monday 2 November 09:00: one call
+# owed, not two: due Tuesday 3, no call, overdue on Wednesday 4.
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, serious, hate, received_at) VALUES
+	(101, 'HATE-ONLY', 'enquiry', 0, 1, '2026-11-10T10:00:00Z'),
+	(102, 'HATE-OVERDUE', 'enquiry', 0, 1, '2026-11-13T16:00:00Z'),
+	(103, 'HATE-AND-SERIOUS', 'enquiry', 1, 1, '2026-11-02T09:00:00Z');
+INSERT INTO parties (id, case_id, role) VALUES (1011, 101, 'victim'), (1021, 102, 'victim'), (1031, 103, 'victim');
+INSERT INTO events (case_id, at, kind, party_id, channel, detail) VALUES
+	(101, '2026-11-11T15:00:00Z', 'contact', 1011, 'phone', 'update');
+SQL
+expect "serious-incident-call: a hate crime without the serious flag owes the call" 2026-11-12 HATE-ONLY serious-incident-call \
+"HATE-ONLY serious-incident-call - 1 2026-11-10 2026-11-11 met 2026-11-11T15:00:00Z"
+expect "serious-incident-call: a hate crime with no call is overdue like a serious case" 2026-11-17 HATE-OVERDUE serious-incident-call \
+"HATE-OVERDUE serious-incident-call - 1 2026-11-13 2026-11-16 overdue -"
+expect "serious-incident-call: serious and a hate crime is still one call" 2026-11-04 HATE-AND-SERIOUS serious-incident-call \
+"HATE-AND-SERIOUS serious-incident-call - 1 2026-11-02 2026-11-03 overdue -"
+
+# HATE-FLAGGED: received Monday 16 November 09:00 with neither flag in
+# effect; a `hate` event (flagged a hate crime) on Wednesday 18 at 14:00
+# starts the clock then, as a `serious` event does: the column (1) is the
+# end of that history, not the start. Due Thursday 19; the phone call of
+# Monday 16 came before the flag and does not count; the call on Thursday
+# 19 at 10:00 meets it. Before the flag nothing is owed.
+# SERIOUS-THEN-HATE: received Monday 2 November 09:00, a `serious` event on
+# Tuesday 3 at 10:00 and a `hate` event on Wednesday 4: the filter first
+# holds at the serious flag, so one call is owed from Tuesday 3, due
+# Wednesday 4; none: overdue on Thursday 5.
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, serious, hate, received_at) VALUES
+	(104, 'HATE-FLAGGED', 'enquiry', 0, 1, '2026-11-16T09:00:00Z'),
+	(105, 'SERIOUS-THEN-HATE', 'enquiry', 1, 1, '2026-11-02T09:00:00Z');
+INSERT INTO parties (id, case_id, role) VALUES (1041, 104, 'victim'), (1051, 105, 'victim');
+INSERT INTO events (case_id, at, kind, party_id, channel, detail) VALUES
+	(104, '2026-11-16T11:00:00Z', 'contact', 1041, 'phone', 'update'),
+	(104, '2026-11-18T14:00:00Z', 'hate', NULL, NULL, NULL),
+	(104, '2026-11-19T10:00:00Z', 'contact', 1041, 'phone', 'update'),
+	(105, '2026-11-03T10:00:00Z', 'serious', NULL, NULL, NULL),
+	(105, '2026-11-04T10:00:00Z', 'hate', NULL, NULL, NULL);
+SQL
+expect "serious-incident-call: nothing owed before the case is flagged a hate crime" 2026-11-17 HATE-FLAGGED serious-incident-call ""
+expect "serious-incident-call: a hate event after receipt starts the clock at the flag" 2026-11-20 HATE-FLAGGED serious-incident-call \
+"HATE-FLAGGED serious-incident-call - 1 2026-11-18 2026-11-19 met 2026-11-19T10:00:00Z"
+expect "serious-incident-call: the first flag starts the clock, a later one adds nothing" 2026-11-05 SERIOUS-THEN-HATE serious-incident-call \
+"SERIOUS-THEN-HATE serious-incident-call - 1 2026-11-03 2026-11-04 overdue -"
+
+# An event dated before the case was received: one of the two dates is
+# wrong. BEFORE-RECEIPT: received Monday 2 November 09:00 from a victim who
+# reported it (roles complainant), `accepted` event dated Thursday 1
+# October (id 1061). Reported, and taken as at receipt: the
+# victim visit counts 10 working days from Monday 2 November: Nov 3-6 (4),
+# 9-13 (9), Mon 16 (10) -> due Monday 16 November; overdue on Friday 20
+# (4 working days late: 17, 18, 19, 20).
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, received_at) VALUES (106, 'BEFORE-RECEIPT', 'case', '2026-11-02T09:00:00Z');
+INSERT INTO parties (id, case_id, role, roles) VALUES (1061, 106, 'victim', 'complainant'), (1062, 106, 'perpetrator', NULL);
+INSERT INTO events (id, case_id, at, kind) VALUES (1061, 106, '2026-10-01T10:00:00+01:00', 'accepted');
+SQL
+expect "an event before receipt: the clock it starts runs from receipt" 2026-11-20 BEFORE-RECEIPT victim-visit \
+"BEFORE-RECEIPT victim-visit 1061 1 2026-11-02 2026-11-16 overdue -"
+problems_are "an event before receipt is a problem naming the event and both dates" 2026-11-20 BEFORE-RECEIPT \
+"event 1061 (accepted) is dated 2026-10-01, before the case was received on 2026-11-02: taken as at receipt, and meets nothing (skipped: false)"
+if grep -qF "case BEFORE-RECEIPT: event 1061 (accepted) is dated 2026-10-01" "$T/err"; then
+	ok "an event before receipt: on standard error with the case reference"
+else
+	not_ok "an event before receipt: on standard error with the case reference"
+	_diag
+fi
+
+# CONTACT-BEFORE-RECEIPT: received Tuesday 3 November 10:00; an
+# acknowledgement letter to the complainant dated Friday 30 October (id
+# 1071) meets nothing: acknowledge-enquiry due Friday 6 November (Wed 4,
+# Thu 5, Fri 6), overdue on Monday 9.
+# SAME-DAY-EARLIER: received Wednesday 4 November 10:00; an acknowledgement
+# call at 09:30 the same day (id 1081) is before receipt too: reported with
+# both times, meets nothing; due Monday 9 (Thu 5, Fri 6, Mon 9), overdue on
+# Tuesday 10.
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, received_at) VALUES
+	(107, 'CONTACT-BEFORE-RECEIPT', 'enquiry', '2026-11-03T10:00:00Z'),
+	(108, 'SAME-DAY-EARLIER', 'enquiry', '2026-11-04T10:00:00Z');
+INSERT INTO parties (id, case_id, role) VALUES (1071, 107, 'complainant'), (1081, 108, 'complainant');
+INSERT INTO events (id, case_id, at, kind, party_id, channel, detail) VALUES
+	(1071, 107, '2026-10-30T10:00:00Z', 'contact', 1071, 'letter', 'acknowledgement'),
+	(1081, 108, '2026-11-04T09:30:00Z', 'contact', 1081, 'phone', 'acknowledgement');
+SQL
+expect "a contact dated before receipt meets nothing" 2026-11-09 CONTACT-BEFORE-RECEIPT acknowledge-enquiry \
+"CONTACT-BEFORE-RECEIPT acknowledge-enquiry - 1 2026-11-03 2026-11-06 overdue -"
+problems_are "a contact dated before receipt is a problem" 2026-11-09 CONTACT-BEFORE-RECEIPT \
+"event 1071 (contact) is dated 2026-10-30, before the case was received on 2026-11-03: taken as at receipt, and meets nothing (skipped: false)"
+expect "a contact earlier on the day of receipt meets nothing" 2026-11-10 SAME-DAY-EARLIER acknowledge-enquiry \
+"SAME-DAY-EARLIER acknowledge-enquiry - 1 2026-11-04 2026-11-09 overdue -"
+problems_are "a contact earlier on the day of receipt is a problem naming both times" 2026-11-10 SAME-DAY-EARLIER \
+"event 1081 (contact) is at 09:30 on 2026-11-04, before the case was received at 10:00: taken as at receipt, and meets nothing (skipped: false)"
+
+# One contact, several roles. SELF-REPORTED: an enquiry received Monday 9
+# November 10:00 from a victim who reported it themselves: role victim,
+# roles complainant. They are the complainant to acknowledge: due Thursday
+# 12 (Tue 10, Wed 11, Thu 12); the letter on Wednesday 11 meets it.
+# VICTIM-ONLY: the same enquiry with the reporter recorded as the victim
+# alone: no complainant or referrer to acknowledge, so nothing is owed,
+# and the case says so.
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, received_at) VALUES
+	(109, 'SELF-REPORTED', 'enquiry', '2026-11-09T10:00:00Z'),
+	(110, 'VICTIM-ONLY', 'enquiry', '2026-11-09T10:00:00Z');
+INSERT INTO parties (id, case_id, role, roles) VALUES (1091, 109, 'victim', 'complainant'), (1101, 110, 'victim', NULL);
+INSERT INTO events (case_id, at, kind, party_id, channel, detail) VALUES
+	(109, '2026-11-11T10:00:00Z', 'contact', 1091, 'letter', 'acknowledgement'),
+	(110, '2026-11-11T10:00:00Z', 'contact', 1101, 'letter', 'acknowledgement');
+SQL
+expect "several roles: a victim who is also the complainant is acknowledged as the complainant" 2026-11-13 SELF-REPORTED acknowledge-enquiry \
+"SELF-REPORTED acknowledge-enquiry - 1 2026-11-09 2026-11-12 met 2026-11-11T10:00:00Z"
+problems_are "several roles: nothing to report for the self-reported enquiry" 2026-11-13 SELF-REPORTED ""
+expect "a reporter recorded as the victim alone is owed no acknowledgement" 2026-11-13 VICTIM-ONLY acknowledge-enquiry ""
+problems_are "no one to acknowledge: the case says so" 2026-11-13 VICTIM-ONLY \
+"acknowledge-enquiry: no complainant or referrer on the case, so nothing is owed until one is recorded (skipped: false)"
+
+# COMPLAINANT-VICTIM: received Monday 2 November 09:00, accepted Wednesday 4
+# at 10:00; party 1111 is role complainant, roles victim (the victim who
+# complained). Perpetrator 1112. The same person is owed everything of both
+# roles, once:
+# - acknowledge-enquiry (complainant): Tue 3, Wed 4, Thu 5 -> due Thursday
+#   5; the acknowledgement call on Tuesday 3 meets it.
+# - acknowledgement-letters (victim): Thu 5, Fri 6, Mon 9 -> due Monday 9;
+#   the letter on Thursday 5 at 10:00 meets it.
+# - victim-visit: Nov 5-6 (2), 9-13 (7), 16, 17, 18 (10) -> due Wednesday
+#   18; the visit on Tuesday 17 at 10:00 meets it.
+# - keep-informed (victim), 20 working days: cycle 1 from Wed 4: Nov 5-6
+#   (2), 9-13 (7), 16-20 (12), 23-27 (17), 30, Dec 1, 2 (20) -> due
+#   Wednesday 2 December, met by the letter of Thu 5 (the call of Tuesday
+#   3 came before acceptance); cycle 2 from Thu 5: Nov 6 (1), 9-13 (6),
+#   16-20 (11), 23-27 (16), Nov 30 - Dec 3 (20) -> due Thursday 3
+#   December, met by the visit of Tue 17; cycle 3 from Tue 17: Nov 18-20
+#   (3), 23-27 (8), Nov 30 - Dec 4 (13), Dec 7-11 (18), 14, 15 (20) -> due
+#   Tuesday 15 December, pending on Friday 20 November.
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, received_at) VALUES (111, 'COMPLAINANT-VICTIM', 'case', '2026-11-02T09:00:00Z');
+INSERT INTO parties (id, case_id, role, roles) VALUES (1111, 111, 'complainant', 'victim'), (1112, 111, 'perpetrator', NULL);
+INSERT INTO events (case_id, at, kind, party_id, channel, detail) VALUES
+	(111, '2026-11-03T10:00:00Z', 'contact', 1111, 'phone', 'acknowledgement'),
+	(111, '2026-11-04T10:00:00Z', 'accepted', NULL, NULL, NULL),
+	(111, '2026-11-05T10:00:00Z', 'contact', 1111, 'letter', 'acknowledgement'),
+	(111, '2026-11-17T10:00:00Z', 'contact', 1111, 'visit', 'update');
+SQL
+if _status 2026-11-20 COMPLAINANT-VICTIM; then
+	jq -r '.obligations[] | select(.rule != "perpetrator-letter")
+		| [.case, .rule, (.party // "-"), .cycle, .start, (.due // "-"), .state, (.met_at // "-")]
+		| map(tostring) | join(" ")' "$T/json" >"$T/out"
+	_compare "several roles: a complainant who is the victim is owed what both roles are owed, once each" \
+"COMPLAINANT-VICTIM acknowledge-enquiry - 1 2026-11-02 2026-11-05 met 2026-11-03T10:00:00Z
+COMPLAINANT-VICTIM acknowledgement-letters 1111 1 2026-11-04 2026-11-09 met 2026-11-05T10:00:00Z
+COMPLAINANT-VICTIM victim-visit 1111 1 2026-11-04 2026-11-18 met 2026-11-17T10:00:00Z
+COMPLAINANT-VICTIM keep-informed 1111 1 2026-11-04 2026-12-02 met 2026-11-05T10:00:00Z
+COMPLAINANT-VICTIM keep-informed 1111 2 2026-11-05 2026-12-03 met 2026-11-17T10:00:00Z
+COMPLAINANT-VICTIM keep-informed 1111 3 2026-11-17 2026-12-15 pending -"
+else
+	not_ok "several roles: a complainant who is the victim ($_why)"
+	_diag
+fi
+"$CASEWATCH" -c "$conf" status --at 2026-11-20 COMPLAINANT-VICTIM >"$T/out" 2>"$T/err"
+if grep -q '^COMPLAINANT-VICTIM *victim-visit  *victim 1111 ' "$T/out" &&
+	grep -q '^COMPLAINANT-VICTIM *keep-informed #3  *victim 1111 ' "$T/out"; then
+	ok "several roles: the table names the role an obligation is owed in"
+else
+	not_ok "several roles: the table names the role an obligation is owed in"
+	sed 's/^/# /' "$T/out"
+fi
+
+# 1.2.2 "clients (if no victim has been identified this should be the
+# referring agency)": with neither, the complainant, a client too.
+# KI-COMPLAINANT: accepted Wednesday 4 November with a complainant only:
+# cycle 1 from Wed 4, due Wednesday 2 December (as above); contacted Monday
+# 16 at 10:00: met; cycle 2 from Mon 16: Nov 17-20 (4), 23-27 (9), Nov 30 -
+# Dec 4 (14), Dec 7-11 (19), Mon 14 (20) -> due Monday 14 December.
+# KI-REFERRER-AND-COMPLAINANT: a referrer and a complainant, no victim: the
+# referrer is kept informed, the complainant not (the referrer comes first).
+# KI-COMPLAINANT-THEN-REFERRER: a complainant known from receipt, a referrer
+# identified Tuesday 17 November 10:00: the complainant stands in until
+# then, the open cycle (due Wed 2 December) cancelled; the referrer's chain
+# from Tue 17: Nov 18-20 (3), 23-27 (8), Nov 30 - Dec 4 (13), 7-11 (18),
+# 14, 15 (20) -> due Tuesday 15 December.
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, received_at) VALUES
+	(112, 'KI-COMPLAINANT', 'case', '2026-11-02T09:00:00Z'),
+	(113, 'KI-REFERRER-AND-COMPLAINANT', 'case', '2026-11-02T09:00:00Z'),
+	(114, 'KI-COMPLAINANT-THEN-REFERRER', 'case', '2026-11-02T09:00:00Z');
+INSERT INTO parties (id, case_id, role, identified_at) VALUES
+	(1121, 112, 'complainant', NULL),
+	(1131, 113, 'referrer', NULL), (1132, 113, 'complainant', NULL),
+	(1141, 114, 'complainant', NULL), (1142, 114, 'referrer', '2026-11-17T10:00:00Z');
+INSERT INTO events (case_id, at, kind, party_id, channel, detail) VALUES
+	(112, '2026-11-04T10:00:00Z', 'accepted', NULL, NULL, NULL),
+	(112, '2026-11-16T10:00:00Z', 'contact', 1121, 'phone', 'update'),
+	(113, '2026-11-04T10:00:00Z', 'accepted', NULL, NULL, NULL),
+	(114, '2026-11-04T10:00:00Z', 'accepted', NULL, NULL, NULL);
+SQL
+expect "keep-informed: with no victim and no referrer the complainant is kept informed" 2026-11-20 KI-COMPLAINANT keep-informed \
+"KI-COMPLAINANT keep-informed 1121 1 2026-11-04 2026-12-02 met 2026-11-16T10:00:00Z
+KI-COMPLAINANT keep-informed 1121 2 2026-11-16 2026-12-14 pending -"
+expect "keep-informed: the referrer comes before the complainant" 2026-11-20 KI-REFERRER-AND-COMPLAINANT keep-informed \
+"KI-REFERRER-AND-COMPLAINANT keep-informed 1131 1 2026-11-04 2026-12-02 pending -"
+expect "keep-informed: the complainant stands in until a referrer is identified" 2026-11-20 KI-COMPLAINANT-THEN-REFERRER keep-informed \
+"KI-COMPLAINANT-THEN-REFERRER keep-informed 1141 1 2026-11-04 2026-12-02 cancelled -
+KI-COMPLAINANT-THEN-REFERRER keep-informed 1142 1 2026-11-17 2026-12-15 pending -"
+
+# No one to keep informed. NO-CLIENT: accepted Wednesday 4 November with
+# only a witness and a perpetrator: keep-informed and acknowledge-enquiry
+# have no one to be owed to, and the case says so, once for each. While it
+# was an enquiry (Tuesday 3) keep-informed did not apply yet: only the
+# acknowledgement is missing. Once closed (Thursday 19) nothing applies and
+# nothing is said.
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, received_at) VALUES (115, 'NO-CLIENT', 'closed', '2026-11-02T09:00:00Z');
+INSERT INTO parties (id, case_id, role) VALUES (1151, 115, 'witness'), (1152, 115, 'perpetrator');
+INSERT INTO events (case_id, at, kind) VALUES
+	(115, '2026-11-04T10:00:00Z', 'accepted'),
+	(115, '2026-11-19T10:00:00Z', 'closed');
+SQL
+problems_are "no client: an enquiry says it has no one to acknowledge" 2026-11-03 NO-CLIENT \
+"acknowledge-enquiry: no complainant or referrer on the case, so nothing is owed until one is recorded (skipped: false)"
+problems_are "no client: an accepted case says it has no one to keep informed either" 2026-11-10 NO-CLIENT \
+"acknowledge-enquiry: no complainant or referrer on the case, so nothing is owed until one is recorded (skipped: false)
+keep-informed: no victim, referrer or complainant on the case, so nothing is owed until one is recorded (skipped: false)"
+problems_are "no client: a closed case owes nothing and says nothing" 2026-11-20 NO-CLIENT ""
+expect "no client: no keep-informed obligation at all" 2026-11-10 NO-CLIENT keep-informed ""
+
+# "unless another timescale for contact has been agreed", as an `agreed`
+# event that applies from its date.
+# KI-AGREED-WEEKLY: victim 1161, accepted Monday 2 November 10:00. Cycle 1
+# from Mon 2, 20 working days: Nov 3-6 (4), 9-13 (9), 16-20 (14), 23-27
+# (19), Mon 30 (20) -> due Monday 30 November. On Tuesday 10 the victim
+# agrees to weekly contact ('Weekly', with the victim): cycle 1 was running
+# and keeps its period (still due 30 November on Wednesday 11). The call on
+# Thursday 12 at 10:00 meets it; cycle 2 from Thu 12 is weekly: 7 days ->
+# due Thursday 19; the call on Friday 20 at 11:00 is late; cycle 3 from Fri
+# 20 -> Friday 27 November.
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, received_at) VALUES (116, 'KI-AGREED-WEEKLY', 'case', '2026-10-29T10:00:00Z');
+INSERT INTO parties (id, case_id, role) VALUES (1161, 116, 'victim');
+INSERT INTO events (case_id, at, kind, party_id, channel, detail) VALUES
+	(116, '2026-11-02T10:00:00Z', 'accepted', NULL, NULL, NULL),
+	(116, '2026-11-10T10:00:00Z', 'agreed', 1161, NULL, 'Weekly'),
+	(116, '2026-11-12T10:00:00Z', 'contact', 1161, 'phone', 'update'),
+	(116, '2026-11-20T11:00:00Z', 'contact', 1161, 'phone', 'update');
+SQL
+expect "agreed: a new timescale does not rewrite the cycle already running" 2026-11-11 KI-AGREED-WEEKLY keep-informed \
+"KI-AGREED-WEEKLY keep-informed 1161 1 2026-11-02 2026-11-30 pending -"
+expect "agreed: cycles that start after the agreement take its timescale" 2026-11-20T15:00:00Z KI-AGREED-WEEKLY keep-informed \
+"KI-AGREED-WEEKLY keep-informed 1161 1 2026-11-02 2026-11-30 met 2026-11-12T10:00:00Z
+KI-AGREED-WEEKLY keep-informed 1161 2 2026-11-12 2026-11-19 met_late 2026-11-20T11:00:00Z
+KI-AGREED-WEEKLY keep-informed 1161 3 2026-11-20 2026-11-27 pending -"
+
+# KI-AGREED-SAMEDAY: victim 1171, accepted Monday 2 November; called on
+# Thursday 12 at 10:00 (cycle 1 met); at 15:00 the same day, recorded
+# after the call, 'fortnightly' is agreed for the case (no party). It
+# applies from its date, so cycle 2, starting on Thursday 12, is
+# fortnightly: 14 days -> due Thursday 26 November. At noon that day the
+# agreement is not recorded yet: cycle 2 has the standard's 20 working
+# days: Nov 13 (1), 16-20 (6), 23-27 (11), Nov 30 - Dec 4 (16), 7-10 (20)
+# -> Thursday 10 December.
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, received_at) VALUES (117, 'KI-AGREED-SAMEDAY', 'case', '2026-10-29T10:00:00Z');
+INSERT INTO parties (id, case_id, role) VALUES (1171, 117, 'victim');
+INSERT INTO events (case_id, at, kind, party_id, channel, detail) VALUES
+	(117, '2026-11-02T10:00:00Z', 'accepted', NULL, NULL, NULL),
+	(117, '2026-11-12T10:00:00Z', 'contact', 1171, 'phone', 'update'),
+	(117, '2026-11-12T15:00:00Z', 'agreed', NULL, NULL, 'fortnightly');
+SQL
+expect "agreed: not yet recorded at noon, the standard's timescale" 2026-11-12 KI-AGREED-SAMEDAY keep-informed \
+"KI-AGREED-SAMEDAY keep-informed 1171 1 2026-11-02 2026-11-30 met 2026-11-12T10:00:00Z
+KI-AGREED-SAMEDAY keep-informed 1171 2 2026-11-12 2026-12-10 pending -"
+expect "agreed: an agreement applies to the cycle starting on its date" 2026-11-13 KI-AGREED-SAMEDAY keep-informed \
+"KI-AGREED-SAMEDAY keep-informed 1171 1 2026-11-02 2026-11-30 met 2026-11-12T10:00:00Z
+KI-AGREED-SAMEDAY keep-informed 1171 2 2026-11-12 2026-11-26 pending -"
+
+# KI-AGREED-CHANGE: agreed_contact '10 Working Days' at receipt (Thursday 1
+# October, BST), accepted Friday 2 October 10:00 BST; victim 1181.
+# Cycle 1 from Fri 2 Oct: Oct 5-9 (5), 12-16 (10) -> due Friday 16
+# October; called Wed 14: met. Cycle 2 from Wed 14: Oct 15, 16 (2), 19-23
+# (7), 26, 27, 28 (10) -> due Wednesday 28 October; called Tue 27: met.
+# On Monday 2 November '1 month' is agreed. Cycle 3 started Tue 27 October,
+# before it: 10 working days: Oct 28-30 (3), Nov 2-6 (8), 9, 10 (10) ->
+# due Tuesday 10 November, not rewritten; called Monday 9: met. Cycle 4
+# from Mon 9 November: 1 month -> due Wednesday 9 December.
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, agreed_contact, received_at) VALUES (118, 'KI-AGREED-CHANGE', 'case', '10 Working Days', '2026-10-01T09:00:00+01:00');
+INSERT INTO parties (id, case_id, role) VALUES (1181, 118, 'victim');
+INSERT INTO events (case_id, at, kind, party_id, channel, detail) VALUES
+	(118, '2026-10-02T10:00:00+01:00', 'accepted', NULL, NULL, NULL),
+	(118, '2026-10-14T10:00:00+01:00', 'contact', 1181, 'phone', 'update'),
+	(118, '2026-10-27T10:00:00Z', 'contact', 1181, 'phone', 'update'),
+	(118, '2026-11-02T10:00:00Z', 'agreed', NULL, NULL, '1 month'),
+	(118, '2026-11-09T10:00:00Z', 'contact', 1181, 'phone', 'update');
+SQL
+expect "agreed: a change of timescale leaves past cycles as they were; a month is a calendar month" 2026-11-20 KI-AGREED-CHANGE keep-informed \
+"KI-AGREED-CHANGE keep-informed 1181 1 2026-10-02 2026-10-16 met 2026-10-14T10:00:00+01:00
+KI-AGREED-CHANGE keep-informed 1181 2 2026-10-14 2026-10-28 met 2026-10-27T10:00:00Z
+KI-AGREED-CHANGE keep-informed 1181 3 2026-10-27 2026-11-10 met 2026-11-09T10:00:00Z
+KI-AGREED-CHANGE keep-informed 1181 4 2026-11-09 2026-12-09 pending -"
+
+# KI-AGREED-BAD: agreed_contact '10 working days', accepted Monday 2
+# November 10:00; victim 1191 reported it (roles complainant); cycle 1: Nov 3-6 (4), 9-13 (9), Mon 16 (10) -> due Monday
+# 16 November. On Wednesday 4 an agreement 'as needed' (id 1191) is
+# recorded: no timescale, a problem, and from then the standard's own 20
+# working days apply. Called Thursday 5: cycle 1 met; cycle 2 from Thu 5:
+# Nov 6 (1), 9-13 (6), 16-20 (11), 23-27 (16), Nov 30 - Dec 3 (20) -> due
+# Thursday 3 December.
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, agreed_contact, received_at) VALUES (119, 'KI-AGREED-BAD', 'case', '10 working days', '2026-10-29T10:00:00Z');
+INSERT INTO parties (id, case_id, role, roles) VALUES (1191, 119, 'victim', 'complainant');
+INSERT INTO events (id, case_id, at, kind, party_id, channel, detail) VALUES
+	(1190, 119, '2026-11-02T10:00:00Z', 'accepted', NULL, NULL, NULL),
+	(1191, 119, '2026-11-04T10:00:00Z', 'agreed', 1191, NULL, 'as needed'),
+	(1192, 119, '2026-11-05T10:00:00Z', 'contact', 1191, 'phone', 'update');
+SQL
+expect "agreed: a timescale that does not read brings back the standard's own" 2026-11-20 KI-AGREED-BAD keep-informed \
+"KI-AGREED-BAD keep-informed 1191 1 2026-11-02 2026-11-16 met 2026-11-05T10:00:00Z
+KI-AGREED-BAD keep-informed 1191 2 2026-11-05 2026-12-03 pending -"
+problems_are "agreed: a timescale that does not read is a problem naming the event" 2026-11-20 KI-AGREED-BAD \
+"event 1191: agreed timescale 'as needed' is not one like \"10 working days\", \"fortnightly\" or \"1 month\": the standard's own timescale applies from its date (skipped: false)"
+
+# KI-AGREED-PARTY: two victims, accepted Monday 2 November 10:00; '2 weeks'
+# agreed with victim 1201 at 10:30 the same day. It applies from its date,
+# so to 1201's first cycle: 14 days -> due Monday 16 November; victim 1202
+# keeps the standard's 20 working days -> Monday 30 November.
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, received_at) VALUES (120, 'KI-AGREED-PARTY', 'case', '2026-10-29T10:00:00Z');
+INSERT INTO parties (id, case_id, role) VALUES (1201, 120, 'victim'), (1202, 120, 'victim');
+INSERT INTO events (case_id, at, kind, party_id, channel, detail) VALUES
+	(120, '2026-11-02T10:00:00Z', 'accepted', NULL, NULL, NULL),
+	(120, '2026-11-02T10:30:00Z', 'agreed', 1201, NULL, '2 weeks');
+SQL
+expect "agreed: an agreement with one party is theirs alone" 2026-11-05 KI-AGREED-PARTY keep-informed \
+"KI-AGREED-PARTY keep-informed 1201 1 2026-11-02 2026-11-16 pending -
+KI-AGREED-PARTY keep-informed 1202 1 2026-11-02 2026-11-30 pending -"
+
+#######################################################################
 # A whole case: every obligation of the pack, in rule order, then party,
 # then cycle, and nothing else.
 #######################################################################

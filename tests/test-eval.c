@@ -226,6 +226,15 @@ static const struct obligation *ob_at(const char *file, int line, const struct f
 }
 #define ob(f, id, party, cycle) ob_at(HERE, (f), (id), (party), (cycle))
 
+/* The first obligation of rule `id`, or NULL. */
+static const struct obligation *find_ob(const struct fx *f, const char *id)
+{
+	for (size_t i = 0; i < f->res.n; i++)
+		if (strcmp(f->rs.v[f->res.v[i].rule].id, id) == 0)
+			return &f->res.v[i];
+	return NULL;
+}
+
 /* Compare the whole obligation at once so a failure shows all of it. `due`
  * is a date, an RFC 3339 instant for an hour deadline, or NULL (a gate). */
 static void expect_at(const char *file, int line, const struct obligation *o, const char *state_,
@@ -1706,6 +1715,377 @@ static void test_a_negative_party_id_is_still_a_party(void **state)
 	assert_int_equal(f->res.v[0].party_id, -7);
 }
 
+/* ---- The data councils keep ------------------------------------------------------------ */
+
+static const char any_flag_rule[] =
+	"{ id = \"call\"; title = \"Phone call within 1 working day\"; kind = \"deadline\";\n"
+	"  when = ( { serious = true; }, { hate = true; } ); within = \"1 working day\";\n"
+	"  met_by = { channel = \"phone\"; }; }";
+
+static void test_when_list_holds_while_any_group_holds(void **state)
+{
+	struct fx *f = *state;
+	use_rules(f, any_flag_rule);
+	/* Received Monday 5 January: due Tuesday 6 with either flag, once
+	 * with both, never with neither. */
+	struct eval_case c = kase("2026-01-05T09:00:00Z");
+	static const int64_t flags[][2] = { { 1, 0 }, { 0, 1 }, { 1, 1 } };
+	for (size_t i = 0; i < ELEMENTSOF(flags); i++) {
+		c.serious = flags[i][0];
+		c.hate = flags[i][1];
+		run(f, "2026-01-05T12:00:00Z", &c);
+		expect_n(f, 1);
+		expect(ob(f, "call", -1, 1), "pending", "2026-01-05", "2026-01-06");
+	}
+	c.serious = c.hate = 0;
+	run(f, "2026-01-05T12:00:00Z", &c);
+	expect_n(f, 0);
+}
+
+static void test_hate_flag_after_receipt_starts_the_clock_at_the_flag(void **state)
+{
+	struct fx *f = *state;
+	use_rules(f, any_flag_rule);
+	/* The hate flag has a history as the serious flag does: the column
+	 * (1) is its end; the case is a hate crime from its first hate event,
+	 * Wednesday 7 at 14:00: due Thursday 8; the call on the 6th came
+	 * before. */
+	struct eval_case c = kase("2026-01-05T09:00:00Z");
+	c.hate = 1;
+	WITH_EVENTS(c, CONTACT_NO_PARTY(1, "2026-01-06T10:00:00Z", "phone", NULL), EV(2, "2026-01-07T14:00:00Z", "hate"));
+	run(f, "2026-01-06T12:00:00Z", &c);
+	expect_n(f, 0);
+	run(f, "2026-01-09T12:00:00Z", &c);
+	expect_n(f, 1);
+	expect(ob(f, "call", -1, 1), "overdue", "2026-01-07", "2026-01-08");
+	/* A serious event first: the clock starts at it, Tuesday 6. */
+	struct eval_case both = kase("2026-01-05T09:00:00Z");
+	both.hate = both.serious = 1;
+	WITH_EVENTS(both, EV(1, "2026-01-06T10:00:00Z", "serious"), EV(2, "2026-01-07T14:00:00Z", "hate"));
+	run(f, "2026-01-09T12:00:00Z", &both);
+	expect_n(f, 1);
+	expect(ob(f, "call", -1, 1), "overdue", "2026-01-06", "2026-01-07");
+}
+
+static const char roles_rules[] =
+	"{ id = \"ack\"; title = \"Acknowledge within 3 working days\"; kind = \"deadline\";\n"
+	"  within = \"3 working days\"; met_by = { detail = \"acknowledgement\"; party = [ \"complainant\", \"referrer\" ]; };\n"
+	"  no_party = \"problem\"; },\n"
+	"{ id = \"visit\"; title = \"Visit within 10 working days\"; kind = \"deadline\"; for = [ \"victim\" ];\n"
+	"  within = \"10 working days\"; met_by = { channel = \"visit\"; party = \"own\"; }; },\n"
+	"{ id = \"upd\"; title = \"Update every 14 days\"; kind = \"recurring\"; for = [ \"victim\", \"complainant\" ];\n"
+	"  every = \"14 days\"; met_by = { party = \"own\"; }; },\n"
+	"{ id = \"perp\"; title = \"A perpetrator\"; kind = \"check\"; missing = [ \"perpetrator\" ]; }";
+
+static void test_a_party_of_several_roles_is_owed_each_once(void **state)
+{
+	struct fx *f = *state;
+	use_rules(f, roles_rules);
+	/* Received Monday 5 January. Party 1 is the victim who complained
+	 * (role victim, roles complainant); party 2 a witness who is also
+	 * the perpetrator, written with other separators. ack (complainant)
+	 * due Thursday 8, met by the acknowledgement to party 1 on the 6th;
+	 * visit (victim) due Monday 19; upd once for party 1, not twice,
+	 * 14 days -> Monday 19, met on the 6th, cycle 2 -> Tuesday 20; the
+	 * check holds never, party 2 being a perpetrator from receipt. */
+	struct eval_case c = kase("2026-01-05T09:00:00Z");
+	static const struct eval_party parties[] = {
+		{ .id = 1, .role = "victim", .roles = "complainant" },
+		{ .id = 2, .role = "witness", .roles = " perpetrator;witness / " },
+	};
+	c.parties = parties;
+	c.n_parties = ELEMENTSOF(parties);
+	WITH_EVENTS(c, CONTACT(1, "2026-01-06T10:00:00Z", 1, "letter", "acknowledgement"));
+	run(f, "2026-01-07T12:00:00Z", &c);
+	expect_problems(f, NULL);
+	expect_n(f, 4);
+	expect(ob(f, "ack", -1, 1), "met", "2026-01-05", "2026-01-08");
+	expect(ob(f, "visit", 1, 1), "pending", "2026-01-05", "2026-01-19");
+	assert_int_equal(ob(f, "visit", 1, 1)->party_role, ROLE_VICTIM);
+	expect(ob(f, "upd", 1, 1), "met", "2026-01-05", "2026-01-19");
+	expect(ob(f, "upd", 1, 2), "pending", "2026-01-06", "2026-01-20");
+	/* Owed in the party's own role when the rule names it. */
+	assert_int_equal(ob(f, "upd", 1, 1)->party_role, ROLE_VICTIM);
+
+	/* Recorded the other way round (role complainant, roles victim): the
+	 * same obligations, owed to the victim in the role of the rule. */
+	static const struct eval_party swapped[] = { { .id = 1, .role = "complainant", .roles = "victim" } };
+	c.parties = swapped;
+	c.n_parties = 1;
+	run(f, "2026-01-07T12:00:00Z", &c);
+	expect_n(f, 5);
+	assert_int_equal(ob(f, "visit", 1, 1)->party_role, ROLE_VICTIM);
+	assert_int_equal(ob(f, "upd", 1, 1)->party_role, ROLE_COMPLAINANT);
+	/* No perpetrator now: the check, due the day it started. */
+	expect(ob(f, "perp", -1, 1), "overdue", "2026-01-05", "2026-01-05");
+}
+
+static void test_no_party_problem_while_the_rule_applies(void **state)
+{
+	struct fx *f = *state;
+	use_rules(f, roles_rules);
+	/* Only a victim: ack has no complainant or referrer to be owed to,
+	 * and says so; visit and upd are owed to the victim. */
+	struct eval_case c = kase("2026-01-05T09:00:00Z");
+	WITH_PARTIES(c, PARTY(1, "victim", NULL, NULL));
+	run(f, "2026-01-07T12:00:00Z", &c);
+	expect_problems(f, "ack: no complainant or referrer on the case, so nothing is owed until one is recorded",
+			NULL);
+	assert_false(f->res.skipped);
+	assert_null(find_ob(f, "ack"));
+	/* Closed: nothing applies, nothing is said. */
+	WITH_EVENTS(c, EV(1, "2026-01-06T10:00:00Z", "closed"));
+	c.stage = "closed";
+	run(f, "2026-01-07T12:00:00Z", &c);
+	expect_problems(f, NULL);
+	/* A referrer identified on the 6th: owed from receipt as usual, due
+	 * Thursday 8; before that, the problem. */
+	struct eval_case later = kase("2026-01-05T09:00:00Z");
+	WITH_PARTIES(later, PARTY(1, "victim", NULL, NULL), PARTY(2, "referrer", NULL, "2026-01-06T10:00:00Z"));
+	run(f, "2026-01-05T12:00:00Z", &later);
+	expect_problems(f, "ack: no complainant or referrer on the case, so nothing is owed until one is recorded",
+			NULL);
+	run(f, "2026-01-07T12:00:00Z", &later);
+	expect_problems(f, NULL);
+	expect(ob(f, "ack", -1, 1), "pending", "2026-01-05", "2026-01-08");
+}
+
+static const char tier_rule[] =
+	"{ id = \"ki\"; title = \"Keep informed every 10 working days\"; kind = \"recurring\";\n"
+	"  from = [ \"received\", \"identified\" ]; for = [ \"victim\" ]; fallback = [ \"referrer\", \"complainant\" ];\n"
+	"  every = \"10 working days\"; met_by = { party = \"own\"; }; no_party = \"problem\"; }";
+
+static void test_fallback_roles_stand_in_in_order(void **state)
+{
+	struct fx *f = *state;
+	use_rules(f, tier_rule);
+	/* Received Monday 5 January with a complainant (1); a referrer (2)
+	 * identified Wednesday 7; a victim (3) identified Tuesday 13; a
+	 * witness (4) is nobody's client. Ten working days from Monday 5:
+	 * 6-9 (4), 12-16 (9), Monday 19 (10). The complainant stands in
+	 * until the referrer comes (cancelled on the 7th); the referrer from
+	 * the 7th (8, 9, 12-16, 19, 20, 21: due Wednesday 21) until the
+	 * victim comes (cancelled on the 13th); the victim's chain from the
+	 * 13th: 14-16 (3), 19-23 (8), 26, 27 (10) -> Tuesday 27. */
+	struct eval_case c = kase("2026-01-05T09:00:00Z");
+	WITH_PARTIES(c, PARTY(1, "complainant", NULL, NULL), PARTY(2, "referrer", NULL, "2026-01-07T10:00:00Z"),
+		     PARTY(3, "victim", NULL, "2026-01-13T10:00:00Z"), PARTY(4, "witness", NULL, NULL));
+	run(f, "2026-01-06T12:00:00Z", &c);
+	expect_n(f, 1);
+	expect(ob(f, "ki", 1, 1), "pending", "2026-01-05", "2026-01-19");
+	assert_int_equal(ob(f, "ki", 1, 1)->party_role, ROLE_COMPLAINANT);
+	run(f, "2026-01-08T12:00:00Z", &c);
+	expect_n(f, 2);
+	expect(ob(f, "ki", 1, 1), "cancelled", "2026-01-05", "2026-01-19");
+	expect(ob(f, "ki", 2, 1), "pending", "2026-01-07", "2026-01-21");
+	run(f, "2026-01-14T12:00:00Z", &c);
+	expect_n(f, 3);
+	expect(ob(f, "ki", 2, 1), "cancelled", "2026-01-07", "2026-01-21");
+	expect(ob(f, "ki", 3, 1), "pending", "2026-01-13", "2026-01-27");
+	/* The complainant's cycle ended when the referrer came: ended_at. */
+	char buf[TZ_TIMESTAMP_STRLEN];
+	assert_string_equal(fmt_instant(ob(f, "ki", 1, 1)->ended_at, buf), "2026-01-07T10:00:00Z");
+	assert_int_equal(ob(f, "ki", 3, 1)->ended_at, EVAL_NONE);
+
+	/* A referrer who is also the complainant stands in once, as the
+	 * referrer. */
+	struct eval_case both = kase("2026-01-05T09:00:00Z");
+	static const struct eval_party one[] = { { .id = 5, .role = "complainant", .roles = "referrer" } };
+	both.parties = one;
+	both.n_parties = 1;
+	run(f, "2026-01-06T12:00:00Z", &both);
+	expect_n(f, 1);
+	assert_int_equal(ob(f, "ki", 5, 1)->party_role, ROLE_REFERRER);
+
+	/* Only a witness: no one to keep informed, and the case says so. */
+	struct eval_case none = kase("2026-01-05T09:00:00Z");
+	WITH_PARTIES(none, PARTY(4, "witness", NULL, NULL));
+	run(f, "2026-01-06T12:00:00Z", &none);
+	expect_n(f, 0);
+	expect_problems(f, "ki: no victim, referrer or complainant on the case, so nothing is owed until one is recorded",
+			NULL);
+}
+
+static const char agreed_event_rule[] =
+	"{ id = \"ki\"; title = \"Keep informed\"; kind = \"recurring\"; for = [ \"victim\" ];\n"
+	"  every = \"20 working days\"; agreed_contact = true; met_by = { party = \"own\"; }; }";
+
+static void test_agreed_event_applies_to_cycles_starting_from_its_date(void **state)
+{
+	struct fx *f = *state;
+	use_rules(f, agreed_event_rule);
+	/* Received Monday 5 January; victims 1 and 2. Cycle 1 of each from
+	 * the 5th, 20 working days: 6-9 (4), 12-16 (9), 19-23 (14), 26-30
+	 * (19), Monday 2 February (20). On Wednesday 7 'every 2 weeks' is
+	 * agreed with victim 1 only: cycle 1 keeps its period. Victim 1 is
+	 * called on Thursday 8: cycle 2 from the 8th, 14 days -> Thursday
+	 * 22; victim 2 is called on Thursday 8 too: 20 working days, 9 (1),
+	 * 12-16 (6), 19-23 (11), 26-30 (16), Feb 2-5 (20) -> Thursday 5
+	 * February. */
+	struct eval_case c = kase("2026-01-05T09:00:00Z");
+	WITH_PARTIES(c, PARTY(1, "victim", NULL, NULL), PARTY(2, "victim", NULL, NULL));
+	static const struct eval_event events[] = {
+		{ .id = 1, .at = "2026-01-07T10:00:00Z", .kind = "agreed", .party_id = 1, .has_party = true,
+		  .detail = "every 2 weeks" },
+		CONTACT(2, "2026-01-08T10:00:00Z", 1, "phone", NULL),
+		CONTACT(3, "2026-01-08T11:00:00Z", 2, "phone", NULL),
+	};
+	c.events = events;
+	c.n_events = ELEMENTSOF(events);
+	run(f, "2026-01-09T12:00:00Z", &c);
+	expect_problems(f, NULL);
+	expect(ob(f, "ki", 1, 1), "met", "2026-01-05", "2026-02-02");
+	expect(ob(f, "ki", 1, 2), "pending", "2026-01-08", "2026-01-22");
+	expect(ob(f, "ki", 2, 1), "met", "2026-01-05", "2026-02-02");
+	expect(ob(f, "ki", 2, 2), "pending", "2026-01-08", "2026-02-05");
+
+	/* Agreed later the same day as the call that starts a cycle: it
+	 * applies from its date, so to that cycle, once it is recorded:
+	 * 'weekly' from Thursday 8 -> Thursday 15. */
+	struct eval_case same = kase("2026-01-05T09:00:00Z");
+	WITH_PARTIES(same, PARTY(3, "victim", NULL, NULL));
+	static const struct eval_event same_events[] = {
+		CONTACT(1, "2026-01-08T10:00:00Z", 3, "phone", NULL),
+		{ .id = 2, .at = "2026-01-08T15:00:00Z", .kind = "agreed", .detail = "weekly" },
+	};
+	same.events = same_events;
+	same.n_events = ELEMENTSOF(same_events);
+	run(f, "2026-01-08T12:00:00Z", &same);
+	expect(ob(f, "ki", 3, 2), "pending", "2026-01-08", "2026-02-05");
+	run(f, "2026-01-08T16:00:00Z", &same);
+	expect(ob(f, "ki", 3, 2), "pending", "2026-01-08", "2026-01-15");
+}
+
+static void test_agreed_month_is_a_calendar_month(void **state)
+{
+	struct fx *f = *state;
+	use_rules(f, agreed_event_rule);
+	/* agreed_contact 'Monthly' from receipt, Saturday 31 January: one
+	 * month on is 28 February (February is shorter); met on Friday 27
+	 * February; the next cycle to 27 March. */
+	struct eval_case c = kase("2026-01-31T09:00:00Z");
+	c.agreed_contact = "Monthly";
+	WITH_PARTIES(c, PARTY(1, "victim", NULL, NULL));
+	WITH_EVENTS(c, CONTACT(1, "2026-02-27T10:00:00Z", 1, "phone", NULL));
+	run(f, "2026-03-02T12:00:00Z", &c);
+	expect_problems(f, NULL);
+	expect(ob(f, "ki", 1, 1), "met", "2026-01-31", "2026-02-28");
+	expect(ob(f, "ki", 1, 2), "pending", "2026-02-27", "2026-03-27");
+	/* On hold Tuesday 3 to Thursday 5 March (2 days): a month deadline
+	 * moves by days, as a day deadline does -> Sunday 29 March. */
+	WITH_EVENTS(c, CONTACT(1, "2026-02-27T10:00:00Z", 1, "phone", NULL), EV(2, "2026-03-03T10:00:00Z", "hold"),
+		    EV(3, "2026-03-05T10:00:00Z", "resume"));
+	run(f, "2026-03-06T12:00:00Z", &c);
+	expect(ob(f, "ki", 1, 2), "pending", "2026-02-27", "2026-03-29");
+}
+
+static void test_agreed_phrases(void **state)
+{
+	static const struct {
+		const char *text;
+		int n;
+		enum dur_unit unit;
+	} good[] = {
+		{ "weekly", 7, DUR_DAYS },
+		{ "Fortnightly", 14, DUR_DAYS },
+		{ "2 weeks", 14, DUR_DAYS },
+		{ "1 month", 1, DUR_MONTHS },
+		{ "10 Working Days", 10, DUR_WORKING_DAYS },
+		{ "  every   10 working days. ", 10, DUR_WORKING_DAYS },
+		{ "Every fortnight", 14, DUR_DAYS },
+		{ "a month", 1, DUR_MONTHS },
+		{ "three weeks", 21, DUR_DAYS },
+		{ "MONTHLY", 1, DUR_MONTHS },
+		{ "5 days", 5, DUR_DAYS },
+		{ "1 day", 1, DUR_DAYS },
+		{ "2 fortnights", 28, DUR_DAYS },
+		{ "48 hours", 48, DUR_HOURS },
+		{ "14 calendar days", 14, DUR_DAYS },
+		{ "daily", 1, DUR_DAYS },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(good); i++) {
+		struct duration d = { -1, DUR_HOURS };
+		if (agreed_parse(good[i].text, &d) != 0)
+			fail_msg("'%s' should read", good[i].text);
+		assert_int_equal(d.n, good[i].n);
+		assert_int_equal(d.unit, good[i].unit);
+	}
+	static const char *const bad[] = {
+		"", "as needed", "0 days", "weeks", "2", "2 wks", "fortnightly or so", "every", "-3 days",
+		"10001 days", "2000 weeks", "twelve", "thirteen weeks", "1 year",
+	};
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		struct duration d;
+		if (agreed_parse(bad[i], &d) != -EINVAL)
+			fail_msg("'%s' should not read", bad[i]);
+	}
+}
+
+static void test_event_before_receipt_is_taken_as_at_receipt(void **state)
+{
+	struct fx *f = *state;
+	use_rules(f, "{ id = \"acc\"; title = \"Letter within 3 working days of acceptance\"; kind = \"deadline\";\n"
+		     "  from = \"accepted\"; within = \"3 working days\"; met_by = { channel = \"letter\"; }; }");
+	/* Received Monday 12 January; accepted "Friday 2 January", a letter
+	 * on Wednesday 7 and a hold/resume pair on the 8th and 9th, all
+	 * before receipt: each reported; the acceptance takes effect at
+	 * receipt (3 working days -> Thursday 15), the letter meets nothing,
+	 * and the hold lasts no time, its resume kept after it. */
+	struct eval_case c = kase("2026-01-12T09:00:00Z");
+	c.stage = "case";
+	WITH_EVENTS(c, EV(1, "2026-01-02T10:00:00Z", "accepted"),
+		    CONTACT_NO_PARTY(2, "2026-01-07T10:00:00Z", "letter", NULL), EV(3, "2026-01-08T10:00:00Z", "hold"),
+		    EV(4, "2026-01-09T10:00:00Z", "resume"), EV(5, "2026-01-12T08:15:00Z", "hold"),
+		    EV(6, "2026-01-12T08:30:00Z", "resume"));
+	run(f, "2026-01-13T12:00:00Z", &c);
+	assert_false(f->res.skipped);
+	expect_problems(f,
+			"event 1 (accepted) is dated 2026-01-02, before the case was received on 2026-01-12: taken as at "
+			"receipt, and meets nothing",
+			"event 2 (contact) is dated 2026-01-07, before the case was received on 2026-01-12: taken as at "
+			"receipt, and meets nothing",
+			"event 3 (hold) is dated 2026-01-08, before the case was received on 2026-01-12: taken as at "
+			"receipt, and meets nothing",
+			"event 4 (resume) is dated 2026-01-09, before the case was received on 2026-01-12: taken as at "
+			"receipt, and meets nothing",
+			"event 5 (hold) is at 08:15 on 2026-01-12, before the case was received at 09:00: taken as at "
+			"receipt, and meets nothing",
+			"event 6 (resume) is at 08:30 on 2026-01-12, before the case was received at 09:00: taken as at "
+			"receipt, and meets nothing",
+			NULL);
+	expect_n(f, 1);
+	expect(ob(f, "acc", -1, 1), "pending", "2026-01-12", "2026-01-15");
+	assert_false(f->res.v[0].state == OB_PAUSED);
+}
+
+static void test_interval_end_of_a_cycle_left_unmet(void **state)
+{
+	struct fx *f = *state;
+	use_rules(f, "{ id = \"u\"; title = \"Updated every 14 days\"; kind = \"target\"; measure = \"interval\";\n"
+		     "  for = [ \"victim\" ]; every = \"14 days\"; met_by = { party = \"own\"; }; }");
+	/* Received Monday 5 January, closed Wednesday 28 with no update:
+	 * cycle 1 (due Monday 19) was overdue then, and ended at the
+	 * closure; a case closed before its cycle was due is cancelled and
+	 * ended then too; one still open has not ended. */
+	struct eval_case c = kase("2026-01-05T09:00:00Z");
+	c.stage = "closed";
+	WITH_PARTIES(c, PARTY(1, "victim", NULL, NULL));
+	WITH_EVENTS(c, EV(1, "2026-01-28T10:00:00Z", "closed"));
+	run(f, "2026-02-10T12:00:00Z", &c);
+	char buf[TZ_TIMESTAMP_STRLEN];
+	expect(ob(f, "u", 1, 1), "overdue", "2026-01-05", "2026-01-19");
+	assert_string_equal(fmt_instant(ob(f, "u", 1, 1)->ended_at, buf), "2026-01-28T10:00:00Z");
+	WITH_EVENTS(c, EV(1, "2026-01-08T10:00:00Z", "closed"));
+	run(f, "2026-02-10T12:00:00Z", &c);
+	expect(ob(f, "u", 1, 1), "cancelled", "2026-01-05", "2026-01-19");
+	assert_string_equal(fmt_instant(ob(f, "u", 1, 1)->ended_at, buf), "2026-01-08T10:00:00Z");
+	struct eval_case open = kase("2026-01-05T09:00:00Z");
+	WITH_PARTIES(open, PARTY(1, "victim", NULL, NULL));
+	run(f, "2026-02-10T12:00:00Z", &open);
+	expect(ob(f, "u", 1, 1), "overdue", "2026-01-05", "2026-01-19");
+	assert_int_equal(ob(f, "u", 1, 1)->ended_at, EVAL_NONE);
+}
+
 #define T_(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
 
 int main(void)
@@ -1770,6 +2150,16 @@ int main(void)
 		T_(test_risk_anchor_ignores_a_first_event_naming_standard),
 		T_(test_case_received_later_is_not_judged_by_its_rows),
 		T_(test_a_negative_party_id_is_still_a_party),
+		T_(test_when_list_holds_while_any_group_holds),
+		T_(test_hate_flag_after_receipt_starts_the_clock_at_the_flag),
+		T_(test_a_party_of_several_roles_is_owed_each_once),
+		T_(test_no_party_problem_while_the_rule_applies),
+		T_(test_fallback_roles_stand_in_in_order),
+		T_(test_agreed_event_applies_to_cycles_starting_from_its_date),
+		T_(test_agreed_month_is_a_calendar_month),
+		T_(test_agreed_phrases),
+		T_(test_event_before_receipt_is_taken_as_at_receipt),
+		T_(test_interval_end_of_a_cycle_left_unmet),
 	};
 	return tap_exit(cmocka_run_group_tests(tests, group_setup, group_teardown));
 }

@@ -988,6 +988,123 @@ static void test_duration_tolerates_extra_spaces_between_words(void **state)
 	expect_duration("20   working days", false, 20, DUR_WORKING_DAYS);
 }
 
+static void test_when_list_fallback_order_and_no_party_are_kept(void **state)
+{
+	_cleanup_free_ char *path = write_file("newkeys.conf",
+		"pack = \"n\";\n"
+		"rules = (\n"
+		"  { id = \"a\"; title = \"A\"; kind = \"recurring\"; every = \"5 days\";\n"
+		"    when = ( { stage = \"case\"; risk = \"high\"; }, { hate = true; category = [ \"personal\" ]; } );\n"
+		"    for = [ \"victim\" ]; fallback = [ \"complainant\", \"referrer\" ];\n"
+		"    met_by = { party = \"own\"; }; no_party = \"problem\"; },\n"
+		"  { id = \"b\"; title = \"B\"; kind = \"deadline\"; within = \"1 day\"; from = [ \"hate\", \"agreed\" ];\n"
+		"    met_by = { kind = \"agreed\"; party = [ \"witness\" ]; }; no_party = \"nothing\"; }\n"
+		");\n");
+	struct ruleset rs = { 0 };
+	load_ok(&path, 1, &rs);
+	const struct rule *r = find(&rs, "a");
+	assert_int_equal(r->n_when, 2);
+	assert_int_equal(r->when[0].stages, 1u << STAGE_CASE);
+	assert_int_equal(r->when[0].risks, 1u << RISK_HIGH);
+	assert_int_equal(r->when[0].hate, -1);
+	assert_int_equal(r->when[1].hate, 1);
+	assert_int_equal(r->when[1].n_categories, 1);
+	assert_string_equal(r->when[1].categories[0], "personal");
+	/* The order of fallback is kept: it is a chain. */
+	assert_int_equal(r->n_fallback, 2);
+	assert_int_equal(r->fallback[0], ROLE_COMPLAINANT);
+	assert_int_equal(r->fallback[1], ROLE_REFERRER);
+	assert_true(r->no_party_problem);
+	r = find(&rs, "b");
+	assert_int_equal(r->n_when, 0);
+	assert_int_equal(r->anchors, (1u << EV_HATE) | (1u << EV_AGREED));
+	assert_int_equal(r->met_kind, EV_AGREED);
+	assert_false(r->no_party_problem);
+	ruleset_free(&rs);
+}
+
+static void test_when_fallback_and_no_party_mistakes(void **state)
+{
+	_cleanup_free_ char *got = load_bad("newmistakes.conf",
+		"pack = \"m\";\n"
+		"rules = (\n"
+		"  { id = \"a\"; title = \"A\"; kind = \"deadline\"; within = \"1 day\"; met_by = {};\n"
+		"    when = (); },\n"
+		"  { id = \"b\"; title = \"B\"; kind = \"deadline\"; within = \"1 day\"; met_by = {};\n"
+		"    when = ( { hate = true; }, \"serious\" ); },\n"
+		"  { id = \"c\"; title = \"C\"; kind = \"deadline\"; within = \"1 day\"; met_by = {};\n"
+		"    when = \"serious\"; },\n"
+		"  { id = \"d\"; title = \"D\"; kind = \"deadline\"; within = \"1 day\"; met_by = { party = \"own\"; };\n"
+		"    for = [ \"victim\" ]; fallback = [ \"referrer\", \"referrer\", \"victim\" ]; },\n"
+		"  { id = \"e\"; title = \"E\"; kind = \"deadline\"; within = \"1 day\"; met_by = {};\n"
+		"    no_party = \"problem\"; },\n"
+		"  { id = \"f\"; title = \"F\"; kind = \"deadline\"; within = \"1 day\"; met_by = { party = \"victim\"; };\n"
+		"    no_party = \"complain\"; },\n"
+		"  { id = \"g\"; title = \"G\"; kind = \"unit\"; meeting = \"jag\"; every = \"1 month\"; no_party = \"problem\"; },\n"
+		"  { id = \"h\"; title = \"H\"; kind = \"deadline\"; within = \"1 day\"; met_by = {};\n"
+		"    when = ( { stage = \"closed\"; }, { ward = \"x\"; } ); }\n"
+		");\n");
+	assert_string_equal(got,
+		"4: when is an empty list: the rule could never apply\n"
+		"6: each entry of when must be a group of conditions, like { hate = true; }\n"
+		"8: when must be a group of conditions, like when = { stage = \"case\"; };, or a list of such groups, "
+		"like when = ( { serious = true; }, { hate = true; } );\n"
+		"10: fallback names referrer twice\n"
+		"10: fallback role victim is already in for: it would only ever be its own\n"
+		"12: no_party = \"problem\" needs for = [ ... ] or met_by's party roles: otherwise the rule is owed to "
+		"no party\n"
+		"14: no_party must be \"problem\" or \"nothing\", not 'complain'\n"
+		"15: no_party does not apply to a unit rule\n"
+		"17: stage closed never matches: closing a case ends every rule but a gate\n"
+		"17: unknown setting 'ward' in when\n");
+}
+
+static void test_digest_follows_the_new_settings(void **state)
+{
+	static const char *const variants[] = {
+		"for = [ \"victim\" ]; fallback = [ \"referrer\", \"complainant\" ];",
+		"for = [ \"victim\" ]; fallback = [ \"complainant\", \"referrer\" ];",
+		"for = [ \"victim\" ]; fallback = [ \"referrer\", \"complainant\" ]; no_party = \"problem\";",
+		"for = [ \"victim\" ]; when = ( { serious = true; }, { hate = true; } );",
+		"for = [ \"victim\" ]; when = ( { hate = true; }, { serious = true; } );",
+		"for = [ \"victim\" ]; when = { serious = true; hate = true; };",
+	};
+	uint64_t seen[ELEMENTSOF(variants)];
+	for (size_t i = 0; i < ELEMENTSOF(variants); i++) {
+		_cleanup_free_ char *name = xasprintf("digest%zu.conf", i);
+		_cleanup_free_ char *text = xasprintf(
+			"pack = \"d\";\nrules = ( { id = \"a\"; title = \"A\"; kind = \"recurring\"; every = \"5 days\";\n"
+			"  met_by = { party = \"own\"; }; %s } );\n", variants[i]);
+		_cleanup_free_ char *path = write_file(name, text);
+		struct ruleset rs = { 0 };
+		load_ok(&path, 1, &rs);
+		seen[i] = rules_digest(&rs);
+		ruleset_free(&rs);
+		/* Every variant means something else: a scan must notice. */
+		for (size_t j = 0; j < i; j++)
+			if (seen[j] == seen[i])
+				fail_msg("variants %zu and %zu have the same digest", j, i);
+	}
+}
+
+static void test_roles_words(void **state)
+{
+	const char *bad = NULL;
+	size_t len = 0;
+	assert_int_equal(roles_parse("complainant", &bad, &len), 1L << ROLE_COMPLAINANT);
+	assert_int_equal(roles_parse(" victim,complainant ; witness/referrer\tperpetrator ", &bad, &len),
+			 (1L << _ROLE_MAX) - 1);
+	assert_int_equal(roles_parse("", &bad, &len), 0);
+	assert_int_equal(roles_parse(" , ", &bad, &len), 0);
+	assert_int_equal(roles_parse("victim, bystander, witness", &bad, &len), -EINVAL);
+	assert_int_equal(len, 9);
+	assert_memory_equal(bad, "bystander", 9);
+	/* Exact words, in lower case, as the role column takes them. */
+	assert_int_equal(roles_parse("Victim", &bad, &len), -EINVAL);
+	assert_int_equal(roles_parse("victims", &bad, &len), -EINVAL);
+	assert_int_equal(roles_parse("victimcomplainant", &bad, &len), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1030,6 +1147,10 @@ int main(void)
 		cmocka_unit_test(test_duration_months_only_when_allowed),
 		cmocka_unit_test(test_duration_rejects_what_is_not_one),
 		cmocka_unit_test(test_duration_tolerates_extra_spaces_between_words),
+		cmocka_unit_test(test_when_list_fallback_order_and_no_party_are_kept),
+		cmocka_unit_test(test_when_fallback_and_no_party_mistakes),
+		cmocka_unit_test(test_digest_follows_the_new_settings),
+		cmocka_unit_test(test_roles_words),
 	};
 	return tap_exit(cmocka_run_group_tests(tests, setup, teardown));
 }
