@@ -180,7 +180,7 @@ static void count_interval(struct status *st, const struct obligation *o)
 		return;
 	st->interval_sum[o->rule] += end - o->start;
 	st->interval_n[o->rule]++;
-	st->interval_open[o->rule] += o->met_at == EVAL_NONE;
+	st->interval_open[o->rule] += o->met_at == EVAL_NONE && o->ended_at == EVAL_NONE;
 }
 
 struct status_cb {

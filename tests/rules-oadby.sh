@@ -511,4 +511,470 @@ else
 fi
 conf=$conf_main
 
+#######################################################################
+# Helpers for the scenarios below (the case database of the scenarios
+# above, $db and $conf, unless a summary database says otherwise).
+#######################################################################
+
+# problems_are NAME AT REF EXPECTED: the problems `status --json --at AT
+# REF` lists for case REF are exactly the lines EXPECTED (empty: none),
+# each "MESSAGE (skipped: BOOL)", in any order.
+problems_are() {
+	_name=$1 _at=$2 _ref=$3 _want=$4
+	if ! _status "$_at" "$_ref"; then
+		not_ok "$_name ($_why)"
+		_diag
+		return
+	fi
+	if ! jq -e '.problems | type == "array"' "$T/json" >/dev/null 2>&1; then
+		not_ok "$_name (no problems array in the output)"
+		_diag
+		return
+	fi
+	jq -r --arg ref "$_ref" '.problems[] | select(.case == $ref) | "\(.message) (skipped: \(.skipped))"' \
+		"$T/json" | LC_ALL=C sort >"$T/out"
+	[ -z "$_want" ] || _want=$(printf '%s\n' "$_want" | LC_ALL=C sort)
+	_compare "$_name" "$_want"
+}
+
+# roles_shown NAME AT REF RULE EXPECTED: the rows of RULE for case REF in
+# the text `status --at AT REF` show exactly the lines EXPECTED, each
+# "#CYCLE ROLE PARTY" (the PARTY column is the role the obligation is owed
+# in and the party's id).
+roles_shown() {
+	_name=$1 _at=$2 _ref=$3 _rule=$4 _want=$5
+	_st=0
+	"$CASEWATCH" -c "$conf" status --at "$_at" "$_ref" >"$T/text" 2>"$T/err" || _st=$?
+	if [ "$_st" -ne 0 ] || grep -q 'Sanitizer\|runtime error:' "$T/err"; then
+		not_ok "$_name (exit $_st)"
+		sed 's/^/# stdout: /' "$T/text"
+		sed 's/^/# stderr: /' "$T/err"
+		return
+	fi
+	awk -v ref="$_ref" -v rule="$_rule" '$1 == ref && $2 == rule { print $3, $4, $5 }' "$T/text" >"$T/out"
+	_compare "$_name" "$_want"
+}
+
+# summary_db DIR: an empty case database DIR/cases.db and a configuration
+# DIR/oadby.conf naming it and the Oadby pack; sets $db and $conf to them
+# (save and restore the scenario database's around it).
+summary_db() {
+	mkdir "$1"
+	printf 'database = "cases.db";\nrules = [ "%s/rules/oadby-wigston.conf" ];\n' "$src" >"$1/oadby.conf"
+	db="$1/cases.db"
+	conf="$1/oadby.conf"
+	"$CASEWATCH" db init "$db" >/dev/null 2>&1 || not_ok "db init for $1"
+}
+
+# figure_is NAME AT JQ EXPECTED: `status --summary --json --at AT`, the jq
+# expression JQ on it gives exactly EXPECTED.
+figure_is() {
+	_key=rules
+	if _status "$2" --summary; then
+		if jq -r "$3" "$T/json" >"$T/out" 2>"$T/jqerr"; then
+			_compare "$1" "$4"
+		else
+			not_ok "$1"
+			sed 's/^/# jq: /' "$T/jqerr"
+			_diag
+		fi
+	else
+		not_ok "$1 ($_why)"
+		_diag
+	fi
+	_key=obligations
+}
+
+#######################################################################
+# Several roles per party (parties.roles): a victim who is also the
+# complainant is one person, owed one chain of updates, and first contact
+# with them meets first-contact. The text status shows the role each
+# obligation is owed in: the party's own role when the rule names it, else
+# the first of the rule's roles (in the order victim, complainant, ...) it
+# holds.
+#######################################################################
+
+# Received Monday 5 January 2026 10:00; party 5001 is role 'victim', roles
+# 'complainant'; 5002 is a witness (owed nothing).
+# first-contact: Tue 6, Wed 7, Thu 8 -> due Thursday 8 January; the email
+#   to 5001 on Wed 7 (a victim, and a complainant) meets it.
+# victim-update, ONE chain for 5001 (not one as victim, one as complainant):
+#   cycle 1: 5 Jan + 14 days -> Monday 19 January; met Wed 7;
+#   cycle 2: from Wed 7 -> Wednesday 21 January; met Tue 20;
+#   cycle 3: from Tue 20 -> 20 + 14 = 34 January = Tuesday 3 February;
+#   pending on Wed 21. Owed in role victim (the party's role, named by the
+#   rule).
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, received_at) VALUES (500, 'ROLES-VU', 'enquiry', '2026-01-05T10:00:00Z');
+INSERT INTO parties (id, case_id, role, roles) VALUES (5001, 500, 'victim', 'complainant'), (5002, 500, 'witness', NULL);
+INSERT INTO events (case_id, at, kind, party_id, channel, detail) VALUES
+	(500, '2026-01-07T10:00:00Z', 'contact', 5001, 'email', 'update'),
+	(500, '2026-01-20T10:00:00Z', 'contact', 5001, 'phone', 'update');
+SQL
+expect "roles: first-contact met by contact with a victim who is also the complainant" 2026-01-21 ROLES-VU first-contact \
+"ROLES-VU first-contact - 1 2026-01-05 2026-01-08 met 2026-01-07T10:00:00Z"
+expect "roles: a victim who is also the complainant has one victim-update chain, not two" 2026-01-21 ROLES-VU victim-update \
+"ROLES-VU victim-update 5001 1 2026-01-05 2026-01-19 met 2026-01-07T10:00:00Z
+ROLES-VU victim-update 5001 2 2026-01-07 2026-01-21 met 2026-01-20T10:00:00Z
+ROLES-VU victim-update 5001 3 2026-01-20 2026-02-03 pending -"
+roles_shown "roles: the victim-update chain of a victim-and-complainant is owed in their own role, victim" 2026-01-21 ROLES-VU victim-update \
+"#1 victim 5001
+#2 victim 5001
+#3 victim 5001"
+problems_are "roles: a victim who is also the complainant leaves no problem" 2026-01-21 ROLES-VU ""
+
+# High risk from the start (risk column, no risk event). Received Monday 2
+# February 2026 10:00; party 5011 is role 'complainant', roles 'victim',
+# preferring the phone; phoned Friday 6 February.
+# first-contact: Tue 3, Wed 4, Thu 5 -> due Thursday 5 February; the phone
+#   call on Fri 6 is met_late.
+# high-risk-update (for victim) applies to them: cycle 1: 2 Feb + 7 days ->
+#   Monday 9 February; met Fri 6; cycle 2: from Fri 6 -> Friday 13
+#   February; pending on Sat 7. Owed in role victim (the rule does not name
+#   complainant; victim is the one of its roles they hold).
+# victim-update, one chain: cycle 1: 2 Feb + 14 -> Monday 16 February; met
+#   Fri 6; cycle 2: from Fri 6 -> Friday 20 February; pending. Owed in role
+#   complainant (their own role, which the rule names).
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, risk, received_at) VALUES (501, 'ROLES-HR', 'enquiry', 'high', '2026-02-02T10:00:00Z');
+INSERT INTO parties (id, case_id, role, roles, preferred_channel) VALUES (5011, 501, 'complainant', 'victim', 'phone');
+INSERT INTO events (case_id, at, kind, party_id, channel, detail) VALUES
+	(501, '2026-02-06T10:00:00Z', 'contact', 5011, 'phone', 'update');
+SQL
+expect "roles: first-contact with a complainant who is also the victim, late" 2026-02-07 ROLES-HR first-contact \
+"ROLES-HR first-contact - 1 2026-02-02 2026-02-05 met_late 2026-02-06T10:00:00Z"
+expect "roles: high-risk-update (for victim) is owed to a complainant with roles victim" 2026-02-07 ROLES-HR high-risk-update \
+"ROLES-HR high-risk-update 5011 1 2026-02-02 2026-02-09 met 2026-02-06T10:00:00Z
+ROLES-HR high-risk-update 5011 2 2026-02-06 2026-02-13 pending -"
+expect "roles: one victim-update chain for a complainant who is also the victim" 2026-02-07 ROLES-HR victim-update \
+"ROLES-HR victim-update 5011 1 2026-02-02 2026-02-16 met 2026-02-06T10:00:00Z
+ROLES-HR victim-update 5011 2 2026-02-06 2026-02-20 pending -"
+roles_shown "roles: high-risk-update is owed to a complainant in the role victim" 2026-02-07 ROLES-HR high-risk-update \
+"#1 victim 5011
+#2 victim 5011"
+roles_shown "roles: victim-update is owed to a complainant-and-victim in their own role, complainant" 2026-02-07 ROLES-HR victim-update \
+"#1 complainant 5011
+#2 complainant 5011"
+problems_are "roles: a high-risk case whose complainant has roles victim has no 'no victim' problem" 2026-02-07 ROLES-HR ""
+
+# Received Monday 9 March 2026 10:00 (GMT). Party 5021 is role 'witness',
+# roles 'witness; complainant' (a list with a semicolon); 5022 a
+# perpetrator. Phoned the perpetrator Thu 12 March, texted 5021 Fri 13.
+# first-contact: Tue 10, Wed 11, Thu 12 -> due Thursday 12 March; the call
+#   to the perpetrator does not count; the text to 5021 (a complainant) on
+#   Fri 13 is met_late.
+# victim-update: a chain for 5021 (as complainant), none for the
+#   perpetrator: cycle 1: 9 Mar + 14 -> Monday 23 March; met Fri 13;
+#   cycle 2: from Fri 13 -> Friday 27 March; pending on Mon 16.
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, received_at) VALUES (502, 'ROLES-LIST', 'enquiry', '2026-03-09T10:00:00Z');
+INSERT INTO parties (id, case_id, role, roles) VALUES (5021, 502, 'witness', 'witness; complainant'), (5022, 502, 'perpetrator', NULL);
+INSERT INTO events (case_id, at, kind, party_id, channel, detail) VALUES
+	(502, '2026-03-12T10:00:00Z', 'contact', 5022, 'phone', 'update'),
+	(502, '2026-03-13T10:00:00Z', 'contact', 5021, 'sms', 'update');
+SQL
+expect "roles: first-contact met by a witness whose roles include complainant" 2026-03-16 ROLES-LIST first-contact \
+"ROLES-LIST first-contact - 1 2026-03-09 2026-03-12 met_late 2026-03-13T10:00:00Z"
+expect "roles: a witness whose roles include complainant is owed victim-update" 2026-03-16 ROLES-LIST victim-update \
+"ROLES-LIST victim-update 5021 1 2026-03-09 2026-03-23 met 2026-03-13T10:00:00Z
+ROLES-LIST victim-update 5021 2 2026-03-13 2026-03-27 pending -"
+roles_shown "roles: a witness-and-complainant's victim-update is owed in the role complainant" 2026-03-16 ROLES-LIST victim-update \
+"#1 complainant 5021
+#2 complainant 5021"
+
+#######################################################################
+# no_party = "problem" (first-contact, victim-update, high-risk-update): a
+# case the rule applies to with no party it could be owed to carries the
+# problem "RULE: no ROLES on the case, so nothing is owed until one is
+# recorded" (skipped: false), only while the rule applies: its anchor has
+# come and its filter holds at the moment (an open case; high risk for
+# high-risk-update). ROLES: for's roles in the order victim, complainant,
+# witness, perpetrator, referrer (then fallback, none here); for the once-
+# per-case first-contact, met_by's roles in that order: "victim or
+# complainant" for both first-contact and victim-update, "victim" for
+# high-risk-update.
+#######################################################################
+
+# High risk from the start, received Monday 12 January 2026, only a
+# referrer: all three rules apply and none has anyone to be owed to.
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, risk, received_at) VALUES (503, 'NP-REFERRER', 'enquiry', 'high', '2026-01-12T10:00:00Z');
+INSERT INTO parties (id, case_id, role) VALUES (5031, 503, 'referrer');
+SQL
+expect "no_party: no high-risk-update owed with only a referrer" 2026-01-13 NP-REFERRER high-risk-update ""
+expect "no_party: no victim-update owed with only a referrer" 2026-01-13 NP-REFERRER victim-update ""
+problems_are "no_party: a high-risk case with only a referrer carries a problem for each of the three rules" 2026-01-13 NP-REFERRER \
+"first-contact: no victim or complainant on the case, so nothing is owed until one is recorded (skipped: false)
+victim-update: no victim or complainant on the case, so nothing is owed until one is recorded (skipped: false)
+high-risk-update: no victim on the case, so nothing is owed until one is recorded (skipped: false)"
+
+# Standard risk, received Monday 12 January, no parties at all:
+# high-risk-update does not apply (the filter does not hold), so only the
+# other two are problems.
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, risk, received_at) VALUES (504, 'NP-STANDARD', 'enquiry', 'standard', '2026-01-12T10:00:00Z');
+SQL
+problems_are "no_party: no high-risk-update problem for a standard-risk case" 2026-01-13 NP-STANDARD \
+"first-contact: no victim or complainant on the case, so nothing is owed until one is recorded (skipped: false)
+victim-update: no victim or complainant on the case, so nothing is owed until one is recorded (skipped: false)"
+
+# Received Monday 12 January, no parties, closed Wednesday 14 January. On
+# Tue 13 (the closure still to come) it is open: two problems. On Thu 15 it
+# is closed: no rule applies, no problem.
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, received_at) VALUES (505, 'NP-CLOSED', 'closed', '2026-01-12T10:00:00Z');
+INSERT INTO events (case_id, at, kind) VALUES (505, '2026-01-14T10:00:00Z', 'closed');
+SQL
+problems_are "no_party: an open case with no parties is a problem before it closes" 2026-01-13 NP-CLOSED \
+"first-contact: no victim or complainant on the case, so nothing is owed until one is recorded (skipped: false)
+victim-update: no victim or complainant on the case, so nothing is owed until one is recorded (skipped: false)"
+problems_are "no_party: no problem once the case is closed" 2026-01-15 NP-CLOSED ""
+
+# High risk from the start, received Monday 5 January; the victim 5061 is
+# identified Wednesday 7 January 10:00 and does not exist before. On Tue 6:
+# three problems. On Thu 8 none, and the victim is owed:
+# first-contact (from receipt, as usual): Tue 6, Wed 7, Thu 8 -> due
+#   Thursday 8 January; pending at noon on Thu 8;
+# high-risk-update: from identification, Wed 7 + 7 -> Wednesday 14 January;
+# victim-update: Wed 7 + 14 -> Wednesday 21 January.
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, risk, received_at) VALUES (506, 'NP-LATER', 'enquiry', 'high', '2026-01-05T10:00:00Z');
+INSERT INTO parties (id, case_id, role, identified_at) VALUES (5061, 506, 'victim', '2026-01-07T10:00:00Z');
+SQL
+problems_are "no_party: problems while the only victim is not yet identified" 2026-01-06 NP-LATER \
+"first-contact: no victim or complainant on the case, so nothing is owed until one is recorded (skipped: false)
+victim-update: no victim or complainant on the case, so nothing is owed until one is recorded (skipped: false)
+high-risk-update: no victim on the case, so nothing is owed until one is recorded (skipped: false)"
+problems_are "no_party: no problem once the victim is identified" 2026-01-08 NP-LATER ""
+expect "no_party: first-contact counts from receipt once the victim is recorded" 2026-01-08 NP-LATER first-contact \
+"NP-LATER first-contact - 1 2026-01-05 2026-01-08 pending -"
+expect "no_party: high-risk-update from the victim's identification" 2026-01-08 NP-LATER high-risk-update \
+"NP-LATER high-risk-update 5061 1 2026-01-07 2026-01-14 pending -"
+
+# Received Monday 5 January, a complainant 5071 only; standard risk until
+# a risk event 'high' on Wednesday 14 January 15:00 (the risk column is the
+# level now). On Tue 13 no problem (the
+# complainant is owed first-contact and victim-update; high-risk-update
+# does not apply yet). On Thu 15 high-risk-update applies and there is no
+# victim: one problem.
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, risk, received_at) VALUES (507, 'NP-RAISED', 'enquiry', 'high', '2026-01-05T10:00:00Z');
+INSERT INTO parties (id, case_id, role) VALUES (5071, 507, 'complainant');
+INSERT INTO events (case_id, at, kind, detail) VALUES (507, '2026-01-14T15:00:00Z', 'risk', 'high');
+SQL
+problems_are "no_party: no high-risk-update problem before the case is high risk" 2026-01-13 NP-RAISED ""
+problems_are "no_party: a 'no victim' problem once the case is high risk with only a complainant" 2026-01-15 NP-RAISED \
+"high-risk-update: no victim on the case, so nothing is owed until one is recorded (skipped: false)"
+
+#######################################################################
+# Events dated before receipt: when the event's LOCAL date is before the
+# local date of receipt, a problem "event ID (KIND) is dated DATE, before
+# the case was received on DATE: taken as at receipt, and meets nothing";
+# for an event earlier on the day of receipt, one with both local times:
+# "event ID (KIND) is at HH:MM on DATE, before the case was received at
+# HH:MM: taken as at receipt, and meets nothing". Either way it takes
+# effect at receipt and meets no obligation.
+#######################################################################
+
+# Received Wednesday 14 January 2026 10:00 (GMT: local = UTC); complainant
+# 5080. A phone call dated Tue 13 January (event 5081: dated 2026-01-13,
+# received on 2026-01-14) and one at 08:00 on Wed 14, before the receipt
+# at 10:00 (event 5082: at 08:00 on 2026-01-14, received at 10:00).
+# Neither meets anything.
+# first-contact: Thu 15, Fri 16, Mon 19 -> due Monday 19 January; overdue
+#   on Tue 20.
+# victim-update: 14 Jan + 14 -> Wednesday 28 January; pending on Tue 20.
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, received_at) VALUES (508, 'PRE-CONTACT', 'enquiry', '2026-01-14T10:00:00Z');
+INSERT INTO parties (id, case_id, role) VALUES (5080, 508, 'complainant');
+INSERT INTO events (id, case_id, at, kind, party_id, channel, detail) VALUES
+	(5081, 508, '2026-01-13T10:00:00Z', 'contact', 5080, 'phone', 'update'),
+	(5082, 508, '2026-01-14T08:00:00Z', 'contact', 5080, 'phone', 'update');
+SQL
+expect "before receipt: a contact dated before receipt does not meet first-contact" 2026-01-20 PRE-CONTACT first-contact \
+"PRE-CONTACT first-contact - 1 2026-01-14 2026-01-19 overdue -"
+expect "before receipt: nor the first victim-update" 2026-01-20 PRE-CONTACT victim-update \
+"PRE-CONTACT victim-update 5080 1 2026-01-14 2026-01-28 pending -"
+problems_are "before receipt: a problem with both dates for the day before, with both times for earlier the same day" 2026-01-20 PRE-CONTACT \
+"event 5081 (contact) is dated 2026-01-13, before the case was received on 2026-01-14: taken as at receipt, and meets nothing (skipped: false)
+event 5082 (contact) is at 08:00 on 2026-01-14, before the case was received at 10:00: taken as at receipt, and meets nothing (skipped: false)"
+
+# Received Monday 2 February 2026 10:00; victim 5090; risk column high and
+# one risk event, 'high', dated Friday 30 January (event 5091): taken as at
+# receipt, so the case is high risk from receipt (without it, standard:
+# before the first risk event the level is standard).
+# high-risk-update: cycle 1: 2 Feb + 7 -> Monday 9 February; phoned Thu 5:
+#   met; cycle 2: from Thu 5 -> Thursday 12 February; pending on Fri 6.
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, risk, received_at) VALUES (509, 'PRE-RISK', 'enquiry', 'high', '2026-02-02T10:00:00Z');
+INSERT INTO parties (id, case_id, role) VALUES (5090, 509, 'victim');
+INSERT INTO events (id, case_id, at, kind, party_id, channel, detail) VALUES
+	(5091, 509, '2026-01-30T10:00:00Z', 'risk', NULL, NULL, 'high'),
+	(5092, 509, '2026-02-05T10:00:00Z', 'contact', 5090, 'phone', 'update');
+SQL
+expect "before receipt: a risk 'high' dated before receipt makes the case high risk from receipt" 2026-02-06 PRE-RISK high-risk-update \
+"PRE-RISK high-risk-update 5090 1 2026-02-02 2026-02-09 met 2026-02-05T10:00:00Z
+PRE-RISK high-risk-update 5090 2 2026-02-05 2026-02-12 pending -"
+problems_are "before receipt: the risk event dated before receipt is a problem" 2026-02-06 PRE-RISK \
+"event 5091 (risk) is dated 2026-01-30, before the case was received on 2026-02-02: taken as at receipt, and meets nothing (skipped: false)"
+
+# Local dates in summer: received 2026-06-09T23:30Z = 00:30 BST on
+# Wednesday 10 June (the date of receipt is 10 June). Event 5101 at
+# 22:30Z = 23:30 BST on Tuesday 9 June: a local date before receipt's, a
+# problem (dated 2026-06-09, received 2026-06-10). Event 5102 at 23:10Z =
+# 00:10 BST on Wed 10 June: the day of receipt, before it: a problem with
+# the local times (at 00:10 on 2026-06-10, received at 00:30), not the UTC
+# ones (23:10, 23:30). Neither meets anything.
+# first-contact: day 0 Wed 10 June; Thu 11, Fri 12, Mon 15 -> due Monday 15
+#   June; overdue on Tue 16.
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, received_at) VALUES (510, 'PRE-SUMMER', 'enquiry', '2026-06-09T23:30:00Z');
+INSERT INTO parties (id, case_id, role) VALUES (5100, 510, 'complainant');
+INSERT INTO events (id, case_id, at, kind, party_id, channel, detail) VALUES
+	(5101, 510, '2026-06-09T22:30:00Z', 'contact', 5100, 'phone', 'update'),
+	(5102, 510, '2026-06-09T23:10:00Z', 'contact', 5100, 'phone', 'update');
+SQL
+expect "before receipt: local dates; contacts before a 00:30 BST receipt meet nothing" 2026-06-16 PRE-SUMMER first-contact \
+"PRE-SUMMER first-contact - 1 2026-06-10 2026-06-15 overdue -"
+problems_are "before receipt: the problems give local dates and local times (BST)" 2026-06-16 PRE-SUMMER \
+"event 5101 (contact) is dated 2026-06-09, before the case was received on 2026-06-10: taken as at receipt, and meets nothing (skipped: false)
+event 5102 (contact) is at 00:10 on 2026-06-10, before the case was received at 00:30: taken as at receipt, and meets nothing (skipped: false)"
+
+#######################################################################
+# Bad rows: a risk event with no level (the schema accepts a NULL detail)
+# skips the case whole.
+#######################################################################
+
+# Received Monday 5 January, victim 5110; a risk event (5111) on Wed 7 with
+# no detail. Had it been read, victim-update would be due 19 January; the
+# case is skipped: no obligations, one problem, skipped: true.
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, received_at) VALUES (511, 'BAD-RISK', 'enquiry', '2026-01-05T10:00:00Z');
+INSERT INTO parties (id, case_id, role) VALUES (5110, 511, 'victim');
+INSERT INTO events (id, case_id, at, kind, party_id, channel, detail) VALUES
+	(5111, 511, '2026-01-07T10:00:00Z', 'risk', NULL, NULL, NULL);
+SQL
+expect "bad rows: a case with a risk event with no level has no obligations" 2026-01-20 BAD-RISK victim-update ""
+problems_are "bad rows: a risk event with no level skips the case" 2026-01-20 BAD-RISK \
+"event 5111: a risk event with no level (its detail must be standard, medium or high) (skipped: true)"
+
+#######################################################################
+# The interval average of victim-update (status --summary --json): each
+# cycle from its start to the local date of the update that met it; a
+# cycle still waiting (pending, overdue, paused) to the date of
+# evaluation; one already overdue when the rule stopped applying (the case
+# closed) to the closure date; a cycle cancelled (closed before due) not
+# at all; counted when that end date is in the window. "Two complainants
+# left 67 and 85 days without an update" must no longer leave the
+# average at 12.0, met.
+#
+# Its own database, evaluated Wednesday 1 July 2026 (12:00 BST). The
+# 12-month window: from the day after 1 July 2025, 2 July 2025, to 1 July
+# 2026 inclusive. All events at 10:00Z (11:00 in summer): the same local
+# date either way.
+# AVG-OLD: received Thu 19 June 2025, victim 11; updates Tue 1 July 2025
+#   and Sun 13 July 2025; closed Mon 14 July 2025.
+#   cycle 1: 19 Jun -> 3 Jul, met 1 Jul: 11 days of June + 1 = 12 days,
+#     but it ends on 1 July 2025, the day before the window: not counted;
+#   cycle 2: 1 Jul -> 15 Jul, met 13 Jul: 12 days, counted;
+#   cycle 3: 13 Jul -> 27 Jul, closed 14 Jul before it was due: cancelled,
+#     not counted.
+# AVG-MET: received Mon 2 March 2026, victim 21; updates Thu 12 March,
+#   Thu 26 March, Tue 7 April (11:00 BST); closed Fri 10 April.
+#   cycle 1: 2 Mar -> 16 Mar, met 12 Mar: 10 days;
+#   cycle 2: 12 Mar -> 26 Mar, met 26 Mar (the due date): 14 days;
+#   cycle 3: 26 Mar -> 9 Apr, met 7 Apr: 5 days of March + 7 = 12 days;
+#   cycle 4: 7 Apr -> 21 Apr, closed 10 Apr: cancelled, not counted.
+#   The met cycles in the window: 12 + 10 + 14 + 12 = 48 over 4 = 12.0.
+# AVG-LEFT: received Tue 7 April 2026, open; complainant 31 from receipt
+#   and complainant 32 identified Sat 25 April; neither ever updated.
+#   31: cycle 1 7 Apr -> 21 Apr, overdue, waiting: to 1 July: 23 days of
+#     April + 31 + 30 + 1 = 85 days;
+#   32: cycle 1 25 Apr -> 9 May, overdue, waiting: 5 + 31 + 30 + 1 = 67
+#     days.
+# victim-update figure: (48 + 85 + 67) / 6 = 200 / 6 = 33.33, shown 33.3;
+#   count 6, waiting 2, goal 14: not met (it was 12.0, met, leaving the
+#   two out).
+# Counts of victim-update: AVG-OLD met 2, cancelled 1; AVG-MET met 3,
+#   cancelled 1; AVG-LEFT overdue 2: pending 0, met 5, met_late 0,
+#   overdue 2, cancelled 2, paused 0. cases 3, open 1 (AVG-LEFT).
+#######################################################################
+db_main=$db conf_main=$conf
+summary_db "$T/avg"
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, received_at) VALUES
+	(1, 'AVG-OLD', 'closed', '2025-06-19T10:00:00Z'),
+	(2, 'AVG-MET', 'closed', '2026-03-02T10:00:00Z'),
+	(3, 'AVG-LEFT', 'enquiry', '2026-04-07T10:00:00Z');
+INSERT INTO parties (id, case_id, role, identified_at) VALUES
+	(11, 1, 'victim', NULL),
+	(21, 2, 'victim', NULL),
+	(31, 3, 'complainant', NULL),
+	(32, 3, 'complainant', '2026-04-25T10:00:00Z');
+INSERT INTO events (case_id, at, kind, party_id, channel, detail) VALUES
+	(1, '2025-07-01T10:00:00Z', 'contact', 11, 'phone', 'update'),
+	(1, '2025-07-13T10:00:00Z', 'contact', 11, 'phone', 'update'),
+	(1, '2025-07-14T10:00:00Z', 'closed', NULL, NULL, NULL),
+	(2, '2026-03-12T10:00:00Z', 'contact', 21, 'phone', 'update'),
+	(2, '2026-03-26T10:00:00Z', 'contact', 21, 'phone', 'update'),
+	(2, '2026-04-07T10:00:00Z', 'contact', 21, 'phone', 'update'),
+	(2, '2026-04-10T10:00:00Z', 'closed', NULL, NULL, NULL);
+SQL
+expect "interval average data: AVG-OLD's cycles" 2026-07-01 AVG-OLD victim-update \
+"AVG-OLD victim-update 11 1 2025-06-19 2025-07-03 met 2025-07-01T11:00:00+01:00
+AVG-OLD victim-update 11 2 2025-07-01 2025-07-15 met 2025-07-13T11:00:00+01:00
+AVG-OLD victim-update 11 3 2025-07-13 2025-07-27 cancelled -"
+expect "interval average data: AVG-MET's cycles" 2026-07-01 AVG-MET victim-update \
+"AVG-MET victim-update 21 1 2026-03-02 2026-03-16 met 2026-03-12T10:00:00Z
+AVG-MET victim-update 21 2 2026-03-12 2026-03-26 met 2026-03-26T10:00:00Z
+AVG-MET victim-update 21 3 2026-03-26 2026-04-09 met 2026-04-07T11:00:00+01:00
+AVG-MET victim-update 21 4 2026-04-07 2026-04-21 cancelled -"
+expect "interval average data: AVG-LEFT's two complainants never updated" 2026-07-01 AVG-LEFT victim-update \
+"AVG-LEFT victim-update 31 1 2026-04-07 2026-04-21 overdue -
+AVG-LEFT victim-update 32 1 2026-04-25 2026-05-09 overdue -"
+figure_is "interval average: three cases, one open, none skipped" 2026-07-01 \
+	'"\(.cases) \(.open) \(.skipped)"' "3 1 0"
+figure_is "interval average: victim-update counts" 2026-07-01 \
+	'.rules[] | select(.rule == "victim-update") | "\(.pending) \(.met) \(.met_late) \(.overdue) \(.cancelled) \(.paused)"' \
+	"0 5 0 2 2 0"
+figure_is "interval average: two complainants left 85 and 67 days raise 12.0 to 33.3 over 6 cycles, 2 waiting, not met" 2026-07-01 \
+	'.figures[] | select(.rule == "victim-update") | "\(.figure) \(.count) \(.waiting) \(.goal) \(.met)"' \
+	"33.3 6 2 14 false"
+
+# A cycle overdue when the case closed counts up to the closure; one
+# cancelled by the closure does not count. Its own database, evaluated
+# Wednesday 1 July 2026 (window 2 July 2025 - 1 July 2026).
+# AVG-CLOSED-LATE: received Mon 1 June 2026, complainant 11, never
+#   updated; closed Fri 19 June. Cycle 1: 1 Jun -> 15 Jun, overdue from
+#   Tue 16, still overdue at the closure: stays overdue, counted from 1 Jun
+#   to the closure on 19 Jun: 18 days. Not still waiting at the time of
+#   evaluation (the rule stopped applying on 19 June): waiting 0.
+# AVG-CLOSED-EARLY: received Mon 1 June 2026, victim 21; updated Sat 6
+#   June; closed Wed 10 June. Cycle 1: 1 Jun -> 15 Jun, met 6 Jun: 5 days;
+#   cycle 2: 6 Jun -> 20 Jun, closed 10 Jun: cancelled, not counted.
+# victim-update figure: (18 + 5) / 2 = 11.5; count 2; goal 14: met.
+summary_db "$T/avgc"
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, received_at) VALUES
+	(1, 'AVG-CLOSED-LATE', 'closed', '2026-06-01T10:00:00Z'),
+	(2, 'AVG-CLOSED-EARLY', 'closed', '2026-06-01T10:00:00Z');
+INSERT INTO parties (id, case_id, role) VALUES (11, 1, 'complainant'), (21, 2, 'victim');
+INSERT INTO events (case_id, at, kind, party_id, channel, detail) VALUES
+	(1, '2026-06-19T10:00:00Z', 'closed', NULL, NULL, NULL),
+	(2, '2026-06-06T10:00:00Z', 'contact', 21, 'email', 'update'),
+	(2, '2026-06-10T10:00:00Z', 'closed', NULL, NULL, NULL);
+SQL
+expect "interval average data: overdue at the closure stays overdue" 2026-07-01 AVG-CLOSED-LATE victim-update \
+"AVG-CLOSED-LATE victim-update 11 1 2026-06-01 2026-06-15 overdue -"
+expect "interval average data: the open cycle cancelled by an early closure" 2026-07-01 AVG-CLOSED-EARLY victim-update \
+"AVG-CLOSED-EARLY victim-update 21 1 2026-06-01 2026-06-15 met 2026-06-06T11:00:00+01:00
+AVG-CLOSED-EARLY victim-update 21 2 2026-06-06 2026-06-20 cancelled -"
+figure_is "interval average: overdue at closure counts to the closure (18 days), cancelled not at all: 11.5 over 2, met" 2026-07-01 \
+	'.figures[] | select(.rule == "victim-update") | "\(.figure) \(.count) \(.goal) \(.met)"' \
+	"11.5 2 14 true"
+figure_is "interval average: a cycle overdue at closure is not still waiting" 2026-07-01 \
+	'.figures[] | select(.rule == "victim-update") | "\(.waiting)"' \
+	"0"
+db=$db_main conf=$conf_main
+
 done_testing
