@@ -20,6 +20,7 @@ struct status {
 	bool unmet;                 /* only pending, overdue and paused */
 	size_t shown;               /* obligations printed */
 	size_t n_problems;
+	size_t unshown;             /* --summary: problem lines not printed */
 	FILE *problems;             /* JSON problems, kept until the end */
 	/* --summary */
 	size_t cases, open, skipped;
@@ -141,9 +142,18 @@ static void print_row(struct status *st, const struct eval_case *c, const struct
 	printf("%-16s %-28s %-16s %-10s %-9s %s\n", ref, rule, party, due, ob_state_to_string(o->state), late);
 }
 
+/* --summary prints this many problem lines, then counts the rest: over a
+ * whole database the lines are many, and the listing names each. */
+#define SUMMARY_PROBLEMS_SHOWN 20
+
 static void report_problems(struct status *st, const struct eval_case *c, const struct eval_result *res)
 {
 	for (size_t i = 0; i < res->n_problems; i++) {
+		if (st->summary && st->n_problems >= SUMMARY_PROBLEMS_SHOWN) {
+			st->n_problems++;
+			st->unshown++;
+			continue;
+		}
 		_cleanup_free_ char *ref = printable(c->ref), *msg = printable(res->problems[i]);
 		fprintf(stderr, "casewatch: case %s: %s%s\n", ref, msg,
 			res->skipped && i + 1 == res->n_problems ? " (case skipped)" : "");
@@ -194,7 +204,12 @@ static int on_case(const struct eval_case *c, void *userdata)
 	struct status *st = cb->st;
 	struct eval_result *res = &cb->res;
 	eval_case(st->ev, c, res);
-	report_problems(st, c, res);
+	/* The problems of the cases listed, and of those skipped (whose
+	 * state nobody can know): a closed case with nothing to do is not
+	 * listed, and its old problems are shown when it is named. */
+	bool listed = st->summary || st->listed || res->open || eval_result_unmet(res);
+	if (res->skipped || (res->exists && listed))
+		report_problems(st, c, res);
 	if (!res->exists && !res->skipped)
 		return 0;
 	if (st->summary) {
@@ -214,7 +229,7 @@ static int on_case(const struct eval_case *c, void *userdata)
 		}
 		return 0;
 	}
-	if (!st->listed && !res->open && !eval_result_unmet(res))
+	if (!listed)
 		return 0;
 	for (size_t i = 0; i < res->n; i++) {
 		enum ob_state os = res->v[i].state;
@@ -490,6 +505,9 @@ int cmd_status(int argc, char **argv)
 	}
 	if (summary) {
 		status = print_summary(&st, db, at_text);
+		if (st.unshown)
+			fprintf(stderr, "casewatch: %zu more problem lines (casewatch status prints each with its case)\n",
+				st.unshown);
 	} else if (json) {
 		fflush(st.problems);
 		printf("%s], \"problems\": [%s%s]}\n", st.shown ? "\n" : "", pbuf ? pbuf : "",

@@ -38,7 +38,8 @@ struct pevent {
 	 * parse (the rules' own periods apply from then on). */
 	bool agreed_ok;
 	struct duration agreed;
-	bool early; /* dated before receipt: taken as at receipt, meets nothing */
+	int64_t rec; /* the instant recorded, t before any move to receipt */
+	bool early;  /* dated a day before receipt: taken as at receipt, meets nothing */
 };
 
 /* The state of the case from one moment on. */
@@ -206,6 +207,7 @@ static void load_event(struct ctx *x, const struct eval_event *e)
 		return;
 	}
 	later_input(x, q->t);
+	q->rec = q->t;
 	q->id = e->id;
 	q->kind = (enum event_kind)kind;
 	q->detail = e->detail;
@@ -244,8 +246,11 @@ static void load_event(struct ctx *x, const struct eval_event *e)
 	if (q->kind == EV_AGREED) {
 		q->agreed_ok = e->detail && agreed_parse(e->detail, &q->agreed) == 0;
 		/* A problem, not a bad row: what the standard promises
-		 * everyone still applies. */
-		if (!e->detail)
+		 * everyone still applies. Said only where a rule takes
+		 * agreed timescales, and once the event has happened. */
+		if (!x->ev->rules->agreed_contact || q->t > x->ev->at)
+			;
+		else if (!e->detail)
 			note(x, "event %lld: an agreed event with no timescale in its detail: the standard's own "
 				"timescale applies from its date", (long long)e->id);
 		else if (!q->agreed_ok)
@@ -287,6 +292,12 @@ static bool load_case(struct ctx *x)
 		bad(x, "serious is %lld, not 0 or 1", (long long)c->serious);
 	if (c->hate != 0 && c->hate != 1)
 		bad(x, "hate is %lld, not 0 or 1", (long long)c->hate);
+	if (c->agreed_contact) {
+		x->has_agreed = agreed_parse(c->agreed_contact, &x->agreed) == 0;
+		if (!x->has_agreed && x->ev->rules->agreed_contact)
+			note(x, "agreed_contact '%.*s%s' is not a timescale like \"10 working days\", \"fortnightly\" "
+				"or \"1 month\": the standard's own timescale applies", QUOTE(c->agreed_contact));
+	}
 
 	s->parties = xgrow(s->parties, &s->cap_parties, c->n_parties, sizeof(struct pparty));
 	x->n_parties = 0;
@@ -314,28 +325,25 @@ static bool load_case(struct ctx *x)
 		v[j] = e;
 	}
 
-	/* Nothing can happen to a case before it comes in: one of the two
-	 * dates is wrong, and which one casewatch cannot know. It says so,
-	 * and takes the event as happening at receipt (its order among the
-	 * events kept) without meeting anything, since every clock starts at
-	 * or after receipt (casewatch-rules(5), THE CASE OVER TIME). */
+	/* Nothing can happen to a case before it comes in. An event dated
+	 * a day before receipt means one of the two dates is wrong, and
+	 * which one casewatch cannot know: it says so, and takes the event
+	 * as happening at receipt (its order among the events kept) without
+	 * meeting anything. One earlier on the day of receipt is a case
+	 * logged after the first call: taken as at receipt, it counts
+	 * (casewatch-rules(5), THE CASE OVER TIME). */
 	cw_day received = local_day(x, x->received);
 	x->n_agreed = 0;
 	for (size_t i = 0; i < x->n_events; i++) {
-		v[i].early = v[i].t < x->received;
-		if (v[i].early) {
+		v[i].early = false;
+		if (v[i].t < x->received) {
 			cw_day d = local_day(x, v[i].t);
-			char ds[DATE_STRLEN], rs[DATE_STRLEN];
 			if (d < received) {
+				char ds[DATE_STRLEN], rs[DATE_STRLEN];
 				note(x, "event %lld (%s) is dated %s, before the case was received on %s: taken as at "
 					"receipt, and meets nothing", (long long)v[i].id,
 				     event_kind_to_string(v[i].kind), date_format(d, ds), date_format(received, rs));
-			} else {
-				int32_t e = tz_local_seconds(x->ev->tz, v[i].t), r = tz_local_seconds(x->ev->tz, x->received);
-				note(x, "event %lld (%s) is at %02d:%02d on %s, before the case was received at %02d:%02d: "
-					"taken as at receipt, and meets nothing", (long long)v[i].id,
-				     event_kind_to_string(v[i].kind), e / 3600, e / 60 % 60, date_format(d, ds), r / 3600,
-				     r / 60 % 60);
+				v[i].early = true;
 			}
 			v[i].t = x->received;
 		}
@@ -345,12 +353,6 @@ static bool load_case(struct ctx *x)
 		}
 	}
 
-	if (c->agreed_contact) {
-		x->has_agreed = agreed_parse(c->agreed_contact, &x->agreed) == 0;
-		if (!x->has_agreed)
-			note(x, "agreed_contact '%.*s%s' is not a timescale like \"10 working days\", \"fortnightly\" "
-				"or \"1 month\": the standard's own timescale applies", QUOTE(c->agreed_contact));
-	}
 	return true;
 }
 
@@ -393,7 +395,11 @@ static void build_timeline(struct ctx *x)
 		.stage = any_lifecycle || column == STAGE_CLOSED ? STAGE_ENQUIRY : column,
 		.risk = any_risk ? RISK_STANDARD : (enum risk)risk_from_string(c->risk),
 		.serious = any_serious ? false : c->serious == 1,
-		.hate = any_hate ? false : c->hate == 1,
+		/* With no hate event of its own, a hate column of 1 dates from
+		 * the first serious event when there is one: an integration that
+		 * records when a case became serious, hate crimes included (the
+		 * design's serious column), has dated it there. */
+		.hate = any_hate || any_serious ? false : c->hate == 1,
 	};
 	cur.open_stage = cur.stage;
 	x->n_segs = 0;
@@ -428,6 +434,8 @@ static void build_timeline(struct ctx *x)
 			break;
 		case EV_SERIOUS:
 			next.serious = true;
+			if (!any_hate && c->hate == 1)
+				next.hate = true;
 			break;
 		case EV_HATE:
 			next.hate = true;
@@ -781,6 +789,8 @@ static void eval_deadline(struct ctx *x, size_t ri, struct owed w, int64_t stop)
 	int64_t until = end < x->ev->at ? end : x->ev->at;
 	long m = find_meeting(x, r, 0, start, until, own_index(x, p));
 	settle(x, r, o, m >= 0 ? x->s->events[m].t : EVAL_NONE, end);
+	if (m >= 0)
+		o->met_at = x->s->events[m].rec;
 }
 
 /* The period of a cycle of rule r starting at instant t: the rule's own,
@@ -806,6 +816,40 @@ static struct duration cycle_period(struct ctx *x, const struct rule *r, const s
 	return d;
 }
 
+/* An agreement made while a cycle runs (dated after the day it started,
+ * at or before the moment, and before the event that met it): the latest
+ * such one brings the cycle's deadline forward to its own date plus its
+ * timescale, when that is earlier. A victim who asks for weekly contact is
+ * called within the week, and a longer timescale waits for the next cycle:
+ * never later than a promise in force, never late before it was made. */
+static void agreed_during(struct ctx *x, const struct rule *r, const struct pparty *p, int64_t cstart, int64_t met,
+			  struct obligation *o)
+{
+	if (!r->agreed_contact || x->n_agreed == 0)
+		return;
+	const struct pevent *latest = NULL;
+	cw_day day = local_day(x, cstart);
+	int own = own_index(x, p);
+	for (size_t i = 0; i < x->n_agreed; i++) {
+		const struct pevent *e = &x->s->events[x->s->agreed[i]];
+		if (e->t > x->ev->at || (met != EVAL_NONE && e->t > met))
+			break;
+		if ((e->party >= 0 && e->party != own) || local_day(x, e->t) <= day)
+			continue;
+		latest = e;
+	}
+	if (!latest)
+		return;
+	struct obligation alt = *o;
+	set_deadline(x, r, latest->t, latest->agreed_ok ? latest->agreed : r->every, &alt);
+	if (alt.overdue_at != EVAL_NONE && alt.overdue_at < o->overdue_at) {
+		o->due_instant = alt.due_instant;
+		o->due_day = alt.due_day;
+		o->due_at = alt.due_at;
+		o->overdue_at = alt.overdue_at;
+	}
+}
+
 static void eval_recurring(struct ctx *x, size_t ri, struct owed w, int64_t stop)
 {
 	const struct rule *r = &x->ev->rules->v[ri];
@@ -825,10 +869,13 @@ static void eval_recurring(struct ctx *x, size_t ri, struct owed w, int64_t stop
 		size_t idx = 0;
 		for (;;) {
 			struct obligation *o = emit(x, ri, w, ++cycle);
-			set_deadline(x, r, cstart, cycle_period(x, r, p, cstart), o);
 			long m = find_meeting(x, r, idx, cstart, until, own_index(x, p));
 			int64_t met = m >= 0 ? x->s->events[m].t : EVAL_NONE;
+			set_deadline(x, r, cstart, cycle_period(x, r, p, cstart), o);
+			agreed_during(x, r, p, cstart, met, o);
 			settle(x, r, o, met, end);
+			if (m >= 0)
+				o->met_at = x->s->events[m].rec;
 			/* A cycle met as the rule stops applying has no
 			 * successor in this run. */
 			if (met == EVAL_NONE || (end != EVAL_NONE && met >= end))
@@ -865,7 +912,7 @@ static void eval_gate(struct ctx *x, size_t ri, struct owed w, int64_t stop)
 	o->overdue_at = gate;
 	long m = find_meeting(x, r, 0, start, at, own_index(x, p));
 	int64_t met = m >= 0 ? v[m].t : EVAL_NONE;
-	o->met_at = met;
+	o->met_at = m >= 0 ? v[m].rec : EVAL_NONE;
 	if (met != EVAL_NONE && (gate == EVAL_NONE || met <= gate) && (end == EVAL_NONE || met <= end))
 		o->state = OB_MET;
 	else if (end != EVAL_NONE && end <= at && (gate == EVAL_NONE || end < gate)) {

@@ -152,6 +152,11 @@ int agreed_parse(const char *s, struct duration *ret)
 			*ret = words[i].d;
 			return 0;
 		}
+	/* Ten years at most in any unit: anything longer is not a contact
+	 * timescale, and would put deadlines past the calendar's years. */
+	static const long most[] = {
+		[DUR_WORKING_DAYS] = 2610, [DUR_DAYS] = 3653, [DUR_HOURS] = 87660, [DUR_MONTHS] = 120,
+	};
 
 	long count = 0;
 	if (*p >= '0' && *p <= '9') {
@@ -188,7 +193,7 @@ int agreed_parse(const char *s, struct duration *ret)
 	};
 	for (size_t i = 0; i < ELEMENTSOF(units); i++)
 		if (strcmp(p, units[i].one) == 0 || strcmp(p, units[i].many) == 0) {
-			if (count * units[i].factor > 10000)
+			if (count * units[i].factor > most[units[i].unit])
 				return -EINVAL;
 			*ret = (struct duration){ .n = (int)(count * units[i].factor), .unit = units[i].unit };
 			return 0;
@@ -1031,6 +1036,9 @@ int rules_load(char *const *paths, size_t n_paths, struct ruleset *rs, struct di
 		free(seen.v[i].file);
 	}
 	free(seen.v);
+	rs->agreed_contact = false;
+	for (size_t i = 0; i < rs->n; i++)
+		rs->agreed_contact |= rs->v[i].agreed_contact;
 	return diags->n > before ? -EINVAL : 0;
 }
 

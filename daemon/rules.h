@@ -148,6 +148,7 @@ struct rule {
 struct ruleset {
 	struct rule *v;
 	size_t n;
+	bool agreed_contact; /* some rule takes agreed contact timescales */
 };
 
 const char *role_to_string(enum role r);

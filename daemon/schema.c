@@ -137,11 +137,19 @@ int schema_apply(sqlite3 *db, const struct schema *s, int *ret_from, char **ret_
 			    xasprintf("%s has no schema version", s->what));
 	} else {
 		for (int64_t v = version; v < s->version; v++) {
-			if (sqlite3_exec(db, s->upgrades[v - 1], NULL, NULL, &e) != SQLITE_OK) {
+			if (s->upgrades[v - 1] && sqlite3_exec(db, s->upgrades[v - 1], NULL, NULL, &e) != SQLITE_OK) {
 				char *msg = xasprintf("cannot upgrade the %s from version %lld: %s", s->what,
 						      (long long)v, e ? e : sqlite3_errmsg(db));
 				sqlite3_free(e);
 				return fail(db, ret_err, -EIO, msg);
+			}
+			char *why = NULL;
+			int r = s->upgrade_fns && s->upgrade_fns[v - 1] ? s->upgrade_fns[v - 1](db, &why) : 0;
+			if (r < 0) {
+				char *msg = xasprintf("cannot upgrade the %s from version %lld: %s", s->what,
+						      (long long)v, why);
+				free(why);
+				return fail(db, ret_err, r, msg);
 			}
 		}
 		_cleanup_free_ char *set = xasprintf("PRAGMA user_version = %d", s->version);

@@ -14,8 +14,12 @@ struct schema {
 	int version;             /* the current version */
 	const char *create_sql;  /* builds the current version from nothing and
 				  * sets application_id and user_version */
-	/* upgrades[v - 1] takes version v to v + 1, for v = 1 .. version - 1. */
+	/* upgrades[v - 1] takes version v to v + 1, for v = 1 .. version - 1:
+	 * SQL, then (where the array and its entry are not NULL) a function
+	 * for what SQL alone cannot do, in the same transaction; it returns 0
+	 * or a negative errno with *ret_err. */
 	const char *const *upgrades;
+	int (*const *upgrade_fns)(sqlite3 *db, char **ret_err);
 };
 
 /* What a file holds, read from its header without opening it in SQLite, so

@@ -4,7 +4,9 @@
 -- council's systems write to. Every column beyond them is nullable or has a
 -- default, so an integration that writes only the contract's columns keeps
 -- working. `casewatch db init` runs this file in one transaction on a new
--- database, and schema/casedb-N.sql to upgrade an older one to version N.
+-- database; it upgrades an older one in place (daemon/casedb.c), changing
+-- only what the new version needs, so that what a council added to its
+-- database (columns, indexes, triggers, views) stays.
 --
 -- Version 2 (extensions, casewatch(1) and casewatch-rules(5)): a party may
 -- hold several roles (parties.roles), and two event kinds: `hate` (flagged

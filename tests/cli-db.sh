@@ -137,6 +137,57 @@ same "upgraded: foreign keys intact" "$(v1sql 'PRAGMA foreign_key_check')" ""
 same "upgraded: integrity as before the upgrade" "$(v1sql 'PRAGMA integrity_check')" "$integrity_before"
 same "upgraded: what integrity_check finds is only the old bad row" "$integrity_before" "CHECK constraint failed in events"
 
+# What a council added to its version 1 database stays through the upgrade:
+# a column, an index and a trigger of its own on events, a view over events
+# and parties; and the upgrade copes with the covering index dropped and
+# with a roles column already there.
+{
+	echo "PRAGMA journal_mode = WAL;"
+	cat "$DATA/casedb-v1.sql"
+	cat <<'SQL'
+ALTER TABLE events ADD COLUMN siebel_id TEXT;
+CREATE INDEX council_events_by_officer ON events(officer);
+CREATE TABLE council_audit (event_id INTEGER, seen TEXT);
+CREATE TRIGGER council_audit_events AFTER INSERT ON events BEGIN
+	INSERT INTO council_audit (event_id, seen) VALUES (NEW.id, 'yes');
+END;
+CREATE VIEW council_contacts AS SELECT e.id, e.siebel_id, p.role FROM events e JOIN parties p ON p.id = e.party_id;
+ALTER TABLE parties ADD COLUMN roles TEXT;
+DROP INDEX parties_by_case;
+INSERT INTO cases (id, ref, stage, received_at) VALUES (1, 'C/1', 'case', '2026-11-02T09:00:00Z');
+INSERT INTO parties (id, case_id, role, roles) VALUES (10, 1, 'victim', 'complainant');
+INSERT INTO events (id, case_id, at, kind, party_id, channel, officer, siebel_id) VALUES
+	(100, 1, '2026-11-03T10:00:00Z', 'contact', 10, 'phone', 'o1', 'SB-123');
+SQL
+} | sqlite3 -bail "$T/council.db" >"$T/sqlout" 2>&1 || { not_ok "making the council's version 1 database"; sed 's/^/# /' "$T/sqlout"; }
+csql() { sqlite3 -batch "$T/council.db" "$@"; }
+run "db init upgrades a database with a council's own additions" 0 "$CASEWATCH" db init "$T/council.db"
+same "council: the events column of its own keeps its values" "$(csql 'SELECT siebel_id FROM events WHERE id = 100')" "SB-123"
+same "council: its index, trigger and view are kept" \
+	"$(csql "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema WHERE name LIKE 'council%' ORDER BY name)")" \
+	"council_audit council_audit_events council_contacts council_events_by_officer"
+csql "INSERT INTO events (id, case_id, at, kind, party_id, detail) VALUES (101, 1, '2026-11-04T10:00:00Z', 'agreed', 10, 'weekly')" 2>"$T/err" &&
+	ok "council: an agreed event is accepted" || { not_ok "council: an agreed event is accepted"; sed 's/^/# /' "$T/err"; }
+same "council: its trigger still fires" "$(csql "SELECT group_concat(event_id) FROM council_audit")" "100,101"
+same "council: its view still reads" "$(csql 'SELECT count(*) FROM council_contacts')" "2"
+same "council: the roles it had added are kept" "$(csql 'SELECT roles FROM parties WHERE id = 10')" "complainant"
+same "council: the covering index is back, with roles" \
+	"$(csql "SELECT group_concat(name, ',') FROM pragma_index_info('parties_by_case')")" \
+	"case_id,id,role,preferred_channel,identified_at,roles"
+same "council: integrity" "$(csql 'PRAGMA integrity_check')" "ok"
+
+# An events table whose kind CHECK is not casewatch's: refused, and the
+# database left at version 1, unchanged.
+{
+	echo "PRAGMA journal_mode = WAL;"
+	sed "s/'serious', 'contact'))/'serious', 'contact', 'letter'))/" "$DATA/casedb-v1.sql"
+} | sqlite3 -bail "$T/custom.db" >"$T/sqlout" 2>&1 || { not_ok "making a version 1 database with its own CHECK"; sed 's/^/# /' "$T/sqlout"; }
+before=$(sqlite3 "$T/custom.db" .schema | sha256sum)
+run "an events CHECK that is not casewatch's is refused" 1 "$CASEWATCH" db init "$T/custom.db"
+expect_err "what to do about it" "casewatch: $T/custom.db: cannot upgrade the case database from version 1: the events table's CHECK on kind is not the one casewatch made: add the kinds 'hate' and 'agreed' to it by hand, then run casewatch db init again"
+same "refused: still version 1" "$(sqlite3 "$T/custom.db" 'PRAGMA user_version')" 1
+same "refused: the schema unchanged" "$(sqlite3 "$T/custom.db" .schema | sha256sum)" "$before"
+
 # casewatch reads a version 1 database as it is, each party with its one
 # role, and leaves it at version 1 (the daemon only reads).
 {

@@ -175,4 +175,39 @@ sed "s|/usr/share/casewatch/rules|$top_srcdir/rules|" "$top_srcdir/examples/case
 run "the sample configuration checks" 0 "$CASEWATCH" -c "$T/sample.conf" check
 expect_out "sample: configuration OK" "configuration OK"
 
+# Problems on standard error: those of the cases listed (and of skipped
+# ones), so a closed case with nothing left to do keeps its old problem to
+# itself until named; --summary prints 20 lines, then how many more.
+# P-CLOSED: received Monday 2 November, its acceptance dated Thursday 1
+# October (a problem), its acknowledgement met, a perpetrator known, closed
+# Wednesday 4 before anything else was due: nothing unmet.
+# P-1 .. P-25: open enquiries with only a victim, each with one problem
+# (no complainant or referrer to acknowledge).
+sqlite3 -batch "$db" "
+INSERT INTO cases (id, ref, stage, received_at) VALUES (40, 'P-CLOSED', 'closed', '2026-11-02T10:00:00Z');
+INSERT INTO parties (id, case_id, role) VALUES (40, 40, 'complainant'), (41, 40, 'perpetrator');
+INSERT INTO events (id, case_id, at, kind, party_id, channel, detail) VALUES
+	(401, 40, '2026-10-01T10:00:00+01:00', 'accepted', NULL, NULL, NULL),
+	(402, 40, '2026-11-03T10:00:00Z', 'contact', 40, 'letter', 'acknowledgement'),
+	(403, 40, '2026-11-04T10:00:00Z', 'closed', NULL, NULL, NULL);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25)
+	INSERT INTO cases (id, ref, stage, received_at) SELECT 100 + i, 'P-' || i, 'enquiry', '2026-11-16T10:00:00Z' FROM n;
+INSERT INTO parties (case_id, role) SELECT id, 'victim' FROM cases WHERE ref LIKE 'P-%' AND ref <> 'P-CLOSED';
+"
+run "status lists problems with their cases" 0 "$CASEWATCH" -c "$conf" status --at 2026-11-20
+if grep -q "P-CLOSED" "$T/err"; then
+	not_ok "a closed case with nothing to do keeps its old problem out of the listing"
+	sed 's/^/# /' "$T/err"
+else
+	ok "a closed case with nothing to do keeps its old problem out of the listing"
+fi
+same "every listed case's problem is on standard error" "$(grep -c 'no complainant or referrer' "$T/err")" 25
+run "status of the closed case by name" 0 "$CASEWATCH" -c "$conf" status --at 2026-11-20 P-CLOSED
+expect_err "named, its problem is shown" \
+"casewatch: case P-CLOSED: event 401 (accepted) is dated 2026-10-01, before the case was received on 2026-11-02: taken as at receipt, and meets nothing"
+run "summary with many problems" 0 "$CASEWATCH" -c "$conf" status --summary --at 2026-11-20
+same "summary: 20 problem lines" "$(grep -c '^casewatch: case ' "$T/err")" 20
+same "summary: then how many more" "$(tail -n 1 "$T/err")" \
+	"casewatch: 6 more problem lines (casewatch status prints each with its case)"
+
 done_testing

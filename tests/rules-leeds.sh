@@ -986,6 +986,23 @@ expect "serious-incident-call: a hate event after receipt starts the clock at th
 expect "serious-incident-call: the first flag starts the clock, a later one adds nothing" 2026-11-05 SERIOUS-THEN-HATE serious-incident-call \
 "SERIOUS-THEN-HATE serious-incident-call - 1 2026-11-03 2026-11-04 overdue -"
 
+# HATE-DATED-AS-SERIOUS: a hate crime flagged after receipt as a version 1
+# database (or an integration that dates only seriousness, hate crimes
+# included) records it: both columns 1, a `serious` event on Tuesday 10
+# November at 11:00, no `hate` event. The hate flag dates from the serious
+# event, not from receipt (Monday 9): the call is due Wednesday 11, and the
+# call on Wednesday 11 meets it, as it did before hate crimes were a flag of
+# their own.
+rows <<'SQL'
+INSERT INTO cases (id, ref, stage, serious, hate, received_at) VALUES (1050, 'HATE-DATED-AS-SERIOUS', 'enquiry', 1, 1, '2026-11-09T09:00:00Z');
+INSERT INTO parties (id, case_id, role) VALUES (10501, 1050, 'complainant');
+INSERT INTO events (case_id, at, kind, party_id, channel, detail) VALUES
+	(1050, '2026-11-10T11:00:00Z', 'serious', NULL, NULL, NULL),
+	(1050, '2026-11-11T15:00:00Z', 'contact', 10501, 'phone', 'update');
+SQL
+expect "serious-incident-call: a hate crime dated by a serious event counts from that event" 2026-11-12 HATE-DATED-AS-SERIOUS serious-incident-call \
+"HATE-DATED-AS-SERIOUS serious-incident-call - 1 2026-11-10 2026-11-11 met 2026-11-11T15:00:00Z"
+
 # An event dated before the case was received: one of the two dates is
 # wrong. BEFORE-RECEIPT: received Monday 2 November 09:00 from a victim who
 # reported it (roles complainant), `accepted` event dated Thursday 1
@@ -1014,9 +1031,9 @@ fi
 # 1071) meets nothing: acknowledge-enquiry due Friday 6 November (Wed 4,
 # Thu 5, Fri 6), overdue on Monday 9.
 # SAME-DAY-EARLIER: received Wednesday 4 November 10:00; an acknowledgement
-# call at 09:30 the same day (id 1081) is before receipt too: reported with
-# both times, meets nothing; due Monday 9 (Thu 5, Fri 6, Mon 9), overdue on
-# Tuesday 10.
+# call at 09:30 the same day (id 1081): a case logged after the first call.
+# Taken as at receipt, it meets acknowledge-enquiry (due Monday 9: Thu 5,
+# Fri 6, Mon 9), shown at its own time, and nothing is reported.
 rows <<'SQL'
 INSERT INTO cases (id, ref, stage, received_at) VALUES
 	(107, 'CONTACT-BEFORE-RECEIPT', 'enquiry', '2026-11-03T10:00:00Z'),
@@ -1030,10 +1047,9 @@ expect "a contact dated before receipt meets nothing" 2026-11-09 CONTACT-BEFORE-
 "CONTACT-BEFORE-RECEIPT acknowledge-enquiry - 1 2026-11-03 2026-11-06 overdue -"
 problems_are "a contact dated before receipt is a problem" 2026-11-09 CONTACT-BEFORE-RECEIPT \
 "event 1071 (contact) is dated 2026-10-30, before the case was received on 2026-11-03: taken as at receipt, and meets nothing (skipped: false)"
-expect "a contact earlier on the day of receipt meets nothing" 2026-11-10 SAME-DAY-EARLIER acknowledge-enquiry \
-"SAME-DAY-EARLIER acknowledge-enquiry - 1 2026-11-04 2026-11-09 overdue -"
-problems_are "a contact earlier on the day of receipt is a problem naming both times" 2026-11-10 SAME-DAY-EARLIER \
-"event 1081 (contact) is at 09:30 on 2026-11-04, before the case was received at 10:00: taken as at receipt, and meets nothing (skipped: false)"
+expect "a contact earlier on the day of receipt counts, at its own time" 2026-11-10 SAME-DAY-EARLIER acknowledge-enquiry \
+"SAME-DAY-EARLIER acknowledge-enquiry - 1 2026-11-04 2026-11-09 met 2026-11-04T09:30:00Z"
+problems_are "a contact earlier on the day of receipt is no problem" 2026-11-10 SAME-DAY-EARLIER ""
 
 # One contact, several roles. SELF-REPORTED: an enquiry received Monday 9
 # November 10:00 from a victim who reported it themselves: role victim,
@@ -1172,11 +1188,12 @@ expect "no client: no keep-informed obligation at all" 2026-11-10 NO-CLIENT keep
 # KI-AGREED-WEEKLY: victim 1161, accepted Monday 2 November 10:00. Cycle 1
 # from Mon 2, 20 working days: Nov 3-6 (4), 9-13 (9), 16-20 (14), 23-27
 # (19), Mon 30 (20) -> due Monday 30 November. On Tuesday 10 the victim
-# agrees to weekly contact ('Weekly', with the victim): cycle 1 was running
-# and keeps its period (still due 30 November on Wednesday 11). The call on
-# Thursday 12 at 10:00 meets it; cycle 2 from Thu 12 is weekly: 7 days ->
-# due Thursday 19; the call on Friday 20 at 11:00 is late; cycle 3 from Fri
-# 20 -> Friday 27 November.
+# agrees to weekly contact ('Weekly', with the victim) while cycle 1 runs:
+# its deadline comes forward to the agreement's date + 7 days, Tuesday 17
+# (earlier than 30 November). Before the agreement (Monday 9) it is still
+# due 30 November. The call on Thursday 12 at 10:00 meets it; cycle 2 from
+# Thu 12 is weekly: 7 days -> due Thursday 19; the call on Friday 20 at
+# 11:00 is late; cycle 3 from Fri 20 -> Friday 27 November.
 rows <<'SQL'
 INSERT INTO cases (id, ref, stage, received_at) VALUES (116, 'KI-AGREED-WEEKLY', 'case', '2026-10-29T10:00:00Z');
 INSERT INTO parties (id, case_id, role) VALUES (1161, 116, 'victim');
@@ -1186,10 +1203,12 @@ INSERT INTO events (case_id, at, kind, party_id, channel, detail) VALUES
 	(116, '2026-11-12T10:00:00Z', 'contact', 1161, 'phone', 'update'),
 	(116, '2026-11-20T11:00:00Z', 'contact', 1161, 'phone', 'update');
 SQL
-expect "agreed: a new timescale does not rewrite the cycle already running" 2026-11-11 KI-AGREED-WEEKLY keep-informed \
+expect "agreed: before the agreement, the standard's timescale" 2026-11-09 KI-AGREED-WEEKLY keep-informed \
 "KI-AGREED-WEEKLY keep-informed 1161 1 2026-11-02 2026-11-30 pending -"
+expect "agreed: a shorter timescale brings the running cycle forward, counted from the agreement" 2026-11-11 KI-AGREED-WEEKLY keep-informed \
+"KI-AGREED-WEEKLY keep-informed 1161 1 2026-11-02 2026-11-17 pending -"
 expect "agreed: cycles that start after the agreement take its timescale" 2026-11-20T15:00:00Z KI-AGREED-WEEKLY keep-informed \
-"KI-AGREED-WEEKLY keep-informed 1161 1 2026-11-02 2026-11-30 met 2026-11-12T10:00:00Z
+"KI-AGREED-WEEKLY keep-informed 1161 1 2026-11-02 2026-11-17 met 2026-11-12T10:00:00Z
 KI-AGREED-WEEKLY keep-informed 1161 2 2026-11-12 2026-11-19 met_late 2026-11-20T11:00:00Z
 KI-AGREED-WEEKLY keep-informed 1161 3 2026-11-20 2026-11-27 pending -"
 
@@ -1223,8 +1242,9 @@ KI-AGREED-SAMEDAY keep-informed 1171 2 2026-11-12 2026-11-26 pending -"
 # (7), 26, 27, 28 (10) -> due Wednesday 28 October; called Tue 27: met.
 # On Monday 2 November '1 month' is agreed. Cycle 3 started Tue 27 October,
 # before it: 10 working days: Oct 28-30 (3), Nov 2-6 (8), 9, 10 (10) ->
-# due Tuesday 10 November, not rewritten; called Monday 9: met. Cycle 4
-# from Mon 9 November: 1 month -> due Wednesday 9 December.
+# due Tuesday 10 November; a longer timescale agreed while it runs does not
+# put it off (2 November + 1 month is later); called Monday 9: met. Cycle
+# 4 from Mon 9 November: 1 month -> due Wednesday 9 December.
 rows <<'SQL'
 INSERT INTO cases (id, ref, stage, agreed_contact, received_at) VALUES (118, 'KI-AGREED-CHANGE', 'case', '10 Working Days', '2026-10-01T09:00:00+01:00');
 INSERT INTO parties (id, case_id, role) VALUES (1181, 118, 'victim');
@@ -1245,7 +1265,9 @@ KI-AGREED-CHANGE keep-informed 1181 4 2026-11-09 2026-12-09 pending -"
 # November 10:00; victim 1191 reported it (roles complainant); cycle 1: Nov 3-6 (4), 9-13 (9), Mon 16 (10) -> due Monday
 # 16 November. On Wednesday 4 an agreement 'as needed' (id 1191) is
 # recorded: no timescale, a problem, and from then the standard's own 20
-# working days apply. Called Thursday 5: cycle 1 met; cycle 2 from Thu 5:
+# working days apply (for cycle 1, running then, 4 November + 20 working
+# days is later than its own deadline, which stays). Called Thursday 5:
+# cycle 1 met; cycle 2 from Thu 5:
 # Nov 6 (1), 9-13 (6), 16-20 (11), 23-27 (16), Nov 30 - Dec 3 (20) -> due
 # Thursday 3 December.
 rows <<'SQL'

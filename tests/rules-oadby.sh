@@ -769,21 +769,21 @@ problems_are "no_party: a 'no victim' problem once the case is high risk with on
 #######################################################################
 # Events dated before receipt: when the event's LOCAL date is before the
 # local date of receipt, a problem "event ID (KIND) is dated DATE, before
-# the case was received on DATE: taken as at receipt, and meets nothing";
-# for an event earlier on the day of receipt, one with both local times:
-# "event ID (KIND) is at HH:MM on DATE, before the case was received at
-# HH:MM: taken as at receipt, and meets nothing". Either way it takes
-# effect at receipt and meets no obligation.
+# the case was received on DATE: taken as at receipt, and meets nothing":
+# it takes effect at receipt and meets no obligation. An event earlier on
+# the day of receipt (a case logged after the first call) is taken as at
+# receipt silently, and counts, its own time shown as met_at.
 #######################################################################
 
 # Received Wednesday 14 January 2026 10:00 (GMT: local = UTC); complainant
 # 5080. A phone call dated Tue 13 January (event 5081: dated 2026-01-13,
-# received on 2026-01-14) and one at 08:00 on Wed 14, before the receipt
-# at 10:00 (event 5082: at 08:00 on 2026-01-14, received at 10:00).
-# Neither meets anything.
-# first-contact: Thu 15, Fri 16, Mon 19 -> due Monday 19 January; overdue
-#   on Tue 20.
-# victim-update: 14 Jan + 14 -> Wednesday 28 January; pending on Tue 20.
+# received on 2026-01-14: a problem, meets nothing) and one at 08:00 on Wed
+# 14, before the receipt at 10:00 (event 5082: taken as at receipt, counts).
+# first-contact: Thu 15, Fri 16, Mon 19 -> due Monday 19 January; met by
+#   the 08:00 call.
+# victim-update: cycle 1, 14 Jan + 14 -> Wednesday 28 January, met by the
+#   08:00 call (taken as at 10:00, the clock's start); cycle 2 from it, the
+#   same day -> Wednesday 28 January, pending on Tue 20.
 rows <<'SQL'
 INSERT INTO cases (id, ref, stage, received_at) VALUES (508, 'PRE-CONTACT', 'enquiry', '2026-01-14T10:00:00Z');
 INSERT INTO parties (id, case_id, role) VALUES (5080, 508, 'complainant');
@@ -791,13 +791,13 @@ INSERT INTO events (id, case_id, at, kind, party_id, channel, detail) VALUES
 	(5081, 508, '2026-01-13T10:00:00Z', 'contact', 5080, 'phone', 'update'),
 	(5082, 508, '2026-01-14T08:00:00Z', 'contact', 5080, 'phone', 'update');
 SQL
-expect "before receipt: a contact dated before receipt does not meet first-contact" 2026-01-20 PRE-CONTACT first-contact \
-"PRE-CONTACT first-contact - 1 2026-01-14 2026-01-19 overdue -"
-expect "before receipt: nor the first victim-update" 2026-01-20 PRE-CONTACT victim-update \
-"PRE-CONTACT victim-update 5080 1 2026-01-14 2026-01-28 pending -"
-problems_are "before receipt: a problem with both dates for the day before, with both times for earlier the same day" 2026-01-20 PRE-CONTACT \
-"event 5081 (contact) is dated 2026-01-13, before the case was received on 2026-01-14: taken as at receipt, and meets nothing (skipped: false)
-event 5082 (contact) is at 08:00 on 2026-01-14, before the case was received at 10:00: taken as at receipt, and meets nothing (skipped: false)"
+expect "before receipt: a contact earlier on the day of receipt meets first-contact, the day before's does not" 2026-01-20 PRE-CONTACT first-contact \
+"PRE-CONTACT first-contact - 1 2026-01-14 2026-01-19 met 2026-01-14T08:00:00Z"
+expect "before receipt: and the first victim-update" 2026-01-20 PRE-CONTACT victim-update \
+"PRE-CONTACT victim-update 5080 1 2026-01-14 2026-01-28 met 2026-01-14T08:00:00Z
+PRE-CONTACT victim-update 5080 2 2026-01-14 2026-01-28 pending -"
+problems_are "before receipt: a problem with both dates for the day before, none for earlier the same day" 2026-01-20 PRE-CONTACT \
+"event 5081 (contact) is dated 2026-01-13, before the case was received on 2026-01-14: taken as at receipt, and meets nothing (skipped: false)"
 
 # Received Monday 2 February 2026 10:00; victim 5090; risk column high and
 # one risk event, 'high', dated Friday 30 January (event 5091): taken as at
@@ -821,12 +821,11 @@ problems_are "before receipt: the risk event dated before receipt is a problem" 
 # Local dates in summer: received 2026-06-09T23:30Z = 00:30 BST on
 # Wednesday 10 June (the date of receipt is 10 June). Event 5101 at
 # 22:30Z = 23:30 BST on Tuesday 9 June: a local date before receipt's, a
-# problem (dated 2026-06-09, received 2026-06-10). Event 5102 at 23:10Z =
-# 00:10 BST on Wed 10 June: the day of receipt, before it: a problem with
-# the local times (at 00:10 on 2026-06-10, received at 00:30), not the UTC
-# ones (23:10, 23:30). Neither meets anything.
+# problem (dated 2026-06-09, received 2026-06-10), meets nothing. Event
+# 5102 at 23:10Z = 00:10 BST on Wed 10 June: the local day of receipt (in
+# UTC both are the 9th), before it: taken as at receipt, no problem, counts.
 # first-contact: day 0 Wed 10 June; Thu 11, Fri 12, Mon 15 -> due Monday 15
-#   June; overdue on Tue 16.
+#   June; met by event 5102, shown at its own local time.
 rows <<'SQL'
 INSERT INTO cases (id, ref, stage, received_at) VALUES (510, 'PRE-SUMMER', 'enquiry', '2026-06-09T23:30:00Z');
 INSERT INTO parties (id, case_id, role) VALUES (5100, 510, 'complainant');
@@ -834,11 +833,10 @@ INSERT INTO events (id, case_id, at, kind, party_id, channel, detail) VALUES
 	(5101, 510, '2026-06-09T22:30:00Z', 'contact', 5100, 'phone', 'update'),
 	(5102, 510, '2026-06-09T23:10:00Z', 'contact', 5100, 'phone', 'update');
 SQL
-expect "before receipt: local dates; contacts before a 00:30 BST receipt meet nothing" 2026-06-16 PRE-SUMMER first-contact \
-"PRE-SUMMER first-contact - 1 2026-06-10 2026-06-15 overdue -"
-problems_are "before receipt: the problems give local dates and local times (BST)" 2026-06-16 PRE-SUMMER \
-"event 5101 (contact) is dated 2026-06-09, before the case was received on 2026-06-10: taken as at receipt, and meets nothing (skipped: false)
-event 5102 (contact) is at 00:10 on 2026-06-10, before the case was received at 00:30: taken as at receipt, and meets nothing (skipped: false)"
+expect "before receipt: local dates decide; a contact at 00:10 BST before a 00:30 BST receipt counts" 2026-06-16 PRE-SUMMER first-contact \
+"PRE-SUMMER first-contact - 1 2026-06-10 2026-06-15 met 2026-06-10T00:10:00+01:00"
+problems_are "before receipt: the problem gives local dates (BST)" 2026-06-16 PRE-SUMMER \
+"event 5101 (contact) is dated 2026-06-09, before the case was received on 2026-06-10: taken as at receipt, and meets nothing (skipped: false)"
 
 #######################################################################
 # Bad rows: a risk event with no level (the schema accepts a NULL detail)

@@ -33,9 +33,38 @@ static const char *const bad_ups[] = {
 	"INSERT INTO t (a) VALUES (3); ALTER TABLE nosuch ADD COLUMN c TEXT;",
 };
 
-static const struct schema s1 = { "test database", 4242, 1, v1, NULL };
-static const struct schema s3 = { "test database", 4242, 3, v3, ups };
-static const struct schema s3bad = { "test database", 4242, 3, v3, bad_ups };
+static const struct schema s1 = { .what = "test database", .application_id = 4242, .version = 1, .create_sql = v1 };
+static const struct schema s3 = {
+	.what = "test database", .application_id = 4242, .version = 3, .create_sql = v3, .upgrades = ups,
+};
+static const struct schema s3bad = {
+	.what = "test database", .application_id = 4242, .version = 3, .create_sql = v3, .upgrades = bad_ups,
+};
+
+/* An upgrade in code after the SQL of its step: it sees the step's SQL
+ * done, and a failure undoes the whole upgrade. */
+static int fn_counts(sqlite3 *db, char **ret_err)
+{
+	(void)ret_err;
+	return sqlite3_exec(db, "UPDATE t SET b = (SELECT count(*) FROM t)", NULL, NULL, NULL) == SQLITE_OK ? 0 : -EIO;
+}
+static int fn_fails(sqlite3 *db, char **ret_err)
+{
+	(void)db;
+	*ret_err = xstrdup("the table is not as expected");
+	return -EIO;
+}
+static int (*const fns[])(sqlite3 *, char **) = { fn_counts, NULL };
+static int (*const bad_fns[])(sqlite3 *, char **) = { NULL, fn_fails };
+static const char *const step2[] = { NULL, "ALTER TABLE t ADD COLUMN c TEXT;" };
+static const struct schema s3fn = {
+	.what = "test database", .application_id = 4242, .version = 3, .create_sql = v3, .upgrades = step2,
+	.upgrade_fns = fns,
+};
+static const struct schema s3fnbad = {
+	.what = "test database", .application_id = 4242, .version = 3, .create_sql = v3, .upgrades = step2,
+	.upgrade_fns = bad_fns,
+};
 
 static sqlite3 *open_mem(void)
 {
@@ -101,6 +130,29 @@ static void test_failed_upgrade_changes_nothing(void **state)
 	sqlite3_close(db);
 }
 
+static void test_upgrade_functions_run_after_their_sql_and_fail_whole(void **state)
+{
+	sqlite3 *db = open_mem();
+	int from = -1;
+	char *err = NULL;
+	assert_int_equal(schema_apply(db, &s1, &from, NULL), 0);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO t (a) VALUES (1), (2)", NULL, NULL, NULL), SQLITE_OK);
+	/* Step 1 of s3fn is a function only, which needs column b. */
+	assert_int_equal(sqlite3_exec(db, "ALTER TABLE t ADD COLUMN b TEXT", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(schema_apply(db, &s3fnbad, &from, &err), -EIO);
+	assert_string_equal(err, "cannot upgrade the test database from version 2: the table is not as expected");
+	free(err);
+	/* Nothing of it stayed: still version 1, no column c. */
+	assert_int_equal(q(db, "PRAGMA user_version"), 1);
+	assert_int_equal(q(db, "SELECT count(*) FROM pragma_table_info('t') WHERE name = 'c'"), 0);
+	assert_int_equal(schema_apply(db, &s3fn, &from, NULL), 0);
+	assert_int_equal(from, 1);
+	assert_int_equal(q(db, "PRAGMA user_version"), 3);
+	assert_int_equal(q(db, "SELECT count(*) FROM t WHERE b = '2'"), 2);
+	assert_int_equal(q(db, "SELECT count(*) FROM pragma_table_info('t') WHERE name = 'c'"), 1);
+	sqlite3_close(db);
+}
+
 static void test_newer_and_foreign_databases_refused(void **state)
 {
 	sqlite3 *db = open_mem();
@@ -159,6 +211,7 @@ int main(void)
 		cmocka_unit_test(test_empty_database_is_created_at_current_version),
 		cmocka_unit_test(test_old_version_upgraded_step_by_step_keeping_rows),
 		cmocka_unit_test(test_failed_upgrade_changes_nothing),
+		cmocka_unit_test(test_upgrade_functions_run_after_their_sql_and_fail_whole),
 		cmocka_unit_test(test_newer_and_foreign_databases_refused),
 		cmocka_unit_test(test_case_schema_creates_every_contract_table),
 	};
