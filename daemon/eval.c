@@ -77,6 +77,7 @@ struct ctx {
 	size_t n_parties, n_events, n_segs, n_holds, n_agreed;
 	bool on_hold; /* at the moment of evaluation */
 	bool range_error;
+	bool closed_now; /* closed by the stage column alone: as of the moment */
 	bool has_agreed;
 	struct duration agreed;
 	/* The offset over [tz_from, tz_until): most instants of a case fall
@@ -471,6 +472,7 @@ static void build_timeline(struct ctx *x)
 		next.stage = STAGE_CLOSED;
 		push_segment(x, &next);
 		cur = next;
+		x->closed_now = true;
 	}
 	x->res->open = cur.stage != STAGE_CLOSED;
 }
@@ -1096,6 +1098,13 @@ void eval_case(const struct evaluator *ev, const struct eval_case *c, struct eva
 	build_timeline(&x);
 	for (size_t i = 0; i < ev->rules->n; i++)
 		eval_rule(&x, i);
+	/* A closure of the column alone moves with the moment: what it
+	 * cancels before its deadline is overdue once the deadline has
+	 * passed with no closure dated before it (casewatch-rules(5), THE
+	 * CASE OVER TIME). That is a change passing time alone makes. */
+	for (size_t i = 0; x.closed_now && i < res->n; i++)
+		if (res->v[i].state == OB_CANCELLED && res->v[i].ended_at == ev->at)
+			later_input(&x, res->v[i].overdue_at);
 	if (x.range_error) {
 		bad(&x, "a date of this case is outside the calendar's years %d-%d", CALENDAR_MIN_YEAR,
 		    CALENDAR_MAX_YEAR);

@@ -18,6 +18,11 @@
 --
 -- Everything here is invented. Parties carry initials only, never names.
 -- Contacts are always made by the case officer.
+--
+-- The last cases (0137-0139) use schema version 2, which `casewatch db
+-- init` creates (or upgrades an older database to): a party with several
+-- roles (parties.roles), a hate crime not flagged serious, and an `agreed`
+-- event.
 
 PRAGMA foreign_keys = ON;
 
@@ -664,6 +669,79 @@ INSERT INTO events (case_id, at, kind, party_id, channel, detail, officer) VALUE
 	(136, '2026-11-05T15:00:00Z', 'contact', 1361, 'visit', 'update', 'shughes'),
 	(136, '2026-11-12T10:00:00Z', 'contact', 1364, 'letter', 'warning', 'shughes'),
 	(136, '2026-11-17T10:00:00Z', 'contact', 1361, 'phone', 'update', 'shughes');
+
+-- ASB-2026-0137: a victim who reported the matter themselves, recorded once
+-- as role 'victim' with roles 'complainant': the one person is owed what a
+-- complainant is owed and what a victim is owed, once each. Received Tue 3
+-- Nov by phone and acknowledged by phone Wed 4: Leeds's acknowledge-enquiry
+-- (to the complainant, due Fri 6) met, and O&W's first contact (phone, the
+-- preferred channel, due Fri 6) met. Accepted Mon 9 Nov: the victim's
+-- acknowledgement letter Tue 10 (due Thu 12) met, visit Tue 17 (due Mon 23)
+-- met, perpetrator letter Thu 19 (due Mon 7 Dec) met. Keep-informed, to the
+-- victim: the cycle from acceptance (due Mon 7 Dec) met by the letter, the
+-- one from Tue 10 (due Tue 8 Dec) met by the visit, the one from Tue 17 (due
+-- Tue 15 Dec) pending. O&W's 14-day updates, one chain for the one person:
+-- due 17 Nov met Wed 4, due 18 Nov met Tue 10, due 24 Nov met Tue 17, and
+-- the one due Tue 1 Dec pending.
+INSERT INTO cases (id, ref, stage, category, serious, hate, risk, officer, team, agreed_contact, received_at) VALUES
+	(137, 'ASB-2026-0137', 'case', 'nuisance', 0, 0, 'standard', 'mokafor', 'east', NULL, '2026-11-03T10:00:00Z');
+INSERT INTO parties (id, case_id, role, label, preferred_channel, identified_at, roles) VALUES
+	(1371, 137, 'victim', 'Resident W.B.', 'phone', NULL, 'complainant'),
+	(1372, 137, 'perpetrator', 'Resident X.C.', NULL, NULL, NULL);
+INSERT INTO events (case_id, at, kind, party_id, channel, detail, officer) VALUES
+	(137, '2026-11-04T10:00:00Z', 'contact', 1371, 'phone', 'acknowledgement', 'mokafor'),
+	(137, '2026-11-09T14:00:00Z', 'accepted', NULL, NULL, NULL, 'mokafor'),
+	(137, '2026-11-10T11:00:00Z', 'contact', 1371, 'letter', 'acknowledgement', 'mokafor'),
+	(137, '2026-11-17T15:00:00Z', 'contact', 1371, 'visit', 'update', 'mokafor'),
+	(137, '2026-11-19T10:00:00Z', 'contact', 1372, 'letter', 'warning', 'mokafor');
+
+-- ASB-2026-0138: a hate crime not flagged serious (serious 0, hate 1): Leeds
+-- owes the phone call within 1 WD all the same. Racist abuse reported online
+-- Wed 18 Nov 09:20; the complainant was acknowledged by email, their
+-- preferred channel, Thu 19: Leeds's acknowledge-enquiry (due Mon 23) and
+-- O&W's first contact (due Mon 23) met, and O&W's first 14-day update (due 2
+-- Dec) met, the next due Thu 3 Dec pending. But an email is no phone call:
+-- the call was due Thu 19, overdue (escalated to the manager from today,
+-- 1 WD after the deadline).
+INSERT INTO cases (id, ref, stage, category, serious, hate, risk, officer, team, agreed_contact, received_at) VALUES
+	(138, 'ASB-2026-0138', 'enquiry', 'personal', 0, 1, 'standard', 'akhan', 'west', NULL, '2026-11-18T09:20:00Z');
+INSERT INTO parties (id, case_id, role, label, preferred_channel, identified_at) VALUES
+	(1381, 138, 'complainant', 'Resident Y.D.', 'email', NULL);
+INSERT INTO events (case_id, at, kind, party_id, channel, detail, officer) VALUES
+	(138, '2026-11-19T10:30:00Z', 'contact', 1381, 'email', 'acknowledgement', 'akhan');
+
+-- ASB-2026-0139: a contact timescale agreed part-way through: the victim
+-- asked, through their support worker, to be called fortnightly, agreed Fri
+-- 23 Oct (an `agreed` event naming the victim, so for their cycles; no
+-- contact that day). Leeds's keep-informed: the cycle from acceptance Mon 12
+-- Oct (due Mon 9 Nov) met by the letter Tue 13, the one from Tue 13 (due Tue
+-- 10 Nov) met by the visit Tue 20; the one from Tue 20 was running when the
+-- fortnight was agreed, which brought its deadline forward from Tue 17 Nov
+-- (20 WD) to Fri 6 Nov (the agreement's day + 14 days): the call Mon 9
+-- Nov, 20 days on, met it 1 WD late; the one from Mon 9 Nov takes the
+-- fortnight: due Mon 23 Nov (20 WD would be 7 Dec), pending. Otherwise run to the standards:
+-- acknowledgement Fri 9 Oct (due Tue 13) met, letters to the victim and the
+-- referrer Tue 13 (due Thu 15) met, visit Tue 20 (due Mon 26) met,
+-- perpetrator letter Thu 29 Oct (due Mon 9 Nov) met. O&W: first contact by
+-- phone Fri 9 Oct (due Tue 13) met; 14-day updates due 22, 23 and 27 Oct met
+-- (Fri 9, Tue 13, Tue 20), due 3 Nov met late on Mon 9 (O&W takes no agreed
+-- timescale), and the next due Mon 23 Nov pending.
+INSERT INTO cases (id, ref, stage, category, serious, hate, risk, officer, team, agreed_contact, received_at) VALUES
+	(139, 'ASB-2026-0139', 'case', 'nuisance', 0, 0, 'standard', 'shughes', 'east', NULL, '2026-10-08T10:00:00+01:00');
+INSERT INTO parties (id, case_id, role, label, preferred_channel, identified_at) VALUES
+	(1391, 139, 'victim', 'Resident Z.E.', 'phone', NULL),
+	(1392, 139, 'referrer', 'Housing Officer A.G.', 'email', NULL),
+	(1393, 139, 'perpetrator', 'Resident B.H.', NULL, NULL);
+INSERT INTO events (case_id, at, kind, party_id, channel, detail, officer) VALUES
+	(139, '2026-10-09T10:00:00+01:00', 'contact', 1391, 'phone', 'update', 'shughes'),
+	(139, '2026-10-09T10:15:00+01:00', 'contact', 1392, 'email', 'acknowledgement', 'shughes'),
+	(139, '2026-10-12T14:00:00+01:00', 'accepted', NULL, NULL, NULL, 'shughes'),
+	(139, '2026-10-13T11:00:00+01:00', 'contact', 1391, 'letter', 'acknowledgement', 'shughes'),
+	(139, '2026-10-13T11:05:00+01:00', 'contact', 1392, 'letter', 'acknowledgement', 'shughes'),
+	(139, '2026-10-20T15:00:00+01:00', 'contact', 1391, 'visit', 'update', 'shughes'),
+	(139, '2026-10-23T12:00:00+01:00', 'agreed', 1391, NULL, 'fortnightly', 'shughes'),
+	(139, '2026-10-29T10:00:00Z', 'contact', 1393, 'letter', 'warning', 'shughes'),
+	(139, '2026-11-09T10:00:00Z', 'contact', 1391, 'phone', 'update', 'shughes');
 
 -- Survey answers: 18 of 20 satisfied (90%), below Oadby & Wigston's 97%
 -- target. Two paper forms came back with no case reference.

@@ -60,7 +60,7 @@ status_count() {
 }
 
 n_cases=$(sqlite3 -batch "$db" "SELECT count(*) FROM cases")
-same "the demo has 36 cases" "$n_cases" 36
+same "the demo has 39 cases" "$n_cases" 39
 
 # A dry run from nothing keeps nothing, not even a state database: it
 # works in a scratch one and says so; the next real scan is the first.
@@ -68,8 +68,8 @@ printf 'database = "cases.db";\nstate = "dry.db";\nrules = [ "%s/rules/leeds-asb
 mkdir "$T/tmp"
 run "dry run with no state database" 0 env TMPDIR="$T/tmp" "$CASEWATCH" -c "$T/dry.conf" run --once --at 2026-11-18 --dry-run
 expect_out "dry run of the first scan" \
-"scan at 2026-11-18T12:00:00Z: 36 cases evaluated (full: new state database), 30 changed
-first scan of this state database: 12 stages reached are the starting point; none queued
+"scan at 2026-11-18T12:00:00Z: 39 cases evaluated (full: new state database), 33 changed
+first scan of this state database: 13 stages reached are the starting point; none queued
 2 due today, 10 overdue, 0 notifications queued
 0 messages composed
 dry run: nothing was kept or sent"
@@ -83,25 +83,29 @@ else
 fi
 run "a real run after the dry run" 0 "$CASEWATCH" -c "$T/dry.conf" run --once --at 2026-11-18
 expect_out "after the dry run: still the first scan" \
-"scan at 2026-11-18T12:00:00Z: 36 cases evaluated (full: new state database), 30 changed
-first scan of this state database: 12 stages reached are the starting point; none queued
+"scan at 2026-11-18T12:00:00Z: 39 cases evaluated (full: new state database), 33 changed
+first scan of this state database: 13 stages reached are the starting point; none queued
 2 due today, 10 overdue, 0 notifications queued
 0 messages composed
 sent 0 messages (0 email, 0 webhook); 0 to retry, 0 dead"
 
 # The first scan of a new state database is the baseline: every stage
-# already reached is recorded and none is queued.
+# already reached is recorded and none is queued. The 39 cases less the 6
+# closed with everything met (0101, 0105, 0106, 0111, 0125, 0133) have
+# something to keep. Among the 13 stages: 0138's call (a hate crime
+# received this morning, due tomorrow) is upcoming, a stage its rule does
+# not notify but still reaches.
 run "first run" 0 cw run --once --at 2026-11-18
 expect_out "first run: the baseline" \
-"scan at 2026-11-18T12:00:00Z: 36 cases evaluated (full: new state database), 30 changed
-first scan of this state database: 12 stages reached are the starting point; none queued
+"scan at 2026-11-18T12:00:00Z: 39 cases evaluated (full: new state database), 33 changed
+first scan of this state database: 13 stages reached are the starting point; none queued
 2 due today, 10 overdue, 0 notifications queued
 0 messages composed
 sent 0 messages (0 email, 0 webhook); 0 to retry, 0 dead"
 expect_err "first run: says the state database is new and knows of nothing sent" \
 "casewatch: created the state database $state: it holds no record of notifications sent before; the stages obligations have reached now are the starting point and are not notified again"
-same "first run: the cases changed are the cases kept" "$(st "SELECT count(*) FROM cases")" 30
-same "first run: the stages reached are the stages kept" "$(st "SELECT count(*) FROM obligations WHERE stage IS NOT NULL")" 12
+same "first run: the cases changed are the cases kept" "$(st "SELECT count(*) FROM cases")" 33
+same "first run: the stages reached are the stages kept" "$(st "SELECT count(*) FROM obligations WHERE stage IS NOT NULL")" 13
 same "first run: nothing queued" "$(st "SELECT count(*) FROM outbox")" 0
 same "first run: nothing composed" "$(st "SELECT count(*) FROM messages")" 0
 check "first run: nothing sent, no Maildir made" test ! -e "$mail"
@@ -146,18 +150,23 @@ like_status "after the event: the state database holds what status shows" 2026-1
 
 # Thursday 19th. 0103's call, due Wednesday and escalated 1 working day
 # after, goes straight from due to escalated (the manager); 0110's visit,
-# due Friday 20 after its hold, is upcoming (the officer). A dry run says
-# so, and what it would send, and keeps and sends nothing.
+# due Friday 20 after its hold, is upcoming (the officer); 0138's call,
+# received Wednesday, is due today (the officer). A dry run says so, and
+# what it would send, and keeps and sends nothing. Among the 11 cases
+# changed: 0138 (its call due, its acknowledgement sent this morning) and
+# 0137 (its perpetrator letter sent this morning).
 st .dump >"$T/dump-before"
 run "dry run the next day" 0 cw run --once --at 2026-11-19 --dry-run
 expect_out "dry run: would queue" \
-"scan at 2026-11-19T12:00:00Z: 36 cases evaluated (full: new day), 9 changed
+"scan at 2026-11-19T12:00:00Z: 39 cases evaluated (full: new day), 11 changed
 would queue: ASB-2026-0103 serious-incident-call: escalated (1 notification)
 would queue: ASB-2026-0110 victim-visit: upcoming (1 notification)
-0 due today, 11 overdue, 2 notifications queued
-would send: message 1 to declan.walsh@example.gov.uk: 1 coming up
-would send: message 2 to robert.ng@example.gov.uk: 1 escalated
-2 messages composed
+would queue: ASB-2026-0138 serious-incident-call: due (1 notification)
+1 due today, 11 overdue, 3 notifications queued
+would send: message 1 to aisha.khan@example.gov.uk: 1 due today
+would send: message 2 to declan.walsh@example.gov.uk: 1 coming up
+would send: message 3 to robert.ng@example.gov.uk: 1 escalated
+3 messages composed
 dry run: nothing was kept or sent"
 st .dump >"$T/dump-after"
 if cmp -s "$T/dump-before" "$T/dump-after"; then ok "dry run: the state database is unchanged"; else
@@ -167,24 +176,26 @@ fi
 check "dry run: nothing sent, no Maildir made" test ! -e "$mail"
 
 run "the next day" 0 cw run --once --at 2026-11-19
-expect_out "the next day: a full scan, two stages queued" \
-"scan at 2026-11-19T12:00:00Z: 36 cases evaluated (full: new day), 9 changed
+expect_out "the next day: a full scan, three stages queued" \
+"scan at 2026-11-19T12:00:00Z: 39 cases evaluated (full: new day), 11 changed
 queued: ASB-2026-0103 serious-incident-call: escalated (1 notification)
 queued: ASB-2026-0110 victim-visit: upcoming (1 notification)
-0 due today, 11 overdue, 2 notifications queued
-composed: message 1 to declan.walsh@example.gov.uk: 1 coming up
-composed: message 2 to robert.ng@example.gov.uk: 1 escalated
-2 messages composed
-sent 2 messages (2 email, 0 webhook); 0 to retry, 0 dead"
+queued: ASB-2026-0138 serious-incident-call: due (1 notification)
+1 due today, 11 overdue, 3 notifications queued
+composed: message 1 to aisha.khan@example.gov.uk: 1 due today
+composed: message 2 to declan.walsh@example.gov.uk: 1 coming up
+composed: message 3 to robert.ng@example.gov.uk: 1 escalated
+3 messages composed
+sent 3 messages (3 email, 0 webhook); 0 to retry, 0 dead"
 same "the outbox holds one row per notification, each sent in its message" \
 	"$(st "SELECT group_concat(case_id || ' ' || rule || ' ' || stage || ' ' || recipient || ' ' || status || ' ' || message_id, ', ')
 		FROM (SELECT * FROM outbox ORDER BY case_id)")" \
-	"103 serious-incident-call escalated manager sent 2, 110 victim-visit upcoming officer sent 1"
+	"103 serious-incident-call escalated manager sent 3, 110 victim-visit upcoming officer sent 2, 138 serious-incident-call due officer sent 1"
 same "one message per recipient, sent" \
 	"$(st "SELECT group_concat(id || ' ' || kind || ' ' || channel || ' ' || destination || ' ' || case_id || ' ' || status, ', ')
 		FROM (SELECT * FROM messages ORDER BY id)")" \
-	"1 notice email declan.walsh@example.gov.uk 110 sent, 2 notice email robert.ng@example.gov.uk 103 sent"
-maildir_holds "the next day: the Maildir holds the two messages"
+	"1 notice email aisha.khan@example.gov.uk 138 sent, 2 notice email declan.walsh@example.gov.uk 110 sent, 3 notice email robert.ng@example.gov.uk 103 sent"
+maildir_holds "the next day: the Maildir holds the three messages"
 same "queued at the scan's moment" "$(st "SELECT DISTINCT created_at FROM outbox")" "$(epoch 2026-11-19T12:00:00Z)"
 same "composed and sent at the scan's moment" \
 	"$(st "SELECT DISTINCT created_at || ' ' || finished_at FROM messages")" \
@@ -193,15 +204,16 @@ same "0103's call skipped the overdue stage" \
 	"$(st "SELECT count(*) FROM outbox WHERE case_id = 103 AND stage <> 'escalated'")" 0
 like_status "the next day: the state database holds what status shows" 2026-11-19
 
-# Each stage is queued once, ever.
+# Each stage is queued once, ever. (0138's call stays due today until
+# midnight.)
 run "the next day again" 0 cw run --once --at 2026-11-19
 expect_out "the same moment again queues nothing" \
 "scan at 2026-11-19T12:00:00Z: 0 cases evaluated (incremental), 0 changed
-0 due today, 11 overdue, 0 notifications queued
+1 due today, 11 overdue, 0 notifications queued
 0 messages composed
 sent 0 messages (0 email, 0 webhook); 0 to retry, 0 dead"
-same "still two rows in the outbox" "$(st "SELECT count(*) FROM outbox")" 2
-same "still two messages" "$(st "SELECT count(*) FROM messages")" 2
+same "still three rows in the outbox" "$(st "SELECT count(*) FROM outbox")" 3
+same "still three messages" "$(st "SELECT count(*) FROM messages")" 3
 
 # 0103's call is recorded, then the record is withdrawn: the obligation
 # is escalated again, but its escalation was queued before.
@@ -210,7 +222,7 @@ sqlite3 -batch "$db" "INSERT INTO events (id, case_id, at, kind, party_id, chann
 run "a late call recorded" 0 cw run --once --at 2026-11-19T13:30:00Z
 expect_out "the call meets the obligation late" \
 "scan at 2026-11-19T13:30:00Z: 1 cases evaluated (incremental), 1 changed
-0 due today, 10 overdue, 0 notifications queued
+1 due today, 10 overdue, 0 notifications queued
 0 messages composed
 sent 0 messages (0 email, 0 webhook); 0 to retry, 0 dead"
 same "0103's call: met late" \
@@ -220,16 +232,16 @@ run "the call withdrawn" 0 cw run --once --at 2026-11-19T14:00:00Z
 expect_out "escalated again, but no second message" \
 "scan at 2026-11-19T14:00:00Z: 1 cases evaluated (incremental), 1 changed
 queued: ASB-2026-0103 serious-incident-call: escalated (no notification: the stage is off for this rule, or was queued before)
-0 due today, 11 overdue, 0 notifications queued
+1 due today, 11 overdue, 0 notifications queued
 0 messages composed
 sent 0 messages (0 email, 0 webhook); 0 to retry, 0 dead"
-same "still two rows in the outbox after the stage is reached again" "$(st "SELECT count(*) FROM outbox")" 2
-same "and still two messages" "$(st "SELECT count(*) FROM messages")" 2
+same "still three rows in the outbox after the stage is reached again" "$(st "SELECT count(*) FROM outbox")" 3
+same "and still three messages" "$(st "SELECT count(*) FROM messages")" 3
 
 run "--full" 0 cw run --once --full --at 2026-11-19T14:00:00Z
 expect_out "--full evaluates everything and finds nothing new" \
-"scan at 2026-11-19T14:00:00Z: 36 cases evaluated (full: requested), 0 changed
-0 due today, 11 overdue, 0 notifications queued
+"scan at 2026-11-19T14:00:00Z: 39 cases evaluated (full: requested), 0 changed
+1 due today, 11 overdue, 0 notifications queued
 0 messages composed
 sent 0 messages (0 email, 0 webhook); 0 to retry, 0 dead"
 
@@ -241,7 +253,7 @@ sqlite3 -batch "$db" "INSERT INTO events (case_id, at, kind, channel, detail)
 	DELETE FROM changes;"
 run "change log pruned" 0 cw run --once --at 2026-11-19T14:10:00Z
 same "a pruned change log means a full evaluation" "$(head -n 1 "$T/out")" \
-	"scan at 2026-11-19T14:10:00Z: 36 cases evaluated (full: change log incomplete), 0 changed"
+	"scan at 2026-11-19T14:10:00Z: 39 cases evaluated (full: change log incomplete), 0 changed"
 run "after the pruned log" 0 cw run --once --at 2026-11-19T14:11:00Z
 same "and the scan after it is incremental again" "$(head -n 1 "$T/out")" \
 	"scan at 2026-11-19T14:11:00Z: 0 cases evaluated (incremental), 0 changed"
@@ -251,13 +263,17 @@ same "and the scan after it is incremental again" "$(head -n 1 "$T/out")" \
 printf 'calendar = { closures = ( "2027-06-01" ); };\n' >>"$conf"
 run "calendar changed" 0 cw run --once --at 2026-11-19T14:20:00Z
 same "a changed calendar means a full evaluation" "$(head -n 1 "$T/out")" \
-	"scan at 2026-11-19T14:20:00Z: 36 cases evaluated (full: rules, calendar or time zone changed), 0 changed"
+	"scan at 2026-11-19T14:20:00Z: 39 cases evaluated (full: rules, calendar or time zone changed), 0 changed"
 
 # A month later. 0102 was accepted Wednesday 18 November: its victim visit
 # (10 working days) was due 2 December and escalated 5 working days later;
 # its perpetrator letter (20 working days) was due 16 December: overdue,
 # not yet escalated. Neither had reached a stage on the 19th; each is
-# queued at its latest stage only.
+# queued at its latest stage only. Among the 25 cases changed: 0137,
+# whose keep-informed cycle due 15 December is overdue (the officer and
+# supervisor; escalated only from the 22nd); 0138, whose call, due on the
+# 19th and due when last scanned, is escalated (the manager); and 0139,
+# whose fortnightly cycle due 23 November is escalated (the manager).
 same "10 working days after 18 November" "$(cw calendar add 2026-11-18 10)" 2026-12-02
 same "20 working days after 18 November" "$(cw calendar add 2026-11-18 20)" 2026-12-16
 same "0102's stages on the 19th" \
@@ -268,7 +284,7 @@ same "before the jump every notification was sent: none waits" "$(st "SELECT cou
 run "a month later" 0 cw run --once --at 2026-12-19
 head -n 1 "$T/out" >"$T/first"
 same "a month later: a full scan" "$(cat "$T/first")" \
-	"scan at 2026-12-19T12:00:00Z: 36 cases evaluated (full: new day), 22 changed"
+	"scan at 2026-12-19T12:00:00Z: 39 cases evaluated (full: new day), 25 changed"
 jump=$(epoch 2026-12-19T12:00:00Z)
 same "0102's visit: escalated to the manager only" \
 	"$(st "SELECT group_concat(stage || ' ' || recipient, ', ') FROM outbox WHERE case_id = 102 AND rule = 'victim-visit'")" \
@@ -295,28 +311,31 @@ same "no upcoming or due row queued by the jump" \
 # Each "queued:" line is backed by its rows.
 n=$(sed -n 's/^queued: .* (\([0-9]*\) notifications*)$/\1/p' "$T/out" | awk '{ s += $1 } END { print s + 0 }')
 same "the notifications announced are the rows added" "$n" "$(st "SELECT count(*) FROM outbox WHERE created_at = $jump")"
-# Saturday 19 December is outside the send window: the one urgent
-# notification (0104's serious-incident-call, escalated to the manager)
-# goes at once; the others are held, pending, in no message yet.
-same "a month later: the urgent notification is sent, the others held" \
+# Saturday 19 December is outside the send window: the two urgent
+# notifications (the serious-incident-calls of 0104 and 0138, both West's,
+# escalated to its manager) go at once, in one message; the 43 others
+# (among them 0137's two and 0139's one above) are held, pending, in no
+# message yet.
+same "a month later: the urgent notifications are sent, the others held" \
 	"$(st "SELECT group_concat(x, ', ') FROM (SELECT urgent || ' ' || status || ' ' || count(message_id) || ' ' || count(*) AS x
 		FROM outbox WHERE created_at = $jump GROUP BY urgent, status ORDER BY urgent, status)")" \
-	"0 pending 0 40, 1 sent 1 1"
-same "the urgent one is 0104's call, escalated to the manager" \
-	"$(st "SELECT case_id || ' ' || rule || ' ' || stage || ' ' || recipient || ' ' || message_id FROM outbox WHERE created_at = $jump AND urgent")" \
-	"104 serious-incident-call escalated manager 3"
+	"0 pending 0 43, 1 sent 2 2"
+same "the urgent ones are 0104's and 0138's calls, escalated to the manager" \
+	"$(st "SELECT group_concat(x, ', ') FROM (SELECT case_id || ' ' || rule || ' ' || stage || ' ' || recipient || ' ' || message_id AS x
+		FROM outbox WHERE created_at = $jump AND urgent ORDER BY case_id)")" \
+	"104 serious-incident-call escalated manager 4, 138 serious-incident-call escalated manager 4"
 # After the queued lines: the overdue obligations and the notifications
 # pending before the compose (those the jump queued, since none waited
 # before it), then the message composed and sent, and the rest held.
 same "a month later: counts, the message composed, the notifications held, the message sent" \
 	"$(sed -n '/ notifications* queued$/,$p' "$T/out")" \
 	"0 due today, $(st "SELECT count(*) FROM obligations WHERE state = 'overdue'") overdue, $(st "SELECT count(*) FROM outbox WHERE created_at = $jump") notifications queued
-composed: message 3 to robert.ng@example.gov.uk: 1 escalated
+composed: message 4 to robert.ng@example.gov.uk: 2 escalated
 1 message composed, $(st "SELECT count(*) FROM outbox WHERE status = 'pending'") notifications held for the send window
 sent 1 message (1 email, 0 webhook); 0 to retry, 0 dead"
-same "a month later: three messages in all, each sent" "$(st "SELECT group_concat(id || ' ' || status, ', ') FROM messages")" \
-	"1 sent, 2 sent, 3 sent"
-maildir_holds "a month later: the Maildir holds the three messages"
+same "a month later: four messages in all, each sent" "$(st "SELECT group_concat(id || ' ' || status, ', ') FROM messages")" \
+	"1 sent, 2 sent, 3 sent, 4 sent"
+maildir_holds "a month later: the Maildir holds the four messages"
 like_status "a month later: the state database holds what status shows" 2026-12-19
 
 # Errors.

@@ -161,7 +161,7 @@ cp "$conf" "$T/casewatch.conf.good"
 state="$T/state.db"
 n_cases() { q "$db" "SELECT count(*) FROM cases"; }
 N=$(n_cases)
-same "the demo has 36 cases" "$N" 36
+same "the demo has 39 cases" "$N" 39
 
 ### 1. Start: READY=1 and a STATUS line with the scan's figures.
 start_daemon main "$conf" WATCHDOG_USEC=1000000 || not_ok "the daemon starts"

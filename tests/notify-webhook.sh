@@ -101,43 +101,45 @@ state="$T/state.db"
 # The baseline: the first scan queues nothing and posts nothing.
 run "baseline run" 0 cw run --once --at 2026-11-18
 expect_out "baseline: nothing queued, nothing composed, nothing sent" \
-"scan at 2026-11-18T12:00:00Z: 36 cases evaluated (full: new state database), 30 changed
-first scan of this state database: 12 stages reached are the starting point; none queued
+"scan at 2026-11-18T12:00:00Z: 39 cases evaluated (full: new state database), 33 changed
+first scan of this state database: 13 stages reached are the starting point; none queued
 2 due today, 10 overdue, 0 notifications queued
 0 messages composed
 sent 0 messages (0 email, 0 webhook); 0 to retry, 0 dead"
 same "baseline: no request" "$(lines "$log")" 0
 
-# Thursday 19th: three obligations reach a stage (cli-run.sh says why:
-# 0103's call escalated, 0110's visit coming up; and 0109's visit, due
-# on the 18th and never made, overdue). One POST per webhook carries the
-# three.
+# Thursday 19th: four obligations reach a stage (cli-run.sh says why:
+# 0103's call escalated, 0110's visit coming up, 0138's call due today;
+# and 0109's visit, due on the 18th and never made, overdue). One POST
+# per webhook carries the four.
 run "the next day" 0 cw run --once --at 2026-11-19
-expect_out "the next day: three stages, one message per person and one per webhook, all sent" \
-"scan at 2026-11-19T12:00:00Z: 36 cases evaluated (full: new day), 10 changed
+expect_out "the next day: four stages, one message per person and one per webhook, all sent" \
+"scan at 2026-11-19T12:00:00Z: 39 cases evaluated (full: new day), 12 changed
 queued: ASB-2026-0103 serious-incident-call: escalated (4 notifications)
 queued: ASB-2026-0109 victim-visit: overdue (5 notifications)
 queued: ASB-2026-0110 victim-visit: upcoming (4 notifications)
-0 due today, 12 overdue, 13 notifications queued
-composed: message 1 to declan.walsh@example.gov.uk: 1 coming up
-composed: message 2 to jaya.patel@example.gov.uk: 1 overdue
-composed: message 3 to michael.okafor@example.gov.uk: 1 overdue
-composed: message 4 to robert.ng@example.gov.uk: 1 escalated
-composed: message 5 to webhook ops: 1 overdue, 1 escalated, 1 coming up
-composed: message 6 to webhook slack: 1 overdue, 1 escalated, 1 coming up
-composed: message 7 to webhook teams: 1 overdue, 1 escalated, 1 coming up
-7 messages composed
-sent 7 messages (4 email, 3 webhook); 0 to retry, 0 dead"
+queued: ASB-2026-0138 serious-incident-call: due (4 notifications)
+1 due today, 12 overdue, 17 notifications queued
+composed: message 1 to aisha.khan@example.gov.uk: 1 due today
+composed: message 2 to declan.walsh@example.gov.uk: 1 coming up
+composed: message 3 to jaya.patel@example.gov.uk: 1 overdue
+composed: message 4 to michael.okafor@example.gov.uk: 1 overdue
+composed: message 5 to robert.ng@example.gov.uk: 1 escalated
+composed: message 6 to webhook ops: 1 due today, 1 overdue, 1 escalated, 1 coming up
+composed: message 7 to webhook slack: 1 due today, 1 overdue, 1 escalated, 1 coming up
+composed: message 8 to webhook teams: 1 due today, 1 overdue, 1 escalated, 1 coming up
+8 messages composed
+sent 8 messages (5 email, 3 webhook); 0 to retry, 0 dead"
 instance=$(sqlite3 -batch "$state" "SELECT value FROM meta WHERE key = 'instance'")
 same "one request for each webhook, in the order composed" "$(jq -r .path "$log" | tr '\n' ' ')" "/hook /slack /teams "
 same "each request: POST, JSON, the signature verified, accepted" \
 	"$(jq -r '[.method, .content_type, .signature_ok, .status] | @tsv' "$log" | sort | uniq -c | sed 's/^ *//')" \
 	"3 POST	application/json	true	200"
 same "each Idempotency-Key is casewatch-INSTANCE-MESSAGE" "$(jq -r .idempotency_key "$log" | tr '\n' ' ')" \
-	"casewatch-$instance-5 casewatch-$instance-6 casewatch-$instance-7 "
+	"casewatch-$instance-6 casewatch-$instance-7 casewatch-$instance-8 "
 same "the state database keeps the keys as the messages' references" \
 	"$(sqlite3 -batch "$state" "SELECT group_concat(ref, ' ') FROM (SELECT ref FROM messages WHERE channel = 'webhook' ORDER BY id)")" \
-	"casewatch-$instance-5 casewatch-$instance-6 casewatch-$instance-7"
+	"casewatch-$instance-6 casewatch-$instance-7 casewatch-$instance-8"
 
 # The generic body: an array of one object per notification, each field
 # as documented (casewatch.conf(5)): the stage by name, the deadline, how
@@ -157,7 +159,12 @@ jq_same "generic: the JSON array, field by field" "$(reqs /hook '.body | sort_by
   "title": "Visit to the victim within 10 working days of the case being accepted",
   "stage": "upcoming", "due": "2026-11-20", "late": null,
   "officer": "Declan Walsh", "team": "ASB Unit West",
-  "link": "https://cases.example.gov.uk/asb/ASB-2026-0110"}]'
+  "link": "https://cases.example.gov.uk/asb/ASB-2026-0110"},
+ {"case": "ASB-2026-0138", "rule": "serious-incident-call",
+  "title": "Phone call within 1 working day of a serious incident",
+  "stage": "due", "due": "2026-11-19", "late": null,
+  "officer": "Aisha Khan", "team": "ASB Unit West",
+  "link": "https://cases.example.gov.uk/asb/ASB-2026-0138"}]'
 same "generic: each object has exactly the documented fields" \
 	"$(reqs /hook '[.body[] | keys_unsorted | sort | join(",")] | unique | .[]' | tr -d '"')" \
 	"case,due,late,link,officer,rule,stage,team,title"
@@ -165,7 +172,7 @@ same "generic: each object has exactly the documented fields" \
 # Slack: {"text": ...}, with one line per notification, each case a Slack
 # link <URL|REF>.
 same "slack: an object with text only" "$(reqs /slack '.body | [keys[], (.text | type)] | join(" ")')" '"text string"'
-for ref in ASB-2026-0103 ASB-2026-0109 ASB-2026-0110; do
+for ref in ASB-2026-0103 ASB-2026-0109 ASB-2026-0110 ASB-2026-0138; do
 	same "slack: one line for $ref, as a Slack link" \
 		"$(reqs /slack '.body.text' | jq -r . | grep -c -F "<https://cases.example.gov.uk/asb/$ref|$ref>")" 1
 done
@@ -176,7 +183,7 @@ same "teams: a MessageCard" \
 	"$(reqs /teams '.body | [.["@type"], .["@context"], (.summary | type), (.title | type), (.text | type)] | join(" ")')" \
 	'"MessageCard https://schema.org/extensions string string string"'
 same "teams: nothing but the card's fields" "$(reqs /teams '.body | keys | join(",")')" '"@context,@type,summary,text,title"'
-for ref in ASB-2026-0103 ASB-2026-0109 ASB-2026-0110; do
+for ref in ASB-2026-0103 ASB-2026-0109 ASB-2026-0110 ASB-2026-0138; do
 	same "teams: one line for $ref, as a markdown link" \
 		"$(reqs /teams '.body.text' | jq -r . | grep -c -F "[$ref](https://cases.example.gov.uk/asb/$ref)")" 1
 done
@@ -184,23 +191,27 @@ done
 same "the ledger: each notification to a webhook once, under the key that carried it" \
 	"$(sqlite3 -batch "$state" "SELECT recipient || ' ' || count(*) || ' ' || group_concat(DISTINCT message_id) FROM ledger
 		WHERE recipient LIKE 'webhook:%' GROUP BY recipient ORDER BY recipient" | tr '\n' ' ')" \
-	"webhook:ops 3 casewatch-$instance-5 webhook:slack 3 casewatch-$instance-6 webhook:teams 3 casewatch-$instance-7 "
-same "four emails in the Maildir" "$(ls "$T/mail/new" | wc -l | tr -d ' ')" 4
+	"webhook:ops 4 casewatch-$instance-6 webhook:slack 4 casewatch-$instance-7 webhook:teams 4 casewatch-$instance-8 "
+same "five emails in the Maildir" "$(ls "$T/mail/new" | wc -l | tr -d ' ')" 5
 
 # Later the same day: nothing new, so nothing is posted.
 run "later the same day" 0 cw run --once --at 2026-11-19T12:30:00Z
 expect_out "later the same day: nothing queued, nothing sent" \
 "scan at 2026-11-19T12:30:00Z: 0 cases evaluated (incremental), 0 changed
-0 due today, 12 overdue, 0 notifications queued
+1 due today, 12 overdue, 0 notifications queued
 0 messages composed
 sent 0 messages (0 email, 0 webhook); 0 to retry, 0 dead"
 same "later the same day: no request" "$(lines "$log")" 3
 
-# Friday 20th: eight stages reached, still one POST per webhook, each with
+# Friday 20th: ten stages reached, still one POST per webhook, each with
 # a key of its own, carrying exactly the stages the scan says it queued.
+# Two of the ten are 0138's call, escalated to West's manager, and 0139's
+# fortnightly keep-informed cycle (due Monday 23), coming up for its
+# officer: each goes to someone told of other stages too (two more
+# escalations, two more coming up), so the emails are still six.
 run "Friday" 0 cw run --once --at 2026-11-20
 sed -n 's/^queued: \([^ ]*\) \([^:]*\): \([a-z]*\) ([1-9][0-9]* notifications*)$/\1 \2 \3/p' "$T/out" | sort >"$T/queued"
-same "Friday: eight stages queued" "$(lines "$T/queued")" 8
+same "Friday: ten stages queued" "$(lines "$T/queued")" 10
 same "Friday: everything sent" "$(tail -n 1 "$T/out")" "sent 9 messages (6 email, 3 webhook); 0 to retry, 0 dead"
 same "Friday: one request more for each webhook" "$(sed -n '4,$p' "$log" | jq -r .path | tr '\n' ' ')" "/hook /slack /teams "
 same "Friday: all signed and accepted" \
@@ -237,23 +248,25 @@ n=$(lines "$log")
 run "failing webhooks: the next day" 0 rw run --once --at 2026-11-19
 cat "$T/out" "$T/err" >>"$T/said"
 expect_out "500 and 429 will be retried, 400 is dead" \
-"scan at 2026-11-19T12:00:00Z: 36 cases evaluated (full: new day), 10 changed
+"scan at 2026-11-19T12:00:00Z: 39 cases evaluated (full: new day), 12 changed
 queued: ASB-2026-0103 serious-incident-call: escalated (4 notifications)
 queued: ASB-2026-0109 victim-visit: overdue (5 notifications)
 queued: ASB-2026-0110 victim-visit: upcoming (4 notifications)
-0 due today, 12 overdue, 13 notifications queued
-composed: message 1 to declan.walsh@example.gov.uk: 1 coming up
-composed: message 2 to jaya.patel@example.gov.uk: 1 overdue
-composed: message 3 to michael.okafor@example.gov.uk: 1 overdue
-composed: message 4 to robert.ng@example.gov.uk: 1 escalated
-composed: message 5 to webhook bad: 1 overdue, 1 escalated, 1 coming up
-composed: message 6 to webhook busy: 1 overdue, 1 escalated, 1 coming up
-composed: message 7 to webhook flaky: 1 overdue, 1 escalated, 1 coming up
-7 messages composed
-not delivered: message 5 to webhook bad \"casewatch: 1 overdue, 1 escalated, 1 coming up\": webhook bad: HTTP 400: status 400 for [hidden]?[hidden] (dead: refused)
-not delivered: message 6 to webhook busy \"casewatch: 1 overdue, 1 escalated, 1 coming up\": webhook busy: HTTP 429: status 429 for [hidden] (will retry)
-not delivered: message 7 to webhook flaky \"casewatch: 1 overdue, 1 escalated, 1 coming up\": webhook flaky: HTTP 500: status 500 for [hidden] (will retry)
-sent 4 messages (4 email, 0 webhook); 2 to retry, 1 dead"
+queued: ASB-2026-0138 serious-incident-call: due (4 notifications)
+1 due today, 12 overdue, 17 notifications queued
+composed: message 1 to aisha.khan@example.gov.uk: 1 due today
+composed: message 2 to declan.walsh@example.gov.uk: 1 coming up
+composed: message 3 to jaya.patel@example.gov.uk: 1 overdue
+composed: message 4 to michael.okafor@example.gov.uk: 1 overdue
+composed: message 5 to robert.ng@example.gov.uk: 1 escalated
+composed: message 6 to webhook bad: 1 due today, 1 overdue, 1 escalated, 1 coming up
+composed: message 7 to webhook busy: 1 due today, 1 overdue, 1 escalated, 1 coming up
+composed: message 8 to webhook flaky: 1 due today, 1 overdue, 1 escalated, 1 coming up
+8 messages composed
+not delivered: message 6 to webhook bad \"casewatch: 1 due today, 1 overdue, 1 escalated, 1 coming up\": webhook bad: HTTP 400: status 400 for [hidden]?[hidden] (dead: refused)
+not delivered: message 7 to webhook busy \"casewatch: 1 due today, 1 overdue, 1 escalated, 1 coming up\": webhook busy: HTTP 429: status 429 for [hidden] (will retry)
+not delivered: message 8 to webhook flaky \"casewatch: 1 due today, 1 overdue, 1 escalated, 1 coming up\": webhook flaky: HTTP 500: status 500 for [hidden] (will retry)
+sent 5 messages (5 email, 0 webhook); 2 to retry, 1 dead"
 same "one request to each failing webhook" "$(sed -n "$((n + 1)),\$p" "$log" | jq -r '[.path, .status, .signature_ok] | @tsv' | tr '\n' ' ')" \
 	"/bad?token=SEKRIT-TOKEN-42	400	true /busy	429	true /flaky	500	true "
 rinstance=$(sqlite3 -batch "$rstate" "SELECT value FROM meta WHERE key = 'instance'")
@@ -261,7 +274,7 @@ t0=$(epoch 2026-11-19T12:00:00Z)
 at() { date -u -d "@$((t0 + $1))" +%Y-%m-%dT%H:%M:%SZ; }
 
 ## 2. 500: the first retry 30 to 60 s later, then 200.
-flaky_next=$(next_attempt "$rconf" 7)
+flaky_next=$(next_attempt "$rconf" 8)
 if [ -n "$flaky_next" ] && [ $((flaky_next - t0)) -ge 30 ] && [ $((flaky_next - t0)) -le 60 ]; then
 	ok "500: outbox shows the next attempt 30-60 s later"
 else
@@ -276,18 +289,18 @@ run "outbox send 60 s later" 0 rw outbox send --at "$(at 60)"
 cat "$T/out" "$T/err" >>"$T/said"
 expect_out "60 s later: the 500 one is sent; the 429 one waits" "sent 1 message (0 email, 1 webhook); 0 to retry, 0 dead"
 same "500 then 200: two requests to /flaky, statuses" "$(reqs /flaky .status | tr '\n' ' ')" "500 200 "
-same "500 then 200: the same Idempotency-Key both times" "$(reqs /flaky .idempotency_key | sort -u)" "\"casewatch-$rinstance-7\""
+same "500 then 200: the same Idempotency-Key both times" "$(reqs /flaky .idempotency_key | sort -u)" "\"casewatch-$rinstance-8\""
 same "500 then 200: the same body both times" "$(reqs /flaky .body | sort -u | wc -l | tr -d ' ')" 1
 same "500 then 200: signed both times" "$(reqs /flaky .signature_ok | tr '\n' ' ')" "true true "
 same "500 then 200: one accepted delivery" "$(reqs /flaky 'select(.status == 200) | .status' | wc -l | tr -d ' ')" 1
 same "500 then 200: the message is sent, after two attempts" \
-	"$(sqlite3 -batch "$rstate" "SELECT status || ' ' || attempts || ' ' || (finished_at - $t0) FROM messages WHERE id = 7")" "sent 2 60"
-same "500 then 200: its three notifications in the ledger once each" \
+	"$(sqlite3 -batch "$rstate" "SELECT status || ' ' || attempts || ' ' || (finished_at - $t0) FROM messages WHERE id = 8")" "sent 2 60"
+same "500 then 200: its four notifications in the ledger once each" \
 	"$(sqlite3 -batch "$rstate" "SELECT count(*) || ' ' || count(DISTINCT outbox_id) || ' ' || group_concat(DISTINCT message_id) FROM ledger WHERE recipient = 'webhook:flaky'")" \
-	"3 3 casewatch-$rinstance-7"
+	"4 4 casewatch-$rinstance-8"
 
 ## 3. 429 with Retry-After: 7200: nothing before two hours.
-busy_next=$(next_attempt "$rconf" 6)
+busy_next=$(next_attempt "$rconf" 7)
 if [ -n "$busy_next" ] && [ $((busy_next - t0)) -ge 7200 ] && [ $((busy_next - t0)) -le 10800 ]; then
 	ok "429: outbox shows the next attempt no earlier than Retry-After (at +$((busy_next - t0)) s)"
 else
@@ -295,35 +308,35 @@ else
 	rw outbox | sed 's/^/# /'
 	[ -n "$busy_next" ] || busy_next=$((t0 + 7200))
 fi
-same "429: the last error is kept" "$(rw outbox | grep -A1 '^6	' | sed -n 2p)" "	last error: webhook busy: HTTP 429: status 429 for [hidden]"
+same "429: the last error is kept" "$(rw outbox | grep -A1 '^7	' | sed -n 2p)" "	last error: webhook busy: HTTP 429: status 429 for [hidden]"
 run "outbox send a second before" 0 rw outbox send --at "$(at $((busy_next - t0 - 1)))"
 expect_out "a second before: nothing sent" "sent 0 messages (0 email, 0 webhook); 0 to retry, 0 dead"
 same "a second before: still one request to /busy" "$(n_reqs /busy)" 1
 run "outbox send when it is due" 0 rw outbox send --at "$(at $((busy_next - t0)))"
 expect_out "when it is due: sent" "sent 1 message (0 email, 1 webhook); 0 to retry, 0 dead"
 same "429 then 200: statuses" "$(reqs /busy .status | tr '\n' ' ')" "429 200 "
-same "429 then 200: the same Idempotency-Key both times" "$(reqs /busy .idempotency_key | sort -u)" "\"casewatch-$rinstance-6\""
+same "429 then 200: the same Idempotency-Key both times" "$(reqs /busy .idempotency_key | sort -u)" "\"casewatch-$rinstance-7\""
 same "429 then 200: the same body both times" "$(reqs /busy .body | sort -u | wc -l | tr -d ' ')" 1
 
 ## 4. 400: dead at once, never tried again, listed.
 run "outbox: only the dead one is left" 0 rw outbox
 cat "$T/out" >>"$T/said"
 expect_out "outbox lists the 400 as dead, with its error" \
-"5	dead	webhook bad	1 attempt	given up 2026-11-19T12:00:00Z	casewatch: 1 overdue, 1 escalated, 1 coming up
+"6	dead	webhook bad	1 attempt	given up 2026-11-19T12:00:00Z	casewatch: 1 due today, 1 overdue, 1 escalated, 1 coming up
 	last error: webhook bad: HTTP 400: status 400 for [hidden]?[hidden]"
 run "outbox --dead" 0 rw outbox --dead
 expect_out "outbox --dead lists it too" \
-"5	dead	webhook bad	1 attempt	given up 2026-11-19T12:00:00Z	casewatch: 1 overdue, 1 escalated, 1 coming up
+"6	dead	webhook bad	1 attempt	given up 2026-11-19T12:00:00Z	casewatch: 1 due today, 1 overdue, 1 escalated, 1 coming up
 	last error: webhook bad: HTTP 400: status 400 for [hidden]?[hidden]"
 run "outbox send a day later" 0 rw outbox send --at 2026-11-20T14:00:00Z
 expect_out "a day later: nothing to send" "sent 0 messages (0 email, 0 webhook); 0 to retry, 0 dead"
 same "400: one request, never another" "$(n_reqs '/bad?token=SEKRIT-TOKEN-42')" 1
 same "400: its notifications are dead, none in the ledger" \
 	"$(sqlite3 -batch "$rstate" "SELECT group_concat(DISTINCT status) || ' ' || count(*) || ' ' || (SELECT count(*) FROM ledger WHERE recipient = 'webhook:bad') FROM outbox WHERE recipient = 'webhook:bad'")" \
-	"dead 3 0"
+	"dead 4 0"
 run "status" 0 rw status --at 2026-11-20
 cat "$T/out" >>"$T/said"
-if grep -q '^messages given up' "$T/out" && grep -q '^5	dead	webhook bad	' "$T/out"; then
+if grep -q '^messages given up' "$T/out" && grep -q '^6	dead	webhook bad	' "$T/out"; then
 	ok "status lists the dead message"
 else
 	not_ok "status lists the dead message"

@@ -1384,6 +1384,15 @@ static void test_closed_column_without_event_closes_at_the_moment(void **state)
 	expect_n(f, 2);
 	expect(ob(f, "long", -1, 1), "cancelled", "2026-01-05", "2026-01-19");
 	expect(ob(f, "short", -1, 1), "overdue", "2026-01-05", "2026-01-06");
+	/* The closure moves with the moment, so "long" is overdue once its
+	 * deadline has passed: passing time alone changes the result then,
+	 * and the case says when (a scan that evaluates only what may have
+	 * changed must look again at 00:00 on Tuesday 20). */
+	char buf[TZ_TIMESTAMP_STRLEN];
+	assert_string_equal(fmt_instant(f->res.next_input, buf), "2026-01-20T00:00:00Z");
+	run(f, "2026-01-20T00:00:00Z", &c);
+	expect(ob(f, "long", -1, 1), "overdue", "2026-01-05", "2026-01-19");
+	assert_int_equal(f->res.next_input, EVAL_NONE);
 }
 
 static void test_events_after_the_moment_are_ignored(void **state)
