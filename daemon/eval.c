@@ -141,11 +141,11 @@ static void later_input(struct ctx *x, int64_t t)
 static void load_party(struct ctx *x, const struct eval_party *p)
 {
 	struct pparty *q = &x->s->parties[x->n_parties];
-	int role = p->role ? role_from_string(p->role) : -EINVAL;
 	if (!p->role) {
 		bad(x, "party %lld has no role", (long long)p->id);
 		return;
 	}
+	int role = role_from_string(p->role);
 	if (role < 0) {
 		bad(x, "party %lld: unknown role '%.*s%s'", (long long)p->id, QUOTE(p->role));
 		return;
@@ -198,11 +198,11 @@ static void load_event(struct ctx *x, const struct eval_event *e)
 		bad(x, "event %lld: '%.*s%s' is not an RFC 3339 timestamp", (long long)e->id, QUOTE(e->at));
 		return;
 	}
-	int kind = e->kind ? event_kind_from_string(e->kind) : -EINVAL;
 	if (!e->kind) {
 		bad(x, "event %lld has no kind", (long long)e->id);
 		return;
 	}
+	int kind = event_kind_from_string(e->kind);
 	if (kind < 0) {
 		bad(x, "event %lld: unknown kind '%.*s%s'", (long long)e->id, QUOTE(e->kind));
 		return;
@@ -798,8 +798,8 @@ static void eval_deadline(struct ctx *x, size_t ri, struct owed w, int64_t stop)
 /* The period of a cycle of rule r starting at instant t: the rule's own,
  * or with agreed_contact the timescale agreed for the party (or the case)
  * in force on t's date: the case's agreed_contact from receipt, then each
- * agreed event from its local date on. A cycle keeps the period it started
- * with: an agreement never rewrites a cycle already running. */
+ * agreed event from its local date on. An agreement made once the cycle
+ * runs can only bring it forward (agreed_during). */
 static struct duration cycle_period(struct ctx *x, const struct rule *r, const struct pparty *p, int64_t t)
 {
 	if (!r->agreed_contact)
