@@ -253,14 +253,21 @@ struct calendar {
 	struct holiday_list holidays;
 };
 
+/* CALENDAR_MIN_YEAR-01-01 and CALENDAR_MAX_YEAR-12-31 as days since
+ * 1970-01-01: constants, since every deadline the evaluation computes is
+ * checked against them (test-calendar holds them to date_from_ymd). */
+#define RANGE_FIRST 2922
+#define RANGE_LAST 84005
+_Static_assert(CALENDAR_MIN_YEAR == 1978 && CALENDAR_MAX_YEAR == 2199, "RANGE_FIRST and RANGE_LAST follow the years");
+
 static cw_day range_first(void)
 {
-	return date_from_ymd(CALENDAR_MIN_YEAR, 1, 1);
+	return RANGE_FIRST;
 }
 
 static cw_day range_last(void)
 {
-	return date_from_ymd(CALENDAR_MAX_YEAR, 12, 31);
+	return RANGE_LAST;
 }
 
 bool calendar_in_range(cw_day day)

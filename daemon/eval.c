@@ -479,7 +479,8 @@ static void build_timeline(struct ctx *x)
 
 /* ---- Rules over the timeline ------------------------------------------ */
 
-static bool filter_one(const struct ctx *x, const struct rule_filter *f, enum stage st, const struct segment *seg)
+static inline bool filter_one(const struct ctx *x, const struct rule_filter *f, enum stage st,
+			      const struct segment *seg)
 {
 	if (f->stages && !(f->stages & (1u << st)))
 		return false;
@@ -805,6 +806,8 @@ static struct duration cycle_period(struct ctx *x, const struct rule *r, const s
 	if (!r->agreed_contact)
 		return r->every;
 	struct duration d = x->has_agreed ? x->agreed : r->every;
+	if (x->n_agreed == 0)
+		return d;
 	cw_day day = local_day(x, t);
 	int own = own_index(x, p);
 	for (size_t i = 0; i < x->n_agreed; i++) {
@@ -958,27 +961,6 @@ static bool applies_now(struct ctx *x, const struct rule *r)
 	return a != EVAL_NONE && a <= x->ev->at && filter_holds(x, r, &x->s->segs[segment_at(x, x->ev->at)]);
 }
 
-/* "RULE: no complainant or referrer on the case, so nothing is owed until
- * one is recorded" (no_party = "problem"): the roles of for, then of
- * fallback in order, or met_by's. */
-static void note_no_party(struct ctx *x, const struct rule *r)
-{
-	enum role v[2 * _ROLE_MAX];
-	size_t n = 0;
-	unsigned first = r->for_roles ? r->for_roles : r->met_roles;
-	for (int k = 0; k < _ROLE_MAX; k++)
-		if (first & (1u << k))
-			v[n++] = (enum role)k;
-	for (size_t i = 0; r->for_roles && i < r->n_fallback; i++)
-		v[n++] = r->fallback[i];
-	char list[160] = "";
-	size_t len = 0;
-	for (size_t i = 0; i < n; i++)
-		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
-					i == 0 ? "" : i + 1 == n ? " or " : ", ", role_to_string(v[i]));
-	note(x, "%s: no %s on the case, so nothing is owed until one is recorded", r->id, list);
-}
-
 /* The tier of party p for rule r: 0 for the rule's own roles, i + 1 for
  * fallback[i], -1 for none. */
 static int party_tier(const struct rule *r, const struct pparty *p)
@@ -1036,7 +1018,8 @@ static void eval_rule(struct ctx *x, size_t ri)
 				any = (r->met_roles & x->s->parties[i].roles) && x->s->parties[i].exists <= at;
 			if (!any) {
 				if (r->no_party_problem && applies_now(x, r))
-					note_no_party(x, r);
+					note(x, "%s: no %s on the case, so nothing is owed until one is recorded", r->id,
+					     r->no_party_roles);
 				return;
 			}
 		}
@@ -1060,7 +1043,8 @@ static void eval_rule(struct ctx *x, size_t ri)
 	}
 	if (!any) {
 		if (r->no_party_problem && applies_now(x, r))
-			note_no_party(x, r);
+			note(x, "%s: no %s on the case, so nothing is owed until one is recorded", r->id,
+			     r->no_party_roles);
 		return;
 	}
 	for (size_t i = 0; i < x->n_parties; i++) {

@@ -295,8 +295,24 @@ static void rule_free(struct rule *r)
 		free(r->met_details[i]);
 	free(r->met_details);
 	free(r->meeting);
+	free(r->no_party_roles);
 	for (int i = 0; i < _NOTIFY_MAX; i++)
 		notify_policy_free(&r->notify[i]);
+}
+
+/* The roles a rule is owed to, for its no_party problem line: those of
+ * for, then fallback in order, or met_by's, as "a, b or c". */
+static char *owed_roles_text(const struct rule *r)
+{
+	const char *v[2 * _ROLE_MAX];
+	size_t n = 0;
+	unsigned first = r->for_roles ? r->for_roles : r->met_roles;
+	for (int k = 0; k < _ROLE_MAX; k++)
+		if (first & (1u << k))
+			v[n++] = role_names[k];
+	for (size_t i = 0; r->for_roles && i < r->n_fallback; i++)
+		v[n++] = role_names[r->fallback[i]];
+	return name_list(v, n);
 }
 
 void ruleset_free(struct ruleset *rs)
@@ -932,6 +948,9 @@ static void load_rule(struct rloader *l, const config_setting_t *g)
 		problem(l, s, "the anchor identified needs for = [ ... ]: only a party is identified");
 	if (r.kind == RULE_GATE && (r.anchors & (1u << r.before)) && (s = config_setting_get_member(g, "before")))
 		problem(l, s, "the gate's before event is also its anchor: it could never be met");
+
+	if (r.no_party_problem)
+		r.no_party_roles = owed_roles_text(&r);
 
 out:
 	if (l->x.diags->n > before || !kind_ok || !r.id || !r.title) {

@@ -132,8 +132,10 @@ struct rule {
 	size_t n_fallback;
 	unsigned fallback_roles; /* the same, as a mask */
 	/* A case the rule applies to with no party it could be owed to
-	 * carries a problem line (no_party = "problem"). */
+	 * carries a problem line (no_party = "problem") naming the roles
+	 * no_party_roles lists: "victim, referrer or complainant". */
 	bool no_party_problem;
+	char *no_party_roles;
 	enum event_kind before;        /* gate */
 	unsigned missing_roles;        /* check */
 	char *meeting;                 /* unit */

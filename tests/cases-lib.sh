@@ -79,3 +79,24 @@ expect() {
 		| map(tostring) | join(" ")' "$T/json" >"$T/out"
 	_compare "$_name" "$_want"
 }
+
+# problems_are NAME AT REF EXPECTED: the problems `status --json --at AT
+# REF` lists for case REF are exactly the lines EXPECTED (empty: none),
+# each "MESSAGE (skipped: BOOL)", in any order.
+problems_are() {
+	_name=$1 _at=$2 _ref=$3 _want=$4
+	if ! _status "$_at" "$_ref"; then
+		not_ok "$_name ($_why)"
+		_diag
+		return
+	fi
+	if ! jq -e '.problems | type == "array"' "$T/json" >/dev/null 2>&1; then
+		not_ok "$_name (no problems array in the output)"
+		_diag
+		return
+	fi
+	jq -r --arg ref "$_ref" '.problems[] | select(.case == $ref) | "\(.message) (skipped: \(.skipped))"' \
+		"$T/json" | LC_ALL=C sort >"$T/out"
+	[ -z "$_want" ] || _want=$(printf '%s\n' "$_want" | LC_ALL=C sort)
+	_compare "$_name" "$_want"
+}

@@ -918,19 +918,7 @@ KI-MIDNIGHT keep-informed 791 2 2026-06-30 2026-07-28 pending -"
 #     16 17 18 19 20 21 22      21 22 23 24 25 26 27
 #     23 24 25 26 27 28 29      28 29 30 31
 #     30
-#
-# problems_are NAME AT REF EXPECTED: the case's problems (`status --json`),
-# one line each as "MESSAGE (skipped: BOOL)"; EXPECTED empty for none.
 #######################################################################
-problems_are() {
-	if _status "$2" "$3"; then
-		jq -r '.problems[] | "\(.message) (skipped: \(.skipped))"' "$T/json" >"$T/out"
-		_compare "$1" "$4"
-	else
-		not_ok "$1 ($_why)"
-		_diag
-	fi
-}
 
 # 1.2.1 "Serious incidents, specifically violence or threats of violence
 # that would lead to serious injury and hate crime / A phone call within 1

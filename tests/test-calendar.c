@@ -635,9 +635,18 @@ static void test_daylight_saving_changes_never_move_a_date(void **state)
 	tz_free(tz);
 }
 
+static void test_range_is_exactly_the_calendar_years(void **state)
+{
+	assert_true(calendar_in_range(date_from_ymd(CALENDAR_MIN_YEAR, 1, 1)));
+	assert_false(calendar_in_range(date_from_ymd(CALENDAR_MIN_YEAR - 1, 12, 31)));
+	assert_true(calendar_in_range(date_from_ymd(CALENDAR_MAX_YEAR, 12, 31)));
+	assert_false(calendar_in_range(date_from_ymd(CALENDAR_MAX_YEAR + 1, 1, 1)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_range_is_exactly_the_calendar_years),
 		cmocka_unit_test(test_england_2026_ordinary_year_boxing_day_saturday),
 		cmocka_unit_test(test_england_christmas_on_saturday_both_move),
 		cmocka_unit_test(test_england_2022_christmas_on_sunday_and_every_proclamation),
