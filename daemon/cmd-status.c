@@ -26,7 +26,7 @@ struct status {
 	size_t cases, open, skipped;
 	size_t (*counts)[_OB_STATE_MAX];
 	double *interval_sum;
-	size_t *interval_n, *interval_open;
+	size_t *interval_n, *interval_waiting;
 	cw_day *window_lo; /* each interval target's */
 	cw_day first_case; /* the earliest receipt, for unit rules */
 	cw_day today;
@@ -190,7 +190,7 @@ static void count_interval(struct status *st, const struct obligation *o)
 		return;
 	st->interval_sum[o->rule] += end - o->start;
 	st->interval_n[o->rule]++;
-	st->interval_open[o->rule] += o->met_at == EVAL_NONE && o->ended_at == EVAL_NONE;
+	st->interval_waiting[o->rule] += o->met_at == EVAL_NONE && o->ended_at == EVAL_NONE;
 }
 
 struct status_cb {
@@ -358,7 +358,7 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 				printf("%-28s %s; goal %g%%: %s\n", r->id, line, r->goal, met ? "met" : "not met");
 			}
 		} else if (r->kind == RULE_TARGET) {
-			size_t n = st->interval_n[i], waiting = st->interval_open[i];
+			size_t n = st->interval_n[i], waiting = st->interval_waiting[i];
 			double avg = n ? st->interval_sum[i] / (double)n : 0;
 			int goal = r->every.n;
 			const char *unit = r->every.unit == DUR_WORKING_DAYS ? "working days" :
@@ -468,7 +468,7 @@ int cmd_status(int argc, char **argv)
 		st.counts = xcalloc(c->ruleset.n + 1, sizeof(*st.counts));
 		st.interval_sum = xcalloc(c->ruleset.n + 1, sizeof(double));
 		st.interval_n = xcalloc(c->ruleset.n + 1, sizeof(size_t));
-		st.interval_open = xcalloc(c->ruleset.n + 1, sizeof(size_t));
+		st.interval_waiting = xcalloc(c->ruleset.n + 1, sizeof(size_t));
 		st.window_lo = xcalloc(c->ruleset.n + 1, sizeof(cw_day));
 		for (size_t i = 0; i < c->ruleset.n; i++)
 			st.window_lo[i] = eval_window_start(&ev, &c->ruleset.v[i]);
@@ -528,7 +528,7 @@ out:
 	free(st.counts);
 	free(st.interval_sum);
 	free(st.interval_n);
-	free(st.interval_open);
+	free(st.interval_waiting);
 	free(st.window_lo);
 	sqlite3_close(db);
 	cmd_world_free(&world);
