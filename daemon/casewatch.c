@@ -21,9 +21,6 @@
 #define CONFIG_DEFAULT "/etc/casewatch/casewatch.conf"
 #endif
 
-static const char *config_path;
-static bool config_explicit;
-
 static void usage(FILE *f)
 {
 	fputs("Usage: casewatch [-c FILE] COMMAND [ARGS]\n"
@@ -47,105 +44,6 @@ static void usage(FILE *f)
 	      "  -c, --config FILE   configuration (default " CONFIG_DEFAULT ")\n"
 	      "  -h, --help          show this help\n"
 	      "  -V, --version       show the version\n", f);
-}
-
-int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("casewatch: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'casewatch --help'.\n", stderr);
-	return EXIT_USAGE;
-}
-
-int bad_input(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("casewatch: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_BADINPUT;
-}
-
-/* The configuration: the named file, or the default file, or, when no file
- * was named and the default does not exist, the embedded defaults. Problems
- * go to d, for the caller to print where it prints them. */
-static int load_conf_diags(struct conf **ret, bool *ret_embedded, struct diags *d)
-{
-	struct diags mine = { 0 };
-	int r = conf_load(config_path, ret, &mine);
-	*ret_embedded = r == -ENOENT && !config_explicit;
-	if (*ret_embedded) {
-		diags_free(&mine);
-		*ret = conf_new_default();
-		return 0;
-	}
-	diags_move(d, &mine);
-	return r;
-}
-
-int load_conf(struct conf **ret)
-{
-	struct diags d = { 0 };
-	bool embedded;
-	int r = load_conf_diags(ret, &embedded, &d);
-	diags_sort(&d);
-	diags_print(&d, stderr);
-	diags_free(&d);
-	return r;
-}
-
-static int parse_at(const struct tz *tz, const char *s, int64_t *ret)
-{
-	cw_day d;
-	int r;
-	if (strlen(s) == 10 && date_parse(s, &d) == 0) {
-		*ret = tz_local_to_instant(tz, d, 12 * 3600);
-		r = 0;
-	} else {
-		r = tz_parse_timestamp(tz, s, ret);
-	}
-	if (r < 0 || !calendar_in_range(tz_local_day(tz, *ret))) {
-		bad_input("--at '%s' is not a time: give RFC 3339 (2026-11-20T09:30:00Z) or a date "
-			  "YYYY-MM-DD within %d-%d", s, CALENDAR_MIN_YEAR, CALENDAR_MAX_YEAR);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-int cmd_world_load(const char *at_arg, struct cmd_world *ret)
-{
-	struct cmd_world w = { 0 };
-	struct diags d = { 0 };
-	if (load_conf(&w.conf) < 0)
-		return EXIT_BADINPUT;
-	if (conf_timezone(w.conf, &w.tz, &d) < 0) {
-		diags_print(&d, stderr);
-		diags_free(&d);
-		cmd_world_free(&w);
-		return EXIT_BADINPUT;
-	}
-	if (!at_arg) {
-		w.at = (int64_t)time(NULL);
-	} else if (parse_at(w.tz, at_arg, &w.at) < 0) {
-		cmd_world_free(&w);
-		return EXIT_BADINPUT;
-	}
-	w.cal = conf_calendar(w.conf, -1);
-	*ret = w;
-	return 0;
-}
-
-void cmd_world_free(struct cmd_world *w)
-{
-	calendar_free(w->cal);
-	tz_free(w->tz);
-	conf_free(w->conf);
-	*w = (struct cmd_world){ 0 };
 }
 
 static int cmd_check(int argc, char **argv)

@@ -35,59 +35,6 @@ static int open_state(const char *path, bool write, sqlite3 **ret)
 	return 0;
 }
 
-static void when(const struct tz *tz, int64_t t, char buf[static TZ_TIMESTAMP_STRLEN])
-{
-	tz_format_timestamp(tz, t, buf);
-}
-
-int print_undelivered(sqlite3 *db, const struct tz *tz, FILE *f, bool dead_only)
-{
-	static const char sql[] =
-		"SELECT id, status, channel, destination, attempts, next_attempt_at, finished_at, subject, last_error "
-		"FROM messages WHERE status IN ('pending', 'sending', 'dead') AND (?1 = 0 OR status = 'dead') "
-		"ORDER BY status = 'dead', id";
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -EIO;
-	sqlite3_bind_int(st, 1, dead_only);
-	int n = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		char t[TZ_TIMESTAMP_STRLEN];
-		const char *status = (const char *)sqlite3_column_text(st, 1);
-		bool dead = strcmp(status, "dead") == 0;
-		when(tz, sqlite3_column_int64(st, dead ? 6 : 5), t);
-		const char *err = (const char *)sqlite3_column_text(st, 8);
-		fprintf(f, "%lld\t%s\t%s%s\t%d attempt%s\t%s %s\t%s\n", (long long)sqlite3_column_int64(st, 0),
-			dead ? "dead" : "pending", strcmp((const char *)sqlite3_column_text(st, 2), "webhook") == 0 ? "webhook "
-														     : "",
-			(const char *)sqlite3_column_text(st, 3), sqlite3_column_int(st, 4),
-			sqlite3_column_int(st, 4) == 1 ? "" : "s", dead ? "given up" : "next", t,
-			(const char *)sqlite3_column_text(st, 7));
-		if (err)
-			fprintf(f, "\tlast error: %s\n", err);
-		n++;
-	}
-	sqlite3_finalize(st);
-	/* Notifications nobody could be named for: no message to list. */
-	static const char items[] =
-		"SELECT o.id, o.status, o.recipient, c.ref, o.rule, o.stage, o.last_error FROM outbox o "
-		"LEFT JOIN cases c ON c.case_id = o.case_id WHERE o.message_id IS NULL AND o.last_error IS NOT NULL "
-		"AND (o.status = 'dead' OR (?1 = 0 AND o.status = 'pending')) ORDER BY o.id";
-	if (sqlite3_prepare_v2(db, items, -1, &st, NULL) != SQLITE_OK)
-		return -EIO;
-	sqlite3_bind_int(st, 1, dead_only);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *ref = (const char *)sqlite3_column_text(st, 3);
-		fprintf(f, "-\t%s\t%s of %s\t%s %s\t%s\n", (const char *)sqlite3_column_text(st, 1),
-			(const char *)sqlite3_column_text(st, 2), ref ? ref : "a deleted case",
-			(const char *)sqlite3_column_text(st, 4), (const char *)sqlite3_column_text(st, 5),
-			(const char *)sqlite3_column_text(st, 6));
-		n++;
-	}
-	sqlite3_finalize(st);
-	return n;
-}
-
 static int retry(sqlite3 *db, char **ids, int n)
 {
 	int status = 0;
@@ -133,31 +80,6 @@ static int retry(sqlite3 *db, char **ids, int n)
 	if (sqlite3_exec(db, status ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL) != SQLITE_OK && !status)
 		status = bad_input("cannot write the state database: %s", sqlite3_errmsg(db));
 	return status;
-}
-
-int cmd_send(const struct conf *c, sqlite3 *db, int64_t at, char **ret_err)
-{
-	struct diags d = { 0 };
-	if (conf_secrets_readable(c, &d) < 0) {
-		diags_print(&d, stderr);
-		diags_free(&d);
-		return bad_input("nothing sent: the messages wait");
-	}
-	struct outbox_sent sent = { 0 };
-	struct sender *snd = sender_new(c);
-	int r = outbox_send(snd, db, at, NULL, NULL, &sent, ret_err);
-	sender_free(snd);
-	for (size_t i = 0; i < sent.n_errors; i++)
-		printf("not delivered: %s\n", sent.errors[i]);
-	printf("sent %zu message%s (%zu email, %zu webhook); %zu to retry, %zu dead\n", sent.sent,
-	       sent.sent == 1 ? "" : "s", sent.email, sent.webhook, sent.retry, sent.dead);
-	/* The time, for bench/notify; not on stdout, which tests compare. */
-	if (getenv("CASEWATCH_SEND_TIMING"))
-		fprintf(stderr, "casewatch: sending took %lld ms\n", (long long)sent.ms);
-	outbox_sent_free(&sent);
-	if (r < 0)
-		return bad_input("%s", *ret_err);
-	return 0;
 }
 
 int cmd_outbox(int argc, char **argv)
@@ -212,24 +134,4 @@ int cmd_outbox(int argc, char **argv)
 	sqlite3_close(db);
 	cmd_world_free(&world);
 	return status;
-}
-
-void status_undelivered(const char *state, const struct tz *tz)
-{
-	sqlite3 *db = NULL;
-	if (access(state, F_OK) < 0 || sqlite3_open_v2(state, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		sqlite3_close(db);
-		return;
-	}
-	sqlite3_busy_timeout(db, 5000);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	int n = f ? print_undelivered(db, tz, f, true) : -ENOMEM;
-	if (f)
-		fclose(f);
-	if (n > 0)
-		printf("\nmessages given up (casewatch outbox retry ID sends one again):\n%s", buf);
-	free(buf);
-	sqlite3_close(db);
 }

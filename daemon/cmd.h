@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "conf.h"
+#include "diag.h"
 
 /* Shared by the commands of the casewatch program. */
 
@@ -18,6 +19,15 @@
 /* Print "casewatch: ..." (and a hint) to stderr; return the exit status. */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int bad_input(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* -c FILE, or the default file; whether -c was given. */
+extern const char *config_path;
+extern bool config_explicit;
+
+/* The configuration: the named file, or the default file, or, when no file
+ * was named and the default does not exist, the embedded defaults
+ * (*ret_embedded). Problems go to d, for the caller to print. */
+int load_conf_diags(struct conf **ret, bool *ret_embedded, struct diags *d);
 
 /* The configuration of -c, or the default file, or the embedded defaults;
  * problems are printed. Returns 0 or < 0. */

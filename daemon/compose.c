@@ -1,0 +1,573 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "outbox.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "date.h"
+#include "message.h"
+#include "outbox-int.h"
+#include "tmpl.h"
+#include "util.h"
+#include "webhook.h"
+
+/* Composing: the notifications due to go become messages, one per
+ * recipient, and the digests whose time has come are added. */
+
+void item_free(struct item *it)
+{
+	free(it->ref);
+	free(it->rule);
+	free(it->stage);
+	free(it->recipient);
+	free(it->due);
+	free(it->officer);
+	free(it->team);
+	free(it->dest);
+}
+
+const char *stage_label(const char *stage, bool hours)
+{
+	if (strcmp(stage, "upcoming") == 0)
+		return "coming up";
+	if (strcmp(stage, "due") == 0)
+		return hours ? "due" : "due today";
+	return stage; /* overdue, escalated */
+}
+
+static int stage_rank(const char *stage)
+{
+	return strcmp(stage, "upcoming") == 0 ? 0 : strcmp(stage, "due") == 0 ? 1 : strcmp(stage, "overdue") == 0 ? 2 : 3;
+}
+
+static const char *rule_title(const struct conf *c, const char *id)
+{
+	for (size_t i = 0; i < c->ruleset.n; i++)
+		if (strcmp(c->ruleset.v[i].id, id) == 0)
+			return c->ruleset.v[i].title ? c->ruleset.v[i].title : id;
+	return id;
+}
+
+/* How late, in the terms of the deadline: "3 working days late". */
+char *late_text(struct composer *m, int64_t due_day, int64_t overdue_at, bool hours)
+{
+	int64_t at = m->ctx->at;
+	if (overdue_at <= 0 || at < overdue_at)
+		return NULL;
+	if (hours || due_day < 0) {
+		int64_t h = (at - overdue_at) / 3600;
+		return h < 1 ? xstrdup("less than an hour late") : xasprintf("%lld hour%s late", (long long)h, h == 1 ? "" : "s");
+	}
+	int n = 0;
+	if (calendar_working_days_between(m->ctx->cal, (cw_day)due_day, m->today, &n) < 0 || n < 1)
+		return xstrdup("late");
+	return xasprintf("%d working day%s late", n, n == 1 ? "" : "s");
+}
+
+char *case_link(const struct conf *c, const char *ref)
+{
+	if (!c->case_link)
+		return NULL;
+	/* The reference, percent-encoded: it is data, not URL syntax. */
+	char enc[3 * 256 + 1];
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)ref; *p && n + 4 < sizeof(enc); p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~", *p))
+			enc[n++] = (char)*p;
+		else
+			n += (size_t)snprintf(enc + n, sizeof(enc) - n, "%%%02X", *p);
+	}
+	enc[n] = '\0';
+	const char *at = strstr(c->case_link, "{ref}");
+	return xasprintf("%.*s%s%s", (int)(at - c->case_link), c->case_link, enc, at + 5);
+}
+
+char *due_text(const char *due)
+{
+	/* "2026-11-23T14:00:00+00:00" reads better as "2026-11-23 14:00". */
+	if (due && strlen(due) >= 16 && (due[10] == 'T' || due[10] == 't'))
+		return xasprintf("%.10s %.5s", due, due + 11);
+	return xstrdup(due ? due : "");
+}
+
+void item_fields(struct composer *m, struct tmpl_data *d, const struct item *it, bool with_officer)
+{
+	_cleanup_free_ char *late = late_text(m, it->due_day, it->overdue_at, it->hours);
+	_cleanup_free_ char *link = case_link(m->conf, it->ref);
+	_cleanup_free_ char *due = due_text(it->due);
+	tmpl_data_set(d, "case", it->ref);
+	tmpl_data_set(d, "rule", it->rule);
+	tmpl_data_set(d, "title", rule_title(m->conf, it->rule));
+	tmpl_data_set(d, "stage", stage_label(it->stage, it->hours));
+	tmpl_data_set(d, "due", due);
+	tmpl_data_set(d, "late", late ? late : "");
+	tmpl_data_set(d, "team", directory_team_name(&m->dir, it->team));
+	if (with_officer)
+		tmpl_data_set(d, "officer", directory_officer_name(&m->dir, it->officer));
+	tmpl_data_set(d, "link", link ? link : "");
+}
+
+/* "2 due today, 1 overdue" from counts by label. */
+char *summary_text(const char *const *labels, const size_t *counts, size_t n)
+{
+	char *s = xstrdup("");
+	for (size_t i = 0; i < n; i++) {
+		if (!counts[i])
+			continue;
+		char *t = xasprintf("%s%s%zu %s", s, *s ? ", " : "", counts[i], labels[i]);
+		free(s);
+		s = t;
+	}
+	if (!*s) {
+		free(s);
+		s = xstrdup("nothing due");
+	}
+	return s;
+}
+
+static char *notice_summary(const struct item *v, size_t n)
+{
+	static const char *const labels[] = { "due today", "due", "overdue", "escalated", "coming up" };
+	size_t counts[ELEMENTSOF(labels)] = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		const char *l = stage_label(v[i].stage, v[i].hours);
+		for (size_t k = 0; k < ELEMENTSOF(labels); k++)
+			if (strcmp(l, labels[k]) == 0)
+				counts[k]++;
+	}
+	return summary_text(labels, counts, ELEMENTSOF(labels));
+}
+
+static int64_t message_insert(struct composer *m, enum msg_kind kind, bool webhook, const char *dest,
+			      const char *period, int64_t case_id, const char *ref, const char *subject,
+			      const char *body, size_t len, char **ret_err)
+{
+	static const char sql[] =
+		"INSERT INTO messages (id, kind, channel, destination, period, case_id, ref, subject, body, "
+		"created_at, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) "
+		"ON CONFLICT DO NOTHING";
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(m->db, "adding a message", ret_err);
+	int64_t id = m->next_id;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, msg_kind_to_string(kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, webhook ? "webhook" : "email", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, dest, -1, SQLITE_STATIC);
+	if (period)
+		sqlite3_bind_text(st, 5, period, -1, SQLITE_STATIC);
+	if (case_id >= 0)
+		sqlite3_bind_int64(st, 6, case_id);
+	sqlite3_bind_text(st, 7, ref, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, subject, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 9, body, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 10, m->ctx->at);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(m->db, "adding a message", ret_err);
+	if (sqlite3_changes(m->db) == 0)
+		return 0; /* a digest already made for this period */
+	m->next_id++;
+	return id;
+}
+
+static char *message_ref(struct composer *m, int64_t id)
+{
+	return xasprintf("<casewatch.%s.%lld@%s>", m->instance, (long long)id, m->domain);
+}
+
+static char *render(struct composer *m, enum msg_kind k, enum msg_part p, const struct tmpl_data *d)
+{
+	return tmpl_render(m->conf->templates.t[k][p], d, p == MSG_HTML);
+}
+
+/* Render an email of kind k for `to` and add it. Returns its id, 0 when a
+ * digest for the period was already there, or -errno. */
+int64_t add_email(struct composer *m, enum msg_kind k, const char *to, const char *period, int64_t case_id,
+			 struct tmpl_data *d, char **ret_err)
+{
+	int64_t id = m->next_id;
+	_cleanup_free_ char *ref = message_ref(m, id);
+	_cleanup_free_ char *thread = case_id >= 0 ? xasprintf("<casewatch.%s.case.%lld@%s>", m->instance,
+							       (long long)case_id, m->domain)
+						   : NULL;
+	tmpl_data_set(d, "recipient", to);
+	_cleanup_free_ char *subject = render(m, k, MSG_SUBJECT, d);
+	_cleanup_free_ char *text = render(m, k, MSG_TEXT, d);
+	_cleanup_free_ char *html = render(m, k, MSG_HTML, d);
+	/* A subject is one line, whatever a template or a value holds; the
+	 * line end a template file has is not part of it. */
+	for (char *c = subject; *c; c++)
+		if ((unsigned char)*c < 0x20)
+			*c = ' ';
+	for (size_t n = strlen(subject); n > 0 && subject[n - 1] == ' ';)
+		subject[--n] = '\0';
+	struct email_head h = {
+		.from = m->conf->from, .to = to, .message_id = ref, .references = thread, .date = m->ctx->at,
+	};
+	size_t len;
+	_cleanup_free_ char *body = email_build(&h, subject, text, html, &len);
+	return message_insert(m, k, false, to, period, case_id, ref, subject, body, len, ret_err);
+}
+
+static json_t *jstr(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static int64_t add_webhook(struct composer *m, const struct webhook_conf *w, const struct item *v, size_t n,
+			   char **ret_err)
+{
+	int64_t id = m->next_id;
+	_cleanup_free_ char *key = xasprintf("casewatch-%s-%lld", m->instance, (long long)id);
+	_cleanup_free_ char *summary = notice_summary(v, n);
+	_cleanup_free_ char *subject = xasprintf("casewatch: %s", summary);
+	json_t *root = NULL;
+	json_t *arr = json_array();
+	_cleanup_free_ char *lines = xstrdup("");
+	for (size_t i = 0; i < n; i++) {
+		const struct item *it = &v[i];
+		_cleanup_free_ char *link = case_link(m->conf, it->ref);
+		_cleanup_free_ char *late = late_text(m, it->due_day, it->overdue_at, it->hours);
+		_cleanup_free_ char *due = due_text(it->due);
+		const char *title = rule_title(m->conf, it->rule);
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o}", "case", it->ref,
+						     "rule", it->rule, "title", title, "stage", it->stage, "due",
+						     it->due ? it->due : "", "late", jstr(late), "officer",
+						     directory_officer_name(&m->dir, it->officer), "team",
+						     directory_team_name(&m->dir, it->team), "link", jstr(link)));
+		/* Chat formats: one line per notification. */
+		_cleanup_free_ char *ref = w->format == WEBHOOK_SLACK && link ? xasprintf("<%s|%s>", link, it->ref)
+					   : w->format == WEBHOOK_TEAMS && link ? xasprintf("[%s](%s)", it->ref, link)
+										: xstrdup(it->ref);
+		char *t = xasprintf("%s%s%s %s: %s, due %s%s%s, %s (%s)", lines, *lines ? "\n" : "",
+				    w->format == WEBHOOK_SLACK ? "\u2022" : "-", ref, title,
+				    due, late ? ", " : "", late ? late : "", stage_label(it->stage, it->hours),
+				    directory_team_name(&m->dir, it->team));
+		free(lines);
+		lines = t;
+	}
+	switch (w->format) {
+	case WEBHOOK_GENERIC:
+		root = arr;
+		arr = NULL;
+		break;
+	case WEBHOOK_SLACK: {
+		_cleanup_free_ char *text = xasprintf("%s\n%s", subject, lines);
+		root = json_pack("{s:s}", "text", text);
+		break;
+	}
+	case WEBHOOK_TEAMS: {
+		/* Teams renders line ends in markdown as paragraphs. */
+		_cleanup_free_ char *text = xstrdup(lines);
+		root = json_pack("{s:s, s:s, s:s, s:s, s:s}", "@type", "MessageCard", "@context",
+				 "https://schema.org/extensions", "summary", subject, "title", subject, "text", text);
+		break;
+	}
+	case _WEBHOOK_FORMAT_MAX:
+		abort();
+	}
+	json_decref(arr);
+	_cleanup_free_ char *body = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(root);
+	return message_insert(m, MSG_NOTICE, true, w->name, NULL, -1, key, subject, body,
+			      strlen(body), ret_err);
+}
+
+
+
+/* Who a notification goes to: an address, or a webhook. NULL and *why
+ * when nobody can be named. */
+static char *resolve(struct composer *m, struct item *it, char **why)
+{
+	const struct directory *d = &m->dir;
+	if (strncmp(it->recipient, "webhook:", 8) == 0) {
+		if (!find_webhook(m->conf, it->recipient + 8)) {
+			*why = xasprintf("webhook '%s' is no longer configured", it->recipient + 8);
+			return NULL;
+		}
+		it->webhook = true;
+		return xstrdup(it->recipient + 8);
+	}
+	if (strcmp(it->recipient, "officer") == 0) {
+		const struct officer *o = directory_officer(d, it->officer);
+		if (!it->officer) {
+			*why = xstrdup("the case has no officer");
+			return NULL;
+		}
+		if (!o || !address_usable(o->email)) {
+			*why = xasprintf("officer '%s' has no usable email address", it->officer);
+			return NULL;
+		}
+		return xstrdup(o->email);
+	}
+	if (strcmp(it->recipient, "supervisor") == 0) {
+		const struct team *t = directory_team(d, it->team);
+		const struct officer *o = t ? directory_officer(d, t->supervisor) : NULL;
+		if (!t || !t->supervisor) {
+			*why = xasprintf("team '%s' has no supervisor", it->team ? it->team : "(none)");
+			return NULL;
+		}
+		if (!o || !address_usable(o->email)) {
+			*why = xasprintf("supervisor '%s' of team '%s' has no usable email address", t->supervisor,
+					 it->team);
+			return NULL;
+		}
+		return xstrdup(o->email);
+	}
+	if (strcmp(it->recipient, "manager") == 0) {
+		const struct team *t = directory_team(d, it->team);
+		if (!t || !address_usable(t->manager)) {
+			*why = xasprintf("team '%s' has no usable manager_email", it->team ? it->team : "(none)");
+			return NULL;
+		}
+		return xstrdup(t->manager);
+	}
+	if (!address_usable(it->recipient)) {
+		*why = xasprintf("'%s' is not an email address", it->recipient);
+		return NULL;
+	}
+	return xstrdup(it->recipient);
+}
+
+static int cmp_item(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+	int c = (int)x->webhook - (int)y->webhook;
+	if (!c)
+		c = strcmp(x->dest, y->dest);
+	if (!c)
+		c = strcmp(x->ref, y->ref);
+	if (!c)
+		c = stage_rank(y->stage) - stage_rank(x->stage);
+	if (!c)
+		c = x->id < y->id ? -1 : x->id > y->id;
+	return c;
+}
+
+static bool window_open(struct composer *m)
+{
+	const struct conf *c = m->conf;
+	if (!c->window_every_day && !calendar_is_working_day(m->ctx->cal, m->today))
+		return false;
+	return m->minutes >= c->window_from && m->minutes < c->window_to;
+}
+
+/* Drop what no longer needs saying: obligations met, paused, cancelled or
+ * gone, and stages overtaken by a later one for the same recipient. */
+static int void_stale(struct composer *m, char **ret_err)
+{
+	static const char sql[] =
+		"UPDATE outbox SET status = 'void', finished_at = ?1, last_error = CASE "
+		"WHEN NOT EXISTS (SELECT 1 FROM obligations o WHERE o.case_id = outbox.case_id AND o.rule = outbox.rule "
+		"AND o.party_id = outbox.party_id AND o.cycle = outbox.cycle AND o.state IN ('pending', 'overdue')) "
+		"THEN 'met, paused, cancelled or gone before it was sent' ELSE 'overtaken by a later stage' END "
+		"WHERE status = 'pending' AND ?2 = ?2 AND (NOT EXISTS (SELECT 1 FROM obligations o "
+		"WHERE o.case_id = outbox.case_id AND o.rule = outbox.rule AND o.party_id = outbox.party_id "
+		"AND o.cycle = outbox.cycle AND o.state IN ('pending', 'overdue')) "
+		"OR EXISTS (SELECT 1 FROM outbox l WHERE l.case_id = outbox.case_id AND l.rule = outbox.rule "
+		"AND l.party_id = outbox.party_id AND l.cycle = outbox.cycle AND l.recipient = outbox.recipient "
+		"AND l.status IN ('pending', 'sending', 'sent') AND "
+		"(CASE l.stage WHEN 'upcoming' THEN 0 WHEN 'due' THEN 1 WHEN 'overdue' THEN 2 ELSE 3 END) > "
+		"(CASE outbox.stage WHEN 'upcoming' THEN 0 WHEN 'due' THEN 1 WHEN 'overdue' THEN 2 ELSE 3 END)))";
+	int r = exec_bind(m->db, sql, ret_err, m->ctx->at, 0, NULL);
+	if (r < 0)
+		return r;
+	m->ctx->report->voided += (size_t)r;
+	return 0;
+}
+
+static int load_items(struct composer *m, bool in_window, struct item **ret, size_t *ret_n, char **ret_err)
+{
+	static const char sql[] =
+		"SELECT ob.id, ob.case_id, c.ref, ob.rule, ob.stage, ob.recipient, o.due, c.officer, c.team, o.due_day, "
+		"o.overdue_at, ob.created_at, ob.urgent FROM outbox ob "
+		"JOIN obligations o ON o.case_id = ob.case_id AND o.rule = ob.rule AND o.party_id = ob.party_id "
+		"AND o.cycle = ob.cycle JOIN cases c ON c.case_id = ob.case_id "
+		"WHERE ob.status = 'pending' ORDER BY ob.id";
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(m->db, "reading the outbox", ret_err);
+	struct item *v = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		bool urgent = sqlite3_column_int(st, 12);
+		if (!urgent && !in_window) {
+			m->ctx->report->held++;
+			continue;
+		}
+		v = xgrow(v, &cap, n + 1, sizeof(*v));
+		struct item *it = &v[n++];
+		*it = (struct item){
+			.id = sqlite3_column_int64(st, 0),
+			.case_id = sqlite3_column_int64(st, 1),
+			.ref = col_dup(st, 2),
+			.rule = col_dup(st, 3),
+			.stage = col_dup(st, 4),
+			.recipient = col_dup(st, 5),
+			.due = col_dup(st, 6),
+			.officer = col_dup(st, 7),
+			.team = col_dup(st, 8),
+			.due_day = -1,
+			.overdue_at = sqlite3_column_type(st, 10) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 10),
+			.created_at = sqlite3_column_int64(st, 11),
+			.urgent = urgent,
+		};
+		cw_day day;
+		const char *dd = (const char *)sqlite3_column_text(st, 9);
+		if (dd && date_parse(dd, &day) == 0)
+			it->due_day = day;
+		it->hours = it->due && strlen(it->due) > 10;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		for (size_t i = 0; i < n; i++)
+			item_free(&v[i]);
+		free(v);
+		return db_fail(m->db, "reading the outbox", ret_err);
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+static int compose_group(struct composer *m, struct item *v, size_t n, char **ret_err)
+{
+	int64_t id;
+	bool one_case = true;
+	for (size_t i = 1; i < n; i++)
+		if (v[i].case_id != v[0].case_id)
+			one_case = false;
+	if (v[0].webhook) {
+		id = add_webhook(m, find_webhook(m->conf, v[0].dest), v, n, ret_err);
+	} else {
+		struct tmpl_data *d = tmpl_data_new();
+		_cleanup_free_ char *summary = notice_summary(v, n);
+		tmpl_data_set(d, "summary", summary);
+		tmpl_data_setf(d, "count", "%zu", n);
+		for (size_t i = 0; i < n; i++) {
+			/* The same notification reached by two roles (an
+			 * officer who supervises the team) is one line. */
+			if (i > 0 && strcmp(v[i].ref, v[i - 1].ref) == 0 && strcmp(v[i].rule, v[i - 1].rule) == 0 &&
+			    strcmp(v[i].stage, v[i - 1].stage) == 0 && strcmp(v[i].due ? v[i].due : "", v[i - 1].due ? v[i - 1].due : "") == 0)
+				continue;
+			item_fields(m, tmpl_data_add(d, "items"), &v[i], true);
+		}
+		id = add_email(m, MSG_NOTICE, v[0].dest, NULL, one_case ? v[0].case_id : -1, d, ret_err);
+		tmpl_data_free(d);
+	}
+	if (id < 0)
+		return (int)id;
+	for (size_t i = 0; i < n; i++) {
+		int r = exec_bind(m->db, "UPDATE outbox SET status = 'sending', message_id = ?1 WHERE id = ?2", ret_err,
+				  id, v[i].id, NULL);
+		if (r < 0)
+			return r;
+	}
+	struct outbox_report *rep = m->ctx->report;
+	rep->messages++;
+	_cleanup_free_ char *summary = notice_summary(v, n);
+	report_line(rep, false, "message %lld to %s%s: %s", (long long)id, v[0].webhook ? "webhook " : "", v[0].dest,
+		    summary);
+	return 0;
+}
+
+static int compose_notices(struct composer *m, char **ret_err)
+{
+	bool in_window = window_open(m);
+	struct item *v = NULL;
+	size_t n = 0;
+	int r = load_items(m, in_window, &v, &n, ret_err);
+	if (r < 0)
+		return r;
+	size_t k = 0;
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		_cleanup_free_ char *why = NULL;
+		v[i].dest = resolve(m, &v[i], &why);
+		if (v[i].dest) {
+			if (k != i) {
+				v[k] = v[i];
+				v[i] = (struct item){ 0 };
+			}
+			k++;
+			continue;
+		}
+		/* Nobody to tell, yet: kept, and given up only after as long
+		 * as a failing message would be. */
+		bool dead = m->ctx->at - v[i].created_at >= m->conf->give_up_after;
+		r = exec_bind(m->db,
+			      dead ? "UPDATE outbox SET status = 'dead', finished_at = ?1, last_error = ?3 WHERE id = ?2"
+				   : "UPDATE outbox SET last_error = ?3 WHERE id = ?2 AND ?1 = ?1",
+			      ret_err, m->ctx->at, v[i].id, why);
+		report_line(m->ctx->report, true, "%s %s %s to %s: %s%s", v[i].ref, v[i].rule, v[i].stage,
+			    v[i].recipient, why, dead ? " (given up)" : " (kept until it can be sent)");
+		item_free(&v[i]);
+	}
+	n = r < 0 ? n : k;
+	if (r >= 0 && n > 1)
+		qsort(v, n, sizeof(*v), cmp_item);
+	for (size_t i = 0; i < n && r >= 0;) {
+		size_t j = i + 1;
+		while (j < n && v[j].webhook == v[i].webhook && strcmp(v[j].dest, v[i].dest) == 0)
+			j++;
+		r = compose_group(m, v + i, j - i, ret_err);
+		i = j;
+	}
+	for (size_t i = 0; i < n; i++)
+		item_free(&v[i]);
+	free(v);
+	return r;
+}
+
+
+static char *mail_domain(const char *from)
+{
+	const char *at = strrchr(from, '@');
+	if (!at)
+		return xstrdup("localhost");
+	size_t n = strcspn(at + 1, ">");
+	return n ? xstrndup(at + 1, n) : xstrdup("localhost");
+}
+
+int outbox_compose(void *userdata, sqlite3 *db, sqlite3 *cdb, char **ret_err)
+{
+	struct outbox_ctx *ctx = userdata;
+	struct composer m = {
+		.ctx = ctx,
+		.conf = ctx->conf,
+		.db = db,
+		.today = tz_local_day(ctx->tz, ctx->at),
+		.minutes = tz_local_seconds(ctx->tz, ctx->at) / 60,
+		.domain = mail_domain(ctx->conf->from),
+	};
+	int r;
+	if ((r = exec_bind(db, "INSERT INTO meta (key, value) VALUES ('instance', lower(hex(randomblob(6)))) "
+			       "ON CONFLICT DO NOTHING",
+			   ret_err, 0, 0, NULL)) < 0 ||
+	    (r = meta_text(db, "instance", &m.instance, ret_err)) < 0)
+		goto out;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(id), 0) + 1 FROM messages", -1, &st, NULL) != SQLITE_OK) {
+		r = db_fail(db, "reading messages", ret_err);
+		goto out;
+	}
+	sqlite3_step(st);
+	m.next_id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if ((r = directory_load(cdb, &m.dir, ret_err)) < 0 || (r = void_stale(&m, ret_err)) < 0 ||
+	    (r = compose_notices(&m, ret_err)) < 0 || (r = compose_digests(&m, ret_err)) < 0)
+		goto out;
+out:
+	directory_free(&m.dir);
+	free(m.instance);
+	free(m.domain);
+	return r < 0 ? r : 0;
+}
+

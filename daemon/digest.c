@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "date.h"
+#include "outbox-int.h"
+#include "tmpl.h"
+#include "util.h"
+
+/* Digests: each officer's morning list, and the managers'. */
+
+struct drow {
+	char *officer, *team, *ref, *rule, *due, *state, *stage;
+	int64_t due_day, overdue_at;
+};
+
+static void drows_free(struct drow *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].officer);
+		free(v[i].team);
+		free(v[i].ref);
+		free(v[i].rule);
+		free(v[i].due);
+		free(v[i].state);
+		free(v[i].stage);
+	}
+	free(v);
+}
+
+static int load_drows(struct composer *m, const char *sql, bool bind_today, struct drow **ret, size_t *ret_n,
+		      char **ret_err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(m->db, "reading obligations for a digest", ret_err);
+	if (bind_today) {
+		char today[DATE_STRLEN];
+		sqlite3_bind_text(st, 1, date_format(m->today, today), -1, SQLITE_TRANSIENT);
+	}
+	struct drow *v = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = xgrow(v, &cap, n + 1, sizeof(*v));
+		struct drow *d = &v[n++];
+		*d = (struct drow){ col_dup(st, 0), col_dup(st, 1), col_dup(st, 2), col_dup(st, 3),
+				    col_dup(st, 4), col_dup(st, 5), col_dup(st, 6), -1, 0 };
+		cw_day day;
+		const char *dd = (const char *)sqlite3_column_text(st, 7);
+		if (dd && date_parse(dd, &day) == 0)
+			d->due_day = day;
+		d->overdue_at = sqlite3_column_int64(st, 8);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		drows_free(v, n);
+		return db_fail(m->db, "reading obligations for a digest", ret_err);
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+static void drow_fields(struct composer *m, struct tmpl_data *d, const struct drow *r)
+{
+	struct item it = {
+		.ref = r->ref, .rule = r->rule, .stage = r->stage ? r->stage : (char *)"overdue", .due = r->due,
+		.team = r->team, .officer = r->officer, .due_day = r->due_day, .overdue_at = r->overdue_at,
+		.hours = r->due && strlen(r->due) > 10,
+	};
+	item_fields(m, d, &it, false);
+}
+
+static int officer_digests(struct composer *m, const char *period, char **ret_err)
+{
+	static const char sql[] =
+		"SELECT c.officer, c.team, c.ref, o.rule, o.due, o.state, o.stage, o.due_day, o.overdue_at "
+		"FROM obligations o JOIN cases c ON c.case_id = o.case_id "
+		"WHERE c.open = 1 AND c.officer IS NOT NULL AND (o.state = 'overdue' OR "
+		"(o.state = 'pending' AND (o.due_day = ?1 OR o.stage = 'upcoming'))) "
+		"ORDER BY c.officer, o.due_day, o.due, c.ref, o.rule";
+	struct drow *v = NULL;
+	size_t n = 0;
+	int r = load_drows(m, sql, true, &v, &n, ret_err);
+	char today[DATE_STRLEN];
+	date_format(m->today, today);
+	for (size_t i = 0; i < n && r >= 0;) {
+		size_t j = i;
+		while (j < n && strcmp(v[j].officer, v[i].officer) == 0)
+			j++;
+		const struct officer *o = directory_officer(&m->dir, v[i].officer);
+		if (!o || !address_usable(o->email)) {
+			i = j;
+			continue;
+		}
+		struct tmpl_data *d = tmpl_data_new();
+		size_t counts[3] = { 0 };
+		for (size_t k = i; k < j; k++) {
+			const char *list;
+			if (strcmp(v[k].state, "overdue") == 0) {
+				list = "overdue";
+				counts[1]++;
+			} else if (v[k].due && strncmp(v[k].due, today, 10) == 0) {
+				list = "due_today";
+				counts[0]++;
+			} else {
+				list = "upcoming";
+				counts[2]++;
+			}
+			drow_fields(m, tmpl_data_add(d, list), &v[k]);
+		}
+		static const char *const labels[] = { "due today", "overdue", "coming up" };
+		_cleanup_free_ char *summary = summary_text(labels, counts, 3);
+		tmpl_data_set(d, "summary", summary);
+		tmpl_data_set(d, "officer", directory_officer_name(&m->dir, v[i].officer));
+		tmpl_data_set(d, "date", today);
+		int64_t id = add_email(m, MSG_OFFICER_DIGEST, o->email, period, -1, d, ret_err);
+		tmpl_data_free(d);
+		if (id < 0)
+			r = (int)id;
+		else if (id > 0) {
+			m->ctx->report->messages++;
+			report_line(m->ctx->report, false, "message %lld to %s: officer digest: %s", (long long)id,
+				    o->email, summary);
+		}
+		i = j;
+	}
+	drows_free(v, n);
+	return r;
+}
+
+static int manager_digests(struct composer *m, const char *period, char **ret_err)
+{
+	static const char sql[] =
+		"SELECT c.officer, c.team, c.ref, o.rule, o.due, o.state, o.stage, o.due_day, o.overdue_at "
+		"FROM obligations o JOIN cases c ON c.case_id = o.case_id "
+		"WHERE c.open = 1 AND o.state = 'overdue' ORDER BY c.team, c.officer, o.due_day, o.due, c.ref, o.rule";
+	struct drow *v = NULL;
+	size_t n = 0;
+	int r = load_drows(m, sql, false, &v, &n, ret_err);
+	if (r < 0)
+		return r;
+	/* What could not be delivered since the last digest (from the same
+	 * second on: a message given up in the run that made the last digest
+	 * was not in it), and each standard's figures. */
+	sqlite3_stmt *st = NULL, *fs = NULL;
+	_cleanup_free_ char *last = NULL;
+	if ((r = meta_text(m->db, "manager_digest_at", &last, ret_err)) < 0)
+		goto out;
+	static const char fig_sql[] =
+		"SELECT rule, sum(state = 'pending'), sum(state = 'overdue'), sum(state = 'paused'), "
+		"sum(state = 'met'), sum(state = 'met_late') FROM obligations GROUP BY rule";
+	if (sqlite3_prepare_v2(m->db, fig_sql, -1, &fs, NULL) != SQLITE_OK) {
+		r = db_fail(m->db, "counting obligations", ret_err);
+		goto out;
+	}
+	static const char dead_sql[] =
+		"SELECT destination, subject, last_error, created_at FROM messages WHERE status = 'dead' AND finished_at >= ?1 "
+		"UNION ALL SELECT recipient || ' of ' || (SELECT ref FROM cases WHERE cases.case_id = outbox.case_id), "
+		"rule || ' ' || stage, last_error, created_at FROM outbox WHERE status = 'dead' AND message_id IS NULL "
+		"AND finished_at >= ?1 ORDER BY 4";
+	if (sqlite3_prepare_v2(m->db, dead_sql, -1, &st, NULL) != SQLITE_OK) {
+		r = db_fail(m->db, "reading undelivered messages", ret_err);
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, last ? strtoll(last, NULL, 10) : 0);
+	size_t n_dead = 0;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		n_dead++;
+
+	/* One digest per manager address, of the teams it manages. */
+	for (size_t t = 0; t < m->dir.n_teams && r >= 0; t++) {
+		const char *to = m->dir.teams[t].manager;
+		if (!address_usable(to))
+			continue;
+		bool seen = false;
+		for (size_t u = 0; u < t; u++)
+			if (m->dir.teams[u].manager && strcmp(m->dir.teams[u].manager, to) == 0)
+				seen = true;
+		if (seen)
+			continue;
+		struct tmpl_data *d = tmpl_data_new();
+		size_t counts[2] = { 0 };
+		struct tmpl_data *team = NULL, *off = NULL;
+		const char *cur_team = NULL, *cur_off = NULL;
+		for (size_t k = 0; k < n; k++) {
+			const struct team *tm = directory_team(&m->dir, v[k].team);
+			if (!tm || !tm->manager || strcmp(tm->manager, to) != 0)
+				continue;
+			if (!cur_team || strcmp(cur_team, v[k].team) != 0) {
+				team = tmpl_data_add(d, "teams");
+				tmpl_data_set(team, "team", directory_team_name(&m->dir, v[k].team));
+				cur_team = v[k].team;
+				cur_off = NULL;
+			}
+			const char *oid = v[k].officer ? v[k].officer : "";
+			if (!cur_off || strcmp(cur_off, oid) != 0) {
+				off = tmpl_data_add(team, "officers");
+				tmpl_data_set(off, "officer", v[k].officer ? directory_officer_name(&m->dir, v[k].officer) : "(no officer)");
+				cur_off = oid;
+			}
+			drow_fields(m, tmpl_data_add(off, "items"), &v[k]);
+			counts[v[k].stage && strcmp(v[k].stage, "escalated") == 0]++;
+		}
+		static const char *const labels[] = { "overdue", "escalated" };
+		_cleanup_free_ char *summary = summary_text(labels, counts, 2);
+		if (strcmp(summary, "nothing due") == 0) {
+			free(summary);
+			summary = xstrdup("nothing overdue");
+		}
+		if (n_dead) {
+			char *s2 = xasprintf("%s, %zu undelivered", summary, n_dead);
+			free(summary);
+			summary = s2;
+		}
+		tmpl_data_set(d, "summary", summary);
+		tmpl_data_set(d, "period", period);
+		char today[DATE_STRLEN];
+		tmpl_data_set(d, "date", date_format(m->today, today));
+		tmpl_data_setf(d, "undelivered_count", "%zu", n_dead);
+		sqlite3_reset(st);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			struct tmpl_data *e = tmpl_data_add(d, "undelivered");
+			const char *dest = (const char *)sqlite3_column_text(st, 0);
+			tmpl_data_set(e, "recipient", dest ? dest : "(unknown)");
+			tmpl_data_set(e, "subject", (const char *)sqlite3_column_text(st, 1));
+			const char *err = (const char *)sqlite3_column_text(st, 2);
+			tmpl_data_set(e, "error", err ? err : "");
+			char when[TZ_TIMESTAMP_STRLEN];
+			tmpl_data_set(e, "since", tz_format_timestamp(m->ctx->tz, sqlite3_column_int64(st, 3), when));
+		}
+		/* The figures, in the order of the rules. */
+		for (size_t i = 0; i < m->conf->ruleset.n; i++) {
+			const struct rule *rl = &m->conf->ruleset.v[i];
+			sqlite3_reset(fs);
+			while (sqlite3_step(fs) == SQLITE_ROW) {
+				if (strcmp((const char *)sqlite3_column_text(fs, 0), rl->id) != 0)
+					continue;
+				struct tmpl_data *e = tmpl_data_add(d, "standards");
+				tmpl_data_set(e, "rule", rl->id);
+				tmpl_data_set(e, "title", rl->title ? rl->title : rl->id);
+				static const char *const cols[] = { "pending", "overdue", "paused", "met", "met_late" };
+				for (int k = 0; k < 5; k++)
+					tmpl_data_setf(e, cols[k], "%lld", (long long)sqlite3_column_int64(fs, k + 1));
+			}
+		}
+		int64_t id = add_email(m, MSG_MANAGER_DIGEST, to, period, -1, d, ret_err);
+		tmpl_data_free(d);
+		if (id < 0)
+			r = (int)id;
+		else if (id > 0) {
+			m->ctx->report->messages++;
+			report_line(m->ctx->report, false, "message %lld to %s: manager digest: %s", (long long)id, to,
+				    summary);
+		}
+	}
+	if (r >= 0) {
+		char at[32];
+		snprintf(at, sizeof(at), "%lld", (long long)m->ctx->at);
+		r = meta_set_text(m->db, "manager_digest_at", at, ret_err);
+	}
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(fs);
+	drows_free(v, n);
+	return r;
+}
+
+int compose_digests(struct composer *m, char **ret_err)
+{
+	const struct conf *c = m->conf;
+	bool working = calendar_is_working_day(m->ctx->cal, m->today);
+	int r;
+	char today[DATE_STRLEN];
+	date_format(m->today, today);
+	/* Morning digests go out on working days from their time until the
+	 * window closes: a daemon started in the evening sends none. */
+	if (c->officer_digest >= 0 && working && m->minutes >= c->officer_digest && m->minutes < c->window_to) {
+		_cleanup_free_ char *done = NULL;
+		if ((r = meta_text(m->db, "officer_digest", &done, ret_err)) < 0)
+			return r;
+		if (!done || strcmp(done, today) != 0) {
+			if ((r = officer_digests(m, today, ret_err)) < 0 ||
+			    (r = meta_set_text(m->db, "officer_digest", today, ret_err)) < 0)
+				return r;
+		}
+	}
+	if (c->manager_every != DIGEST_NEVER && working && m->minutes >= c->manager_time && m->minutes < c->window_to &&
+	    (c->manager_every == DIGEST_DAILY || date_weekday(m->today) >= c->manager_day)) {
+		char period[16];
+		if (c->manager_every == DIGEST_DAILY) {
+			memcpy(period, today, DATE_STRLEN);
+		} else {
+			int y, mo, d;
+			date_to_ymd(m->today, &y, &mo, &d);
+			struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = 12 };
+			timegm(&tm);
+			strftime(period, sizeof(period), "%G-W%V", &tm);
+		}
+		_cleanup_free_ char *done = NULL;
+		if ((r = meta_text(m->db, "manager_digest", &done, ret_err)) < 0)
+			return r;
+		if (!done || strcmp(done, period) != 0) {
+			if ((r = manager_digests(m, period, ret_err)) < 0 ||
+			    (r = meta_set_text(m->db, "manager_digest", period, ret_err)) < 0)
+				return r;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "directory.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "outbox-int.h"
+#include "util.h"
+
+static int cmp_officer(const void *a, const void *b)
+{
+	return strcmp(((const struct officer *)a)->id, ((const struct officer *)b)->id);
+}
+
+static int cmp_team(const void *a, const void *b)
+{
+	return strcmp(((const struct team *)a)->id, ((const struct team *)b)->id);
+}
+
+void directory_free(struct directory *d)
+{
+	for (size_t i = 0; i < d->n_officers; i++) {
+		free(d->officers[i].id);
+		free(d->officers[i].name);
+		free(d->officers[i].email);
+	}
+	for (size_t i = 0; i < d->n_teams; i++) {
+		free(d->teams[i].id);
+		free(d->teams[i].name);
+		free(d->teams[i].supervisor);
+		free(d->teams[i].manager);
+	}
+	free(d->officers);
+	free(d->teams);
+}
+
+int directory_load(sqlite3 *cdb, struct directory *d, char **ret_err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int rc;
+	if (sqlite3_prepare_v2(cdb, "SELECT id, name, email FROM officers WHERE id IS NOT NULL", -1, &st, NULL) !=
+	    SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		d->officers = xgrow(d->officers, &cap, d->n_officers + 1, sizeof(*d->officers));
+		d->officers[d->n_officers++] = (struct officer){ col_dup(st, 0), col_dup(st, 1), col_dup(st, 2) };
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	cap = 0;
+	if (sqlite3_prepare_v2(cdb, "SELECT id, name, supervisor, manager_email FROM teams WHERE id IS NOT NULL", -1,
+			       &st, NULL) != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		d->teams = xgrow(d->teams, &cap, d->n_teams + 1, sizeof(*d->teams));
+		d->teams[d->n_teams++] =
+			(struct team){ col_dup(st, 0), col_dup(st, 1), col_dup(st, 2), col_dup(st, 3) };
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	if (d->n_officers)
+		qsort(d->officers, d->n_officers, sizeof(*d->officers), cmp_officer);
+	if (d->n_teams)
+		qsort(d->teams, d->n_teams, sizeof(*d->teams), cmp_team);
+	return 0;
+fail:
+	*ret_err = xasprintf("case database: reading officers and teams: %s", sqlite3_errmsg(cdb));
+	sqlite3_finalize(st);
+	return -EIO;
+}
+
+const struct officer *directory_officer(const struct directory *d, const char *id)
+{
+	if (!id || !d->n_officers)
+		return NULL;
+	struct officer key = { .id = (char *)id };
+	return bsearch(&key, d->officers, d->n_officers, sizeof(key), cmp_officer);
+}
+
+const struct team *directory_team(const struct directory *d, const char *id)
+{
+	if (!id || !d->n_teams)
+		return NULL;
+	struct team key = { .id = (char *)id };
+	return bsearch(&key, d->teams, d->n_teams, sizeof(key), cmp_team);
+}
+
+bool address_usable(const char *a)
+{
+	return a && *a && strchr(a, '@') && !strpbrk(a, " \t\r\n<>\",;");
+}
+
+const char *directory_officer_name(const struct directory *d, const char *id)
+{
+	const struct officer *o = directory_officer(d, id);
+	return o && o->name && *o->name ? o->name : id ? id : "(none)";
+}
+
+const char *directory_team_name(const struct directory *d, const char *id)
+{
+	const struct team *t = directory_team(d, id);
+	return t && t->name && *t->name ? t->name : id ? id : "(none)";
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+
+/* The unit's staff, from the case database: who the officer, supervisor
+ * and manager of a case are, and what to call them. */
+struct officer {
+	char *id, *name, *email;
+};
+struct team {
+	char *id, *name, *supervisor, *manager;
+};
+struct directory {
+	struct officer *officers;
+	size_t n_officers;
+	struct team *teams;
+	size_t n_teams;
+};
+
+
+/* Read the officers and teams of the case database. Returns 0 or -EIO
+ * with *ret_err. */
+int directory_load(sqlite3 *cases, struct directory *d, char **ret_err);
+void directory_free(struct directory *d);
+const struct officer *directory_officer(const struct directory *d, const char *id);
+const struct team *directory_team(const struct directory *d, const char *id);
+/* What to call them: the name, else the id, else "(none)". */
+const char *directory_officer_name(const struct directory *d, const char *id);
+const char *directory_team_name(const struct directory *d, const char *id);
+/* Whether `a` can be written in a message's To and RCPT TO. */
+bool address_usable(const char *a);
