@@ -25,6 +25,9 @@
 
 /* A scan that found the case database locked is tried again this soon. */
 #define BUSY_RETRY_SEC 30
+/* Sending that stopped (the state database failed, or another process
+ * sends) is tried again this much later. */
+#define SEND_RETRY_SEC 5
 
 /* Everything that comes from one reading of the configuration. */
 struct setup {
@@ -47,6 +50,7 @@ struct daemon {
 	uint64_t last_ping;     /* CLOCK_MONOTONIC µs */
 	bool ready;
 	char *last_error;       /* why the last scan failed, to log it once */
+	char *send_error;       /* why sending stopped, to log it once an outage */
 	enum watch_full next_full;
 };
 
@@ -193,12 +197,13 @@ static void on_send_progress(void *userdata)
 	ping_watchdog(userdata, false);
 }
 
-/* Between messages: keep sending unless asked to stop. The message in
- * hand is finished first (casewatchd(8), SIGNALS). */
+/* While sending: keep on unless asked to stop or to reload. The message in
+ * hand is finished first, within a few seconds (casewatchd(8), SIGNALS). */
 static bool keep_sending(void *userdata)
 {
 	ping_watchdog(userdata, false);
-	return !stop_pending();
+	sigset_t pending;
+	return !stop_pending() && !(sigpending(&pending) == 0 && sigismember(&pending, SIGHUP));
 }
 
 static void log_compose(const struct outbox_report *rep)
@@ -226,14 +231,36 @@ static void deliver(struct daemon *d)
 	int r = outbox_send(s->sender, db, now, keep_sending, d, &sent, &err);
 	for (size_t i = 0; i < sent.n_errors; i++)
 		log_msg(LOG_WARNING, "not delivered: %s", sent.errors[i]);
-	if (r < 0)
-		log_msg(LOG_ERR, "sending stopped: %s", err);
+	/* A state database that cannot be written (a full disk) stops the
+	 * sending until it can: said once, and once more when it is over. */
+	if (r < 0 && !d->send_error) {
+		log_msg(LOG_ERR, "sending stopped: %s; it goes on once the state database can be written", err);
+		free(d->send_error);
+		d->send_error = TAKE_PTR(err);
+	} else if (r >= 0 && d->send_error) {
+		log_msg(LOG_NOTICE, "sending resumed");
+		free(d->send_error);
+		d->send_error = NULL;
+	}
+	if (sent.busy)
+		log_msg(LOG_DEBUG, "another process is sending from the state database: its turn");
 	if (sent.sent || sent.retry || sent.dead)
 		log_msg(LOG_INFO, "sent %zu messages (%zu email, %zu webhook) in %lld ms; %zu to retry, %zu dead",
 			sent.sent, sent.email, sent.webhook, (long long)sent.ms, sent.retry, sent.dead);
 	outbox_sent_free(&sent);
 	if (stop_pending())
 		return;
+	if (r < 0 || sent.busy) {
+		/* Try again a little later, not at once. */
+		uint64_t when = now_usec(CLOCK_MONOTONIC) + (uint64_t)SEND_RETRY_SEC * 1000000;
+		if (!d->send_timer)
+			sd_event_add_time(d->event, &d->send_timer, CLOCK_MONOTONIC, when, 1000000, on_send_timer, d);
+		else {
+			sd_event_source_set_time(d->send_timer, when);
+			sd_event_source_set_enabled(d->send_timer, SD_EVENT_ONESHOT);
+		}
+		return;
+	}
 	int64_t next = outbox_next_attempt(db);
 	if (next == INT64_MAX) {
 		if (d->send_timer)
@@ -565,5 +592,6 @@ out:
 	sd_event_source_unref(d.send_timer);
 	sd_event_unref(d.event);
 	free(d.last_error);
+	free(d.send_error);
 	return status;
 }

@@ -183,6 +183,9 @@ int cmd_send(const struct conf *c, sqlite3 *db, int64_t at, char **ret_err)
 	struct sender *snd = sender_new(c);
 	int r = outbox_send(snd, db, at, NULL, NULL, &sent, ret_err);
 	sender_free(snd);
+	if (sent.busy)
+		printf("another process (casewatchd, or another casewatch) is sending from this state database: "
+		       "what is due is left to it\n");
 	for (size_t i = 0; i < sent.n_errors; i++)
 		printf("not delivered: %s\n", sent.errors[i]);
 	printf("sent %zu message%s (%zu email, %zu webhook); %zu to retry, %zu dead\n", sent.sent,

@@ -2,6 +2,9 @@
 #include "outbox.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -21,12 +24,26 @@
 /* Webhooks: the whole exchange. */
 #define WEBHOOK_TIMEOUT_MS 30000
 
-/* Delivery: each message to its server, and the verdict recorded. */
+/* Delivery: each message to its server, and its verdict recorded the
+ * moment it is known (casewatchd(8), NOTIFICATIONS). */
 
 static void progress_none(void *userdata)
 {
 	(void)userdata;
 }
+
+struct outgoing {
+	int64_t id, created_at, attempts;
+	bool webhook;
+	char *dest, *ref, *subject;
+	char *body;
+	size_t len;
+	enum delivery result;
+	char *error;
+	int64_t retry_after;
+	bool skip; /* another sender settled it between reading and claiming */
+	bool untried; /* stopped before it was sent: released, not retried */
+};
 
 struct sender {
 	const struct conf *conf;
@@ -38,6 +55,10 @@ struct sender {
 	char *maildir;
 	void (*progress)(void *userdata);
 	void *userdata;
+	/* Messages the server took whose record the state database refused
+	 * (a full disk): recorded first at the next send, not sent again. */
+	struct outgoing *unrecorded;
+	size_t n_unrecorded, cap_unrecorded;
 };
 
 void sender_set_progress(struct sender *s, void (*progress)(void *userdata), void *userdata)
@@ -55,6 +76,16 @@ struct sender *sender_new(const struct conf *c)
 	return s;
 }
 
+static void outgoing_free(struct outgoing *o)
+{
+	free(o->dest);
+	free(o->ref);
+	free(o->subject);
+	free(o->body);
+	free(o->error);
+	*o = (struct outgoing){ 0 };
+}
+
 void sender_free(struct sender *s)
 {
 	if (!s)
@@ -64,27 +95,10 @@ void sender_free(struct sender *s)
 	free(s->mailer_err);
 	free(s->hooker_err);
 	free(s->maildir);
+	for (size_t i = 0; i < s->n_unrecorded; i++)
+		outgoing_free(&s->unrecorded[i]);
+	free(s->unrecorded);
 	free(s);
-}
-
-struct outgoing {
-	int64_t id, created_at, attempts;
-	bool webhook;
-	char *dest, *ref, *subject;
-	char *body;
-	size_t len;
-	enum delivery result;
-	char *error;
-	int64_t retry_after;
-};
-
-static void outgoing_free(struct outgoing *o)
-{
-	free(o->dest);
-	free(o->ref);
-	free(o->subject);
-	free(o->body);
-	free(o->error);
 }
 
 static int64_t backoff(int64_t attempts)
@@ -101,8 +115,44 @@ static int64_t backoff(int64_t attempts)
 	return d / 2 + (int64_t)(rnd % (uint32_t)(d / 2 + 1));
 }
 
-static int record(sqlite3 *db, const struct outgoing *o, int64_t at, int give_up_after, struct outbox_sent *ret,
-		  char **ret_err)
+/* One sending: where it is, what it found. */
+struct round {
+	struct sender *s;
+	sqlite3 *db;
+	int64_t at;
+	struct outbox_sent *ret;
+	bool (*keep_going)(void *userdata);
+	void *userdata;
+	int r;          /* < 0: the state database failed, in *ret_err */
+	char **ret_err;
+	char *smtp_down; /* the SMTP session failed as a whole: the rest wait */
+	/* Failures with the same reason as the last one listed are counted,
+	 * not listed again. */
+	char *last_error;
+	size_t repeats;
+	/* The batch in hand, for the mailer's verdicts. */
+	struct outgoing *batch;
+	size_t *email_at; /* which of batch each email is, ending in SIZE_MAX */
+	struct mail_msg *mm; /* the emails handed to the mailer, in that order */
+};
+
+static void flush_repeats(struct round *rd)
+{
+	struct outbox_sent *ret = rd->ret;
+	if (rd->repeats) {
+		ret->errors = xgrow(ret->errors, &ret->cap_errors, ret->n_errors + 1, sizeof(char *));
+		ret->errors[ret->n_errors++] = xasprintf("%zu more message%s not delivered for the same reason",
+							 rd->repeats, rd->repeats == 1 ? "" : "s");
+	}
+	rd->repeats = 0;
+	free(rd->last_error);
+	rd->last_error = NULL;
+}
+
+/* The verdict on o, in the state database: sent (with the ledger),
+ * retried later (exponential backoff with jitter, or the server's
+ * Retry-After), or dead. */
+static int record(sqlite3 *db, const struct outgoing *o, int64_t at, int give_up_after, char **ret_err)
 {
 	int r;
 	enum delivery res = o->result;
@@ -119,21 +169,13 @@ static int record(sqlite3 *db, const struct outgoing *o, int64_t at, int give_up
 		    (r = exec_bind(db, "UPDATE outbox SET status = 'sent', finished_at = ?1 WHERE message_id = ?2", ret_err,
 				   at, o->id, NULL)) < 0)
 			return r;
-		ret->sent++;
-		if (o->webhook)
-			ret->webhook++;
-		else
-			ret->email++;
 		return 0;
 	case DELIVERY_RETRY: {
 		int64_t wait = backoff(o->attempts);
 		if (o->retry_after > wait)
 			wait = o->retry_after > BACKOFF_MAX * 6 ? BACKOFF_MAX * 6 : o->retry_after;
-		if ((r = exec_bind(db, "UPDATE messages SET status = 'pending', next_attempt_at = ?1, last_error = ?3 "
-				       "WHERE id = ?2", ret_err, at + wait, o->id, o->error)) < 0)
-			return r;
-		ret->retry++;
-		break;
+		return exec_bind(db, "UPDATE messages SET status = 'pending', next_attempt_at = ?1, last_error = ?3 "
+				     "WHERE id = ?2", ret_err, at + wait, o->id, o->error);
 	}
 	case DELIVERY_DEAD:
 		if ((r = exec_bind(db, "UPDATE messages SET status = 'dead', finished_at = ?1, last_error = ?3 "
@@ -141,16 +183,79 @@ static int record(sqlite3 *db, const struct outgoing *o, int64_t at, int give_up
 		    (r = exec_bind(db, "UPDATE outbox SET status = 'dead', finished_at = ?1 WHERE message_id = ?2", ret_err,
 				   at, o->id, NULL)) < 0)
 			return r;
-		ret->dead++;
-		break;
+		return 0;
 	}
-	ret->errors = xgrow(ret->errors, &ret->cap_errors, ret->n_errors + 1, sizeof(char *));
-	ret->errors[ret->n_errors++] =
-		xasprintf("message %lld to %s%s \"%s\": %s%s", (long long)o->id, o->webhook ? "webhook " : "", o->dest,
-			  o->subject, o->error ? o->error : "failed",
-			  res == DELIVERY_DEAD ? o->result == DELIVERY_DEAD ? " (dead: refused)" : " (dead: gave up)"
-					       : " (will retry)");
 	return 0;
+}
+
+/* Record o in a transaction of its own, and count it. A message the server
+ * took whose record fails is kept in memory, to be recorded before anything
+ * else is sent. Returns false when the state database failed. */
+static bool settle(struct round *rd, struct outgoing *o)
+{
+	struct sender *s = rd->s;
+	struct outbox_sent *ret = rd->ret;
+	if (rd->r < 0) {
+		/* The state database has failed in this round: nothing else is
+		 * recorded, so nothing else is sent. */
+		return false;
+	}
+	if (o->untried) {
+		/* Stopped before it went: back to pending as it was, for the
+		 * next send, with no attempt counted and no wait. */
+		int r = exec_bind(rd->db, "UPDATE messages SET status = 'pending', attempts = max(attempts - 1, 0) "
+				  "WHERE id = ?2 AND status = 'sending' AND ?1 = ?1", rd->ret_err, 0, o->id, NULL);
+		if (r < 0)
+			rd->r = r;
+		return r >= 0;
+	}
+	int r = exec_bind(rd->db, "BEGIN IMMEDIATE", rd->ret_err, 0, 0, NULL);
+	if (r >= 0) {
+		r = record(rd->db, o, rd->at, s->conf->give_up_after, rd->ret_err);
+		if (r >= 0)
+			r = exec_bind(rd->db, "COMMIT", rd->ret_err, 0, 0, NULL);
+		if (r < 0)
+			sqlite3_exec(rd->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	if (r < 0) {
+		rd->r = r;
+		if (o->result == DELIVERY_SENT) {
+			s->unrecorded = xgrow(s->unrecorded, &s->cap_unrecorded, s->n_unrecorded + 1, sizeof(*s->unrecorded));
+			s->unrecorded[s->n_unrecorded++] = (struct outgoing){
+				.id = o->id, .created_at = o->created_at, .webhook = o->webhook, .result = DELIVERY_SENT,
+			};
+		}
+		return false;
+	}
+	enum delivery res = o->result;
+	if (res == DELIVERY_RETRY && rd->at - o->created_at >= s->conf->give_up_after)
+		res = DELIVERY_DEAD;
+	if (res == DELIVERY_SENT) {
+		ret->sent++;
+		if (o->webhook)
+			ret->webhook++;
+		else
+			ret->email++;
+		return true;
+	}
+	if (res == DELIVERY_RETRY)
+		ret->retry++;
+	else
+		ret->dead++;
+	const char *why = o->error ? o->error : "failed";
+	const char *fate = res == DELIVERY_DEAD ? o->result == DELIVERY_DEAD ? " (dead: refused)" : " (dead: gave up)"
+						: " (will retry)";
+	_cleanup_free_ char *reason = xasprintf("%s%s", why, fate);
+	if (rd->last_error && strcmp(rd->last_error, reason) == 0) {
+		rd->repeats++;
+		return true;
+	}
+	flush_repeats(rd);
+	ret->errors = xgrow(ret->errors, &ret->cap_errors, ret->n_errors + 1, sizeof(char *));
+	ret->errors[ret->n_errors++] = xasprintf("message %lld to %s%s \"%s\": %s", (long long)o->id,
+						 o->webhook ? "webhook " : "", o->dest, o->subject, reason);
+	rd->last_error = TAKE_PTR(reason);
+	return true;
 }
 
 static void deliver_webhook(struct sender *s, struct outgoing *o)
@@ -175,20 +280,51 @@ static void deliver_webhook(struct sender *s, struct outgoing *o)
 	o->retry_after = res.retry_after;
 }
 
-static void deliver_emails(struct sender *s, struct outgoing *v, size_t n)
+/* The mailer's hooks: each verdict recorded as it comes. */
+static bool on_mail_verdict(void *userdata, struct mail_msg *msg)
 {
+	struct round *rd = userdata;
+	struct outgoing *o = &rd->batch[rd->email_at[msg - rd->mm]];
+	o->result = msg->result;
+	o->error = TAKE_PTR(msg->error);
+	o->untried = msg->untried;
+	bool ok = settle(rd, o);
+	rd->s->progress(rd->s->userdata);
+	return ok;
+}
+
+static bool on_mail_keep_going(void *userdata)
+{
+	struct round *rd = userdata;
+	rd->s->progress(rd->s->userdata);
+	return !rd->keep_going || rd->keep_going(rd->userdata);
+}
+
+/* The emails of the batch; each one's verdict is recorded by
+ * on_mail_verdict() as it comes. */
+static void deliver_emails(struct round *rd)
+{
+	struct sender *s = rd->s;
+	size_t n = 0;
+	while (rd->email_at[n] != SIZE_MAX)
+		n++;
+	if (n == 0)
+		return;
 	if (!s->conf->smtp) {
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n && rd->r >= 0; i++) {
+			struct outgoing *o = &rd->batch[rd->email_at[i]];
 			/* The file name is the message's: a resend replaces. */
-			_cleanup_free_ char *name = xasprintf("%lld.%.*s", (long long)v[i].created_at,
-							      (int)strcspn(v[i].ref + 1, "@>"), v[i].ref + 1);
+			_cleanup_free_ char *name = xasprintf("%lld.%.*s", (long long)o->created_at,
+							      (int)strcspn(o->ref + 1, "@>"), o->ref + 1);
 			for (char *c = name; *c; c++)
 				if (*c == '/' || *c == ':' || *c == '<' || *c == '>' || *c == '@')
 					*c = '_';
 			char *err = NULL;
-			v[i].result = maildir_deliver(s->maildir, name, v[i].body, v[i].len, &err) < 0 ? DELIVERY_RETRY
-												       : DELIVERY_SENT;
-			v[i].error = err;
+			o->result = maildir_deliver(s->maildir, name, o->body, o->len, &err) < 0 ? DELIVERY_RETRY
+												: DELIVERY_SENT;
+			o->error = err;
+			settle(rd, o);
+			s->progress(s->userdata);
 		}
 		return;
 	}
@@ -196,111 +332,185 @@ static void deliver_emails(struct sender *s, struct outgoing *v, size_t n)
 		s->mailer_tried = true;
 		mailer_new(s->conf->smtp, &s->mailer, &s->mailer_err);
 	}
-	if (!s->mailer) {
-		for (size_t i = 0; i < n; i++) {
-			v[i].result = DELIVERY_RETRY;
-			v[i].error = xstrdup(s->mailer_err ? s->mailer_err : "cannot set up SMTP");
+	const char *down = !s->mailer ? (s->mailer_err ? s->mailer_err : "cannot set up SMTP") : rd->smtp_down;
+	if (down) {
+		/* The relay failed this round already: the rest wait their
+		 * turn with the same reason, without the same wait. */
+		for (size_t i = 0; i < n && rd->r >= 0; i++) {
+			struct outgoing *o = &rd->batch[rd->email_at[i]];
+			o->result = DELIVERY_RETRY;
+			o->error = xstrdup(down);
+			settle(rd, o);
 		}
 		return;
 	}
 	struct mail_msg *mm = xcalloc(n, sizeof(*mm));
-	for (size_t i = 0; i < n; i++)
-		mm[i] = (struct mail_msg){ .to = v[i].dest, .data = v[i].body, .len = v[i].len };
-	mailer_send(s->mailer, mm, n, s->progress, s->userdata);
 	for (size_t i = 0; i < n; i++) {
-		v[i].result = mm[i].result;
-		v[i].error = mm[i].error;
+		const struct outgoing *o = &rd->batch[rd->email_at[i]];
+		mm[i] = (struct mail_msg){ .to = o->dest, .data = o->body, .len = o->len };
 	}
+	rd->mm = mm;
+	struct mail_hooks hooks = { .verdict = on_mail_verdict, .keep_going = on_mail_keep_going, .userdata = rd };
+	if (mailer_send(s->mailer, mm, n, &hooks) < 0) {
+		/* Every message has the session's reason: the first one's. */
+		const char *why = NULL;
+		for (size_t i = 0; i < n && !why; i++)
+			why = rd->batch[rd->email_at[i]].error;
+		rd->smtp_down = xstrdup(why ? why : "the SMTP session failed");
+	}
+	for (size_t i = 0; i < n; i++)
+		free(mm[i].error);
 	free(mm);
+}
+
+/* Claim the next batch: read and mark sending in one transaction, so that
+ * what is read is what is claimed. */
+static int claim(struct round *rd, int64_t after, struct outgoing *v, size_t *ret_n)
+{
+	static const char pick[] =
+		"SELECT id, created_at, attempts + 1, channel = 'webhook', destination, ref, subject, body FROM messages "
+		"WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+	sqlite3 *db = rd->db;
+	size_t n = 0;
+	int r = exec_bind(db, "BEGIN IMMEDIATE", rd->ret_err, 0, 0, NULL);
+	if (r < 0)
+		return r;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, pick, -1, &st, NULL) != SQLITE_OK) {
+		r = db_fail(db, "reading messages", rd->ret_err);
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return r;
+	}
+	sqlite3_bind_int64(st, 1, rd->at);
+	sqlite3_bind_int64(st, 2, after);
+	sqlite3_bind_int(st, 3, BATCH);
+	int rc;
+	while (n < BATCH && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct outgoing *o = &v[n++];
+		*o = (struct outgoing){
+			.id = sqlite3_column_int64(st, 0),
+			.created_at = sqlite3_column_int64(st, 1),
+			.attempts = sqlite3_column_int64(st, 2),
+			.webhook = sqlite3_column_int(st, 3),
+			.dest = col_dup(st, 4),
+			.ref = col_dup(st, 5),
+			.subject = col_dup(st, 6),
+			.len = (size_t)sqlite3_column_bytes(st, 7),
+			.retry_after = -1,
+		};
+		o->body = xmalloc(o->len + 1);
+		if (o->len)
+			memcpy(o->body, sqlite3_column_blob(st, 7), o->len);
+		o->body[o->len] = '\0';
+	}
+	sqlite3_finalize(st);
+	/* Claimed before the first byte goes out: after a crash from here
+	 * on, the same messages go again, with the same ids; the status is
+	 * checked again, so nothing another sender settled is taken. */
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		r = exec_bind(db, "UPDATE messages SET status = 'sending', attempts = attempts + 1 "
+				  "WHERE id = ?2 AND status IN ('pending', 'sending') AND ?1 = ?1", rd->ret_err, 0, v[i].id, NULL);
+		if (r == 0) /* not ours after all */
+			v[i].skip = true;
+	}
+	if (r >= 0)
+		r = exec_bind(db, "COMMIT", rd->ret_err, 0, 0, NULL);
+	if (r < 0) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		for (size_t i = 0; i < n; i++)
+			outgoing_free(&v[i]);
+		return r;
+	}
+	*ret_n = n;
+	return 0;
+}
+
+/* One sender at a time for a state database: an exclusive flock(2) on the
+ * file beside it named DATABASE-sendlock while sending, released with the
+ * descriptor whatever ends the process. Not on the database itself:
+ * closing any descriptor of a file drops the process's fcntl(2) locks on
+ * it, and SQLite's are those. Returns the descriptor, -1 when there is
+ * nothing to lock (an in-memory database) or the lock file cannot be
+ * made (then the database cannot be written either), or -EWOULDBLOCK
+ * when another process holds it. */
+static int send_lock(sqlite3 *db)
+{
+	const char *path = sqlite3_db_filename(db, "main");
+	if (!path || !*path)
+		return -1;
+	_cleanup_free_ char *lock = xasprintf("%s-sendlock", path);
+	int fd = open(lock, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		close(fd);
+		return e == EWOULDBLOCK ? -EWOULDBLOCK : -1;
+	}
+	return fd;
 }
 
 int outbox_send(struct sender *s, sqlite3 *db, int64_t at, bool (*keep_going)(void *userdata), void *userdata,
 		struct outbox_sent *ret, char **ret_err)
 {
-	static const char pick[] =
-		"SELECT id, created_at, attempts + 1, channel = 'webhook', destination, ref, subject, body FROM messages "
-		"WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?1 AND id > ?2 ORDER BY id LIMIT ?3";
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	int r = 0;
+	int lock = send_lock(db);
+	if (lock == -EWOULDBLOCK) {
+		ret->busy = true;
+		return 0;
+	}
+	struct round rd = {
+		.s = s, .db = db, .at = at, .ret = ret, .keep_going = keep_going, .userdata = userdata, .ret_err = ret_err,
+	};
+	/* What a failed state database could not record before. */
+	while (s->n_unrecorded > 0 && rd.r >= 0) {
+		struct outgoing *o = &s->unrecorded[s->n_unrecorded - 1];
+		struct outgoing copy = *o;
+		s->n_unrecorded--;
+		if (!settle(&rd, &copy))
+			break; /* settle() put it back */
+		outgoing_free(&copy);
+	}
 	int64_t after = 0;
-	for (;;) {
+	while (rd.r >= 0) {
 		if (keep_going && !keep_going(userdata))
 			break;
-		sqlite3_stmt *st;
-		if (sqlite3_prepare_v2(db, pick, -1, &st, NULL) != SQLITE_OK)
-			return db_fail(db, "reading messages", ret_err);
-		sqlite3_bind_int64(st, 1, at);
-		sqlite3_bind_int64(st, 2, after);
-		sqlite3_bind_int(st, 3, BATCH);
 		struct outgoing v[BATCH];
 		size_t n = 0;
-		while (n < BATCH && sqlite3_step(st) == SQLITE_ROW) {
-			struct outgoing *o = &v[n++];
-			*o = (struct outgoing){
-				.id = sqlite3_column_int64(st, 0),
-				.created_at = sqlite3_column_int64(st, 1),
-				.attempts = sqlite3_column_int64(st, 2),
-				.webhook = sqlite3_column_int(st, 3),
-				.dest = col_dup(st, 4),
-				.ref = col_dup(st, 5),
-				.subject = col_dup(st, 6),
-				.len = (size_t)sqlite3_column_bytes(st, 7),
-				.retry_after = -1,
-			};
-			o->body = xmalloc(o->len + 1);
-			memcpy(o->body, sqlite3_column_blob(st, 7), o->len);
-			o->body[o->len] = '\0';
-		}
-		sqlite3_finalize(st);
-		if (n == 0)
+		if ((rd.r = claim(&rd, after, v, &n)) < 0 || n == 0)
 			break;
 		after = v[n - 1].id;
-		/* Claimed before the first byte goes out: after a crash from
-		 * here on, the same messages go again, with the same ids. */
-		if ((r = exec_bind(db, "BEGIN IMMEDIATE", ret_err, 0, 0, NULL)) >= 0) {
-			for (size_t i = 0; i < n && r >= 0; i++)
-				r = exec_bind(db, "UPDATE messages SET status = 'sending', attempts = attempts + 1 "
-						  "WHERE id = ?2 AND ?1 = ?1", ret_err, 0, v[i].id, NULL);
-			if (r >= 0)
-				r = exec_bind(db, "COMMIT", ret_err, 0, 0, NULL);
+		/* Emails in one session; webhooks one by one. */
+		size_t email_at[BATCH + 1], ne = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!v[i].webhook && !v[i].skip)
+				email_at[ne++] = i;
+		email_at[ne] = SIZE_MAX;
+		rd.batch = v;
+		rd.email_at = email_at;
+		deliver_emails(&rd);
+		for (size_t i = 0; i < n && rd.r >= 0; i++) {
+			if (!v[i].webhook || v[i].skip)
+				continue;
+			if (keep_going && !keep_going(userdata))
+				v[i].untried = true; /* released for the next send */
 			else
-				sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		}
-		if (r >= 0) {
-			/* Emails in one session; webhooks one by one. */
-			struct outgoing em[BATCH];
-			size_t ne = 0;
-			for (size_t i = 0; i < n; i++)
-				if (!v[i].webhook)
-					em[ne++] = v[i];
-			deliver_emails(s, em, ne);
-			for (size_t i = 0, k = 0; i < n; i++) {
-				if (!v[i].webhook) {
-					v[i] = em[k++];
-					continue;
-				}
 				deliver_webhook(s, &v[i]);
-				s->progress(s->userdata);
-			}
-			if ((r = exec_bind(db, "BEGIN IMMEDIATE", ret_err, 0, 0, NULL)) >= 0) {
-				for (size_t i = 0; i < n && r >= 0; i++)
-					r = record(db, &v[i], at, s->conf->give_up_after, ret, ret_err);
-				if (r >= 0)
-					r = exec_bind(db, "COMMIT", ret_err, 0, 0, NULL);
-				else
-					sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-			}
+			settle(&rd, &v[i]);
+			s->progress(s->userdata);
 		}
 		for (size_t i = 0; i < n; i++)
 			outgoing_free(&v[i]);
-		if (r < 0)
-			return r;
 	}
+	flush_repeats(&rd);
+	free(rd.smtp_down);
+	if (lock >= 0)
+		close(lock);
 	struct timespec t1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ret->ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	return 0;
+	return rd.r < 0 ? rd.r : 0;
 }
 
 int64_t outbox_next_attempt(sqlite3 *db)

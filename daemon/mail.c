@@ -4,7 +4,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdint.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <stdarg.h>
 #include <string.h>
 #include <strings.h>
@@ -58,6 +63,7 @@ struct mailer {
  * whether its transaction has ended. */
 struct item {
 	struct mail_msg *msg;
+	uint32_t index; /* in the caller's msgs */
 	smtp_message_t sm;
 	smtp_recipient_t rcpt;
 	size_t off;
@@ -72,10 +78,11 @@ struct session {
 	struct mailer *m;
 	struct item *items;
 	size_t n;
-	void (*progress)(void *userdata);
-	void *userdata;
+	int out_fd, in_fd; /* to and from the parent process */
+	bool answered;     /* the server gave some message its verdict */
 
 	bool connected;
+	bool greeted;         /* the server has said something */
 	bool no_starttls;     /* required, not offered */
 	bool tls_started;     /* the server said yes to STARTTLS */
 	bool tls_up;          /* and the handshake and checks passed */
@@ -147,6 +154,7 @@ static void monitor_line(struct session *s, const char *line, size_t len)
 	    !strchr("0123456789", line[2]))
 		return;
 	int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+	s->greeted = true;
 	bool last = len == 3 || line[3] != '-';
 	if (len > 4)
 		text_append(s->reply, true, line + 4, len - 4);
@@ -238,14 +246,30 @@ static struct item *find_item(struct session *s, smtp_message_t sm)
 	return NULL;
 }
 
+static void judge(struct session *s, struct item *it, const char *session_err, int session_code);
+static char *session_error(struct session *s, bool started, int *ret_code);
+static void report(struct session *s, struct item *it, bool ack);
+
+/* The server has given a message its verdict, or libESMTP has moved past
+ * it: tell the parent, and wait until it has recorded the verdict before
+ * the next message goes out. */
 static void item_done(struct session *s, smtp_message_t sm)
 {
 	struct item *it = find_item(s, sm);
 	if (!it || it->done)
 		return;
+	const smtp_status_t *rp = smtp_reverse_path_status(it->sm);
+	const smtp_status_t *rc = smtp_recipient_status(it->rcpt);
+	const smtp_status_t *ms = smtp_message_transfer_status(it->sm);
+	if (!(rp->code && rp->code / 100 != 2) && !(rc->code && rc->code / 100 != 2) && !ms->code)
+		return; /* no verdict: judged with the session's end */
 	it->done = true;
-	if (s->progress)
-		s->progress(s->userdata);
+	s->answered = true;
+	/* A refused MAIL FROM after a failed AUTH is the AUTH failure. */
+	int code = 0;
+	_cleanup_free_ char *err = session_error(s, true, &code);
+	judge(s, it, err, code);
+	report(s, it, true);
 }
 
 static void on_event(smtp_session_t session, int event, void *arg, ...)
@@ -636,6 +660,10 @@ static char *session_error(struct session *s, bool started, int *ret_code)
 		*ret_code = s->error_code;
 		return xasprintf("smtp %s: %s: %d %s", m->name, s->error_cmd, s->error_code, s->error_reply);
 	}
+	if (!s->greeted)
+		/* libESMTP says "dropped connection" for its own timeout too. */
+		return xasprintf("smtp %s: no greeting from the server within %d s, or the connection was closed "
+				 "before it", m->name, (m->c->timeout_ms > 1000 ? m->c->timeout_ms : 1000) / 1000);
 	return xasprintf("smtp %s: connection lost after %s: %s", m->name, s->last_cmd[0] ? s->last_cmd : "connect",
 			 smtp_strerror(smtp_errno(), buf, sizeof(buf)));
 }
@@ -669,7 +697,8 @@ static void judge(struct session *s, struct item *it, const char *session_err, i
 	} else {
 		/* No verdict from the server on this message: the session
 		 * failed before or during its transaction. */
-		set_result(it->msg, DELIVERY_RETRY, session_code, xstrdup(session_err));
+		set_result(it->msg, DELIVERY_RETRY, session_code,
+			   xstrdup(session_err ? session_err : "no answer from the server"));
 		return;
 	}
 
@@ -707,19 +736,56 @@ static void timeouts(smtp_session_t session, int ms)
 		smtp_set_timeout(session, which[i] | Timeout_OVERRIDE_RFC2822_MINIMUM, ms > 0 ? ms : 1000);
 }
 
-void mailer_send(struct mailer *m, struct mail_msg *msgs, size_t n, void (*progress)(void *userdata),
-		 void *userdata)
+/* ---- The session, in a child process -------------------------------- */
+
+/* What the child tells the parent of each message, followed by `len`
+ * bytes of error text; index UINT32_MAX ends the session, with `result`
+ * 1 when the server gave no message a verdict. */
+struct wire {
+	uint32_t index;
+	int32_t result, code;
+	uint32_t len;
+	uint8_t ack; /* the child waits for a byte: 'c' to go on */
+};
+#define WIRE_ERROR_MAX 1024
+
+static int write_all(int fd, const void *p, size_t n);
+
+static void report(struct session *s, struct item *it, bool ack)
 {
-	if (n == 0)
+	const char *e = it->msg->error;
+	struct wire w = {
+		.index = it->index,
+		.result = (int32_t)it->msg->result,
+		.code = it->msg->code,
+		.len = e ? (uint32_t)strnlen(e, WIRE_ERROR_MAX) : 0,
+		.ack = ack,
+	};
+	if (write_all(s->out_fd, &w, sizeof(w)) < 0 || write_all(s->out_fd, e ? e : "", w.len) < 0)
+		_exit(0); /* the parent has gone */
+	if (!ack)
 		return;
+	char c = 0;
+	ssize_t r;
+	do
+		r = read(s->in_fd, &c, 1);
+	while (r < 0 && errno == EINTR);
+	if (r != 1 || c != 'c')
+		_exit(0); /* asked to stop, or the parent has gone */
+}
+
+/* The child: one libESMTP session over the messages idx[0..k) of msgs,
+ * each verdict reported as it comes. Never returns. */
+static _Noreturn void child_session(struct mailer *m, struct mail_msg *msgs, const uint32_t *idx, size_t k,
+				    int out_fd, int in_fd)
+{
 	const struct smtp_conf *c = m->c;
 	struct session s = {
 		.m = m,
-		.items = xcalloc(n, sizeof(struct item)),
-		.progress = progress,
-		.userdata = userdata,
+		.items = xcalloc(k, sizeof(struct item)),
+		.out_fd = out_fd,
+		.in_fd = in_fd,
 	};
-
 	smtp_session_t session = smtp_create_session();
 	if (!session || !smtp_set_server(session, m->hostport))
 		oom();
@@ -730,47 +796,237 @@ void mailer_send(struct mailer *m, struct mail_msg *msgs, size_t n, void (*progr
 	smtp_starttls_enable(session, c->tls ? Starttls_REQUIRED : Starttls_DISABLED);
 	if (m->auth)
 		smtp_auth_set_context(session, m->auth);
+	for (size_t i = 0; i < k; i++) {
+		struct item *it = &s.items[s.n++];
+		it->msg = &msgs[idx[i]];
+		it->index = idx[i];
+		it->sm = smtp_add_message(session);
+		if (!it->sm || !smtp_set_reverse_path(it->sm, c->from_address) ||
+		    !(it->rcpt = smtp_add_recipient(it->sm, it->msg->to)) ||
+		    !smtp_set_messagecb(it->sm, on_message_data, it))
+			oom(); /* they fail only for want of memory */
+	}
+	m->s = &s;
+	ERR_clear_error();
+	bool started = smtp_start_session(session) != 0;
+	int session_code = 0;
+	char *err = session_error(&s, started, &session_code);
+	for (size_t i = 0; i < s.n; i++) {
+		if (s.items[i].done)
+			continue;
+		judge(&s, &s.items[i], err, session_code);
+		report(&s, &s.items[i], false);
+	}
+	struct wire end = { .index = UINT32_MAX, .result = !s.answered };
+	write_all(out_fd, &end, sizeof(end));
+	/* Nothing to free or flush: the process ends here, and must not run
+	 * the parent's exit handlers. */
+	_exit(0);
+}
 
+static int64_t now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The parent's side: the child's reports, as they come. */
+struct reader {
+	char *buf;
+	size_t n, cap;
+};
+
+int mailer_send(struct mailer *m, struct mail_msg *msgs, size_t n, const struct mail_hooks *hooks)
+{
+	static const struct mail_hooks none = { 0 };
+	if (!hooks)
+		hooks = &none;
+	if (n == 0)
+		return 0;
+	const struct smtp_conf *c = m->c;
+	bool stop = false;
+	uint32_t *idx = xcalloc(n, sizeof(*idx));
+	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct mail_msg *msg = &msgs[i];
 		char bad[80] = "";
+		msg->result = DELIVERY_RETRY;
+		msg->untried = false;
 		if (!address_ok(msg->to))
 			snprintf(bad, sizeof(bad), "has an unusable recipient address");
 		else if (!msg->data || msg->len == 0)
 			snprintf(bad, sizeof(bad), "is empty");
 		else
 			headers_problem(msg->data, msg->len, bad, sizeof(bad));
-		if (bad[0]) {
-			/* Sending it again would not help. */
-			set_result(msg, DELIVERY_DEAD, 0,
-				   xasprintf("smtp %s: not sent: the message to '%s' %s", m->name,
-					     msg->to ? msg->to : "", bad));
+		if (!bad[0]) {
+			idx[k++] = (uint32_t)i;
 			continue;
 		}
-		struct item *it = &s.items[s.n++];
-		it->msg = msg;
-		it->sm = smtp_add_message(session);
-		if (!it->sm || !smtp_set_reverse_path(it->sm, c->from_address) ||
-		    !(it->rcpt = smtp_add_recipient(it->sm, msg->to)) ||
-		    !smtp_set_messagecb(it->sm, on_message_data, it))
-			oom(); /* they fail only for want of memory */
+		/* Sending it again would not help. */
+		set_result(msg, DELIVERY_DEAD, 0,
+			   xasprintf("smtp %s: not sent: the message to '%s' %s", m->name, msg->to ? msg->to : "", bad));
+		if (hooks->verdict && !hooks->verdict(hooks->userdata, msg))
+			stop = true;
+	}
+	if (k == 0 || stop) {
+		for (size_t i = 0; i < k; i++) {
+			set_result(&msgs[idx[i]], DELIVERY_RETRY, 0, xasprintf("smtp %s: not sent: stopped", m->name));
+			msgs[idx[i]].untried = true;
+			if (hooks->verdict)
+				hooks->verdict(hooks->userdata, &msgs[idx[i]]);
+		}
+		free(idx);
+		return 0;
 	}
 
-	if (s.n > 0) {
-		m->s = &s;
-		ERR_clear_error();
-		bool started = smtp_start_session(session) != 0;
-		m->s = NULL;
-
-		int session_code = 0;
-		_cleanup_free_ char *err = session_error(&s, started, &session_code);
-		for (size_t i = 0; i < s.n; i++)
-			judge(&s, &s.items[i], err, session_code);
-		ERR_clear_error();
+	int up[2], down[2]; /* child to parent, parent to child */
+	if (pipe2(up, O_CLOEXEC) < 0) {
+		free(idx);
+		oom();
 	}
-	smtp_destroy_session(session);
-	free(s.tls_error);
-	free(s.items);
+	if (pipe2(down, O_CLOEXEC) < 0) {
+		close(up[0]);
+		close(up[1]);
+		free(idx);
+		oom();
+	}
+	pid_t parent = getpid();
+	/* Whatever stdio holds would be written twice. */
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(up[0]);
+		close(down[1]);
+		/* Ends with the parent, killed or not; and a signal to stop
+		 * that reaches the child (systemd stops every process of the
+		 * unit) ends it at once. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(0);
+		sigset_t all;
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		child_session(m, msgs, idx, k, up[1], down[0]);
+	}
+	close(up[1]);
+	close(down[0]);
+
+	bool *got = xcalloc(n, sizeof(*got));
+	struct reader rd = { 0 };
+	int timeout = c->timeout_ms > 1000 ? c->timeout_ms : 1000;
+	int64_t deadline = now_ms() + 2 * (int64_t)timeout;
+	bool ended = false, timed_out = false, failed = false;
+	int r = 0;
+	if (pid < 0) {
+		r = -errno;
+		failed = true;
+	}
+	while (pid > 0) {
+		/* Every whole report in the buffer. */
+		size_t off = 0;
+		for (;;) {
+			struct wire w;
+			if (rd.n - off < sizeof(w))
+				break;
+			memcpy(&w, rd.buf + off, sizeof(w));
+			if (w.index == UINT32_MAX) {
+				ended = true;
+				failed = w.result != 0;
+				off += sizeof(w);
+				break;
+			}
+			if (rd.n - off < sizeof(w) + w.len)
+				break;
+			if (w.index < n && !got[w.index]) {
+				struct mail_msg *msg = &msgs[w.index];
+				got[w.index] = true;
+				set_result(msg, (enum delivery)w.result, w.code,
+					   w.len ? xstrndup(rd.buf + off + sizeof(w), w.len) : NULL);
+				/* Recorded even when stopping: the server has it. */
+				if (hooks->verdict && !hooks->verdict(hooks->userdata, msg))
+					stop = true;
+			}
+			off += sizeof(w) + w.len;
+			if (w.ack) {
+				char go = stop ? 's' : 'c';
+				if (write(down[1], &go, 1) != 1 || stop)
+					ended = true; /* it has gone, or goes */
+				deadline = now_ms() + timeout;
+			}
+		}
+		memmove(rd.buf, rd.buf + off, rd.n - off);
+		rd.n -= off;
+		if (ended)
+			break;
+		if (!stop && hooks->keep_going && !hooks->keep_going(hooks->userdata)) {
+			stop = true;
+			if (deadline > now_ms() + MAIL_STOP_GRACE_MS)
+				deadline = now_ms() + MAIL_STOP_GRACE_MS;
+		}
+		int64_t left = deadline - now_ms();
+		if (left <= 0) {
+			timed_out = !stop;
+			break;
+		}
+		struct pollfd p = { .fd = up[0], .events = POLLIN };
+		int pr = poll(&p, 1, left < 250 ? (int)left : 250);
+		if (pr < 0 && errno != EINTR)
+			break;
+		if (pr <= 0)
+			continue;
+		rd.buf = xgrow(rd.buf, &rd.cap, rd.n + 4096, 1);
+		ssize_t got_n = read(up[0], rd.buf + rd.n, 4096);
+		if (got_n < 0 && errno == EINTR)
+			continue;
+		if (got_n <= 0)
+			break; /* the child has gone */
+		rd.n += (size_t)got_n;
+	}
+	int status = 0;
+	if (pid > 0) {
+		if (!ended || stop || timed_out)
+			kill(pid, SIGKILL);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	close(up[0]);
+	close(down[1]);
+	free(rd.buf);
+
+	/* What has no verdict, and why. */
+	size_t answered = 0;
+	for (size_t i = 0; i < k; i++)
+		answered += got[idx[i]] && msgs[idx[i]].result != DELIVERY_RETRY;
+	for (size_t i = 0; i < k; i++) {
+		struct mail_msg *msg = &msgs[idx[i]];
+		if (got[idx[i]])
+			continue;
+		char *why;
+		if (pid < 0)
+			why = xasprintf("smtp %s: cannot start the session: %s", m->name, strerror(-r));
+		else if (timed_out)
+			why = xasprintf("smtp %s: no answer from the server within %d s: the session was ended",
+					m->name, (answered ? timeout : 2 * timeout) / 1000);
+		else if (stop)
+			why = xasprintf("smtp %s: not sent: stopped", m->name);
+		else if (WIFSIGNALED(status))
+			why = xasprintf("smtp %s: the session ended with signal %d", m->name, WTERMSIG(status));
+		else
+			why = xasprintf("smtp %s: the session ended without a verdict", m->name);
+		set_result(msg, DELIVERY_RETRY, 0, why);
+		/* Stopped: the one in hand may have reached the server, the
+		 * rest did not; none has a verdict to wait for. */
+		msg->untried = stop && !timed_out;
+		if (hooks->verdict)
+			hooks->verdict(hooks->userdata, msg);
+	}
+	free(got);
+	free(idx);
+	return (failed && answered == 0) || timed_out || pid < 0 ? -EIO : 0;
 }
 
 /* ---- Maildir ---------------------------------------------------------- */
@@ -797,8 +1053,9 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+static int write_all(int fd, const void *data, size_t n)
 {
+	const char *p = data;
 	while (n > 0) {
 		ssize_t w = write(fd, p, n);
 		if (w < 0) {

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "delivery.h"
 
@@ -19,7 +20,7 @@ struct smtp_conf {
 	char *password;  /* read from password_file or the credential */
 	char *from;      /* "Name <address>" as configured */
 	char *from_address; /* its address part */
-	int timeout_ms;  /* for each protocol step */
+	int timeout_ms;  /* for each protocol step, and each message's verdict */
 };
 /* Frees the fields (the password wiped first), not `c` itself. */
 void smtp_conf_free(struct smtp_conf *c);
@@ -34,6 +35,7 @@ struct mail_msg {
 	enum delivery result;
 	int code;    /* the SMTP reply code that decided it; 0 when none */
 	char *error; /* RETRY and DEAD: one line saying why; owned */
+	bool untried; /* RETRY: never handed to the server (the session was stopped) */
 };
 
 struct mailer;
@@ -43,14 +45,34 @@ struct mailer;
  * store) and c->host. The first call ignores SIGPIPE for the process. */
 int mailer_new(const struct smtp_conf *c, struct mailer **ret, char **ret_err);
 void mailer_free(struct mailer *m);
-/* Send msgs[0..n) in one SMTP session, setting each one's result. When
- * nothing could be sent (no connection, TLS or AUTH failed) every message
- * is DELIVERY_RETRY with the reason. A message libESMTP would change
- * (no Date, From or Message-ID, a duplicate of one, bare LF) is
- * DELIVERY_DEAD without being sent. `progress`, when not NULL, is called
- * as each message's transaction ends (for the watchdog). */
-void mailer_send(struct mailer *m, struct mail_msg *msgs, size_t n, void (*progress)(void *userdata),
-		 void *userdata);
+
+/* What the caller hears during mailer_send(); any may be NULL. */
+struct mail_hooks {
+	/* Each message's verdict, once, as soon as it is known: the server's,
+	 * while the session goes on and before the next message is sent, or
+	 * why there is none. Returning false ends the session: the messages
+	 * not yet sent are DELIVERY_RETRY. */
+	bool (*verdict)(void *userdata, struct mail_msg *msg);
+	/* Asked a few times a second while the server is awaited (for the
+	 * watchdog, and signals): false ends the session once the message
+	 * in hand has its verdict, or MAIL_STOP_GRACE_MS later at most. */
+	bool (*keep_going)(void *userdata);
+	void *userdata;
+};
+#define MAIL_STOP_GRACE_MS 3000
+
+/* Send msgs[0..n) in one SMTP session, setting each one's result. The
+ * session runs in a child process so that every wait is bounded whatever
+ * the server does (libESMTP has no connect timeout and times each protocol
+ * step, not the whole): it is ended when the server has given no verdict
+ * for twice c->timeout_ms from the start (connection, TLS and AUTH
+ * included) or for c->timeout_ms since the last verdict. When nothing
+ * could be sent (no connection, TLS or AUTH failed, no answer) every
+ * message is DELIVERY_RETRY with the reason, and -EIO is returned, so that
+ * the caller can spare the rest of its messages the same wait; otherwise
+ * 0. A message libESMTP would change (no Date, From or Message-ID, a
+ * duplicate of one, bare LF) is DELIVERY_DEAD without being sent. */
+int mailer_send(struct mailer *m, struct mail_msg *msgs, size_t n, const struct mail_hooks *hooks);
 
 /* Write a message into the Maildir `dir` (made, with tmp/ new/ cur/, mode
  * 0700, when missing) under the file name `name`, through tmp/ and fsync:

@@ -48,6 +48,7 @@ int outbox_compose(void *ctx, sqlite3 *state, sqlite3 *cases, char **ret_err);
 struct outbox_sent {
 	size_t sent, retry, dead;
 	size_t email, webhook; /* of the sent ones */
+	bool busy; /* another process was sending from the same state database */
 	int64_t ms;
 	/* Messages that failed this time, one line each, owned. */
 	char **errors;

@@ -179,3 +179,96 @@ void strbuf_adds(struct strbuf *b, const char *s)
 {
 	strbuf_add(b, s, strlen(s));
 }
+
+size_t utf8_seq(const unsigned char *p, size_t n)
+{
+	if (n == 0)
+		return 0;
+	unsigned char c = p[0];
+	if (c < 0x80)
+		return 1;
+	size_t len;
+	unsigned char lo = 0x80, hi = 0xbf; /* the second byte's range */
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		if (c == 0xe0)
+			lo = 0xa0; /* overlong */
+		else if (c == 0xed)
+			hi = 0x9f; /* surrogates */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		if (c == 0xf0)
+			lo = 0x90; /* overlong */
+		else if (c == 0xf4)
+			hi = 0x8f; /* above U+10FFFF */
+	} else
+		return 0;
+	if (n < len || p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+bool utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_seq(p + i, n - i);
+		if (k == 0)
+			return false;
+		i += k;
+	}
+	return true;
+}
+
+char *text_clean(const char *s, size_t cap, unsigned *ret_flags)
+{
+	static const char fffd[] = "\xef\xbf\xbd", ellipsis[] = "\xe2\x80\xa6";
+	unsigned flags = 0;
+	if (ret_flags)
+		*ret_flags = 0;
+	if (!s)
+		return NULL;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	struct strbuf b = { 0 };
+	/* `keep`: where to cut should the text not fit, the last place
+	 * that leaves room for the ellipsis. */
+	size_t keep = 0;
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_seq(p + i, n - i);
+		const char *add = (const char *)p + i;
+		size_t len = k;
+		if (k == 0) {
+			add = fffd;
+			len = 3;
+			k = 1;
+			flags |= TEXT_REPAIRED;
+		} else if (p[i] < 0x20 || p[i] == 0x7f || (k == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)) {
+			add = " ";
+			len = 1;
+			flags |= TEXT_REPAIRED;
+		}
+		if (cap && b.n + len > cap) {
+			flags |= TEXT_CUT;
+			break;
+		}
+		strbuf_add(&b, add, len);
+		if (!cap || b.n + 3 <= cap)
+			keep = b.n;
+		i += k;
+	}
+	if (flags & TEXT_CUT) {
+		b.n = keep;
+		strbuf_add(&b, ellipsis, cap >= 3 ? 3 : 0);
+	}
+	if (!b.p)
+		b.p = xstrdup("");
+	if (ret_flags)
+		*ret_flags = flags;
+	return b.p;
+}

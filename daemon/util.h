@@ -69,3 +69,32 @@ uint64_t hash_str(uint64_t h, const char *s);
  * round trip is a brk() and a page fault (measured: a first scan of
  * 100,000 cases 39 s without, 14 s with, the same peak memory). */
 void malloc_tune(void);
+
+/* Text. SQLite and the case systems behind it do not check that text is
+ * UTF-8, nor how long it is. */
+
+/* The length of the well-formed UTF-8 sequence (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF) at p, of at most n bytes
+ * available; 0 when there is none. */
+size_t utf8_seq(const unsigned char *p, size_t n);
+/* Whether s[0..n) is well-formed UTF-8 throughout. */
+bool utf8_valid(const char *s, size_t n);
+
+/* The caps on text from the case database (casewatch-rules(5), LIMITS):
+ * in bytes, after cleaning. */
+#define TEXT_MAX_REF 64      /* a case reference */
+#define TEXT_MAX_ID 64       /* an officer's or a team's id */
+#define TEXT_MAX_NAME 100    /* an officer's or a team's name */
+#define TEXT_MAX_ADDRESS 254 /* an email address (RFC 5321's path, less <>) */
+
+/* What text_clean() did. */
+#define TEXT_REPAIRED 1u /* bytes that were not UTF-8, or control characters */
+#define TEXT_CUT 2u      /* longer than the cap */
+
+/* A clean copy of s (NULL gives NULL) for a message, a log line or the
+ * state database: each byte that is not part of well-formed UTF-8 becomes
+ * U+FFFD, each control character (C0, DEL and C1, tab and line ends
+ * included) a space, and text longer than `cap` bytes is cut at a
+ * character boundary and ends in "..." (U+2026) within the cap. cap 0:
+ * no cap. *ret_flags (when not NULL) says what was done. */
+char *text_clean(const char *s, size_t cap, unsigned *ret_flags);

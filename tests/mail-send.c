@@ -3,7 +3,7 @@
  *
  *   mail-send --server HOST:PORT [--no-tls] [--ca FILE] [--user U --password-file F]
  *             [--from ADDR] [--count N] [--rounds N] [--resend N] [--timeout-ms MS]
- *             [--tag T] [--save DIR] [--drop-header NAME] [--show-progress] TO...
+ *             [--tag T] [--save DIR] [--drop-header NAME] [--show-progress] [--show-session] TO...
  *   mail-send --maildir DIR --name NAME [--tag T] [--save DIR] TO
  *
  * One mailer for the whole run. Each round builds `count` new messages for
@@ -15,7 +15,8 @@
  *   TO <tab> sent|retry|dead <tab> CODE <tab> ERROR
  *
  * and with --show-progress then "progress <tab> N", the calls of the
- * progress callback so far. Message-IDs are <TAG.ROUND.K@mail-send.test>
+ * verdict hook so far, and with --show-session "session <tab> ok|failed
+ * <tab> MS", what mailer_send() returned and how long it took. Message-IDs are <TAG.ROUND.K@mail-send.test>
  * (K counts from 1 within the round; TAG defaults to the process id);
  * --save DIR writes each message built to DIR/TAG.ROUND.K.eml, exactly the
  * bytes handed to mailer_send(); --drop-header leaves the header NAME out
@@ -27,6 +28,7 @@
 #include <getopt.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mail.h"
@@ -99,9 +101,11 @@ static void build(struct built *b, const char *tag, int round, int k, const char
 	}
 }
 
-static void on_progress(void *userdata)
+static bool on_verdict(void *userdata, struct mail_msg *msg)
 {
+	(void)msg;
 	(*(int *)userdata)++;
+	return true;
 }
 
 static void usage(void)
@@ -141,6 +145,7 @@ int main(int argc, char **argv)
 		{ "tag", required_argument, NULL, 'g' },
 		{ "save", required_argument, NULL, 'S' },
 		{ "show-progress", no_argument, NULL, 'P' },
+		{ "show-session", no_argument, NULL, 'Z' },
 		{ "drop-header", required_argument, NULL, 'D' },
 		{ "maildir", required_argument, NULL, 'm' },
 		{ "name", required_argument, NULL, 'n' },
@@ -151,7 +156,7 @@ int main(int argc, char **argv)
 	const char *maildir = NULL, *name = NULL, *drop = NULL;
 	_cleanup_free_ char *tag = xasprintf("%ld", (long)getpid());
 	int count = 1, rounds = 1, resend = 0, opt;
-	bool show_progress = false;
+	bool show_progress = false, show_session = false;
 
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
@@ -169,6 +174,7 @@ int main(int argc, char **argv)
 		case 'g': free(tag); tag = xstrdup(optarg); break;
 		case 'S': save = optarg; break;
 		case 'P': show_progress = true; break;
+		case 'Z': show_session = true; break;
 		case 'D': drop = optarg; break;
 		case 'm': maildir = optarg; break;
 		case 'n': name = optarg; break;
@@ -240,7 +246,11 @@ int main(int argc, char **argv)
 		for (int attempt = 0; attempt <= resend && pending > 0; attempt++) {
 			for (size_t j = 0; j < pending; j++)
 				batch[j] = b[which[j]].msg;
-			mailer_send(m, batch, pending, on_progress, &progress);
+			struct mail_hooks hooks = { .verdict = on_verdict, .userdata = &progress };
+			struct timespec t0, t1;
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			int sr = mailer_send(m, batch, pending, &hooks);
+			clock_gettime(CLOCK_MONOTONIC, &t1);
 			size_t still = 0;
 			for (size_t j = 0; j < pending; j++) {
 				struct mail_msg *x = &batch[j];
@@ -253,6 +263,9 @@ int main(int argc, char **argv)
 			pending = still;
 			if (show_progress)
 				printf("progress\t%d\n", progress);
+			if (show_session)
+				printf("session\t%s\t%lld\n", sr < 0 ? "failed" : "ok",
+				       (long long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
 			fflush(stdout);
 		}
 		free(which);

@@ -4,7 +4,8 @@
 # SIGKILL at random moments, restarted, killed again, many times, then left
 # to finish. Every message must reach its recipient; a message may arrive
 # twice (killed after the server took it and before the state database
-# knew), but only ever with the Message-ID of its first copy; and the
+# knew), but only ever with the Message-ID of its first copy, and never
+# more than once per kill (only the message in flight); and the
 # ledger records each notification exactly once. The counts are printed as
 # a TAP diagnostic. No timing is asserted: every wait polls, with a
 # generous bound.
@@ -303,5 +304,13 @@ dups=$((deliveries - $(lines "$T/received")))
 resent=$(cut -f 1 "$smtp_log" | LC_ALL=C sort | uniq -d | wc -l | tr -d ' ')
 attempts=$(q "$state" "SELECT sum(attempts) FROM messages")
 echo "# delivered $(lines "$T/received"), duplicates $dups (to $resent recipients), kills $kills ($sending_kills before all was sent); $deliveries deliveries, $attempts attempts recorded"
+# Each message is recorded as sent the moment the server takes it, and the
+# next one waits for that record: a kill can repeat only the message in
+# flight.
+if [ "$dups" -le "$kills" ]; then
+	ok "at most one duplicate per kill ($dups duplicates, $kills kills)"
+else
+	not_ok "at most one duplicate per kill ($dups duplicates, $kills kills)"
+fi
 
 done_testing

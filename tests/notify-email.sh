@@ -582,8 +582,7 @@ composed: message 2 to off2@council.test: 1 coming up
 composed: message 3 to off3@council.test: 1 coming up
 3 messages composed
 not delivered: message 1 to off1@council.test \"casewatch: 1 coming up\": $auth_err (will retry)
-not delivered: message 2 to off2@council.test \"casewatch: 1 coming up\": $auth_err (will retry)
-not delivered: message 3 to off3@council.test \"casewatch: 1 coming up\": $auth_err (will retry)
+not delivered: 2 more messages not delivered for the same reason
 sent 0 messages (0 email, 0 webhook); 3 to retry, 0 dead"
 same "password: the server accepted nothing" "$(delivered badpass)" 0
 same "password: the password is nowhere in the output" "$(grep -c 'not the password' "$T/out" "$T/err" | grep -vc ':0$')" 0
@@ -726,7 +725,7 @@ composed: message 1 to off1@council.test: 1 coming up
 composed: message 2 to off2@council.test: 1 coming up
 2 messages composed
 not delivered: message 1 to off1@council.test \"casewatch: 1 coming up\": $conn_err (will retry)
-not delivered: message 2 to off2@council.test \"casewatch: 1 coming up\": $conn_err (will retry)
+not delivered: 1 more message not delivered for the same reason
 sent 0 messages (0 email, 0 webhook); 2 to retry, 0 dead"
 same "server down: both pending, with the error" \
 	"$(st down "SELECT group_concat(status || ' ' || attempts || ' ' || last_error, ', ') FROM messages")" \
