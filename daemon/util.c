@@ -258,7 +258,7 @@ char *text_clean(const char *s, size_t cap, unsigned *ret_flags)
 			break;
 		}
 		strbuf_add(&b, add, len);
-		if (!cap || b.n + 3 <= cap)
+		if (!cap || cap < 3 || b.n + 3 <= cap)
 			keep = b.n;
 		i += k;
 	}

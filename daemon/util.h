@@ -95,6 +95,7 @@ bool utf8_valid(const char *s, size_t n);
  * state database: each byte that is not part of well-formed UTF-8 becomes
  * U+FFFD, each control character (C0, DEL and C1, tab and line ends
  * included) a space, and text longer than `cap` bytes is cut at a
- * character boundary and ends in "..." (U+2026) within the cap. cap 0:
+ * character boundary and ends in "..." (U+2026) within the cap (a cap
+ * under 3 bytes cuts without it). cap 0:
  * no cap. *ret_flags (when not NULL) says what was done. */
 char *text_clean(const char *s, size_t cap, unsigned *ret_flags);

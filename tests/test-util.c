@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "tap.h"
+
+#include "util.h"
+
+static size_t seq(const char *s)
+{
+	return utf8_seq((const unsigned char *)s, strlen(s));
+}
+
+/* RFC 3629's table, and what it leaves out. */
+static void test_utf8_seq_takes_only_well_formed_sequences(void **state)
+{
+	(void)state;
+	assert_int_equal(seq("A"), 1);
+	assert_int_equal(seq("\xc2\xa3"), 2);         /* £ */
+	assert_int_equal(seq("\xe2\x80\x99"), 3);     /* ’ */
+	assert_int_equal(seq("\xf0\x9f\x98\x80"), 4); /* U+1F600 */
+	assert_int_equal(seq("\xf4\x8f\xbf\xbf"), 4); /* U+10FFFF, the last */
+	assert_int_equal(seq("\xef\xbf\xbd"), 3);     /* U+FFFD itself */
+	assert_int_equal(seq("\x80"), 0);             /* a lone continuation */
+	assert_int_equal(seq("\xbf"), 0);
+	assert_int_equal(seq("\xc0\xaf"), 0);         /* overlong '/' */
+	assert_int_equal(seq("\xc1\xbf"), 0);
+	assert_int_equal(seq("\xe0\x80\xaf"), 0);     /* overlong, 3 bytes */
+	assert_int_equal(seq("\xe0\x9f\xbf"), 0);
+	assert_int_equal(seq("\xe0\xa0\x80"), 3);     /* U+0800, the first */
+	assert_int_equal(seq("\xed\xa0\x80"), 0);     /* U+D800, a surrogate */
+	assert_int_equal(seq("\xed\xbf\xbf"), 0);     /* U+DFFF */
+	assert_int_equal(seq("\xed\x9f\xbf"), 3);     /* U+D7FF */
+	assert_int_equal(seq("\xf0\x80\x80\xaf"), 0); /* overlong, 4 bytes */
+	assert_int_equal(seq("\xf4\x90\x80\x80"), 0); /* above U+10FFFF */
+	assert_int_equal(seq("\xf5\x80\x80\x80"), 0);
+	assert_int_equal(seq("\xff"), 0);
+	assert_int_equal(seq("\xe2\x80"), 0);         /* cut short */
+	assert_int_equal(seq("\xe2\x28\xa1"), 0);     /* a bad second byte */
+	assert_int_equal(seq("\xf0\x9f\x98\x28"), 0); /* a bad fourth byte */
+	/* n bounds what is read, whatever follows. */
+	assert_int_equal(utf8_seq((const unsigned char *)"\xc2\xa3", 1), 0);
+	assert_int_equal(utf8_seq((const unsigned char *)"A", 0), 0);
+
+	assert_true(utf8_valid("", 0));
+	assert_true(utf8_valid("Caf\xc3\xa9 \xc2\xa3""5", 9));
+	assert_false(utf8_valid("Caf\xc3", 4));
+	assert_false(utf8_valid("a\xffz", 3));
+}
+
+static void check_clean(const char *in, size_t cap, const char *want, unsigned want_flags)
+{
+	unsigned flags = 99;
+	char *got = text_clean(in, cap, &flags);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	assert_int_equal(flags, want_flags);
+	if (cap)
+		assert_true(strlen(got) <= cap);
+	assert_true(utf8_valid(got, strlen(got)));
+	free(got);
+}
+
+static void test_text_clean_repairs_and_caps(void **state)
+{
+	(void)state;
+	unsigned flags = 99;
+	assert_null(text_clean(NULL, 10, &flags));
+	assert_int_equal(flags, 0);
+	check_clean("", 10, "", 0);
+	check_clean("ASB-2026-0137", 64, "ASB-2026-0137", 0);
+	check_clean("ASB-2026-0137", 0, "ASB-2026-0137", 0);
+	/* Each bad byte is one U+FFFD. */
+	check_clean("A\xff" "B", 0, "A\xef\xbf\xbd" "B", TEXT_REPAIRED);
+	check_clean("\xc0\xaf", 0, "\xef\xbf\xbd\xef\xbf\xbd", TEXT_REPAIRED);
+	check_clean("\xed\xa0\x80", 0, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", TEXT_REPAIRED);
+	check_clean("end\xe2\x80", 0, "end\xef\xbf\xbd\xef\xbf\xbd", TEXT_REPAIRED);
+	/* Control characters, C1 included, are spaces; U+00A0 and above
+	 * stay. */
+	check_clean("a\r\nb\tc\x1b[2Jd\x7f", 0, "a  b c [2Jd ", TEXT_REPAIRED);
+	check_clean("x\xc2\x85y\xc2\x9fz\xc2\xa0!", 0, "x y z\xc2\xa0!", TEXT_REPAIRED);
+	/* Longer than the cap: cut on a character boundary, with an
+	 * ellipsis (3 bytes) inside the cap. */
+	check_clean("abcdefghij", 10, "abcdefghij", 0);
+	check_clean("abcdefghijk", 10, "abcdefg\xe2\x80\xa6", TEXT_CUT);
+	check_clean("\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3", 10, "\xc2\xa3\xc2\xa3\xc2\xa3\xe2\x80\xa6",
+		    TEXT_CUT);
+	check_clean("\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3", 11, "\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xe2\x80\xa6",
+		    TEXT_CUT);
+	check_clean("ab\xff" "cdefghijkl", 8, "ab\xef\xbf\xbd\xe2\x80\xa6", TEXT_CUT | TEXT_REPAIRED);
+	/* A cap too small for the ellipsis cuts without one. */
+	check_clean("abcdef", 2, "ab", TEXT_CUT);
+}
+
+static void test_text_clean_bounds_ten_megabytes(void **state)
+{
+	(void)state;
+	size_t n = 10 * 1024 * 1024;
+	char *big = malloc(n + 1);
+	assert_non_null(big);
+	for (size_t i = 0; i < n; i++)
+		big[i] = (char)(i % 3 == 0 ? '\xff' : 'x');
+	big[n] = '\0';
+	unsigned flags = 0;
+	char *got = text_clean(big, TEXT_MAX_REF, &flags);
+	assert_int_equal(flags, TEXT_CUT | TEXT_REPAIRED);
+	assert_true(strlen(got) <= TEXT_MAX_REF);
+	assert_true(utf8_valid(got, strlen(got)));
+	assert_memory_equal(got, "\xef\xbf\xbdxx", 5);
+	free(got);
+	free(big);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_utf8_seq_takes_only_well_formed_sequences),
+		cmocka_unit_test(test_text_clean_repairs_and_caps),
+		cmocka_unit_test(test_text_clean_bounds_ten_megabytes),
+	};
+	return tap_exit(cmocka_run_group_tests(tests, NULL, NULL));
+}
