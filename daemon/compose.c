@@ -100,9 +100,11 @@ void item_fields(struct composer *m, struct tmpl_data *d, const struct item *it,
 	_cleanup_free_ char *late = late_text(m, it->due_day, it->overdue_at, it->hours);
 	_cleanup_free_ char *link = case_link(m->conf, it->ref);
 	_cleanup_free_ char *due = due_text(it->due);
+	/* A title is the configuration's, checked by nobody for UTF-8. */
+	_cleanup_free_ char *title = text_clean(rule_title(m->conf, it->rule), 0, NULL);
 	tmpl_data_set(d, "case", it->ref);
 	tmpl_data_set(d, "rule", it->rule);
-	tmpl_data_set(d, "title", rule_title(m->conf, it->rule));
+	tmpl_data_set(d, "title", title);
 	tmpl_data_set(d, "stage", stage_label(it->stage, it->hours));
 	tmpl_data_set(d, "due", due);
 	tmpl_data_set(d, "late", late ? late : "");
@@ -198,14 +200,12 @@ int64_t add_email(struct composer *m, enum msg_kind k, const char *to, const cha
 							       (long long)case_id, m->domain)
 						   : NULL;
 	tmpl_data_set(d, "recipient", to);
-	_cleanup_free_ char *subject = render(m, k, MSG_SUBJECT, d);
+	_cleanup_free_ char *raw = render(m, k, MSG_SUBJECT, d);
 	_cleanup_free_ char *text = render(m, k, MSG_TEXT, d);
 	_cleanup_free_ char *html = render(m, k, MSG_HTML, d);
-	/* A subject is one line, whatever a template or a value holds; the
+	/* A subject is one line of UTF-8, whatever a template holds; the
 	 * line end a template file has is not part of it. */
-	for (char *c = subject; *c; c++)
-		if ((unsigned char)*c < 0x20)
-			*c = ' ';
+	_cleanup_free_ char *subject = text_clean(raw, 0, NULL);
 	for (size_t n = strlen(subject); n > 0 && subject[n - 1] == ' ';)
 		subject[--n] = '\0';
 	struct email_head h = {
@@ -221,37 +221,90 @@ static json_t *jstr(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+/* The link, with each byte of `chars` percent-encoded: a link from the
+ * configuration's case_link, made safe for the markup around it. */
+static char *link_encode(const char *link, const char *chars)
+{
+	struct strbuf b = { 0 };
+	strbuf_adds(&b, "");
+	for (const char *p = link; *p; p++) {
+		char e[4];
+		if (strchr(chars, *p))
+			snprintf(e, sizeof(e), "%%%02X", (unsigned char)*p);
+		else
+			e[0] = *p, e[1] = '\0';
+		strbuf_adds(&b, e);
+	}
+	return b.p;
+}
+
+/* One line of a chat message for `it`: each piece of data escaped for the
+ * format, so that nothing in a case reference, a title or a name can
+ * mention, link or format. */
+static char *chat_line(struct composer *m, const struct webhook_conf *w, const struct item *it, const char *title,
+		       const char *due, const char *late, const char *link)
+{
+	bool slack = w->format == WEBHOOK_SLACK;
+	char *(*esc)(const char *) = slack ? webhook_slack_escape : webhook_teams_escape;
+	_cleanup_free_ char *ref = esc(it->ref), *t = esc(title), *d = esc(due), *l = esc(late ? late : ""),
+			    *stage = esc(stage_label(it->stage, it->hours)),
+			    *team = esc(directory_team_name(&m->dir, it->team)), *what = NULL;
+	if (link && slack) {
+		/* <URL|TEXT>: the URL ends at the first "|". */
+		_cleanup_free_ char *u = link_encode(link, "|<> ");
+		what = xasprintf("<%s|%s>", u, ref);
+	} else if (link) {
+		_cleanup_free_ char *u = link_encode(link, "()<> ");
+		what = xasprintf("[%s](%s)", ref, u);
+	} else
+		what = xstrdup(ref);
+	return xasprintf("%s %s: %s, due %s%s%s, %s (%s)", slack ? "\u2022" : "-", what, t, d, late ? ", " : "", l,
+			 stage, team);
+}
+
+/* A webhook's message: the generic JSON array of the notifications, or a
+ * chat message of one line each. Returns its id, or 0 with *ret_why when
+ * it could not be made, or -errno. */
 static int64_t add_webhook(struct composer *m, const struct webhook_conf *w, const struct item *v, size_t n,
-			   char **ret_err)
+			   char **ret_why, char **ret_err)
 {
 	int64_t id = m->next_id;
 	_cleanup_free_ char *key = xasprintf("casewatch-%s-%lld", m->instance, (long long)id);
 	_cleanup_free_ char *summary = notice_summary(v, n);
 	_cleanup_free_ char *subject = xasprintf("casewatch: %s", summary);
+	_cleanup_free_ char *body = NULL;
 	json_t *root = NULL;
 	json_t *arr = json_array();
-	_cleanup_free_ char *lines = xstrdup("");
+	json_error_t e;
+	struct strbuf lines = { 0 };
+	strbuf_adds(&lines, "");
+	if (!arr) {
+		*ret_why = xstrdup("its JSON could not be made");
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct item *it = &v[i];
 		_cleanup_free_ char *link = case_link(m->conf, it->ref);
 		_cleanup_free_ char *late = late_text(m, it->due_day, it->overdue_at, it->hours);
 		_cleanup_free_ char *due = due_text(it->due);
-		const char *title = rule_title(m->conf, it->rule);
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o}", "case", it->ref,
-						     "rule", it->rule, "title", title, "stage", it->stage, "due",
-						     it->due ? it->due : "", "late", jstr(late), "officer",
-						     directory_officer_name(&m->dir, it->officer), "team",
-						     directory_team_name(&m->dir, it->team), "link", jstr(link)));
-		/* Chat formats: one line per notification. */
-		_cleanup_free_ char *ref = w->format == WEBHOOK_SLACK && link ? xasprintf("<%s|%s>", link, it->ref)
-					   : w->format == WEBHOOK_TEAMS && link ? xasprintf("[%s](%s)", it->ref, link)
-										: xstrdup(it->ref);
-		char *t = xasprintf("%s%s%s %s: %s, due %s%s%s, %s (%s)", lines, *lines ? "\n" : "",
-				    w->format == WEBHOOK_SLACK ? "\u2022" : "-", ref, title,
-				    due, late ? ", " : "", late ? late : "", stage_label(it->stage, it->hours),
-				    directory_team_name(&m->dir, it->team));
-		free(lines);
-		lines = t;
+		_cleanup_free_ char *title = text_clean(rule_title(m->conf, it->rule), 0, NULL);
+		/* The generic format carries the values as they are (cleaned):
+		 * JSON is the receiver's to read, not to render. */
+		json_t *o = json_pack_ex(&e, 0, "{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o}", "case", it->ref,
+					 "rule", it->rule, "title", title, "stage", it->stage, "due",
+					 it->due ? it->due : "", "late", jstr(late), "officer",
+					 directory_officer_name(&m->dir, it->officer), "team",
+					 directory_team_name(&m->dir, it->team), "link", jstr(link));
+		if (!o || json_array_append_new(arr, o) < 0) {
+			*ret_why = xasprintf("its JSON could not be made (%s: %s)", it->ref, o ? "appending" : e.text);
+			goto out;
+		}
+		if (w->format != WEBHOOK_GENERIC) {
+			_cleanup_free_ char *line = chat_line(m, w, it, title, due, late, link);
+			if (i)
+				strbuf_adds(&lines, "\n");
+			strbuf_adds(&lines, line);
+		}
 	}
 	switch (w->format) {
 	case WEBHOOK_GENERIC:
@@ -259,28 +312,50 @@ static int64_t add_webhook(struct composer *m, const struct webhook_conf *w, con
 		arr = NULL;
 		break;
 	case WEBHOOK_SLACK: {
-		_cleanup_free_ char *text = xasprintf("%s\n%s", subject, lines);
-		root = json_pack("{s:s}", "text", text);
+		_cleanup_free_ char *text = xasprintf("%s\n%s", subject, lines.p);
+		root = json_pack_ex(&e, 0, "{s:s}", "text", text);
 		break;
 	}
-	case WEBHOOK_TEAMS: {
+	case WEBHOOK_TEAMS:
 		/* Teams renders line ends in markdown as paragraphs. */
-		_cleanup_free_ char *text = xstrdup(lines);
-		root = json_pack("{s:s, s:s, s:s, s:s, s:s}", "@type", "MessageCard", "@context",
-				 "https://schema.org/extensions", "summary", subject, "title", subject, "text", text);
+		root = json_pack_ex(&e, 0, "{s:s, s:s, s:s, s:s, s:s}", "@type", "MessageCard", "@context",
+				    "https://schema.org/extensions", "summary", subject, "title", subject, "text",
+				    lines.p);
 		break;
-	}
 	case _WEBHOOK_FORMAT_MAX:
 		abort();
 	}
+	if (!root) {
+		*ret_why = xasprintf("its JSON could not be made (%s)", e.text);
+		goto out;
+	}
+	body = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (!body) {
+		*ret_why = xstrdup("its JSON could not be written");
+		goto out;
+	}
+out:
 	json_decref(arr);
-	_cleanup_free_ char *body = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(root);
-	return message_insert(m, MSG_NOTICE, true, w->name, NULL, -1, key, subject, body,
-			      strlen(body), ret_err);
+	free(lines.p);
+	if (!body)
+		return 0;
+	return message_insert(m, MSG_NOTICE, true, w->name, NULL, -1, key, subject, body, strlen(body), ret_err);
 }
 
-
+/* A notification that cannot go yet: kept, with why, and given up only
+ * after as long as a failing message would be. */
+static int item_hold(struct composer *m, const struct item *it, const char *why, char **ret_err)
+{
+	bool dead = m->ctx->at - it->created_at >= m->conf->give_up_after;
+	int r = exec_bind(m->db,
+			  dead ? "UPDATE outbox SET status = 'dead', finished_at = ?1, last_error = ?3 WHERE id = ?2"
+			       : "UPDATE outbox SET last_error = ?3 WHERE id = ?2 AND ?1 = ?1",
+			  ret_err, m->ctx->at, it->id, why);
+	report_line(m->ctx->report, true, "%s %s %s to %s: %s%s", it->ref, it->rule, it->stage, it->recipient, why,
+		    dead ? " (given up)" : " (kept until it can be sent)");
+	return r < 0 ? r : 0;
+}
 
 /* Who a notification goes to: an address, or a webhook. NULL and *why
  * when nobody can be named. */
@@ -383,6 +458,11 @@ static int void_stale(struct composer *m, char **ret_err)
 	return 0;
 }
 
+/* Whatever the state database holds (one written before its text was
+ * cleaned, or by hand), each text is cleaned as it is read; the officer
+ * and team as scan.c and directory.c clean them, so that they still
+ * match. The recipient comes from the rules' configuration: repaired,
+ * never cut, which could make it another's. */
 static int load_items(struct composer *m, bool in_window, struct item **ret, size_t *ret_n, char **ret_err)
 {
 	static const char sql[] =
@@ -408,13 +488,13 @@ static int load_items(struct composer *m, bool in_window, struct item **ret, siz
 		*it = (struct item){
 			.id = sqlite3_column_int64(st, 0),
 			.case_id = sqlite3_column_int64(st, 1),
-			.ref = col_dup(st, 2),
-			.rule = col_dup(st, 3),
-			.stage = col_dup(st, 4),
-			.recipient = col_dup(st, 5),
-			.due = col_dup(st, 6),
-			.officer = col_dup(st, 7),
-			.team = col_dup(st, 8),
+			.ref = col_clean(st, 2, TEXT_MAX_REF),
+			.rule = col_clean(st, 3, MSG_MAX_RULE),
+			.stage = col_clean(st, 4, MSG_MAX_WORD),
+			.recipient = col_clean(st, 5, 0),
+			.due = col_clean(st, 6, MSG_MAX_WORD),
+			.officer = col_clean(st, 7, TEXT_MAX_ID),
+			.team = col_clean(st, 8, TEXT_MAX_ID),
 			.due_day = -1,
 			.overdue_at = sqlite3_column_type(st, 10) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 10),
 			.created_at = sqlite3_column_int64(st, 11),
@@ -446,7 +526,20 @@ static int compose_group(struct composer *m, struct item *v, size_t n, char **re
 		if (v[i].case_id != v[0].case_id)
 			one_case = false;
 	if (v[0].webhook) {
-		id = add_webhook(m, find_webhook(m->conf, v[0].dest), v, n, ret_err);
+		_cleanup_free_ char *why = NULL;
+		id = add_webhook(m, find_webhook(m->conf, v[0].dest), v, n, &why, ret_err);
+		if (why) {
+			/* Not made: said, and kept (or given up) as a
+			 * notification nobody can be named for is. */
+			_cleanup_free_ char *what = xasprintf("the message to webhook %s was not made: %s", v[0].dest,
+							      why);
+			for (size_t i = 0; i < n; i++) {
+				int r = item_hold(m, &v[i], what, ret_err);
+				if (r < 0)
+					return r;
+			}
+			return 0;
+		}
 	} else {
 		struct tmpl_data *d = tmpl_data_new();
 		_cleanup_free_ char *summary = notice_summary(v, n);
@@ -455,7 +548,8 @@ static int compose_group(struct composer *m, struct item *v, size_t n, char **re
 		for (size_t i = 0; i < n; i++) {
 			/* The same notification reached by two roles (an
 			 * officer who supervises the team) is one line. */
-			if (i > 0 && strcmp(v[i].ref, v[i - 1].ref) == 0 && strcmp(v[i].rule, v[i - 1].rule) == 0 &&
+			if (i > 0 && v[i].case_id == v[i - 1].case_id && strcmp(v[i].ref, v[i - 1].ref) == 0 &&
+			    strcmp(v[i].rule, v[i - 1].rule) == 0 &&
 			    strcmp(v[i].stage, v[i - 1].stage) == 0 && strcmp(v[i].due ? v[i].due : "", v[i - 1].due ? v[i - 1].due : "") == 0)
 				continue;
 			item_fields(m, tmpl_data_add(d, "items"), &v[i], true);
@@ -499,15 +593,8 @@ static int compose_notices(struct composer *m, char **ret_err)
 			k++;
 			continue;
 		}
-		/* Nobody to tell, yet: kept, and given up only after as long
-		 * as a failing message would be. */
-		bool dead = m->ctx->at - v[i].created_at >= m->conf->give_up_after;
-		r = exec_bind(m->db,
-			      dead ? "UPDATE outbox SET status = 'dead', finished_at = ?1, last_error = ?3 WHERE id = ?2"
-				   : "UPDATE outbox SET last_error = ?3 WHERE id = ?2 AND ?1 = ?1",
-			      ret_err, m->ctx->at, v[i].id, why);
-		report_line(m->ctx->report, true, "%s %s %s to %s: %s%s", v[i].ref, v[i].rule, v[i].stage,
-			    v[i].recipient, why, dead ? " (given up)" : " (kept until it can be sent)");
+		/* Nobody to tell, yet. */
+		r = item_hold(m, &v[i], why, ret_err);
 		item_free(&v[i]);
 	}
 	n = r < 0 ? n : k;

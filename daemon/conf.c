@@ -457,6 +457,17 @@ static const char *nonempty(struct loader *l, const config_setting_t *s, const c
 	return v;
 }
 
+/* Whether v has a control character: C0 (line ends and tabs among them),
+ * DEL, or C1 (U+0080 to U+009F, in UTF-8). Such a value in a header or a
+ * request line could add one of its own. */
+static bool has_control(const char *v)
+{
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0))
+			return true;
+	return false;
+}
+
 /* The address in "Name <address>" or a bare "address". */
 static char *mail_address(const char *v)
 {
@@ -571,7 +582,15 @@ static void load_smtp(struct loader *l, const config_setting_t *g)
 	}
 	if ((s = config_setting_get_member(g, "from"))) {
 		const char *v = nonempty(l, s, "smtp from");
-		if (v && !(m->from_address = mail_address(v))) {
+		/* Said before the value is quoted, which would break the
+		 * line of the problem too. */
+		if (v && strpbrk(v, "\r\n")) {
+			problem(l, s, "smtp from must be one line");
+			ok = false;
+		} else if (v && has_control(v)) {
+			problem(l, s, "smtp from must not contain control characters");
+			ok = false;
+		} else if (v && !(m->from_address = mail_address(v))) {
 			problem(l, s, "smtp from '%s' is not \"Name <address>\" or an address", v);
 			ok = false;
 		} else if (v) {
@@ -582,10 +601,6 @@ static void load_smtp(struct loader *l, const config_setting_t *g)
 	} else {
 		m->from = xstrdup(DEFAULT_FROM);
 		m->from_address = mail_address(DEFAULT_FROM);
-	}
-	if (strpbrk(m->from ? m->from : "", "\r\n")) {
-		problem(l, config_setting_get_member(g, "from"), "smtp from must be one line");
-		ok = false;
 	}
 	if ((s = config_setting_get_member(g, "timeout"))) {
 		long long n = parse_seconds(l, s, "smtp timeout", 1, 300);
@@ -629,7 +644,10 @@ static void load_webhooks(struct loader *l, const config_setting_t *s)
 			problem(l, g, "webhook has no name");
 			ok = false;
 		} else if ((name = nonempty(l, e, "webhook name"))) {
-			if (strpbrk(name, " \t\r\n:")) {
+			if (has_control(name)) {
+				problem(l, e, "webhook name must be one word (no spaces, ':' or control characters)");
+				ok = false;
+			} else if (strpbrk(name, " :")) {
 				problem(l, e, "webhook name '%s' must be one word (no spaces or ':')", name);
 				ok = false;
 			}
@@ -648,6 +666,12 @@ static void load_webhooks(struct loader *l, const config_setting_t *s)
 			const char *v = nonempty(l, e, "webhook url");
 			if (v && !url_ok(v)) {
 				problem(l, e, "webhook url must start with https:// (or http://)");
+				ok = false;
+			} else if (v && (has_control(v) || strchr(v, ' '))) {
+				/* curl would send it as it is: a line end could add
+				 * a header, or a request, of its own. */
+				problem(l, e, "webhook url must not contain spaces or control characters (a line end, "
+					      "a tab): write a space as %%20");
 				ok = false;
 			} else if (v) {
 				w.url = xstrdup(v);

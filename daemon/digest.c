@@ -46,8 +46,11 @@ static int load_drows(struct composer *m, const char *sql, bool bind_today, stru
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		v = xgrow(v, &cap, n + 1, sizeof(*v));
 		struct drow *d = &v[n++];
-		*d = (struct drow){ col_dup(st, 0), col_dup(st, 1), col_dup(st, 2), col_dup(st, 3),
-				    col_dup(st, 4), col_dup(st, 5), col_dup(st, 6), -1, 0 };
+		/* Cleaned as compose.c's load_items() cleans them. */
+		*d = (struct drow){ col_clean(st, 0, TEXT_MAX_ID), col_clean(st, 1, TEXT_MAX_ID),
+				    col_clean(st, 2, TEXT_MAX_REF), col_clean(st, 3, MSG_MAX_RULE),
+				    col_clean(st, 4, MSG_MAX_WORD), col_clean(st, 5, MSG_MAX_WORD),
+				    col_clean(st, 6, MSG_MAX_WORD), -1, 0 };
 		cw_day day;
 		const char *dd = (const char *)sqlite3_column_text(st, 7);
 		if (dd && date_parse(dd, &day) == 0)
@@ -224,10 +227,14 @@ static int manager_digests(struct composer *m, const char *period, char **ret_er
 		sqlite3_reset(st);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			struct tmpl_data *e = tmpl_data_add(d, "undelivered");
-			const char *dest = (const char *)sqlite3_column_text(st, 0);
+			/* A destination or subject holds a reference (an older
+			 * state database's, uncleaned), an error what a server
+			 * answered. */
+			_cleanup_free_ char *dest = col_clean(st, 0, MSG_MAX_LINE);
+			_cleanup_free_ char *subject = col_clean(st, 1, MSG_MAX_LINE);
+			_cleanup_free_ char *err = col_clean(st, 2, MSG_MAX_LINE);
 			tmpl_data_set(e, "recipient", dest ? dest : "(unknown)");
-			tmpl_data_set(e, "subject", (const char *)sqlite3_column_text(st, 1));
-			const char *err = (const char *)sqlite3_column_text(st, 2);
+			tmpl_data_set(e, "subject", subject ? subject : "");
 			tmpl_data_set(e, "error", err ? err : "");
 			char when[TZ_TIMESTAMP_STRLEN];
 			tmpl_data_set(e, "since", tz_format_timestamp(m->ctx->tz, sqlite3_column_int64(st, 3), when));
@@ -240,8 +247,9 @@ static int manager_digests(struct composer *m, const char *period, char **ret_er
 				if (strcmp((const char *)sqlite3_column_text(fs, 0), rl->id) != 0)
 					continue;
 				struct tmpl_data *e = tmpl_data_add(d, "standards");
+				_cleanup_free_ char *title = text_clean(rl->title ? rl->title : rl->id, 0, NULL);
 				tmpl_data_set(e, "rule", rl->id);
-				tmpl_data_set(e, "title", rl->title ? rl->title : rl->id);
+				tmpl_data_set(e, "title", title);
 				static const char *const cols[] = { "pending", "overdue", "paused", "met", "met_late" };
 				for (int k = 0; k < 5; k++)
 					tmpl_data_setf(e, cols[k], "%lld", (long long)sqlite3_column_int64(fs, k + 1));

@@ -35,6 +35,21 @@ void directory_free(struct directory *d)
 	free(d->teams);
 }
 
+char *col_clean(sqlite3_stmt *st, int i, size_t cap)
+{
+	return text_clean((const char *)sqlite3_column_text(st, i), cap, NULL);
+}
+
+/* Column i when it is an address a message can carry, else NULL: an
+ * address is never repaired nor cut, which would make it another's. */
+static char *col_address(sqlite3_stmt *st, int i)
+{
+	const char *a = (const char *)sqlite3_column_text(st, i);
+	return address_usable(a) ? xstrdup(a) : NULL;
+}
+
+/* The ids are cleaned as scan.c cleans a case's officer and team
+ * (text_clean() with TEXT_MAX_ID), so that a case still finds them here. */
 int directory_load(sqlite3 *cdb, struct directory *d, char **ret_err)
 {
 	sqlite3_stmt *st = NULL;
@@ -45,7 +60,9 @@ int directory_load(sqlite3 *cdb, struct directory *d, char **ret_err)
 		goto fail;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		d->officers = xgrow(d->officers, &cap, d->n_officers + 1, sizeof(*d->officers));
-		d->officers[d->n_officers++] = (struct officer){ col_dup(st, 0), col_dup(st, 1), col_dup(st, 2) };
+		d->officers[d->n_officers++] = (struct officer){
+			col_clean(st, 0, TEXT_MAX_ID), col_clean(st, 1, TEXT_MAX_NAME), col_address(st, 2),
+		};
 	}
 	if (rc != SQLITE_DONE)
 		goto fail;
@@ -56,8 +73,10 @@ int directory_load(sqlite3 *cdb, struct directory *d, char **ret_err)
 		goto fail;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		d->teams = xgrow(d->teams, &cap, d->n_teams + 1, sizeof(*d->teams));
-		d->teams[d->n_teams++] =
-			(struct team){ col_dup(st, 0), col_dup(st, 1), col_dup(st, 2), col_dup(st, 3) };
+		d->teams[d->n_teams++] = (struct team){
+			col_clean(st, 0, TEXT_MAX_ID), col_clean(st, 1, TEXT_MAX_NAME), col_clean(st, 2, TEXT_MAX_ID),
+			col_address(st, 3),
+		};
 	}
 	if (rc != SQLITE_DONE)
 		goto fail;
@@ -91,7 +110,18 @@ const struct team *directory_team(const struct directory *d, const char *id)
 
 bool address_usable(const char *a)
 {
-	return a && *a && strchr(a, '@') && !strpbrk(a, " \t\r\n<>\",;");
+	if (!a)
+		return false;
+	const char *at = strchr(a, '@');
+	size_t n = strlen(a);
+	if (!at || at == a || at != strrchr(a, '@') || at[1] == '\0' || n > TEXT_MAX_ADDRESS)
+		return false;
+	/* Printable ASCII only: nothing a header or an SMTP command would
+	 * read as more than an address. */
+	for (const unsigned char *p = (const unsigned char *)a; *p; p++)
+		if (*p < 0x21 || *p > 0x7e || strchr("<>\",;()[]\\", *p))
+			return false;
+	return true;
 }
 
 const char *directory_officer_name(const struct directory *d, const char *id)

@@ -22,8 +22,10 @@ struct directory {
 };
 
 
-/* Read the officers and teams of the case database. Returns 0 or -EIO
- * with *ret_err. */
+/* Read the officers and teams of the case database, cleaned as they are
+ * read (text_clean()): ids to TEXT_MAX_ID, names to TEXT_MAX_NAME; an
+ * address that is not address_usable() is NULL. Returns 0 or -EIO with
+ * *ret_err. */
 int directory_load(sqlite3 *cases, struct directory *d, char **ret_err);
 void directory_free(struct directory *d);
 const struct officer *directory_officer(const struct directory *d, const char *id);
@@ -31,5 +33,10 @@ const struct team *directory_team(const struct directory *d, const char *id);
 /* What to call them: the name, else the id, else "(none)". */
 const char *directory_officer_name(const struct directory *d, const char *id);
 const char *directory_team_name(const struct directory *d, const char *id);
-/* Whether `a` can be written in a message's To and RCPT TO. */
+/* Column i of a row, cleaned for a message: text_clean(text, cap); NULL
+ * for NULL. Shared by the outbox's modules. */
+char *col_clean(sqlite3_stmt *st, int i, size_t cap);
+/* Whether `a` can be written in a message's To and RCPT TO: local@domain,
+ * printable ASCII without spaces, quotes, brackets, commas or semicolons,
+ * at most TEXT_MAX_ADDRESS bytes. */
 bool address_usable(const char *a);

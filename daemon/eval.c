@@ -65,6 +65,8 @@ struct scratch {
 	size_t cap_holds;
 	size_t *agreed; /* indexes of the agreed events, in time order */
 	size_t cap_agreed;
+	struct pevent *sorted; /* sort_events()'s other half */
+	size_t cap_sorted;
 };
 
 struct ctx {
@@ -84,6 +86,7 @@ struct ctx {
 	 * between the same two clock changes. */
 	int64_t tz_from, tz_until;
 	int32_t tz_off;
+	char *quoted; /* quote()'s */
 };
 
 static int32_t offset_at(struct ctx *x, int64_t t)
@@ -111,10 +114,44 @@ static void note(struct ctx *x, const char *fmt, ...)
 	r->problems[r->n_problems++] = m;
 }
 
-/* Free text from the database in a problem line: at most this many bytes
- * of it, so one bad value cannot make a line of megabytes. */
+/* A code from the database (a stage, a kind, a channel, a role, a
+ * timestamp) that is not one, for quoting in a problem line: clean, and at
+ * most this many bytes of it, so that one bad value can neither make a
+ * line of megabytes nor put a line end, an escape sequence or bytes that
+ * are not UTF-8 into the journal, the JSON or the state database
+ * (casewatch-rules(5), LIMITS). Valid until the next call. */
 #define QUOTE_MAX 60
-#define QUOTE(s) (int)(strlen(s) > QUOTE_MAX ? QUOTE_MAX : strlen(s)), (s), (strlen(s) > QUOTE_MAX ? "..." : "")
+static const char *quote_n(struct ctx *x, const char *s, size_t n)
+{
+	/* What is past twice the cap cannot reach the quote, and need not
+	 * be copied: a byte makes at least a byte. */
+	_cleanup_free_ char *t = xstrndup(s, n < 2 * QUOTE_MAX ? n : 2 * QUOTE_MAX);
+	free(x->quoted);
+	x->quoted = text_clean(t, QUOTE_MAX, NULL);
+	return x->quoted;
+}
+
+static const char *quote(struct ctx *x, const char *s)
+{
+	return quote_n(x, s, strnlen(s, 2 * QUOTE_MAX));
+}
+
+/* Free text officers type (agreed_contact, an event's detail, the risk
+ * column) can name people: a problem line names the column and says how
+ * long it is ("N characters"), never what it says. Characters as a reader
+ * counts them: a byte that is not part of one counts as one. */
+#define CHARS_STRLEN 40
+static const char *chars(const char *s, char buf[static CHARS_STRLEN])
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), count = 0;
+	for (size_t i = 0; i < n; count++) {
+		size_t k = utf8_seq(p + i, n - i);
+		i += k ? k : 1;
+	}
+	snprintf(buf, CHARS_STRLEN, "%zu character%s", count, count == 1 ? "" : "s");
+	return buf;
+}
 
 /* A bad row: the case is reported and skipped whole. */
 #define bad(x, ...) (note((x), __VA_ARGS__), (x)->res->skipped = true)
@@ -147,7 +184,7 @@ static void load_party(struct ctx *x, const struct eval_party *p)
 	}
 	int role = role_from_string(p->role);
 	if (role < 0) {
-		bad(x, "party %lld: unknown role '%.*s%s'", (long long)p->id, QUOTE(p->role));
+		bad(x, "party %lld: unknown role '%s'", (long long)p->id, quote(x, p->role));
 		return;
 	}
 	q->id = p->id;
@@ -158,9 +195,8 @@ static void load_party(struct ctx *x, const struct eval_party *p)
 		size_t len = 0;
 		long m = roles_parse(p->roles, &word, &len);
 		if (m < 0) {
-			bad(x, "party %lld: unknown role '%.*s%s' in roles (victim, complainant, witness, "
-			       "perpetrator or referrer)", (long long)p->id, (int)(len > QUOTE_MAX ? QUOTE_MAX : len),
-			    word, len > QUOTE_MAX ? "..." : "");
+			bad(x, "party %lld: unknown role '%s' in roles (victim, complainant, witness, "
+			       "perpetrator or referrer)", (long long)p->id, quote_n(x, word, len));
 			return;
 		}
 		q->roles |= (unsigned)m;
@@ -169,15 +205,15 @@ static void load_party(struct ctx *x, const struct eval_party *p)
 	if (p->preferred_channel) {
 		q->preferred = channel_from_string(p->preferred_channel);
 		if (q->preferred < 0) {
-			bad(x, "party %lld: unknown preferred channel '%.*s%s'", (long long)p->id,
-			    QUOTE(p->preferred_channel));
+			bad(x, "party %lld: unknown preferred channel '%s'", (long long)p->id,
+			    quote(x, p->preferred_channel));
 			return;
 		}
 	}
 	q->exists = x->received;
 	if (p->identified_at && !parse_time(x, p->identified_at, &q->exists)) {
-		bad(x, "party %lld: identified_at '%.*s%s' is not an RFC 3339 timestamp", (long long)p->id,
-		    QUOTE(p->identified_at));
+		bad(x, "party %lld: identified_at '%s' is not an RFC 3339 timestamp", (long long)p->id,
+		    quote(x, p->identified_at));
 		return;
 	}
 	/* Known before the case came in: known from its receipt. */
@@ -195,7 +231,7 @@ static void load_event(struct ctx *x, const struct eval_event *e)
 		return;
 	}
 	if (!parse_time(x, e->at, &q->t)) {
-		bad(x, "event %lld: '%.*s%s' is not an RFC 3339 timestamp", (long long)e->id, QUOTE(e->at));
+		bad(x, "event %lld: '%s' is not an RFC 3339 timestamp", (long long)e->id, quote(x, e->at));
 		return;
 	}
 	if (!e->kind) {
@@ -204,7 +240,7 @@ static void load_event(struct ctx *x, const struct eval_event *e)
 	}
 	int kind = event_kind_from_string(e->kind);
 	if (kind < 0) {
-		bad(x, "event %lld: unknown kind '%.*s%s'", (long long)e->id, QUOTE(e->kind));
+		bad(x, "event %lld: unknown kind '%s'", (long long)e->id, quote(x, e->kind));
 		return;
 	}
 	later_input(x, q->t);
@@ -225,7 +261,7 @@ static void load_event(struct ctx *x, const struct eval_event *e)
 	if (e->channel) {
 		q->channel = channel_from_string(e->channel);
 		if (q->channel < 0) {
-			bad(x, "event %lld: unknown channel '%.*s%s'", (long long)e->id, QUOTE(e->channel));
+			bad(x, "event %lld: unknown channel '%s'", (long long)e->id, quote(x, e->channel));
 			return;
 		}
 	}
@@ -238,8 +274,9 @@ static void load_event(struct ctx *x, const struct eval_event *e)
 		}
 		q->level = risk_from_string(e->detail);
 		if (q->level < 0) {
-			bad(x, "event %lld: unknown risk level '%.*s%s' (standard, medium or high)", (long long)e->id,
-			    QUOTE(e->detail));
+			char n[CHARS_STRLEN];
+			bad(x, "event %lld: its detail (%s) is not a risk level (standard, medium or high)",
+			    (long long)e->id, chars(e->detail, n));
 			return;
 		}
 	}
@@ -254,12 +291,122 @@ static void load_event(struct ctx *x, const struct eval_event *e)
 		else if (!e->detail)
 			note(x, "event %lld: an agreed event with no timescale in its detail: the standard's own "
 				"timescale applies from its date", (long long)e->id);
-		else if (!q->agreed_ok)
-			note(x, "event %lld: agreed timescale '%.*s%s' is not one like \"10 working days\", "
+		else if (!q->agreed_ok) {
+			char n[CHARS_STRLEN];
+			note(x, "event %lld: its detail (%s) is not an agreed timescale like \"10 working days\", "
 				"\"fortnightly\" or \"1 month\": the standard's own timescale applies from its date",
-			     (long long)e->id, QUOTE(e->detail));
+			     (long long)e->id, chars(e->detail, n));
+		}
 	}
 	x->n_events++;
+}
+
+static bool event_before(const struct pevent *a, const struct pevent *b)
+{
+	return a->t < b->t || (a->t == b->t && a->id < b->id);
+}
+
+/* Runs this short are put in order by insertion before merging. */
+#define SORT_RUN 32
+
+/* Merge the ordered runs src[lo, mid) and src[mid, hi) into dst[lo, hi),
+ * the left one first among equals. */
+static void merge_events(const struct pevent *src, size_t lo, size_t mid, size_t hi, struct pevent *dst)
+{
+	size_t i = lo, j = mid, k = lo;
+	if (mid < hi && event_before(&src[mid], &src[mid - 1])) {
+		while (i < mid && j < hi)
+			dst[k++] = event_before(&src[j], &src[i]) ? src[j++] : src[i++];
+	}
+	memcpy(dst + k, src + i, (mid - i) * sizeof(*src));
+	k += mid - i;
+	memcpy(dst + k, src + j, (hi - j) * sizeof(*src));
+}
+
+static void merge_sort_events(struct scratch *s, size_t n)
+{
+	struct pevent *v = s->events;
+	for (size_t lo = 0; lo < n; lo += SORT_RUN) {
+		size_t hi = n - lo < SORT_RUN ? n : lo + SORT_RUN;
+		for (size_t i = lo + 1; i < hi; i++) {
+			struct pevent e = v[i];
+			size_t j = i;
+			for (; j > lo && event_before(&e, &v[j - 1]); j--)
+				v[j] = v[j - 1];
+			v[j] = e;
+		}
+	}
+	if (n <= SORT_RUN)
+		return;
+	s->sorted = xgrow(s->sorted, &s->cap_sorted, n, sizeof(struct pevent));
+	struct pevent *src = v, *dst = s->sorted;
+	for (size_t w = SORT_RUN; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = n - lo < w ? n : lo + w;
+			size_t hi = n - mid < w ? n : mid + w;
+			merge_events(src, lo, mid, hi, dst);
+		}
+		struct pevent *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+}
+
+/* Time order, then id, as a stable sort leaves them. The rows come sorted
+ * by their text, which is not time order when offsets differ or seconds
+ * have fractions (dropped when read), and an integration can write rows in
+ * any order. Insertion sort is linear on the nearly sorted input this
+ * almost always is, and quadratic on the rest (7 s for 80,000 events of
+ * one case out of order, 19 minutes for a million, past the daemon's
+ * watchdog): it goes on only while it has moved fewer events than twice
+ * their number, and a merge sort, O(n log n) whatever the order, finishes
+ * the work. */
+static void sort_events(struct scratch *s, size_t n)
+{
+	struct pevent *v = s->events;
+	size_t moves = 0, budget = 2 * n;
+	for (size_t i = 1; i < n; i++) {
+		if (!event_before(&v[i], &v[i - 1]))
+			continue;
+		struct pevent e = v[i];
+		size_t j = i;
+		do {
+			v[j] = v[j - 1];
+			j--;
+		} while (++moves <= budget && j > 0 && event_before(&e, &v[j - 1]));
+		v[j] = e;
+		if (moves > budget) {
+			merge_sort_events(s, n);
+			return;
+		}
+	}
+}
+
+/* What reading did to the case's reference and ids (casewatch-rules(5),
+ * LIMITS): a problem, not a bad row, since the case is the same case
+ * whatever it is called, and its reminders must still go out. */
+static void note_texts(struct ctx *x)
+{
+	static const struct {
+		const char *name;
+		size_t cap;
+	} texts[_EVAL_TEXT_MAX] = {
+		[EVAL_TEXT_REF] = { "the reference", TEXT_MAX_REF },
+		[EVAL_TEXT_OFFICER] = { "the officer id", TEXT_MAX_ID },
+		[EVAL_TEXT_TEAM] = { "the team id", TEXT_MAX_ID },
+	};
+	for (size_t i = 0; i < _EVAL_TEXT_MAX; i++) {
+		const struct eval_text_fix *f = &x->c->fixed[i];
+		if (f->flags & EVAL_TEXT_CUT)
+			note(x, "%s is %zu bytes, more than the %zu allowed: shown cut short", texts[i].name, f->len,
+			     texts[i].cap);
+		if (f->flags & EVAL_TEXT_NOT_UTF8)
+			note(x, "%s is not valid UTF-8: shown with U+FFFD", texts[i].name);
+		if (f->flags & EVAL_TEXT_CONTROL)
+			note(x, "%s has control characters: shown with spaces", texts[i].name);
+	}
 }
 
 static bool load_case(struct ctx *x)
@@ -272,7 +419,7 @@ static bool load_case(struct ctx *x)
 		return false;
 	}
 	if (!parse_time(x, c->received_at, &x->received)) {
-		bad(x, "received_at '%.*s%s' is not an RFC 3339 timestamp", QUOTE(c->received_at));
+		bad(x, "received_at '%s' is not an RFC 3339 timestamp", quote(x, c->received_at));
 		return false;
 	}
 	/* A case received after the moment does not exist yet, bad rows and
@@ -284,20 +431,23 @@ static bool load_case(struct ctx *x)
 	if (!c->stage)
 		bad(x, "the case has no stage");
 	else if (stage_from_string(c->stage) < 0)
-		bad(x, "unknown stage '%.*s%s' (enquiry, case or closed)", QUOTE(c->stage));
+		bad(x, "unknown stage '%s' (enquiry, case or closed)", quote(x, c->stage));
 	if (!c->risk)
 		bad(x, "the case has no risk level");
-	else if (risk_from_string(c->risk) < 0)
-		bad(x, "unknown risk level '%.*s%s' (standard, medium or high)", QUOTE(c->risk));
+	else if (risk_from_string(c->risk) < 0) {
+		char n[CHARS_STRLEN];
+		bad(x, "the risk column (%s) is not a risk level (standard, medium or high)", chars(c->risk, n));
+	}
 	if (c->serious != 0 && c->serious != 1)
 		bad(x, "serious is %lld, not 0 or 1", (long long)c->serious);
 	if (c->hate != 0 && c->hate != 1)
 		bad(x, "hate is %lld, not 0 or 1", (long long)c->hate);
 	if (c->agreed_contact) {
 		x->has_agreed = agreed_parse(c->agreed_contact, &x->agreed) == 0;
+		char n[CHARS_STRLEN];
 		if (!x->has_agreed && x->ev->rules->agreed_contact)
-			note(x, "agreed_contact '%.*s%s' is not a timescale like \"10 working days\", \"fortnightly\" "
-				"or \"1 month\": the standard's own timescale applies", QUOTE(c->agreed_contact));
+			note(x, "agreed_contact (%s) is not a timescale like \"10 working days\", \"fortnightly\" "
+				"or \"1 month\": the standard's own timescale applies", chars(c->agreed_contact, n));
 	}
 
 	s->parties = xgrow(s->parties, &s->cap_parties, c->n_parties, sizeof(struct pparty));
@@ -312,19 +462,8 @@ static bool load_case(struct ctx *x)
 	if (x->res->skipped)
 		return false;
 
-	/* Time order, then id. The rows come sorted by their text, which is
-	 * not time order when offsets differ, so sort: insertion sort is
-	 * linear on the nearly sorted input this almost always is. */
+	sort_events(s, x->n_events);
 	struct pevent *v = s->events;
-	for (size_t i = 1; i < x->n_events; i++) {
-		struct pevent e = v[i];
-		size_t j = i;
-		while (j > 0 && (v[j - 1].t > e.t || (v[j - 1].t == e.t && v[j - 1].id > e.id))) {
-			v[j] = v[j - 1];
-			j--;
-		}
-		v[j] = e;
-	}
 
 	/* Nothing can happen to a case before it comes in. An event dated
 	 * a day before receipt means one of the two dates is wrong, and
@@ -1073,9 +1212,10 @@ void eval_case(const struct evaluator *ev, const struct eval_case *c, struct eva
 
 	struct ctx x = { .ev = ev, .c = c, .res = res, .s = res->scratch, .tz_from = 1, .tz_until = 0 };
 	x.today = tz_local_day(ev->tz, ev->at);
-	if (!load_case(&x))
-		return;
-	if (x.received > ev->at)
+	note_texts(&x);
+	bool loaded = load_case(&x);
+	free(x.quoted);
+	if (!loaded || x.received > ev->at)
 		return;
 	res->exists = true;
 	res->received = local_day(&x, x.received);
@@ -1105,6 +1245,7 @@ void eval_result_free(struct eval_result *res)
 		free(s->segs);
 		free(s->holds);
 		free(s->agreed);
+		free(s->sorted);
 		free(s);
 	}
 	for (size_t i = 0; i < res->n_problems; i++)

@@ -33,10 +33,31 @@ struct eval_event {
 	const char *channel, *detail;
 };
 
+/* What the reader did to a text of the case so that it could go into a
+ * message, a log line or the state database (casewatch-rules(5), LIMITS):
+ * the text in struct eval_case is the cleaned one, and this is for the
+ * problem lines that say so. */
+enum eval_text {
+	EVAL_TEXT_REF,
+	EVAL_TEXT_OFFICER,
+	EVAL_TEXT_TEAM,
+	_EVAL_TEXT_MAX,
+};
+#define EVAL_TEXT_CUT 1u      /* longer than its cap: cut short */
+#define EVAL_TEXT_NOT_UTF8 2u /* bytes that are not UTF-8: U+FFFD */
+#define EVAL_TEXT_CONTROL 4u  /* control characters: spaces */
+struct eval_text_fix {
+	unsigned flags; /* 0: as stored */
+	size_t len;     /* bytes, as stored */
+};
+
 struct eval_case {
 	int64_t id;
+	/* ref, officer and team are clean, within their caps (util.h,
+	 * TEXT_MAX_*); the others are as stored. */
 	const char *ref, *stage, *category, *risk, *agreed_contact, *received_at;
 	const char *officer, *team;
+	struct eval_text_fix fixed[_EVAL_TEXT_MAX];
 	int64_t serious, hate;
 	const struct eval_party *parties;
 	size_t n_parties;

@@ -2,6 +2,7 @@
 #include "message.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -274,28 +275,33 @@ static void base64(struct strbuf *b, const unsigned char *s, size_t n)
 	}
 }
 
-/* A header value on one line: control characters (a line end in a value
- * from the database could otherwise start a header of its own) become
- * spaces; not ASCII, RFC 2047 encoded words of whole UTF-8 characters. */
+/* The longest header value written as it is: a line may be at most 998
+ * characters (RFC 5322 section 2.1.1), "Subject: " included. */
+#define HEADER_RAW_MAX 900
+
+/* A header value on one line, whatever the value holds: text_clean() makes
+ * it UTF-8 (U+FFFD for each byte that is not) and its control characters
+ * (a line end in a value from the database could otherwise start a header
+ * of its own) spaces. Then RFC 2047 encoded words of whole UTF-8
+ * characters when it is not ASCII, when it is too long for one line, or
+ * when it holds "=?": "text that looks like an encoded-word must be
+ * encoded" (RFC 2047 section 5, read by a mail client as one). */
 static void header_text(struct strbuf *b, const char *s)
 {
-	_cleanup_free_ char *clean = xstrdup(s);
-	bool ascii = true;
-	for (char *c = clean; *c; c++) {
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = ' ';
-		else if ((unsigned char)*c >= 0x80)
+	_cleanup_free_ char *clean = text_clean(s, 0, NULL);
+	size_t len = strlen(clean), i = 0;
+	bool ascii = len <= HEADER_RAW_MAX && !strstr(clean, "=?");
+	for (const char *c = clean; ascii && *c; c++)
+		if ((unsigned char)*c >= 0x80)
 			ascii = false;
-	}
 	if (ascii) {
 		strbuf_adds(b, clean);
 		return;
 	}
-	size_t len = strlen(clean), i = 0;
 	while (i < len) {
 		/* At most 39 bytes per word: 52 characters of base64, and a
 		 * line of at most 76 with "Subject: " before it. A word ends
-		 * between characters, unless the text is not UTF-8. */
+		 * between characters: the text is UTF-8 now. */
 		size_t max = len - i < 39 ? len - i : 39, n = max;
 		while (n > 0 && i + n < len && ((unsigned char)clean[i + n] & 0xc0) == 0x80)
 			n--;
@@ -359,12 +365,24 @@ static void quoted_printable(struct strbuf *b, const char *s)
 	}
 }
 
+/* An address as it is: an encoded word may not hold one (RFC 2047
+ * section 5), or no reader finds it. A control character becomes a space,
+ * a byte that is not ASCII "?" (neither is in an address that
+ * address_usable() let through). */
+static void header_plain(struct strbuf *b, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		char c = *p < 0x20 || *p == 0x7f ? ' ' : *p > 0x7f ? '?' : (char)*p;
+		strbuf_add(b, &c, 1);
+	}
+}
+
 /* "Name <address>": the name may need encoding, the address never. */
 static void header_address(struct strbuf *b, const char *s)
 {
 	const char *lt = strrchr(s, '<');
 	if (!lt || lt == s) {
-		header_text(b, lt ? lt : s);
+		header_plain(b, lt ? lt : s);
 		return;
 	}
 	size_t n = (size_t)(lt - s);
@@ -373,7 +391,7 @@ static void header_address(struct strbuf *b, const char *s)
 	_cleanup_free_ char *name = xstrndup(s, n);
 	header_text(b, name);
 	strbuf_adds(b, " ");
-	header_text(b, lt);
+	header_plain(b, lt);
 }
 
 char *email_build(const struct email_head *h, const char *subject, const char *text, const char *html,
@@ -394,7 +412,7 @@ char *email_build(const struct email_head *h, const char *subject, const char *t
 	strbuf_adds(&b, "From: ");
 	header_address(&b, h->from);
 	strbuf_adds(&b, "\r\nTo: ");
-	header_text(&b, h->to);
+	header_plain(&b, h->to);
 	strbuf_adds(&b, "\r\nSubject: ");
 	header_text(&b, subject);
 	strbuf_adds(&b, "\r\nDate: ");

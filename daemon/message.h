@@ -10,6 +10,13 @@
 /* The messages casewatch sends, and their templates (casewatch.conf(5),
  * TEMPLATES). */
 
+/* Caps on what the state database gives a message, beside util.h's
+ * TEXT_MAX_* on what the case database gives it; in bytes, after
+ * text_clean(). */
+#define MSG_MAX_RULE 128 /* a rule's id */
+#define MSG_MAX_WORD 32  /* a stage, a state, a deadline ("2026-11-23T14:00:00+00:00") */
+#define MSG_MAX_LINE 500 /* a recipient, subject or error in the undelivered list */
+
 enum msg_kind { MSG_NOTICE, MSG_OFFICER_DIGEST, MSG_MANAGER_DIGEST, _MSG_KIND_MAX };
 enum msg_part { MSG_SUBJECT, MSG_TEXT, MSG_HTML, _MSG_PART_MAX };
 /* "notice", "officer-digest", "manager-digest": as stored and listed. */
@@ -36,7 +43,9 @@ struct email_head {
 	int64_t date;
 };
 /* A whole email with CRLF line ends: the headers (Auto-Submitted, a
- * subject on one line, RFC 2047-encoded when not ASCII) and a
- * multipart/alternative body of the text and the HTML. *ret_len set. */
+ * subject on one line, made UTF-8 by text_clean() and RFC 2047-encoded
+ * when not ASCII, too long for a line or holding "=?"; the addresses as
+ * they are) and a multipart/alternative body of the text and the HTML.
+ * *ret_len set. */
 char *email_build(const struct email_head *h, const char *subject, const char *text, const char *html,
 		  size_t *ret_len);

@@ -83,20 +83,66 @@ struct arena {
 
 #define NO_TEXT SIZE_MAX
 
-static size_t arena_text(struct arena *a, sqlite3_stmt *st, int col)
+static size_t arena_add(struct arena *a, const char *t, size_t n)
 {
-	/* NULL for SQL NULL (and on allocation failure, which the step that
-	 * follows reports). */
-	const unsigned char *t = sqlite3_column_text(st, col);
-	if (!t)
-		return NO_TEXT;
-	size_t n = strlen((const char *)t);
 	a->buf = xgrow(a->buf, &a->cap, a->len + n + 1, 1);
 	size_t off = a->len;
 	memcpy(a->buf + off, t, n);
 	a->buf[off + n] = '\0';
 	a->len += n + 1;
 	return off;
+}
+
+static size_t arena_text(struct arena *a, sqlite3_stmt *st, int col)
+{
+	/* NULL for SQL NULL (and on allocation failure, which the step that
+	 * follows reports). */
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	return t ? arena_add(a, t, strlen(t)) : NO_TEXT;
+}
+
+/* What a text needs to be fit for a message, a log line or the state
+ * database (casewatch-rules(5), LIMITS): EVAL_TEXT_* flags, 0 for
+ * nothing, the usual answer, found without allocating. */
+static unsigned text_faults(const char *s, size_t n, size_t cap)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned f = n > cap ? EVAL_TEXT_CUT : 0;
+	for (size_t i = 0; i < n;) {
+		if (p[i] >= 0x20 && p[i] < 0x7f) {
+			i++;
+			continue;
+		}
+		size_t k = p[i] < 0x80 ? 1 : utf8_seq(p + i, n - i);
+		if (k == 0) {
+			f |= EVAL_TEXT_NOT_UTF8;
+			i++;
+			continue;
+		}
+		/* C0, DEL, and C1 (U+0080 to U+009F). */
+		if (k == 1 || (p[i] == 0xc2 && p[i + 1] < 0xa0))
+			f |= EVAL_TEXT_CONTROL;
+		i += k;
+	}
+	return f;
+}
+
+/* Like arena_text, for a text that reaches messages, logs and the state
+ * database: cleaned and cut to `cap` when it needs to be (text_clean), and
+ * *ret_fix says what was done. */
+static size_t arena_clean(struct arena *a, sqlite3_stmt *st, int col, size_t cap, struct eval_text_fix *ret_fix)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	*ret_fix = (struct eval_text_fix){ 0 };
+	if (!t)
+		return NO_TEXT;
+	size_t n = strlen(t);
+	unsigned f = text_faults(t, n, cap);
+	if (f == 0)
+		return arena_add(a, t, n);
+	_cleanup_free_ char *clean = text_clean(t, cap, NULL);
+	*ret_fix = (struct eval_text_fix){ .flags = f, .len = n };
+	return arena_add(a, clean, strlen(clean));
 }
 
 static const char *at(const struct arena *a, size_t off)
@@ -238,8 +284,14 @@ int scan_cases(sqlite3 *db, int64_t lo, int64_t hi, scan_fn fn, void *userdata, 
 		int64_t id = sqlite3_column_int64(c, 0);
 		s.a.len = 0;
 		size_t off[11];
-		for (int i = 1; i <= 10; i++)
-			off[i] = (i == 4 || i == 5) ? NO_TEXT : arena_text(&s.a, c, i);
+		struct eval_text_fix fixed[_EVAL_TEXT_MAX];
+		for (int i = 2; i <= 10; i++)
+			off[i] = i == 4 || i == 5 || i == 7 || i == 8 ? NO_TEXT : arena_text(&s.a, c, i);
+		/* What goes into messages, logs and the state database, and
+		 * from there into every email and webhook call. */
+		off[1] = arena_clean(&s.a, c, 1, TEXT_MAX_REF, &fixed[EVAL_TEXT_REF]);
+		off[7] = arena_clean(&s.a, c, 7, TEXT_MAX_ID, &fixed[EVAL_TEXT_OFFICER]);
+		off[8] = arena_clean(&s.a, c, 8, TEXT_MAX_ID, &fixed[EVAL_TEXT_TEAM]);
 		if ((r = collect(&s, id, ret_err)) < 0)
 			goto out;
 
@@ -280,6 +332,7 @@ int scan_cases(sqlite3 *db, int64_t lo, int64_t hi, scan_fn fn, void *userdata, 
 			.events = s.ev,
 			.n_events = s.n_re,
 		};
+		memcpy(ec.fixed, fixed, sizeof(fixed));
 		if (!ec.ref)
 			ec.ref = "(no reference)";
 		if ((r = fn(&ec, userdata)) < 0)
@@ -303,6 +356,43 @@ out:
 	return r;
 }
 
+/* A reference as casewatch shows it: someone asking about a case whose
+ * reference had to be cleaned or cut types what they were shown. The
+ * references that needed nothing are passed over without allocating. */
+static int find_shown_ref(sqlite3 *db, const char *ref, int64_t *ret_id, char **ret_err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT id, ref FROM cases WHERE ref IS NOT NULL ORDER BY id", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return sql_error(db, "finding a case", ret_err);
+	int64_t found = 0;
+	size_t n_found = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 1);
+		if (!t || text_faults(t, strlen(t), TEXT_MAX_REF) == 0)
+			continue;
+		_cleanup_free_ char *shown = text_clean(t, TEXT_MAX_REF, NULL);
+		if (strcmp(shown, ref) == 0 && n_found++ == 0)
+			found = sqlite3_column_int64(st, 0);
+	}
+	int r = 0;
+	if (rc != SQLITE_DONE)
+		r = sql_error(db, "finding a case", ret_err);
+	else if (n_found == 0)
+		r = -ENOENT;
+	else if (n_found > 1) {
+		_cleanup_free_ char *shown = text_clean(ref, TEXT_MAX_REF, NULL);
+		*ret_err = xasprintf("the reference '%s' is how %zu cases are shown, their references being cut short "
+				     "or cleaned (casewatch-rules(5), LIMITS): correct them in the case database",
+				     shown, n_found);
+		r = -ENOTUNIQ;
+	} else
+		*ret_id = found;
+	sqlite3_finalize(st);
+	return r;
+}
+
 int scan_find_ref(sqlite3 *db, const char *ref, int64_t *ret_id, char **ret_err)
 {
 	sqlite3_stmt *st;
@@ -319,6 +409,8 @@ int scan_find_ref(sqlite3 *db, const char *ref, int64_t *ret_id, char **ret_err)
 		r = sql_error(db, "finding a case", ret_err);
 	}
 	sqlite3_finalize(st);
+	if (r == -ENOENT)
+		r = find_shown_ref(db, ref, ret_id, ret_err);
 	return r;
 }
 
@@ -335,9 +427,9 @@ static void note_bad(struct scan_bad *b, int64_t id, const char *fmt, ...)
 	b->n++;
 }
 
-/* At most this much of a bad value in a message. */
+/* A bad value (a date, a timestamp, a number) quoted in a message: clean
+ * and at most this long (casewatch-rules(5), LIMITS). */
 #define QUOTE_MAX 40
-#define QUOTE(s) (int)(strlen(s) > QUOTE_MAX ? QUOTE_MAX : strlen(s)), (s), (strlen(s) > QUOTE_MAX ? "..." : "")
 
 int scan_meetings(sqlite3 *db, const char *kind, cw_day **ret_days, size_t *ret_n, cw_day *ret_first,
 		  struct scan_bad *ret_bad, char **ret_err)
@@ -361,7 +453,8 @@ int scan_meetings(sqlite3 *db, const char *kind, cw_day **ret_days, size_t *ret_
 			continue;
 		}
 		if (date_parse(t, &d) < 0) {
-			note_bad(ret_bad, id, "held_on '%.*s%s' is not a date YYYY-MM-DD", QUOTE(t));
+			_cleanup_free_ char *q = text_clean(t, QUOTE_MAX, NULL);
+			note_bad(ret_bad, id, "held_on '%s' is not a date YYYY-MM-DD", q);
 			continue;
 		}
 		days = xgrow(days, &cap, n + 1, sizeof(cw_day));
@@ -400,15 +493,18 @@ int scan_surveys(sqlite3 *db, const struct tz *tz, cw_day from, cw_day to, size_
 			continue;
 		}
 		if (tz_parse_timestamp(tz, t, &when) < 0) {
-			note_bad(ret_bad, id, "at '%.*s%s' is not an RFC 3339 timestamp", QUOTE(t));
+			_cleanup_free_ char *q = text_clean(t, QUOTE_MAX, NULL);
+			note_bad(ret_bad, id, "at '%s' is not an RFC 3339 timestamp", q);
 			continue;
 		}
 		if (sat != 0 && sat != 1) {
-			if (sqlite3_column_type(st, 2) == SQLITE_NULL)
+			if (sqlite3_column_type(st, 2) == SQLITE_NULL) {
 				note_bad(ret_bad, id, "satisfied is empty");
-			else
-				note_bad(ret_bad, id, "satisfied is '%.*s%s', not 0 or 1",
-					 QUOTE((const char *)sqlite3_column_text(st, 2)));
+			} else {
+				_cleanup_free_ char *q =
+					text_clean((const char *)sqlite3_column_text(st, 2), QUOTE_MAX, NULL);
+				note_bad(ret_bad, id, "satisfied is '%s', not 0 or 1", q ? q : "");
+			}
 			continue;
 		}
 		cw_day d = tz_local_day(tz, when);

@@ -20,14 +20,18 @@
 int scan_open(const char *path, sqlite3 **ret, char **ret_err);
 
 /* Call fn for every case with lo <= id <= hi, in id order. Strings in the
- * case are valid only during the call. Stops early when fn returns < 0 and
+ * case are valid only during the call; its ref, officer and team are
+ * clean and within their caps, and c->fixed says what that took
+ * (casewatch-rules(5), LIMITS). Stops early when fn returns < 0 and
  * returns that; -EIO with *ret_err when SQLite fails, -EBUSY when a writer
  * held the database locked past the busy timeout. Runs in one read
  * transaction, the caller's when one is open. */
 typedef int (*scan_fn)(const struct eval_case *c, void *userdata);
 int scan_cases(sqlite3 *db, int64_t lo, int64_t hi, scan_fn fn, void *userdata, char **ret_err);
 
-/* The id of the case with reference `ref`: 0, -ENOENT, or -EIO. */
+/* The id of the case with reference `ref`, or whose reference is shown as
+ * `ref` once cleaned and cut (scan_cases): 0, -ENOENT, -ENOTUNIQ with
+ * *ret_err when several are shown so, or -EIO. */
 int scan_find_ref(sqlite3 *db, const char *ref, int64_t *ret_id, char **ret_err);
 
 /* The change log (schema/casedb.sql): the last sequence number ever given

@@ -72,6 +72,33 @@ void webhook_conf_free(struct webhook_conf *c)
 	*c = (struct webhook_conf){ 0 };
 }
 
+char *webhook_slack_escape(const char *s)
+{
+	struct strbuf b = { 0 };
+	strbuf_adds(&b, "");
+	for (const char *p = s ? s : ""; *p; p++) {
+		switch (*p) {
+		case '&': strbuf_adds(&b, "&amp;"); break;
+		case '<': strbuf_adds(&b, "&lt;"); break;
+		case '>': strbuf_adds(&b, "&gt;"); break;
+		default: strbuf_add(&b, p, 1); break;
+		}
+	}
+	return b.p;
+}
+
+char *webhook_teams_escape(const char *s)
+{
+	struct strbuf b = { 0 };
+	strbuf_adds(&b, "");
+	for (const char *p = s ? s : ""; *p; p++) {
+		if (strchr("\\`*_~{}[]()#+!|<>", *p))
+			strbuf_adds(&b, "\\");
+		strbuf_add(&b, p, 1);
+	}
+	return b.p;
+}
+
 void hmac_sha256_hex(const void *key, size_t key_len, const void *data, size_t len, char out[65])
 {
 	static const unsigned char none[1];

@@ -50,5 +50,15 @@ void webhooker_free(struct webhooker *h);
 void webhook_post(struct webhooker *h, const struct webhook_conf *c, const char *body, size_t len,
 		  const char *idempotency_key, int timeout_ms, struct webhook_result *ret);
 
+/* Data put into a chat message's text, made inert, newly allocated (NULL
+ * gives ""). Slack's mrkdwn: & < > as &amp; &lt; &gt;, so that no mention
+ * (<!channel>, <@U123>) nor link (<url|text>) comes from data. Teams'
+ * markdown: a backslash before each of \ ` * _ ~ { } [ ] ( ) # + ! | < >,
+ * so that no emphasis, link, image or HTML comes from data. Not - and .,
+ * markdown only at the start of a line, where data never is: each line
+ * starts with our "- ". */
+char *webhook_slack_escape(const char *s);
+char *webhook_teams_escape(const char *s);
+
 /* Lower-case hex HMAC-SHA256 of data under key, into out[65]. */
 void hmac_sha256_hex(const void *key, size_t key_len, const void *data, size_t len, char out[65]);

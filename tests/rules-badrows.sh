@@ -240,4 +240,136 @@ fi
 jqtest "the one good survey answer is counted, the bad ones are not" \
 	'.figures[] | select(.rule == "satisfaction") | "\(.figure) \(.count)"' "100 1"
 
+# Text casewatch must not pass on as it is (casewatch-rules(5), LIMITS).
+# The reference, officer and team are cleaned and capped, the case is still
+# evaluated, and a problem line says what was done; free text (agreed_contact,
+# an event's detail) is named by column and length, never quoted. Each case is
+# an enquiry received Monday 2 March 10:00 with a complainant and no contact:
+# acknowledge-enquiry due Thursday 5 March, overdue on Tuesday 10 March.
+# BIG-...: a reference of 10 MB (10,485,760 bytes): shown as its first 61
+#   bytes and "..." (U+2026), the 64 allowed.
+# U-FF-, U-CONT-, U-OVERLONG-, U-SURROGATE-: references ending in bytes that
+#   are not UTF-8 (0xff; a lone continuation byte; an overlong '/', C0 AF; a
+#   surrogate, ED A0 80), one U+FFFD for each byte.
+# OFFICER-NL: an officer id with a line end in it: a space.
+# AGREED-BIG: an agreed_contact of 10 MB (10,485,760 characters) naming
+#   someone: named, not quoted, and the standard's own timescale applies.
+# RISK-NAME: a risk event whose detail names someone (20 characters): a bad
+#   row, the case skipped, its detail named, not quoted.
+# DUP-: two references shown alike (0xff and 0xfe both become U+FFFD).
+FFFD=$(printf '\357\277\275')
+ELL=$(printf '\342\200\246')
+if sqlite3 -bail -batch "$db" >"$T/sqlout" 2>&1 <<'SQL'
+PRAGMA ignore_check_constraints = 1;
+INSERT INTO cases (id, ref, stage, risk, officer, team, agreed_contact, received_at) VALUES
+	(30, 'BIG-' || hex(zeroblob(5242878)), 'enquiry', 'standard', NULL, NULL, NULL, '2026-03-02T10:00:00Z'),
+	(31, 'U-FF-' || CAST(X'ff' AS TEXT), 'enquiry', 'standard', NULL, NULL, NULL, '2026-03-02T10:00:00Z'),
+	(32, 'U-CONT-' || CAST(X'80' AS TEXT), 'enquiry', 'standard', NULL, NULL, NULL, '2026-03-02T10:00:00Z'),
+	(33, 'U-OVERLONG-' || CAST(X'c0af' AS TEXT), 'enquiry', 'standard', NULL, NULL, NULL, '2026-03-02T10:00:00Z'),
+	(34, 'U-SURROGATE-' || CAST(X'eda080' AS TEXT), 'enquiry', 'standard', NULL, NULL, NULL, '2026-03-02T10:00:00Z'),
+	(35, 'OFFICER-NL', 'enquiry', 'standard', 'o.one' || char(10) || 'x', 'east', NULL, '2026-03-02T10:00:00Z'),
+	(36, 'AGREED-BIG', 'enquiry', 'standard', NULL, NULL, 'ring Jane Smith ' || hex(zeroblob(5242872)),
+	 '2026-03-02T10:00:00Z'),
+	(37, 'RISK-NAME', 'enquiry', 'standard', NULL, NULL, NULL, '2026-03-02T10:00:00Z'),
+	(38, 'DUP-' || CAST(X'ff' AS TEXT), 'enquiry', 'standard', NULL, NULL, NULL, '2026-03-02T10:00:00Z'),
+	(39, 'DUP-' || CAST(X'fe' AS TEXT), 'enquiry', 'standard', NULL, NULL, NULL, '2026-03-02T10:00:00Z');
+INSERT INTO parties (id, case_id, role) VALUES
+	(301, 30, 'complainant'), (311, 31, 'complainant'), (321, 32, 'complainant'), (331, 33, 'complainant'),
+	(341, 34, 'complainant'), (351, 35, 'complainant'), (361, 36, 'complainant'), (371, 37, 'complainant'),
+	(381, 38, 'complainant'), (391, 39, 'complainant');
+INSERT INTO events (id, case_id, at, kind, detail) VALUES (3701, 37, '2026-03-03T10:00:00Z', 'risk', 'Jane Smith says high');
+SQL
+then :; else
+	echo "Bail out! inserting the rows: $(cat "$T/sqlout")"
+	exit 1
+fi
+big="BIG-000000000000000000000000000000000000000000000000000000000$ELL"
+texts='^(BIG-|U-|OFFICER-NL|AGREED-BIG|RISK-NAME|DUP-)'
+
+_st=0
+"$CASEWATCH" -c "$conf" status --json --at 2026-03-10 >"$T/json" 2>"$T/err" || _st=$?
+if [ "$_st" -eq 0 ] && ! grep -q 'Sanitizer\|runtime error:' "$T/err" && jq -e . "$T/json" >/dev/null 2>&1; then
+	ok "status over text to clean: exit 0, valid JSON"
+else
+	not_ok "status over text to clean: exit 0, valid JSON (exit $_st)"
+	head -c 2000 "$T/err" | sed 's/^/# stderr: /'
+fi
+_size=$(cat "$T/json" "$T/err" | wc -c)
+[ "$_size" -lt 65536 ] && ok "status over 30 MB of text says it in under 64 kB" ||
+	not_ok "status over 30 MB of text says it in under 64 kB ($_size bytes)"
+if grep -q 'Jane\|0000000000000000000000000000000000000000000000000000000000000000' "$T/json" "$T/err"; then
+	not_ok "no free text is echoed, nor more of a reference than the cap"
+	grep -o '.\{0,40\}Jane.\{0,40\}' "$T/json" "$T/err" | head -5 | sed 's/^/# /'
+else
+	ok "no free text is echoed, nor more of a reference than the cap"
+fi
+jqtest "each cleaned or cut reference and id, and each free text, has its problem line" \
+	".problems[] | select(.case | test(\"$texts\")) | \"\(.case): \(.message) (skipped: \(.skipped))\"" \
+"$big: the reference is 10485760 bytes, more than the 64 allowed: shown cut short (skipped: false)
+U-FF-$FFFD: the reference is not valid UTF-8: shown with U+FFFD (skipped: false)
+U-CONT-$FFFD: the reference is not valid UTF-8: shown with U+FFFD (skipped: false)
+U-OVERLONG-$FFFD$FFFD: the reference is not valid UTF-8: shown with U+FFFD (skipped: false)
+U-SURROGATE-$FFFD$FFFD$FFFD: the reference is not valid UTF-8: shown with U+FFFD (skipped: false)
+OFFICER-NL: the officer id has control characters: shown with spaces (skipped: false)
+AGREED-BIG: agreed_contact (10485760 characters) is not a timescale like \"10 working days\", \"fortnightly\" or \"1 month\": the standard's own timescale applies (skipped: false)
+RISK-NAME: event 3701: its detail (20 characters) is not a risk level (standard, medium or high) (skipped: true)
+DUP-$FFFD: the reference is not valid UTF-8: shown with U+FFFD (skipped: false)
+DUP-$FFFD: the reference is not valid UTF-8: shown with U+FFFD (skipped: false)"
+jqtest "cases with cleaned text are still evaluated, under the reference shown" \
+	"$line | select(test(\"$texts\"))" \
+"$big acknowledge-enquiry - 1 2026-03-02 2026-03-05 overdue -
+U-FF-$FFFD acknowledge-enquiry - 1 2026-03-02 2026-03-05 overdue -
+U-CONT-$FFFD acknowledge-enquiry - 1 2026-03-02 2026-03-05 overdue -
+U-OVERLONG-$FFFD$FFFD acknowledge-enquiry - 1 2026-03-02 2026-03-05 overdue -
+U-SURROGATE-$FFFD$FFFD$FFFD acknowledge-enquiry - 1 2026-03-02 2026-03-05 overdue -
+OFFICER-NL acknowledge-enquiry - 1 2026-03-02 2026-03-05 overdue -
+AGREED-BIG acknowledge-enquiry - 1 2026-03-02 2026-03-05 overdue -
+DUP-$FFFD acknowledge-enquiry - 1 2026-03-02 2026-03-05 overdue -
+DUP-$FFFD acknowledge-enquiry - 1 2026-03-02 2026-03-05 overdue -"
+if grep -qxF "casewatch: case OFFICER-NL: the officer id has control characters: shown with spaces" "$T/err" &&
+	grep -qxF "casewatch: case $big: the reference is 10485760 bytes, more than the 64 allowed: shown cut short" "$T/err"; then
+	ok "stderr names the cases as shown, one line each"
+else
+	not_ok "stderr names the cases as shown, one line each"
+	grep 'OFFICER-NL\|BIG-' "$T/err" | sed 's/^/# stderr: /'
+fi
+
+# A reference is asked for as it is shown.
+for ref in "$big" "U-SURROGATE-$FFFD$FFFD$FFFD"; do
+	_st=0
+	"$CASEWATCH" -c "$conf" status --json --at 2026-03-10 "$ref" >"$T/json" 2>"$T/err" || _st=$?
+	[ "$_st" -eq 0 ] || { not_ok "status REF as shown exits 0 (exit $_st)"; sed 's/^/# stderr: /' "$T/err"; }
+	jqtest "status finds ${ref%%-*}-... by its reference as shown" "$line" \
+		"$ref acknowledge-enquiry - 1 2026-03-02 2026-03-05 overdue -"
+done
+_st=0
+"$CASEWATCH" -c "$conf" status --at 2026-03-10 "DUP-$FFFD" >"$T/out" 2>"$T/err" || _st=$?
+printf '%s\n' "casewatch: the reference 'DUP-$FFFD' is how 2 cases are shown, their references being cut short or cleaned (casewatch-rules(5), LIMITS): correct them in the case database" >"$T/want"
+if [ "$_st" -eq 1 ] && cmp -s "$T/want" "$T/err" && [ ! -s "$T/out" ]; then
+	ok "a reference shown alike for two cases is refused, saying so"
+else
+	not_ok "a reference shown alike for two cases is refused, saying so (exit $_st)"
+	diff "$T/want" "$T/err" | sed 's/^/# /'
+fi
+
+# The scan that feeds the daemon keeps the same clean values in the state
+# database, which messages are composed from.
+_st=0
+"$CASEWATCH" -c "$conf" run --once --at 2026-03-10 >"$T/out" 2>"$T/err" || _st=$?
+if [ "$_st" -eq 0 ] && ! grep -q 'Sanitizer\|runtime error:' "$T/err"; then
+	ok "run --once over text to clean exits 0"
+else
+	not_ok "run --once over text to clean exits 0 (exit $_st)"
+	head -c 2000 "$T/err" | sed 's/^/# stderr: /'
+fi
+_got=$(sqlite3 -batch "$T/state.db" "SELECT count(*) FROM cases WHERE length(CAST(ref AS BLOB)) > 64
+	OR length(CAST(officer AS BLOB)) > 64 OR length(CAST(team AS BLOB)) > 64 OR problems LIKE '%Jane%'")
+same "the state database holds no reference or id over its cap, and no free text" "$_got" 0
+_got=$(sqlite3 -batch "$T/state.db" "SELECT ref || ' ' || ifnull(replace(officer, char(10), '\\n'), '-') FROM cases WHERE case_id IN (30, 34, 35) ORDER BY case_id" | tr '\n' '|')
+same "the state database holds the references and ids as shown" "$_got" \
+	"$big -|U-SURROGATE-$FFFD$FFFD$FFFD -|OFFICER-NL o.one x|"
+grep -q 'Jane\|0000000000000000000000000000000000000000000000000000000000000000' "$T/out" "$T/err" &&
+	not_ok "run --once echoes no free text, nor more of a reference than the cap" ||
+	ok "run --once echoes no free text, nor more of a reference than the cap"
+
 done_testing

@@ -1270,7 +1270,7 @@ expect "agreed: a timescale that does not read brings back the standard's own" 2
 "KI-AGREED-BAD keep-informed 1191 1 2026-11-02 2026-11-16 met 2026-11-05T10:00:00Z
 KI-AGREED-BAD keep-informed 1191 2 2026-11-05 2026-12-03 pending -"
 problems_are "agreed: a timescale that does not read is a problem naming the event" 2026-11-20 KI-AGREED-BAD \
-"event 1191: agreed timescale 'as needed' is not one like \"10 working days\", \"fortnightly\" or \"1 month\": the standard's own timescale applies from its date (skipped: false)"
+"event 1191: its detail (9 characters) is not an agreed timescale like \"10 working days\", \"fortnightly\" or \"1 month\": the standard's own timescale applies from its date (skipped: false)"
 
 # KI-AGREED-PARTY: two victims, accepted Monday 2 November 10:00; '2 weeks'
 # agreed with victim 1201 at 10:30 the same day. It applies from its date,

@@ -312,6 +312,51 @@ static void test_scan_interval_problems_with_their_lines(void **state)
 	}
 }
 
+/* A webhook URL goes to curl as it is: a line end could add a header or a
+ * request of its own, so a space or any control character is refused
+ * when the configuration is loaded, and the URL (which often holds a
+ * token) is not quoted back. */
+static void test_webhook_url_with_a_space_or_control_character_is_refused(void **state)
+{
+	_cleanup_free_ char *got = load_bad("hooks-ctl.conf",
+		"webhooks = (\n"
+		"  { name = \"lf\"; url = \"https://example.gov.uk/a\\nHost:evil\"; },\n"
+		"  { name = \"crlf\"; url = \"https://example.gov.uk/b\\r\\nX-Injected:1\"; },\n"
+		"  { name = \"tab\"; url = \"https://example.gov.uk/c\\td\"; },\n"
+		"  { name = \"space\"; url = \"https://example.gov.uk/e f\"; },\n"
+		"  { name = \"esc\"; url = \"https://example.gov.uk/\x1b[2J\"; },\n"
+		"  { name = \"del\"; url = \"https://example.gov.uk/\x7f\"; },\n"
+		"  { name = \"c1\"; url = \"https://example.gov.uk/\xc2\x85\"; },\n"
+		"  { name = \"fine\"; url = \"https://example.gov.uk/hook?a=1&b=x%20y\"; }\n"
+		");\n");
+	static const char msg[] = "webhook url must not contain spaces or control characters (a line end, a tab): "
+				  "write a space as %20\n";
+	_cleanup_free_ char *want = xasprintf("2: %s3: %s4: %s5: %s6: %s7: %s8: %s", msg, msg, msg, msg, msg, msg, msg);
+	assert_string_equal(got, want);
+
+	struct conf *c = load_ok("hooks-fine.conf",
+		"webhooks = ( { name = \"fine\"; url = \"https://example.gov.uk/hook?a=1&b=x%20y\"; } );\n");
+	assert_int_equal(c->n_webhooks, 1);
+	assert_string_equal(c->webhooks[0].url, "https://example.gov.uk/hook?a=1&b=x%20y");
+	conf_free(c);
+}
+
+/* The sender goes into a header: a line end in it, or any control
+ * character, is refused before the value is quoted, which would break the
+ * problem's own line; so is a webhook name with one. */
+static void test_smtp_from_and_webhook_name_with_control_characters_are_refused(void **state)
+{
+	_cleanup_free_ char *got = load_bad("from-ctl.conf",
+		"smtp = { server = \"relay.example:587\";\n"
+		"  from = \"asb@example.gov.uk\\r\\nBcc: someone@example.org\"; };\n"
+		"webhooks = ( { name = \"a\\nb\"; url = \"https://example.gov.uk/a\"; } );\n");
+	assert_string_equal(got, "2: smtp from must be one line\n"
+				 "3: webhook name must be one word (no spaces, ':' or control characters)\n");
+	_cleanup_free_ char *esc = load_bad("from-esc.conf",
+		"smtp = { server = \"relay.example:587\"; from = \"ASB \x1b[2J <asb@example.gov.uk>\"; };\n");
+	assert_string_equal(esc, "1: smtp from must not contain control characters\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +374,8 @@ int main(void)
 		cmocka_unit_test(test_scan_interval_defaults_to_five_minutes),
 		cmocka_unit_test(test_scan_interval_in_seconds_or_with_a_unit),
 		cmocka_unit_test(test_scan_interval_problems_with_their_lines),
+		cmocka_unit_test(test_webhook_url_with_a_space_or_control_character_is_refused),
+		cmocka_unit_test(test_smtp_from_and_webhook_name_with_control_characters_are_refused),
 	};
 	return tap_exit(cmocka_run_group_tests(tests, setup, teardown));
 }

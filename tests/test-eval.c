@@ -1088,7 +1088,7 @@ static void test_malformed_agreed_contact_is_a_problem_not_a_skip(void **state)
 	c.agreed_contact = "as and when";
 	run(f, "2026-01-14T12:00:00Z", &c);
 	assert_false(f->res.skipped);
-	expect_problems(f, "agreed_contact 'as and when' is not a timescale like \"10 working days\", "
+	expect_problems(f, "agreed_contact (11 characters) is not a timescale like \"10 working days\", "
 			   "\"fortnightly\" or \"1 month\": the standard's own timescale applies", NULL);
 	expect_n(f, 2);
 	expect(ob(f, "ki", -1, 1), "pending", "2026-01-05", "2026-02-02");
@@ -1475,7 +1475,7 @@ static void test_bad_rows_skip_the_case_naming_the_row(void **state)
 
 	struct eval_case risk = kase("2026-01-05T09:00:00Z");
 	WITH_EVENTS(risk, RISK(10, "2026-01-06T10:00:00Z", "severe"));
-	expect_skipped(f, &risk, "event 10: unknown risk level 'severe' (standard, medium or high)");
+	expect_skipped(f, &risk, "event 10: its detail (6 characters) is not a risk level (standard, medium or high)");
 
 	/* A risk event with no level names what is missing, not "(null)". */
 	struct eval_case nolevel = kase("2026-01-05T09:00:00Z");
@@ -1502,7 +1502,7 @@ static void test_bad_rows_skip_the_case_naming_the_row(void **state)
 
 	struct eval_case level = kase("2026-01-05T09:00:00Z");
 	level.risk = "extreme";
-	expect_skipped(f, &level, "unknown risk level 'extreme' (standard, medium or high)");
+	expect_skipped(f, &level, "the risk column (7 characters) is not a risk level (standard, medium or high)");
 	level.risk = NULL;
 	expect_skipped(f, &level, "the case has no risk level");
 
@@ -2078,12 +2078,12 @@ static void test_agreed_problems_only_where_a_rule_takes_them_and_once_happened(
 	c.events = later;
 	c.n_events = 1;
 	run(f, "2026-01-08T12:00:00Z", &c);
-	expect_problems(f, "agreed_contact 'now and then' is not a timescale like \"10 working days\", \"fortnightly\" "
+	expect_problems(f, "agreed_contact (12 characters) is not a timescale like \"10 working days\", \"fortnightly\" "
 			   "or \"1 month\": the standard's own timescale applies", NULL);
 	run(f, "2026-01-09T12:00:00Z", &c);
-	expect_problems(f, "agreed_contact 'now and then' is not a timescale like \"10 working days\", \"fortnightly\" "
+	expect_problems(f, "agreed_contact (12 characters) is not a timescale like \"10 working days\", \"fortnightly\" "
 			   "or \"1 month\": the standard's own timescale applies",
-			"event 7: agreed timescale 'when convenient' is not one like \"10 working days\", "
+			"event 7: its detail (15 characters) is not an agreed timescale like \"10 working days\", "
 			"\"fortnightly\" or \"1 month\": the standard's own timescale applies from its date", NULL);
 	/* A pack with no such rule: nothing to say. */
 	struct fx g = { 0 };
@@ -2156,6 +2156,172 @@ static void test_interval_end_of_a_cycle_left_unmet(void **state)
 	run(f, "2026-02-10T12:00:00Z", &open);
 	expect(ob(f, "u", 1, 1), "overdue", "2026-01-05", "2026-01-19");
 	assert_int_equal(ob(f, "u", 1, 1)->ended_at, EVAL_NONE);
+}
+
+/* ---- Many events, in any order ------------------------------------------ */
+
+/* "2026-01-DDTHH:MM:SS.FRAC" and an offset, for `secs` seconds after
+ * 00:00Z on Monday 5 January: "Z", or local time one hour on and
+ * "+01:00", the same instant. */
+static void stamp(char *buf, size_t len, long secs, bool plus_hour, const char *frac)
+{
+	long t = secs + (plus_hour ? 3600 : 0);
+	snprintf(buf, len, "2026-01-%02ldT%02ld:%02ld:%02ld.%s%s", 5 + t / 86400, t / 3600 % 24, t / 60 % 60, t % 60,
+		 frac, plus_hour ? "+01:00" : "Z");
+}
+
+/* 100,000 holds of no length, each a hold and a resume in the same
+ * second, with a visit after them, 200,001 events given latest first.
+ * Each pair is written so that its text puts the resume first (".25"
+ * before ".75", and fractions are dropped), every other pair with an
+ * offset; in time, then id, order the hold (id 2k+1) comes before its
+ * resume (id 2k+2), so no day is on hold. Pair k is at 10:00:00Z on
+ * Monday 5 January plus 2k seconds: the last, k = 99,999, at 17:33:18Z on
+ * Wednesday 7. w10: received Monday 5 January 09:00, 10 working days (6-9:
+ * 4, 12-16: 9, Mon 19: 10) -> due Monday 19 January; the visit on Thursday
+ * 8 January at 09:00 meets it. Taken resume first, the holds would run from
+ * each pair to the next, across two midnights, and end open, moving the
+ * deadline; a sort by time alone that kept the order given would do the
+ * same. */
+static void test_two_hundred_thousand_events_given_latest_first(void **state)
+{
+	struct fx *f = *state;
+	use_rules(f, ten_working_days);
+	enum { PAIRS = 100000, N = 2 * PAIRS + 1, STAMP = 32 };
+	struct eval_event *v = xcalloc(N, sizeof(*v));
+	char *text = xcalloc(N, STAMP);
+	v[0] = (struct eval_event){ .id = 300000, .at = "2026-01-08T09:00:00Z", .kind = "contact",
+				    .channel = "visit" };
+	for (long k = PAIRS - 1, i = 1; k >= 0; k--, i += 2) {
+		long secs = 10 * 3600 + 2 * k;
+		stamp(text + i * STAMP, STAMP, secs, k % 2, "25");
+		stamp(text + (i + 1) * STAMP, STAMP, secs, k % 2, "75");
+		v[i] = (struct eval_event){ .id = 2 * k + 2, .at = text + i * STAMP, .kind = "resume" };
+		v[i + 1] = (struct eval_event){ .id = 2 * k + 1, .at = text + (i + 1) * STAMP, .kind = "hold" };
+	}
+	assert_string_equal(v[1].at, "2026-01-07T18:33:18.25+01:00");
+	assert_string_equal(v[N - 1].at, "2026-01-05T10:00:00.75Z");
+	struct eval_case c = kase("2026-01-05T09:00:00Z");
+	c.events = v;
+	c.n_events = N;
+	run(f, "2026-01-12T12:00:00Z", &c);
+	expect_problems(f, NULL);
+	expect_n(f, 1);
+	expect(ob(f, "w10", -1, 1), "met", "2026-01-05", "2026-01-19");
+	expect_met_at(ob(f, "w10", -1, 1), "2026-01-08T09:00:00Z");
+	free(text);
+	free(v);
+}
+
+/* ---- Text from the database in problem lines ----------------------------- */
+
+/* Free text officers type can name people (casewatch-rules(5), LIMITS):
+ * agreed_contact, an event's detail and the risk column are named by
+ * column and length in characters, never quoted, however long. */
+static void test_free_text_is_named_by_column_and_length_never_quoted(void **state)
+{
+	struct fx *f = *state;
+	use_rules(f, agreed_rules);
+	/* 10 MB of agreed_contact, a name in it: a problem, and the case is
+	 * still evaluated (ki, 20 working days from Monday 5 January: due
+	 * Monday 2 February; fixed, 15: due Monday 26 January). */
+	size_t big = 10 * 1024 * 1024;
+	char *agreed = xmalloc(big + 1);
+	memset(agreed, 'a', big);
+	memcpy(agreed, "ring Jane Smith ", 16);
+	agreed[big] = '\0';
+	struct eval_case c = kase("2026-01-05T09:00:00Z");
+	c.agreed_contact = agreed;
+	run(f, "2026-01-14T12:00:00Z", &c);
+	free(agreed);
+	assert_false(f->res.skipped);
+	expect_problems(f, "agreed_contact (10485760 characters) is not a timescale like \"10 working days\", "
+			   "\"fortnightly\" or \"1 month\": the standard's own timescale applies", NULL);
+	expect_n(f, 2);
+	expect(ob(f, "ki", -1, 1), "pending", "2026-01-05", "2026-02-02");
+	expect(ob(f, "fixed", -1, 1), "pending", "2026-01-05", "2026-01-26");
+
+	/* Characters, not bytes: 29 characters in 32 bytes; and one. */
+	struct eval_case risk = kase("2026-01-05T09:00:00Z");
+	risk.risk = "x";
+	WITH_EVENTS(risk, RISK(12, "2026-01-06T10:00:00Z", "high - see Ms Dawn \xc3\x93 R\xc3\xad" "ord\xc3\xa1in"));
+	run(f, "2026-01-14T12:00:00Z", &risk);
+	assert_true(f->res.skipped);
+	expect_problems(f, "the risk column (1 character) is not a risk level (standard, medium or high)",
+			"event 12: its detail (29 characters) is not a risk level (standard, medium or high)", NULL);
+
+	/* An agreed event's detail; a byte that is not UTF-8 counts as
+	 * one character. */
+	use_rules(f, agreed_event_rule);
+	struct eval_case ev = kase("2026-01-05T09:00:00Z");
+	WITH_PARTIES(ev, PARTY(1, "victim", NULL, NULL));
+	WITH_EVENTS(ev, { .id = 7, .at = "2026-01-06T10:00:00Z", .kind = "agreed", .party_id = 1, .has_party = true,
+			  .detail = "weekly, ring Jane Smith after 6\xff" });
+	run(f, "2026-01-14T12:00:00Z", &ev);
+	expect_problems(f, "event 7: its detail (32 characters) is not an agreed timescale like \"10 working days\", "
+			   "\"fortnightly\" or \"1 month\": the standard's own timescale applies from its date", NULL);
+}
+
+/* Codes that are not codes (a stage, a kind, a channel, a role, a
+ * timestamp) are quoted, cleaned and cut: no line end, escape or byte
+ * that is not UTF-8 reaches a problem line, and 60 bytes at most of the
+ * value. */
+static void test_quoted_codes_are_clean_and_short(void **state)
+{
+	struct fx *f = *state;
+	use_rules(f, ten_working_days);
+	struct eval_case stage = kase("2026-01-05T09:00:00Z");
+	stage.stage = "arch\nived\xff";
+	expect_skipped(f, &stage, "unknown stage 'arch ived\xef\xbf\xbd' (enquiry, case or closed)");
+
+	size_t big = 10 * 1024 * 1024;
+	char *kind = xmalloc(big + 1);
+	memset(kind, 'x', big);
+	kind[big] = '\0';
+	struct eval_case longkind = kase("2026-01-05T09:00:00Z");
+	struct eval_event e = { .id = 8, .at = "2026-01-06T10:00:00Z", .kind = kind };
+	longkind.events = &e;
+	longkind.n_events = 1;
+	run(f, "2026-01-12T12:00:00Z", &longkind);
+	free(kind);
+	/* 57 bytes and the ellipsis's 3: the 60. */
+	expect_problems(f, "event 8: unknown kind 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\xe2\x80\xa6'", NULL);
+
+	struct eval_case channel = kase("2026-01-05T09:00:00Z");
+	WITH_EVENTS(channel, CONTACT_NO_PARTY(11, "2026-01-06T10:00:00Z", "fax\x1b[2J\r", NULL));
+	expect_skipped(f, &channel, "event 11: unknown channel 'fax [2J '");
+
+	/* A lone continuation byte, an overlong '/', a surrogate, C1. */
+	struct eval_case roles = kase("2026-01-05T09:00:00Z");
+	static const struct eval_party bad_roles[] = {
+		{ .id = 5, .role = "victim", .roles = "complainant, nei\x80gh\xc0\xaf" "b\xed\xa0\x80our\xc2\x85" },
+	};
+	roles.parties = bad_roles;
+	roles.n_parties = 1;
+	expect_skipped(f, &roles, "party 5: unknown role 'nei\xef\xbf\xbdgh\xef\xbf\xbd\xef\xbf\xbd" "b"
+				  "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdour ' in roles (victim, complainant, witness, "
+				  "perpetrator or referrer)");
+}
+
+/* What the reader did to the reference and the ids is said, and the case
+ * is evaluated all the same: its reminders must still go out. */
+static void test_cleaned_reference_and_ids_are_problems_not_skips(void **state)
+{
+	struct fx *f = *state;
+	use_rules(f, ten_working_days);
+	struct eval_case c = kase("2026-01-05T09:00:00Z");
+	c.fixed[EVAL_TEXT_REF] = (struct eval_text_fix){ EVAL_TEXT_CUT | EVAL_TEXT_NOT_UTF8, 10485760 };
+	c.fixed[EVAL_TEXT_OFFICER] = (struct eval_text_fix){ EVAL_TEXT_CONTROL, 12 };
+	c.fixed[EVAL_TEXT_TEAM] = (struct eval_text_fix){ EVAL_TEXT_NOT_UTF8 | EVAL_TEXT_CONTROL, 5 };
+	run(f, "2026-01-12T12:00:00Z", &c);
+	assert_false(f->res.skipped);
+	expect_problems(f, "the reference is 10485760 bytes, more than the 64 allowed: shown cut short",
+			"the reference is not valid UTF-8: shown with U+FFFD",
+			"the officer id has control characters: shown with spaces",
+			"the team id is not valid UTF-8: shown with U+FFFD",
+			"the team id has control characters: shown with spaces", NULL);
+	expect_n(f, 1);
+	expect(ob(f, "w10", -1, 1), "pending", "2026-01-05", "2026-01-19");
 }
 
 #define T_(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
@@ -2233,6 +2399,10 @@ int main(void)
 		T_(test_agreed_problems_only_where_a_rule_takes_them_and_once_happened),
 		T_(test_event_before_receipt_is_taken_as_at_receipt),
 		T_(test_interval_end_of_a_cycle_left_unmet),
+		T_(test_two_hundred_thousand_events_given_latest_first),
+		T_(test_free_text_is_named_by_column_and_length_never_quoted),
+		T_(test_quoted_codes_are_clean_and_short),
+		T_(test_cleaned_reference_and_ids_are_problems_not_skips),
 	};
 	return tap_exit(cmocka_run_group_tests(tests, group_setup, group_teardown));
 }

@@ -22,9 +22,11 @@
 
 #include "conf.h"
 #include "diag.h"
+#include "directory.h"
 #include "message.h"
 #include "tmpl.h"
 #include "util.h"
+#include "webhook.h"
 
 static char dir[] = "/tmp/casewatch-message.XXXXXX";
 
@@ -888,6 +890,111 @@ static void test_from_name_not_ascii_keeps_the_address(void **state)
 
 /* ---- Built-in templates ------------------------------------------------------------ */
 
+/* Text repaired on its way (bytes that are not UTF-8 become U+FFFD): the
+ * subject's encoded words decode to exactly the repaired text, each word
+ * whole characters. Each kind of bad bytes the case database may hold: a
+ * byte never in UTF-8, a lone continuation byte, an overlong form, an
+ * encoded surrogate, a sequence cut short at the end. */
+#define FFFD "\xef\xbf\xbd"
+static void test_subject_repaired_text_gives_valid_encoded_words(void **state)
+{
+	(void)state;
+	struct mail m;
+	build(&plain_head, "casewatch: \xff ref\x80 \xc0\xaf \xed\xa0\x80 \x1b[1m end\xe2\x82", "t\n", "h\n", &m);
+	char *back = decode_words(mail_header(&m, "Subject"));
+	assert_string_equal(back, "casewatch: " FFFD " ref" FFFD " " FFFD FFFD " " FFFD FFFD FFFD "  [1m end" FFFD FFFD);
+}
+
+/* RFC 2047 section 5: text that looks like an encoded word is encoded,
+ * or a mail client shows what it decodes to. */
+static void test_subject_looking_like_an_encoded_word_is_encoded(void **state)
+{
+	(void)state;
+	struct mail m;
+	build(&plain_head, "casewatch: =?UTF-8?B?SGk=?=", "t\n", "h\n", &m);
+	char *got = mail_header(&m, "Subject");
+	assert_string_equal(got, "=?UTF-8?B?Y2FzZXdhdGNoOiA9P1VURi04P0I/U0drPT89?=");
+	assert_string_equal(decode_words(got), "casewatch: =?UTF-8?B?SGk=?=");
+}
+
+/* RFC 5322 section 2.1.1: a line is at most 998 characters. A subject of
+ * ASCII longer than fits (a custom template's, of long references) goes
+ * as encoded words, folded. */
+static void test_subject_long_ascii_is_folded(void **state)
+{
+	(void)state;
+	char *subject = gc(xmalloc(2001));
+	memset(subject, 'r', 2000);
+	subject[2000] = '\0';
+	struct mail m;
+	build(&plain_head, subject, "t\n", "h\n", &m);
+	for (const char *p = m.head; *p;) {
+		const char *eol = strstr(p, "\r\n");
+		assert_non_null(eol);
+		assert_true(eol - p <= 76);
+		p = eol + 2;
+	}
+	assert_string_equal(decode_words(mail_header(&m, "Subject")), subject);
+	/* 900 bytes of ASCII still go as they are. */
+	subject[900] = '\0';
+	build(&plain_head, subject, "t\n", "h\n", &m);
+	assert_string_equal(mail_header(&m, "Subject"), subject);
+}
+
+/* Slack's mrkdwn: the three characters Slack reads as markup, as the
+ * entities Slack documents; nothing else touched. */
+static void test_slack_escape_exact(void **state)
+{
+	(void)state;
+	assert_string_equal(gc(webhook_slack_escape("<!channel> <@U123> <http://evil.example|click> a&b")),
+			    "&lt;!channel&gt; &lt;@U123&gt; &lt;http://evil.example|click&gt; a&amp;b");
+	assert_string_equal(gc(webhook_slack_escape("&amp;")), "&amp;amp;");
+	assert_string_equal(gc(webhook_slack_escape("ASB-2026-0103 *b* _i_ [x](y) \\ " FFFD)),
+			    "ASB-2026-0103 *b* _i_ [x](y) \\ " FFFD);
+	assert_string_equal(gc(webhook_slack_escape("")), "");
+	assert_string_equal(gc(webhook_slack_escape(NULL)), "");
+}
+
+/* Teams' markdown: a backslash before each special; - and . (markdown
+ * only at the start of a line, where data never is) as they are. */
+static void test_teams_escape_exact(void **state)
+{
+	(void)state;
+	assert_string_equal(gc(webhook_teams_escape("[click](http://evil.example)")),
+			    "\\[click\\]\\(http://evil.example\\)");
+	assert_string_equal(gc(webhook_teams_escape("![i](x) *b* _i_ `c` ~s~ {a} #h +p |t| <u> \\")),
+			    "\\!\\[i\\]\\(x\\) \\*b\\* \\_i\\_ \\`c\\` \\~s\\~ \\{a\\} \\#h \\+p \\|t\\| \\<u\\> \\\\");
+	assert_string_equal(gc(webhook_teams_escape("ASB-2026-0103 J. Smith 2026-11-18 " FFFD)),
+			    "ASB-2026-0103 J. Smith 2026-11-18 " FFFD);
+	assert_string_equal(gc(webhook_teams_escape("")), "");
+	assert_string_equal(gc(webhook_teams_escape(NULL)), "");
+}
+
+/* An address goes into To and RCPT TO as it is, so only one that cannot
+ * be more than an address is usable: never repaired, never cut. */
+static void test_address_usable_exact(void **state)
+{
+	(void)state;
+	assert_true(address_usable("jo.bloggs+asb@example.gov.uk"));
+	assert_true(address_usable("a@b"));
+	static const char *const bad[] = {
+		NULL, "", "jo", "@example.gov.uk", "jo@", "jo@x@y", "jo bloggs@x", "jo@x\r\nBcc: e@x",
+		"j\xc3\xb6@x", "jo\xff@x", "<jo@x>", "jo@x,e@y", "jo@x;e@y", "\"jo\"@x", "jo(c)@x", "jo@[1.2.3.4]",
+		"jo\\@x", "jo\x1b@x", "jo\x7f@x",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (address_usable(bad[i]))
+			fail_msg("usable: '%s'", bad[i] ? bad[i] : "(null)");
+	/* TEXT_MAX_ADDRESS bytes, and one more. */
+	char a[TEXT_MAX_ADDRESS + 2];
+	memset(a, 'x', sizeof(a) - 1);
+	a[sizeof(a) - 1] = '\0';
+	a[1] = '@';
+	assert_false(address_usable(a));
+	a[TEXT_MAX_ADDRESS] = '\0';
+	assert_true(address_usable(a));
+}
+
 static void test_kinds_and_template_keys(void **state)
 {
 	(void)state;
@@ -1651,6 +1758,12 @@ int main(void)
 		cmocka_unit_test_teardown(test_subject_encoded_lines_at_most_76, gc_teardown),
 		cmocka_unit_test_teardown(test_subject_invalid_utf8_does_not_crash, gc_teardown),
 		cmocka_unit_test_teardown(test_from_name_not_ascii_keeps_the_address, gc_teardown),
+		cmocka_unit_test_teardown(test_subject_repaired_text_gives_valid_encoded_words, gc_teardown),
+		cmocka_unit_test_teardown(test_subject_looking_like_an_encoded_word_is_encoded, gc_teardown),
+		cmocka_unit_test_teardown(test_subject_long_ascii_is_folded, gc_teardown),
+		cmocka_unit_test_teardown(test_slack_escape_exact, gc_teardown),
+		cmocka_unit_test_teardown(test_teams_escape_exact, gc_teardown),
+		cmocka_unit_test_teardown(test_address_usable_exact, gc_teardown),
 		cmocka_unit_test_teardown(test_kinds_and_template_keys, gc_teardown),
 		cmocka_unit_test_teardown(test_fields_each_kind_offers, gc_teardown),
 		cmocka_unit_test_teardown(test_templates_load_builtin, gc_teardown),

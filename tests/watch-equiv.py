@@ -380,7 +380,7 @@ def main():
                                              "WHERE rule = 'keep-informed'")
         if any(day <= start and p in (None, party) for day, p in agreed[cid]))
     s.close()
-    for name, text in (("bad agreed", "an agreed event with no timescale"), ("bad agreed", "agreed timescale '"),
+    for name, text in (("bad agreed", "an agreed event with no timescale"), ("bad agreed", "is not an agreed timescale"),
                        ("dated before receipt", "before the case was received on")):
         v2[name] = v2.get(name, 0) + sum(1 for r in final["cases"] if r[5] and text in r[5])
     ok = all(v2.values())
