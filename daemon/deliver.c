@@ -258,8 +258,11 @@ static bool settle(struct round *rd, struct outgoing *o)
 	return true;
 }
 
-static void deliver_webhook(struct sender *s, struct outgoing *o)
+static bool on_keep_going(void *userdata);
+
+static void deliver_webhook(struct round *rd, struct outgoing *o)
 {
+	struct sender *s = rd->s;
 	const struct webhook_conf *w = find_webhook(s->conf, o->dest);
 	if (!w) {
 		o->result = DELIVERY_DEAD;
@@ -274,10 +277,14 @@ static void deliver_webhook(struct sender *s, struct outgoing *o)
 		return;
 	}
 	struct webhook_result res = { 0 };
+	webhooker_set_keep_going(s->hooker, on_keep_going, rd);
 	webhook_post(s->hooker, w, o->body, o->len, o->ref, WEBHOOK_TIMEOUT_MS, &res);
+	webhooker_set_keep_going(s->hooker, NULL, NULL);
 	o->result = res.result;
 	o->error = res.error;
 	o->retry_after = res.retry_after;
+	/* Released for the next send, as an email stopped in hand is. */
+	o->untried = res.stopped;
 }
 
 /* The mailer's hooks: each verdict recorded as it comes. */
@@ -293,7 +300,7 @@ static bool on_mail_verdict(void *userdata, struct mail_msg *msg)
 	return ok;
 }
 
-static bool on_mail_keep_going(void *userdata)
+static bool on_keep_going(void *userdata)
 {
 	struct round *rd = userdata;
 	rd->s->progress(rd->s->userdata);
@@ -350,11 +357,12 @@ static void deliver_emails(struct round *rd)
 		mm[i] = (struct mail_msg){ .to = o->dest, .data = o->body, .len = o->len };
 	}
 	rd->mm = mm;
-	struct mail_hooks hooks = { .verdict = on_mail_verdict, .keep_going = on_mail_keep_going, .userdata = rd };
+	struct mail_hooks hooks = { .verdict = on_mail_verdict, .keep_going = on_keep_going, .userdata = rd };
 	if (mailer_send(s->mailer, mm, n, &hooks) < 0) {
-		/* Every message has the session's reason: the first one's. */
+		/* The session's reason, for the rest: the last message's, as
+		 * the first may say more of its own (data sent, no reply). */
 		const char *why = NULL;
-		for (size_t i = 0; i < n && !why; i++)
+		for (size_t i = n; i-- > 0 && !why;)
 			why = rd->batch[rd->email_at[i]].error;
 		rd->smtp_down = xstrdup(why ? why : "the SMTP session failed");
 	}
@@ -496,7 +504,7 @@ int outbox_send(struct sender *s, sqlite3 *db, int64_t at, bool (*keep_going)(vo
 			if (keep_going && !keep_going(userdata))
 				v[i].untried = true; /* released for the next send */
 			else
-				deliver_webhook(s, &v[i]);
+				deliver_webhook(&rd, &v[i]);
 			settle(&rd, &v[i]);
 			s->progress(s->userdata);
 		}

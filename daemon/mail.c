@@ -68,6 +68,7 @@ struct item {
 	smtp_recipient_t rcpt;
 	size_t off;
 	bool done;
+	struct session *s;
 };
 
 #define REPLY_MAX 400
@@ -88,6 +89,7 @@ struct session {
 	bool tls_up;          /* and the handshake and checks passed */
 	char *tls_error;      /* why the TLS connection was refused */
 	char last_cmd[16];    /* the verb of the last command written */
+	int64_t last_io_ms;   /* when the server was last written to or read */
 	bool in_auth;         /* an AUTH exchange is under way */
 	bool auth_tried;
 	int auth_code;        /* the last failed AUTH reply, 0 when none */
@@ -101,6 +103,13 @@ struct session {
 	size_t line_len;
 	char reply[REPLY_MAX];
 };
+
+static int64_t now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
 
 static void oom(void)
 {
@@ -197,6 +206,7 @@ static void on_monitor(const char *buf, int buflen, int writing, void *arg)
 	struct session *s = arg;
 	size_t n = buflen > 0 ? (size_t)buflen : 0;
 
+	s->last_io_ms = now_ms();
 	if (writing == SMTP_CB_WRITING) {
 		/* SASL responses during AUTH carry credentials: never kept. */
 		if (s->in_auth)
@@ -261,7 +271,9 @@ static void item_done(struct session *s, smtp_message_t sm)
 	const smtp_status_t *rp = smtp_reverse_path_status(it->sm);
 	const smtp_status_t *rc = smtp_recipient_status(it->rcpt);
 	const smtp_status_t *ms = smtp_message_transfer_status(it->sm);
-	if (!(rp->code && rp->code / 100 != 2) && !(rc->code && rc->code / 100 != 2) && !ms->code)
+	/* 354 is the go-ahead for the data, not a verdict. */
+	if (!(rp->code && rp->code / 100 != 2) && !(rc->code && rc->code / 100 != 2) &&
+	    (!ms->code || ms->code / 100 == 3))
 		return; /* no verdict: judged with the session's end */
 	it->done = true;
 	s->answered = true;
@@ -396,6 +408,7 @@ static const char *on_message_data(void **ctx, int *len, void *arg)
 		left = INT_MAX;
 	const char *p = it->msg->data + it->off;
 	it->off += left;
+	it->s->last_io_ms = now_ms();
 	*len = (int)left;
 	return p;
 }
@@ -664,7 +677,14 @@ static char *session_error(struct session *s, bool started, int *ret_code)
 		/* libESMTP says "dropped connection" for its own timeout too. */
 		return xasprintf("smtp %s: no greeting from the server within %d s, or the connection was closed "
 				 "before it", m->name, (m->c->timeout_ms > 1000 ? m->c->timeout_ms : 1000) / 1000);
-	return xasprintf("smtp %s: connection lost after %s: %s", m->name, s->last_cmd[0] ? s->last_cmd : "connect",
+	/* libESMTP's own timeout is "dropped connection" too: told apart by
+	 * the time since the server was last heard from or written to. */
+	int timeout = m->c->timeout_ms > 1000 ? m->c->timeout_ms : 1000;
+	const char *cmd = s->last_cmd[0] ? s->last_cmd : "connect";
+	if (s->last_io_ms && now_ms() - s->last_io_ms >= timeout - 100)
+		return xasprintf("smtp %s: no reply after %s within %d s: the session was ended", m->name, cmd,
+				 timeout / 1000);
+	return xasprintf("smtp %s: connection lost after %s: %s", m->name, cmd,
 			 smtp_strerror(smtp_errno(), buf, sizeof(buf)));
 }
 
@@ -691,9 +711,17 @@ static void judge(struct session *s, struct item *it, const char *session_err, i
 	} else if (rc->code && rc->code / 100 != 2) {
 		st = rc;
 		stage = xasprintf("RCPT TO:<%s>", it->msg->to);
-	} else if (ms->code && ms->code / 100 != 2) {
+	} else if (ms->code && ms->code / 100 != 2 && ms->code / 100 != 3) {
 		st = ms;
 		stage = xstrdup("DATA");
+	} else if (ms->code / 100 == 3) {
+		/* The data went out after the 354 go-ahead, and no reply came:
+		 * the server may have the message. Sent again, it may arrive
+		 * twice; not sent again, it may never arrive. */
+		set_result(it->msg, DELIVERY_RETRY, 0,
+			   xasprintf("%s (the message data was sent: the server may have it)",
+				     session_err ? session_err : "no answer after the data"));
+		return;
 	} else {
 		/* No verdict from the server on this message: the session
 		 * failed before or during its transaction. */
@@ -800,6 +828,7 @@ static _Noreturn void child_session(struct mailer *m, struct mail_msg *msgs, con
 		struct item *it = &s.items[s.n++];
 		it->msg = &msgs[idx[i]];
 		it->index = idx[i];
+		it->s = &s;
 		it->sm = smtp_add_message(session);
 		if (!it->sm || !smtp_set_reverse_path(it->sm, c->from_address) ||
 		    !(it->rcpt = smtp_add_recipient(it->sm, it->msg->to)) ||
@@ -822,13 +851,6 @@ static _Noreturn void child_session(struct mailer *m, struct mail_msg *msgs, con
 	/* Nothing to free or flush: the process ends here, and must not run
 	 * the parent's exit handlers. */
 	_exit(0);
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 /* The parent's side: the child's reports, as they come. */
@@ -958,11 +980,14 @@ int mailer_send(struct mailer *m, struct mail_msg *msgs, size_t n, const struct 
 				deadline = now_ms() + timeout;
 			}
 		}
-		memmove(rd.buf, rd.buf + off, rd.n - off);
-		rd.n -= off;
+		if (off) {
+			memmove(rd.buf, rd.buf + off, rd.n - off);
+			rd.n -= off;
+		}
 		if (ended)
 			break;
-		if (!stop && hooks->keep_going && !hooks->keep_going(hooks->userdata)) {
+		/* Asked on while stopping too: it keeps the watchdog fed. */
+		if (hooks->keep_going && !hooks->keep_going(hooks->userdata) && !stop) {
 			stop = true;
 			if (deadline > now_ms() + MAIL_STOP_GRACE_MS)
 				deadline = now_ms() + MAIL_STOP_GRACE_MS;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -34,6 +35,9 @@ struct webhooker {
 	char body[BODY_KEEP + 1];
 	size_t body_len;   /* kept in body */
 	size_t body_total; /* received */
+	bool (*keep_going)(void *userdata);
+	void *userdata;
+	int64_t stop_at_ms; /* when keep_going first said false; 0 before */
 };
 
 static const char *const format_names[_WEBHOOK_FORMAT_MAX] = {
@@ -449,6 +453,33 @@ static void response_result(struct webhooker *h, const struct webhook_conf *c, c
 		set_result(ret, c, ret->result, "HTTP %ld", code);
 }
 
+void webhooker_set_keep_going(struct webhooker *h, bool (*keep_going)(void *userdata), void *userdata)
+{
+	h->keep_going = keep_going;
+	h->userdata = userdata;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* libcurl's progress callback, called at least once a second: nonzero
+ * abandons the transfer. */
+static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	struct webhooker *h = userdata;
+	if (!h->keep_going || h->keep_going(h->userdata))
+		return 0;
+	int64_t now = now_ms();
+	if (!h->stop_at_ms)
+		h->stop_at_ms = now;
+	return now - h->stop_at_ms >= WEBHOOK_STOP_GRACE_MS;
+}
+
 /* curl_slist_append() fails only when it cannot allocate. */
 static struct curl_slist *header_append(struct curl_slist *l, const char *header)
 {
@@ -520,9 +551,19 @@ void webhook_post(struct webhooker *h, const struct webhook_conf *c, const char 
 	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? len : 0));
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, h);
+	h->stop_at_ms = 0;
+	if (h->keep_going) {
+		curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(curl, CURLOPT_XFERINFODATA, h);
+		curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+	}
 
 	CURLcode rc = curl_easy_perform(curl);
-	if (rc != CURLE_OK) {
+	if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		ret->stopped = true;
+		set_result(ret, c, DELIVERY_RETRY, "not sent: stopped (the server may have it: it is sent again "
+						   "with the same Idempotency-Key)");
+	} else if (rc != CURLE_OK) {
 		transport_error(h, c, &u, rc, timeout_ms, connect_ms, ret);
 	} else {
 		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &ret->http_code);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,7 @@ struct webhook_result {
 	long http_code;      /* 0 when there was no response */
 	int64_t retry_after; /* seconds the server asked to wait, or -1 */
 	char *error;         /* RETRY and DEAD: one line saying why; owned */
+	bool stopped;        /* abandoned as keep_going asked: RETRY */
 };
 
 /* One libcurl handle, kept so that posts reuse connections. The first
@@ -49,6 +51,12 @@ void webhooker_free(struct webhooker *h);
  * what the server answers too), nor the secret; the caller frees it. */
 void webhook_post(struct webhooker *h, const struct webhook_conf *c, const char *body, size_t len,
 		  const char *idempotency_key, int timeout_ms, struct webhook_result *ret);
+/* Asked about once a second during each post (for the watchdog, and
+ * signals), or NULL: once it has said false for WEBHOOK_STOP_GRACE_MS, the
+ * post is abandoned, RETRY ("stopped"); the server may have had it, and
+ * takes it again under the same Idempotency-Key. */
+void webhooker_set_keep_going(struct webhooker *h, bool (*keep_going)(void *userdata), void *userdata);
+#define WEBHOOK_STOP_GRACE_MS 3000
 
 /* Data put into a chat message's text, made inert, newly allocated (NULL
  * gives ""). Slack's mrkdwn: & < > as &amp; &lt; &gt;, so that no mention
