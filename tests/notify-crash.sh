@@ -13,6 +13,7 @@
 
 CASEWATCHD="$top_builddir/casewatchd"
 . "$top_srcdir/tests/servers.sh"
+. "$top_srcdir/tests/mass-lib.sh"
 SMTP="$top_srcdir/tests/smtp-server.py"
 N=${CRASH_MESSAGES:-500}   # officers, each with one overdue obligation: one message each
 KILLS=${CRASH_KILLS:-25}   # daemons started and killed
@@ -32,8 +33,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
-lines() { wc -l <"$1" 2>/dev/null | tr -d ' '; }
-q() { sqlite3 -batch -cmd '.timeout 10000' "$1" "$2" </dev/null; }
 wait_file() {
 	_i=0
 	until [ -s "$1" ]; do
@@ -63,40 +62,9 @@ smtp_log="$T/smtp/log"
 ### N officers of one team, a rule of one hour, urgent, that tells only
 ### the officer when it is overdue; digests off.
 db="$T/cases.db"
-"$CASEWATCH" db init "$db" >/dev/null
-q "$db" "INSERT INTO teams (id, name) VALUES ('crash', 'Crash Team');
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $N)
-INSERT INTO officers (id, name, email, team)
-	SELECT printf('o%04d', i), printf('Officer %04d', i), printf('officer%04d@example.gov.uk', i), 'crash' FROM n;"
-cat >"$T/rules.conf" <<'EOF'
-pack = "crash";
-title = "Crash test";
-rules = (
-	{
-		id = "call-back";
-		title = "Phone call within an hour";
-		kind = "deadline";
-		from = "received";
-		within = "1 hour";
-		met_by = { kind = "contact"; channel = "phone"; };
-		urgent = true;
-		notify = { upcoming = false; due = false; overdue = { to = [ "officer" ]; }; escalated = false; };
-	}
-);
-EOF
+mass_setup "$T" crash "$N"
 conf="$T/casewatch.conf"
-cat >"$conf" <<EOF
-database = "cases.db";
-state = "state.db";
-rules = [ "rules.conf" ];
-scan_interval = 1;
-smtp = { server = "127.0.0.1:$(cat "$T/smtp.port")"; tls = "none"; from = "casewatch <cw@example.gov.uk>"; };
-notify = {
-	window = { days = "all"; from = "00:00"; to = "23:59"; };
-	officer_digest = false;
-	manager_digest = { every = "never"; };
-};
-EOF
+mass_conf "$conf" state.db "$(mass_smtp "$(cat "$T/smtp.port")")"
 state="$T/state.db"
 
 # The state database's first scan, the baseline, before there is any case:
@@ -137,11 +105,8 @@ fi
 # Then N cases, one for each officer, received two hours ago: each call
 # was due an hour ago, so the daemon's next scan finds every one overdue
 # and queues one message for each officer, all at once.
-received=$(date -u -d "@$(($(date +%s) - 7200))" +%Y-%m-%dT%H:%M:%SZ)
+mass_cases "$db" crash CR 1 "$N"
 q "$db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $N)
-INSERT INTO cases (id, ref, officer, team, received_at)
-	SELECT i, printf('CR-%04d', i), printf('o%04d', i), 'crash', '$received' FROM n;
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $N)
 INSERT INTO parties (id, case_id, role, label) SELECT i, i, 'victim', printf('Resident %04d', i) FROM n;"
 q "$db" "SELECT email FROM officers ORDER BY email" >"$T/expected"
 same "$N officers to tell" "$(lines "$T/expected")" "$N"

@@ -26,6 +26,7 @@
 CASEWATCHD="$top_builddir/casewatchd"
 MAIL_SEND="$top_builddir/tests/mail-send"
 . "$top_srcdir/tests/servers.sh"
+. "$top_srcdir/tests/mass-lib.sh"
 RELAY="$top_srcdir/tests/bad-relay.py"
 LISTEN="$top_srcdir/tests/notify-listen.py"
 N=${BOUNDS_MESSAGES:-120} # messages due: three batches of the outbox (50 a session)
@@ -54,8 +55,6 @@ trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
 tab=$(printf '\t')
-lines() { wc -l <"$1" 2>/dev/null | tr -d ' '; }
-q() { sqlite3 -batch -cmd '.timeout 10000' "$1" "$2" </dev/null; }
 mono() { "$PY" -c 'import time; print("%.3f" % time.monotonic())'; }
 # elapsed T0 T1: T1 - T0 in seconds, to the millisecond.
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
@@ -203,49 +202,12 @@ done
 ### messages, all due at once.
 base="$T/base"
 mkdir "$base"
-"$CASEWATCH" db init "$base/cases.db" >/dev/null
-q "$base/cases.db" "INSERT INTO teams (id, name) VALUES ('b', 'Bounds Team');
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $N)
-INSERT INTO officers (id, name, email, team)
-	SELECT printf('o%04d', i), printf('Officer %04d', i), printf('officer%04d@example.gov.uk', i), 'b' FROM n;"
-cat >"$base/rules.conf" <<'EOF'
-pack = "bounds";
-title = "Bounds test";
-rules = (
-	{
-		id = "call-back";
-		title = "Phone call within an hour";
-		kind = "deadline";
-		from = "received";
-		within = "1 hour";
-		met_by = { kind = "contact"; channel = "phone"; };
-		urgent = true;
-		notify = { upcoming = false; due = false; overdue = { to = [ "officer" ]; }; escalated = false; };
-	}
-);
-EOF
+mass_setup "$base" b "$N"
 # write_conf DIR PORT TIMEOUT
-write_conf() {
-	cat >"$1/casewatch.conf.tmp" <<EOF
-database = "cases.db";
-state = "state.db";
-rules = [ "rules.conf" ];
-scan_interval = 1;
-smtp = { server = "127.0.0.1:$2"; tls = "none"; from = "casewatch <cw@example.gov.uk>"; timeout = $3; };
-notify = {
-	window = { days = "all"; from = "00:00"; to = "23:59"; };
-	officer_digest = false;
-	manager_digest = { every = "never"; };
-};
-EOF
-	mv "$1/casewatch.conf.tmp" "$1/casewatch.conf"
-}
+write_conf() { mass_conf "$1/casewatch.conf" state.db "$(mass_smtp "$2" "$3")"; }
 write_conf "$base" 25 2
 run "baseline: the first scan, with no case yet" 0 "$CASEWATCH" -c "$base/casewatch.conf" run --once
-received=$(date -u -d "@$(($(date +%s) - 7200))" +%Y-%m-%dT%H:%M:%SZ)
-q "$base/cases.db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $N)
-INSERT INTO cases (id, ref, officer, team, received_at)
-	SELECT i, printf('B-%04d', i), printf('o%04d', i), 'b', '$received' FROM n;"
+mass_cases "$base/cases.db" b B 1 "$N"
 
 # The relays of (b), fresh, so that their logs count only the daemons'
 # connections.
@@ -258,11 +220,7 @@ done
 
 # more_cases DB FIRST: MORE new cases from id FIRST, received two hours
 # ago, for the first MORE officers: MORE new messages at the next scan.
-more_cases() {
-	q "$1" "WITH RECURSIVE n(i) AS (SELECT $2 UNION ALL SELECT i + 1 FROM n WHERE i < $2 + $MORE - 1)
-INSERT INTO cases (id, ref, officer, team, received_at)
-	SELECT i, printf('B-%04d', i), printf('o%04d', i - $2 + 1), 'b', '$received' FROM n;"
-}
+more_cases() { mass_cases "$1" b B "$2" $(($2 + MORE - 1)) $(($2 - 1)); }
 
 # A mode's checks run in the background and write "PASS name", "FAIL name"
 # and "# comment" lines, replayed in order afterwards.
@@ -482,18 +440,8 @@ c="$T/c-webhook"
 mkdir "$c"
 cp "$base/cases.db" "$base/state.db" "$base/rules.conf" "$c/"
 if serve "$T/hook.port" "$T/hook.err" "$top_srcdir/tests/http-receiver.py" --out "$c/hook.log" --sleep /hang=120; then
-	cat >"$c/casewatch.conf" <<EOF
-database = "cases.db";
-state = "state.db";
-rules = [ "rules.conf" ];
-scan_interval = 1;
-webhooks = ( { name = "hang"; url = "http://127.0.0.1:$(cat "$T/hook.port")/hang"; } );
-notify = {
-	window = { days = "all"; from = "00:00"; to = "23:59"; };
-	officer_digest = false;
-	manager_digest = { every = "never"; };
-};
-EOF
+	mass_conf "$c/casewatch.conf" state.db \
+		"webhooks = ( { name = \"hang\"; url = \"http://127.0.0.1:$(cat "$T/hook.port")/hang\"; } );"
 	start_daemon "$c"
 	dpid=$(cat "$c/dpid")
 	if wait_file "$c/hook.log"; then ok "webhook: the POST reached the receiver, which does not answer"; else

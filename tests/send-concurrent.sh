@@ -12,6 +12,7 @@
 
 CASEWATCHD="$top_builddir/casewatchd"
 . "$top_srcdir/tests/servers.sh"
+. "$top_srcdir/tests/mass-lib.sh"
 SMTP="$top_srcdir/tests/smtp-server.py"
 N=${CONCURRENT_MESSAGES:-600} # officers, each with one overdue case: one message each
 WAVES=${CONCURRENT_WAVES:-12} # the cases arrive in this many waves
@@ -30,8 +31,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
-lines() { wc -l <"$1" 2>/dev/null | tr -d ' '; }
-q() { sqlite3 -batch -cmd '.timeout 10000' "$1" "$2" </dev/null; }
 sent_now() { if [ -f "$T/smtp/log" ]; then lines "$T/smtp/log"; else echo 0; fi; }
 
 mkdir "$T/smtp"
@@ -41,40 +40,9 @@ if ! serve "$T/smtp.port" "$T/smtp.err" "$SMTP" --out "$T/smtp"; then
 fi
 
 db="$T/cases.db"
-"$CASEWATCH" db init "$db" >/dev/null
-q "$db" "INSERT INTO teams (id, name) VALUES ('c', 'Concurrent Team');
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $N)
-INSERT INTO officers (id, name, email, team)
-	SELECT printf('o%04d', i), printf('Officer %04d', i), printf('officer%04d@example.gov.uk', i), 'c' FROM n;"
-cat >"$T/rules.conf" <<'EOF'
-pack = "concurrent";
-title = "Concurrent senders test";
-rules = (
-	{
-		id = "call-back";
-		title = "Phone call within an hour";
-		kind = "deadline";
-		from = "received";
-		within = "1 hour";
-		met_by = { kind = "contact"; channel = "phone"; };
-		urgent = true;
-		notify = { upcoming = false; due = false; overdue = { to = [ "officer" ]; }; escalated = false; };
-	}
-);
-EOF
+mass_setup "$T" c "$N"
 conf="$T/casewatch.conf"
-cat >"$conf" <<EOF
-database = "cases.db";
-state = "state.db";
-rules = [ "rules.conf" ];
-scan_interval = 1;
-smtp = { server = "127.0.0.1:$(cat "$T/smtp.port")"; tls = "none"; from = "casewatch <cw@example.gov.uk>"; };
-notify = {
-	window = { days = "all"; from = "00:00"; to = "23:59"; };
-	officer_digest = false;
-	manager_digest = { every = "never"; };
-};
-EOF
+mass_conf "$conf" state.db "$(mass_smtp "$(cat "$T/smtp.port")")"
 state="$T/state.db"
 run "baseline: the first scan, with no case yet" 0 "$CASEWATCH" -c "$conf" run --once
 
@@ -93,7 +61,6 @@ done
 ok "casewatchd runs and scans"
 
 # The waves of cases, in the background: N / WAVES cases a second.
-received=$(date -u -d "@$(($(date +%s) - 7200))" +%Y-%m-%dT%H:%M:%SZ)
 per=$((N / WAVES))
 (
 	w=0
@@ -101,9 +68,7 @@ per=$((N / WAVES))
 		from=$((w * per + 1))
 		to=$(((w + 1) * per))
 		[ $w -eq $((WAVES - 1)) ] && to=$N
-		q "$db" "WITH RECURSIVE n(i) AS (SELECT $from UNION ALL SELECT i + 1 FROM n WHERE i < $to)
-INSERT INTO cases (id, ref, officer, team, received_at)
-	SELECT i, printf('C-%04d', i), printf('o%04d', i), 'c', '$received' FROM n;" || echo "wave $w failed"
+		mass_cases "$db" c C "$from" "$to" || echo "wave $w failed"
 		w=$((w + 1))
 		sleep 1
 	done

@@ -12,6 +12,7 @@
 
 CASEWATCHD="$top_builddir/casewatchd"
 . "$top_srcdir/tests/servers.sh"
+. "$top_srcdir/tests/mass-lib.sh"
 SMTP="$top_srcdir/tests/smtp-server.py"
 N=${DISKFULL_MESSAGES:-400} # officers, each with one overdue case: one message each
 SIZE=${DISKFULL_SIZE:-24m}  # the tmpfs
@@ -32,8 +33,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
-lines() { wc -l <"$1" 2>/dev/null | tr -d ' '; }
-q() { sqlite3 -batch -cmd '.timeout 10000' "$1" "$2" </dev/null; }
 sent_now() { if [ -f "$T/smtp/log" ]; then lines "$T/smtp/log"; else echo 0; fi; }
 mono() { "$PY" -c 'import time; print("%.3f" % time.monotonic())'; }
 # wait_log PATTERN: until the daemon's log has a line matching PATTERN.
@@ -65,41 +64,10 @@ if ! serve "$T/smtp.port" "$T/smtp.err" "$SMTP" --out "$T/smtp"; then
 fi
 
 db="$T/cases.db"
-"$CASEWATCH" db init "$db" >/dev/null
-q "$db" "INSERT INTO teams (id, name) VALUES ('f', 'Full Team');
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $N)
-INSERT INTO officers (id, name, email, team)
-	SELECT printf('o%04d', i), printf('Officer %04d', i), printf('officer%04d@example.gov.uk', i), 'f' FROM n;"
-cat >"$T/rules.conf" <<'EOF'
-pack = "full";
-title = "Full disk test";
-rules = (
-	{
-		id = "call-back";
-		title = "Phone call within an hour";
-		kind = "deadline";
-		from = "received";
-		within = "1 hour";
-		met_by = { kind = "contact"; channel = "phone"; };
-		urgent = true;
-		notify = { upcoming = false; due = false; overdue = { to = [ "officer" ]; }; escalated = false; };
-	}
-);
-EOF
+mass_setup "$T" f "$N"
 conf="$T/casewatch.conf"
 state="$fs/state.db"
-cat >"$conf" <<EOF
-database = "cases.db";
-state = "$state";
-rules = [ "rules.conf" ];
-scan_interval = 1;
-smtp = { server = "127.0.0.1:$(cat "$T/smtp.port")"; tls = "none"; from = "casewatch <cw@example.gov.uk>"; };
-notify = {
-	window = { days = "all"; from = "00:00"; to = "23:59"; };
-	officer_digest = false;
-	manager_digest = { every = "never"; };
-};
-EOF
+mass_conf "$conf" "$state" "$(mass_smtp "$(cat "$T/smtp.port")")"
 run "baseline: the first scan, with no case yet" 0 "$CASEWATCH" -c "$conf" run --once
 
 "$CASEWATCHD" -c "$conf" >/dev/null 2>"$T/daemon.log" </dev/null &
@@ -110,10 +78,7 @@ if wait_log '^<[0-7]>casewatchd: scan: '; then ok "casewatchd scans"; else
 fi
 
 # The cases: the next scan queues N messages and sends them.
-received=$(date -u -d "@$(($(date +%s) - 7200))" +%Y-%m-%dT%H:%M:%SZ)
-q "$db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $N)
-INSERT INTO cases (id, ref, officer, team, received_at)
-	SELECT i, printf('F-%04d', i), printf('o%04d', i), 'f', '$received' FROM n;"
+mass_cases "$db" f F 1 "$N"
 _i=0
 until [ "$(sent_now)" -gt 0 ] || [ $_i -ge $((WAIT * 100)) ]; do
 	sleep 0.01
