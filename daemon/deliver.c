@@ -134,7 +134,42 @@ struct round {
 	struct outgoing *batch;
 	size_t *email_at; /* which of batch each email is, ending in SIZE_MAX */
 	struct mail_msg *mm; /* the emails handed to the mailer, in that order */
+	/* The statements of the round, prepared once each: the SQL text's
+	 * address is the key. */
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} cache[16];
+	size_t n_cache;
 };
+
+/* exec_bind() for the round's recurring statements (sql a string literal),
+ * each prepared at its first use in the round and reset after each. */
+static int rd_exec(struct round *rd, const char *sql, int64_t a, int64_t b, const char *t)
+{
+	sqlite3_stmt *st = NULL;
+	for (size_t i = 0; i < rd->n_cache && !st; i++)
+		if (rd->cache[i].sql == sql)
+			st = rd->cache[i].st;
+	if (!st) {
+		if (rd->n_cache == ELEMENTSOF(rd->cache))
+			return exec_bind(rd->db, sql, rd->ret_err, a, b, t);
+		if (sqlite3_prepare_v3(rd->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+			return db_fail(rd->db, sql, rd->ret_err);
+		rd->cache[rd->n_cache].sql = sql;
+		rd->cache[rd->n_cache++].st = st;
+	}
+	sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
+	if (t)
+		sqlite3_bind_text(st, 3, t, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(rd->db, sql, rd->ret_err);
+	return sqlite3_changes(rd->db);
+}
 
 static void flush_repeats(struct round *rd)
 {
@@ -152,7 +187,7 @@ static void flush_repeats(struct round *rd)
 /* The verdict on o, in the state database: sent (with the ledger),
  * retried later (exponential backoff with jitter, or the server's
  * Retry-After), or dead. */
-static int record(sqlite3 *db, const struct outgoing *o, int64_t at, int give_up_after, char **ret_err)
+static int record(struct round *rd, const struct outgoing *o, int64_t at, int give_up_after)
 {
 	int r;
 	enum delivery res = o->result;
@@ -160,13 +195,13 @@ static int record(sqlite3 *db, const struct outgoing *o, int64_t at, int give_up
 		res = DELIVERY_DEAD;
 	switch (res) {
 	case DELIVERY_SENT:
-		if ((r = exec_bind(db, "UPDATE messages SET status = 'sent', finished_at = ?1, last_error = NULL "
-				       "WHERE id = ?2", ret_err, at, o->id, NULL)) < 0 ||
-		    (r = exec_bind(db, "INSERT INTO ledger (outbox_id, case_id, rule, party_id, cycle, stage, recipient, "
+		if ((r = rd_exec(rd, "UPDATE messages SET status = 'sent', finished_at = ?1, last_error = NULL "
+				       "WHERE id = ?2", at, o->id, NULL)) < 0 ||
+		    (r = rd_exec(rd, "INSERT INTO ledger (outbox_id, case_id, rule, party_id, cycle, stage, recipient, "
 				       "address, message_id, sent_at) SELECT o.id, o.case_id, o.rule, o.party_id, o.cycle, o.stage, "
 				       "o.recipient, m.destination, m.ref, ?1 FROM outbox o JOIN messages m ON m.id = ?2 "
-				       "WHERE o.message_id = ?2", ret_err, at, o->id, NULL)) < 0 ||
-		    (r = exec_bind(db, "UPDATE outbox SET status = 'sent', finished_at = ?1 WHERE message_id = ?2", ret_err,
+				       "WHERE o.message_id = ?2", at, o->id, NULL)) < 0 ||
+		    (r = rd_exec(rd, "UPDATE outbox SET status = 'sent', finished_at = ?1 WHERE message_id = ?2",
 				   at, o->id, NULL)) < 0)
 			return r;
 		return 0;
@@ -174,13 +209,13 @@ static int record(sqlite3 *db, const struct outgoing *o, int64_t at, int give_up
 		int64_t wait = backoff(o->attempts);
 		if (o->retry_after > wait)
 			wait = o->retry_after > BACKOFF_MAX * 6 ? BACKOFF_MAX * 6 : o->retry_after;
-		return exec_bind(db, "UPDATE messages SET status = 'pending', next_attempt_at = ?1, last_error = ?3 "
-				     "WHERE id = ?2", ret_err, at + wait, o->id, o->error);
+		return rd_exec(rd, "UPDATE messages SET status = 'pending', next_attempt_at = ?1, last_error = ?3 "
+				     "WHERE id = ?2", at + wait, o->id, o->error);
 	}
 	case DELIVERY_DEAD:
-		if ((r = exec_bind(db, "UPDATE messages SET status = 'dead', finished_at = ?1, last_error = ?3 "
-				       "WHERE id = ?2", ret_err, at, o->id, o->error ? o->error : "failed")) < 0 ||
-		    (r = exec_bind(db, "UPDATE outbox SET status = 'dead', finished_at = ?1 WHERE message_id = ?2", ret_err,
+		if ((r = rd_exec(rd, "UPDATE messages SET status = 'dead', finished_at = ?1, last_error = ?3 "
+				       "WHERE id = ?2", at, o->id, o->error ? o->error : "failed")) < 0 ||
+		    (r = rd_exec(rd, "UPDATE outbox SET status = 'dead', finished_at = ?1 WHERE message_id = ?2",
 				   at, o->id, NULL)) < 0)
 			return r;
 		return 0;
@@ -203,17 +238,17 @@ static bool settle(struct round *rd, struct outgoing *o)
 	if (o->untried) {
 		/* Stopped before it went: back to pending as it was, for the
 		 * next send, with no attempt counted and no wait. */
-		int r = exec_bind(rd->db, "UPDATE messages SET status = 'pending', attempts = max(attempts - 1, 0) "
-				  "WHERE id = ?2 AND status = 'sending' AND ?1 = ?1", rd->ret_err, 0, o->id, NULL);
+		int r = rd_exec(rd, "UPDATE messages SET status = 'pending', attempts = max(attempts - 1, 0) "
+				"WHERE id = ?2 AND status = 'sending' AND ?1 = ?1", 0, o->id, NULL);
 		if (r < 0)
 			rd->r = r;
 		return r >= 0;
 	}
-	int r = exec_bind(rd->db, "BEGIN IMMEDIATE", rd->ret_err, 0, 0, NULL);
+	int r = rd_exec(rd, "BEGIN IMMEDIATE", 0, 0, NULL);
 	if (r >= 0) {
-		r = record(rd->db, o, rd->at, s->conf->give_up_after, rd->ret_err);
+		r = record(rd, o, rd->at, s->conf->give_up_after);
 		if (r >= 0)
-			r = exec_bind(rd->db, "COMMIT", rd->ret_err, 0, 0, NULL);
+			r = rd_exec(rd, "COMMIT", 0, 0, NULL);
 		if (r < 0)
 			sqlite3_exec(rd->db, "ROLLBACK", NULL, NULL, NULL);
 	}
@@ -380,7 +415,7 @@ static int claim(struct round *rd, int64_t after, struct outgoing *v, size_t *re
 		"WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?1 AND id > ?2 ORDER BY id LIMIT ?3";
 	sqlite3 *db = rd->db;
 	size_t n = 0;
-	int r = exec_bind(db, "BEGIN IMMEDIATE", rd->ret_err, 0, 0, NULL);
+	int r = rd_exec(rd, "BEGIN IMMEDIATE", 0, 0, NULL);
 	if (r < 0)
 		return r;
 	sqlite3_stmt *st;
@@ -416,13 +451,13 @@ static int claim(struct round *rd, int64_t after, struct outgoing *v, size_t *re
 	 * on, the same messages go again, with the same ids; the status is
 	 * checked again, so nothing another sender settled is taken. */
 	for (size_t i = 0; i < n && r >= 0; i++) {
-		r = exec_bind(db, "UPDATE messages SET status = 'sending', attempts = attempts + 1 "
-				  "WHERE id = ?2 AND status IN ('pending', 'sending') AND ?1 = ?1", rd->ret_err, 0, v[i].id, NULL);
+		r = rd_exec(rd, "UPDATE messages SET status = 'sending', attempts = attempts + 1 "
+				"WHERE id = ?2 AND status IN ('pending', 'sending') AND ?1 = ?1", 0, v[i].id, NULL);
 		if (r == 0) /* not ours after all */
 			v[i].skip = true;
 	}
 	if (r >= 0)
-		r = exec_bind(db, "COMMIT", rd->ret_err, 0, 0, NULL);
+		r = rd_exec(rd, "COMMIT", 0, 0, NULL);
 	if (r < 0) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		for (size_t i = 0; i < n; i++)
@@ -458,6 +493,26 @@ static int send_lock(sqlite3 *db)
 	return fd;
 }
 
+/* The connection's PRAGMA synchronous: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA. */
+static int sync_level(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int level = 2;
+	if (sqlite3_prepare_v2(db, "PRAGMA synchronous", -1, &st, NULL) != SQLITE_OK)
+		return level;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		level = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return level;
+}
+
+static void set_sync_level(sqlite3 *db, int level)
+{
+	char sql[32];
+	snprintf(sql, sizeof(sql), "PRAGMA synchronous = %d", level);
+	sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
 int outbox_send(struct sender *s, sqlite3 *db, int64_t at, bool (*keep_going)(void *userdata), void *userdata,
 		struct outbox_sent *ret, char **ret_err)
 {
@@ -471,6 +526,16 @@ int outbox_send(struct sender *s, sqlite3 *db, int64_t at, bool (*keep_going)(vo
 	struct round rd = {
 		.s = s, .db = db, .at = at, .ret = ret, .keep_going = keep_going, .userdata = userdata, .ret_err = ret_err,
 	};
+	/* Each verdict is committed as it comes, at synchronous = NORMAL: in
+	 * WAL mode such a commit survives the process's crash (a kill -9)
+	 * without an fsync of its own, which would halve the rate of
+	 * sending. The round ends with one commit at the connection's own
+	 * level (FULL in casewatchd), whose sync of the log makes every
+	 * commit before it durable against a power cut too. */
+	int level = sync_level(db);
+	if (level > 1)
+		set_sync_level(db, 1);
+	bool wrote = s->n_unrecorded > 0;
 	/* What a failed state database could not record before. */
 	while (s->n_unrecorded > 0 && rd.r >= 0) {
 		struct outgoing *o = &s->unrecorded[s->n_unrecorded - 1];
@@ -488,6 +553,7 @@ int outbox_send(struct sender *s, sqlite3 *db, int64_t at, bool (*keep_going)(vo
 		size_t n = 0;
 		if ((rd.r = claim(&rd, after, v, &n)) < 0 || n == 0)
 			break;
+		wrote = true;
 		after = v[n - 1].id;
 		/* Emails in one session; webhooks one by one. */
 		size_t email_at[BATCH + 1], ne = 0;
@@ -513,6 +579,17 @@ int outbox_send(struct sender *s, sqlite3 *db, int64_t at, bool (*keep_going)(vo
 	}
 	flush_repeats(&rd);
 	free(rd.smtp_down);
+	for (size_t i = 0; i < rd.n_cache; i++)
+		sqlite3_finalize(rd.cache[i].st);
+	if (level > 1) {
+		set_sync_level(db, level);
+		/* A commit that writes, so that it syncs. */
+		if (wrote && rd.r >= 0) {
+			char when[24];
+			snprintf(when, sizeof(when), "%lld", (long long)at);
+			rd.r = meta_set_text(db, "send_round_at", when, ret_err);
+		}
+	}
 	if (lock >= 0)
 		close(lock);
 	struct timespec t1;
