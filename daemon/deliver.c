@@ -513,6 +513,19 @@ static void set_sync_level(sqlite3 *db, int level)
 	sqlite3_exec(db, sql, NULL, NULL, NULL);
 }
 
+/* One commit at the connection's own synchronous level, one that writes so
+ * that it syncs the log: every commit before it is then durable. */
+static void make_durable(struct round *rd, int level)
+{
+	if (level <= 1 || rd->r < 0)
+		return;
+	set_sync_level(rd->db, level);
+	char when[24];
+	snprintf(when, sizeof(when), "%lld", (long long)rd->at);
+	rd->r = meta_set_text(rd->db, "send_round_at", when, rd->ret_err);
+	set_sync_level(rd->db, 1);
+}
+
 int outbox_send(struct sender *s, sqlite3 *db, int64_t at, bool (*keep_going)(void *userdata), void *userdata,
 		struct outbox_sent *ret, char **ret_err)
 {
@@ -529,14 +542,14 @@ int outbox_send(struct sender *s, sqlite3 *db, int64_t at, bool (*keep_going)(vo
 	/* Each verdict is committed as it comes, at synchronous = NORMAL: in
 	 * WAL mode such a commit survives the process's crash (a kill -9)
 	 * without an fsync of its own, which would halve the rate of
-	 * sending. The round ends with one commit at the connection's own
-	 * level (FULL in casewatchd), whose sync of the log makes every
-	 * commit before it durable against a power cut too. */
+	 * sending. Each batch ends with one commit at the connection's own
+	 * level (FULL in casewatchd), whose sync of the log makes the
+	 * batch's commits durable against a power cut too. */
 	int level = sync_level(db);
 	if (level > 1)
 		set_sync_level(db, 1);
-	bool wrote = s->n_unrecorded > 0;
 	/* What a failed state database could not record before. */
+	bool unrecorded = s->n_unrecorded > 0;
 	while (s->n_unrecorded > 0 && rd.r >= 0) {
 		struct outgoing *o = &s->unrecorded[s->n_unrecorded - 1];
 		struct outgoing copy = *o;
@@ -545,6 +558,8 @@ int outbox_send(struct sender *s, sqlite3 *db, int64_t at, bool (*keep_going)(vo
 			break; /* settle() put it back */
 		outgoing_free(&copy);
 	}
+	if (unrecorded)
+		make_durable(&rd, level);
 	int64_t after = 0;
 	while (rd.r >= 0) {
 		if (keep_going && !keep_going(userdata))
@@ -553,7 +568,6 @@ int outbox_send(struct sender *s, sqlite3 *db, int64_t at, bool (*keep_going)(vo
 		size_t n = 0;
 		if ((rd.r = claim(&rd, after, v, &n)) < 0 || n == 0)
 			break;
-		wrote = true;
 		after = v[n - 1].id;
 		/* Emails in one session; webhooks one by one. */
 		size_t email_at[BATCH + 1], ne = 0;
@@ -576,20 +590,14 @@ int outbox_send(struct sender *s, sqlite3 *db, int64_t at, bool (*keep_going)(vo
 		}
 		for (size_t i = 0; i < n; i++)
 			outgoing_free(&v[i]);
+		make_durable(&rd, level);
 	}
 	flush_repeats(&rd);
 	free(rd.smtp_down);
 	for (size_t i = 0; i < rd.n_cache; i++)
 		sqlite3_finalize(rd.cache[i].st);
-	if (level > 1) {
+	if (level > 1)
 		set_sync_level(db, level);
-		/* A commit that writes, so that it syncs. */
-		if (wrote && rd.r >= 0) {
-			char when[24];
-			snprintf(when, sizeof(when), "%lld", (long long)at);
-			rd.r = meta_set_text(db, "send_round_at", when, ret_err);
-		}
-	}
 	if (lock >= 0)
 		close(lock);
 	struct timespec t1;

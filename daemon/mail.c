@@ -68,6 +68,7 @@ struct item {
 	smtp_recipient_t rcpt;
 	size_t off;
 	bool done;
+	bool data_given; /* libESMTP has asked for the data: it went out */
 	struct session *s;
 };
 
@@ -395,6 +396,23 @@ static int on_auth_interact(auth_client_request_t request, char **result, int fi
 	return 1;
 }
 
+/* What the child tells the parent of each message, followed by `len`
+ * bytes of error text: its verdict, or (WIRE_DATA) that its data is going
+ * out, after which the server may have it whatever happens; index
+ * UINT32_MAX ends the session, with `result` 1 when the server gave no
+ * message a verdict. */
+enum { WIRE_VERDICT, WIRE_DATA };
+struct wire {
+	uint32_t index;
+	int32_t result, code;
+	uint32_t len;
+	uint8_t kind;
+	uint8_t ack; /* the child waits for a byte: 'c' to go on */
+};
+#define WIRE_ERROR_MAX 1024
+
+static int write_all(int fd, const void *p, size_t n);
+
 /* libESMTP reads each message through this, in one piece. */
 static const char *on_message_data(void **ctx, int *len, void *arg)
 {
@@ -407,6 +425,12 @@ static const char *on_message_data(void **ctx, int *len, void *arg)
 	if (left > INT_MAX)
 		left = INT_MAX;
 	const char *p = it->msg->data + it->off;
+	if (left > 0 && !it->data_given) {
+		it->data_given = true;
+		struct wire w = { .index = it->index, .kind = WIRE_DATA };
+		if (write_all(it->s->out_fd, &w, sizeof(w)) < 0)
+			_exit(0); /* the parent has gone */
+	}
 	it->off += left;
 	it->s->last_io_ms = now_ms();
 	*len = (int)left;
@@ -697,7 +721,15 @@ static void judge(struct session *s, struct item *it, const char *session_err, i
 	const smtp_status_t *ms = smtp_message_transfer_status(it->sm);
 
 	if (rc->code / 100 == 2 && ms->code / 100 == 2) {
-		set_result(it->msg, DELIVERY_SENT, ms->code, NULL);
+		if (it->data_given) {
+			set_result(it->msg, DELIVERY_SENT, ms->code, NULL);
+			return;
+		}
+		/* A server that answers DATA with 250, not 354, never had the
+		 * message, whatever libESMTP makes of it. */
+		set_result(it->msg, DELIVERY_RETRY, ms->code,
+			   xasprintf("smtp %s: DATA: the server answered %d, not 354: the message was not sent", m->name,
+				     ms->code));
 		return;
 	}
 
@@ -714,10 +746,10 @@ static void judge(struct session *s, struct item *it, const char *session_err, i
 	} else if (ms->code && ms->code / 100 != 2 && ms->code / 100 != 3) {
 		st = ms;
 		stage = xstrdup("DATA");
-	} else if (ms->code / 100 == 3) {
-		/* The data went out after the 354 go-ahead, and no reply came:
-		 * the server may have the message. Sent again, it may arrive
-		 * twice; not sent again, it may never arrive. */
+	} else if (it->data_given) {
+		/* The data went out and no reply came: the server may have the
+		 * message. Sent again, it may arrive twice; not sent again, it
+		 * may never arrive. */
 		set_result(it->msg, DELIVERY_RETRY, 0,
 			   xasprintf("%s (the message data was sent: the server may have it)",
 				     session_err ? session_err : "no answer after the data"));
@@ -765,19 +797,6 @@ static void timeouts(smtp_session_t session, int ms)
 }
 
 /* ---- The session, in a child process -------------------------------- */
-
-/* What the child tells the parent of each message, followed by `len`
- * bytes of error text; index UINT32_MAX ends the session, with `result`
- * 1 when the server gave no message a verdict. */
-struct wire {
-	uint32_t index;
-	int32_t result, code;
-	uint32_t len;
-	uint8_t ack; /* the child waits for a byte: 'c' to go on */
-};
-#define WIRE_ERROR_MAX 1024
-
-static int write_all(int fd, const void *p, size_t n);
 
 static void report(struct session *s, struct item *it, bool ack)
 {
@@ -859,6 +878,81 @@ struct reader {
 	size_t n, cap;
 };
 
+struct parent {
+	struct mail_msg *msgs;
+	size_t n;
+	const struct mail_hooks *hooks;
+	bool *got;       /* each message's verdict came */
+	bool *data_sent; /* each message's data went out */
+	size_t n_got;
+	bool stop;       /* asked to stop, or the hook said so */
+	bool ended;      /* the session's end was reported, or the child goes */
+	bool failed;     /* it ended with no verdict from the server */
+	int down;        /* the acks' pipe, or -1 when none is answered */
+	int timeout;     /* ms */
+	int64_t deadline;
+};
+
+/* Read what the child wrote: the number of bytes, 0 at its end, < 0 on
+ * an error (EINTR aside). */
+static ssize_t read_some(struct reader *rd, int fd)
+{
+	rd->buf = xgrow(rd->buf, &rd->cap, rd->n + 4096, 1);
+	ssize_t got;
+	do
+		got = read(fd, rd->buf + rd->n, 4096);
+	while (got < 0 && errno == EINTR);
+	if (got > 0)
+		rd->n += (size_t)got;
+	return got;
+}
+
+/* Every whole report in the buffer: each verdict to the hook, once; each
+ * ack asked for answered, 'c' to go on or 's' to stop. */
+static void take_reports(struct parent *p, struct reader *rd)
+{
+	size_t off = 0;
+	for (;;) {
+		struct wire w;
+		if (rd->n - off < sizeof(w))
+			break;
+		memcpy(&w, rd->buf + off, sizeof(w));
+		if (w.index == UINT32_MAX) {
+			p->ended = true;
+			p->failed = w.result != 0;
+			off += sizeof(w);
+			break;
+		}
+		if (rd->n - off < sizeof(w) + w.len)
+			break;
+		if (w.index < p->n && w.kind == WIRE_DATA) {
+			p->data_sent[w.index] = true;
+		} else if (w.index < p->n && !p->got[w.index]) {
+			struct mail_msg *msg = &p->msgs[w.index];
+			p->got[w.index] = true;
+			p->n_got++;
+			set_result(msg, (enum delivery)w.result, w.code,
+				   w.len ? xstrndup(rd->buf + off + sizeof(w), w.len) : NULL);
+			/* Recorded even when stopping: the server has it. */
+			if (p->hooks->verdict && !p->hooks->verdict(p->hooks->userdata, msg))
+				p->stop = true;
+		}
+		off += sizeof(w) + w.len;
+		if (w.ack && p->down >= 0) {
+			char go = p->stop ? 's' : 'c';
+			if (write(p->down, &go, 1) != 1 || p->stop)
+				p->ended = true; /* it has gone, or goes */
+			/* The next message's whole exchange, each step of
+			 * which libESMTP gives the timeout. */
+			p->deadline = now_ms() + 2 * (int64_t)p->timeout;
+		}
+	}
+	if (off) {
+		memmove(rd->buf, rd->buf + off, rd->n - off);
+		rd->n -= off;
+	}
+}
+
 int mailer_send(struct mailer *m, struct mail_msg *msgs, size_t n, const struct mail_hooks *hooks)
 {
 	static const struct mail_hooks none = { 0 };
@@ -920,138 +1014,123 @@ int mailer_send(struct mailer *m, struct mail_msg *msgs, size_t n, const struct 
 	if (pid == 0) {
 		close(up[0]);
 		close(down[1]);
-		/* Ends with the parent, killed or not; and a signal to stop
-		 * that reaches the child (systemd stops every process of the
-		 * unit) ends it at once. */
+		/* Ends with the parent, killed or not. A signal to stop that
+		 * reaches it too (systemd signals every process of the unit, a
+		 * terminal the whole process group) is the parent's to act on:
+		 * the message in hand gets its verdict first. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(0);
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGINT, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
 		sigset_t all;
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
 		child_session(m, msgs, idx, k, up[1], down[0]);
 	}
 	close(up[1]);
 	close(down[0]);
 
-	bool *got = xcalloc(n, sizeof(*got));
+	struct parent p = {
+		.msgs = msgs,
+		.n = n,
+		.hooks = hooks,
+		.got = xcalloc(n, sizeof(bool)),
+		.data_sent = xcalloc(n, sizeof(bool)),
+		.stop = stop,
+		.down = down[1],
+		.timeout = c->timeout_ms > 1000 ? c->timeout_ms : 1000,
+	};
+	p.deadline = now_ms() + 2 * (int64_t)p.timeout;
 	struct reader rd = { 0 };
-	int timeout = c->timeout_ms > 1000 ? c->timeout_ms : 1000;
-	int64_t deadline = now_ms() + 2 * (int64_t)timeout;
-	bool ended = false, timed_out = false, failed = false;
+	bool timed_out = false;
 	int r = 0;
-	if (pid < 0) {
+	if (pid < 0)
 		r = -errno;
-		failed = true;
-	}
 	while (pid > 0) {
-		/* Every whole report in the buffer. */
-		size_t off = 0;
-		for (;;) {
-			struct wire w;
-			if (rd.n - off < sizeof(w))
-				break;
-			memcpy(&w, rd.buf + off, sizeof(w));
-			if (w.index == UINT32_MAX) {
-				ended = true;
-				failed = w.result != 0;
-				off += sizeof(w);
-				break;
-			}
-			if (rd.n - off < sizeof(w) + w.len)
-				break;
-			if (w.index < n && !got[w.index]) {
-				struct mail_msg *msg = &msgs[w.index];
-				got[w.index] = true;
-				set_result(msg, (enum delivery)w.result, w.code,
-					   w.len ? xstrndup(rd.buf + off + sizeof(w), w.len) : NULL);
-				/* Recorded even when stopping: the server has it. */
-				if (hooks->verdict && !hooks->verdict(hooks->userdata, msg))
-					stop = true;
-			}
-			off += sizeof(w) + w.len;
-			if (w.ack) {
-				char go = stop ? 's' : 'c';
-				if (write(down[1], &go, 1) != 1 || stop)
-					ended = true; /* it has gone, or goes */
-				deadline = now_ms() + timeout;
-			}
-		}
-		if (off) {
-			memmove(rd.buf, rd.buf + off, rd.n - off);
-			rd.n -= off;
-		}
-		if (ended)
+		take_reports(&p, &rd);
+		if (p.ended)
 			break;
 		/* Asked on while stopping too: it keeps the watchdog fed. */
-		if (hooks->keep_going && !hooks->keep_going(hooks->userdata) && !stop) {
-			stop = true;
-			if (deadline > now_ms() + MAIL_STOP_GRACE_MS)
-				deadline = now_ms() + MAIL_STOP_GRACE_MS;
+		if (hooks->keep_going && !hooks->keep_going(hooks->userdata) && !p.stop) {
+			p.stop = true;
+			if (p.deadline > now_ms() + MAIL_STOP_GRACE_MS)
+				p.deadline = now_ms() + MAIL_STOP_GRACE_MS;
 		}
-		int64_t left = deadline - now_ms();
+		int64_t left = p.deadline - now_ms();
 		if (left <= 0) {
-			timed_out = !stop;
+			/* Once every message has its verdict, only the QUIT is
+			 * left: no failure. */
+			timed_out = !p.stop && p.n_got < k;
 			break;
 		}
-		struct pollfd p = { .fd = up[0], .events = POLLIN };
-		int pr = poll(&p, 1, left < 250 ? (int)left : 250);
+		struct pollfd pf = { .fd = up[0], .events = POLLIN };
+		int pr = poll(&pf, 1, left < 250 ? (int)left : 250);
 		if (pr < 0 && errno != EINTR)
 			break;
 		if (pr <= 0)
 			continue;
-		rd.buf = xgrow(rd.buf, &rd.cap, rd.n + 4096, 1);
-		ssize_t got_n = read(up[0], rd.buf + rd.n, 4096);
-		if (got_n < 0 && errno == EINTR)
-			continue;
-		if (got_n <= 0)
+		if (read_some(&rd, up[0]) <= 0)
 			break; /* the child has gone */
-		rd.n += (size_t)got_n;
 	}
 	int status = 0;
 	if (pid > 0) {
-		if (!ended || stop || timed_out)
+		/* A child still waiting for an ack reads the end of the pipe
+		 * and goes; one still talking to the server is killed. */
+		close(down[1]);
+		if (!p.ended || p.stop || timed_out)
 			kill(pid, SIGKILL);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
+		/* What it said before it went: a verdict is never dropped. */
+		p.down = -1;
+		while (read_some(&rd, up[0]) > 0)
+			;
+		take_reports(&p, &rd);
+	} else {
+		close(down[1]);
 	}
 	close(up[0]);
-	close(down[1]);
 	free(rd.buf);
 
 	/* What has no verdict, and why. */
 	size_t answered = 0;
 	for (size_t i = 0; i < k; i++)
-		answered += got[idx[i]] && msgs[idx[i]].result != DELIVERY_RETRY;
+		answered += p.got[idx[i]] && msgs[idx[i]].result != DELIVERY_RETRY;
 	for (size_t i = 0; i < k; i++) {
 		struct mail_msg *msg = &msgs[idx[i]];
-		if (got[idx[i]])
+		if (p.got[idx[i]])
 			continue;
 		char *why;
 		if (pid < 0)
 			why = xasprintf("smtp %s: cannot start the session: %s", m->name, strerror(-r));
 		else if (timed_out)
-			why = xasprintf("smtp %s: no answer from the server within %d s: the session was ended",
-					m->name, (answered ? timeout : 2 * timeout) / 1000);
-		else if (stop)
+			why = xasprintf("smtp %s: no answer from the server within %d s: the session was ended", m->name,
+					2 * p.timeout / 1000);
+		else if (p.stop)
 			why = xasprintf("smtp %s: not sent: stopped", m->name);
 		else if (WIFSIGNALED(status))
 			why = xasprintf("smtp %s: the session ended with signal %d", m->name, WTERMSIG(status));
 		else
 			why = xasprintf("smtp %s: the session ended without a verdict", m->name);
+		/* Its data went out: the server may have it, and it is tried
+		 * again as any failure is, never released as untried. */
+		if (p.data_sent[idx[i]]) {
+			char *more = xasprintf("%s (the message data was sent: the server may have it)", why);
+			free(why);
+			why = more;
+		}
 		set_result(msg, DELIVERY_RETRY, 0, why);
-		/* Stopped: the one in hand may have reached the server, the
-		 * rest did not; none has a verdict to wait for. */
-		msg->untried = stop && !timed_out;
+		/* Stopped: the rest did not go; none has a verdict to wait for. */
+		msg->untried = p.stop && !timed_out && !p.data_sent[idx[i]];
 		if (hooks->verdict)
 			hooks->verdict(hooks->userdata, msg);
 	}
-	free(got);
+	free(p.got);
+	free(p.data_sent);
 	free(idx);
-	return (failed && answered == 0) || timed_out || pid < 0 ? -EIO : 0;
+	return (p.failed && answered == 0) || timed_out || pid < 0 ? -EIO : 0;
 }
 
 /* ---- Maildir ---------------------------------------------------------- */

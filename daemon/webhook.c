@@ -559,10 +559,22 @@ void webhook_post(struct webhooker *h, const struct webhook_conf *c, const char 
 	}
 
 	CURLcode rc = curl_easy_perform(curl);
-	if (rc == CURLE_ABORTED_BY_CALLBACK) {
+	long answered = 0;
+	/* libcurl asks once more when the transfer is over: an answer that
+	 * came before the stop counts. */
+	if (rc == CURLE_ABORTED_BY_CALLBACK && curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answered) == CURLE_OK &&
+	    answered > 0)
+		rc = CURLE_OK;
+	curl_off_t uploaded = 0;
+	if (rc == CURLE_ABORTED_BY_CALLBACK &&
+	    (curl_easy_getinfo(curl, CURLINFO_SIZE_UPLOAD_T, &uploaded) != CURLE_OK || uploaded == 0)) {
+		/* Nothing went: released, as an email that never left is. */
 		ret->stopped = true;
-		set_result(ret, c, DELIVERY_RETRY, "not sent: stopped (the server may have it: it is sent again "
-						   "with the same Idempotency-Key)");
+		set_result(ret, c, DELIVERY_RETRY, "not sent: stopped");
+	} else if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		/* The request went and no answer came: tried again as any
+		 * failure is, under the same Idempotency-Key. */
+		set_result(ret, c, DELIVERY_RETRY, "stopped with no answer (the request was sent: the server may have it)");
 	} else if (rc != CURLE_OK) {
 		transport_error(h, c, &u, rc, timeout_ms, connect_ms, ret);
 	} else {

@@ -53,8 +53,9 @@ void webhook_post(struct webhooker *h, const struct webhook_conf *c, const char 
 		  const char *idempotency_key, int timeout_ms, struct webhook_result *ret);
 /* Asked about once a second during each post (for the watchdog, and
  * signals), or NULL: once it has said false for WEBHOOK_STOP_GRACE_MS, the
- * post is abandoned, RETRY ("stopped"); the server may have had it, and
- * takes it again under the same Idempotency-Key. */
+ * post is abandoned, RETRY: with ret->stopped when nothing of it was sent;
+ * otherwise the server may have it, and takes it again under the same
+ * Idempotency-Key. An answer that came first is the verdict. */
 void webhooker_set_keep_going(struct webhooker *h, bool (*keep_going)(void *userdata), void *userdata);
 #define WEBHOOK_STOP_GRACE_MS 3000
 

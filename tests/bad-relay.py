@@ -12,6 +12,10 @@ MODE is one of:
   hang-after-data  a normal SMTP server (no PIPELINING, no STARTTLS) until
                    the end of DATA, then never answers again on that
                    connection
+  data-250         a normal SMTP server that answers DATA with 250, not
+                   354, as if the message had been taken before it was sent
+  no-quit-reply    a normal SMTP server that takes every message and never
+                   answers QUIT
   syn-drop         a listening socket with a backlog of 0 that never
                    accepts: one connection of its own fills the kernel's
                    accept queue, so that the kernel drops every further SYN
@@ -32,7 +36,7 @@ import socket
 import sys
 
 log = logging.getLogger("bad-relay")
-MODES = ("silent", "trickle", "hang-after-data", "syn-drop")
+MODES = ("silent", "trickle", "hang-after-data", "data-250", "no-quit-reply", "syn-drop")
 
 
 class Relay(asyncio.Protocol):
@@ -102,9 +106,15 @@ class Relay(asyncio.Protocol):
                 self.reply("250 relay.test")
             elif verb in ("MAIL", "RCPT", "RSET", "NOOP"):
                 self.reply("250 2.0.0 OK")
+            elif verb == "DATA" and self.mode == "data-250":
+                self.reply("250 2.0.0 OK")
             elif verb == "DATA":
                 self.in_data = True
                 self.reply("354 End data with <CR><LF>.<CR><LF>")
+            elif verb == "QUIT" and self.mode == "no-quit-reply":
+                log.info("connection %d: QUIT: not answering", self.n)
+                self.hung = True
+                return
             elif verb == "QUIT":
                 self.reply("221 2.0.0 Bye")
                 self.transport.close()

@@ -16,7 +16,7 @@
 #     RELOADING=1 and READY=1 and a SIGTERM ends the daemon, each within
 #     seconds; the watchdog is pinged all along; nothing is left 'sending'.
 # (c) casewatchd posting to a webhook that never answers: a SIGTERM ends
-#     it within seconds, the POST back to pending.
+#     it within seconds, the POST to be tried again.
 #
 # The bounds asserted are functional (a hang against a bound many times the
 # normal time), never performance; the times measured are printed as TAP
@@ -196,6 +196,32 @@ for mode in $MODES; do
 	esac
 done
 
+### (a2) Relays that answer wrongly, not slowly. data-250: DATA answered
+### with 250 where 354 is due, so no message was ever sent: none may be
+### called sent. no-quit-reply: every message taken, QUIT never answered:
+### every message sent, and the session not called failed.
+for mode in data-250 no-quit-reply; do
+	if ! serve "$T/$mode.port" "$T/$mode.relay" "$RELAY" "$mode"; then
+		not_ok "$mode: tests/bad-relay.py started"
+		continue
+	fi
+	port=$(cat "$T/$mode.port")
+	run "$mode: mail-send returns" 0 timeout -s KILL 120 "$MAIL_SEND" --server "127.0.0.1:$port" --no-tls \
+		--timeout-ms 2000 --show-session --count 3 a@council.test
+	case $mode in
+	data-250)
+		# (libESMTP is lost after that reply: the others fail as they may.)
+		same "$mode: no message called sent" "$(head -n 3 "$T/out" | cut -f 2 | sort -u)" retry
+		same "$mode: the first one's reason" "$(head -n 1 "$T/out" | cut -f 3-)" \
+			"250${tab}smtp 127.0.0.1:$port: DATA: the server answered 250, not 354: the message was not sent"
+		;;
+	no-quit-reply)
+		same "$mode: every message sent" "$(head -n 3 "$T/out" | cut -f 1,2 | sort -u)" "a@council.test${tab}sent"
+		same "$mode: the session did not fail" "$(sed -n 4p "$T/out" | cut -f 1,2)" "session${tab}ok"
+		;;
+	esac
+done
+
 ### (b) casewatchd. N officers of one team, a rule of one hour that tells
 ### the officer when it is overdue; a baseline scan with no case; then N
 ### cases received two hours ago, so that the daemon's first scan queues N
@@ -361,7 +387,33 @@ daemon_mode() {
 	echo "# $mode: SIGHUP during a stuck session: RELOADING=1 after ${hup_reloading:-never} s, READY=1 after ${hup_ready:-never} s"
 	r_below "$mode: SIGHUP while stuck: RELOADING=1 within $BOUND s" "$hup_reloading" $BOUND
 	r_below "$mode: SIGHUP while stuck: READY=1 within $BOUND s" "$hup_ready" $BOUND
-	round_checks "$mode: the reload's round" "$d" "$ml" $MORE
+	case $mode in
+	hang-after-data)
+		# The message in hand had its data sent when the session was
+		# stopped: the server may have it, so it is tried again after
+		# the usual wait, in the stopped round's summary, never
+		# released at once; the reload's round sends the others.
+		if wait_after "$ml" 'casewatchd: sent 0 messages .* 1 to retry, 0 dead$' "$log"; then
+			stopped=$(line_after "$ml" 'casewatchd: sent 0 messages' "$log")
+			if sed -n "$((ml + 1)),${stopped}p" "$log" |
+				grep -q 'not sent: stopped (the message data was sent: the server may have it) (will retry)$'; then
+				r_ok "$mode: the stopped round: the message in hand to retry, the server may have it"
+			else
+				r_not_ok "$mode: the stopped round: the message in hand to retry, the server may have it"
+				show "$log" log
+			fi
+			round_checks "$mode: the reload's round" "$d" "$stopped" $((MORE - 1))
+		else
+			r_not_ok "$mode: the stopped round: the message in hand to retry, the server may have it"
+			show "$log" log
+		fi
+		;;
+	*)
+		# Nothing went out of the message in hand: released, it goes
+		# with the others in the reload's round.
+		round_checks "$mode: the reload's round" "$d" "$ml" $MORE
+		;;
+	esac
 
 	### SIGTERM while it is stuck: the daemon exits within seconds.
 	write_conf "$d" "$port" 30
@@ -434,8 +486,8 @@ done
 
 ### (c) A webhook that takes the POST and never answers (tests/http-
 ### receiver.py sleeping 120 s; the post's own bound is 30 s): a SIGTERM
-### while it waits ends the daemon within seconds, and the POST is back to
-### pending with no attempt counted, to go again at the next start.
+### while it waits ends the daemon within seconds, and the POST, which the
+### receiver has, is to be tried again.
 c="$T/c-webhook"
 mkdir "$c"
 cp "$base/cases.db" "$base/state.db" "$base/rules.conf" "$c/"
@@ -469,8 +521,10 @@ if serve "$T/hook.port" "$T/hook.err" "$top_srcdir/tests/http-receiver.py" --out
 		kill -KILL "$dpid"
 		wait_file "$c/status"
 	fi
-	same "webhook: the POST back to pending, no attempt counted" \
-		"$(q "$c/state.db" "SELECT status || ' ' || attempts FROM messages WHERE channel = 'webhook'")" "pending 0"
+	# It went, unanswered: tried again later, its attempt counted.
+	same "webhook: the POST to retry, the server may have it" \
+		"$(q "$c/state.db" "SELECT status || ' ' || attempts || ' ' || last_error FROM messages WHERE channel = 'webhook'")" \
+		"pending 1 webhook hang: stopped with no answer (the request was sent: the server may have it)"
 	same "webhook: the emails went to the Maildir" \
 		"$(q "$c/state.db" "SELECT status || ' ' || count(*) FROM messages WHERE channel = 'email' GROUP BY status")" "sent $N"
 	if grep -q 'Sanitizer\|runtime error:' "$c/daemon.log"; then
