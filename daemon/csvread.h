@@ -9,7 +9,13 @@
  * ends inside quoted fields, "" for a quote), CRLF or LF line ends, a
  * UTF-8 byte-order mark skipped, text in UTF-8 or Windows-1252 (converted
  * to UTF-8 through iconv). The file is read in pieces: memory does not
- * grow with its size, only with its longest record. */
+ * grow with its size, only with its longest record.
+ *
+ * libcsv's ways, where RFC 4180 is silent or says otherwise: spaces and
+ * tabs around an unquoted field are dropped (a quoted field keeps them);
+ * a line end inside a quoted field is passed as written (CRLF stays
+ * CRLF); a lone CR ends a record as a line end does, but only LFs count
+ * as line ends for `line`. */
 
 enum csv_encoding { CSV_UTF8, CSV_WINDOWS_1252 };
 
@@ -34,6 +40,9 @@ struct csv_record {
  * line, "PATH: ..." or "PATH:LINE: ..."): the file cannot be opened or
  * read, or is not CSV (libcsv in strict mode: a quote inside an unquoted
  * field, text after a closing quote, a quoted field not closed at the
- * end of the file). delimiter is one byte (',' ';' '\t' '|'). */
+ * end of the file; LINE is the line of the offending byte, for a quoted
+ * field not closed the line it opens on); -EFBIG, a record or a field
+ * over 64 MiB (quotes that do not pair, most likely). delimiter is one
+ * byte (',' ';' '\t' '|'; a quote, CR or LF is -EINVAL). */
 int csv_read_file(const char *path, enum csv_encoding enc, char delimiter,
 		  int (*on_record)(void *userdata, const struct csv_record *rec), void *userdata, char **ret_err);
