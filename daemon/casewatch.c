@@ -39,6 +39,8 @@ static void usage(FILE *f)
 	      "  outbox [--dead]                         messages waiting to be delivered, and given up\n"
 	      "  outbox retry ID...                      send a message given up again\n"
 	      "  outbox send [--at TIME]                 deliver what is due now, without a scan\n"
+	      "  import --mapping FILE [--dry-run] FILE...\n"
+	      "                                          CSV exports into the case database\n"
 	      "\n"
 	      "Options:\n"
 	      "  -c, --config FILE   configuration (default " CONFIG_DEFAULT ")\n"
@@ -294,5 +296,7 @@ int main(int argc, char **argv)
 		return cmd_run(argc, argv);
 	if (strcmp(cmd, "outbox") == 0)
 		return cmd_outbox(argc, argv);
+	if (strcmp(cmd, "import") == 0)
+		return cmd_import(argc, argv);
 	return usage_error("unknown command '%s'", cmd);
 }

@@ -15,6 +15,8 @@
  * that does not parse. */
 #define EXIT_BADINPUT 1
 #define EXIT_USAGE 2
+/* casewatch import: some rows were rejected, the rest imported. */
+#define EXIT_REJECTED 3
 
 /* Print "casewatch: ..." (and a hint) to stderr; return the exit status. */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -49,6 +51,7 @@ void cmd_world_free(struct cmd_world *w);
 int cmd_status(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 /* Deliver every message due at `at` from the state database db, printing
  * a line per failure and a closing count. Returns 0 or EXIT_BADINPUT. */
 int cmd_send(const struct conf *c, sqlite3 *db, int64_t at, char **ret_err);

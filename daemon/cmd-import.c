@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* casewatch import: CSV exports into the case database through a mapping
+ * (casewatch(1), casewatch-import(5)). */
+#include <errno.h>
+#include <getopt.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "conf.h"
+#include "import.h"
+#include "mapping.h"
+#include "scan.h"
+#include "tz.h"
+#include "util.h"
+
+static void on_line(void *userdata, bool rejected, const char *text)
+{
+	(void)userdata;
+	fprintf(stderr, "%s%s\n", rejected ? "rejected: " : "note: ", text);
+}
+
+/* The case database, for writing: it must exist and be a casewatch one. */
+static int open_cases(const char *path, sqlite3 **ret)
+{
+	_cleanup_free_ char *err = NULL;
+	sqlite3 *db = NULL;
+	if (scan_open(path, &db, &err) < 0)
+		return bad_input("%s", err);
+	sqlite3_close(db);
+	db = NULL;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		int r = bad_input("cannot open the case database %s for writing: %s", path,
+				  db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return r;
+	}
+	/* Another writer (the council's own, or casewatch event) is waited
+	 * for a while, not failed at once. */
+	sqlite3_busy_timeout(db, 30000);
+	*ret = db;
+	return 0;
+}
+
+int cmd_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mapping", required_argument, NULL, 'm' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ 0 }
+	};
+	const char *mapping_path = NULL;
+	bool dry_run = false;
+	int o;
+	optind = 0;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (o) {
+		case 'm':
+			mapping_path = optarg;
+			break;
+		case 'n':
+			dry_run = true;
+			break;
+		case ':':
+			return usage_error("%s needs a value", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s' for import", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_error("import needs the files to import");
+	if (!mapping_path)
+		return usage_error("import needs --mapping FILE (see casewatch-import(5))");
+
+	struct conf *c = NULL;
+	if (load_conf(&c) < 0)
+		return EXIT_BADINPUT;
+	int status = 0;
+	struct tz *tz = NULL;
+	struct mapping *m = NULL;
+	sqlite3 *db = NULL;
+	struct diags d = { 0 };
+	char *summary = NULL;
+	if (conf_timezone(c, &tz, &d) < 0 || mapping_load(mapping_path, &m, &d) < 0) {
+		diags_print(&d, stderr);
+		status = EXIT_BADINPUT;
+		goto out;
+	}
+	if ((status = open_cases(c->database, &db)) != 0)
+		goto out;
+
+	struct import_hooks hooks = { .line = on_line };
+	struct import_result res;
+	int r = import_files(db, m, tz, argv + optind, (size_t)(argc - optind), dry_run, &hooks, &res, &d);
+	if (r < 0) {
+		diags_print(&d, stderr);
+		if (d.n == 0)
+			fprintf(stderr, "casewatch: the import failed: nothing imported\n");
+		status = EXIT_BADINPUT;
+		goto out;
+	}
+	summary = import_summary(&res);
+	printf("%s%s\n", dry_run ? "dry run, nothing written: " : "", summary);
+	if (res.rejected)
+		status = EXIT_REJECTED;
+out:
+	free(summary);
+	sqlite3_close(db);
+	mapping_free(m);
+	tz_free(tz);
+	diags_free(&d);
+	conf_free(c);
+	return status;
+}

@@ -1,0 +1,1213 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "import.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "csvread.h"
+#include "date.h"
+#include "util.h"
+
+/* ---- What each casewatch column is ---------------------------------- */
+
+enum ctype {
+	C_TEXT,
+	C_TIMESTAMP, /* RFC 3339, from timestamp_format (or date_format: midnight) */
+	C_DATE,      /* YYYY-MM-DD, from date_format */
+	C_BOOL,      /* 0 or 1 */
+	C_ENUM,      /* one of a list */
+	C_CASE,      /* a case's ref: stored as case_id */
+	C_PARTY,     /* a party's key: stored as party_id */
+	C_ROLE,      /* parties.role, and with C_ROLES and role_flags, roles */
+	C_ROLES,
+};
+
+static const char *const stages[] = { "enquiry", "case", "closed", NULL };
+static const char *const risks[] = { "standard", "medium", "high", NULL };
+static const char *const channels[] = { "phone", "letter", "email", "visit", "sms", "meeting", NULL };
+static const char *const kinds[] = { "accepted", "not_accepted", "closed", "reopened", "hold", "resume",
+				     "risk",     "serious",      "contact", "hate",     "agreed", NULL };
+/* In the order a party's first role is chosen as its `role`. */
+static const char *const roles[] = { "victim", "complainant", "witness", "perpetrator", "referrer", NULL };
+
+struct cdef {
+	const char *name; /* the casewatch column, as the mapping names it */
+	const char *db;   /* the database column (NULL: made from others) */
+	enum ctype type;
+	const char *const *allowed;
+};
+
+static const struct cdef teams_cols[] = {
+	{ "id", "id", C_TEXT, NULL },
+	{ "name", "name", C_TEXT, NULL },
+	{ "supervisor", "supervisor", C_TEXT, NULL },
+	{ "manager_email", "manager_email", C_TEXT, NULL },
+	{ NULL, NULL, 0, NULL },
+};
+static const struct cdef officers_cols[] = {
+	{ "id", "id", C_TEXT, NULL },
+	{ "name", "name", C_TEXT, NULL },
+	{ "email", "email", C_TEXT, NULL },
+	{ "team", "team", C_TEXT, NULL },
+	{ "active", "active", C_BOOL, NULL },
+	{ NULL, NULL, 0, NULL },
+};
+static const struct cdef cases_cols[] = {
+	{ "ref", "ref", C_TEXT, NULL },
+	{ "stage", "stage", C_ENUM, stages },
+	{ "category", "category", C_TEXT, NULL },
+	{ "serious", "serious", C_BOOL, NULL },
+	{ "hate", "hate", C_BOOL, NULL },
+	{ "risk", "risk", C_ENUM, risks },
+	{ "officer", "officer", C_TEXT, NULL },
+	{ "team", "team", C_TEXT, NULL },
+	{ "agreed_contact", "agreed_contact", C_TEXT, NULL },
+	{ "received_at", "received_at", C_TIMESTAMP, NULL },
+	{ NULL, NULL, 0, NULL },
+};
+static const struct cdef parties_cols[] = {
+	{ "case", "case_id", C_CASE, NULL },
+	{ "role", NULL, C_ROLE, roles },
+	{ "roles", NULL, C_ROLES, roles },
+	{ "label", "label", C_TEXT, NULL },
+	{ "preferred_channel", "preferred_channel", C_ENUM, channels },
+	{ "identified_at", "identified_at", C_TIMESTAMP, NULL },
+	{ NULL, NULL, 0, NULL },
+};
+static const struct cdef events_cols[] = {
+	{ "case", "case_id", C_CASE, NULL },
+	{ "party", "party_id", C_PARTY, NULL },
+	{ "at", "at", C_TIMESTAMP, NULL },
+	{ "kind", "kind", C_ENUM, kinds },
+	{ "channel", "channel", C_ENUM, channels },
+	{ "detail", "detail", C_TEXT, NULL },
+	{ "officer", "officer", C_TEXT, NULL },
+	{ NULL, NULL, 0, NULL },
+};
+static const struct cdef surveys_cols[] = {
+	{ "case", "case_id", C_CASE, NULL },
+	{ "at", "at", C_TIMESTAMP, NULL },
+	{ "satisfied", "satisfied", C_BOOL, NULL },
+	{ NULL, NULL, 0, NULL },
+};
+static const struct cdef meetings_cols[] = {
+	{ "kind", "kind", C_TEXT, NULL },
+	{ "held_on", "held_on", C_DATE, NULL },
+	{ "team", "team", C_TEXT, NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const struct tdef {
+	const char *name;
+	const char *pk;        /* its primary key column */
+	const char *natural;   /* a column that finds a row not imported before, or NULL */
+	const struct cdef *cols;
+} tables[_IMPORT_TABLE_MAX] = {
+	[IMPORT_TEAMS] = { "teams", "id", "id", teams_cols },
+	[IMPORT_OFFICERS] = { "officers", "id", "id", officers_cols },
+	[IMPORT_CASES] = { "cases", "id", "ref", cases_cols },
+	[IMPORT_PARTIES] = { "parties", "id", NULL, parties_cols },
+	[IMPORT_EVENTS] = { "events", "id", NULL, events_cols },
+	[IMPORT_SURVEYS] = { "surveys", "id", NULL, surveys_cols },
+	[IMPORT_MEETINGS] = { "meetings", "id", NULL, meetings_cols },
+};
+
+static const struct cdef *cdef_find(enum import_table t, const char *name)
+{
+	for (const struct cdef *c = tables[t].cols; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static bool in_list(const char *const *list, const char *v)
+{
+	for (; *list; list++)
+		if (strcmp(*list, v) == 0)
+			return true;
+	return false;
+}
+
+/* ---- The run --------------------------------------------------------- */
+
+/* One value bound for a database column. */
+struct dbval {
+	const char *col;
+	bool is_int;
+	int64_t i;
+	char *s; /* NULL: SQL NULL (when !is_int) */
+};
+
+#define MAX_DBVALS 16
+
+struct imp {
+	sqlite3 *db;
+	const struct mapping *m;
+	const struct tz *tz;
+	const struct import_hooks *hooks;
+	struct import_result *ret;
+	struct diags *problems;
+	int r; /* < 0: the database failed */
+	sqlite3_stmt *find_key, *add_key, *find_case, *find_party, *party_case, *seen_get, *seen_put;
+};
+
+/* One file being read. */
+struct file {
+	struct imp *im;
+	const char *path;
+	const struct map_source *src;
+	enum import_table t;
+	int file_no;
+	bool header_done;
+	bool failed; /* a file-level problem: the run imports nothing */
+	/* For each map column, the header index of each of its from[]. */
+	long **from_idx;
+	long *key_idx;
+	long *flag_idx;
+	size_t n_header;
+	size_t rows;
+	sqlite3_stmt *find_natural;
+	/* The row statements, made at their first use: every row of a file
+	 * has the same columns (cols says which). */
+	sqlite3_stmt *ins, *upd;
+	char *cols;
+};
+
+static void hook_line(struct imp *im, bool rejected, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void hook_line(struct imp *im, bool rejected, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	_cleanup_free_ char *text = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (im->hooks && im->hooks->line)
+		im->hooks->line(im->hooks->userdata, rejected, text);
+}
+
+static int db_problem(struct imp *im, const char *what)
+{
+	diags_add(im->problems, NULL, 0, "%s: %s", what, sqlite3_errmsg(im->db));
+	im->r = -EIO;
+	return -EIO;
+}
+
+static int prepare(struct imp *im, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v3(im->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+		return db_problem(im, "preparing the import");
+	return 0;
+}
+
+static int exec(struct imp *im, const char *sql)
+{
+	if (sqlite3_exec(im->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_problem(im, sql);
+	return 0;
+}
+
+/* The text of field i of rec, trimmed of spaces at both ends, into buf. */
+static const char *field(const struct csv_record *rec, long i, struct strbuf *buf)
+{
+	buf->n = 0;
+	strbuf_add(buf, "", 0);
+	if (i < 0 || (size_t)i >= rec->n)
+		return buf->p;
+	const char *s = rec->field[i];
+	size_t n = rec->len[i];
+	while (n > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	strbuf_add(buf, s, n);
+	return buf->p;
+}
+
+/* The value of map column c for rec: its export columns' values joined by
+ * sep (empty ones left out), or its constant. */
+static char *column_value(const struct file *f, size_t ci, const struct csv_record *rec, char sep)
+{
+	const struct map_column *c = &f->src->columns[ci];
+	if (c->set)
+		return xstrdup(c->set);
+	struct strbuf out = { 0 }, one = { 0 };
+	strbuf_add(&out, "", 0);
+	for (size_t j = 0; j < c->n_from; j++) {
+		const char *v = field(rec, f->from_idx[ci][j], &one);
+		if (!*v)
+			continue;
+		if (out.n)
+			strbuf_add(&out, &sep, 1);
+		strbuf_adds(&out, v);
+	}
+	free(one.p);
+	return out.p;
+}
+
+/* "Date Received, Time Received": the export columns a column is read from. */
+static char *column_names(const struct map_column *c)
+{
+	if (c->set)
+		return xasprintf("(set %s)", c->column);
+	struct strbuf b = { 0 };
+	strbuf_add(&b, "", 0);
+	for (size_t j = 0; j < c->n_from; j++) {
+		if (j)
+			strbuf_adds(&b, ", ");
+		strbuf_adds(&b, c->from[j]);
+	}
+	return b.p;
+}
+
+/* ---- Times ----------------------------------------------------------- */
+
+/* Parse v with the strptime format fmt, whole (spaces after it allowed). */
+static bool read_tm(const char *v, const char *fmt, struct tm *tm)
+{
+	*tm = (struct tm){ .tm_mday = 1 };
+	const char *end = strptime(v, fmt, tm);
+	if (!end)
+		return false;
+	while (*end == ' ')
+		end++;
+	return *end == '\0';
+}
+
+static bool tm_valid(const struct tm *tm, cw_day *ret_day)
+{
+	int y = tm->tm_year + 1900, mo = tm->tm_mon + 1, d = tm->tm_mday;
+	if (y < 1900 || y > 2199 || !date_valid_ymd(y, mo, d))
+		return false;
+	if (tm->tm_hour < 0 || tm->tm_hour > 23 || tm->tm_min < 0 || tm->tm_min > 59 || tm->tm_sec < 0 ||
+	    tm->tm_sec > 59)
+		return false;
+	*ret_day = date_from_ymd(y, mo, d);
+	return true;
+}
+
+enum local_kind { LOCAL_ONE, LOCAL_FOLD, LOCAL_GAP };
+
+/* The instant(s) of a local time: one, two (the clocks went back: *ret the
+ * earlier, *ret_later the later) or none (they went forward). */
+static enum local_kind local_instant(const struct tz *tz, cw_day day, int32_t secs, int64_t *ret, int64_t *ret_later)
+{
+	int64_t naive = (int64_t)day * 86400 + secs;
+	int32_t o1 = tz_offset(tz, naive - 86400), o2 = tz_offset(tz, naive + 86400);
+	int64_t t1 = naive - o1, t2 = naive - o2;
+	bool v1 = tz_offset(tz, t1) == o1, v2 = tz_offset(tz, t2) == o2;
+	if (o1 == o2 || (v1 && !v2) || (v2 && !v1)) {
+		*ret = v1 || o1 == o2 ? t1 : t2;
+		if (o1 == o2 && !v1) {
+			/* A change of more than a day's span: whatever holds. */
+			*ret = naive - tz_offset(tz, naive);
+		}
+		return LOCAL_ONE;
+	}
+	if (v1 && v2) {
+		*ret = t1 < t2 ? t1 : t2;
+		*ret_later = t1 < t2 ? t2 : t1;
+		return LOCAL_FOLD;
+	}
+	return LOCAL_GAP;
+}
+
+static void format_utc(int64_t t, char buf[static 24])
+{
+	int64_t d = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	int64_t s = t - d * 86400;
+	int y, mo, dd;
+	date_to_ymd((cw_day)d, &y, &mo, &dd);
+	snprintf(buf, 24, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, dd, (int)(s / 3600), (int)(s / 60 % 60),
+		 (int)(s % 60));
+}
+
+/* ---- Rows ------------------------------------------------------------ */
+
+struct row {
+	struct dbval v[MAX_DBVALS];
+	size_t n;
+	char *why;     /* the row is rejected: why, with the column */
+	char *notice;  /* read, with a remark */
+	int64_t case_id;
+	bool has_case;
+	int64_t party_case; /* the case of the party named, or -1 */
+	bool has_party;
+	/* parties: the roles held */
+	bool role[5];
+	char *first_role; /* the role column's value, when mapped */
+};
+
+static void row_free(struct row *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->v[i].s);
+	free(r->why);
+	free(r->notice);
+	free(r->first_role);
+}
+
+static void reject(struct row *r, const struct map_column *c, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void reject(struct row *r, const struct map_column *c, const char *fmt, ...)
+{
+	if (r->why)
+		return; /* the first problem is told */
+	va_list ap;
+	va_start(ap, fmt);
+	_cleanup_free_ char *what = xvasprintf(fmt, ap);
+	va_end(ap);
+	_cleanup_free_ char *names = column_names(c);
+	r->why = xasprintf("column \"%s\": %s", names, what);
+}
+
+static void put_text(struct row *r, const char *col, char *s)
+{
+	r->v[r->n++] = (struct dbval){ .col = col, .s = s };
+}
+
+static void put_int(struct row *r, const char *col, int64_t i)
+{
+	r->v[r->n++] = (struct dbval){ .col = col, .is_int = true, .i = i };
+}
+
+static int role_index(const char *s, size_t n)
+{
+	for (int i = 0; roles[i]; i++)
+		if (strlen(roles[i]) == n && strncmp(roles[i], s, n) == 0)
+			return i;
+	return -1;
+}
+
+/* A value shown in a problem: cleaned, cut short. */
+static char *shown(const char *v)
+{
+	return text_clean(v, 60, NULL);
+}
+
+/* Lookups in the run's transaction. */
+static int lookup(struct imp *im, sqlite3_stmt *st, const char *a, const char *b, int64_t *ret_id, bool *found)
+{
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	*found = rc == SQLITE_ROW;
+	if (*found)
+		*ret_id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_problem(im, "reading the case database");
+	return 0;
+}
+
+/* Convert one mapped column's value for the database, or reject the row. */
+static int convert(struct file *f, size_t ci, const struct csv_record *rec, struct row *r, const char *key_val)
+{
+	struct imp *im = f->im;
+	const struct map_column *c = &f->src->columns[ci];
+	const struct cdef *d = cdef_find(f->t, c->column);
+	if (!d)
+		return 0; /* the mapping's loader refuses such columns */
+	/* A field not valid in the file's encoding. */
+	for (size_t j = 0; j < c->n_from && !c->set; j++)
+		if (rec->bad_field >= 0 && f->from_idx[ci][j] == rec->bad_field) {
+			reject(r, c, "%s", im->m->encoding == CSV_UTF8 ?
+						   "not valid UTF-8 (is the export Windows-1252? say encoding = \"windows-1252\")" :
+						   "a byte Windows-1252 does not define");
+			return 0;
+		}
+	_cleanup_free_ char *raw = column_value(f, ci, rec, d->type == C_PARTY ? '\x1f' : ' ');
+	if (!*raw) {
+		/* Empty is NULL, and needs no translation. */
+		if (d->type == C_ROLE || d->type == C_ROLES)
+			return 0;
+		if (d->type == C_CASE && f->t != IMPORT_SURVEYS) {
+			reject(r, c, "empty: the row names no case");
+			return 0;
+		}
+		if (d->db)
+			put_text(r, d->db, NULL);
+		return 0;
+	}
+	const char *v = map_translate(c, raw);
+	if (!v) {
+		_cleanup_free_ char *s = shown(raw);
+		reject(r, c, "\"%s\" has no translation in the mapping's values for %s", s, c->column);
+		return 0;
+	}
+	char buf[24];
+	switch (d->type) {
+	case C_TEXT:
+		put_text(r, d->db, xstrdup(v));
+		return 0;
+	case C_BOOL:
+		if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0) {
+			_cleanup_free_ char *s = shown(v);
+			reject(r, c, "\"%s\" is not 0 or 1 for %s (a values list can translate it)", s, c->column);
+			return 0;
+		}
+		put_int(r, d->db, v[0] - '0');
+		return 0;
+	case C_ENUM:
+		if (!in_list(d->allowed, v)) {
+			_cleanup_free_ char *s = shown(v);
+			reject(r, c, "\"%s\" is not a %s casewatch knows (a values list can translate it)", s,
+			       c->column);
+			return 0;
+		}
+		put_text(r, d->db, xstrdup(v));
+		return 0;
+	case C_TIMESTAMP:
+	case C_DATE: {
+		struct tm tm;
+		cw_day day;
+		bool timed = d->type == C_TIMESTAMP && read_tm(v, im->m->timestamp_format, &tm);
+		if (!timed && !read_tm(v, im->m->date_format, &tm)) {
+			_cleanup_free_ char *s = shown(v);
+			reject(r, c, "\"%s\" is not a %s written as \"%s\"", s, d->type == C_DATE ? "date" : "time",
+			       d->type == C_DATE ? im->m->date_format : im->m->timestamp_format);
+			return 0;
+		}
+		if (!tm_valid(&tm, &day)) {
+			_cleanup_free_ char *s = shown(v);
+			reject(r, c, "\"%s\" is no such %s", s, d->type == C_DATE || !timed ? "date" : "date or time");
+			return 0;
+		}
+		if (d->type == C_DATE) {
+			char dbuf[DATE_STRLEN];
+			put_text(r, d->db, xstrdup(date_format(day, dbuf)));
+			return 0;
+		}
+		int32_t secs = timed ? tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec : 0;
+		int64_t t = 0, later = 0;
+		switch (local_instant(im->tz, day, secs, &t, &later)) {
+		case LOCAL_ONE:
+			break;
+		case LOCAL_GAP: {
+			_cleanup_free_ char *s = shown(v);
+			reject(r, c, "\"%s\" did not happen in %s: the clocks went forward over it", s, tz_name(im->tz));
+			return 0;
+		}
+		case LOCAL_FOLD: {
+			_cleanup_free_ char *s = shown(v);
+			if (im->m->fold == IMPORT_FOLD_REJECT) {
+				reject(r, c, "\"%s\" happened twice in %s (the clocks went back): ambiguous_time = \"reject\"",
+				       s, tz_name(im->tz));
+				return 0;
+			}
+			if (im->m->fold == IMPORT_FOLD_LATER)
+				t = later;
+			char at[TZ_TIMESTAMP_STRLEN];
+			_cleanup_free_ char *names = column_names(c);
+			free(r->notice);
+			r->notice = xasprintf("column \"%s\": \"%s\" happened twice in %s (the clocks went back): read as "
+					      "the %s, %s",
+					      names, s, tz_name(im->tz),
+					      im->m->fold == IMPORT_FOLD_LATER ? "later" : "earlier",
+					      tz_format_timestamp(im->tz, t, at));
+			break;
+		}
+		}
+		format_utc(t, buf);
+		put_text(r, d->db, xstrdup(buf));
+		return 0;
+	}
+	case C_CASE: {
+		int64_t id;
+		bool found;
+		if (lookup(im, im->find_case, v, NULL, &id, &found) < 0)
+			return im->r;
+		if (!found) {
+			_cleanup_free_ char *s = shown(v);
+			reject(r, c, "no case has the reference \"%s\"", s);
+			return 0;
+		}
+		r->case_id = id;
+		r->has_case = true;
+		put_int(r, d->db, id);
+		return 0;
+	}
+	case C_PARTY: {
+		int64_t id, pc;
+		bool found;
+		if (lookup(im, im->find_key, "parties", v, &id, &found) < 0)
+			return im->r;
+		_cleanup_free_ char *s = NULL;
+		if (!found) {
+			s = shown(v);
+			for (char *p = s; *p; p++)
+				if (*p == '\x1f')
+					*p = ' ';
+			reject(r, c, "no party imported has the key \"%s\"", s);
+			return 0;
+		}
+		sqlite3_reset(im->party_case);
+		sqlite3_bind_int64(im->party_case, 1, id);
+		int rc = sqlite3_step(im->party_case);
+		pc = rc == SQLITE_ROW ? sqlite3_column_int64(im->party_case, 0) : -1;
+		sqlite3_reset(im->party_case);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return db_problem(im, "reading the parties");
+		/* Checked once the case is known (columns come in any order). */
+		put_int(r, d->db, id);
+		r->party_case = pc;
+		r->has_party = true;
+		return 0;
+	}
+	case C_ROLE:
+	case C_ROLES: {
+		/* Names separated by commas, semicolons, slashes or spaces. */
+		const char *p = v;
+		bool any = false;
+		while (*p) {
+			size_t n = strcspn(p, ",;/ \t");
+			if (n) {
+				int i = role_index(p, n);
+				if (i < 0) {
+					_cleanup_free_ char *s = shown(v);
+					reject(r, c, "\"%s\" is not a role casewatch knows (victim, complainant, witness, "
+						     "perpetrator, referrer; a values list can translate it)",
+					       s);
+					return 0;
+				}
+				r->role[i] = true;
+				if (d->type == C_ROLE && !r->first_role)
+					r->first_role = xstrdup(roles[i]);
+				any = true;
+			}
+			p += n;
+			p += strspn(p, ",;/ \t");
+		}
+		(void)any;
+		return 0;
+	}
+	}
+	(void)key_val;
+	return 0;
+}
+
+/* Build the row's database values from rec. Returns < 0 when the database
+ * failed; a rejected row has r->why. */
+static int build_row(struct file *f, const struct csv_record *rec, struct row *r, const char *key)
+{
+	struct imp *im = f->im;
+	for (size_t ci = 0; ci < f->src->n_columns && !r->why && r->n < MAX_DBVALS - 2; ci++) {
+		int e = convert(f, ci, rec, r, key);
+		if (e < 0)
+			return e;
+	}
+	if (r->why)
+		return 0;
+	/* The party named by an event must be of its case. */
+	if (r->has_party && r->has_case && r->party_case != r->case_id) {
+		for (size_t ci = 0; ci < f->src->n_columns; ci++)
+			if (strcmp(f->src->columns[ci].column, "party") == 0)
+				reject(r, &f->src->columns[ci], "the party is a party of another case");
+		return 0;
+	}
+	if (f->t == IMPORT_PARTIES) {
+		for (size_t i = 0; i < f->src->n_role_flags; i++) {
+			struct strbuf b = { 0 };
+			const char *v = field(rec, f->flag_idx[i], &b);
+			if (map_is_yes(f->src, v)) {
+				int k = role_index(f->src->role_flags[i].role, strlen(f->src->role_flags[i].role));
+				if (k >= 0)
+					r->role[k] = true;
+			}
+			free(b.p);
+		}
+		const char *first = r->first_role;
+		for (int i = 0; roles[i] && !first; i++)
+			if (r->role[i])
+				first = roles[i];
+		if (!first) {
+			/* Named by the export columns the roles come from. */
+			struct strbuf names = { 0 };
+			strbuf_add(&names, "", 0);
+			for (size_t ci = 0; ci < f->src->n_columns; ci++) {
+				const struct map_column *c = &f->src->columns[ci];
+				if (strcmp(c->column, "role") != 0 && strcmp(c->column, "roles") != 0)
+					continue;
+				_cleanup_free_ char *n = column_names(c);
+				strbuf_adds(&names, names.n ? ", " : "");
+				strbuf_adds(&names, n);
+			}
+			for (size_t i = 0; i < f->src->n_role_flags; i++) {
+				strbuf_adds(&names, names.n ? ", " : "");
+				strbuf_adds(&names, f->src->role_flags[i].from);
+			}
+			r->why = xasprintf("column \"%s\": no role: the party holds none of the roles the mapping reads",
+					   names.p);
+			free(names.p);
+			return 0;
+		}
+		struct strbuf more = { 0 };
+		for (int i = 0; roles[i]; i++)
+			if (r->role[i] && strcmp(roles[i], first) != 0) {
+				if (more.n)
+					strbuf_adds(&more, ", ");
+				strbuf_adds(&more, roles[i]);
+			}
+		put_text(r, "role", xstrdup(first));
+		put_text(r, "roles", more.p);
+	}
+	(void)im;
+	return 0;
+}
+
+static void bind_val(sqlite3_stmt *st, int i, const struct dbval *v)
+{
+	if (v->is_int)
+		sqlite3_bind_int64(st, i, v->i);
+	else if (v->s)
+		sqlite3_bind_text(st, i, v->s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* UPDATE of the row's columns where one differs, or INSERT of them. */
+static char *row_sql(const struct tdef *td, const struct row *r, bool found)
+{
+	struct strbuf sql = { 0 };
+	if (found) {
+		strbuf_adds(&sql, "UPDATE ");
+		strbuf_adds(&sql, td->name);
+		strbuf_adds(&sql, " SET ");
+		for (size_t i = 0; i < r->n; i++) {
+			char *p = xasprintf("%s%s = ?%zu", i ? ", " : "", r->v[i].col, i + 1);
+			strbuf_adds(&sql, p);
+			free(p);
+		}
+		char *p = xasprintf(" WHERE %s = ?%zu AND (", td->pk, r->n + 1);
+		strbuf_adds(&sql, p);
+		free(p);
+		for (size_t i = 0; i < r->n; i++) {
+			p = xasprintf("%s%s IS NOT ?%zu", i ? " OR " : "", r->v[i].col, i + 1);
+			strbuf_adds(&sql, p);
+			free(p);
+		}
+		strbuf_adds(&sql, ")");
+	} else {
+		strbuf_adds(&sql, "INSERT INTO ");
+		strbuf_adds(&sql, td->name);
+		strbuf_adds(&sql, " (");
+		for (size_t i = 0; i < r->n; i++) {
+			strbuf_adds(&sql, i ? ", " : "");
+			strbuf_adds(&sql, r->v[i].col);
+		}
+		strbuf_adds(&sql, ") VALUES (");
+		for (size_t i = 0; i < r->n; i++) {
+			char *p = xasprintf("%s?%zu", i ? ", " : "", i + 1);
+			strbuf_adds(&sql, p);
+			free(p);
+		}
+		strbuf_adds(&sql, ")");
+	}
+	return sql.p;
+}
+
+/* Write the row: found by its key (or natural column), updated only when
+ * something differs, or added. */
+static int write_row(struct file *f, struct row *r, const char *key)
+{
+	struct imp *im = f->im;
+	const struct tdef *td = &tables[f->t];
+	int64_t id = 0;
+	bool found = false;
+	char *text_id = NULL;
+	bool text_pk = f->t == IMPORT_TEAMS || f->t == IMPORT_OFFICERS;
+
+	sqlite3_reset(im->find_key);
+	sqlite3_bind_text(im->find_key, 1, td->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(im->find_key, 2, key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(im->find_key);
+	if (rc == SQLITE_ROW) {
+		found = true;
+		if (text_pk)
+			text_id = xstrdup((const char *)sqlite3_column_text(im->find_key, 0));
+		else
+			id = sqlite3_column_int64(im->find_key, 0);
+	}
+	sqlite3_reset(im->find_key);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_problem(im, "reading the import keys");
+	bool keyed = found;
+	if (!found && td->natural && f->find_natural) {
+		for (size_t i = 0; i < r->n; i++)
+			if (strcmp(r->v[i].col, td->natural) == 0 && r->v[i].s) {
+				sqlite3_reset(f->find_natural);
+				sqlite3_bind_text(f->find_natural, 1, r->v[i].s, -1, SQLITE_STATIC);
+				rc = sqlite3_step(f->find_natural);
+				if (rc == SQLITE_ROW) {
+					found = true;
+					if (text_pk)
+						text_id = xstrdup((const char *)sqlite3_column_text(f->find_natural, 0));
+					else
+						id = sqlite3_column_int64(f->find_natural, 0);
+				}
+				sqlite3_reset(f->find_natural);
+				if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+					free(text_id);
+					return db_problem(im, "reading the case database");
+				}
+			}
+	}
+
+	/* Every row of a file has the same columns: its statements are kept
+	 * (and made again only if that ever changes). */
+	struct strbuf sig = { 0 };
+	strbuf_add(&sig, "", 0);
+	for (size_t i = 0; i < r->n; i++) {
+		strbuf_adds(&sig, r->v[i].col);
+		strbuf_adds(&sig, ",");
+	}
+	if (!f->cols || strcmp(f->cols, sig.p) != 0) {
+		sqlite3_finalize(f->ins);
+		sqlite3_finalize(f->upd);
+		f->ins = f->upd = NULL;
+		free(f->cols);
+		f->cols = TAKE_PTR(sig.p);
+	}
+	free(sig.p);
+	sqlite3_stmt **cached = found ? &f->upd : &f->ins;
+	if (!*cached) {
+		_cleanup_free_ char *sql = row_sql(td, r, found);
+		if (sqlite3_prepare_v3(im->db, sql, -1, SQLITE_PREPARE_PERSISTENT, cached, NULL) != SQLITE_OK) {
+			free(text_id);
+			return db_problem(im, "preparing a row's statement");
+		}
+	}
+	sqlite3_stmt *st = *cached;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	for (size_t i = 0; i < r->n; i++)
+		bind_val(st, (int)i + 1, &r->v[i]);
+	if (found) {
+		if (text_pk)
+			sqlite3_bind_text(st, (int)r->n + 1, text_id, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_int64(st, (int)r->n + 1, id);
+	}
+	rc = sqlite3_step(st);
+	int changes = sqlite3_changes(im->db);
+	int64_t new_id = sqlite3_last_insert_rowid(im->db);
+	const char *err = rc == SQLITE_DONE ? NULL : sqlite3_errmsg(im->db);
+	_cleanup_free_ char *why = err ? xstrdup(err) : NULL;
+	int ext = sqlite3_extended_errcode(im->db);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(text_id);
+		if ((ext & 0xff) == SQLITE_CONSTRAINT) {
+			r->why = xasprintf("the case database refuses the row: %s", why);
+			return 0;
+		}
+		return db_problem(im, "writing a row");
+	}
+	struct import_count *cnt = &im->ret->t[f->t];
+	if (found)
+		changes ? cnt->changed++ : cnt->unchanged++;
+	else
+		cnt->added++;
+	if (!keyed) {
+		/* The key, for the next import to find the row by. */
+		sqlite3_reset(im->add_key);
+		sqlite3_bind_text(im->add_key, 1, td->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(im->add_key, 2, key, -1, SQLITE_STATIC);
+		if (text_pk) {
+			const char *idv = text_id;
+			for (size_t i = 0; i < r->n && !idv; i++)
+				if (strcmp(r->v[i].col, "id") == 0)
+					idv = r->v[i].s;
+			sqlite3_bind_text(im->add_key, 3, idv, -1, SQLITE_STATIC);
+		} else {
+			sqlite3_bind_int64(im->add_key, 3, found ? id : new_id);
+		}
+		rc = sqlite3_step(im->add_key);
+		sqlite3_reset(im->add_key);
+		if (rc != SQLITE_DONE) {
+			free(text_id);
+			return db_problem(im, "writing the import keys");
+		}
+	}
+	free(text_id);
+	return 0;
+}
+
+/* ---- Records --------------------------------------------------------- */
+
+static long header_index(const struct csv_record *rec, const char *name)
+{
+	for (size_t i = 0; i < rec->n; i++) {
+		const char *s = rec->field[i];
+		size_t n = rec->len[i];
+		while (n > 0 && *s == ' ') {
+			s++;
+			n--;
+		}
+		while (n > 0 && s[n - 1] == ' ')
+			n--;
+		if (strlen(name) == n && strncmp(s, name, n) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+static void missing_column(struct file *f, const char *name, int line)
+{
+	diags_add(f->im->problems, f->path, 1,
+		  "column \"%s\" (the mapping's line %d) is not in the header: nothing imported", name, line);
+	f->failed = true;
+}
+
+static int on_header(struct file *f, const struct csv_record *rec)
+{
+	const struct map_source *s = f->src;
+	f->n_header = rec->n;
+	f->from_idx = xcalloc(s->n_columns, sizeof(*f->from_idx));
+	for (size_t ci = 0; ci < s->n_columns; ci++) {
+		const struct map_column *c = &s->columns[ci];
+		f->from_idx[ci] = xcalloc(c->n_from ? c->n_from : 1, sizeof(long));
+		for (size_t j = 0; j < c->n_from; j++)
+			if ((f->from_idx[ci][j] = header_index(rec, c->from[j])) < 0)
+				missing_column(f, c->from[j], c->line);
+	}
+	f->key_idx = xcalloc(s->n_key ? s->n_key : 1, sizeof(long));
+	for (size_t j = 0; j < s->n_key; j++)
+		if ((f->key_idx[j] = header_index(rec, s->key[j])) < 0)
+			missing_column(f, s->key[j], s->line);
+	f->flag_idx = xcalloc(s->n_role_flags ? s->n_role_flags : 1, sizeof(long));
+	for (size_t j = 0; j < s->n_role_flags; j++)
+		if ((f->flag_idx[j] = header_index(rec, s->role_flags[j].from)) < 0)
+			missing_column(f, s->role_flags[j].from, s->role_flags[j].line);
+	return 0;
+}
+
+/* The row's key: its key columns' values, joined by U+001F. */
+static char *row_key(struct file *f, const struct csv_record *rec, bool *empty)
+{
+	struct strbuf b = { 0 }, one = { 0 };
+	strbuf_add(&b, "", 0);
+	*empty = true;
+	for (size_t j = 0; j < f->src->n_key; j++) {
+		const char *v = field(rec, f->key_idx[j], &one);
+		if (*v)
+			*empty = false;
+		if (j)
+			strbuf_add(&b, "\x1f", 1);
+		strbuf_adds(&b, v);
+	}
+	free(one.p);
+	return b.p;
+}
+
+/* "Case Ref, Contact ID": the key's export columns. */
+static char *key_names(const struct map_source *s)
+{
+	struct strbuf b = { 0 };
+	strbuf_add(&b, "", 0);
+	for (size_t j = 0; j < s->n_key; j++) {
+		if (j)
+			strbuf_adds(&b, ", ");
+		strbuf_adds(&b, s->key[j]);
+	}
+	return b.p;
+}
+
+static int on_record(void *userdata, const struct csv_record *rec)
+{
+	struct file *f = userdata;
+	struct imp *im = f->im;
+	if (!f->header_done) {
+		f->header_done = true;
+		return on_header(f, rec);
+	}
+	if (f->failed)
+		return 0; /* the rest is not read for rows */
+	im->ret->rows++;
+	f->rows++;
+	if (im->hooks && im->hooks->progress && im->ret->rows % 4096 == 0) {
+		int e = im->hooks->progress(im->hooks->userdata);
+		if (e < 0)
+			return e;
+	}
+	bool empty;
+	_cleanup_free_ char *key = row_key(f, rec, &empty);
+	struct row r = { 0 };
+	if (empty) {
+		_cleanup_free_ char *names = key_names(f->src);
+		r.why = xasprintf("column \"%s\": empty, and it is the row's key", names);
+	}
+	if (!r.why) {
+		/* The same key twice in one file: the later row is refused. */
+		sqlite3_reset(im->seen_get);
+		sqlite3_bind_text(im->seen_get, 1, tables[f->t].name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(im->seen_get, 2, key, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(im->seen_get);
+		if (rc == SQLITE_ROW && sqlite3_column_int(im->seen_get, 0) == f->file_no) {
+			_cleanup_free_ char *names = key_names(f->src);
+			r.why = xasprintf("column \"%s\": the same key as line %lld: the row is left out", names,
+					  (long long)sqlite3_column_int64(im->seen_get, 1));
+		}
+		sqlite3_reset(im->seen_get);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return db_problem(im, "reading the rows seen");
+	}
+	int e = r.why ? 0 : build_row(f, rec, &r, key);
+	if (e >= 0 && !r.why)
+		e = write_row(f, &r, key);
+	if (e >= 0 && !r.why) {
+		sqlite3_reset(im->seen_put);
+		sqlite3_bind_text(im->seen_put, 1, tables[f->t].name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(im->seen_put, 2, key, -1, SQLITE_STATIC);
+		sqlite3_bind_int(im->seen_put, 3, f->file_no);
+		sqlite3_bind_int64(im->seen_put, 4, (sqlite3_int64)rec->line);
+		int rc = sqlite3_step(im->seen_put);
+		sqlite3_reset(im->seen_put);
+		if (rc != SQLITE_DONE)
+			e = db_problem(im, "writing the rows seen");
+	}
+	if (e >= 0 && r.why) {
+		im->ret->rejected++;
+		hook_line(im, true, "%s:%lu: %s", f->path, rec->line, r.why);
+	} else if (e >= 0 && r.notice) {
+		im->ret->notices++;
+		hook_line(im, false, "%s:%lu: %s", f->path, rec->line, r.notice);
+	}
+	row_free(&r);
+	return e < 0 ? e : 0;
+}
+
+/* ---- Snapshots ------------------------------------------------------- */
+
+static int count_sql(struct imp *im, const char *sql, const char *tbl, int64_t *ret)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(im->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_problem(im, "counting rows");
+	sqlite3_bind_text(st, 1, tbl, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	*ret = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : db_problem(im, "counting rows");
+}
+
+/* Rows a snapshot source's table had from earlier imports and this run
+ * did not see: deleted, unless the export looks cut short. */
+static int snapshot(struct imp *im, enum import_table t, const struct map_source *src, const char *path)
+{
+	const char *tbl = tables[t].name;
+	int64_t before, seen;
+	int r;
+	if ((r = count_sql(im, "SELECT count(*) FROM " IMPORT_KEYS_TABLE " WHERE tbl = ?1", tbl, &before)) < 0 ||
+	    (r = count_sql(im, "SELECT count(*) FROM temp.import_seen WHERE tbl = ?1", tbl, &seen)) < 0)
+		return r;
+	if (before > 0 && (seen == 0 || (double)seen < src->snapshot_min * (double)before)) {
+		diags_add(im->problems, path, 0,
+			  "a snapshot of %lld %s where the database has %lld from earlier imports: fewer than "
+			  "snapshot_min (%g) of them, so the export looks cut short; nothing imported",
+			  (long long)seen, tbl, (long long)before, src->snapshot_min);
+		return -EINVAL;
+	}
+	_cleanup_free_ char *gone = xasprintf(
+		"CREATE TEMP TABLE import_gone AS SELECT row_id FROM " IMPORT_KEYS_TABLE " k WHERE k.tbl = '%s' AND "
+		"NOT EXISTS (SELECT 1 FROM temp.import_seen s WHERE s.tbl = k.tbl AND s.key = k.key)",
+		tbl);
+	if ((r = exec(im, gone)) < 0)
+		return r;
+	_cleanup_free_ char *n_sql = xasprintf("SELECT count(*) FROM temp.import_gone WHERE ?1 = ?1");
+	int64_t n;
+	if ((r = count_sql(im, n_sql, tbl, &n)) < 0)
+		return r;
+	im->ret->t[t].deleted += (size_t)n;
+	const char *sqls[8] = { 0 };
+	size_t k = 0;
+	switch (t) {
+	case IMPORT_CASES:
+		sqls[k++] = "DELETE FROM " IMPORT_KEYS_TABLE " WHERE tbl IN ('parties', 'events') AND row_id IN "
+			    "(SELECT id FROM parties WHERE case_id IN (SELECT row_id FROM temp.import_gone) UNION ALL "
+			    "SELECT id FROM events WHERE case_id IN (SELECT row_id FROM temp.import_gone))";
+		sqls[k++] = "DELETE FROM events WHERE case_id IN (SELECT row_id FROM temp.import_gone)";
+		sqls[k++] = "DELETE FROM parties WHERE case_id IN (SELECT row_id FROM temp.import_gone)";
+		sqls[k++] = "UPDATE surveys SET case_id = NULL WHERE case_id IN (SELECT row_id FROM temp.import_gone)";
+		break;
+	case IMPORT_PARTIES:
+		sqls[k++] = "UPDATE events SET party_id = NULL WHERE party_id IN (SELECT row_id FROM temp.import_gone)";
+		break;
+	default:
+		break;
+	}
+	for (size_t i = 0; i < k; i++)
+		if ((r = exec(im, sqls[i])) < 0)
+			return r;
+	_cleanup_free_ char *del = xasprintf("DELETE FROM %s WHERE %s IN (SELECT row_id FROM temp.import_gone)", tbl,
+					     tables[t].pk);
+	_cleanup_free_ char *delk = xasprintf("DELETE FROM " IMPORT_KEYS_TABLE " WHERE tbl = '%s' AND row_id IN "
+					      "(SELECT row_id FROM temp.import_gone)",
+					      tbl);
+	if ((r = exec(im, del)) < 0 || (r = exec(im, delk)) < 0 || (r = exec(im, "DROP TABLE temp.import_gone")) < 0)
+		return r;
+	return 0;
+}
+
+/* ---- The run --------------------------------------------------------- */
+
+static void file_free(struct file *f)
+{
+	if (f->from_idx)
+		for (size_t ci = 0; ci < f->src->n_columns; ci++)
+			free(f->from_idx[ci]);
+	free(f->from_idx);
+	free(f->key_idx);
+	free(f->flag_idx);
+	sqlite3_finalize(f->find_natural);
+	sqlite3_finalize(f->ins);
+	sqlite3_finalize(f->upd);
+	free(f->cols);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+int import_files(sqlite3 *db, const struct mapping *m, const struct tz *tz, char *const *paths, size_t n,
+		 bool dry_run, const struct import_hooks *hooks, struct import_result *ret,
+		 struct diags *file_problems)
+{
+	*ret = (struct import_result){ 0 };
+	struct imp im = { .db = db, .m = m, .tz = tz, .hooks = hooks, .ret = ret, .problems = file_problems };
+	const struct map_source **src = xcalloc(n ? n : 1, sizeof(*src));
+	int r = 0;
+
+	/* Each file's source, before anything is read. */
+	for (size_t i = 0; i < n; i++) {
+		src[i] = mapping_source_for(m, paths[i]);
+		if (!src[i]) {
+			diags_add(file_problems, paths[i], 0,
+				  "no source of the mapping matches the file name \"%s\": nothing imported",
+				  base_name(paths[i]));
+			r = -EINVAL;
+		}
+	}
+	if (r < 0) {
+		free(src);
+		return r;
+	}
+
+	/* A big import's temporary rows go to a file, not memory. */
+	if ((r = exec(&im, "PRAGMA temp_store = FILE")) < 0 || (r = exec(&im, "BEGIN IMMEDIATE")) < 0) {
+		free(src);
+		return r;
+	}
+	if ((r = exec(&im, "CREATE TABLE IF NOT EXISTS " IMPORT_KEYS_TABLE
+			   " (tbl TEXT NOT NULL, key TEXT NOT NULL, row_id ANY NOT NULL, PRIMARY KEY (tbl, key)) "
+			   "STRICT, WITHOUT ROWID")) < 0 ||
+	    (r = exec(&im, "CREATE TEMP TABLE IF NOT EXISTS import_seen (tbl TEXT NOT NULL, key TEXT NOT NULL, "
+			   "file INTEGER NOT NULL, line INTEGER NOT NULL, PRIMARY KEY (tbl, key)) WITHOUT ROWID")) < 0 ||
+	    (r = exec(&im, "DELETE FROM temp.import_seen")) < 0 ||
+	    (r = prepare(&im, "SELECT row_id FROM " IMPORT_KEYS_TABLE " WHERE tbl = ?1 AND key = ?2", &im.find_key)) <
+		    0 ||
+	    (r = prepare(&im, "INSERT OR REPLACE INTO " IMPORT_KEYS_TABLE " (tbl, key, row_id) VALUES (?1, ?2, ?3)",
+			 &im.add_key)) < 0 ||
+	    (r = prepare(&im, "SELECT id FROM cases WHERE ref = ?1", &im.find_case)) < 0 ||
+	    (r = prepare(&im, "SELECT case_id FROM parties WHERE id = ?1", &im.party_case)) < 0 ||
+	    (r = prepare(&im, "SELECT file, line FROM temp.import_seen WHERE tbl = ?1 AND key = ?2", &im.seen_get)) <
+		    0 ||
+	    (r = prepare(&im, "INSERT OR REPLACE INTO temp.import_seen (tbl, key, file, line) VALUES (?1, ?2, ?3, ?4)",
+			 &im.seen_put)) < 0)
+		goto out;
+
+	/* Tables first, then the order given. */
+	for (int t = 0; t < _IMPORT_TABLE_MAX && r >= 0; t++) {
+		const struct map_source *snap = NULL;
+		const char *snap_path = NULL;
+		for (size_t i = 0; i < n && r >= 0; i++) {
+			if ((int)src[i]->into != t)
+				continue;
+			ret->present[t] = true;
+			struct file f = { .im = &im, .path = paths[i], .src = src[i], .t = (enum import_table)t,
+					  .file_no = (int)i + 1 };
+			if (tables[t].natural) {
+				_cleanup_free_ char *sql = xasprintf("SELECT %s FROM %s WHERE %s = ?1", tables[t].pk,
+								     tables[t].name, tables[t].natural);
+				if ((r = prepare(&im, sql, &f.find_natural)) < 0)
+					break;
+			}
+			char *err = NULL;
+			int e = csv_read_file(paths[i], m->encoding, m->delimiter, on_record, &f, &err);
+			if (e < 0 && err) {
+				/* "PATH: ..." or "PATH:LINE: ...", as the reader says. */
+				diags_add(file_problems, NULL, 0, "%s: nothing imported", err);
+				free(err);
+			}
+			if (e >= 0 && !f.header_done) {
+				diags_add(file_problems, paths[i], 0, "empty: no header row: nothing imported");
+				e = -EINVAL;
+			}
+			if (e >= 0 && f.failed)
+				e = -EINVAL;
+			if (im.r < 0)
+				e = im.r;
+			file_free(&f);
+			if (e < 0)
+				r = im.r < 0 ? im.r : e;
+			if (src[i]->snapshot) {
+				snap = src[i];
+				snap_path = paths[i];
+			}
+		}
+		if (r >= 0 && snap)
+			r = snapshot(&im, (enum import_table)t, snap, snap_path);
+	}
+	if (r >= 0 && im.r < 0)
+		r = im.r;
+
+out:
+	sqlite3_finalize(im.find_key);
+	sqlite3_finalize(im.add_key);
+	sqlite3_finalize(im.find_case);
+	sqlite3_finalize(im.party_case);
+	sqlite3_finalize(im.seen_get);
+	sqlite3_finalize(im.seen_put);
+	if (r >= 0 && !dry_run) {
+		if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+			r = db_problem(&im, "committing the import");
+	}
+	if (r < 0 || dry_run)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	free(src);
+	return r;
+}
+
+char *import_summary(const struct import_result *r)
+{
+	struct strbuf b = { 0 };
+	strbuf_add(&b, "", 0);
+	for (int t = 0; t < _IMPORT_TABLE_MAX; t++) {
+		if (!r->present[t])
+			continue;
+		const struct import_count *c = &r->t[t];
+		char *p = xasprintf("%s%s: %zu new, %zu changed, %zu unchanged", b.n ? "; " : "", tables[t].name,
+				    c->added, c->changed, c->unchanged);
+		strbuf_adds(&b, p);
+		free(p);
+		if (c->deleted) {
+			p = xasprintf(", %zu deleted", c->deleted);
+			strbuf_adds(&b, p);
+			free(p);
+		}
+	}
+	char *p = xasprintf("%s%zu row%s rejected", b.n ? "; " : "", r->rejected, r->rejected == 1 ? "" : "s");
+	strbuf_adds(&b, p);
+	free(p);
+	return b.p;
+}

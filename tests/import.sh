@@ -1,0 +1,261 @@
+#!/bin/sh
+# casewatch import: CSV exports as real case systems write them (RFC 4180
+# quoting, CRLF, a byte-order mark, Windows-1252), UK dates read as local
+# time with the clock changes handled as documented, bad rows skipped and
+# named by FILE:LINE, the rest imported in one transaction; importing
+# again changes nothing; a changed row changes only its case; a file-level
+# problem or a kill -9 leaves the database as it was.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+cd "$T" || exit 1
+"$CASEWATCH" db init cases.db >/dev/null
+cat >casewatch.conf <<'EOF'
+database = "cases.db";
+state = "state.db";
+rules = [ ];
+EOF
+q() { sqlite3 -batch -cmd '.timeout 10000' cases.db "$1" </dev/null; }
+# The database's content and change log, as text: equal means unchanged.
+snapshot() { sqlite3 -batch cases.db .dump </dev/null; }
+# The file itself, with its log folded in.
+file_hash() { sqlite3 cases.db 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null && sha256sum cases.db | cut -d' ' -f1; }
+import() { "$CASEWATCH" -c casewatch.conf import "$@"; }
+crlf() { sed 's/$/\r/'; }
+
+cat >map.conf <<'EOF'
+encoding = "utf-8";
+delimiter = ",";
+timestamp_format = "%d/%m/%Y %H:%M";
+date_format = "%d/%m/%Y";
+sources = (
+  {
+    match = "cases*.csv";
+    into = "cases";
+    key = [ "Case Ref" ];
+    columns = {
+      ref = "Case Ref";
+      received_at = [ "Date Received", "Time Received" ];
+      stage = "Status";
+      officer = "Officer";
+      hate = "Hate";
+    };
+    values = {
+      stage = ( [ "Open - Enquiry", "enquiry" ], [ "Open - Case", "case" ], [ "Closed", "closed" ] );
+      hate = ( [ "Y", "1" ], [ "N", "0" ] );
+    };
+  },
+  {
+    match = "contacts*.csv";
+    into = "parties";
+    key = "Contact ID";
+    columns = { case = "Case Ref"; label = "Name"; };
+    role_flags = { victim = "Victim?"; complainant = "Complainant?"; witness = "Witness?"; };
+  },
+  {
+    match = "actions*.csv";
+    into = "events";
+    key = "Action ID";
+    columns = {
+      case = "Case Ref";
+      party = "Contact ID";
+      at = [ "Date", "Time" ];
+      kind = "Type";
+      channel = "How";
+    };
+    values = {
+      kind = ( [ "Phone call", "contact" ], [ "Letter", "contact" ], [ "Accepted", "accepted" ] );
+      channel = ( [ "TEL", "phone" ], [ "LTR", "letter" ] );
+    };
+  }
+);
+EOF
+
+# cases.csv: a byte-order mark, CRLF, a comma and a line end inside quoted
+# fields, a column the mapping does not name. Line numbers as an editor
+# shows them: ASB-2's note spans lines 3 and 4.
+{
+	printf '\357\273\277'
+	crlf <<'EOF'
+Case Ref,Status,Date Received,Time Received,Officer,Hate,Notes
+ASB-1,Open - Case,20/11/2026,09:05,o1,N,"a comma, here"
+ASB-2,Open - Enquiry,21/11/2026,,o1,Y,"a note over
+two lines"
+ASB-3,Pending,22/11/2026,10:00,o1,N,
+ASB-4,Closed,31/02/2026,10:00,o1,N,
+ASB-5,Open - Case,25/10/2026,01:30,o1,N,"""quoted"""
+ASB-6,Open - Case,29/03/2026,01:30,o1,N,
+,Open - Case,20/11/2026,09:00,o1,N,
+ASB-1,Closed,20/11/2026,09:05,o1,N,twice
+EOF
+} >cases.csv
+
+before=$(snapshot)
+hash0=$(file_hash)
+run "a dry run: some rows rejected (exit 3)" 3 import --mapping map.conf --dry-run cases.csv
+expect_out "a dry run: the summary, nothing written" \
+	"dry run, nothing written: cases: 3 new, 0 changed, 0 unchanged; 5 rows rejected"
+same "a dry run writes nothing" "$(file_hash)" "$hash0"
+
+run "import: some rows rejected (exit 3)" 3 import --mapping map.conf cases.csv
+expect_out "import: the summary" "cases: 3 new, 0 changed, 0 unchanged; 5 rows rejected"
+expect_err "import: each bad row by FILE:LINE and column; the time that happened twice noted" \
+'rejected: cases.csv:5: column "Status": "Pending" has no translation in the mapping'"'"'s values for stage
+rejected: cases.csv:6: column "Date Received, Time Received": "31/02/2026 10:00" is no such date or time
+note: cases.csv:7: column "Date Received, Time Received": "25/10/2026 01:30" happened twice in Europe/London (the clocks went back): read as the earlier, 2026-10-25T01:30:00+01:00
+rejected: cases.csv:8: column "Date Received, Time Received": "29/03/2026 01:30" did not happen in Europe/London: the clocks went forward over it
+rejected: cases.csv:9: column "Case Ref": empty, and it is the row'"'"'s key
+rejected: cases.csv:10: column "Case Ref": the same key as line 2: the row is left out'
+same "the cases as imported: UTC, a date alone at local midnight, the earlier of the fold" \
+	"$(q "SELECT ref, stage, hate, officer, received_at FROM cases ORDER BY ref")" \
+	"ASB-1|case|0|o1|2026-11-20T09:05:00Z
+ASB-2|enquiry|1|o1|2026-11-21T00:00:00Z
+ASB-5|case|0|o1|2026-10-25T00:30:00Z"
+changes1=$(q "SELECT count(*) FROM changes")
+
+### Importing the same file again changes nothing.
+run "again: the same rows rejected" 3 import --mapping map.conf cases.csv
+expect_out "again: every row unchanged" "cases: 0 new, 0 changed, 3 unchanged; 5 rows rejected"
+same "again: nothing in the change log" "$(q "SELECT count(*) FROM changes")" "$changes1"
+
+### A changed row changes only its case.
+sed 's/^ASB-2,Open - Enquiry,/ASB-2,Open - Case,/' cases.csv >cases-2.csv
+run "a changed row" 3 import --mapping map.conf cases-2.csv
+expect_out "a changed row: one changed" "cases: 0 new, 1 changed, 2 unchanged; 5 rows rejected"
+same "a changed row: only its case in the change log" \
+	"$(q "SELECT group_concat(c.ref) FROM changes g JOIN cases c ON c.id = g.case_id WHERE g.seq > (SELECT max(seq) FROM changes) - 1")" "ASB-2"
+same "a changed row: one more entry in the change log" "$(q "SELECT count(*) FROM changes")" "$((changes1 + 1))"
+
+### Parties with roles from flag columns, events naming their party.
+crlf >contacts.csv <<'EOF'
+Case Ref,Contact ID,Name,Victim?,Complainant?,Witness?
+ASB-1,C1,Mrs A,Y,Y,N
+ASB-1,C2,Mr B,N,N,yes
+ASB-2,C3,Ms C,N,N,N
+ASB-9,C4,Mr D,Y,N,N
+EOF
+run "parties: one without a role, one of an unknown case" 3 import --mapping map.conf contacts.csv
+expect_err "parties: the two rejected rows" \
+'rejected: contacts.csv:4: column "Victim?, Complainant?, Witness?": no role: the party holds none of the roles the mapping reads
+rejected: contacts.csv:5: column "Case Ref": no case has the reference "ASB-9"'
+same "parties: roles from the flag columns" \
+	"$(q "SELECT c.ref, p.label, p.role, coalesce(p.roles, '') FROM parties p JOIN cases c ON c.id = p.case_id ORDER BY p.label")" \
+	"ASB-1|Mr B|witness|
+ASB-1|Mrs A|victim|complainant"
+
+crlf >actions.csv <<'EOF'
+Action ID,Case Ref,Contact ID,Date,Time,Type,How
+A1,ASB-1,C1,20/11/2026,10:00,Phone call,TEL
+A2,ASB-1,,21/11/2026,09:00,Accepted,
+A3,ASB-2,C1,21/11/2026,11:00,Letter,LTR
+A4,ASB-1,C1,21/11/2026,12:00,Visit,TEL
+EOF
+run "events: a party of another case, a kind with no translation" 3 import --mapping map.conf actions.csv
+expect_err "events: the two rejected rows" \
+'rejected: actions.csv:4: column "Contact ID": the party is a party of another case
+rejected: actions.csv:5: column "Type": "Visit" has no translation in the mapping'"'"'s values for kind'
+same "events: as imported" \
+	"$(q "SELECT c.ref, e.at, e.kind, coalesce(e.channel, ''), coalesce(p.label, '') FROM events e JOIN cases c ON c.id = e.case_id LEFT JOIN parties p ON p.id = e.party_id ORDER BY e.at")" \
+	"ASB-1|2026-11-20T10:00:00Z|contact|phone|Mrs A
+ASB-1|2026-11-21T09:00:00Z|accepted||"
+
+### Several files at once, given in any order: tables first.
+run "all three, events first on the command line" 3 import --mapping map.conf actions.csv contacts.csv cases-2.csv
+expect_out "all three: tables first, all unchanged" \
+	"cases: 0 new, 0 changed, 3 unchanged; parties: 0 new, 0 changed, 2 unchanged; events: 0 new, 0 changed, 2 unchanged; 9 rows rejected"
+
+### A file-level problem imports nothing, and leaves the file as it was.
+hash1=$(file_hash)
+dump1=$(snapshot)
+printf 'Case Ref,Status,Date Received,Officer,Hate\r\nASB-7,Closed,23/11/2026,o1,N\r\n' >cases-nocol.csv
+run "a mapped column missing from the header" 1 import --mapping map.conf contacts.csv cases-nocol.csv
+expect_err "the missing column named, with the mapping's line" \
+	"cases-nocol.csv:1: column \"Time Received\" (the mapping's line 12) is not in the header: nothing imported"
+same "nothing imported: the database file is byte-identical" "$(file_hash)" "$hash1"
+run "a file no source matches" 1 import --mapping map.conf other.csv
+expect_err "the file's name is told" \
+	'other.csv: no source of the mapping matches the file name "other.csv": nothing imported'
+run "an unreadable file" 1 import --mapping map.conf cases-missing.csv
+expect_err "the file's problem is told" "cases-missing.csv: No such file or directory: nothing imported"
+printf 'Case Ref,Status\r\n"ASB-8,Closed\r\n' >cases-open.csv
+run "a file that is not CSV" 1 import --mapping map.conf cases-open.csv
+same "nothing imported: still byte-identical" "$(file_hash)" "$hash1"
+same "nothing imported: the same rows" "$(snapshot)" "$dump1"
+
+### Windows-1252: the pound sign and curly quotes become UTF-8.
+cat >map-1252.conf <<'EOF'
+encoding = "windows-1252";
+sources = ( {
+  match = "teams*.csv"; into = "teams"; key = "Code";
+  columns = { id = "Code"; name = "Name"; };
+} );
+EOF
+printf 'Code,Name\r\nT1,\243 \223East\224 team\r\nT2,Si\342n O\222Neill\r\n' >teams.csv
+run "Windows-1252" 0 import --mapping map-1252.conf teams.csv
+same "Windows-1252: as UTF-8" "$(q "SELECT id || '=' || name FROM teams ORDER BY id")" \
+	"T1=£ “East” team
+T2=Siân O’Neill"
+printf 'Code,Name\r\nT3,Caf\351\r\n' >teams-latin.csv
+cat >map-utf8teams.conf <<'EOF'
+sources = ( { match = "teams*.csv"; into = "teams"; key = "Code"; columns = { id = "Code"; name = "Name"; }; } );
+EOF
+run "a byte that is not UTF-8" 3 import --mapping map-utf8teams.conf teams-latin.csv
+expect_err "the row is rejected with a hint" \
+	'rejected: teams-latin.csv:2: column "Name": not valid UTF-8 (is the export Windows-1252? say encoding = "windows-1252")'
+
+### Snapshots: rows not in the export are deleted, unless it looks cut short.
+cat >map-snap.conf <<'EOF'
+sources = ( {
+  match = "officers*.csv"; into = "officers"; key = "Id"; snapshot = true;
+  columns = { id = "Id"; name = "Name"; };
+} );
+EOF
+printf 'Id,Name\no1,One\no2,Two\no3,Three\no4,Four\n' >officers.csv
+run "snapshot: the first export" 0 import --mapping map-snap.conf officers.csv
+printf 'Id,Name\no1,One\no2,Two\no3,Three\n' >officers-2.csv
+run "snapshot: one officer gone" 0 import --mapping map-snap.conf officers-2.csv
+expect_out "snapshot: one deleted" "officers: 0 new, 0 changed, 3 unchanged, 1 deleted; 0 rows rejected"
+printf 'Id,Name\no1,One\n' >officers-3.csv
+run "snapshot: an export cut short is refused" 1 import --mapping map-snap.conf officers-3.csv
+expect_err "snapshot: the guard says why" \
+	"officers-3.csv: a snapshot of 1 officers where the database has 3 from earlier imports: fewer than snapshot_min (0.5) of them, so the export looks cut short; nothing imported"
+printf 'Id,Name\n' >officers-4.csv
+run "snapshot: an empty export is refused" 1 import --mapping map-snap.conf officers-4.csv
+same "snapshot: the officers kept" "$(q "SELECT group_concat(id) FROM (SELECT id FROM officers ORDER BY id)")" "o1,o2,o3"
+
+### The command line.
+run "no mapping" 2 import cases.csv
+run "no file" 2 import --mapping map.conf
+run "an unknown option" 2 import --mapping map.conf --frobnicate cases.csv
+printf 'sources = ( { match = "x"; into = "nothing"; key = "K"; } );\n' >bad-map.conf
+run "a mapping with a problem" 1 import --mapping bad-map.conf cases.csv
+
+### kill -9 at any moment: the database as before or as after.
+awk 'BEGIN { print "Case Ref,Status,Date Received,Time Received,Officer,Hate,Notes";
+	for (i = 1; i <= 60000; i++) printf "BIG-%06d,Open - Case,20/11/2026,09:05,o1,N,row %d\n", i, i }' >cases-big.csv
+cases_before=$(q "SELECT count(*) FROM cases")
+ms() { date +%s%3N; }
+# Once whole, to know how long it takes; then killed at a fifth, two
+# fifths, ... of that.
+t0=$(ms)
+run "a big import, whole" 0 import --mapping map.conf cases-big.csv
+took=$(($(ms) - t0))
+same "a big import: every row" "$(q "SELECT count(*) FROM cases")" "$((cases_before + 60000))"
+echo "# the big import took $took ms"
+unbig() { q "DELETE FROM cases WHERE ref GLOB 'BIG-*'; DELETE FROM import_keys WHERE tbl = 'cases' AND key GLOB 'BIG-*'"; }
+unbig
+mixed=0
+for fifth in 1 2 3 4; do
+	import --mapping map.conf cases-big.csv >/dev/null 2>&1 &
+	pid=$!
+	sleep "$(awk -v t="$took" -v f="$fifth" 'BEGIN { printf "%.3f", t * f / 5000 }')"
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	n=$(q "SELECT count(*) FROM cases")
+	if [ "$n" -ne "$cases_before" ] && [ "$n" -ne $((cases_before + 60000)) ]; then mixed=$((mixed + 1)); fi
+	[ "$(q 'PRAGMA integrity_check')" = ok ] || mixed=$((mixed + 1))
+	echo "# killed after $fifth fifths of the time: $n cases"
+	[ "$n" -ne "$cases_before" ] && unbig
+done
+same "kill -9 mid-import: always before or after, never between" "$mixed" 0
+
+done_testing
