@@ -155,6 +155,10 @@ struct imp {
 	struct import_result *ret;
 	struct diags *problems;
 	int r; /* < 0: the database failed */
+	/* Each source's name in import_keys: its table's, or with several
+	 * sources into one table, "table/match", so that their keys never
+	 * meet. */
+	char **labels;
 	sqlite3_stmt *find_key, *add_key, *find_case, *find_party, *party_case, *seen_get, *seen_put;
 };
 
@@ -163,6 +167,7 @@ struct file {
 	struct imp *im;
 	const char *path;
 	const struct map_source *src;
+	const char *label; /* the source's name in import_keys */
 	enum import_table t;
 	int file_no;
 	bool header_done;
@@ -424,6 +429,19 @@ static int convert(struct file *f, size_t ci, const struct csv_record *rec, stru
 						   "a byte Windows-1252 does not define");
 			return 0;
 		}
+	if (d->type == C_PARTY) {
+		/* A party's key with a part empty names no party: a row
+		 * about the case as a whole. */
+		struct strbuf b = { 0 };
+		bool part_empty = false;
+		for (size_t j = 0; j < c->n_from; j++)
+			part_empty |= !*field(rec, f->from_idx[ci][j], &b);
+		free(b.p);
+		if (part_empty) {
+			put_text(r, d->db, NULL);
+			return 0;
+		}
+	}
 	_cleanup_free_ char *raw = column_value(f, ci, rec, d->type == C_PARTY ? '\x1f' : ' ');
 	if (!*raw) {
 		/* Empty is NULL, and needs no translation. */
@@ -538,8 +556,14 @@ static int convert(struct file *f, size_t ci, const struct csv_record *rec, stru
 	case C_PARTY: {
 		int64_t id, pc;
 		bool found;
-		if (lookup(im, im->find_key, "parties", v, &id, &found) < 0)
-			return im->r;
+		/* The party's key, in whichever parties source made it. */
+		found = false;
+		for (size_t k = 0; k < im->m->n_sources && !found; k++) {
+			if (im->m->sources[k].into != IMPORT_PARTIES)
+				continue;
+			if (lookup(im, im->find_key, im->labels[k], v, &id, &found) < 0)
+				return im->r;
+		}
 		_cleanup_free_ char *s = NULL;
 		if (!found) {
 			s = shown(v);
@@ -726,7 +750,7 @@ static int write_row(struct file *f, struct row *r, const char *key)
 	bool text_pk = f->t == IMPORT_TEAMS || f->t == IMPORT_OFFICERS;
 
 	sqlite3_reset(im->find_key);
-	sqlite3_bind_text(im->find_key, 1, td->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(im->find_key, 1, f->label, -1, SQLITE_STATIC);
 	sqlite3_bind_text(im->find_key, 2, key, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(im->find_key);
 	if (rc == SQLITE_ROW) {
@@ -819,7 +843,7 @@ static int write_row(struct file *f, struct row *r, const char *key)
 	if (!keyed) {
 		/* The key, for the next import to find the row by. */
 		sqlite3_reset(im->add_key);
-		sqlite3_bind_text(im->add_key, 1, td->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(im->add_key, 1, f->label, -1, SQLITE_STATIC);
 		sqlite3_bind_text(im->add_key, 2, key, -1, SQLITE_STATIC);
 		if (text_pk) {
 			const char *idv = text_id;
@@ -948,7 +972,7 @@ static int on_record(void *userdata, const struct csv_record *rec)
 	if (!r.why) {
 		/* The same key twice in one file: the later row is refused. */
 		sqlite3_reset(im->seen_get);
-		sqlite3_bind_text(im->seen_get, 1, tables[f->t].name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(im->seen_get, 1, f->label, -1, SQLITE_STATIC);
 		sqlite3_bind_text(im->seen_get, 2, key, -1, SQLITE_STATIC);
 		int rc = sqlite3_step(im->seen_get);
 		if (rc == SQLITE_ROW && sqlite3_column_int(im->seen_get, 0) == f->file_no) {
@@ -965,7 +989,7 @@ static int on_record(void *userdata, const struct csv_record *rec)
 		e = write_row(f, &r, key);
 	if (e >= 0 && !r.why) {
 		sqlite3_reset(im->seen_put);
-		sqlite3_bind_text(im->seen_put, 1, tables[f->t].name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(im->seen_put, 1, f->label, -1, SQLITE_STATIC);
 		sqlite3_bind_text(im->seen_put, 2, key, -1, SQLITE_STATIC);
 		sqlite3_bind_int(im->seen_put, 3, f->file_no);
 		sqlite3_bind_int64(im->seen_put, 4, (sqlite3_int64)rec->line);
@@ -1001,39 +1025,52 @@ static int count_sql(struct imp *im, const char *sql, const char *tbl, int64_t *
 
 /* Rows a snapshot source's table had from earlier imports and this run
  * did not see: deleted, unless the export looks cut short. */
-static int snapshot(struct imp *im, enum import_table t, const struct map_source *src, const char *path)
+/* Run sql with ?1 bound to text. */
+static int exec_text(struct imp *im, const char *sql, const char *text)
 {
-	const char *tbl = tables[t].name;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(im->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_problem(im, "preparing a snapshot's deletions");
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_problem(im, "a snapshot's deletions");
+}
+
+static int snapshot(struct imp *im, enum import_table t, const struct map_source *src, const char *label,
+		    const char *path)
+{
+	const char *name = tables[t].name;
 	int64_t before, seen;
 	int r;
-	if ((r = count_sql(im, "SELECT count(*) FROM " IMPORT_KEYS_TABLE " WHERE tbl = ?1", tbl, &before)) < 0 ||
-	    (r = count_sql(im, "SELECT count(*) FROM temp.import_seen WHERE tbl = ?1", tbl, &seen)) < 0)
+	if ((r = count_sql(im, "SELECT count(*) FROM " IMPORT_KEYS_TABLE " WHERE tbl = ?1", label, &before)) < 0 ||
+	    (r = count_sql(im, "SELECT count(*) FROM temp.import_seen WHERE tbl = ?1", label, &seen)) < 0)
 		return r;
 	if (before > 0 && (seen == 0 || (double)seen < src->snapshot_min * (double)before)) {
 		diags_add(im->problems, path, 0,
 			  "a snapshot of %lld %s where the database has %lld from earlier imports: fewer than "
 			  "snapshot_min (%g) of them, so the export looks cut short; nothing imported",
-			  (long long)seen, tbl, (long long)before, src->snapshot_min);
+			  (long long)seen, name, (long long)before, src->snapshot_min);
 		return -EINVAL;
 	}
-	_cleanup_free_ char *gone = xasprintf(
-		"CREATE TEMP TABLE import_gone AS SELECT row_id FROM " IMPORT_KEYS_TABLE " k WHERE k.tbl = '%s' AND "
-		"NOT EXISTS (SELECT 1 FROM temp.import_seen s WHERE s.tbl = k.tbl AND s.key = k.key)",
-		tbl);
-	if ((r = exec(im, gone)) < 0)
+	if ((r = exec_text(im, "CREATE TEMP TABLE import_gone AS SELECT row_id FROM " IMPORT_KEYS_TABLE " k "
+			       "WHERE k.tbl = ?1 AND NOT EXISTS (SELECT 1 FROM temp.import_seen s WHERE s.tbl = k.tbl "
+			       "AND s.key = k.key)",
+			   label)) < 0)
 		return r;
-	_cleanup_free_ char *n_sql = xasprintf("SELECT count(*) FROM temp.import_gone WHERE ?1 = ?1");
 	int64_t n;
-	if ((r = count_sql(im, n_sql, tbl, &n)) < 0)
+	if ((r = count_sql(im, "SELECT count(*) FROM temp.import_gone WHERE ?1 = ?1", label, &n)) < 0)
 		return r;
 	im->ret->t[t].deleted += (size_t)n;
 	const char *sqls[8] = { 0 };
 	size_t k = 0;
 	switch (t) {
 	case IMPORT_CASES:
-		sqls[k++] = "DELETE FROM " IMPORT_KEYS_TABLE " WHERE tbl IN ('parties', 'events') AND row_id IN "
-			    "(SELECT id FROM parties WHERE case_id IN (SELECT row_id FROM temp.import_gone) UNION ALL "
-			    "SELECT id FROM events WHERE case_id IN (SELECT row_id FROM temp.import_gone))";
+		/* A case's parties and events go with it, and their keys. */
+		sqls[k++] = "DELETE FROM " IMPORT_KEYS_TABLE " WHERE (tbl = 'parties' OR tbl GLOB 'parties/*') AND row_id "
+			    "IN (SELECT id FROM parties WHERE case_id IN (SELECT row_id FROM temp.import_gone))";
+		sqls[k++] = "DELETE FROM " IMPORT_KEYS_TABLE " WHERE (tbl = 'events' OR tbl GLOB 'events/*') AND row_id "
+			    "IN (SELECT id FROM events WHERE case_id IN (SELECT row_id FROM temp.import_gone))";
 		sqls[k++] = "DELETE FROM events WHERE case_id IN (SELECT row_id FROM temp.import_gone)";
 		sqls[k++] = "DELETE FROM parties WHERE case_id IN (SELECT row_id FROM temp.import_gone)";
 		sqls[k++] = "UPDATE surveys SET case_id = NULL WHERE case_id IN (SELECT row_id FROM temp.import_gone)";
@@ -1047,12 +1084,13 @@ static int snapshot(struct imp *im, enum import_table t, const struct map_source
 	for (size_t i = 0; i < k; i++)
 		if ((r = exec(im, sqls[i])) < 0)
 			return r;
-	_cleanup_free_ char *del = xasprintf("DELETE FROM %s WHERE %s IN (SELECT row_id FROM temp.import_gone)", tbl,
+	_cleanup_free_ char *del = xasprintf("DELETE FROM %s WHERE %s IN (SELECT row_id FROM temp.import_gone)", name,
 					     tables[t].pk);
-	_cleanup_free_ char *delk = xasprintf("DELETE FROM " IMPORT_KEYS_TABLE " WHERE tbl = '%s' AND row_id IN "
-					      "(SELECT row_id FROM temp.import_gone)",
-					      tbl);
-	if ((r = exec(im, del)) < 0 || (r = exec(im, delk)) < 0 || (r = exec(im, "DROP TABLE temp.import_gone")) < 0)
+	if ((r = exec(im, del)) < 0 ||
+	    (r = exec_text(im, "DELETE FROM " IMPORT_KEYS_TABLE " WHERE tbl = ?1 AND row_id IN "
+			       "(SELECT row_id FROM temp.import_gone)",
+			   label)) < 0 ||
+	    (r = exec(im, "DROP TABLE temp.import_gone")) < 0)
 		return r;
 	return 0;
 }
@@ -1103,6 +1141,15 @@ int import_files(sqlite3 *db, const struct mapping *m, const struct tz *tz, char
 		return r;
 	}
 
+	im.labels = xcalloc(m->n_sources ? m->n_sources : 1, sizeof(char *));
+	for (size_t i = 0; i < m->n_sources; i++) {
+		size_t same = 0;
+		for (size_t j = 0; j < m->n_sources; j++)
+			same += m->sources[j].into == m->sources[i].into;
+		const char *name = tables[m->sources[i].into].name;
+		im.labels[i] = same > 1 ? xasprintf("%s/%s", name, m->sources[i].match) : xstrdup(name);
+	}
+
 	/* A big import's temporary rows go to a file, not memory. */
 	if ((r = exec(&im, "PRAGMA temp_store = FILE")) < 0 || (r = exec(&im, "BEGIN IMMEDIATE")) < 0) {
 		free(src);
@@ -1129,12 +1176,13 @@ int import_files(sqlite3 *db, const struct mapping *m, const struct tz *tz, char
 	/* Tables first, then the order given. */
 	for (int t = 0; t < _IMPORT_TABLE_MAX && r >= 0; t++) {
 		const struct map_source *snap = NULL;
-		const char *snap_path = NULL;
+		const char *snap_path = NULL, *snap_label = NULL;
 		for (size_t i = 0; i < n && r >= 0; i++) {
 			if ((int)src[i]->into != t)
 				continue;
 			ret->present[t] = true;
 			struct file f = { .im = &im, .path = paths[i], .src = src[i], .t = (enum import_table)t,
+					  .label = im.labels[src[i] - m->sources],
 					  .file_no = (int)i + 1 };
 			if (tables[t].natural) {
 				_cleanup_free_ char *sql = xasprintf("SELECT %s FROM %s WHERE %s = ?1", tables[t].pk,
@@ -1163,10 +1211,11 @@ int import_files(sqlite3 *db, const struct mapping *m, const struct tz *tz, char
 			if (src[i]->snapshot) {
 				snap = src[i];
 				snap_path = paths[i];
+				snap_label = f.label;
 			}
 		}
 		if (r >= 0 && snap)
-			r = snapshot(&im, (enum import_table)t, snap, snap_path);
+			r = snapshot(&im, (enum import_table)t, snap, snap_label, snap_path);
 	}
 	if (r >= 0 && im.r < 0)
 		r = im.r;
@@ -1184,6 +1233,9 @@ out:
 	}
 	if (r < 0 || dry_run)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	for (size_t i = 0; i < m->n_sources; i++)
+		free(im.labels[i]);
+	free(im.labels);
 	free(src);
 	return r;
 }

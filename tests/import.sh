@@ -158,6 +158,38 @@ same "events: as imported" \
 	"ASB-1|2026-11-20T10:00:00Z|contact|phone|Mrs A
 ASB-1|2026-11-21T09:00:00Z|accepted||"
 
+### Two sources into one table keep their keys apart; a party named by
+### two columns, one of them empty, is no party.
+cat >map-two.conf <<'EOF'
+sources = (
+  { match = "two-cases*.csv"; into = "cases"; key = "Ref";
+    columns = { ref = "Ref"; received_at = "Received"; }; },
+  { match = "two-people*.csv"; into = "parties"; key = [ "Ref", "No" ];
+    columns = { case = "Ref"; role = "Role"; }; },
+  { match = "calls*.csv"; into = "events"; key = "ID";
+    columns = { case = "Ref"; party = [ "Ref", "No" ]; at = "When"; }; set = { kind = "contact"; channel = "phone"; }; },
+  { match = "letters*.csv"; into = "events"; key = "ID";
+    columns = { case = "Ref"; party = [ "Ref", "No" ]; at = "When"; }; set = { kind = "contact"; channel = "letter"; }; }
+);
+EOF
+printf 'Ref,Received\nTWO-1,20/11/2026 09:00\n' >two-cases.csv
+printf 'Ref,No,Role\nTWO-1,1,victim\n' >two-people.csv
+printf 'ID,Ref,No,When\n1,TWO-1,1,20/11/2026 10:00\n2,TWO-1,,20/11/2026 11:00\n' >calls.csv
+printf 'ID,Ref,No,When\n1,TWO-1,1,21/11/2026 10:00\n' >letters.csv
+run "two sources into events" 0 import --mapping map-two.conf two-cases.csv two-people.csv calls.csv letters.csv
+expect_out "two sources into events: three events" \
+	"cases: 1 new, 0 changed, 0 unchanged; parties: 1 new, 0 changed, 0 unchanged; events: 3 new, 0 changed, 0 unchanged; 0 rows rejected"
+same "two sources: each event kept, the party empty where its number is" \
+	"$(q "SELECT e.at, e.channel, coalesce(e.party_id, '-') FROM events e JOIN cases c ON c.id = e.case_id WHERE c.ref = 'TWO-1' ORDER BY e.at")" \
+	"2026-11-20T10:00:00Z|phone|$(q "SELECT p.id FROM parties p JOIN cases c ON c.id = p.case_id WHERE c.ref = 'TWO-1'")
+2026-11-20T11:00:00Z|phone|-
+2026-11-21T10:00:00Z|letter|$(q "SELECT p.id FROM parties p JOIN cases c ON c.id = p.case_id WHERE c.ref = 'TWO-1'")"
+changes2=$(q "SELECT count(*) FROM changes")
+run "two sources again" 0 import --mapping map-two.conf two-cases.csv two-people.csv calls.csv letters.csv
+expect_out "two sources again: all unchanged" \
+	"cases: 0 new, 0 changed, 1 unchanged; parties: 0 new, 0 changed, 1 unchanged; events: 0 new, 0 changed, 3 unchanged; 0 rows rejected"
+same "two sources again: nothing in the change log" "$(q "SELECT count(*) FROM changes")" "$changes2"
+
 ### Several files at once, given in any order: tables first.
 run "all three, events first on the command line" 3 import --mapping map.conf actions.csv contacts.csv cases-2.csv
 expect_out "all three: tables first, all unchanged" \
