@@ -41,6 +41,8 @@ static void usage(FILE *f)
 	      "  outbox send [--at TIME]                 deliver what is due now, without a scan\n"
 	      "  import --mapping FILE [--dry-run] FILE...\n"
 	      "                                          CSV exports into the case database\n"
+	      "  event REF KIND [--at TIME] [--party ID] [--channel C] [--detail D] [--officer O]\n"
+	      "                                          record one event of a case\n"
 	      "\n"
 	      "Options:\n"
 	      "  -c, --config FILE   configuration (default " CONFIG_DEFAULT ")\n"
@@ -298,5 +300,7 @@ int main(int argc, char **argv)
 		return cmd_outbox(argc, argv);
 	if (strcmp(cmd, "import") == 0)
 		return cmd_import(argc, argv);
+	if (strcmp(cmd, "event") == 0)
+		return cmd_event(argc, argv);
 	return usage_error("unknown command '%s'", cmd);
 }

@@ -52,6 +52,7 @@ int cmd_status(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_event(int argc, char **argv);
 /* Deliver every message due at `at` from the state database db, printing
  * a line per failure and a closing count. Returns 0 or EXIT_BADINPUT. */
 int cmd_send(const struct conf *c, sqlite3 *db, int64_t at, char **ret_err);
