@@ -840,6 +840,31 @@ static int write_row(struct file *f, struct row *r, const char *key)
 		changes ? cnt->changed++ : cnt->unchanged++;
 	else
 		cnt->added++;
+	if (keyed && text_pk) {
+		/* The id is the primary key here: when the export changed it
+		 * (an officer's login, keyed by payroll number), the keys
+		 * that found the row by the old one follow it. */
+		const char *idv = NULL;
+		for (size_t i = 0; i < r->n && !idv; i++)
+			if (strcmp(r->v[i].col, "id") == 0)
+				idv = r->v[i].s;
+		if (idv && strcmp(idv, text_id) != 0) {
+			sqlite3_stmt *st2 = NULL;
+			rc = sqlite3_prepare_v2(im->db, "UPDATE " IMPORT_KEYS_TABLE " SET row_id = ?1 WHERE tbl = ?2 "
+					    "AND row_id = ?3", -1, &st2, NULL);
+			if (rc == SQLITE_OK) {
+				sqlite3_bind_text(st2, 1, idv, -1, SQLITE_STATIC);
+				sqlite3_bind_text(st2, 2, f->label, -1, SQLITE_STATIC);
+				sqlite3_bind_text(st2, 3, text_id, -1, SQLITE_STATIC);
+				rc = sqlite3_step(st2);
+			}
+			sqlite3_finalize(st2);
+			if (rc != SQLITE_DONE) {
+				free(text_id);
+				return db_problem(im, "writing the import keys");
+			}
+		}
+	}
 	if (!keyed) {
 		/* The key, for the next import to find the row by. */
 		sqlite3_reset(im->add_key);
@@ -1053,9 +1078,13 @@ static int snapshot(struct imp *im, enum import_table t, const struct map_source
 			  (long long)seen, name, (long long)before, src->snapshot_min);
 		return -EINVAL;
 	}
-	if ((r = exec_text(im, "CREATE TEMP TABLE import_gone AS SELECT row_id FROM " IMPORT_KEYS_TABLE " k "
-			       "WHERE k.tbl = ?1 AND NOT EXISTS (SELECT 1 FROM temp.import_seen s WHERE s.tbl = k.tbl "
-			       "AND s.key = k.key)",
+	/* A row is gone when no key this run saw finds it, not when one of
+	 * its keys is missing: a row found by its natural column (a case's
+	 * ref) has a key for each export row that found it, and one of them
+	 * still in the export keeps it. Each row once. */
+	if ((r = exec_text(im, "CREATE TEMP TABLE import_gone AS SELECT row_id FROM " IMPORT_KEYS_TABLE " WHERE tbl = ?1 "
+			       "EXCEPT SELECT k.row_id FROM temp.import_seen s JOIN " IMPORT_KEYS_TABLE " k ON k.tbl = s.tbl "
+			       "AND k.key = s.key WHERE s.tbl = ?1",
 			   label)) < 0)
 		return r;
 	int64_t n;

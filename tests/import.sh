@@ -254,6 +254,20 @@ printf 'Id,Name\n' >officers-4.csv
 run "snapshot: an empty export is refused" 1 import --mapping map-snap.conf officers-4.csv
 same "snapshot: the officers kept" "$(q "SELECT group_concat(id) FROM (SELECT id FROM officers ORDER BY id)")" "o1,o2,o3"
 
+### An officer's id changed by the export (keyed by payroll number): the
+### row follows, and the next import finds it by its key.
+cat >map-payroll.conf <<'EOF'
+sources = ( { match = "staff*.csv"; into = "officers"; key = "Payroll"; columns = { id = "Login"; name = "Name"; }; } );
+EOF
+printf 'Payroll,Login,Name\n100,jsmith,J Smith\n' >staff.csv
+run "payroll: the first export" 0 import --mapping map-payroll.conf staff.csv
+printf 'Payroll,Login,Name\n100,jsmith2,J Smith\n' >staff-2.csv
+run "payroll: the login changed" 0 import --mapping map-payroll.conf staff-2.csv
+expect_out "payroll: the same officer changed" "officers: 0 new, 1 changed, 0 unchanged; 0 rows rejected"
+run "payroll: again" 0 import --mapping map-payroll.conf staff-2.csv
+expect_out "payroll: found by its key, unchanged" "officers: 0 new, 0 changed, 1 unchanged; 0 rows rejected"
+same "payroll: one officer, under the new login" "$(q "SELECT group_concat(id) FROM officers WHERE name = 'J Smith'")" "jsmith2"
+
 ### The command line.
 run "no mapping" 2 import cases.csv
 run "no file" 2 import --mapping map.conf
