@@ -413,6 +413,20 @@ static int lookup(struct imp *im, sqlite3_stmt *st, const char *a, const char *b
 	return 0;
 }
 
+/* Columns NOT NULL with a default in schema/casedb.sql. */
+static bool has_default(enum import_table t, const char *col)
+{
+	static const char *const cases_d[] = { "stage", "serious", "hate", "risk", NULL };
+	static const char *const officers_d[] = { "active", NULL };
+	if (!col)
+		return false;
+	if (t == IMPORT_CASES)
+		return in_list(cases_d, col);
+	if (t == IMPORT_OFFICERS)
+		return in_list(officers_d, col);
+	return false;
+}
+
 /* Convert one mapped column's value for the database, or reject the row. */
 static int convert(struct file *f, size_t ci, const struct csv_record *rec, struct row *r, const char *key_val)
 {
@@ -451,6 +465,10 @@ static int convert(struct file *f, size_t ci, const struct csv_record *rec, stru
 			reject(r, c, "empty: the row names no case");
 			return 0;
 		}
+		/* A column the schema gives a default (a case's stage and
+		 * risk, the flags) keeps its default, or what it holds. */
+		if (has_default(f->t, d->db))
+			return 0;
 		if (d->db)
 			put_text(r, d->db, NULL);
 		return 0;

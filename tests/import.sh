@@ -268,6 +268,16 @@ run "payroll: again" 0 import --mapping map-payroll.conf staff-2.csv
 expect_out "payroll: found by its key, unchanged" "officers: 0 new, 0 changed, 1 unchanged; 0 rows rejected"
 same "payroll: one officer, under the new login" "$(q "SELECT group_concat(id) FROM officers WHERE name = 'J Smith'")" "jsmith2"
 
+### An empty field of a column with a default: the default, not a refusal.
+cat >map-risk.conf <<'EOF'
+sources = ( { match = "risk*.csv"; into = "cases"; key = "Ref";
+  columns = { ref = "Ref"; received_at = "Received"; risk = "Risk"; }; } );
+EOF
+printf 'Ref,Received,Risk\nRISK-1,20/11/2026 09:00,\nRISK-2,20/11/2026 09:00,high\n' >risk.csv
+run "an empty risk" 0 import --mapping map-risk.conf risk.csv
+same "an empty risk: the default" "$(q "SELECT ref || '=' || risk FROM cases WHERE ref GLOB 'RISK-*' ORDER BY ref")" "RISK-1=standard
+RISK-2=high"
+
 ### The command line.
 run "no mapping" 2 import cases.csv
 run "no file" 2 import --mapping map.conf
