@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "eval.h"
 #include "util.h"
 
 /* schema/casedb.sql, carried in the program by sql2c.sh. */
@@ -133,6 +134,20 @@ static int upgrade_to_2(sqlite3 *db, char **ret_err)
 		return r;
 	return events_kinds(db, ret_err);
 }
+
+const char *const casedb_stages[] = { "enquiry", "case", "closed", NULL };
+const char *const casedb_risks[] = { "standard", "medium", "high", NULL };
+const char *const casedb_roles[] = { "victim", "complainant", "witness", "perpetrator", "referrer", NULL };
+const char *const casedb_channels[] = { "phone", "letter", "email", "visit", "sms", "meeting", NULL };
+const char *const casedb_kinds[] = {
+	"accepted", "not_accepted", "closed", "reopened", "hold", "resume", "risk", "serious", "contact",
+	"hate", "agreed", NULL,
+};
+_Static_assert(ELEMENTSOF(casedb_stages) == _STAGE_MAX + 1, "stages");
+_Static_assert(ELEMENTSOF(casedb_risks) == _RISK_MAX + 1, "risk levels");
+_Static_assert(ELEMENTSOF(casedb_roles) == _ROLE_MAX + 1, "roles");
+_Static_assert(ELEMENTSOF(casedb_channels) == _CHANNEL_MAX + 1, "channels");
+_Static_assert(ELEMENTSOF(casedb_kinds) == _EV_MAX + 1, "event kinds");
 
 /* upgrades[v - 1] takes version v to v + 1. */
 static const char *const casedb_upgrades[] = { NULL };

@@ -9,16 +9,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "casedb.h"
 #include "cmd.h"
 #include "conf.h"
 #include "scan.h"
 #include "tz.h"
 #include "util.h"
 
-static const char *const kinds[] = { "accepted", "not_accepted", "closed", "reopened", "hold", "resume",
-				     "risk",     "serious",      "contact", "hate",     "agreed", NULL };
-static const char *const channels[] = { "phone", "letter", "email", "visit", "sms", "meeting", NULL };
-static const char *const risks[] = { "standard", "medium", "high", NULL };
 
 static bool known(const char *const *list, const char *v)
 {
@@ -99,19 +96,19 @@ int cmd_event(int argc, char **argv)
 	const char *ref = argv[optind], *kind = argv[optind + 1];
 
 	/* What can be checked without the database first. */
-	if (!known(kinds, kind)) {
-		_cleanup_free_ char *l = listed(kinds);
+	if (!known(casedb_kinds, kind)) {
+		_cleanup_free_ char *l = listed(casedb_kinds);
 		return bad_input("'%s' is not an event kind (%s)", kind, l);
 	}
-	if (channel && !known(channels, channel)) {
-		_cleanup_free_ char *l = listed(channels);
+	if (channel && !known(casedb_channels, channel)) {
+		_cleanup_free_ char *l = listed(casedb_channels);
 		return bad_input("'%s' is not a channel (%s)", channel, l);
 	}
 	if (strcmp(kind, "contact") == 0 && !channel) {
-		_cleanup_free_ char *l = listed(channels);
+		_cleanup_free_ char *l = listed(casedb_channels);
 		return bad_input("a contact needs --channel (%s)", l);
 	}
-	if (strcmp(kind, "risk") == 0 && (!detail || !known(risks, detail)))
+	if (strcmp(kind, "risk") == 0 && (!detail || !known(casedb_risks, detail)))
 		return bad_input("a risk event needs --detail with the new level (standard, medium or high)");
 	if (strcmp(kind, "agreed") == 0 && (!detail || !*detail))
 		return bad_input("an agreed event needs --detail with the timescale agreed, such as \"10 working days\"");

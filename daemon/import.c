@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "casedb.h"
 #include "csvread.h"
 #include "date.h"
 #include "util.h"
@@ -29,13 +30,8 @@ enum ctype {
 	C_ROLES,
 };
 
-static const char *const stages[] = { "enquiry", "case", "closed", NULL };
-static const char *const risks[] = { "standard", "medium", "high", NULL };
-static const char *const channels[] = { "phone", "letter", "email", "visit", "sms", "meeting", NULL };
-static const char *const kinds[] = { "accepted", "not_accepted", "closed", "reopened", "hold", "resume",
-				     "risk",     "serious",      "contact", "hate",     "agreed", NULL };
-/* In the order a party's first role is chosen as its `role`. */
-static const char *const roles[] = { "victim", "complainant", "witness", "perpetrator", "referrer", NULL };
+/* The words are schema/casedb.sql's (casedb.h); casedb_roles is in the
+ * order a party's first role is chosen as its `role`. */
 
 struct cdef {
 	const char *name; /* the casewatch column, as the mapping names it */
@@ -61,11 +57,11 @@ static const struct cdef officers_cols[] = {
 };
 static const struct cdef cases_cols[] = {
 	{ "ref", "ref", C_TEXT, NULL },
-	{ "stage", "stage", C_ENUM, stages },
+	{ "stage", "stage", C_ENUM, casedb_stages },
 	{ "category", "category", C_TEXT, NULL },
 	{ "serious", "serious", C_BOOL, NULL },
 	{ "hate", "hate", C_BOOL, NULL },
-	{ "risk", "risk", C_ENUM, risks },
+	{ "risk", "risk", C_ENUM, casedb_risks },
 	{ "officer", "officer", C_TEXT, NULL },
 	{ "team", "team", C_TEXT, NULL },
 	{ "agreed_contact", "agreed_contact", C_TEXT, NULL },
@@ -74,10 +70,10 @@ static const struct cdef cases_cols[] = {
 };
 static const struct cdef parties_cols[] = {
 	{ "case", "case_id", C_CASE, NULL },
-	{ "role", NULL, C_ROLE, roles },
-	{ "roles", NULL, C_ROLES, roles },
+	{ "role", NULL, C_ROLE, casedb_roles },
+	{ "roles", NULL, C_ROLES, casedb_roles },
 	{ "label", "label", C_TEXT, NULL },
-	{ "preferred_channel", "preferred_channel", C_ENUM, channels },
+	{ "preferred_channel", "preferred_channel", C_ENUM, casedb_channels },
 	{ "identified_at", "identified_at", C_TIMESTAMP, NULL },
 	{ NULL, NULL, 0, NULL },
 };
@@ -85,8 +81,8 @@ static const struct cdef events_cols[] = {
 	{ "case", "case_id", C_CASE, NULL },
 	{ "party", "party_id", C_PARTY, NULL },
 	{ "at", "at", C_TIMESTAMP, NULL },
-	{ "kind", "kind", C_ENUM, kinds },
-	{ "channel", "channel", C_ENUM, channels },
+	{ "kind", "kind", C_ENUM, casedb_kinds },
+	{ "channel", "channel", C_ENUM, casedb_channels },
 	{ "detail", "detail", C_TEXT, NULL },
 	{ "officer", "officer", C_TEXT, NULL },
 	{ NULL, NULL, 0, NULL },
@@ -384,8 +380,8 @@ static void put_int(struct row *r, const char *col, int64_t i)
 
 static int role_index(const char *s, size_t n)
 {
-	for (int i = 0; roles[i]; i++)
-		if (strlen(roles[i]) == n && strncmp(roles[i], s, n) == 0)
+	for (int i = 0; casedb_roles[i]; i++)
+		if (strlen(casedb_roles[i]) == n && strncmp(casedb_roles[i], s, n) == 0)
 			return i;
 	return -1;
 }
@@ -622,7 +618,7 @@ static int convert(struct file *f, size_t ci, const struct csv_record *rec, stru
 				}
 				r->role[i] = true;
 				if (d->type == C_ROLE && !r->first_role)
-					r->first_role = xstrdup(roles[i]);
+					r->first_role = xstrdup(casedb_roles[i]);
 				any = true;
 			}
 			p += n;
@@ -667,9 +663,9 @@ static int build_row(struct file *f, const struct csv_record *rec, struct row *r
 			free(b.p);
 		}
 		const char *first = r->first_role;
-		for (int i = 0; roles[i] && !first; i++)
+		for (int i = 0; casedb_roles[i] && !first; i++)
 			if (r->role[i])
-				first = roles[i];
+				first = casedb_roles[i];
 		if (!first) {
 			/* Named by the export columns the roles come from. */
 			struct strbuf names = { 0 };
@@ -692,11 +688,11 @@ static int build_row(struct file *f, const struct csv_record *rec, struct row *r
 			return 0;
 		}
 		struct strbuf more = { 0 };
-		for (int i = 0; roles[i]; i++)
-			if (r->role[i] && strcmp(roles[i], first) != 0) {
+		for (int i = 0; casedb_roles[i]; i++)
+			if (r->role[i] && strcmp(casedb_roles[i], first) != 0) {
 				if (more.n)
 					strbuf_adds(&more, ", ");
-				strbuf_adds(&more, roles[i]);
+				strbuf_adds(&more, casedb_roles[i]);
 			}
 		put_text(r, "role", xstrdup(first));
 		put_text(r, "roles", more.p);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "casedb.h"
 #include "cfg.h"
 #include "rules.h"
 #include "util.h"
@@ -64,20 +65,7 @@ static const char *const table_required[_IMPORT_TABLE_MAX][4] = {
 /* The words the schema's CHECKs allow (schema/casedb.sql): a translation
  * or a constant outside them could never be stored, so it is refused
  * when the mapping is read rather than on every row. */
-static const char *const stage_words[] = { "enquiry", "case", "closed", NULL };
-static const char *const risk_words[] = { "standard", "medium", "high", NULL };
 static const char *const flag_words[] = { "0", "1", NULL };
-static const char *const role_words[] = { "victim", "complainant", "witness", "perpetrator", "referrer", NULL };
-static const char *const channel_words[] = { "phone", "letter", "email", "visit", "sms", "meeting", NULL };
-static const char *const kind_words[] = {
-	"accepted", "not_accepted", "closed", "reopened", "hold", "resume", "risk", "serious", "contact",
-	"hate", "agreed", NULL,
-};
-_Static_assert(ELEMENTSOF(stage_words) == _STAGE_MAX + 1, "stages");
-_Static_assert(ELEMENTSOF(risk_words) == _RISK_MAX + 1, "risk levels");
-_Static_assert(ELEMENTSOF(role_words) == _ROLE_MAX + 1, "roles");
-_Static_assert(ELEMENTSOF(channel_words) == _CHANNEL_MAX + 1, "channels");
-_Static_assert(ELEMENTSOF(kind_words) == _EV_MAX + 1, "event kinds");
 
 struct domain {
 	enum import_table table;
@@ -87,16 +75,16 @@ struct domain {
 };
 
 static const struct domain domains[] = {
-	{ IMPORT_CASES, "stage", "a stage", stage_words },
-	{ IMPORT_CASES, "risk", "a risk level", risk_words },
+	{ IMPORT_CASES, "stage", "a stage", casedb_stages },
+	{ IMPORT_CASES, "risk", "a risk level", casedb_risks },
 	{ IMPORT_CASES, "serious", NULL, flag_words },
 	{ IMPORT_CASES, "hate", NULL, flag_words },
 	{ IMPORT_OFFICERS, "active", NULL, flag_words },
 	{ IMPORT_SURVEYS, "satisfied", NULL, flag_words },
-	{ IMPORT_PARTIES, "role", "a role", role_words },
-	{ IMPORT_PARTIES, "preferred_channel", "a channel", channel_words },
-	{ IMPORT_EVENTS, "kind", "an event kind", kind_words },
-	{ IMPORT_EVENTS, "channel", "a channel", channel_words },
+	{ IMPORT_PARTIES, "role", "a role", casedb_roles },
+	{ IMPORT_PARTIES, "preferred_channel", "a channel", casedb_channels },
+	{ IMPORT_EVENTS, "kind", "an event kind", casedb_kinds },
+	{ IMPORT_EVENTS, "channel", "a channel", casedb_channels },
 };
 
 static bool in_words(const char *const *words, const char *s)
@@ -242,7 +230,7 @@ static void check_value(struct mloader *l, const struct map_source *src, bool ta
 		const char *bad;
 		size_t len;
 		long mask = roles_parse(v, &bad, &len);
-		_cleanup_free_ char *known = word_list(role_words);
+		_cleanup_free_ char *known = word_list(casedb_roles);
 		if (mask < 0)
 			problem(l, s, "%s: '%s' is not a list of roles: '%.*s' is no role (%s)", what, v, (int)len,
 				bad, known);
@@ -513,8 +501,8 @@ static void load_role_flags(struct mloader *l, struct map_source *src, const con
 		const config_setting_t *e = config_setting_get_elem(g, (unsigned)i);
 		const char *role = config_setting_name(e);
 		bool ok = true;
-		if (!in_words(role_words, role)) {
-			_cleanup_free_ char *known = word_list(role_words);
+		if (!in_words(casedb_roles, role)) {
+			_cleanup_free_ char *known = word_list(casedb_roles);
 			problem(l, e, "unknown role '%s' in role_flags (%s)", role, known);
 			ok = false;
 		}
