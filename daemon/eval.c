@@ -399,12 +399,12 @@ static void note_texts(struct ctx *x)
 	};
 	for (size_t i = 0; i < _EVAL_TEXT_MAX; i++) {
 		const struct eval_text_fix *f = &x->c->fixed[i];
-		if (f->flags & EVAL_TEXT_CUT)
+		if (f->flags & TEXT_CUT)
 			note(x, "%s is %zu bytes, more than the %zu allowed: shown cut short", texts[i].name, f->len,
 			     texts[i].cap);
-		if (f->flags & EVAL_TEXT_NOT_UTF8)
+		if (f->flags & TEXT_NOT_UTF8)
 			note(x, "%s is not valid UTF-8: shown with U+FFFD", texts[i].name);
-		if (f->flags & EVAL_TEXT_CONTROL)
+		if (f->flags & TEXT_CONTROL)
 			note(x, "%s has control characters: shown with spaces", texts[i].name);
 	}
 }

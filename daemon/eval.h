@@ -43,11 +43,8 @@ enum eval_text {
 	EVAL_TEXT_TEAM,
 	_EVAL_TEXT_MAX,
 };
-#define EVAL_TEXT_CUT 1u      /* longer than its cap: cut short */
-#define EVAL_TEXT_NOT_UTF8 2u /* bytes that are not UTF-8: U+FFFD */
-#define EVAL_TEXT_CONTROL 4u  /* control characters: spaces */
 struct eval_text_fix {
-	unsigned flags; /* 0: as stored */
+	unsigned flags; /* text_clean()'s TEXT_* flags; 0: as stored */
 	size_t len;     /* bytes, as stored */
 };
 

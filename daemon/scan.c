@@ -101,32 +101,6 @@ static size_t arena_text(struct arena *a, sqlite3_stmt *st, int col)
 	return t ? arena_add(a, t, strlen(t)) : NO_TEXT;
 }
 
-/* What a text needs to be fit for a message, a log line or the state
- * database (casewatch-rules(5), LIMITS): EVAL_TEXT_* flags, 0 for
- * nothing, the usual answer, found without allocating. */
-static unsigned text_faults(const char *s, size_t n, size_t cap)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned f = n > cap ? EVAL_TEXT_CUT : 0;
-	for (size_t i = 0; i < n;) {
-		if (p[i] >= 0x20 && p[i] < 0x7f) {
-			i++;
-			continue;
-		}
-		size_t k = p[i] < 0x80 ? 1 : utf8_seq(p + i, n - i);
-		if (k == 0) {
-			f |= EVAL_TEXT_NOT_UTF8;
-			i++;
-			continue;
-		}
-		/* C0, DEL, and C1 (U+0080 to U+009F). */
-		if (k == 1 || (p[i] == 0xc2 && p[i + 1] < 0xa0))
-			f |= EVAL_TEXT_CONTROL;
-		i += k;
-	}
-	return f;
-}
-
 /* Like arena_text, for a text that reaches messages, logs and the state
  * database: cleaned and cut to `cap` when it needs to be (text_clean), and
  * *ret_fix says what was done. */
@@ -137,10 +111,10 @@ static size_t arena_clean(struct arena *a, sqlite3_stmt *st, int col, size_t cap
 	if (!t)
 		return NO_TEXT;
 	size_t n = strlen(t);
-	unsigned f = text_faults(t, n, cap);
-	if (f == 0)
+	if (text_faults(t, n, cap) == 0)
 		return arena_add(a, t, n);
-	_cleanup_free_ char *clean = text_clean(t, cap, NULL);
+	unsigned f;
+	_cleanup_free_ char *clean = text_clean(t, cap, &f);
 	*ret_fix = (struct eval_text_fix){ .flags = f, .len = n };
 	return arena_add(a, clean, strlen(clean));
 }

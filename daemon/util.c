@@ -225,9 +225,49 @@ bool utf8_valid(const char *s, size_t n)
 	return true;
 }
 
+/* The sequence at p[i], of k bytes (0: not UTF-8), as text_clean writes
+ * it: *ret_add for its length, raising the flag it calls for. */
+static size_t clean_seq(const unsigned char *p, size_t i, size_t k, const char **ret_add, unsigned *flags)
+{
+	if (k == 0) {
+		*flags |= TEXT_NOT_UTF8;
+		*ret_add = "\xef\xbf\xbd"; /* U+FFFD */
+		return 3;
+	}
+	/* C0, DEL, and C1 (U+0080 to U+009F). */
+	if (p[i] < 0x20 || p[i] == 0x7f || (k == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)) {
+		*flags |= TEXT_CONTROL;
+		*ret_add = " ";
+		return 1;
+	}
+	*ret_add = (const char *)p + i;
+	return k;
+}
+
+unsigned text_faults(const char *s, size_t n, size_t cap)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned flags = 0;
+	size_t out = 0;
+	for (size_t i = 0; i < n;) {
+		if (p[i] >= 0x20 && p[i] < 0x7f && (!cap || out < cap)) {
+			out++, i++; /* printable ASCII, the usual */
+			continue;
+		}
+		size_t k = utf8_seq(p + i, n - i);
+		const char *add;
+		size_t len = clean_seq(p, i, k, &add, &flags);
+		if (cap && out + len > cap)
+			return flags | TEXT_CUT;
+		out += len;
+		i += k ? k : 1;
+	}
+	return flags;
+}
+
 char *text_clean(const char *s, size_t cap, unsigned *ret_flags)
 {
-	static const char fffd[] = "\xef\xbf\xbd", ellipsis[] = "\xe2\x80\xa6";
+	static const char ellipsis[] = "\xe2\x80\xa6";
 	unsigned flags = 0;
 	if (ret_flags)
 		*ret_flags = 0;
@@ -241,18 +281,10 @@ char *text_clean(const char *s, size_t cap, unsigned *ret_flags)
 	size_t keep = 0;
 	for (size_t i = 0; i < n;) {
 		size_t k = utf8_seq(p + i, n - i);
-		const char *add = (const char *)p + i;
-		size_t len = k;
-		if (k == 0) {
-			add = fffd;
-			len = 3;
+		const char *add;
+		size_t len = clean_seq(p, i, k, &add, &flags);
+		if (k == 0)
 			k = 1;
-			flags |= TEXT_REPAIRED;
-		} else if (p[i] < 0x20 || p[i] == 0x7f || (k == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)) {
-			add = " ";
-			len = 1;
-			flags |= TEXT_REPAIRED;
-		}
 		if (cap && b.n + len > cap) {
 			flags |= TEXT_CUT;
 			break;

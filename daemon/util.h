@@ -88,8 +88,10 @@ bool utf8_valid(const char *s, size_t n);
 #define TEXT_MAX_ADDRESS 254 /* an email address (RFC 5321's path, less <>) */
 
 /* What text_clean() did. */
-#define TEXT_REPAIRED 1u /* bytes that were not UTF-8, or control characters */
-#define TEXT_CUT 2u      /* longer than the cap */
+#define TEXT_NOT_UTF8 1u /* bytes that were not UTF-8: U+FFFD */
+#define TEXT_CUT 2u      /* longer than the cap: cut short */
+#define TEXT_CONTROL 4u  /* control characters: spaces */
+#define TEXT_REPAIRED (TEXT_NOT_UTF8 | TEXT_CONTROL)
 
 /* A clean copy of s (NULL gives NULL) for a message, a log line or the
  * state database: each byte that is not part of well-formed UTF-8 becomes
@@ -99,3 +101,6 @@ bool utf8_valid(const char *s, size_t n);
  * under 3 bytes cuts without it). cap 0:
  * no cap. *ret_flags (when not NULL) says what was done. */
 char *text_clean(const char *s, size_t cap, unsigned *ret_flags);
+/* What text_clean(s, cap) would do to s[0..n), found without allocating:
+ * 0, the usual answer, when s may be used as it is. */
+unsigned text_faults(const char *s, size_t n, size_t cap);

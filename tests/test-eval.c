@@ -2310,9 +2310,9 @@ static void test_cleaned_reference_and_ids_are_problems_not_skips(void **state)
 	struct fx *f = *state;
 	use_rules(f, ten_working_days);
 	struct eval_case c = kase("2026-01-05T09:00:00Z");
-	c.fixed[EVAL_TEXT_REF] = (struct eval_text_fix){ EVAL_TEXT_CUT | EVAL_TEXT_NOT_UTF8, 10485760 };
-	c.fixed[EVAL_TEXT_OFFICER] = (struct eval_text_fix){ EVAL_TEXT_CONTROL, 12 };
-	c.fixed[EVAL_TEXT_TEAM] = (struct eval_text_fix){ EVAL_TEXT_NOT_UTF8 | EVAL_TEXT_CONTROL, 5 };
+	c.fixed[EVAL_TEXT_REF] = (struct eval_text_fix){ TEXT_CUT | TEXT_NOT_UTF8, 10485760 };
+	c.fixed[EVAL_TEXT_OFFICER] = (struct eval_text_fix){ TEXT_CONTROL, 12 };
+	c.fixed[EVAL_TEXT_TEAM] = (struct eval_text_fix){ TEXT_NOT_UTF8 | TEXT_CONTROL, 5 };
 	run(f, "2026-01-12T12:00:00Z", &c);
 	assert_false(f->res.skipped);
 	expect_problems(f, "the reference is 10485760 bytes, more than the 64 allowed: shown cut short",

@@ -60,6 +60,8 @@ static void check_clean(const char *in, size_t cap, const char *want, unsigned w
 	assert_non_null(got);
 	assert_string_equal(got, want);
 	assert_int_equal(flags, want_flags);
+	/* The same answer, found without cleaning. */
+	assert_int_equal(text_faults(in, strlen(in), cap), want_flags);
 	if (cap)
 		assert_true(strlen(got) <= cap);
 	assert_true(utf8_valid(got, strlen(got)));
@@ -76,14 +78,14 @@ static void test_text_clean_repairs_and_caps(void **state)
 	check_clean("ASB-2026-0137", 64, "ASB-2026-0137", 0);
 	check_clean("ASB-2026-0137", 0, "ASB-2026-0137", 0);
 	/* Each bad byte is one U+FFFD. */
-	check_clean("A\xff" "B", 0, "A\xef\xbf\xbd" "B", TEXT_REPAIRED);
-	check_clean("\xc0\xaf", 0, "\xef\xbf\xbd\xef\xbf\xbd", TEXT_REPAIRED);
-	check_clean("\xed\xa0\x80", 0, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", TEXT_REPAIRED);
-	check_clean("end\xe2\x80", 0, "end\xef\xbf\xbd\xef\xbf\xbd", TEXT_REPAIRED);
+	check_clean("A\xff" "B", 0, "A\xef\xbf\xbd" "B", TEXT_NOT_UTF8);
+	check_clean("\xc0\xaf", 0, "\xef\xbf\xbd\xef\xbf\xbd", TEXT_NOT_UTF8);
+	check_clean("\xed\xa0\x80", 0, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", TEXT_NOT_UTF8);
+	check_clean("end\xe2\x80", 0, "end\xef\xbf\xbd\xef\xbf\xbd", TEXT_NOT_UTF8);
 	/* Control characters, C1 included, are spaces; U+00A0 and above
 	 * stay. */
-	check_clean("a\r\nb\tc\x1b[2Jd\x7f", 0, "a  b c [2Jd ", TEXT_REPAIRED);
-	check_clean("x\xc2\x85y\xc2\x9fz\xc2\xa0!", 0, "x y z\xc2\xa0!", TEXT_REPAIRED);
+	check_clean("a\r\nb\tc\x1b[2Jd\x7f", 0, "a  b c [2Jd ", TEXT_CONTROL);
+	check_clean("x\xc2\x85y\xc2\x9fz\xc2\xa0!", 0, "x y z\xc2\xa0!", TEXT_CONTROL);
 	/* Longer than the cap: cut on a character boundary, with an
 	 * ellipsis (3 bytes) inside the cap. */
 	check_clean("abcdefghij", 10, "abcdefghij", 0);
@@ -92,7 +94,7 @@ static void test_text_clean_repairs_and_caps(void **state)
 		    TEXT_CUT);
 	check_clean("\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3", 11, "\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xe2\x80\xa6",
 		    TEXT_CUT);
-	check_clean("ab\xff" "cdefghijkl", 8, "ab\xef\xbf\xbd\xe2\x80\xa6", TEXT_CUT | TEXT_REPAIRED);
+	check_clean("ab\xff" "cdefghijkl", 8, "ab\xef\xbf\xbd\xe2\x80\xa6", TEXT_CUT | TEXT_NOT_UTF8);
 	/* A cap too small for the ellipsis cuts without one. */
 	check_clean("abcdef", 2, "ab", TEXT_CUT);
 }
@@ -108,7 +110,8 @@ static void test_text_clean_bounds_ten_megabytes(void **state)
 	big[n] = '\0';
 	unsigned flags = 0;
 	char *got = text_clean(big, TEXT_MAX_REF, &flags);
-	assert_int_equal(flags, TEXT_CUT | TEXT_REPAIRED);
+	assert_int_equal(flags, TEXT_CUT | TEXT_NOT_UTF8);
+	assert_int_equal(text_faults(big, n, TEXT_MAX_REF), TEXT_CUT | TEXT_NOT_UTF8);
 	assert_true(strlen(got) <= TEXT_MAX_REF);
 	assert_true(utf8_valid(got, strlen(got)));
 	assert_memory_equal(got, "\xef\xbf\xbdxx", 5);
