@@ -65,8 +65,6 @@ struct scratch {
 	size_t cap_holds;
 	size_t *agreed; /* indexes of the agreed events, in time order */
 	size_t cap_agreed;
-	struct pevent *sorted; /* sort_events()'s other half */
-	size_t cap_sorted;
 };
 
 struct ctx {
@@ -306,66 +304,22 @@ static bool event_before(const struct pevent *a, const struct pevent *b)
 	return a->t < b->t || (a->t == b->t && a->id < b->id);
 }
 
-/* Runs this short are put in order by insertion before merging. */
-#define SORT_RUN 32
-
-/* Merge the ordered runs src[lo, mid) and src[mid, hi) into dst[lo, hi),
- * the left one first among equals. */
-static void merge_events(const struct pevent *src, size_t lo, size_t mid, size_t hi, struct pevent *dst)
+static int event_cmp(const void *a, const void *b)
 {
-	size_t i = lo, j = mid, k = lo;
-	if (mid < hi && event_before(&src[mid], &src[mid - 1])) {
-		while (i < mid && j < hi)
-			dst[k++] = event_before(&src[j], &src[i]) ? src[j++] : src[i++];
-	}
-	memcpy(dst + k, src + i, (mid - i) * sizeof(*src));
-	k += mid - i;
-	memcpy(dst + k, src + j, (hi - j) * sizeof(*src));
+	return event_before(a, b) ? -1 : event_before(b, a) ? 1 : 0;
 }
 
-static void merge_sort_events(struct scratch *s, size_t n)
+/* Time order, then id (event ids are unique: a total order). The rows
+ * come sorted by their text, which is not time order when offsets differ
+ * or seconds have fractions (dropped when read), and an integration can
+ * write rows in any order. Insertion sort is linear on the nearly sorted
+ * input this almost always is, and quadratic on the rest (7 s for 80,000
+ * events of one case out of order, 19 minutes for a million, past the
+ * daemon's watchdog): it goes on only while it has moved fewer events
+ * than twice their number, and qsort, O(n log n) whatever the order,
+ * finishes the work. */
+static void sort_events(struct pevent *v, size_t n)
 {
-	struct pevent *v = s->events;
-	for (size_t lo = 0; lo < n; lo += SORT_RUN) {
-		size_t hi = n - lo < SORT_RUN ? n : lo + SORT_RUN;
-		for (size_t i = lo + 1; i < hi; i++) {
-			struct pevent e = v[i];
-			size_t j = i;
-			for (; j > lo && event_before(&e, &v[j - 1]); j--)
-				v[j] = v[j - 1];
-			v[j] = e;
-		}
-	}
-	if (n <= SORT_RUN)
-		return;
-	s->sorted = xgrow(s->sorted, &s->cap_sorted, n, sizeof(struct pevent));
-	struct pevent *src = v, *dst = s->sorted;
-	for (size_t w = SORT_RUN; w < n; w *= 2) {
-		for (size_t lo = 0; lo < n; lo += 2 * w) {
-			size_t mid = n - lo < w ? n : lo + w;
-			size_t hi = n - mid < w ? n : mid + w;
-			merge_events(src, lo, mid, hi, dst);
-		}
-		struct pevent *t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != v)
-		memcpy(v, src, n * sizeof(*v));
-}
-
-/* Time order, then id, as a stable sort leaves them. The rows come sorted
- * by their text, which is not time order when offsets differ or seconds
- * have fractions (dropped when read), and an integration can write rows in
- * any order. Insertion sort is linear on the nearly sorted input this
- * almost always is, and quadratic on the rest (7 s for 80,000 events of
- * one case out of order, 19 minutes for a million, past the daemon's
- * watchdog): it goes on only while it has moved fewer events than twice
- * their number, and a merge sort, O(n log n) whatever the order, finishes
- * the work. */
-static void sort_events(struct scratch *s, size_t n)
-{
-	struct pevent *v = s->events;
 	size_t moves = 0, budget = 2 * n;
 	for (size_t i = 1; i < n; i++) {
 		if (!event_before(&v[i], &v[i - 1]))
@@ -378,7 +332,7 @@ static void sort_events(struct scratch *s, size_t n)
 		} while (++moves <= budget && j > 0 && event_before(&e, &v[j - 1]));
 		v[j] = e;
 		if (moves > budget) {
-			merge_sort_events(s, n);
+			qsort(v, n, sizeof(*v), event_cmp);
 			return;
 		}
 	}
@@ -462,7 +416,7 @@ static bool load_case(struct ctx *x)
 	if (x->res->skipped)
 		return false;
 
-	sort_events(s, x->n_events);
+	sort_events(s->events, x->n_events);
 	struct pevent *v = s->events;
 
 	/* Nothing can happen to a case before it comes in. An event dated
@@ -1245,7 +1199,6 @@ void eval_result_free(struct eval_result *res)
 		free(s->segs);
 		free(s->holds);
 		free(s->agreed);
-		free(s->sorted);
 		free(s);
 	}
 	for (size_t i = 0; i < res->n_problems; i++)
