@@ -424,7 +424,7 @@ static bool has_default(enum import_table t, const char *col)
 }
 
 /* Convert one mapped column's value for the database, or reject the row. */
-static int convert(struct file *f, size_t ci, const struct csv_record *rec, struct row *r, const char *key_val)
+static int convert(struct file *f, size_t ci, const struct csv_record *rec, struct row *r)
 {
 	struct imp *im = f->im;
 	const struct map_column *c = &f->src->columns[ci];
@@ -604,7 +604,6 @@ static int convert(struct file *f, size_t ci, const struct csv_record *rec, stru
 	case C_ROLES: {
 		/* Names separated by commas, semicolons, slashes or spaces. */
 		const char *p = v;
-		bool any = false;
 		while (*p) {
 			size_t n = strcspn(p, ",;/ \t");
 			if (n) {
@@ -619,26 +618,22 @@ static int convert(struct file *f, size_t ci, const struct csv_record *rec, stru
 				r->role[i] = true;
 				if (d->type == C_ROLE && !r->first_role)
 					r->first_role = xstrdup(casedb_roles[i]);
-				any = true;
 			}
 			p += n;
 			p += strspn(p, ",;/ \t");
 		}
-		(void)any;
 		return 0;
 	}
 	}
-	(void)key_val;
 	return 0;
 }
 
 /* Build the row's database values from rec. Returns < 0 when the database
  * failed; a rejected row has r->why. */
-static int build_row(struct file *f, const struct csv_record *rec, struct row *r, const char *key)
+static int build_row(struct file *f, const struct csv_record *rec, struct row *r)
 {
-	struct imp *im = f->im;
 	for (size_t ci = 0; ci < f->src->n_columns && !r->why && r->n < MAX_DBVALS - 2; ci++) {
-		int e = convert(f, ci, rec, r, key);
+		int e = convert(f, ci, rec, r);
 		if (e < 0)
 			return e;
 	}
@@ -697,7 +692,6 @@ static int build_row(struct file *f, const struct csv_record *rec, struct row *r
 		put_text(r, "role", xstrdup(first));
 		put_text(r, "roles", more.p);
 	}
-	(void)im;
 	return 0;
 }
 
@@ -1023,7 +1017,7 @@ static int on_record(void *userdata, const struct csv_record *rec)
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return db_problem(im, "reading the rows seen");
 	}
-	int e = r.why ? 0 : build_row(f, rec, &r, key);
+	int e = r.why ? 0 : build_row(f, rec, &r);
 	if (e >= 0 && !r.why)
 		e = write_row(f, &r, key);
 	if (e >= 0 && !r.why) {
