@@ -12,7 +12,6 @@
 #include "casedb.h"
 #include "cmd.h"
 #include "conf.h"
-#include "scan.h"
 #include "tz.h"
 #include "util.h"
 
@@ -133,7 +132,6 @@ int cmd_event(int argc, char **argv)
 	struct tz *tz = NULL;
 	struct diags d = { 0 };
 	sqlite3 *db = NULL;
-	_cleanup_free_ char *err = NULL;
 	if (conf_timezone(c, &tz, &d) < 0) {
 		diags_print(&d, stderr);
 		status = EXIT_BADINPUT;
@@ -145,18 +143,8 @@ int cmd_event(int argc, char **argv)
 				   "2026-11-20T09:05:00", at_arg);
 		goto out;
 	}
-	if (scan_open(c->database, &db, &err) < 0) {
-		status = bad_input("%s", err);
+	if ((status = cmd_open_cases_rw(c->database, &db)) != 0)
 		goto out;
-	}
-	sqlite3_close(db);
-	db = NULL;
-	if (sqlite3_open_v2(c->database, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		status = bad_input("cannot open the case database %s for writing: %s", c->database,
-				   db ? sqlite3_errmsg(db) : "out of memory");
-		goto out;
-	}
-	sqlite3_busy_timeout(db, 30000);
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
 		status = bad_input("cannot write the case database %s: %s", c->database, sqlite3_errmsg(db));
 		goto out;

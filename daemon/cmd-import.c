@@ -13,7 +13,6 @@
 #include "conf.h"
 #include "import.h"
 #include "mapping.h"
-#include "scan.h"
 #include "tz.h"
 #include "util.h"
 
@@ -21,28 +20,6 @@ static void on_line(void *userdata, bool rejected, const char *text)
 {
 	(void)userdata;
 	fprintf(stderr, "%s%s\n", rejected ? "rejected: " : "note: ", text);
-}
-
-/* The case database, for writing: it must exist and be a casewatch one. */
-static int open_cases(const char *path, sqlite3 **ret)
-{
-	_cleanup_free_ char *err = NULL;
-	sqlite3 *db = NULL;
-	if (scan_open(path, &db, &err) < 0)
-		return bad_input("%s", err);
-	sqlite3_close(db);
-	db = NULL;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		int r = bad_input("cannot open the case database %s for writing: %s", path,
-				  db ? sqlite3_errmsg(db) : "out of memory");
-		sqlite3_close(db);
-		return r;
-	}
-	/* Another writer (the council's own, or casewatch event) is waited
-	 * for a while, not failed at once. */
-	sqlite3_busy_timeout(db, 30000);
-	*ret = db;
-	return 0;
 }
 
 int cmd_import(int argc, char **argv)
@@ -90,7 +67,7 @@ int cmd_import(int argc, char **argv)
 		status = EXIT_BADINPUT;
 		goto out;
 	}
-	if ((status = open_cases(c->database, &db)) != 0)
+	if ((status = cmd_open_cases_rw(c->database, &db)) != 0)
 		goto out;
 
 	struct import_hooks hooks = { .line = on_line };

@@ -14,6 +14,7 @@
 #include "date.h"
 #include "diag.h"
 #include "outbox.h"
+#include "scan.h"
 #include "util.h"
 
 const char *config_path;
@@ -217,4 +218,26 @@ void status_undelivered(const char *state, const struct tz *tz)
 		printf("\nmessages given up (casewatch outbox retry ID sends one again):\n%s", buf);
 	free(buf);
 	sqlite3_close(db);
+}
+
+/* The case database, for writing: it must exist and be a casewatch one. */
+int cmd_open_cases_rw(const char *path, sqlite3 **ret)
+{
+	_cleanup_free_ char *err = NULL;
+	sqlite3 *db = NULL;
+	if (scan_open(path, &db, &err) < 0)
+		return bad_input("%s", err);
+	sqlite3_close(db);
+	db = NULL;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		int r = bad_input("cannot open the case database %s for writing: %s", path,
+				  db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return r;
+	}
+	/* Another writer (the council's own, or casewatch event) is waited
+	 * for a while, not failed at once. */
+	sqlite3_busy_timeout(db, 30000);
+	*ret = db;
+	return 0;
 }

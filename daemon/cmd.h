@@ -51,6 +51,10 @@ void cmd_world_free(struct cmd_world *w);
 int cmd_status(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
+/* The case database, for import and event: it must exist and be a
+ * casewatch one; opened for writing, waiting up to 30 s for another
+ * writer. Returns 0, or EXIT_BADINPUT with the reason printed. */
+int cmd_open_cases_rw(const char *path, sqlite3 **ret);
 int cmd_import(int argc, char **argv);
 int cmd_event(int argc, char **argv);
 /* Deliver every message due at `at` from the state database db, printing
