@@ -13,6 +13,7 @@
 #include <systemd/sd-event.h>
 
 #include "conf.h"
+#include "inbox.h"
 #include "log.h"
 #include "outbox.h"
 #include "stage.h"
@@ -51,6 +52,9 @@ struct daemon {
 	bool ready;
 	char *last_error;       /* why the last scan failed, to log it once */
 	char *send_error;       /* why sending stopped, to log it once an outage */
+	char *inbox_error;      /* why the inbox could not be read or imported, logged once */
+	char *import_note;      /* what the last import run got wrong, for STATUS= */
+	int stale;              /* -1: not known yet; else whether the data was stale */
 	enum watch_full next_full;
 };
 
@@ -346,11 +350,112 @@ static void log_scan(const struct watch_stats *st, bool quiet_transitions)
 
 static int schedule(struct daemon *d, uint64_t seconds);
 
+/* What STATUS= says before the scan's figures: stale data, and what the
+ * last import run or the inbox got wrong. */
+static char *status_prefix(const struct daemon *d, const struct outbox_report *fresh)
+{
+	const struct setup *s = d->setup;
+	struct strbuf b = { 0 };
+	strbuf_adds(&b, "");
+	if (fresh->stale) {
+		char when[TZ_TIMESTAMP_STRLEN];
+		_cleanup_free_ char *t = fresh->last_import
+			? xasprintf("STALE DATA: no import since %s; %zu notice%s held. ",
+				    tz_format_timestamp(s->tz, fresh->last_import, when), fresh->held_stale,
+				    fresh->held_stale == 1 ? "" : "s")
+			: xasprintf("STALE DATA: no import yet; %zu notice%s held. ", fresh->held_stale,
+				    fresh->held_stale == 1 ? "" : "s");
+		strbuf_adds(&b, t);
+	}
+	if (d->inbox_error) {
+		_cleanup_free_ char *t = xasprintf("Import failing: %s. ", d->inbox_error);
+		strbuf_adds(&b, t);
+	} else if (d->import_note) {
+		_cleanup_free_ char *t = xasprintf("Last %s. ", d->import_note);
+		strbuf_adds(&b, t);
+	}
+	return b.p;
+}
+
 
 static int compose_hook(void *userdata, sqlite3 *state, sqlite3 *cases, char **ret_err)
 {
 	struct compose_hook *ch = userdata;
 	return outbox_compose(ch->ctx, state, cases, ret_err);
+}
+
+/* The inbox's files into the case database before the scan reads it.
+ * Returns -ECANCELED when asked to stop, else 0: a failure is logged, and
+ * the files wait for the next scan. */
+static int import_inbox(struct daemon *d, struct compose_hook *ch)
+{
+	const struct setup *s = d->setup;
+	struct inbox_result res = { 0 };
+	_cleanup_free_ char *err = NULL;
+	int r = inbox_run(s->conf, s->tz, on_progress, ch, &res, &err);
+	if (r == -ECANCELED) {
+		inbox_result_free(&res);
+		return r;
+	}
+	if (r < 0 && !err)
+		err = xasprintf("the import inbox %s: %s", s->conf->import_inbox, strerror(-r));
+	if (r < 0 && (!d->inbox_error || strcmp(d->inbox_error, err) != 0))
+		log_msg(LOG_ERR, "import: %s", err);
+	else if (r >= 0 && d->inbox_error)
+		log_msg(LOG_NOTICE, "import: the inbox works again after: %s", d->inbox_error);
+	free(d->inbox_error);
+	d->inbox_error = r < 0 ? TAKE_PTR(err) : NULL;
+
+	for (size_t i = 0; i < res.n; i++) {
+		const struct inbox_file *f = &res.v[i];
+		if (f->outcome == INBOX_FAILED)
+			log_msg(LOG_ERR, "import: %s not imported, moved to %s/failed/: %s", f->name,
+				s->conf->import_inbox, f->problem);
+	}
+	for (size_t i = 0; i < res.n_lines; i++)
+		log_msg(LOG_WARNING, "import: %s", res.lines[i]);
+	if (res.more_lines)
+		log_msg(LOG_WARNING, "import: and %zu more rejected rows or remarks, in the reports (NAME.errors) "
+			"in %s/done/", res.more_lines, s->conf->import_inbox);
+	if (res.summary)
+		log_msg(res.rejected ? LOG_WARNING : LOG_INFO, "import: %zu file%s from %s: %s", res.done,
+			res.done == 1 ? "" : "s", s->conf->import_inbox, res.summary);
+	if (res.n) {
+		free(d->import_note);
+		d->import_note = NULL;
+		if (res.failed || res.rejected) {
+			char when[TZ_TIMESTAMP_STRLEN];
+			_cleanup_free_ char *at = xstrndup(tz_format_timestamp(s->tz, (int64_t)time(NULL), when) + 11, 5);
+			d->import_note = xasprintf("import at %s: %zu file%s failed, %zu row%s rejected (see %s)", at,
+						   res.failed, res.failed == 1 ? "" : "s", res.rejected,
+						   res.rejected == 1 ? "" : "s", s->conf->import_inbox);
+		}
+	}
+	inbox_result_free(&res);
+	return 0;
+}
+
+/* import.max_age: said once when the data goes stale, and once when a
+ * fresh import ends it. */
+static void log_freshness(struct daemon *d, const struct outbox_report *rep)
+{
+	const struct setup *s = d->setup;
+	if (!s->conf->import || s->conf->import_max_age <= 0)
+		return;
+	if (rep->stale && d->stale != 1) {
+		char when[TZ_TIMESTAMP_STRLEN];
+		if (rep->last_import)
+			log_msg(LOG_ERR, "import: no import has landed since %s, longer than import.max_age (%d hours): "
+				"the case data is stale; overdue and escalated notices reached since are held until a "
+				"fresh import lands", tz_format_timestamp(s->tz, rep->last_import, when),
+				s->conf->import_max_age / 3600);
+		else
+			log_msg(LOG_ERR, "import: no import has landed in the case database yet: overdue and escalated "
+				"notices are held until one does");
+	} else if (!rep->stale && d->stale == 1) {
+		log_msg(LOG_NOTICE, "import: a fresh import landed: held notices go out as the data now says");
+	}
+	d->stale = rep->stale;
 }
 
 static int scan(struct daemon *d, enum watch_full full)
@@ -371,12 +476,16 @@ static int scan(struct daemon *d, enum watch_full full)
 	struct outbox_ctx octx = { .conf = s->conf, .cal = s->cal, .tz = s->tz, .at = now, .report = &rep };
 	struct compose_hook ch = { .d = d, .ctx = &octx };
 	struct watch_hooks hooks = { .progress = on_progress, .compose = compose_hook, .userdata = &ch };
+	if (s->conf->import_inbox && import_inbox(d, &ch) == -ECANCELED)
+		return -ECANCELED;
 	int r = watch_scan(d->watch, s->conf->database, now, full, false, &hooks, &st, &err);
 	if (r == -ECANCELED) {
 		outbox_report_free(&rep);
 		return r; /* stopping */
 	}
+	struct outbox_report fresh = { .stale = rep.stale, .last_import = rep.last_import, .held_stale = rep.held_stale };
 	if (r >= 0) {
+		log_freshness(d, &rep);
 		log_compose(&rep);
 		deliver(d);
 	}
@@ -410,9 +519,10 @@ static int scan(struct daemon *d, enum watch_full full)
 		}
 		d->next_full = WATCH_FULL_NO;
 		log_scan(&st, false);
-		set_status("Scanned %zu cases (%s) in %lld ms; %zu due today, %zu overdue, %zu waiting to be sent; "
-			   "next scan %s", st.scanned, watch_full_to_string(st.full), (long long)st.ms, st.due_today,
-			   st.overdue, outbox_waiting(watch_db(d->watch)), next_text);
+		_cleanup_free_ char *pre = status_prefix(d, &fresh);
+		set_status("%sScanned %zu cases (%s) in %lld ms; %zu due today, %zu overdue, %zu waiting to be sent; "
+			   "next scan %s", pre, st.scanned, watch_full_to_string(st.full), (long long)st.ms,
+			   st.due_today, st.overdue, outbox_waiting(watch_db(d->watch)), next_text);
 	}
 	watch_stats_free(&st);
 	return schedule(d, next);
@@ -499,7 +609,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
-	struct daemon d = { .config_path = CONFIG_DEFAULT };
+	struct daemon d = { .config_path = CONFIG_DEFAULT, .stale = -1 };
 	int o, r;
 	malloc_tune();
 	while ((o = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
@@ -593,5 +703,7 @@ out:
 	sd_event_unref(d.event);
 	free(d.last_error);
 	free(d.send_error);
+	free(d.inbox_error);
+	free(d.import_note);
 	return status;
 }

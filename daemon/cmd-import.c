@@ -50,19 +50,23 @@ int cmd_import(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return usage_error("import needs the files to import");
-	if (!mapping_path)
-		return usage_error("import needs --mapping FILE (see casewatch-import(5))");
-
 	struct conf *c = NULL;
 	if (load_conf(&c) < 0)
 		return EXIT_BADINPUT;
+	/* The configuration's import.mapping, unless one is named. */
+	if (!mapping_path && !c->mapping) {
+		conf_free(c);
+		return usage_error("import needs --mapping FILE, or import.mapping in the configuration "
+				   "(see casewatch-import(5))");
+	}
 	int status = 0;
 	struct tz *tz = NULL;
 	struct mapping *m = NULL;
+	const struct mapping *use = c->mapping;
 	sqlite3 *db = NULL;
 	struct diags d = { 0 };
 	char *summary = NULL;
-	if (conf_timezone(c, &tz, &d) < 0 || mapping_load(mapping_path, &m, &d) < 0) {
+	if (conf_timezone(c, &tz, &d) < 0 || (mapping_path && mapping_load(mapping_path, &m, &d) < 0)) {
 		diags_print(&d, stderr);
 		status = EXIT_BADINPUT;
 		goto out;
@@ -72,7 +76,9 @@ int cmd_import(int argc, char **argv)
 
 	struct import_hooks hooks = { .line = on_line };
 	struct import_result res;
-	int r = import_files(db, m, tz, argv + optind, (size_t)(argc - optind), dry_run, &hooks, &res, &d);
+	if (m)
+		use = m;
+	int r = import_files(db, use, tz, argv + optind, (size_t)(argc - optind), dry_run, &hooks, &res, &d);
 	if (r < 0) {
 		diags_print(&d, stderr);
 		if (d.n == 0)

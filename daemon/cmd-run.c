@@ -143,6 +143,13 @@ int cmd_run(int argc, char **argv)
 	if (rep.voided)
 		printf(", %zu dropped (met or overtaken)", rep.voided);
 	putchar('\n');
+	if (rep.stale) {
+		char last[TZ_TIMESTAMP_STRLEN];
+		printf("the case data is stale: %s%s; %zu overdue or escalated notification%s held until a fresh "
+		       "import lands (import.max_age)\n", rep.last_import ? "no import since " : "no import yet",
+		       rep.last_import ? tz_format_timestamp(world.tz, rep.last_import, last) : "", rep.held_stale,
+		       rep.held_stale == 1 ? "" : "s");
+	}
 	if (dry_run) {
 		puts("dry run: nothing was kept or sent");
 	} else {

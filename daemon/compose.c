@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "date.h"
+#include "import.h"
 #include "message.h"
 #include "outbox-int.h"
 #include "tmpl.h"
@@ -467,7 +468,8 @@ static int load_items(struct composer *m, bool in_window, struct item **ret, siz
 {
 	static const char sql[] =
 		"SELECT ob.id, ob.case_id, c.ref, ob.rule, ob.stage, ob.recipient, o.due, c.officer, c.team, o.due_day, "
-		"o.overdue_at, ob.created_at, ob.urgent FROM outbox ob "
+		"o.overdue_at, ob.created_at, ob.urgent, coalesce(ob.reached_at, o.overdue_at, ob.created_at) "
+		"FROM outbox ob "
 		"JOIN obligations o ON o.case_id = ob.case_id AND o.rule = ob.rule AND o.party_id = ob.party_id "
 		"AND o.cycle = ob.cycle JOIN cases c ON c.case_id = ob.case_id "
 		"WHERE ob.status = 'pending' ORDER BY ob.id";
@@ -479,6 +481,14 @@ static int load_items(struct composer *m, bool in_window, struct item **ret, siz
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		bool urgent = sqlite3_column_int(st, 12);
+		/* Stale data: an overdue or escalated stage reached since the
+		 * last import may be one the missing rows contradict. */
+		const char *stage = (const char *)sqlite3_column_text(st, 4);
+		bool accuses = stage && (strcmp(stage, "overdue") == 0 || strcmp(stage, "escalated") == 0);
+		if (accuses && sqlite3_column_int64(st, 13) > m->hold_after) {
+			m->ctx->report->held_stale++;
+			continue;
+		}
 		if (!urgent && !in_window) {
 			m->ctx->report->held++;
 			continue;
@@ -614,6 +624,40 @@ static int compose_notices(struct composer *m, char **ret_err)
 }
 
 
+/* import.max_age: has an import landed recently enough to trust that
+ * what the case database lacks did not happen? */
+static int freshness(struct composer *m, sqlite3 *cdb, char **ret_err)
+{
+	struct outbox_report *rep = m->ctx->report;
+	m->hold_after = INT64_MAX;
+	if (!m->conf->import || m->conf->import_max_age <= 0)
+		return 0;
+	int64_t last;
+	if (import_last(cdb, &last) < 0) {
+		*ret_err = xasprintf("case database: reading when the last import landed: %s", sqlite3_errmsg(cdb));
+		return -EIO;
+	}
+	rep->last_import = last;
+	rep->stale = last == 0 || m->ctx->at - last > m->conf->import_max_age;
+	if (rep->stale)
+		m->hold_after = last;
+	return 0;
+}
+
+char *stale_text(struct composer *m)
+{
+	const struct outbox_report *rep = m->ctx->report;
+	if (!rep->stale)
+		return NULL;
+	if (!rep->last_import)
+		return xstrdup("no import of the case data has landed yet: overdue and escalated items are held "
+			       "until one does");
+	char at[TZ_TIMESTAMP_STRLEN];
+	_cleanup_free_ char *when = due_text(tz_format_timestamp(m->ctx->tz, rep->last_import, at));
+	return xasprintf("the case data has not been updated since %s: items that fell overdue or were "
+			 "escalated since are held until a fresh import lands", when);
+}
+
 static char *mail_domain(const char *from)
 {
 	const char *at = strrchr(from, '@');
@@ -630,6 +674,7 @@ int outbox_compose(void *userdata, sqlite3 *db, sqlite3 *cdb, char **ret_err)
 		.ctx = ctx,
 		.conf = ctx->conf,
 		.db = db,
+		.cases = cdb,
 		.today = tz_local_day(ctx->tz, ctx->at),
 		.minutes = tz_local_seconds(ctx->tz, ctx->at) / 60,
 		.domain = mail_domain(ctx->conf->from),
@@ -648,7 +693,8 @@ int outbox_compose(void *userdata, sqlite3 *db, sqlite3 *cdb, char **ret_err)
 	sqlite3_step(st);
 	m.next_id = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	if ((r = directory_load(cdb, &m.dir, ret_err)) < 0 || (r = void_stale(&m, ret_err)) < 0 ||
+	if ((r = freshness(&m, cdb, ret_err)) < 0 || (r = directory_load(cdb, &m.dir, ret_err)) < 0 ||
+	    (r = void_stale(&m, ret_err)) < 0 ||
 	    (r = compose_notices(&m, ret_err)) < 0 || (r = compose_digests(&m, ret_err)) < 0)
 		goto out;
 out:

@@ -66,6 +66,9 @@ void conf_free(struct conf *c)
 	free(c->webhooks);
 	free(c->case_link);
 	free(c->unreadable_secret);
+	free(c->import_inbox);
+	free(c->import_mapping);
+	mapping_free(c->mapping);
 	for (int k = 0; k < _MSG_KIND_MAX; k++)
 		for (int p = 0; p < _MSG_PART_MAX; p++)
 			free(c->template_paths[k][p]);
@@ -858,6 +861,41 @@ static void load_notify(struct loader *l, const config_setting_t *g)
 			c->window_to % 60);
 }
 
+/* import = { inbox = "DIR"; mapping = "FILE"; max_age = "26 hours"; }: the
+ * mapping is read here, so that `check` covers it and a daemon never runs
+ * with a broken one. */
+static void load_import(struct loader *l, const config_setting_t *g)
+{
+	if (!cfg_group(&l->x, g, "import"))
+		return;
+	static const char *const keys[] = { "inbox", "mapping", "max_age", NULL };
+	cfg_check_keys(&l->x, g, keys, "import");
+	struct conf *c = l->c;
+	const config_setting_t *s;
+	c->import = true;
+	c->import_max_age = IMPORT_MAX_AGE_DEFAULT;
+	if ((s = config_setting_get_member(g, "inbox")))
+		set_path(l, &c->import_inbox, s, "import inbox");
+	if ((s = config_setting_get_member(g, "mapping")))
+		set_path(l, &c->import_mapping, s, "import mapping");
+	else
+		problem(l, g, "import needs mapping = \"FILE\": how the exports' columns become casewatch's "
+			"(casewatch-import(5))");
+	if ((s = config_setting_get_member(g, "max_age"))) {
+		if (config_setting_type(s) == CONFIG_TYPE_BOOL && !config_setting_get_bool(s))
+			c->import_max_age = 0;
+		else if (config_setting_type(s) == CONFIG_TYPE_BOOL)
+			problem(l, s, "import max_age is a duration like \"26 hours\", or false for no limit");
+		else {
+			long long n = parse_seconds(l, s, "import max_age", 3600, 30 * 86400);
+			if (n >= 0)
+				c->import_max_age = (int)n;
+		}
+	}
+	if (c->import_mapping)
+		mapping_load(c->import_mapping, &c->mapping, l->x.diags);
+}
+
 int conf_secrets_readable(const struct conf *c, struct diags *diags)
 {
 	if (!c->unreadable_secret)
@@ -905,7 +943,7 @@ int conf_load(const char *path, struct conf **ret, struct diags *diags)
 	const config_setting_t *root = config_root_setting(&cfg);
 	static const char *const keys[] = {
 		"database", "state", "rules", "timezone", "calendar", "scan_interval",
-		"maildir", "smtp", "webhooks", "notify", NULL,
+		"maildir", "smtp", "webhooks", "notify", "import", NULL,
 	};
 	cfg_check_keys(&l.x, root, keys, "the configuration");
 	const config_setting_t *s;
@@ -929,6 +967,8 @@ int conf_load(const char *path, struct conf **ret, struct diags *diags)
 		load_webhooks(&l, s);
 	if ((s = config_setting_get_member(root, "notify")))
 		load_notify(&l, s);
+	if ((s = config_setting_get_member(root, "import")))
+		load_import(&l, s);
 	config_destroy(&cfg);
 
 	/* Templates named in the file replace the built-in ones. */

@@ -7,6 +7,7 @@
 #include "diag.h"
 #include "holfile.h"
 #include "mail.h"
+#include "mapping.h"
 #include "message.h"
 #include "rules.h"
 #include "tz.h"
@@ -55,6 +56,12 @@ struct conf {
 	int manager_time;         /* minutes after midnight */
 	char *template_paths[_MSG_KIND_MAX][_MSG_PART_MAX];
 	struct templates templates;
+	/* Imports (casewatch.conf(5), IMPORTS): the `import` group. */
+	bool import;             /* the group is there */
+	char *import_inbox;      /* the folder casewatchd imports from, or NULL */
+	char *import_mapping;    /* the mapping file, resolved */
+	struct mapping *mapping; /* read and checked while loading */
+	int import_max_age;      /* seconds; 0: no limit */
 	/* A secret file this process may not read, as a message; the secret
 	 * itself is then "". Only sending needs secrets. */
 	char *unreadable_secret;
@@ -63,6 +70,8 @@ struct conf {
 #define DEFAULT_FROM "casewatch <casewatch@localhost>"
 #define SMTP_TIMEOUT_DEFAULT 30 /* seconds, for each step of the protocol */
 #define GIVE_UP_AFTER_DEFAULT (24 * 3600)
+
+#define IMPORT_MAX_AGE_DEFAULT (26 * 3600)
 
 #define SCAN_INTERVAL_DEFAULT 300
 #define SCAN_INTERVAL_MIN 1

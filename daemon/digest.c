@@ -5,6 +5,8 @@
 #include <time.h>
 
 #include "date.h"
+#include "import.h"
+#include "inbox.h"
 #include "outbox-int.h"
 #include "tmpl.h"
 #include "util.h"
@@ -40,6 +42,8 @@ static int load_drows(struct composer *m, const char *sql, bool bind_today, stru
 		char today[DATE_STRLEN];
 		sqlite3_bind_text(st, 1, date_format(m->today, today), -1, SQLITE_TRANSIENT);
 	}
+	if (sqlite3_bind_parameter_count(st) >= 9)
+		sqlite3_bind_int64(st, 9, m->hold_after); /* stale data: the officers' digest holds */
 	struct drow *v = NULL;
 	size_t n = 0, cap = 0;
 	int rc;
@@ -77,12 +81,91 @@ static void drow_fields(struct composer *m, struct tmpl_data *d, const struct dr
 	item_fields(m, d, &it, false);
 }
 
+/* A summary that says first that the data is stale, when it is. */
+static char *with_stale(struct composer *m, char *summary)
+{
+	if (!m->ctx->report->stale)
+		return summary;
+	char *s = xasprintf("case data out of date, %s", summary);
+	free(summary);
+	return s;
+}
+
+static void set_stale(struct composer *m, struct tmpl_data *d)
+{
+	_cleanup_free_ char *t = stale_text(m);
+	if (t)
+		tmpl_data_set(d, "stale", t);
+}
+
+/* What went wrong with imports: each file waiting in the inbox's failed/
+ * folder, and each run since `since` that rejected rows. */
+struct import_problems {
+	struct composer *m;
+	struct tmpl_data *d;
+	size_t n;
+};
+
+static void on_failed(void *userdata, const char *name, const char *problem)
+{
+	struct import_problems *p = userdata;
+	struct tmpl_data *e = tmpl_data_add(p->d, "import_problems");
+	tmpl_data_set(e, "file", name);
+	/* "NAME:LINE: what" reads "line LINE: what" after the name. */
+	size_t k = strlen(name);
+	const char *rest = problem, *where = "";
+	char line[32] = "";
+	if (strncmp(problem, name, k) == 0 && problem[k] == ':') {
+		rest = problem + k + 1;
+		size_t digits = strspn(rest, "0123456789");
+		if (digits && digits < 12 && rest[digits] == ':') {
+			snprintf(line, sizeof(line), "line %.*s: ", (int)digits, rest);
+			where = line;
+			rest += digits + 1;
+		}
+		rest += strspn(rest, " ");
+	}
+	_cleanup_free_ char *what = xasprintf("not imported, waiting in %s/failed: %s%s", p->m->conf->import_inbox,
+					      where, rest);
+	tmpl_data_set(e, "problem", what);
+	p->n++;
+}
+
+static size_t import_problems(struct composer *m, sqlite3 *cdb, int64_t since, struct tmpl_data *d)
+{
+	struct import_problems p = { .m = m, .d = d };
+	if (!m->conf->import)
+		return 0;
+	if (m->conf->import_inbox)
+		(void)inbox_failed(m->conf->import_inbox, on_failed, &p);
+	sqlite3_stmt *st;
+	/* No table: no import yet. */
+	if (!cdb || sqlite3_prepare_v2(cdb, "SELECT at, files, rejected FROM " IMPORT_RUNS_TABLE
+				       " WHERE rejected > 0 AND at >= ?1 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return p.n;
+	sqlite3_bind_int64(st, 1, since);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct tmpl_data *e = tmpl_data_add(d, "import_problems");
+		_cleanup_free_ char *files = col_clean(st, 1, MSG_MAX_LINE);
+		char at[TZ_TIMESTAMP_STRLEN];
+		_cleanup_free_ char *when = due_text(tz_format_timestamp(m->ctx->tz, sqlite3_column_int64(st, 0), at));
+		int64_t n = sqlite3_column_int64(st, 2);
+		tmpl_data_set(e, "file", files ? files : "");
+		tmpl_data_setf(e, "problem", "imported %s with %lld row%s rejected (listed in the report beside "
+			       "each file)", when, (long long)n, n == 1 ? "" : "s");
+		p.n++;
+	}
+	sqlite3_finalize(st);
+	return p.n;
+}
+
 static int officer_digests(struct composer *m, const char *period, char **ret_err)
 {
 	static const char sql[] =
 		"SELECT c.officer, c.team, c.ref, o.rule, o.due, o.state, o.stage, o.due_day, o.overdue_at "
 		"FROM obligations o JOIN cases c ON c.case_id = o.case_id "
-		"WHERE c.open = 1 AND c.officer IS NOT NULL AND (o.state = 'overdue' OR "
+		"WHERE c.open = 1 AND c.officer IS NOT NULL AND ((o.state = 'overdue' AND "
+		"coalesce(o.overdue_at, 0) <= ?9) OR "
 		"(o.state = 'pending' AND (o.due_day = ?1 OR o.stage = 'upcoming'))) "
 		"ORDER BY c.officer, o.due_day, o.due, c.ref, o.rule";
 	struct drow *v = NULL;
@@ -116,8 +199,9 @@ static int officer_digests(struct composer *m, const char *period, char **ret_er
 			drow_fields(m, tmpl_data_add(d, list), &v[k]);
 		}
 		static const char *const labels[] = { "due today", "overdue", "coming up" };
-		_cleanup_free_ char *summary = summary_text(labels, counts, 3);
+		_cleanup_free_ char *summary = with_stale(m, summary_text(labels, counts, 3));
 		tmpl_data_set(d, "summary", summary);
+		set_stale(m, d);
 		tmpl_data_set(d, "officer", directory_officer_name(&m->dir, v[i].officer));
 		tmpl_data_set(d, "date", today);
 		int64_t id = add_email(m, MSG_OFFICER_DIGEST, o->email, period, -1, d, ret_err);
@@ -135,7 +219,9 @@ static int officer_digests(struct composer *m, const char *period, char **ret_er
 	return r;
 }
 
-static int manager_digests(struct composer *m, const char *period, char **ret_err)
+/* Each manager's digest for `period` (the key that makes it one per
+ * manager), headed `shown`. */
+static int manager_digests(struct composer *m, const char *period, const char *shown, char **ret_err)
 {
 	static const char sql[] =
 		"SELECT c.officer, c.team, c.ref, o.rule, o.due, o.state, o.stage, o.due_day, o.overdue_at "
@@ -186,13 +272,18 @@ static int manager_digests(struct composer *m, const char *period, char **ret_er
 		if (seen)
 			continue;
 		struct tmpl_data *d = tmpl_data_new();
-		size_t counts[2] = { 0 };
+		size_t counts[2] = { 0 }, held = 0;
 		struct tmpl_data *team = NULL, *off = NULL;
 		const char *cur_team = NULL, *cur_off = NULL;
 		for (size_t k = 0; k < n; k++) {
 			const struct team *tm = directory_team(&m->dir, v[k].team);
 			if (!tm || !tm->manager || strcmp(tm->manager, to) != 0)
 				continue;
+			/* Stale data: late since the last import, maybe not. */
+			if (v[k].overdue_at > m->hold_after) {
+				held++;
+				continue;
+			}
 			if (!cur_team || strcmp(cur_team, v[k].team) != 0) {
 				team = tmpl_data_add(d, "teams");
 				tmpl_data_set(team, "team", directory_team_name(&m->dir, v[k].team));
@@ -214,13 +305,28 @@ static int manager_digests(struct composer *m, const char *period, char **ret_er
 			free(summary);
 			summary = xstrdup("nothing overdue");
 		}
+		if (held) {
+			bool none = counts[0] + counts[1] == 0;
+			char *s2 = none ? xasprintf("%zu overdue held until the data is fresh", held)
+					: xasprintf("%s, %zu more held until the data is fresh", summary, held);
+			free(summary);
+			summary = s2;
+		}
 		if (n_dead) {
 			char *s2 = xasprintf("%s, %zu undelivered", summary, n_dead);
 			free(summary);
 			summary = s2;
 		}
+		size_t n_imp = import_problems(m, m->cases, last ? strtoll(last, NULL, 10) : 0, d);
+		if (n_imp) {
+			char *s2 = xasprintf("%s, %zu import problem%s", summary, n_imp, n_imp == 1 ? "" : "s");
+			free(summary);
+			summary = s2;
+		}
+		summary = with_stale(m, summary);
 		tmpl_data_set(d, "summary", summary);
-		tmpl_data_set(d, "period", period);
+		set_stale(m, d);
+		tmpl_data_set(d, "period", shown);
 		char today[DATE_STRLEN];
 		tmpl_data_set(d, "date", date_format(m->today, today));
 		tmpl_data_setf(d, "undelivered_count", "%zu", n_dead);
@@ -277,12 +383,21 @@ out:
 	return r;
 }
 
+/* What makes the stale-data alert one per manager for each time the data
+ * goes stale: the last import's time. */
+#define STALE_KEY_STRLEN 32
+static const char *stale_key(const struct composer *m, char key[static STALE_KEY_STRLEN])
+{
+	snprintf(key, STALE_KEY_STRLEN, "stale-%lld", (long long)m->ctx->report->last_import);
+	return key;
+}
+
 int compose_digests(struct composer *m, char **ret_err)
 {
 	const struct conf *c = m->conf;
 	bool working = calendar_is_working_day(m->ctx->cal, m->today);
 	int r;
-	char today[DATE_STRLEN];
+	char today[DATE_STRLEN], key[STALE_KEY_STRLEN];
 	date_format(m->today, today);
 	/* Morning digests go out on working days from their time until the
 	 * window closes: a daemon started in the evening sends none. */
@@ -312,8 +427,26 @@ int compose_digests(struct composer *m, char **ret_err)
 		if ((r = meta_text(m->db, "manager_digest", &done, ret_err)) < 0)
 			return r;
 		if (!done || strcmp(done, period) != 0) {
-			if ((r = manager_digests(m, period, ret_err)) < 0 ||
+			if ((r = manager_digests(m, period, period, ret_err)) < 0 ||
 			    (r = meta_set_text(m->db, "manager_digest", period, ret_err)) < 0)
+				return r;
+			/* It says the data is stale: the alert would say it
+			 * again. */
+			if (m->ctx->report->stale && (r = meta_set_text(m->db, "stale_alert", stale_key(m, key), ret_err)) < 0)
+				return r;
+		}
+	}
+	/* Stale data: the managers are told once, inside the send window,
+	 * with what can still be said. */
+	if (m->ctx->report->stale && (working || c->window_every_day) && m->minutes >= c->window_from &&
+	    m->minutes < c->window_to) {
+		stale_key(m, key);
+		_cleanup_free_ char *done = NULL;
+		if ((r = meta_text(m->db, "stale_alert", &done, ret_err)) < 0)
+			return r;
+		if (!done || strcmp(done, key) != 0) {
+			if ((r = manager_digests(m, key, today, ret_err)) < 0 ||
+			    (r = meta_set_text(m->db, "stale_alert", key, ret_err)) < 0)
 				return r;
 		}
 	}

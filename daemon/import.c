@@ -1154,6 +1154,58 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+/* The run, in the import's own transaction: when it landed (the daemon's
+ * import.max_age counts from it), its files and counts. The last
+ * thousand are kept. */
+static int record_run(struct imp *im, char *const *paths, size_t n)
+{
+	struct strbuf files = { 0 };
+	strbuf_adds(&files, "");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strbuf_adds(&files, ", ");
+		strbuf_adds(&files, base_name(paths[i]));
+	}
+	_cleanup_free_ char *names = text_clean(files.p, IMPORT_RUNS_FILES_MAX, NULL);
+	free(files.p);
+	size_t changed = 0;
+	for (int t = 0; t < _IMPORT_TABLE_MAX; t++)
+		changed += im->ret->t[t].added + im->ret->t[t].changed + im->ret->t[t].deleted;
+	sqlite3_stmt *st = NULL;
+	int r;
+	if ((r = exec(im, "CREATE TABLE IF NOT EXISTS " IMPORT_RUNS_TABLE " (id INTEGER PRIMARY KEY, "
+			  "at INTEGER NOT NULL, files TEXT NOT NULL, rows INTEGER NOT NULL, rejected INTEGER NOT NULL, "
+			  "changed INTEGER NOT NULL) STRICT")) < 0 ||
+	    (r = prepare(im, "INSERT INTO " IMPORT_RUNS_TABLE " (at, files, rows, rejected, changed) "
+			     "VALUES (?1, ?2, ?3, ?4, ?5)", &st)) < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, (int64_t)time(NULL));
+	sqlite3_bind_text(st, 2, names, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (int64_t)im->ret->rows);
+	sqlite3_bind_int64(st, 4, (int64_t)im->ret->rejected);
+	sqlite3_bind_int64(st, 5, (int64_t)changed);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_problem(im, "recording the import");
+	return exec(im, "DELETE FROM " IMPORT_RUNS_TABLE " WHERE id <= (SELECT max(id) FROM " IMPORT_RUNS_TABLE
+		    ") - 1000");
+}
+
+int import_last(sqlite3 *db, int64_t *ret_at)
+{
+	*ret_at = 0;
+	sqlite3_stmt *st;
+	/* No table: no import yet. */
+	if (sqlite3_prepare_v2(db, "SELECT max(at) FROM " IMPORT_RUNS_TABLE, -1, &st, NULL) != SQLITE_OK)
+		return sqlite3_errcode(db) == SQLITE_ERROR ? 0 : -EIO;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*ret_at = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -EIO;
+}
+
 int import_files(sqlite3 *db, const struct mapping *m, const struct tz *tz, char *const *paths, size_t n,
 		 bool dry_run, const struct import_hooks *hooks, struct import_result *ret,
 		 struct diags *file_problems)
@@ -1256,6 +1308,8 @@ int import_files(sqlite3 *db, const struct mapping *m, const struct tz *tz, char
 	}
 	if (r >= 0 && im.r < 0)
 		r = im.r;
+	if (r >= 0 && !dry_run)
+		r = record_run(&im, paths, n);
 
 out:
 	sqlite3_finalize(im.find_key);

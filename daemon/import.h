@@ -39,6 +39,16 @@ struct import_hooks {
  * row's key, for the next import to find it. Made when missing. */
 #define IMPORT_KEYS_TABLE "import_keys"
 
+/* The table of the runs that landed (written, rows rejected or not): id,
+ * at (Unix seconds), files (their base names), rows, rejected, changed
+ * (rows new, changed or deleted); the last thousand. Made when missing. */
+#define IMPORT_RUNS_TABLE "import_runs"
+#define IMPORT_RUNS_FILES_MAX 500 /* bytes of the names kept */
+
+/* When the last import landed (Unix seconds), 0 when none has; -EIO when
+ * the database cannot say. */
+int import_last(sqlite3 *db, int64_t *ret_at);
+
 /* Import the files at paths[0..n) into db (the case database, open for
  * writing) through m, reading local times in tz: each file through the
  * first source whose match fits its name, tables first (teams, officers,

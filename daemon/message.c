@@ -42,7 +42,7 @@ static const struct tmpl_field digest_item[] = {
 	{ "case", NULL }, { "rule", NULL }, { "title", NULL }, { "stage", NULL }, { "due", NULL }, { "late", NULL }, { "team", NULL }, { "link", NULL }, { NULL, NULL },
 };
 static const struct tmpl_field officer_fields[] = {
-	{ "summary", NULL }, { "officer", NULL }, { "date", NULL }, { "recipient", NULL },
+	{ "summary", NULL }, { "officer", NULL }, { "date", NULL }, { "recipient", NULL }, { "stale", NULL },
 	{ "due_today", digest_item }, { "overdue", digest_item }, { "upcoming", digest_item }, { NULL, NULL },
 };
 static const struct tmpl_field manager_officer[] = {
@@ -57,10 +57,14 @@ static const struct tmpl_field manager_standard[] = {
 static const struct tmpl_field manager_undelivered[] = {
 	{ "recipient", NULL }, { "subject", NULL }, { "error", NULL }, { "since", NULL }, { NULL, NULL },
 };
+static const struct tmpl_field manager_import[] = {
+	{ "file", NULL }, { "problem", NULL }, { NULL, NULL },
+};
 static const struct tmpl_field manager_fields[] = {
-	{ "summary", NULL }, { "period", NULL }, { "date", NULL }, { "recipient", NULL },
+	{ "summary", NULL }, { "period", NULL }, { "date", NULL }, { "recipient", NULL }, { "stale", NULL },
 	{ "teams", manager_team }, { "standards", manager_standard },
-	{ "undelivered", manager_undelivered }, { "undelivered_count", NULL }, { NULL, NULL },
+	{ "undelivered", manager_undelivered }, { "undelivered_count", NULL },
+	{ "import_problems", manager_import }, { NULL, NULL },
 };
 
 const struct tmpl_field *msg_fields(enum msg_kind k)
@@ -117,6 +121,10 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 		[MSG_SUBJECT] = "casewatch: your cases on {{date}}: {{summary}}",
 		[MSG_TEXT] =
 			"Good morning {{officer}}: {{summary}}.\n"
+			"{{#stale}}\n"
+			"\n"
+			"Note: {{stale}}.\n"
+			"{{/stale}}\n"
 			"{{#overdue}}\n"
 			"\n"
 			"Overdue: {{case}}: {{title}}, due {{due}}, {{late}}\n"
@@ -143,6 +151,9 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 		[MSG_HTML] =
 			HTML_HEAD
 			"<p>Good morning {{officer}}: {{summary}}.</p>\n"
+			"{{#stale}}\n"
+			"<p><strong>Note:</strong> {{stale}}.</p>\n"
+			"{{/stale}}\n"
 			"<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">\n"
 			"<tr><th></th><th>Case</th><th>Standard</th><th>Due</th><th>Late</th></tr>\n"
 			"{{#overdue}}\n"
@@ -161,6 +172,10 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 		[MSG_SUBJECT] = "casewatch: service standards, {{period}}: {{summary}}",
 		[MSG_TEXT] =
 			"Service standards, {{period}}: {{summary}}.\n"
+			"{{#stale}}\n"
+			"\n"
+			"Warning: {{stale}}.\n"
+			"{{/stale}}\n"
 			"{{#teams}}\n"
 			"\n"
 			"Team {{team}}\n"
@@ -172,8 +187,10 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"{{/officers}}\n"
 			"{{/teams}}\n"
 			"{{^teams}}\n"
+			"{{^stale}}\n"
 			"\n"
 			"Nothing is overdue.\n"
+			"{{/stale}}\n"
 			"{{/teams}}\n"
 			"\n"
 			"Standards (open cases, and unmet obligations of closed ones):\n"
@@ -185,11 +202,18 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"\n"
 			"Undelivered: {{recipient}}: \"{{subject}}\" since {{since}}: {{error}}\n"
 			"{{/undelivered}}\n"
+			"{{#import_problems}}\n"
+			"\n"
+			"Import: {{file}}: {{problem}}\n"
+			"{{/import_problems}}\n"
 			"\n"
 			FOOTER_TEXT,
 		[MSG_HTML] =
 			HTML_HEAD
 			"<p>Service standards, {{period}}: {{summary}}.</p>\n"
+			"{{#stale}}\n"
+			"<p><strong>Warning:</strong> {{stale}}.</p>\n"
+			"{{/stale}}\n"
 			"{{#teams}}\n"
 			"<h3>Team {{team}}</h3>\n"
 			"<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">\n"
@@ -203,7 +227,9 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"</table>\n"
 			"{{/teams}}\n"
 			"{{^teams}}\n"
+			"{{^stale}}\n"
 			"<p>Nothing is overdue.</p>\n"
+			"{{/stale}}\n"
 			"{{/teams}}\n"
 			"<h3>Standards</h3>\n"
 			"<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">\n"
@@ -217,6 +243,9 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"{{#undelivered}}\n"
 			"<p>Undelivered: {{recipient}}: &ldquo;{{subject}}&rdquo; since {{since}}: {{error}}</p>\n"
 			"{{/undelivered}}\n"
+			"{{#import_problems}}\n"
+			"<p>Import: {{file}}: {{problem}}</p>\n"
+			"{{/import_problems}}\n"
 			FOOTER_HTML,
 	},
 };

@@ -43,10 +43,14 @@ struct composer {
 	struct outbox_ctx *ctx;
 	const struct conf *conf;
 	sqlite3 *db;
+	sqlite3 *cases; /* the case database, read */
 	struct directory dir;
 	char *instance, *domain;
 	cw_day today;
 	int minutes; /* local time of day */
+	/* With stale data, overdue and escalated stages reached after this
+	 * instant are held (INT64_MAX: the data is fresh). */
+	int64_t hold_after;
 	int64_t next_id;
 };
 
@@ -65,5 +69,8 @@ char *summary_text(const char *const *labels, const size_t *counts, size_t n);
  * digest for the period was already there, or -errno. */
 int64_t add_email(struct composer *m, enum msg_kind k, const char *to, const char *period, int64_t case_id,
 		  struct tmpl_data *d, char **ret_err);
+/* "the case data has not been updated since ...": why items are held, or
+ * NULL when the data is fresh. */
+char *stale_text(struct composer *m);
 /* The digests whose time has come. */
 int compose_digests(struct composer *m, char **ret_err);

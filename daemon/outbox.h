@@ -25,6 +25,10 @@ struct outbox_report {
 	size_t messages;  /* messages composed */
 	size_t held;      /* notifications waiting for the send window */
 	size_t voided;    /* notifications dropped: met, gone, or overtaken */
+	/* import.max_age (casewatch.conf(5)): no import landed within it. */
+	bool stale;
+	int64_t last_import;   /* when the last one landed; 0: none has */
+	size_t held_stale;     /* overdue and escalated notifications held for fresh data */
 	struct outbox_line *lines; /* one per message composed, and problems */
 	size_t n_lines, cap_lines;
 };

@@ -18,10 +18,11 @@
 /* schema/state.sql, carried in the program by sql2c.sh. */
 extern const char state_schema_sql[];
 extern const char state_upgrade_2_sql[];
-static const char *const state_upgrades[] = { state_upgrade_2_sql };
+extern const char state_upgrade_3_sql[];
+static const char *const state_upgrades[] = { state_upgrade_2_sql, state_upgrade_3_sql };
 
 #define STATE_APPLICATION_ID 0x43575354 /* 'CWST' */
-#define STATE_VERSION 2
+#define STATE_VERSION 3
 
 static const struct schema state_schema = {
 	.what = "state database",
@@ -63,8 +64,8 @@ static const char *const statement_sql[_ST_MAX] = {
 	[ST_PUT_OBLIGATION] = "INSERT INTO obligations (case_id, rule, party_id, cycle, party_role, start, due, "
 			      "due_day, overdue_at, state, met_at, stage) "
 			      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-	[ST_QUEUE] = "INSERT INTO outbox (case_id, rule, party_id, cycle, stage, recipient, urgent, created_at) "
-		     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
+	[ST_QUEUE] = "INSERT INTO outbox (case_id, rule, party_id, cycle, stage, recipient, urgent, created_at, "
+		     "reached_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING",
 	[ST_WAKE] = "SELECT case_id FROM cases WHERE wake_at <= ?1",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_META_PUT] = "INSERT INTO meta (key, value) VALUES (?1, ?2) "
@@ -423,6 +424,11 @@ static int queue(struct run *x, const struct eval_case *c, const struct obligati
 	};
 	size_t n = ELEMENTSOF(roles) + p->n_addresses + x->w->n_webhooks;
 	sqlite3_stmt *st = x->w->st[ST_QUEUE];
+	/* When the stage told began: no later than now, and no earlier than
+	 * the obligation itself. */
+	int64_t reached = stage_start(&x->ev, o, (enum notify_stage)tell);
+	if (reached == EVAL_NONE || reached > x->at)
+		reached = x->at;
 	for (size_t i = 0; i < n; i++) {
 		const char *to;
 		if (i < ELEMENTSOF(roles)) {
@@ -442,6 +448,10 @@ static int queue(struct run *x, const struct eval_case *c, const struct obligati
 		sqlite3_bind_text(st, 6, to, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 7, r->urgent);
 		sqlite3_bind_int64(st, 8, x->at);
+		if (reached == INT64_MIN)
+			sqlite3_bind_null(st, 9);
+		else
+			sqlite3_bind_int64(st, 9, reached);
 		int rr = step_done(x, st, "queueing a notification");
 		if (rr < 0)
 			return rr;

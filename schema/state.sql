@@ -1,4 +1,4 @@
--- The casewatchd state database, schema version 2 (casewatchd(8)).
+-- The casewatchd state database, schema version 3 (casewatchd(8)).
 --
 -- Everything here but the ledger is derived from the case database and the
 -- configuration, and is rebuilt when the file is deleted. The daemon is the
@@ -6,7 +6,7 @@
 
 -- 'CWST'
 PRAGMA application_id = 1129796436;
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 
 -- Where the last scan left off: the change-log position read, the local
 -- day of the last full evaluation, a digest of the rules, calendar and
@@ -93,6 +93,11 @@ CREATE TABLE outbox (
 	recipient TEXT NOT NULL,
 	urgent INTEGER NOT NULL DEFAULT 0,
 	created_at INTEGER NOT NULL,
+	-- When the obligation reached the stage (Unix seconds), which may be
+	-- before the scan that queued it: import.max_age holds an overdue or
+	-- escalated notice reached after the last import. NULL: not known
+	-- (queued before schema version 3), read as created_at.
+	reached_at INTEGER,
 	status TEXT NOT NULL DEFAULT 'pending'
 		CHECK (status IN ('pending', 'sending', 'sent', 'dead', 'void')),
 	attempts INTEGER NOT NULL DEFAULT 0,

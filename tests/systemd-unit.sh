@@ -35,6 +35,8 @@ case $(setting ExecStart) in
 esac
 check "ExecReload sends SIGHUP to the main process" has_line 'ExecReload=/bin/kill -HUP $MAINPID'
 check "Restart=on-failure" has_line "Restart=on-failure"
+check "the daemon may write the import inbox tmpfiles.d makes" has_line "ReadWritePaths=-/var/spool/casewatch/inbox"
+check "tmpfiles.d makes that inbox" grep -q '^d /var/spool/casewatch/inbox ' "$TMPFILES"
 case $(setting WatchdogSec) in
 "" | 0 | infinity) not_ok "WatchdogSec is set (got '$(setting WatchdogSec)')" ;;
 *) ok "WatchdogSec is set" ;;
@@ -91,6 +93,12 @@ else
 	casewatch:x:*:*:*:/var/lib/casewatch:/usr/sbin/nologin) ok "casewatch: a system user living in /var/lib/casewatch, no shell" ;;
 	*) not_ok "casewatch: a system user living in /var/lib/casewatch, no shell (got '$pw')" ;;
 	esac
+	imp=$(grep "^casewatch-import:" "$T/root/etc/group" 2>/dev/null)
+	case $imp in
+	casewatch-import:x:*:casewatch) ok "casewatch-import: a group for the export job, with casewatch in it" ;;
+	*) not_ok "casewatch-import: a group for the export job, with casewatch in it (got '$imp')" ;;
+	esac
+	igid=$(echo "$imp" | cut -d: -f3)
 	uid=$(echo "$pw" | cut -d: -f3)
 	gid=$(sed -n 's/^casewatch:x:\([0-9]*\):.*/\1/p' "$T/root/etc/group")
 	if [ -n "$uid" ] && [ -n "$gid" ] && [ "$uid" -lt 1000 ] && [ "$gid" = "$(echo "$pw" | cut -d: -f4)" ]; then
@@ -118,12 +126,18 @@ else
 	owner() { stat -c %u:%g "$T/root$1" 2>/dev/null; }
 	check "/var/lib/casewatch is 0750" test "$(mode /var/lib/casewatch)" = 750
 	check "/etc/casewatch is 0750" test "$(mode /etc/casewatch)" = 750
+	check "/var/spool/casewatch/inbox is 2770: the group's, set-group-ID" \
+		test "$(mode /var/spool/casewatch/inbox)" = 2770
+	check "/var/spool/casewatch lets through, lists nothing private" test "$(mode /var/spool/casewatch)" = 755
 	if [ "$(id -u)" -eq 0 ]; then
 		check "/var/lib/casewatch belongs to casewatch:casewatch" test "$(owner /var/lib/casewatch)" = "$uid:$gid"
 		check "/etc/casewatch belongs to root:casewatch" test "$(owner /etc/casewatch)" = "0:$gid"
+		check "the inbox belongs to casewatch:casewatch-import" \
+			test "$(owner /var/spool/casewatch/inbox)" = "$uid:$igid"
 	else
 		skip "/var/lib/casewatch belongs to casewatch:casewatch" "needs root to give it away"
 		skip "/etc/casewatch belongs to root:casewatch" "needs root to give it away"
+		skip "the inbox belongs to casewatch:casewatch-import" "needs root to give it away"
 	fi
 fi
 

@@ -1040,16 +1040,16 @@ static void test_fields_each_kind_offers(void **state)
 	assert_string_equal(notice, "summary count recipient items(case rule title stage due late officer team link)");
 	char *officer = fields_of(MSG_OFFICER_DIGEST);
 	assert_string_equal(officer,
-		"summary officer date recipient "
+		"summary officer date recipient stale "
 		"due_today(case rule title stage due late team link) "
 		"overdue(case rule title stage due late team link) "
 		"upcoming(case rule title stage due late team link)");
 	char *manager = fields_of(MSG_MANAGER_DIGEST);
 	assert_string_equal(manager,
-		"summary period date recipient "
+		"summary period date recipient stale "
 		"teams(team officers(officer items(case rule title stage due late team link))) "
 		"standards(rule title pending overdue paused met met_late) "
-		"undelivered(recipient subject error since) undelivered_count");
+		"undelivered(recipient subject error since) undelivered_count import_problems(file problem)");
 	/* DESIGN.md section 5: nothing about a party, no flags, no free
 	 * text. */
 	for (int k = 0; k < _MSG_KIND_MAX; k++) {
@@ -1290,6 +1290,53 @@ static void test_conf_defaults(void **state)
 	char *w4 = gc(xasprintf("%s/outgoing", dir));
 	assert_string_equal(c->maildir, w4);
 	assert_string_equal(m4, w4);
+}
+
+static void test_conf_import(void **state)
+{
+	(void)state;
+	/* No group: nothing to import, no age limit. */
+	struct conf *c = load_ok("noimport.conf", "database = \"cases.db\";\n");
+	assert_false(c->import);
+	assert_null(c->import_inbox);
+	assert_null(c->mapping);
+	assert_int_equal(c->import_max_age, 0);
+
+	write_file("map.conf", "sources = ( { match = \"c*.csv\"; into = \"cases\"; key = \"R\";\n"
+			       "  columns = { ref = \"R\"; received_at = \"D\"; }; } );\n");
+	/* The group: paths beside the file, the mapping read, 26 hours by
+	 * default. */
+	c = load_ok("import.conf", "import = { inbox = \"in\"; mapping = \"map.conf\"; };\n");
+	assert_true(c->import);
+	assert_string_equal(c->import_inbox, gc(xasprintf("%s/in", dir)));
+	assert_string_equal(c->import_mapping, gc(xasprintf("%s/map.conf", dir)));
+	assert_non_null(c->mapping);
+	assert_int_equal(c->mapping->n_sources, 1);
+	assert_int_equal(c->import_max_age, 26 * 3600);
+	assert_int_equal(IMPORT_MAX_AGE_DEFAULT, 26 * 3600);
+
+	c = load_ok("import-age.conf", "import = { mapping = \"map.conf\"; max_age = \"3 days\"; };\n");
+	assert_null(c->import_inbox);
+	assert_int_equal(c->import_max_age, 3 * 86400);
+	c = load_ok("import-off.conf", "import = { mapping = \"map.conf\"; max_age = false; };\n");
+	assert_int_equal(c->import_max_age, 0);
+	c = load_ok("import-secs.conf", "import = { mapping = \"map.conf\"; max_age = 7200; };\n");
+	assert_int_equal(c->import_max_age, 7200);
+
+	expect_bad("import-bad.conf",
+		   "import = { inbox = \"\"; max_age = \"59 minutes\"; };\n"
+		   "import2 = 1;\n",
+		   "@/import-bad.conf:1: import inbox must not be empty\n"
+		   "@/import-bad.conf:1: import needs mapping = \"FILE\": how the exports' columns become "
+		   "casewatch's (casewatch-import(5))\n"
+		   "@/import-bad.conf:1: import max_age must be between 1 hour and 30 days\n"
+		   "@/import-bad.conf:2: unknown setting 'import2' in the configuration\n");
+	expect_bad("import-type.conf", "import = { mapping = \"map.conf\"; max_age = true; };\n",
+		   "@/import-type.conf:1: import max_age is a duration like \"26 hours\", or false for no limit\n");
+	expect_bad("import-nomap.conf", "import = { mapping = \"missing.conf\"; };\n",
+		   "@/missing.conf: cannot read: No such file or directory\n");
+	expect_bad("import-list.conf", "import = [ 1 ];\n",
+		   "@/import-list.conf:1: import must be a group { ... }, not an array\n");
 }
 
 static void test_smtp_relay_with_password_file(void **state)
@@ -1769,6 +1816,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_templates_load_builtin, gc_teardown),
 		cmocka_unit_test_teardown(test_builtin_notice_renders, gc_teardown),
 		cmocka_unit_test_teardown(test_conf_defaults, gc_teardown),
+		cmocka_unit_test_teardown(test_conf_import, gc_teardown),
 		cmocka_unit_test_teardown(test_smtp_relay_with_password_file, gc_teardown),
 		cmocka_unit_test_teardown(test_smtp_tls_none_ipv6_and_timeout, gc_teardown),
 		cmocka_unit_test_teardown(test_smtp_password_from_credentials_directory, gc_teardown),

@@ -277,7 +277,7 @@ def snapshot(path):
     out = {
         "cases": s.execute("SELECT * FROM cases ORDER BY case_id").fetchall(),
         "obligations": s.execute("SELECT * FROM obligations ORDER BY case_id, rule, party_id, cycle").fetchall(),
-        "outbox": s.execute("SELECT case_id, rule, party_id, cycle, stage, recipient, urgent, created_at, status "
+        "outbox": s.execute("SELECT case_id, rule, party_id, cycle, stage, recipient, urgent, created_at, reached_at, status "
                             "FROM outbox ORDER BY case_id, rule, party_id, cycle, stage, recipient").fetchall(),
     }
     s.close()
