@@ -16,6 +16,12 @@
 /* A file newer than this (seconds, by its modification time) may still be
  * being written by a job that does not rename: it waits for a later scan. */
 #define INBOX_SETTLE_SEC 10
+/* The inbox's private folder: each complete file is moved into it before
+ * it is read, so that nobody else can change or replace it meanwhile; a
+ * crash leaves files there, imported again at the next scan. */
+#define INBOX_WORK ".importing"
+/* Files taken in one run; more wait for the next scan. */
+#define INBOX_MAX_FILES 1000
 /* Rejected rows told in the log, per run; all of them are in the reports. */
 #define INBOX_LOG_LINES 10
 
@@ -41,9 +47,10 @@ struct inbox_result {
 };
 void inbox_result_free(struct inbox_result *r);
 
-/* Import the complete files of c->import_inbox through c->mapping, in one
- * run (tables first, then name order), into the case database, opened for
- * writing only here. A file with a file-level problem goes to failed/ and
+/* Import the complete files of c->import_inbox (and those a crash left in
+ * INBOX_WORK) through c->mapping, in one run (tables first, then name
+ * order), into the case database, opened for writing only here. A file
+ * that is not a plain file with one name goes to failed/ unread. A file with a file-level problem goes to failed/ and
  * the run is made again without it; the others go to done/ once the run
  * is committed. `progress` (may be NULL) is import_hooks.progress: a
  * negative return abandons the run, nothing written or moved, and is

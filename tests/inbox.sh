@@ -124,7 +124,53 @@ touch -d '1 minute ago' "$inbox/cases-new.csv"
 check "a file left alone long enough is taken" wait_moved done cases-new.csv
 check "the link stays: a link is never followed" test -L "$inbox/cases-link.csv"
 
-### 3. One run, tables first: contacts named before their cases.
+### 3. What the export job's group could leave to mislead the daemon.
+# A link swapped in for a file, and a hard link to one elsewhere: failed,
+# unread. (The link in section 2 is never taken; this one is put where a
+# file was listed, so it is: a link in the work folder is what a swap
+# between the listing and the read would leave.)
+stop_daemon main TERM
+no_sanitizer main
+printf 'Ref,Received,Stage,Serious,Officer,Team\nIN-SECRET,02/11/2026 10:00,case,0,mokafor,east\n' >secret.csv
+ln -s "$T/secret.csv" "$inbox/.importing/cases-swapped.csv"
+ln "$T/secret.csv" "$T/cases-hard.csv"
+touch -d '1 minute ago' "$T/cases-hard.csv"
+mv "$T/cases-hard.csv" "$inbox/"
+start_daemon links "$T/casewatch.conf" || not_ok "the daemon starts again"
+check "a link in the work folder: moved into failed/" wait_moved failed cases-swapped.csv
+check "a hard link: moved into failed/" wait_moved failed cases-hard.csv
+same "neither was read" "$(q1 "SELECT count(*) FROM cases WHERE ref = 'IN-SECRET'")" 0
+same "the link's report" "$(cat "$inbox/failed/cases-swapped.csv.errors")" "$inbox/cases-swapped.csv: not a plain file"
+same "the hard link's report" "$(cat "$inbox/failed/cases-hard.csv.errors")" \
+	"$inbox/cases-hard.csv: it has other names (hard links): copy it instead"
+check "the file linked to is as it was" test "$(cat secret.csv | wc -l)" -eq 2
+# done/ replaced by a link: refused, nothing moved, said.
+stop_daemon links TERM
+no_sanitizer links
+mv "$inbox/done" "$T/done.real"
+mkdir "$T/elsewhere"
+ln -s "$T/elsewhere" "$inbox/done"
+cp cases-1.csv cases-x.csv 2>/dev/null || printf 'Ref,Received,Stage,Serious,Officer,Team\nIN-1,02/11/2026 10:00,case,0,mokafor,east\n' >cases-x.csv
+put cases-x.csv
+start_daemon back "$T/casewatch.conf" || not_ok "the daemon starts with done/ a link"
+if wait_for "import: $inbox/done is not a folder of this user's that only it may write: move it away" "$T/back.log"; then
+	ok "done/ as a link: refused, and said"
+else
+	not_ok "done/ as a link: refused, and said"
+	show "$T/back.log" log
+fi
+check "the file waits in the inbox" test -f "$inbox/cases-x.csv"
+same "nothing went where the link points" "$(ls -A "$T/elsewhere")" ""
+if wait_for 'STATUS=Import failing: .*is not a folder of this user' "$T/back.notify"; then ok "STATUS= says the import is failing"; else
+	not_ok "STATUS= says the import is failing (got '$(status_line back)')"
+fi
+rm "$inbox/done"
+mv "$T/done.real" "$inbox/done"
+check "with done/ back, the file is taken" wait_moved done cases-x.csv
+wait_for "import: the inbox works again after: $inbox/done is not a folder" "$T/back.log" &&
+	ok "the log says it works again" || not_ok "the log says it works again"
+
+### 4. One run, tables first: contacts named before their cases.
 cat >contacts-a.csv <<'EOF'
 Id,Ref,At,Kind,How
 c1,IN-2,03/11/2026 09:00,contact,phone
@@ -143,7 +189,7 @@ same "the contact found its case, imported in the same run" \
 	"IN-2 contact phone"
 same "one run for the two" "$(q1 "SELECT files FROM import_runs ORDER BY id DESC LIMIT 1")" "cases-b.csv, contacts-a.csv"
 
-### 4. A file that fails goes to failed/; rejected rows stay with their file.
+### 5. A file that fails goes to failed/; rejected rows stay with their file.
 cat >cases-c.csv <<'EOF'
 Ref,Received,Stage,Serious,Officer,Team
 IN-3,04/11/2026 10:00,case,0,mokafor,east
@@ -152,7 +198,7 @@ EOF
 printf 'Ref,Received\nIN-5,04/11/2026 10:00\n' >cases-d.csv
 printf 'a,b\n1,2\n' >other.csv
 touch -d '1 minute ago' cases-c.csv cases-d.csv other.csv
-n=$(lines "$T/main.log")
+n=$(lines "$T/back.log")
 mv cases-c.csv cases-d.csv other.csv "$inbox/"
 check "the file with a missing column: moved into failed/" wait_moved failed cases-d.csv
 check "the file no source matches: moved into failed/" wait_moved failed other.csv
@@ -165,46 +211,46 @@ head -n 1 "$inbox/failed/cases-d.csv.errors" | grep -q "^$inbox/cases-d.csv:1: c
 	{ not_ok "failed/cases-d.csv.errors names the missing column"; show "$inbox/failed/cases-d.csv.errors" report; }
 same "failed/other.csv.errors: no source" "$(cat "$inbox/failed/other.csv.errors")" \
 	"$inbox/other.csv: no source of the mapping matches the file name \"other.csv\": nothing imported"
-wait_after "$n" "import: 1 file from $inbox: cases: 1 new" "$T/main.log"
+wait_after "$n" "import: 1 file from $inbox: cases: 1 new" "$T/back.log"
 for want in "import: cases-d.csv not imported, moved to $inbox/failed/: cases-d.csv:1: column" \
 	"import: other.csv not imported, moved to $inbox/failed/: other.csv: no source" \
 	"import: rejected: $inbox/cases-c.csv:3: column \"Received\"" \
 	"import: 1 file from $inbox: cases: 1 new, 0 changed, 0 unchanged; 1 row rejected"; do
-	after "$n" "$T/main.log" | grep -qF -- "$want" && ok "logged: $want" || not_ok "logged: $want"
+	after "$n" "$T/back.log" | grep -qF -- "$want" && ok "logged: $want" || not_ok "logged: $want"
 done
 if wait_for "STATUS=Last import at [0-9][0-9]:[0-9][0-9]: 2 files failed, 1 row rejected \\(see $inbox\\)\\. Scanned" \
-	"$T/main.notify"; then ok "STATUS= tells what the last import got wrong"; else
-	not_ok "STATUS= tells what the last import got wrong (got '$(status_line main)')"
+	"$T/back.notify"; then ok "STATUS= tells what the last import got wrong"; else
+	not_ok "STATUS= tells what the last import got wrong (got '$(status_line back)')"
 fi
 
-### 5. A crash between the import and the move: imported again, no change.
+### 6. A crash between the import and the move: imported again, no change.
 changes=$(q1 "SELECT count(*) FROM changes")
 cases=$(q1 "SELECT count(*) FROM cases")
 runs=$(q1 "SELECT count(*) FROM import_runs")
-n=$(lines "$T/main.log")
+n=$(lines "$T/back.log")
 cp "$inbox/done/cases-b.csv" "$inbox/done/contacts-a.csv" "$T/"
 touch -d '1 minute ago' cases-b.csv contacts-a.csv
 mv cases-b.csv contacts-a.csv "$inbox/"
-if wait_after "$n" "import: 2 files from $inbox: cases: 0 new, 0 changed, 1 unchanged; events: 0 new, 0 changed, 1 unchanged; 0 rows rejected" "$T/main.log"; then
+if wait_after "$n" "import: 2 files from $inbox: cases: 0 new, 0 changed, 1 unchanged; events: 0 new, 0 changed, 1 unchanged; 0 rows rejected" "$T/back.log"; then
 	ok "the same files again: all unchanged"
 else
 	not_ok "the same files again: all unchanged"
-	show "$T/main.log" log
+	show "$T/back.log" log
 fi
 check "moved into done/ again" wait_moved done cases-b.csv
 same "nothing in the change log" "$(q1 "SELECT count(*) FROM changes")" "$changes"
 same "no case added" "$(q1 "SELECT count(*) FROM cases")" "$cases"
 same "the run is recorded: it landed" "$(q1 "SELECT count(*) FROM import_runs")" "$((runs + 1))"
-if wait_for 'STATUS=Scanned' "$T/main.notify" && status_line main | grep -q '^STATUS=Scanned'; then
+if wait_for 'STATUS=Scanned' "$T/back.notify" && status_line back | grep -q '^STATUS=Scanned'; then
 	ok "STATUS= drops the import note after a clean run"
 else
-	not_ok "STATUS= drops the import note after a clean run (got '$(status_line main)')"
+	not_ok "STATUS= drops the import note after a clean run (got '$(status_line back)')"
 fi
-stop_daemon main TERM
-same "the daemon stops with status 0" "$(cat "$T/main.status")" 0
-no_sanitizer main
+stop_daemon back TERM
+same "the daemon stops with status 0" "$(cat "$T/back.status")" 0
+no_sanitizer back
 
-### 6. kill -9 in the middle of a big import: before or after, never between.
+### 7. kill -9 in the middle of a big import: before or after, never between.
 N=20000
 awk -v n=$N 'BEGIN { print "Ref,Received,Stage,Serious,Officer,Team";
 	for (i = 1; i <= n; i++) printf "BIG-%05d,05/11/2026 10:00,case,0,mokafor,east\n", i }' >cases-big.csv
@@ -225,15 +271,21 @@ if [ "$got" -eq "$before" ] || [ "$got" -eq $((before + N)) ]; then
 else
 	not_ok "killed: the case database as before or after (got $got, want $before or $((before + N)))"
 fi
-left=$(ls -A "$inbox" | grep -v '^done$\|^failed$\|^\.cases-1\.csv$\|^cases-2\.csv\.tmp$\|^cases-3\.csv\.part$\|^cases-link\.csv$\|^cases-big\.csv$' || :)
-same "no report left half-written in the inbox" "$left" ""
+left=$(ls -A "$inbox" | grep -v '^done$\|^failed$\|^\.importing$\|^\.cases-1\.csv$\|^cases-2\.csv\.tmp$\|^cases-3\.csv\.part$\|^cases-link\.csv$\|^cases-big\.csv$' || :)
+same "nothing of the daemon's left in the inbox itself" "$left" ""
+where=$(ls "$inbox/cases-big.csv" "$inbox/.importing/cases-big.csv" "$inbox/done/cases-big.csv" 2>/dev/null)
+case $where in
+"$inbox/cases-big.csv" | "$inbox/.importing/cases-big.csv" | "$inbox/done/cases-big.csv")
+	ok "the file is in one place: the inbox, the work folder or done/ (${where#"$inbox/"})" ;;
+*) not_ok "the file is in one place: the inbox, the work folder or done/ (got '$where')" ;;
+esac
 start_daemon again "$T/casewatch.conf" || not_ok "the daemon starts again"
 check "after the restart the file is imported and moved" wait_moved done cases-big.csv
 same "every row once" "$(q1 "SELECT count(*) FROM cases WHERE ref LIKE 'BIG-%'")" $N
 stop_daemon again TERM
 no_sanitizer again
 
-### 7. Stale data. Two serious cases whose phone call is owed: one went
+### 8. Stale data. Two serious cases whose phone call is owed: one went
 ### overdue (and escalated) long before the last import, one after it.
 at_old=$(date -d '40 days ago' '+%Y-%m-%dT10:00:00Z')
 at_new=$(date -d '10 days ago' '+%Y-%m-%dT10:00:00Z')
@@ -316,7 +368,7 @@ esac
 stop_daemon stale TERM
 no_sanitizer stale
 
-### 8. A state database of version 2 (before reached_at) is upgraded.
+### 9. A state database of version 2 (before reached_at) is upgraded.
 sed '/^	reached_at INTEGER,$/d; s/^PRAGMA user_version = 3;$/PRAGMA user_version = 2;/' \
 	"$top_srcdir/schema/state.sql" | sqlite3 -batch v2.db
 same "a version 2 state database, made for the test" "$(q v2.db 'PRAGMA user_version')" 2
@@ -325,7 +377,7 @@ run "run --once on it" 0 "$CASEWATCH" -c v2.conf run --once
 same "upgraded to version 3" "$(q v2.db 'PRAGMA user_version')" 3
 same "the outbox has reached_at" "$(q v2.db "SELECT count(*) FROM pragma_table_info('outbox') WHERE name = 'reached_at'")" 1
 
-### 9. `casewatch import` takes the configuration's mapping.
+### 10. `casewatch import` takes the configuration's mapping.
 printf 'Ref,Received,Stage,Serious,Officer,Team\nIN-9,06/11/2026 10:00,case,0,akhan,west\n' >cases-cli.csv
 run "import without --mapping: the configuration's" 0 "$CASEWATCH" -c casewatch.conf import cases-cli.csv
 expect_out "imported" "cases: 1 new, 0 changed, 0 unchanged; 0 rows rejected"
