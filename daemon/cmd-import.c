@@ -50,6 +50,11 @@ int cmd_import(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return usage_error("import needs the files to import");
+	/* Before SQLite starts (it ignores it after): no count of SQLite's
+	 * memory, which takes a lock at every allocation, several for each
+	 * row imported. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+
 	struct conf *c = NULL;
 	if (load_conf(&c) < 0)
 		return EXIT_BADINPUT;

@@ -155,8 +155,20 @@ struct imp {
 	 * sources into one table, "table/match", so that their keys never
 	 * meet. */
 	char **labels;
-	sqlite3_stmt *find_key, *add_key, *find_case, *find_party, *party_case, *seen_get, *seen_put;
+	sqlite3_stmt *find_key, *add_key, *find_case, *find_party, *party_case, *seen_get, *seen_add, *seen_put;
 };
+
+/* A lookup remembered for the rest of a file. A file writes only its own
+ * table (and the change log and keys), so what it looks up in another
+ * table (a case by its ref, a party by its key) cannot change under it. */
+struct memo {
+	char *key;
+	int64_t id, of; /* the row; for a party, its case */
+};
+
+/* Parties are looked up by events, most often a party named a few rows
+ * before; cases by parties and events, in runs of rows of one case. */
+#define PARTY_MEMOS 64
 
 /* One file being read. */
 struct file {
@@ -179,6 +191,17 @@ struct file {
 	 * has the same columns (cols says which). */
 	sqlite3_stmt *ins, *upd;
 	char *cols;
+	struct memo case_memo;
+	struct memo party_memo[PARTY_MEMOS];
+};
+
+/* The row's key as import_keys has it, read before anything else: a key
+ * not there cannot have been seen earlier in the run either (a row written
+ * leaves its key there). */
+struct key_hit {
+	bool found;
+	int64_t id;
+	char *text_id; /* teams and officers */
 };
 
 static void hook_line(struct imp *im, bool rejected, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -553,10 +576,14 @@ static int convert(struct file *f, size_t ci, const struct csv_record *rec, stru
 		return 0;
 	}
 	case C_CASE: {
-		int64_t id;
-		bool found;
-		if (lookup(im, im->find_case, v, NULL, &id, &found) < 0)
+		int64_t id = f->case_memo.id;
+		bool found = f->case_memo.key && strcmp(f->case_memo.key, v) == 0;
+		if (!found && lookup(im, im->find_case, v, NULL, &id, &found) < 0)
 			return im->r;
+		if (found && (!f->case_memo.key || strcmp(f->case_memo.key, v) != 0)) {
+			free(f->case_memo.key);
+			f->case_memo = (struct memo){ .key = xstrdup(v), .id = id };
+		}
 		if (!found) {
 			_cleanup_free_ char *s = shown(v);
 			reject(r, c, "no case has the reference \"%s\"", s);
@@ -570,6 +597,13 @@ static int convert(struct file *f, size_t ci, const struct csv_record *rec, stru
 	case C_PARTY: {
 		int64_t id, pc;
 		bool found;
+		struct memo *memo = &f->party_memo[hash_str(0, v) % PARTY_MEMOS];
+		if (memo->key && strcmp(memo->key, v) == 0) {
+			put_int(r, d->db, memo->id);
+			r->party_case = memo->of;
+			r->has_party = true;
+			return 0;
+		}
 		/* The party's key, in whichever parties source made it. */
 		found = false;
 		for (size_t k = 0; k < im->m->n_sources && !found; k++) {
@@ -594,6 +628,8 @@ static int convert(struct file *f, size_t ci, const struct csv_record *rec, stru
 		sqlite3_reset(im->party_case);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return db_problem(im, "reading the parties");
+		free(memo->key);
+		*memo = (struct memo){ .key = xstrdup(v), .id = id, .of = pc };
 		/* Checked once the case is known (columns come in any order). */
 		put_int(r, d->db, id);
 		r->party_case = pc;
@@ -748,29 +784,15 @@ static char *row_sql(const struct tdef *td, const struct row *r, bool found)
 
 /* Write the row: found by its key (or natural column), updated only when
  * something differs, or added. */
-static int write_row(struct file *f, struct row *r, const char *key)
+static int write_row(struct file *f, struct row *r, const char *key, struct key_hit *hit)
 {
 	struct imp *im = f->im;
 	const struct tdef *td = &tables[f->t];
-	int64_t id = 0;
-	bool found = false;
-	char *text_id = NULL;
+	int64_t id = hit->id;
+	bool found = hit->found;
+	char *text_id = TAKE_PTR(hit->text_id);
 	bool text_pk = f->t == IMPORT_TEAMS || f->t == IMPORT_OFFICERS;
-
-	sqlite3_reset(im->find_key);
-	sqlite3_bind_text(im->find_key, 1, f->label, -1, SQLITE_STATIC);
-	sqlite3_bind_text(im->find_key, 2, key, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(im->find_key);
-	if (rc == SQLITE_ROW) {
-		found = true;
-		if (text_pk)
-			text_id = xstrdup((const char *)sqlite3_column_text(im->find_key, 0));
-		else
-			id = sqlite3_column_int64(im->find_key, 0);
-	}
-	sqlite3_reset(im->find_key);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_problem(im, "reading the import keys");
+	int rc;
 	bool keyed = found;
 	if (!found && td->natural && f->find_natural) {
 		for (size_t i = 0; i < r->n; i++)
@@ -1002,7 +1024,24 @@ static int on_record(void *userdata, const struct csv_record *rec)
 		_cleanup_free_ char *names = key_names(f->src);
 		r.why = xasprintf("column \"%s\": empty, and it is the row's key", names);
 	}
+	struct key_hit hit = { 0 };
 	if (!r.why) {
+		sqlite3_reset(im->find_key);
+		sqlite3_bind_text(im->find_key, 1, f->label, -1, SQLITE_STATIC);
+		sqlite3_bind_text(im->find_key, 2, key, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(im->find_key);
+		if (rc == SQLITE_ROW) {
+			hit.found = true;
+			if (f->t == IMPORT_TEAMS || f->t == IMPORT_OFFICERS)
+				hit.text_id = xstrdup((const char *)sqlite3_column_text(im->find_key, 0));
+			else
+				hit.id = sqlite3_column_int64(im->find_key, 0);
+		}
+		sqlite3_reset(im->find_key);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return db_problem(im, "reading the import keys");
+	}
+	if (!r.why && hit.found) {
 		/* The same key twice in one file: the later row is refused. */
 		sqlite3_reset(im->seen_get);
 		sqlite3_bind_text(im->seen_get, 1, f->label, -1, SQLITE_STATIC);
@@ -1014,20 +1053,25 @@ static int on_record(void *userdata, const struct csv_record *rec)
 					  (long long)sqlite3_column_int64(im->seen_get, 1));
 		}
 		sqlite3_reset(im->seen_get);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			free(hit.text_id);
 			return db_problem(im, "reading the rows seen");
+		}
 	}
+	/* A key new to import_keys is new to the rows seen too. */
+	sqlite3_stmt *seen = hit.found ? im->seen_put : im->seen_add;
 	int e = r.why ? 0 : build_row(f, rec, &r);
 	if (e >= 0 && !r.why)
-		e = write_row(f, &r, key);
+		e = write_row(f, &r, key, &hit);
+	free(hit.text_id);
 	if (e >= 0 && !r.why) {
-		sqlite3_reset(im->seen_put);
-		sqlite3_bind_text(im->seen_put, 1, f->label, -1, SQLITE_STATIC);
-		sqlite3_bind_text(im->seen_put, 2, key, -1, SQLITE_STATIC);
-		sqlite3_bind_int(im->seen_put, 3, f->file_no);
-		sqlite3_bind_int64(im->seen_put, 4, (sqlite3_int64)rec->line);
-		int rc = sqlite3_step(im->seen_put);
-		sqlite3_reset(im->seen_put);
+		sqlite3_reset(seen);
+		sqlite3_bind_text(seen, 1, f->label, -1, SQLITE_STATIC);
+		sqlite3_bind_text(seen, 2, key, -1, SQLITE_STATIC);
+		sqlite3_bind_int(seen, 3, f->file_no);
+		sqlite3_bind_int64(seen, 4, (sqlite3_int64)rec->line);
+		int rc = sqlite3_step(seen);
+		sqlite3_reset(seen);
 		if (rc != SQLITE_DONE)
 			e = db_problem(im, "writing the rows seen");
 	}
@@ -1146,6 +1190,9 @@ static void file_free(struct file *f)
 	sqlite3_finalize(f->ins);
 	sqlite3_finalize(f->upd);
 	free(f->cols);
+	free(f->case_memo.key);
+	for (size_t i = 0; i < PARTY_MEMOS; i++)
+		free(f->party_memo[i].key);
 }
 
 static const char *base_name(const char *path)
@@ -1252,14 +1299,16 @@ int import_files(sqlite3 *db, const struct mapping *m, const struct tz *tz, char
 	    (r = exec(&im, "DELETE FROM temp.import_seen")) < 0 ||
 	    (r = prepare(&im, "SELECT row_id FROM " IMPORT_KEYS_TABLE " WHERE tbl = ?1 AND key = ?2", &im.find_key)) <
 		    0 ||
-	    (r = prepare(&im, "INSERT OR REPLACE INTO " IMPORT_KEYS_TABLE " (tbl, key, row_id) VALUES (?1, ?2, ?3)",
+	    (r = prepare(&im, "INSERT INTO " IMPORT_KEYS_TABLE " (tbl, key, row_id) VALUES (?1, ?2, ?3)",
 			 &im.add_key)) < 0 ||
 	    (r = prepare(&im, "SELECT id FROM cases WHERE ref = ?1", &im.find_case)) < 0 ||
 	    (r = prepare(&im, "SELECT case_id FROM parties WHERE id = ?1", &im.party_case)) < 0 ||
 	    (r = prepare(&im, "SELECT file, line FROM temp.import_seen WHERE tbl = ?1 AND key = ?2", &im.seen_get)) <
 		    0 ||
 	    (r = prepare(&im, "INSERT OR REPLACE INTO temp.import_seen (tbl, key, file, line) VALUES (?1, ?2, ?3, ?4)",
-			 &im.seen_put)) < 0)
+			 &im.seen_put)) < 0 ||
+	    (r = prepare(&im, "INSERT INTO temp.import_seen (tbl, key, file, line) VALUES (?1, ?2, ?3, ?4)",
+			 &im.seen_add)) < 0)
 		goto out;
 
 	/* Tables first, then the order given. */
@@ -1318,6 +1367,7 @@ out:
 	sqlite3_finalize(im.party_case);
 	sqlite3_finalize(im.seen_get);
 	sqlite3_finalize(im.seen_put);
+	sqlite3_finalize(im.seen_add);
 	if (r >= 0 && !dry_run) {
 		if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 			r = db_problem(&im, "committing the import");

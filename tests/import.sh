@@ -117,6 +117,16 @@ run "again: the same rows rejected" 3 import --mapping map.conf cases.csv
 expect_out "again: every row unchanged" "cases: 0 new, 0 changed, 3 unchanged; 5 rows rejected"
 same "again: nothing in the change log" "$(q "SELECT count(*) FROM changes")" "$changes1"
 
+### The same key in two files of one source is no repeat: the later file's
+### row is read again (here, unchanged); a repeat within either is refused.
+cp cases.csv cases-b.csv
+run "two files of one source" 3 import --mapping map.conf cases.csv cases-b.csv
+expect_out "two files of one source: each row of both read" "cases: 0 new, 0 changed, 6 unchanged; 10 rows rejected"
+same "two files of one source: the repeat in each refused" \
+	"$(grep -c 'the same key as line 2' "$T/err")" 2
+same "two files of one source: nothing in the change log" "$(q "SELECT count(*) FROM changes")" "$changes1"
+rm -f cases-b.csv
+
 ### A changed row changes only its case.
 sed 's/^ASB-2,Open - Enquiry,/ASB-2,Open - Case,/' cases.csv >cases-2.csv
 run "a changed row" 3 import --mapping map.conf cases-2.csv
