@@ -39,7 +39,7 @@ static void usage(FILE *f)
 	      "  outbox [--dead]                         messages waiting to be delivered, and given up\n"
 	      "  outbox retry ID...                      send a message given up again\n"
 	      "  outbox send [--at TIME]                 deliver what is due now, without a scan\n"
-	      "  import --mapping FILE [--dry-run] FILE...\n"
+	      "  import [--mapping FILE] [--dry-run] FILE...\n"
 	      "                                          CSV exports into the case database\n"
 	      "  event REF KIND [--at TIME] [--party ID] [--channel C] [--detail D] [--officer O]\n"
 	      "                                          record one event of a case\n"

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <sqlite3.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
@@ -444,11 +445,14 @@ static void log_freshness(struct daemon *d, const struct outbox_report *rep)
 		return;
 	if (rep->stale && d->stale != 1) {
 		char when[TZ_TIMESTAMP_STRLEN];
+		int a = s->conf->import_max_age;
+		_cleanup_free_ char *age = a % 86400 == 0 ? xasprintf("%d day%s", a / 86400, a == 86400 ? "" : "s")
+					   : a % 3600 == 0 ? xasprintf("%d hour%s", a / 3600, a == 3600 ? "" : "s")
+							   : xasprintf("%d minutes", a / 60);
 		if (rep->last_import)
-			log_msg(LOG_ERR, "import: no import has landed since %s, longer than import.max_age (%d hours): "
+			log_msg(LOG_ERR, "import: no import has landed since %s, longer than import.max_age (%s): "
 				"the case data is stale; overdue and escalated notices reached since are held until a "
-				"fresh import lands", tz_format_timestamp(s->tz, rep->last_import, when),
-				s->conf->import_max_age / 3600);
+				"fresh import lands", tz_format_timestamp(s->tz, rep->last_import, when), age);
 		else
 			log_msg(LOG_ERR, "import: no import has landed in the case database yet: overdue and escalated "
 				"notices are held until one does");
@@ -612,6 +616,9 @@ int main(int argc, char **argv)
 	struct daemon d = { .config_path = CONFIG_DEFAULT, .stale = -1 };
 	int o, r;
 	malloc_tune();
+	/* No count of SQLite's memory, nobody reads it: it takes a lock at
+	 * every allocation. Before SQLite starts, which ignores it after. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	while ((o = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c':

@@ -103,12 +103,16 @@ static void set_stale(struct composer *m, struct tmpl_data *d)
 struct import_problems {
 	struct composer *m;
 	struct tmpl_data *d;
-	size_t n;
+	size_t n, n_failed;
 };
+/* Files in failed/ listed one by one; the rest are counted. */
+#define DIGEST_FAILED_MAX 20
 
 static void on_failed(void *userdata, const char *name, const char *problem)
 {
 	struct import_problems *p = userdata;
+	if (p->n_failed++ >= DIGEST_FAILED_MAX)
+		return;
 	struct tmpl_data *e = tmpl_data_add(p->d, "import_problems");
 	tmpl_data_set(e, "file", name);
 	/* "NAME:LINE: what" reads "line LINE: what" after the name. */
@@ -138,6 +142,12 @@ static size_t import_problems(struct composer *m, sqlite3 *cdb, int64_t since, s
 		return 0;
 	if (m->conf->import_inbox)
 		(void)inbox_failed(m->conf->import_inbox, on_failed, &p);
+	if (p.n_failed > DIGEST_FAILED_MAX) {
+		struct tmpl_data *e = tmpl_data_add(d, "import_problems");
+		tmpl_data_setf(e, "file", "%zu more files", p.n_failed - DIGEST_FAILED_MAX);
+		tmpl_data_setf(e, "problem", "not imported, waiting in %s/failed", m->conf->import_inbox);
+		p.n++;
+	}
 	sqlite3_stmt *st;
 	/* No table: no import yet. */
 	if (!cdb || sqlite3_prepare_v2(cdb, "SELECT at, files, rejected FROM " IMPORT_RUNS_TABLE
@@ -220,8 +230,9 @@ static int officer_digests(struct composer *m, const char *period, char **ret_er
 }
 
 /* Each manager's digest for `period` (the key that makes it one per
- * manager), headed `shown`. */
-static int manager_digests(struct composer *m, const char *period, const char *shown, char **ret_err)
+ * manager), headed `shown`. An alert (stale data) does not count as the
+ * last digest: the next one still lists what came since the one before. */
+static int manager_digests(struct composer *m, const char *period, const char *shown, bool alert, char **ret_err)
 {
 	static const char sql[] =
 		"SELECT c.officer, c.team, c.ref, o.rule, o.due, o.state, o.stage, o.due_day, o.overdue_at "
@@ -371,7 +382,7 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 				    summary);
 		}
 	}
-	if (r >= 0) {
+	if (r >= 0 && !alert) {
 		char at[32];
 		snprintf(at, sizeof(at), "%lld", (long long)m->ctx->at);
 		r = meta_set_text(m->db, "manager_digest_at", at, ret_err);
@@ -411,9 +422,11 @@ int compose_digests(struct composer *m, char **ret_err)
 				return r;
 		}
 	}
-	if (c->manager_every != DIGEST_NEVER && working && m->minutes >= c->manager_time && m->minutes < c->window_to &&
+	/* The managers' digest, when one is due today and not yet made. */
+	bool regular = false;
+	char period[16];
+	if (c->manager_every != DIGEST_NEVER && working && m->minutes < c->window_to &&
 	    (c->manager_every == DIGEST_DAILY || date_weekday(m->today) >= c->manager_day)) {
-		char period[16];
 		if (c->manager_every == DIGEST_DAILY) {
 			memcpy(period, today, DATE_STRLEN);
 		} else {
@@ -426,26 +439,28 @@ int compose_digests(struct composer *m, char **ret_err)
 		_cleanup_free_ char *done = NULL;
 		if ((r = meta_text(m->db, "manager_digest", &done, ret_err)) < 0)
 			return r;
-		if (!done || strcmp(done, period) != 0) {
-			if ((r = manager_digests(m, period, period, ret_err)) < 0 ||
-			    (r = meta_set_text(m->db, "manager_digest", period, ret_err)) < 0)
-				return r;
-			/* It says the data is stale: the alert would say it
-			 * again. */
-			if (m->ctx->report->stale && (r = meta_set_text(m->db, "stale_alert", stale_key(m, key), ret_err)) < 0)
-				return r;
-		}
+		regular = !done || strcmp(done, period) != 0;
+	}
+	if (regular && m->minutes >= c->manager_time) {
+		if ((r = manager_digests(m, period, period, false, ret_err)) < 0 ||
+		    (r = meta_set_text(m->db, "manager_digest", period, ret_err)) < 0)
+			return r;
+		/* It says the data is stale: the alert would say it again. */
+		if (m->ctx->report->stale && (r = meta_set_text(m->db, "stale_alert", stale_key(m, key), ret_err)) < 0)
+			return r;
+		regular = false;
 	}
 	/* Stale data: the managers are told once, inside the send window,
-	 * with what can still be said. */
-	if (m->ctx->report->stale && (working || c->window_every_day) && m->minutes >= c->window_from &&
+	 * with what can still be said; by the day's digest when one is still
+	 * to come today. */
+	if (m->ctx->report->stale && !regular && (working || c->window_every_day) && m->minutes >= c->window_from &&
 	    m->minutes < c->window_to) {
 		stale_key(m, key);
 		_cleanup_free_ char *done = NULL;
 		if ((r = meta_text(m->db, "stale_alert", &done, ret_err)) < 0)
 			return r;
 		if (!done || strcmp(done, key) != 0) {
-			if ((r = manager_digests(m, key, today, ret_err)) < 0 ||
+			if ((r = manager_digests(m, key, today, true, ret_err)) < 0 ||
 			    (r = meta_set_text(m->db, "stale_alert", key, ret_err)) < 0)
 				return r;
 		}

@@ -1014,8 +1014,10 @@ static int on_record(void *userdata, const struct csv_record *rec)
 	f->rows++;
 	if (im->hooks && im->hooks->progress && im->ret->rows % 4096 == 0) {
 		int e = im->hooks->progress(im->hooks->userdata);
-		if (e < 0)
+		if (e < 0) {
+			im->r = e; /* abandoned: the run's end, not the file's problem */
 			return e;
+		}
 	}
 	bool empty;
 	_cleanup_free_ char *key = row_key(f, rec, &empty);
@@ -1244,7 +1246,9 @@ int import_last(sqlite3 *db, int64_t *ret_at)
 	*ret_at = 0;
 	sqlite3_stmt *st;
 	/* No table: no import yet. */
-	if (sqlite3_prepare_v2(db, "SELECT max(at) FROM " IMPORT_RUNS_TABLE, -1, &st, NULL) != SQLITE_OK)
+	/* A run that rejected every row it read brought nothing: not fresh. */
+	if (sqlite3_prepare_v2(db, "SELECT max(at) FROM " IMPORT_RUNS_TABLE " WHERE rows = 0 OR rejected < rows", -1,
+			       &st, NULL) != SQLITE_OK)
 		return sqlite3_errcode(db) == SQLITE_ERROR ? 0 : -EIO;
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
@@ -1330,11 +1334,18 @@ int import_files(sqlite3 *db, const struct mapping *m, const struct tz *tz, char
 			}
 			char *err = NULL;
 			int e = csv_read_file(paths[i], m->encoding, m->delimiter, on_record, &f, &err);
-			if (e < 0 && err) {
-				/* "PATH: ..." or "PATH:LINE: ...", as the reader says. */
-				diags_add(file_problems, NULL, 0, "%s: nothing imported", err);
-				free(err);
+			if (e < 0 && im.r >= 0) {
+				/* "PATH: ..." or "PATH:LINE: ...", as the reader says:
+				 * the file's problem (unreadable, not CSV, a record
+				 * too long), not the run's. */
+				if (err)
+					diags_add(file_problems, NULL, 0, "%s: nothing imported", err);
+				else
+					diags_add(file_problems, paths[i], 0, "cannot read: %s: nothing imported",
+						  strerror(-e));
+				e = -EINVAL;
 			}
+			free(err);
 			if (e >= 0 && !f.header_done) {
 				diags_add(file_problems, paths[i], 0, "empty: no header row: nothing imported");
 				e = -EINVAL;

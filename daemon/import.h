@@ -45,7 +45,8 @@ struct import_hooks {
 #define IMPORT_RUNS_TABLE "import_runs"
 #define IMPORT_RUNS_FILES_MAX 500 /* bytes of the names kept */
 
-/* When the last import landed (Unix seconds), 0 when none has; -EIO when
+/* When the last import landed (Unix seconds) that brought data: one that
+ * rejected every row it read does not count. 0 when none has; -EIO when
  * the database cannot say. */
 int import_last(sqlite3 *db, int64_t *ret_at);
 

@@ -58,6 +58,11 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int cmp_file(const void *a, const void *b)
+{
+	return strcmp(((const struct inbox_file *)a)->name, ((const struct inbox_file *)b)->name);
+}
+
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), k = strlen(suffix);
@@ -506,7 +511,7 @@ int inbox_run(const struct conf *c, const struct tz *tz, int (*progress)(void *u
 	}
 	/* Kept in name order, whatever failed first. */
 	if (ret->n > 1)
-		qsort(ret->v, ret->n, sizeof(*ret->v), cmp_name);
+		qsort(ret->v, ret->n, sizeof(*ret->v), cmp_file);
 out:
 	sqlite3_close(db);
 	entries_free(run.v, n);

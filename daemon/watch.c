@@ -424,8 +424,8 @@ static int queue(struct run *x, const struct eval_case *c, const struct obligati
 	};
 	size_t n = ELEMENTSOF(roles) + p->n_addresses + x->w->n_webhooks;
 	sqlite3_stmt *st = x->w->st[ST_QUEUE];
-	/* When the stage told began: no later than now, and no earlier than
-	 * the obligation itself. */
+	/* When the stage told began, no later than now: import.max_age
+	 * holds an accusation reached after the last import. */
 	int64_t reached = stage_start(&x->ev, o, (enum notify_stage)tell);
 	if (reached == EVAL_NONE || reached > x->at)
 		reached = x->at;

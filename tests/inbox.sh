@@ -298,7 +298,7 @@ start_daemon stale "$T/casewatch.conf" || not_ok "the daemon starts on stale dat
 wait_for ' READY=1$' "$T/stale.notify"
 # As the daemon writes a time: RFC 3339, local, Z for +00:00.
 last_text=$(TZ=Europe/London date -d "@$last" '+%Y-%m-%dT%H:%M:%S%:z' | sed 's/+00:00$/Z/')
-if wait_for "no import has landed since $last_text, longer than import.max_age \\(1 hours\\): the case data is stale" \
+if wait_for "no import has landed since $last_text, longer than import.max_age \\(1 hour\\): the case data is stale" \
 	"$T/stale.log"; then ok "the log says the data is stale"; else
 	not_ok "the log says the data is stale"
 	show "$T/stale.log" log
@@ -342,6 +342,22 @@ else
 fi
 [ -n "$alert" ] && grep -qF "Import: cases-d.csv: not imported, waiting in $inbox/failed: line 1: column" "$alert" &&
 	ok "it lists the file waiting in failed/" || not_ok "it lists the file waiting in failed/"
+# A run that rejects every row it reads brings no data: still stale.
+n=$(lines "$T/stale.log")
+printf 'Ref,Received,Stage,Serious,Officer,Team\nIN-1,2026-11-02 10:00,case,0,mokafor,east\n' >cases-allbad.csv
+put cases-allbad.csv
+wait_after "$n" 'import: 1 file from .*; 1 row rejected' "$T/stale.log"
+n2=$(lines "$T/stale.log")
+wait_count "$n2" 2 'scan: ' "$T/stale.log"
+if after "$n" "$T/stale.log" | grep -q 'a fresh import landed'; then
+	not_ok "an import that rejected every row does not end it"
+else
+	ok "an import that rejected every row does not end it"
+fi
+case $(status_line stale) in
+STATUS=STALE*) ok "STATUS= still says stale" ;;
+*) not_ok "STATUS= still says stale (got '$(status_line stale)')" ;;
+esac
 # A fresh import ends it: the held notifications go.
 n=$(lines "$T/stale.log")
 printf 'Ref,Received,Stage,Serious,Officer,Team\nIN-1,02/11/2026 10:00,case,0,mokafor,east\n' >cases-fresh.csv
@@ -368,7 +384,58 @@ esac
 stop_daemon stale TERM
 no_sanitizer stale
 
-### 9. A state database of version 2 (before reached_at) is upgraded.
+### 9. The digests while the data is stale, at chosen moments (run --once
+### --at): the officers' lists leave out what fell overdue since the last
+### import, the managers' digest of the day says it, and no alert repeats it.
+q1 "UPDATE import_runs SET at = $last"
+cat >digest.conf <<'EOF'
+database = "cases.db";
+state = "digest.db";
+maildir = "mail2";
+rules = [ "rules.conf" ];
+timezone = "Europe/London";
+notify = { officer_digest = "08:00"; manager_digest = { every = "day"; time = "09:00"; }; };
+import = { mapping = "map.conf"; max_age = "1 hour"; };
+EOF
+day=$("$CASEWATCH" -c digest.conf calendar add "$(TZ=Europe/London date +%F)" 1)
+at() { TZ=Europe/London date -d "$day $1" '+%Y-%m-%dT%H:%M:%S%:z'; }
+run "08:30, stale: a scan" 0 "$CASEWATCH" -c digest.conf run --once --at "$(at 08:30)"
+grep -q "^the case data is stale: no import since $last_text; " "$T/out" && ok "run --once says the data is stale" ||
+	{ not_ok "run --once says the data is stale"; show "$T/out" out; }
+grep -q '^composed: message [0-9]* to michael.okafor@example.gov.uk: officer digest: case data out of date, ' "$T/out" &&
+	ok "08:30: the officer's digest says the data is out of date" ||
+	{ not_ok "08:30: the officer's digest says the data is out of date"; show "$T/out" out; }
+if grep -q 'manager digest' "$T/out"; then not_ok "08:30: no managers' message before the day's digest at 09:00"; else
+	ok "08:30: no managers' message before the day's digest at 09:00"
+fi
+for f in "$T/mail2"/new/*; do mail_text "$f" >"$f.txt"; done
+off=$(grep -l '^Subject: casewatch: your cases on' "$T/mail2"/new/*.txt | xargs grep -l 'Good morning Michael Okafor' | head -n 1)
+if [ -n "$off" ] && grep -q 'ST-OLD' "$off" && ! grep -q 'ST-NEW' "$off" &&
+	grep -q '^Note: the case data has not been updated since' "$off"; then
+	ok "the officer's digest: ST-OLD listed, ST-NEW held, and why"
+else
+	not_ok "the officer's digest: ST-OLD listed, ST-NEW held, and why"
+	[ -n "$off" ] && show "$off" digest 30
+fi
+rm -f "$T/mail2"/new/*.txt
+run "09:30, stale: a scan" 0 "$CASEWATCH" -c digest.conf run --once --at "$(at 09:30)"
+n=$(grep -c 'manager digest: case data out of date, .*held until the data is fresh' "$T/out")
+same "09:30: the day's digest to each manager, saying the data is out of date and what is held" "$n" 2
+run "10:30, stale: a scan" 0 "$CASEWATCH" -c digest.conf run --once --at "$(at 10:30)"
+same "no stale-data alert after the digest that said it" \
+	"$(q digest.db "SELECT count(*) FROM messages WHERE kind = 'manager-digest'")" 2
+for f in "$T/mail2"/new/*; do mail_text "$f" >"$f.txt"; done
+mgr=$(grep -l 'Subject: casewatch: service standards' "$T/mail2"/new/*.txt | xargs grep -l 'Team ASB Unit East' | head -n 1)
+if [ -n "$mgr" ] && grep -q 'ST-OLD' "$mgr" && ! grep -q 'ST-NEW' "$mgr" &&
+	grep -q '^Warning: the case data has not been updated since' "$mgr"; then
+	ok "the managers' digest: ST-OLD listed, ST-NEW held, and why"
+else
+	not_ok "the managers' digest: ST-OLD listed, ST-NEW held, and why"
+	[ -n "$mgr" ] && show "$mgr" digest 40
+fi
+rm -f "$T/mail2"/new/*.txt
+
+### 10. A state database of version 2 (before reached_at) is upgraded.
 sed '/^	reached_at INTEGER,$/d; s/^PRAGMA user_version = 3;$/PRAGMA user_version = 2;/' \
 	"$top_srcdir/schema/state.sql" | sqlite3 -batch v2.db
 same "a version 2 state database, made for the test" "$(q v2.db 'PRAGMA user_version')" 2
@@ -377,7 +444,7 @@ run "run --once on it" 0 "$CASEWATCH" -c v2.conf run --once
 same "upgraded to version 3" "$(q v2.db 'PRAGMA user_version')" 3
 same "the outbox has reached_at" "$(q v2.db "SELECT count(*) FROM pragma_table_info('outbox') WHERE name = 'reached_at'")" 1
 
-### 10. `casewatch import` takes the configuration's mapping.
+### 11. `casewatch import` takes the configuration's mapping.
 printf 'Ref,Received,Stage,Serious,Officer,Team\nIN-9,06/11/2026 10:00,case,0,akhan,west\n' >cases-cli.csv
 run "import without --mapping: the configuration's" 0 "$CASEWATCH" -c casewatch.conf import cases-cli.csv
 expect_out "imported" "cases: 1 new, 0 changed, 0 unchanged; 0 rows rejected"

@@ -126,8 +126,8 @@ else
 	owner() { stat -c %u:%g "$T/root$1" 2>/dev/null; }
 	check "/var/lib/casewatch is 0750" test "$(mode /var/lib/casewatch)" = 750
 	check "/etc/casewatch is 0750" test "$(mode /etc/casewatch)" = 750
-	check "/var/spool/casewatch/inbox is 2770: the group's, set-group-ID" \
-		test "$(mode /var/spool/casewatch/inbox)" = 2770
+	check "/var/spool/casewatch/inbox is 3770: the group's, set-group-ID, sticky" \
+		test "$(mode /var/spool/casewatch/inbox)" = 3770
 	check "/var/spool/casewatch lets through, lists nothing private" test "$(mode /var/spool/casewatch)" = 755
 	if [ "$(id -u)" -eq 0 ]; then
 		check "/var/lib/casewatch belongs to casewatch:casewatch" test "$(owner /var/lib/casewatch)" = "$uid:$gid"
