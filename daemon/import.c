@@ -782,6 +782,45 @@ static char *row_sql(const struct tdef *td, const struct row *r, bool found)
 	return sql.p;
 }
 
+/* Does the party `id`, written into case `case_id`, leave a case whose
+ * events name it? Sets *ret_why when it does; -EIO when the database
+ * fails. */
+static int party_moves(struct imp *im, const struct map_source *src, int64_t id, int64_t case_id, char **ret_why)
+{
+	sqlite3_reset(im->party_case);
+	sqlite3_bind_int64(im->party_case, 1, id);
+	int rc = sqlite3_step(im->party_case);
+	int64_t was = rc == SQLITE_ROW ? sqlite3_column_int64(im->party_case, 0) : case_id;
+	sqlite3_reset(im->party_case);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_problem(im, "reading the case database");
+	if (was == case_id)
+		return 0;
+	sqlite3_stmt *st = NULL;
+	_cleanup_free_ char *ref = NULL;
+	if (sqlite3_prepare_v2(im->db, "SELECT (SELECT ref FROM cases WHERE id = ?1) FROM events "
+			       "WHERE case_id = ?1 AND party_id = ?2 LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return db_problem(im, "reading the case database");
+	sqlite3_bind_int64(st, 1, was);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		ref = text_clean((const char *)sqlite3_column_text(st, 0), TEXT_MAX_REF, NULL);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_problem(im, "reading the case database");
+	if (rc == SQLITE_ROW) {
+		_cleanup_free_ char *names = NULL;
+		for (size_t i = 0; i < src->n_columns && !names; i++)
+			if (strcmp(src->columns[i].column, "case") == 0)
+				names = column_names(&src->columns[i]);
+		*ret_why = xasprintf("column \"%s\": the party is of case %s, whose events name it: a party with "
+				     "events cannot move to another case (correct it in the case database by hand)",
+				     names ? names : "case", ref ? ref : "(no reference)");
+	}
+	return 0;
+}
+
 /* Write the row: found by its key (or natural column), updated only when
  * something differs, or added. */
 static int write_row(struct file *f, struct row *r, const char *key, struct key_hit *hit)
@@ -813,6 +852,18 @@ static int write_row(struct file *f, struct row *r, const char *key, struct key_
 					return db_problem(im, "reading the case database");
 				}
 			}
+	}
+
+	/* A party that moves to another case: refused while events of its
+	 * old case name it (they would then belong to one case and name the
+	 * party of another, and the old case's obligations they met would be
+	 * unmet). */
+	if (found && f->t == IMPORT_PARTIES && r->has_case) {
+		int mv = party_moves(im, f->src, id, r->case_id, &r->why);
+		if (mv < 0 || r->why) {
+			free(text_id);
+			return mv < 0 ? mv : 0;
+		}
 	}
 
 	/* Every row of a file has the same columns: its statements are kept
@@ -1313,6 +1364,23 @@ int import_files(sqlite3 *db, const struct mapping *m, const struct tz *tz, char
 			 &im.seen_put)) < 0 ||
 	    (r = prepare(&im, "INSERT INTO temp.import_seen (tbl, key, file, line) VALUES (?1, ?2, ?3, ?4)",
 			 &im.seen_add)) < 0)
+		goto out;
+
+	/* Keys whose row was deleted by hand are forgotten: the row is the
+	 * export's again, added as new. */
+	for (int t = 0; t < _IMPORT_TABLE_MAX && r >= 0; t++) {
+		bool present = false;
+		for (size_t i = 0; i < n; i++)
+			present = present || (int)src[i]->into == t;
+		if (!present)
+			continue;
+		_cleanup_free_ char *sql = xasprintf(
+			"DELETE FROM " IMPORT_KEYS_TABLE " WHERE (tbl = '%s' OR tbl GLOB '%s/*') AND NOT EXISTS "
+			"(SELECT 1 FROM %s WHERE %s = " IMPORT_KEYS_TABLE ".row_id)",
+			tables[t].name, tables[t].name, tables[t].name, tables[t].pk);
+		r = exec(&im, sql);
+	}
+	if (r < 0)
 		goto out;
 
 	/* Tables first, then the order given. */

@@ -295,6 +295,35 @@ run "an unknown option" 2 import --mapping map.conf --frobnicate cases.csv
 printf 'sources = ( { match = "x"; into = "nothing"; key = "K"; } );\n' >bad-map.conf
 run "a mapping with a problem" 1 import --mapping bad-map.conf cases.csv
 
+### A row deleted by hand comes back; a party with events does not move.
+cat >map-move.conf <<'EOF'
+sources = (
+  { match = "mcases*.csv"; into = "cases"; key = "Ref";
+    columns = { ref = "Ref"; received_at = "Received"; }; },
+  { match = "mparties*.csv"; into = "parties"; key = "Id";
+    columns = { case = "Ref"; role = "Role"; }; },
+  { match = "mevents*.csv"; into = "events"; key = "Id";
+    columns = { case = "Ref"; party = "Party"; at = "At"; kind = "Kind"; channel = "How"; }; }
+);
+EOF
+printf 'Ref,Received\nMV-1,02/11/2026 10:00\nMV-2,03/11/2026 10:00\n' >mcases.csv
+printf 'Id,Ref,Role\np1,MV-1,victim\np2,MV-1,witness\n' >mparties.csv
+printf 'Id,Ref,Party,At,Kind,How\ne1,MV-1,p1,04/11/2026 09:00,contact,phone\n' >mevents.csv
+run "move: the first export" 0 import --mapping map-move.conf mcases.csv mparties.csv mevents.csv
+q "DELETE FROM events WHERE case_id = (SELECT id FROM cases WHERE ref = 'MV-1')"
+run "a row deleted by hand: imported again" 0 import --mapping map-move.conf mevents.csv
+expect_out "it comes back as new" "events: 1 new, 0 changed, 0 unchanged; 0 rows rejected"
+same "it is there again" "$(q "SELECT count(*) FROM events e JOIN cases c ON c.id = e.case_id WHERE c.ref = 'MV-1'")" 1
+run "the same again: unchanged" 0 import --mapping map-move.conf mevents.csv
+expect_out "unchanged" "events: 0 new, 0 changed, 1 unchanged; 0 rows rejected"
+printf 'Id,Ref,Role\np1,MV-2,victim\np2,MV-2,witness\n' >mparties-2.csv
+run "parties moved to another case" 3 import --mapping map-move.conf mparties-2.csv
+expect_out "the one without events moves" "parties: 0 new, 1 changed, 0 unchanged; 1 row rejected"
+expect_err "the one with events is refused, and why" \
+	'rejected: mparties-2.csv:2: column "Ref": the party is of case MV-1, whose events name it: a party with events cannot move to another case (correct it in the case database by hand)'
+same "p1 stays with MV-1, p2 is with MV-2" \
+	"$(q "SELECT group_concat(c.ref, ' ') FROM parties p JOIN cases c ON c.id = p.case_id WHERE c.ref GLOB 'MV-*' ORDER BY p.id")" "MV-1 MV-2"
+
 ### kill -9 at any moment: the database as before or as after.
 awk 'BEGIN { print "Case Ref,Status,Date Received,Time Received,Officer,Hate,Notes";
 	for (i = 1; i <= 60000; i++) printf "BIG-%06d,Open - Case,20/11/2026,09:05,o1,N,row %d\n", i, i }' >cases-big.csv
