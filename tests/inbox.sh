@@ -169,6 +169,19 @@ mv "$T/done.real" "$inbox/done"
 check "with done/ back, the file is taken" wait_moved done cases-x.csv
 wait_for "import: the inbox works again after: $inbox/done is not a folder" "$T/back.log" &&
 	ok "the log says it works again" || not_ok "the log says it works again"
+# An inbox others may write, without the sticky bit: refused until it has it.
+chmod 0775 "$inbox"
+printf 'Ref,Received,Stage,Serious,Officer,Team\nIN-1,02/11/2026 10:00,case,0,mokafor,east\n' >cases-y.csv
+put cases-y.csv
+if wait_for "import: the import inbox $inbox may be written by others but is not sticky: chmod \\+t it" "$T/back.log"; then
+	ok "a group-writable inbox that is not sticky: refused, and said"
+else
+	not_ok "a group-writable inbox that is not sticky: refused, and said"
+	show "$T/back.log" log
+fi
+check "the file waits" test -f "$inbox/cases-y.csv"
+chmod 1775 "$inbox"
+check "once sticky, the file is taken" wait_moved done cases-y.csv
 
 ### 4. One run, tables first: contacts named before their cases.
 cat >contacts-a.csv <<'EOF'
