@@ -288,6 +288,99 @@ run "an empty risk" 0 import --mapping map-risk.conf risk.csv
 same "an empty risk: the default" "$(q "SELECT ref || '=' || risk FROM cases WHERE ref GLOB 'RISK-*' ORDER BY ref")" "RISK-1=standard
 RISK-2=high"
 
+### The case database's CHECKs: the import leaves them out of its own
+### transaction, so it must refuse whatever they would. Values with no
+### values list, passed through as they are, of every column a CHECK
+### covers; the CHECKs, run afterwards (integrity_check runs them on
+### every row), all hold.
+cat >map-raw.conf <<'EOF'
+sources = (
+  { match = "raw-cases*.csv"; into = "cases"; key = "Ref";
+    columns = { ref = "Ref"; received_at = "Received"; stage = "Stage"; risk = "Risk"; serious = "Serious"; }; },
+  { match = "raw-people*.csv"; into = "parties"; key = "No";
+    columns = { case = "Ref"; role = "Role"; roles = "Roles"; preferred_channel = "Prefers";
+                identified_at = "Identified"; }; },
+  { match = "raw-actions*.csv"; into = "events"; key = "ID";
+    columns = { case = "Ref"; at = "When"; kind = "Kind"; channel = "How"; detail = "Detail"; }; }
+);
+EOF
+cat >raw-cases.csv <<'EOF'
+Ref,Received,Stage,Risk,Serious
+RAW-1,20/11/2026 09:00,case,high,1
+RAW-2,20/11/2026 09:00,Pending,,
+RAW-3,20/11/2026 09:00,,HIGH,
+RAW-4,20/11/2026,,,0
+RAW-5,2026-11-20T09:00:00Z,,,
+RAW-6,20/11/2026 09:00,,,yes
+EOF
+cat >raw-people.csv <<'EOF'
+No,Ref,Role,Roles,Prefers,Identified
+1,RAW-1,victim,witness; referrer,phone,20/11/2026 10:00
+2,RAW-1,king,,,
+3,RAW-1,,victim/knave,,
+4,RAW-1,witness,,fax,
+5,RAW-1,witness,,,31/02/2026 10:00
+EOF
+cat >raw-actions.csv <<'EOF'
+ID,Ref,When,Kind,How,Detail
+1,RAW-1,20/11/2026 11:00,risk,,high
+2,RAW-1,20/11/2026 11:00,risk,,
+3,RAW-1,20/11/2026 11:00,risk,,severe
+4,RAW-1,20/11/2026 11:00,contact,fax,
+5,RAW-1,20/11/2026 11:00,visit,,
+6,RAW-1,20/11/2026 11:00,contact,phone,anything goes
+EOF
+run "values passed through: the ones no CHECK allows rejected (exit 3)" 3 \
+	import --mapping map-raw.conf raw-cases.csv raw-people.csv raw-actions.csv
+expect_out "values passed through: the summary" \
+	"cases: 2 new, 0 changed, 0 unchanged; parties: 1 new, 0 changed, 0 unchanged; events: 3 new, 0 changed, 0 unchanged; 11 rows rejected"
+expect_err "values passed through: each refused with its column" \
+'rejected: raw-cases.csv:3: column "Stage": "Pending" is not a stage casewatch knows (a values list can translate it)
+rejected: raw-cases.csv:4: column "Risk": "HIGH" is not a risk casewatch knows (a values list can translate it)
+rejected: raw-cases.csv:6: column "Received": "2026-11-20T09:00:00Z" is not a time written as "%d/%m/%Y %H:%M"
+rejected: raw-cases.csv:7: column "Serious": "yes" is not 0 or 1 for serious (a values list can translate it)
+rejected: raw-people.csv:3: column "Role": "king" is not a role casewatch knows (victim, complainant, witness, perpetrator, referrer; a values list can translate it)
+rejected: raw-people.csv:4: column "Roles": "victim/knave" is not a role casewatch knows (victim, complainant, witness, perpetrator, referrer; a values list can translate it)
+rejected: raw-people.csv:5: column "Prefers": "fax" is not a preferred_channel casewatch knows (a values list can translate it)
+rejected: raw-people.csv:6: column "Identified": "31/02/2026 10:00" is no such date or time
+rejected: raw-actions.csv:4: column "Detail": "severe" is not a risk casewatch knows, and a risk event'"'"'s detail is the new risk (a values list can translate it)
+rejected: raw-actions.csv:5: column "How": "fax" is not a channel casewatch knows (a values list can translate it)
+rejected: raw-actions.csv:6: column "Kind": "visit" is not a kind casewatch knows (a values list can translate it)'
+same "values passed through: the rows written" \
+	"$(q "SELECT ref, stage, risk, serious, received_at FROM cases WHERE ref GLOB 'RAW-*' ORDER BY ref;
+	      SELECT role, roles, preferred_channel, identified_at FROM parties WHERE roles = 'witness, referrer';
+	      SELECT e.kind, coalesce(e.channel, '-'), coalesce(e.detail, '-') FROM events e JOIN cases c ON c.id = e.case_id
+	      WHERE c.ref = 'RAW-1' ORDER BY e.id")" \
+	"RAW-1|case|high|1|2026-11-20T09:00:00Z
+RAW-4|enquiry|standard|0|2026-11-20T00:00:00Z
+victim|witness, referrer|phone|2026-11-20T10:00:00Z
+risk|-|high
+risk|-|-
+contact|phone|anything goes"
+# An event already written, changed into a risk event with a detail that
+# is no risk: refused (an update), as a new one is.
+sed 's/^6,RAW-1,20\/11\/2026 11:00,contact,phone,/6,RAW-1,20\/11\/2026 11:00,risk,,/' raw-actions.csv >raw-actions-2.csv
+run "an event changed into a risk event with no risk" 3 import --mapping map-raw.conf raw-actions-2.csv
+expect_out "an event changed into a risk event: refused, the rest unchanged" \
+	"events: 0 new, 0 changed, 2 unchanged; 4 rows rejected"
+same "every CHECK of the case database holds" "$(q 'PRAGMA integrity_check')" "ok"
+# A constant that no CHECK allows is refused with the mapping.
+sed 's/channel = "How"; detail = "Detail"; }; }/detail = "Detail"; }; set = { channel = "fax"; }; }/' \
+	map-raw.conf >map-raw-set.conf
+run "a constant that is not a channel" 1 import --mapping map-raw-set.conf raw-actions.csv
+same "a constant that is not a channel: told" "$(grep -c "'fax' is not a channel" "$T/err")" 1
+# A CHECK of the council's own (here, of a table a trigger writes): the
+# import cannot know what it says, so SQLite runs every CHECK, as always.
+q "CREATE TABLE council_audit (detail TEXT CHECK (length(detail) < 10));
+   CREATE TRIGGER council_audit AFTER INSERT ON events BEGIN INSERT INTO council_audit VALUES (NEW.detail); END"
+printf 'ID,Ref,When,Kind,How,Detail\n7,RAW-1,20/11/2026 12:00,contact,phone,a long detail\n8,RAW-1,20/11/2026 12:00,contact,phone,short\n' \
+	>raw-actions-3.csv
+run "a CHECK of the council's" 3 import --mapping map-raw.conf raw-actions-3.csv
+expect_err "a CHECK of the council's: the row refused by the database" \
+	'rejected: raw-actions-3.csv:2: the case database refuses the row: CHECK constraint failed: length(detail) < 10'
+same "a CHECK of the council's: the other row written" "$(q "SELECT group_concat(detail) FROM council_audit")" "short"
+q "DROP TRIGGER council_audit; DROP TABLE council_audit"
+
 ### The command line.
 run "no mapping" 2 import cases.csv
 run "no file" 2 import --mapping map.conf

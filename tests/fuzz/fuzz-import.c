@@ -27,7 +27,8 @@
  * rejected and remarks are told one line each, as FILE:LINE of a line
  * the file has; once written, each table has the rows its counts say,
  * every row is found by a key and every key finds a row, no row written
- * is deleted, and what names a case or a party names one that is there.
+ * is deleted, and what names a case or a party names one that is there;
+ * every CHECK of the schema holds, and the connection has them back.
  * The same files imported again add nothing and reject the same rows.
  * The database is emptied after each input. */
 #include <errno.h>
@@ -397,6 +398,16 @@ static int import(struct run *run, const struct mapping *m, bool dry_run, struct
 			failf("a problem of more than one line: '%s'", d.v[i].msg);
 	if (sqlite3_get_autocommit(db) == 0)
 		fail("the import left its transaction open");
+	/* The import leaves the CHECKs out of its own transaction, where it
+	 * checks every value itself: the connection gets them back, and
+	 * every CHECK of the schema holds on every row. */
+	if (query_int("PRAGMA ignore_check_constraints") != 0)
+		fail("the import left the CHECKs off");
+	sqlite3_stmt *qc = query("PRAGMA quick_check");
+	const char *said = sqlite3_step(qc) == SQLITE_ROW ? (const char *)sqlite3_column_text(qc, 0) : NULL;
+	if (!said || strcmp(said, "ok") != 0)
+		failf("PRAGMA quick_check: %s", said ? said : sqlite3_errmsg(db));
+	sqlite3_reset(qc);
 	if ((r < 0 || dry_run) && fingerprint() != fp)
 		failf("the database changed in an import that %s", r < 0 ? "failed" : "was a dry run");
 	diags_free(&d);
