@@ -1589,11 +1589,29 @@ int import_files(sqlite3 *db, const struct mapping *m, const struct tz *tz, char
 		im.labels[i] = same > 1 ? xasprintf("%s/%s", name, m->sources[i].match) : xstrdup(name);
 	}
 
-	/* A big import's temporary rows go to a file, not memory. */
-	if ((r = exec(&im, "PRAGMA temp_store = FILE")) < 0 || (r = exec(&im, "BEGIN IMMEDIATE")) < 0) {
+	/* A statement that may have to be undone alone inside the
+	 * transaction (an INSERT whose trigger writes the change log, and
+	 * the log's pruning in it) keeps a statement journal of the pages it
+	 * changes: a few pages, let go at the statement's end. SQLite keeps
+	 * it in memory up to 64 KiB, and then in a temporary file for the
+	 * rest of the transaction: once the change log's pruning (a thousand
+	 * entries at a time, from its 100,000th) had gone past that, every
+	 * row's statement after it wrote its pages to the file (270 MB on
+	 * 10,000 cases). Where a transaction's statement journals go SQLite
+	 * takes from temp_store when the transaction begins: MEMORY for the
+	 * BEGIN, which puts them in memory, whatever their size. Then FILE,
+	 * for the temporary tables the run makes (its rows seen grow with
+	 * the import): a change of temp_store lets go of the temporary
+	 * database, so FILE first makes the MEMORY one such a change, and the
+	 * last finds no temporary database to let go of inside the
+	 * transaction. */
+	if ((r = exec(&im, "PRAGMA temp_store = FILE")) < 0 || (r = exec(&im, "PRAGMA temp_store = MEMORY")) < 0 ||
+	    (r = exec(&im, "BEGIN IMMEDIATE")) < 0) {
 		free(src);
 		return r;
 	}
+	if ((r = exec(&im, "PRAGMA temp_store = FILE")) < 0)
+		goto out;
 	/* Only this transaction leaves the CHECKs out: the connection is
 	 * given back as it came. */
 	if ((r = checks_skippable(&im, &skip_checks)) < 0)
