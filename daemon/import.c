@@ -1607,6 +1607,10 @@ int import_files(sqlite3 *db, const struct mapping *m, const struct tz *tz, char
 	 * transaction. */
 	if ((r = exec(&im, "PRAGMA temp_store = FILE")) < 0 || (r = exec(&im, "PRAGMA temp_store = MEMORY")) < 0 ||
 	    (r = exec(&im, "BEGIN IMMEDIATE")) < 0) {
+		sqlite3_exec(db, "PRAGMA temp_store = FILE", NULL, NULL, NULL);
+		for (size_t i = 0; i < m->n_sources; i++)
+			free(im.labels[i]);
+		free(im.labels);
 		free(src);
 		return r;
 	}
