@@ -445,10 +445,7 @@ static void log_freshness(struct daemon *d, const struct outbox_report *rep)
 		return;
 	if (rep->stale && d->stale != 1) {
 		char when[TZ_TIMESTAMP_STRLEN];
-		int a = s->conf->import_max_age;
-		_cleanup_free_ char *age = a % 86400 == 0 ? xasprintf("%d day%s", a / 86400, a == 86400 ? "" : "s")
-					   : a % 3600 == 0 ? xasprintf("%d hour%s", a / 3600, a == 3600 ? "" : "s")
-							   : xasprintf("%d minutes", a / 60);
+		_cleanup_free_ char *age = seconds_text(s->conf->import_max_age);
 		if (rep->last_import)
 			log_msg(LOG_ERR, "import: no import has landed since %s, longer than import.max_age (%s): "
 				"the case data is stale; overdue and escalated notices reached since are held until a "

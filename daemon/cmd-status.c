@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "conf.h"
 #include "eval.h"
+#include "import.h"
 #include "scan.h"
 #include "util.h"
 
@@ -30,6 +31,9 @@ struct status {
 	cw_day *window_lo; /* each interval target's */
 	cw_day first_case; /* the earliest receipt, for unit rules */
 	cw_day today;
+	int64_t at;
+	const struct conf *conf;
+	const struct tz *tz;
 };
 
 /* The length of the valid UTF-8 sequence at p, or 0. */
@@ -261,6 +265,41 @@ static const char *const summary_states[_OB_STATE_MAX] = {
 	"pending", "met", "met_late", "overdue", "cancelled", "paused",
 };
 
+/* With an import group (casewatch.conf(5)): when the last import landed,
+ * and whether the data is stale by import.max_age, as casewatchd judges
+ * it. A line of text, or an "import" member and its comma. Returns 0, or
+ * EXIT_BADINPUT with the reason printed. */
+static int print_import(const struct status *st, sqlite3 *db)
+{
+	const struct conf *c = st->conf;
+	if (!c->import)
+		return 0;
+	int64_t last;
+	if (import_last(db, &last) < 0)
+		return bad_input("case database: reading when the last import landed: %s", sqlite3_errmsg(db));
+	bool stale = c->import_max_age > 0 && (last == 0 || st->at - last > c->import_max_age);
+	char when[TZ_TIMESTAMP_STRLEN];
+	if (last)
+		tz_format_timestamp(st->tz, last, when);
+	if (st->json) {
+		fputs("\"import\": {\"last\": ", stdout);
+		if (last)
+			json_string(stdout, when);
+		else
+			fputs("null", stdout);
+		printf(", \"max_age\": %d, \"stale\": %s}, ", c->import_max_age, stale ? "true" : "false");
+		return 0;
+	}
+	printf("import: %s%s", last ? "last landed " : "none has landed yet", last ? when : "");
+	if (c->import_max_age > 0) {
+		_cleanup_free_ char *age = seconds_text(c->import_max_age);
+		printf("; %s (import.max_age %s)", stale ? "STALE: overdue and escalated notices are held" : "fresh",
+		       age);
+	}
+	putchar('\n');
+	return 0;
+}
+
 static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 {
 	const struct evaluator *ev = st->ev;
@@ -268,11 +307,18 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 	if (st->json) {
 		fputs("{\"at\": ", stdout);
 		json_string(stdout, at_text);
-		printf(", \"cases\": %zu, \"open\": %zu, \"skipped\": %zu, \"rules\": [", st->cases, st->open,
-		       st->skipped);
+		printf(", \"cases\": %zu, \"open\": %zu, \"skipped\": %zu, ", st->cases, st->open, st->skipped);
+		int r = print_import(st, db);
+		if (r)
+			return r;
+		fputs("\"rules\": [", stdout);
 	} else {
 		printf("casewatch status at %s\n", at_text);
-		printf("cases: %zu (%zu open), %zu skipped for bad data\n\n", st->cases, st->open, st->skipped);
+		printf("cases: %zu (%zu open), %zu skipped for bad data\n", st->cases, st->open, st->skipped);
+		int r = print_import(st, db);
+		if (r)
+			return r;
+		putchar('\n');
 		printf("%-28s %9s %9s %9s %9s %9s %9s\n", "STANDARD", "pending", "met", "met_late", "overdue",
 		       "cancelled", "paused");
 	}
@@ -459,7 +505,7 @@ int cmd_status(int argc, char **argv)
 	tz_format_timestamp(tz, at, at_text);
 	st = (struct status){
 		.ev = &ev, .json = json, .summary = summary, .listed = n_refs > 0, .unmet = unmet,
-		.today = tz_local_day(tz, at), .first_case = CW_DAY_NONE,
+		.today = tz_local_day(tz, at), .first_case = CW_DAY_NONE, .at = at, .conf = c, .tz = tz,
 	};
 	st.problems = open_memstream(&pbuf, &plen);
 	if (!st.problems)

@@ -304,3 +304,14 @@ char *text_clean(const char *s, size_t cap, unsigned *ret_flags)
 		*ret_flags = flags;
 	return b.p;
 }
+
+char *seconds_text(long long secs)
+{
+	static const struct { long long n; const char *one, *many; } units[] = {
+		{ 86400, "day", "days" }, { 3600, "hour", "hours" }, { 60, "minute", "minutes" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(units); i++)
+		if (secs > 0 && secs % units[i].n == 0)
+			return xasprintf("%lld %s", secs / units[i].n, secs == units[i].n ? units[i].one : units[i].many);
+	return xasprintf("%lld second%s", secs, secs == 1 ? "" : "s");
+}

@@ -33,6 +33,9 @@ void strbuf_adds(struct strbuf *b, const char *s);
  * for anything else that is not a regular file, -EFBIG when too large. */
 #define READ_FILE_MAX (64 * 1024 * 1024)
 int read_file(const char *path, char **ret_data, size_t *ret_len);
+/* A duration of whole seconds as people write it: "3 days", "26 hours",
+ * "90 minutes", "45 seconds" (the largest unit that divides it). */
+char *seconds_text(long long secs);
 
 /* The folder of `path` ("." when it has none), newly allocated. */
 char *path_dirname(const char *path);

@@ -412,6 +412,12 @@ import = { mapping = "map.conf"; max_age = "1 hour"; };
 EOF
 day=$("$CASEWATCH" -c digest.conf calendar add "$(TZ=Europe/London date +%F)" 1)
 at() { TZ=Europe/London date -d "$day $1" '+%Y-%m-%dT%H:%M:%S%:z'; }
+run "status --summary on stale data" 0 "$CASEWATCH" -c digest.conf status --summary --at "$(at 08:30)"
+same "status --summary: when the last import landed, and stale" "$(sed -n 3p "$T/out")" \
+	"import: last landed $last_text; STALE: overdue and escalated notices are held (import.max_age 1 hour)"
+run "status --summary --json on stale data" 0 "$CASEWATCH" -c digest.conf status --summary --json --at "$(at 08:30)"
+same "status --summary --json: the import member" "$(jq -c .import "$T/out")" \
+	"{\"last\":\"$last_text\",\"max_age\":3600,\"stale\":true}"
 run "08:30, stale: a scan" 0 "$CASEWATCH" -c digest.conf run --once --at "$(at 08:30)"
 grep -q "^the case data is stale: no import since $last_text; " "$T/out" && ok "run --once says the data is stale" ||
 	{ not_ok "run --once says the data is stale"; show "$T/out" out; }
@@ -461,6 +467,14 @@ same "the outbox has reached_at" "$(q v2.db "SELECT count(*) FROM pragma_table_i
 printf 'Ref,Received,Stage,Serious,Officer,Team\nIN-9,06/11/2026 10:00,case,0,akhan,west\n' >cases-cli.csv
 run "import without --mapping: the configuration's" 0 "$CASEWATCH" -c casewatch.conf import cases-cli.csv
 expect_out "imported" "cases: 1 new, 0 changed, 0 unchanged; 0 rows rejected"
+run "status --summary after it" 0 "$CASEWATCH" -c casewatch.conf status --summary
+sed -n 3p "$T/out" | grep -q '^import: last landed [0-9T:+Z-]*; fresh (import.max_age 1 hour)$' &&
+	ok "status --summary: fresh" || { not_ok "status --summary: fresh"; show "$T/out" out; }
+"$CASEWATCH" db init empty.db >/dev/null
+sed 's/^database = "cases.db";$/database = "empty.db";/' casewatch.conf >empty.conf
+run "status --summary before any import" 0 "$CASEWATCH" -c empty.conf status --summary
+same "status --summary: none yet, stale" "$(sed -n 3p "$T/out")" \
+	"import: none has landed yet; STALE: overdue and escalated notices are held (import.max_age 1 hour)"
 printf 'database = "cases.db";\n' >nomap.conf
 run "import without --mapping or import.mapping" 2 "$CASEWATCH" -c nomap.conf import cases-cli.csv
 expect_err "says what is missing" "casewatch: import needs --mapping FILE, or import.mapping in the configuration (see casewatch-import(5))

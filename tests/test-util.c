@@ -119,12 +119,34 @@ static void test_text_clean_bounds_ten_megabytes(void **state)
 	free(big);
 }
 
+static void expect_seconds(long long secs, const char *want)
+{
+	char *got = seconds_text(secs);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_seconds_text_largest_unit(void **state)
+{
+	(void)state;
+	expect_seconds(26 * 3600, "26 hours");
+	expect_seconds(3600, "1 hour");
+	expect_seconds(86400, "1 day");
+	expect_seconds(3 * 86400, "3 days");
+	expect_seconds(90 * 60, "90 minutes");
+	expect_seconds(60, "1 minute");
+	expect_seconds(3601, "3601 seconds");
+	expect_seconds(1, "1 second");
+	expect_seconds(0, "0 seconds");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf8_seq_takes_only_well_formed_sequences),
 		cmocka_unit_test(test_text_clean_repairs_and_caps),
 		cmocka_unit_test(test_text_clean_bounds_ten_megabytes),
+		cmocka_unit_test(test_seconds_text_largest_unit),
 	};
 	return tap_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }
