@@ -15,6 +15,7 @@
 #include "conf.h"
 #include "date.h"
 #include "diag.h"
+#include "inbox.h"
 #include "util.h"
 
 #ifndef CONFIG_DEFAULT
@@ -59,8 +60,12 @@ static int cmd_check(int argc, char **argv)
 	struct conf *c = NULL;
 	bool embedded;
 	if (load_conf_diags(&c, &embedded, &d) == 0) {
-		/* check is for whoever runs casewatchd: its secrets too. */
+		/* check is for whoever runs casewatchd: its secrets too, and
+		 * its inbox. */
 		conf_secrets_readable(c, &d);
+		_cleanup_free_ char *why = NULL;
+		if (c->import_inbox && inbox_usable(c->import_inbox, &why) < 0)
+			diags_add(&d, c->path, 0, "%s", why);
 		conf_free(c);
 	}
 

@@ -361,6 +361,28 @@ static void entries_free(struct entry *v, size_t n)
 	free(v);
 }
 
+int inbox_usable(const char *dir, char **ret_err)
+{
+	/* An inbox others may write must be sticky, or they could rename
+	 * the daemon's own folders in it away and put theirs in place. */
+	struct stat st;
+	if (stat(dir, &st) < 0) {
+		int r = -errno;
+		*ret_err = xasprintf("cannot read the import inbox %s: %s", dir, strerror(-r));
+		return r;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		*ret_err = xasprintf("the import inbox %s is not a folder", dir);
+		return -ENOTDIR;
+	}
+	if ((st.st_mode & 0022) && !(st.st_mode & S_ISVTX)) {
+		*ret_err = xasprintf("the import inbox %s may be written by others but is not sticky: chmod +t it "
+				     "(casewatchd(8), THE IMPORT INBOX)", dir);
+		return -EPERM;
+	}
+	return 0;
+}
+
 int inbox_run(const struct conf *c, const struct tz *tz, int (*progress)(void *userdata), void *userdata,
 	      struct inbox_result *ret, char **ret_err)
 {
@@ -370,19 +392,8 @@ int inbox_run(const struct conf *c, const struct tz *tz, int (*progress)(void *u
 	char **names = NULL;
 	size_t n = 0, cap = 0, n_left;
 	int r;
-	/* An inbox others may write must be sticky, or they could rename
-	 * the daemon's own folders in it away and put theirs in place. */
-	struct stat ist;
-	if (stat(dir, &ist) < 0) {
-		r = -errno;
-		*ret_err = xasprintf("cannot read the import inbox %s: %s", dir, strerror(-r));
+	if ((r = inbox_usable(dir, ret_err)) < 0)
 		return r;
-	}
-	if ((ist.st_mode & 0022) && !(ist.st_mode & S_ISVTX)) {
-		*ret_err = xasprintf("the import inbox %s may be written by others but is not sticky: chmod +t it "
-				     "(casewatchd(8), THE IMPORT INBOX)", dir);
-		return -EPERM;
-	}
 	/* What a crash left in the work folder first (taken whole, and
 	 * imported again), then the inbox's complete files, each moved into
 	 * the work folder, where no one else can change it. */

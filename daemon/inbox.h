@@ -60,6 +60,10 @@ void inbox_result_free(struct inbox_result *r);
 int inbox_run(const struct conf *c, const struct tz *tz, int (*progress)(void *userdata), void *userdata,
 	      struct inbox_result *ret, char **ret_err);
 
+/* Is dir an inbox casewatchd can use: a folder, and sticky if others may
+ * write it? 0, or -errno with *ret_err. */
+int inbox_usable(const char *dir, char **ret_err);
+
 /* Each file waiting in the inbox's failed/ folder (not the reports), in
  * name order, with the first line of its report, for the managers'
  * digest. Returns the number given to `each`, or -errno. */

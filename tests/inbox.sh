@@ -89,6 +89,13 @@ if grep -q '^\(\./\)\{0,1\}badmap.conf:1: unknown table' "$T/out"; then ok "chec
 	show "$T/out" out
 fi
 run "check: the configuration with its inbox" 0 "$CASEWATCH" -c casewatch.conf check
+sed 's|inbox = "inbox";|inbox = "no-such-inbox";|' casewatch.conf >noinbox.conf
+run "check: an inbox that does not exist" 1 "$CASEWATCH" -c noinbox.conf check
+expect_out "check: says so" "noinbox.conf: cannot read the import inbox ./no-such-inbox: No such file or directory"
+mkdir open-inbox && chmod 0777 open-inbox
+sed 's|inbox = "inbox";|inbox = "open-inbox";|' casewatch.conf >openinbox.conf
+run "check: an inbox anyone may write, not sticky" 1 "$CASEWATCH" -c openinbox.conf check
+expect_out "check: says what to do" "openinbox.conf: the import inbox ./open-inbox may be written by others but is not sticky: chmod +t it (casewatchd(8), THE IMPORT INBOX)"
 
 ### 2. Only complete files: names being written, links and new files wait.
 cat >cases-1.csv <<'EOF'
