@@ -170,6 +170,24 @@ struct memo {
  * before; cases by parties and events, in runs of rows of one case. */
 #define PARTY_MEMOS 64
 
+/* The keys a file added to a source that had none when it began (a first
+ * import): a key the filter has not had cannot be in import_keys, and is
+ * not looked up there. A fixed size, whatever the file's: 8 MiB, about 3%
+ * of keys looked up in vain at 9 million rows. */
+#define KEY_FILTER_BITS (UINT64_C(1) << 26)
+
+/* Rows a file added, by their line: new rows take ids one after another,
+ * so a run of them on lines one after another is one entry. */
+struct added_run {
+	int64_t first_id;
+	unsigned long first_line;
+	uint64_t n;
+};
+
+/* How many runs a file keeps before it writes the lines of its new rows
+ * to the rows-seen table instead (6 MiB). */
+#define ADDED_RUNS_MAX (256 * 1024)
+
 /* One file being read. */
 struct file {
 	struct imp *im;
@@ -193,6 +211,17 @@ struct file {
 	char *cols;
 	struct memo case_memo;
 	struct memo party_memo[PARTY_MEMOS];
+	uint64_t *key_filter; /* NULL: the source had keys when the file began */
+	/* A file of a source that is no snapshot, into a table whose ids are
+	 * numbers, leaves the keys of the rows it adds out of the rows seen:
+	 * a key import_keys finds with an id above max_id is such a row's
+	 * (the rows seen then lack it), and runs has its line. Snapshots
+	 * count the rows seen, and keep them all. */
+	bool track_added;
+	int64_t max_id; /* the table's largest id when the file began */
+	struct added_run *runs;
+	size_t n_runs, cap_runs;
+	bool runs_full; /* from then on, the rows seen */
 };
 
 /* The row's key as import_keys has it, read before anything else: a key
@@ -202,7 +231,71 @@ struct key_hit {
 	bool found;
 	int64_t id;
 	char *text_id; /* teams and officers */
+	bool added;     /* write_row added the row, as new_id */
+	int64_t new_id;
 };
+
+static void key_filter_bits(const char *key, uint64_t bit[static 4])
+{
+	uint64_t h = hash_str(0, key);
+	uint64_t h2 = ((h >> 31) ^ h) * UINT64_C(0x9e3779b97f4a7c15) | 1;
+	for (int i = 0; i < 4; i++)
+		bit[i] = (h + (uint64_t)i * h2) % KEY_FILTER_BITS;
+}
+
+static bool key_filter_has(const uint64_t *filter, const char *key)
+{
+	uint64_t bit[4];
+	key_filter_bits(key, bit);
+	for (int i = 0; i < 4; i++)
+		if (!(filter[bit[i] / 64] & UINT64_C(1) << bit[i] % 64))
+			return false;
+	return true;
+}
+
+static void key_filter_add(uint64_t *filter, const char *key)
+{
+	uint64_t bit[4];
+	key_filter_bits(key, bit);
+	for (int i = 0; i < 4; i++)
+		filter[bit[i] / 64] |= UINT64_C(1) << bit[i] % 64;
+}
+
+/* Remember that the file added row id on line; false when it keeps no
+ * more (the rows seen then have it). */
+static bool added_remember(struct file *f, int64_t id, unsigned long line)
+{
+	struct added_run *last = f->n_runs ? &f->runs[f->n_runs - 1] : NULL;
+	if (last && id == last->first_id + (int64_t)last->n && line == last->first_line + last->n) {
+		last->n++;
+		return true;
+	}
+	if (f->n_runs == ADDED_RUNS_MAX)
+		return false;
+	if (f->n_runs == f->cap_runs) {
+		f->cap_runs = f->cap_runs ? 2 * f->cap_runs : 16;
+		f->runs = xrealloc(f->runs, f->cap_runs * sizeof(*f->runs));
+	}
+	f->runs[f->n_runs++] = (struct added_run){ .first_id = id, .first_line = line, .n = 1 };
+	return true;
+}
+
+/* The line of the row the file added as id; 0 when it did not. */
+static unsigned long added_line(const struct file *f, int64_t id)
+{
+	size_t lo = 0, hi = f->n_runs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (f->runs[mid].first_id <= id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return 0;
+	const struct added_run *run = &f->runs[lo - 1];
+	return id - run->first_id < (int64_t)run->n ? run->first_line + (unsigned long)(id - run->first_id) : 0;
+}
 
 static void hook_line(struct imp *im, bool rejected, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void hook_line(struct imp *im, bool rejected, const char *fmt, ...)
@@ -989,6 +1082,10 @@ static int write_row(struct file *f, struct row *r, const char *key, struct key_
 			free(text_id);
 			return db_problem(im, "writing the import keys");
 		}
+		if (f->key_filter)
+			key_filter_add(f->key_filter, key);
+		hit->added = !found;
+		hit->new_id = new_id;
 	}
 	free(text_id);
 	return 0;
@@ -1101,7 +1198,7 @@ static int on_record(void *userdata, const struct csv_record *rec)
 		r.why = xasprintf("column \"%s\": empty, and it is the row's key", names);
 	}
 	struct key_hit hit = { 0 };
-	if (!r.why) {
+	if (!r.why && (!f->key_filter || key_filter_has(f->key_filter, key))) {
 		sqlite3_reset(im->find_key);
 		sqlite3_bind_text(im->find_key, 1, f->label, -1, SQLITE_STATIC);
 		sqlite3_bind_text(im->find_key, 2, key, -1, SQLITE_STATIC);
@@ -1123,10 +1220,14 @@ static int on_record(void *userdata, const struct csv_record *rec)
 		sqlite3_bind_text(im->seen_get, 1, f->label, -1, SQLITE_STATIC);
 		sqlite3_bind_text(im->seen_get, 2, key, -1, SQLITE_STATIC);
 		int rc = sqlite3_step(im->seen_get);
-		if (rc == SQLITE_ROW && sqlite3_column_int(im->seen_get, 0) == f->file_no) {
+		long long line = 0;
+		if (rc == SQLITE_ROW && sqlite3_column_int(im->seen_get, 0) == f->file_no)
+			line = sqlite3_column_int64(im->seen_get, 1);
+		else if (rc == SQLITE_DONE && f->track_added && hit.id > f->max_id)
+			line = (long long)added_line(f, hit.id);
+		if (line) {
 			_cleanup_free_ char *names = key_names(f->src);
-			r.why = xasprintf("column \"%s\": the same key as line %lld: the row is left out", names,
-					  (long long)sqlite3_column_int64(im->seen_get, 1));
+			r.why = xasprintf("column \"%s\": the same key as line %lld: the row is left out", names, line);
 		}
 		sqlite3_reset(im->seen_get);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -1140,7 +1241,13 @@ static int on_record(void *userdata, const struct csv_record *rec)
 	if (e >= 0 && !r.why)
 		e = write_row(f, &r, key, &hit);
 	free(hit.text_id);
-	if (e >= 0 && !r.why) {
+	/* A row added is remembered by its id, or else in the rows seen. */
+	bool remembered = false;
+	if (e >= 0 && !r.why && hit.added && f->track_added && !f->runs_full) {
+		remembered = added_remember(f, hit.new_id, rec->line);
+		f->runs_full = !remembered;
+	}
+	if (e >= 0 && !r.why && !remembered) {
 		sqlite3_reset(seen);
 		sqlite3_bind_text(seen, 1, f->label, -1, SQLITE_STATIC);
 		sqlite3_bind_text(seen, 2, key, -1, SQLITE_STATIC);
@@ -1269,6 +1376,40 @@ static void file_free(struct file *f)
 	free(f->case_memo.key);
 	for (size_t i = 0; i < PARTY_MEMOS; i++)
 		free(f->party_memo[i].key);
+	free(f->key_filter);
+	free(f->runs);
+}
+
+/* What the file knows before its first row: whether its source has keys
+ * yet, and the table's largest id. */
+static int file_begin(struct file *f)
+{
+	struct imp *im = f->im;
+	sqlite3_stmt *st = NULL;
+	int rc;
+	if (sqlite3_prepare_v2(im->db, "SELECT 1 FROM " IMPORT_KEYS_TABLE " WHERE tbl = ?1 LIMIT 1", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return db_problem(im, "reading the import keys");
+	sqlite3_bind_text(st, 1, f->label, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_problem(im, "reading the import keys");
+	if (rc == SQLITE_DONE)
+		f->key_filter = xcalloc(KEY_FILTER_BITS / 64, sizeof(uint64_t));
+	if (f->t == IMPORT_TEAMS || f->t == IMPORT_OFFICERS || f->src->snapshot)
+		return 0;
+	_cleanup_free_ char *sql = xasprintf("SELECT max(%s) FROM %s", tables[f->t].pk, tables[f->t].name);
+	if (sqlite3_prepare_v2(im->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_problem(im, "reading the case database");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		f->max_id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return db_problem(im, "reading the case database");
+	f->track_added = true;
+	return 0;
 }
 
 static const char *base_name(const char *path)
@@ -1682,6 +1823,10 @@ int import_files(sqlite3 *db, const struct mapping *m, const struct tz *tz, char
 								     tables[t].name, tables[t].natural);
 				if ((r = prepare(&im, sql, &f.find_natural)) < 0)
 					break;
+			}
+			if ((r = file_begin(&f)) < 0) {
+				file_free(&f);
+				break;
 			}
 			char *err = NULL;
 			int e = csv_read_file(paths[i], m->encoding, m->delimiter, on_record, &f, &err);

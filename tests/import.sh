@@ -417,6 +417,36 @@ expect_err "the one with events is refused, and why" \
 same "p1 stays with MV-1, p2 is with MV-2" \
 	"$(q "SELECT group_concat(c.ref, ' ') FROM parties p JOIN cases c ON c.id = p.case_id WHERE c.ref GLOB 'MV-*' ORDER BY p.id")" "MV-1 MV-2"
 
+### A key repeated in one file, for rows the file adds and a row it found:
+### each repeat refused with the line of the row written (REP-2's notes
+### span lines 3 and 4).
+cat >cases-rep.csv <<'EOF'
+Case Ref,Status,Date Received,Time Received,Officer,Hate,Notes
+REP-1,Open - Case,20/11/2026,09:05,o1,N,
+REP-2,Open - Case,20/11/2026,09:05,o1,N,"two
+lines"
+ASB-1,Open - Case,20/11/2026,09:05,o1,N,
+REP-3,Open - Case,20/11/2026,09:05,o1,N,
+REP-2,Closed,20/11/2026,09:05,o1,N,
+REP-3,Closed,20/11/2026,09:05,o1,N,
+ASB-1,Closed,20/11/2026,09:05,o1,N,
+REP-1,Closed,20/11/2026,09:05,o1,N,
+EOF
+repeats='rejected: cases-rep.csv:7: column "Case Ref": the same key as line 3: the row is left out
+rejected: cases-rep.csv:8: column "Case Ref": the same key as line 6: the row is left out
+rejected: cases-rep.csv:9: column "Case Ref": the same key as line 5: the row is left out
+rejected: cases-rep.csv:10: column "Case Ref": the same key as line 2: the row is left out'
+run "a key repeated in one file" 3 import --mapping map.conf cases-rep.csv
+expect_out "a key repeated in one file: the first of each read" "cases: 3 new, 0 changed, 1 unchanged; 4 rows rejected"
+expect_err "a key repeated in one file: each repeat with the line of the first" "$repeats"
+same "a key repeated in one file: the first of each written" \
+	"$(q "SELECT ref, stage FROM cases WHERE ref GLOB 'REP-*' ORDER BY ref")" "REP-1|case
+REP-2|case
+REP-3|case"
+run "a key repeated in one file, again" 3 import --mapping map.conf cases-rep.csv
+expect_out "again: the first of each unchanged" "cases: 0 new, 0 changed, 4 unchanged; 4 rows rejected"
+expect_err "again: the same repeats refused" "$repeats"
+
 ### kill -9 at any moment: the database as before or as after.
 awk 'BEGIN { print "Case Ref,Status,Date Received,Time Received,Officer,Hate,Notes";
 	for (i = 1; i <= 60000; i++) printf "BIG-%06d,Open - Case,20/11/2026,09:05,o1,N,row %d\n", i, i }' >cases-big.csv
