@@ -158,6 +158,10 @@ struct imp {
 	sqlite3_stmt *find_key, *add_key, *find_case, *find_party, *party_case, *seen_get, *seen_add, *seen_put;
 };
 
+struct pending;
+struct file;
+static int batch_flush(struct file *f);
+
 /* A lookup remembered for the rest of a file. A file writes only its own
  * table (and the change log and keys), so what it looks up in another
  * table (a case by its ref, a party by its key) cannot change under it. */
@@ -172,7 +176,7 @@ struct memo {
 
 /* The keys a file added to a source that had none when it began (a first
  * import): a key the filter has not had cannot be in import_keys, and is
- * not looked up there. A fixed size, whatever the file's: 8 MiB, about 3%
+ * not looked up there. A fixed size, whatever the file's: 8 MiB, about 4%
  * of keys looked up in vain at 9 million rows. */
 #define KEY_FILTER_BITS (UINT64_C(1) << 26)
 
@@ -208,7 +212,8 @@ struct file {
 	/* The row statements, made at their first use: every row of a file
 	 * has the same columns (cols says which). */
 	sqlite3_stmt *ins, *upd;
-	char *cols;
+	const char *cols[MAX_DBVALS];
+	size_t n_cols;
 	struct memo case_memo;
 	struct memo party_memo[PARTY_MEMOS];
 	uint64_t *key_filter; /* NULL: the source had keys when the file began */
@@ -222,6 +227,12 @@ struct file {
 	struct added_run *runs;
 	size_t n_runs, cap_runs;
 	bool runs_full; /* from then on, the rows seen */
+	/* New rows of a table without a natural column, written BATCH_ROWS
+	 * at a time by one INSERT (see batch_flush). */
+	bool batching;
+	struct pending *batch;
+	size_t n_batch;
+	sqlite3_stmt *ins_many;
 };
 
 /* The row's key as import_keys has it, read before anything else: a key
@@ -235,12 +246,14 @@ struct key_hit {
 	int64_t new_id;
 };
 
+/* The key's four bits, in one 512-bit block: one cache line read a key. */
 static void key_filter_bits(const char *key, uint64_t bit[static 4])
 {
 	uint64_t h = hash_str(0, key);
-	uint64_t h2 = ((h >> 31) ^ h) * UINT64_C(0x9e3779b97f4a7c15) | 1;
+	uint64_t h2 = ((h >> 31) ^ h) * UINT64_C(0x9e3779b97f4a7c15);
+	uint64_t block = h % (KEY_FILTER_BITS / 512) * 512;
 	for (int i = 0; i < 4; i++)
-		bit[i] = (h + (uint64_t)i * h2) % KEY_FILTER_BITS;
+		bit[i] = block + (h2 >> (9 * i) & 511);
 }
 
 static bool key_filter_has(const uint64_t *filter, const char *key)
@@ -442,8 +455,27 @@ static void format_utc(int64_t t, char buf[static 24])
 	int64_t s = t - d * 86400;
 	int y, mo, dd;
 	date_to_ymd((cw_day)d, &y, &mo, &dd);
-	snprintf(buf, 24, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, dd, (int)(s / 3600), (int)(s / 60 % 60),
-		 (int)(s % 60));
+	if (y < 0 || y > 9999) {
+		snprintf(buf, 24, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, dd, (int)(s / 3600), (int)(s / 60 % 60),
+			 (int)(s % 60));
+		return;
+	}
+	/* As the snprintf above writes it: once a row, the time of a million
+	 * rows' formatting. */
+	int part[6] = { y / 100, y % 100, mo, dd, (int)(s / 3600), (int)(s / 60 % 60) };
+	static const char sep[6] = { 0, 0, '-', '-', 'T', ':' };
+	char *p = buf;
+	for (int i = 0; i < 6; i++) {
+		if (sep[i])
+			*p++ = sep[i];
+		*p++ = (char)('0' + part[i] / 10);
+		*p++ = (char)('0' + part[i] % 10);
+	}
+	*p++ = ':';
+	*p++ = (char)('0' + (int)(s % 60) / 10);
+	*p++ = (char)('0' + (int)(s % 60) % 10);
+	*p++ = 'Z';
+	*p = '\0';
 }
 
 /* ---- Rows ------------------------------------------------------------ */
@@ -461,6 +493,17 @@ struct row {
 	bool role[5];
 	char *first_role; /* the role column's value, when mapped */
 };
+
+/* A new row waiting for its batch's INSERT. */
+struct pending {
+	struct row r;
+	char *key;
+	unsigned long line;
+};
+
+/* Rows a batch INSERT writes: its statement's fixed cost (the statement
+ * journal, the trigger programs, the cursors) once for them all. */
+#define BATCH_ROWS 32
 
 static void row_free(struct row *r)
 {
@@ -937,6 +980,30 @@ static int party_moves(struct imp *im, const struct map_source *src, int64_t id,
 	return 0;
 }
 
+/* Every row of a file has the same columns: its statements are kept
+ * (and made again only if that ever changes). The names are the column
+ * tables' own strings: the same column, the same pointer. */
+static bool cols_same(const struct file *f, const struct row *r)
+{
+	bool same = f->n_cols == r->n;
+	for (size_t i = 0; i < r->n && same; i++)
+		same = f->cols[i] == r->v[i].col;
+	return same;
+}
+
+static void use_cols(struct file *f, const struct row *r)
+{
+	if (cols_same(f, r))
+		return;
+	sqlite3_finalize(f->ins);
+	sqlite3_finalize(f->upd);
+	sqlite3_finalize(f->ins_many);
+	f->ins = f->upd = f->ins_many = NULL;
+	for (size_t i = 0; i < r->n; i++)
+		f->cols[i] = r->v[i].col;
+	f->n_cols = r->n;
+}
+
 /* Write the row: found by its key (or natural column), updated only when
  * something differs, or added. */
 static int write_row(struct file *f, struct row *r, const char *key, struct key_hit *hit)
@@ -982,22 +1049,7 @@ static int write_row(struct file *f, struct row *r, const char *key, struct key_
 		}
 	}
 
-	/* Every row of a file has the same columns: its statements are kept
-	 * (and made again only if that ever changes). */
-	struct strbuf sig = { 0 };
-	strbuf_add(&sig, "", 0);
-	for (size_t i = 0; i < r->n; i++) {
-		strbuf_adds(&sig, r->v[i].col);
-		strbuf_adds(&sig, ",");
-	}
-	if (!f->cols || strcmp(f->cols, sig.p) != 0) {
-		sqlite3_finalize(f->ins);
-		sqlite3_finalize(f->upd);
-		f->ins = f->upd = NULL;
-		free(f->cols);
-		f->cols = TAKE_PTR(sig.p);
-	}
-	free(sig.p);
+	use_cols(f, r);
 	sqlite3_stmt **cached = found ? &f->upd : &f->ins;
 	if (!*cached) {
 		_cleanup_free_ char *sql = row_sql(td, r, found);
@@ -1171,6 +1223,117 @@ static char *key_names(const struct map_source *s)
 	return b.p;
 }
 
+/* After the row's write (e < 0: the database failed): a row added is
+ * remembered by its id, or else, as every other row written, in the rows
+ * seen; a rejected row or a remark told. */
+static int row_done(struct file *f, struct row *r, const char *key, unsigned long line, const struct key_hit *hit,
+		    int e)
+{
+	struct imp *im = f->im;
+	bool remembered = false;
+	if (e >= 0 && !r->why && hit->added && f->track_added && !f->runs_full) {
+		remembered = added_remember(f, hit->new_id, line);
+		f->runs_full = !remembered;
+	}
+	if (e >= 0 && !r->why && !remembered) {
+		/* A key new to import_keys is new to the rows seen too. */
+		sqlite3_stmt *seen = hit->found ? im->seen_put : im->seen_add;
+		sqlite3_reset(seen);
+		sqlite3_bind_text(seen, 1, f->label, -1, SQLITE_STATIC);
+		sqlite3_bind_text(seen, 2, key, -1, SQLITE_STATIC);
+		sqlite3_bind_int(seen, 3, f->file_no);
+		sqlite3_bind_int64(seen, 4, (sqlite3_int64)line);
+		int rc = sqlite3_step(seen);
+		sqlite3_reset(seen);
+		if (rc != SQLITE_DONE)
+			e = db_problem(im, "writing the rows seen");
+	}
+	if (e >= 0 && r->why) {
+		im->ret->rejected++;
+		hook_line(im, true, "%s:%lu: %s", f->path, line, r->why);
+	} else if (e >= 0 && r->notice) {
+		im->ret->notices++;
+		hook_line(im, false, "%s:%lu: %s", f->path, line, r->notice);
+	}
+	row_free(r);
+	return e < 0 ? e : 0;
+}
+
+/* The batch's rows, in their order: one INSERT of them all when there are
+ * BATCH_ROWS, else (or when the database refuses one of them) each alone,
+ * as any other row, so that a row refused is told as before. Their ids
+ * are one after another: SQLite gives a new row the table's largest id
+ * and one (batching stops short of the largest id there is). */
+static int batch_flush(struct file *f)
+{
+	struct imp *im = f->im;
+	size_t n = f->n_batch;
+	struct pending *b = f->batch;
+	f->n_batch = 0;
+	int e = 0;
+	bool done = false;
+	if (n == BATCH_ROWS) {
+		if (!f->ins_many) {
+			struct strbuf sql = { 0 };
+			_cleanup_free_ char *one = row_sql(&tables[f->t], &b[0].r, false);
+			const char *values = strstr(one, ") VALUES (");
+			strbuf_add(&sql, one, (size_t)(values - one));
+			strbuf_adds(&sql, ") VALUES ");
+			for (size_t i = 0; i < n; i++) {
+				strbuf_adds(&sql, i ? ", (" : "(");
+				for (size_t c = 0; c < b[0].r.n; c++) {
+					char *p = xasprintf("%s?%zu", c ? ", " : "", i * b[0].r.n + c + 1);
+					strbuf_adds(&sql, p);
+					free(p);
+				}
+				strbuf_adds(&sql, ")");
+			}
+			int rc = sqlite3_prepare_v3(im->db, sql.p, -1, SQLITE_PREPARE_PERSISTENT, &f->ins_many, NULL);
+			free(sql.p);
+			if (rc != SQLITE_OK)
+				e = db_problem(im, "preparing a row's statement");
+		}
+		if (e >= 0) {
+			sqlite3_stmt *st = f->ins_many;
+			sqlite3_reset(st);
+			for (size_t i = 0; i < n; i++)
+				for (size_t c = 0; c < b[i].r.n; c++)
+					bind_val(st, (int)(i * b[i].r.n + c + 1), &b[i].r.v[c]);
+			int rc = sqlite3_step(st);
+			int ext = sqlite3_extended_errcode(im->db);
+			int64_t last = sqlite3_last_insert_rowid(im->db);
+			sqlite3_reset(st);
+			if (rc == SQLITE_DONE)
+				done = true;
+			else if ((ext & 0xff) != SQLITE_CONSTRAINT)
+				e = db_problem(im, "writing rows");
+			for (size_t i = 0; i < n && done; i++) {
+				struct key_hit hit = { .added = true, .new_id = last - (int64_t)(n - 1 - i) };
+				im->ret->t[f->t].added++;
+				sqlite3_reset(im->add_key);
+				sqlite3_bind_text(im->add_key, 1, f->label, -1, SQLITE_STATIC);
+				sqlite3_bind_text(im->add_key, 2, b[i].key, -1, SQLITE_STATIC);
+				sqlite3_bind_int64(im->add_key, 3, hit.new_id);
+				rc = sqlite3_step(im->add_key);
+				sqlite3_reset(im->add_key);
+				if (e >= 0 && rc != SQLITE_DONE)
+					e = db_problem(im, "writing the import keys");
+				if (e >= 0 && f->key_filter)
+					key_filter_add(f->key_filter, b[i].key);
+				e = row_done(f, &b[i].r, b[i].key, b[i].line, &hit, e);
+			}
+		}
+	}
+	for (size_t i = 0; i < n && !done; i++) {
+		struct key_hit hit = { 0 };
+		int w = e >= 0 ? write_row(f, &b[i].r, b[i].key, &hit) : e;
+		e = row_done(f, &b[i].r, b[i].key, b[i].line, &hit, w);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(b[i].key);
+	return e;
+}
+
 static int on_record(void *userdata, const struct csv_record *rec)
 {
 	struct file *f = userdata;
@@ -1193,6 +1356,15 @@ static int on_record(void *userdata, const struct csv_record *rec)
 	bool empty;
 	_cleanup_free_ char *key = row_key(f, rec, &empty);
 	struct row r = { 0 };
+	/* A key of a row waiting in the batch: written before it is looked
+	 * up. */
+	for (size_t i = 0; i < f->n_batch; i++)
+		if (strcmp(f->batch[i].key, key) == 0) {
+			int e = batch_flush(f);
+			if (e < 0)
+				return e;
+			break;
+		}
 	if (empty) {
 		_cleanup_free_ char *names = key_names(f->src);
 		r.why = xasprintf("column \"%s\": empty, and it is the row's key", names);
@@ -1235,38 +1407,25 @@ static int on_record(void *userdata, const struct csv_record *rec)
 			return db_problem(im, "reading the rows seen");
 		}
 	}
-	/* A key new to import_keys is new to the rows seen too. */
-	sqlite3_stmt *seen = hit.found ? im->seen_put : im->seen_add;
 	int e = r.why ? 0 : build_row(f, rec, &r);
+	if (e >= 0 && !r.why && !hit.found && !r.notice && f->batching && !f->runs_full) {
+		/* Its INSERT waits for the batch's; nothing about it is told
+		 * (a row with a remark is written alone, in its turn). */
+		if (!cols_same(f, &r) && (e = batch_flush(f)) < 0) {
+			row_free(&r);
+			return e;
+		}
+		use_cols(f, &r);
+		f->batch[f->n_batch++] = (struct pending){ .r = r, .key = TAKE_PTR(key), .line = rec->line };
+		return f->n_batch == BATCH_ROWS ? batch_flush(f) : 0;
+	}
+	/* The rows before it are written, and told, first. */
+	if (e >= 0 && f->n_batch)
+		e = batch_flush(f);
 	if (e >= 0 && !r.why)
 		e = write_row(f, &r, key, &hit);
 	free(hit.text_id);
-	/* A row added is remembered by its id, or else in the rows seen. */
-	bool remembered = false;
-	if (e >= 0 && !r.why && hit.added && f->track_added && !f->runs_full) {
-		remembered = added_remember(f, hit.new_id, rec->line);
-		f->runs_full = !remembered;
-	}
-	if (e >= 0 && !r.why && !remembered) {
-		sqlite3_reset(seen);
-		sqlite3_bind_text(seen, 1, f->label, -1, SQLITE_STATIC);
-		sqlite3_bind_text(seen, 2, key, -1, SQLITE_STATIC);
-		sqlite3_bind_int(seen, 3, f->file_no);
-		sqlite3_bind_int64(seen, 4, (sqlite3_int64)rec->line);
-		int rc = sqlite3_step(seen);
-		sqlite3_reset(seen);
-		if (rc != SQLITE_DONE)
-			e = db_problem(im, "writing the rows seen");
-	}
-	if (e >= 0 && r.why) {
-		im->ret->rejected++;
-		hook_line(im, true, "%s:%lu: %s", f->path, rec->line, r.why);
-	} else if (e >= 0 && r.notice) {
-		im->ret->notices++;
-		hook_line(im, false, "%s:%lu: %s", f->path, rec->line, r.notice);
-	}
-	row_free(&r);
-	return e < 0 ? e : 0;
+	return row_done(f, &r, key, rec->line, &hit, e);
 }
 
 /* ---- Snapshots ------------------------------------------------------- */
@@ -1372,12 +1531,17 @@ static void file_free(struct file *f)
 	sqlite3_finalize(f->find_natural);
 	sqlite3_finalize(f->ins);
 	sqlite3_finalize(f->upd);
-	free(f->cols);
 	free(f->case_memo.key);
 	for (size_t i = 0; i < PARTY_MEMOS; i++)
 		free(f->party_memo[i].key);
 	free(f->key_filter);
 	free(f->runs);
+	for (size_t i = 0; i < f->n_batch; i++) {
+		row_free(&f->batch[i].r);
+		free(f->batch[i].key);
+	}
+	free(f->batch);
+	sqlite3_finalize(f->ins_many);
 }
 
 /* What the file knows before its first row: whether its source has keys
@@ -1409,6 +1573,9 @@ static int file_begin(struct file *f)
 	if (rc != SQLITE_ROW)
 		return db_problem(im, "reading the case database");
 	f->track_added = true;
+	f->batching = !tables[f->t].natural && f->max_id < INT64_MAX / 2;
+	if (f->batching)
+		f->batch = xcalloc(BATCH_ROWS, sizeof(*f->batch));
 	return 0;
 }
 
@@ -1842,6 +2009,8 @@ int import_files(sqlite3 *db, const struct mapping *m, const struct tz *tz, char
 				e = -EINVAL;
 			}
 			free(err);
+			if (e >= 0 && im.r >= 0 && f.n_batch)
+				e = batch_flush(&f);
 			if (e >= 0 && !f.header_done) {
 				diags_add(file_problems, paths[i], 0, "empty: no header row: nothing imported");
 				e = -EINVAL;

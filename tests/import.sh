@@ -447,6 +447,36 @@ run "a key repeated in one file, again" 3 import --mapping map.conf cases-rep.cs
 expect_out "again: the first of each unchanged" "cases: 0 new, 0 changed, 4 unchanged; 4 rows rejected"
 expect_err "again: the same repeats refused" "$repeats"
 
+### New events are written many at a time: a row the database refuses
+### among them (no time: NOT NULL), one the import refuses, repeats of a
+### key written with others and of one waiting to be, each told in order,
+### the rest written.
+awk 'BEGIN { print "Action ID,Case Ref,Contact ID,Date,Time,Type,How";
+	for (i = 1; i <= 70; i++) {
+		id = i == 65 ? "B40" : i == 69 ? "B68" : "B" i
+		if (i == 10) printf "%s,ASB-1,,,,Accepted,\n", id
+		else if (i == 66) printf "%s,ASB-1,,22/11/2026,10:00,Visit,\n", id
+		else printf "%s,ASB-1,,22/11/2026,%02d:%02d,Phone call,TEL\n", id, 10 + int(i / 60), i % 60
+	} }' >actions-many.csv
+many='rejected: actions-many.csv:11: the case database refuses the row: NOT NULL constraint failed: events.at
+rejected: actions-many.csv:66: column "Action ID": the same key as line 41: the row is left out
+rejected: actions-many.csv:67: column "Type": "Visit" has no translation in the mapping'"'"'s values for kind
+rejected: actions-many.csv:70: column "Action ID": the same key as line 69: the row is left out'
+changes_before=$(q "SELECT max(seq) FROM changes")
+run "many events" 3 import --mapping map.conf actions-many.csv
+expect_out "many events: the summary" "events: 66 new, 0 changed, 0 unchanged; 4 rows rejected"
+expect_err "many events: each refused row in order" "$many"
+same "many events: each written once, with its own time" \
+	"$(q "SELECT count(*), count(DISTINCT at), min(at), max(at) FROM events WHERE at GLOB '2026-11-22T1[01]:*'")" \
+	"66|66|2026-11-22T10:01:00Z|2026-11-22T11:10:00Z"
+same "many events: the keys find them" \
+	"$(q "SELECT count(*) FROM import_keys k JOIN events e ON e.id = k.row_id WHERE k.tbl = 'events' AND k.key GLOB 'B*' AND e.at = '2026-11-22T' || printf('%02d:%02d', 10 + CAST(substr(k.key, 2) AS INTEGER) / 60, CAST(substr(k.key, 2) AS INTEGER) % 60) || ':00Z'")" 66
+same "many events: one change logged each" "$(q "SELECT max(seq) FROM changes")" "$((changes_before + 66))"
+run "many events again" 3 import --mapping map.conf actions-many.csv
+expect_out "many events again: all unchanged" "events: 0 new, 0 changed, 66 unchanged; 4 rows rejected"
+expect_err "many events again: the same rows refused" "$many"
+same "many events again: nothing in the change log" "$(q "SELECT max(seq) FROM changes")" "$((changes_before + 66))"
+
 ### kill -9 at any moment: the database as before or as after.
 awk 'BEGIN { print "Case Ref,Status,Date Received,Time Received,Officer,Hate,Notes";
 	for (i = 1; i <= 60000; i++) printf "BIG-%06d,Open - Case,20/11/2026,09:05,o1,N,row %d\n", i, i }' >cases-big.csv
