@@ -143,6 +143,11 @@ struct dbval {
 
 #define MAX_DBVALS 16
 
+/* Rows a batch INSERT writes (batch_flush): its statement's fixed cost
+ * (the statement journal, the trigger programs, the cursors) once for
+ * them all. */
+#define BATCH_ROWS 32
+
 struct imp {
 	sqlite3 *db;
 	const struct mapping *m;
@@ -155,7 +160,7 @@ struct imp {
 	 * sources into one table, "table/match", so that their keys never
 	 * meet. */
 	char **labels;
-	sqlite3_stmt *find_key, *add_key, *find_case, *find_party, *party_case, *seen_get, *seen_add, *seen_put;
+	sqlite3_stmt *find_key, *add_key, *add_keys, *find_case, *find_party, *party_case, *seen_get, *seen_add, *seen_put;
 };
 
 struct pending;
@@ -335,6 +340,22 @@ static int prepare(struct imp *im, const char *sql, sqlite3_stmt **st)
 	return 0;
 }
 
+/* The keys of a batch's rows (BATCH_ROWS, below): ?1 the source's name,
+ * then each key and its row's id. */
+static int prepare_add_keys(struct imp *im)
+{
+	struct strbuf sql = { 0 };
+	strbuf_adds(&sql, "INSERT INTO " IMPORT_KEYS_TABLE " (tbl, key, row_id) VALUES ");
+	for (int i = 0; i < BATCH_ROWS; i++) {
+		char *p = xasprintf("%s(?1, ?%d, ?%d)", i ? ", " : "", 2 * i + 2, 2 * i + 3);
+		strbuf_adds(&sql, p);
+		free(p);
+	}
+	int r = prepare(im, sql.p, &im->add_keys);
+	free(sql.p);
+	return r;
+}
+
 static int exec(struct imp *im, const char *sql)
 {
 	if (sqlite3_exec(im->db, sql, NULL, NULL, NULL) != SQLITE_OK)
@@ -500,10 +521,6 @@ struct pending {
 	char *key;
 	unsigned long line;
 };
-
-/* Rows a batch INSERT writes: its statement's fixed cost (the statement
- * journal, the trigger programs, the cursors) once for them all. */
-#define BATCH_ROWS 32
 
 static void row_free(struct row *r)
 {
@@ -1307,17 +1324,25 @@ static int batch_flush(struct file *f)
 				done = true;
 			else if ((ext & 0xff) != SQLITE_CONSTRAINT)
 				e = db_problem(im, "writing rows");
+			/* Their keys, in one INSERT too: none is in import_keys
+			 * (a row found there is not batched) and no two are the
+			 * same (a key waiting is written before it is looked up). */
+			if (done) {
+				sqlite3_stmt *ks = im->add_keys;
+				sqlite3_reset(ks);
+				sqlite3_bind_text(ks, 1, f->label, -1, SQLITE_STATIC);
+				for (size_t i = 0; i < n; i++) {
+					sqlite3_bind_text(ks, 2 * (int)i + 2, b[i].key, -1, SQLITE_STATIC);
+					sqlite3_bind_int64(ks, 2 * (int)i + 3, last - (int64_t)(n - 1 - i));
+				}
+				rc = sqlite3_step(ks);
+				sqlite3_reset(ks);
+				if (rc != SQLITE_DONE)
+					e = db_problem(im, "writing the import keys");
+			}
 			for (size_t i = 0; i < n && done; i++) {
 				struct key_hit hit = { .added = true, .new_id = last - (int64_t)(n - 1 - i) };
 				im->ret->t[f->t].added++;
-				sqlite3_reset(im->add_key);
-				sqlite3_bind_text(im->add_key, 1, f->label, -1, SQLITE_STATIC);
-				sqlite3_bind_text(im->add_key, 2, b[i].key, -1, SQLITE_STATIC);
-				sqlite3_bind_int64(im->add_key, 3, hit.new_id);
-				rc = sqlite3_step(im->add_key);
-				sqlite3_reset(im->add_key);
-				if (e >= 0 && rc != SQLITE_DONE)
-					e = db_problem(im, "writing the import keys");
 				if (e >= 0 && f->key_filter)
 					key_filter_add(f->key_filter, b[i].key);
 				e = row_done(f, &b[i].r, b[i].key, b[i].line, &hit, e);
@@ -1946,7 +1971,7 @@ int import_files(sqlite3 *db, const struct mapping *m, const struct tz *tz, char
 	    (r = prepare(&im, "SELECT row_id FROM " IMPORT_KEYS_TABLE " WHERE tbl = ?1 AND key = ?2", &im.find_key)) <
 		    0 ||
 	    (r = prepare(&im, "INSERT INTO " IMPORT_KEYS_TABLE " (tbl, key, row_id) VALUES (?1, ?2, ?3)",
-			 &im.add_key)) < 0 ||
+			 &im.add_key)) < 0 || (r = prepare_add_keys(&im)) < 0 ||
 	    (r = prepare(&im, "SELECT id FROM cases WHERE ref = ?1", &im.find_case)) < 0 ||
 	    (r = prepare(&im, "SELECT case_id FROM parties WHERE id = ?1", &im.party_case)) < 0 ||
 	    (r = prepare(&im, "SELECT file, line FROM temp.import_seen WHERE tbl = ?1 AND key = ?2", &im.seen_get)) <
@@ -2039,6 +2064,7 @@ int import_files(sqlite3 *db, const struct mapping *m, const struct tz *tz, char
 out:
 	sqlite3_finalize(im.find_key);
 	sqlite3_finalize(im.add_key);
+	sqlite3_finalize(im.add_keys);
 	sqlite3_finalize(im.find_case);
 	sqlite3_finalize(im.party_case);
 	sqlite3_finalize(im.seen_get);
