@@ -185,17 +185,29 @@ struct memo {
  * of keys looked up in vain at 9 million rows. */
 #define KEY_FILTER_BITS (UINT64_C(1) << 26)
 
-/* Rows a file added, by their line: new rows take ids one after another,
- * so a run of them on lines one after another is one entry. */
-struct added_run {
+/* Rows a file wrote, by their line, in the order of their ids: new rows
+ * take ids one after another, and an export in the order of its ids reads
+ * rows found by their keys so too, so a run of them on lines one after
+ * another is one entry. */
+struct id_run {
 	int64_t first_id;
 	unsigned long first_line;
 	uint64_t n;
 };
 
-/* How many runs a file keeps before it writes the lines of its new rows
- * to the rows-seen table instead (6 MiB). */
-#define ADDED_RUNS_MAX (256 * 1024)
+struct id_runs {
+	struct id_run *v;
+	size_t n, cap;
+	bool off; /* full, or a row out of order came: no more kept */
+};
+
+/* How many runs a file keeps (of each kind) before it writes the lines of
+ * its rows to the rows-seen table instead (6 MiB). */
+#define ID_RUNS_MAX (256 * 1024)
+
+/* The most ids the file's bitmap of the rows found by their keys covers
+ * (16 MiB); a table with more keeps them in the rows seen. */
+#define SEEN_IDS_MAX (INT64_C(1) << 27)
 
 /* One file being read. */
 struct file {
@@ -229,9 +241,14 @@ struct file {
 	 * count the rows seen, and keep them all. */
 	bool track_added;
 	int64_t max_id; /* the table's largest id when the file began */
-	struct added_run *runs;
-	size_t n_runs, cap_runs;
-	bool runs_full; /* from then on, the rows seen */
+	struct id_runs added;
+	/* A file that batches (below) marks the rows it finds by their keys
+	 * in seen_ids (ids up to max_id) and keeps their lines in found,
+	 * not in the rows seen: a key is 1:1 with its row there, so a row
+	 * marked is a key seen. When found is off, the rows seen have the
+	 * rest. */
+	uint64_t *seen_ids;
+	struct id_runs found;
 	/* New rows of a table without a natural column, written BATCH_ROWS
 	 * at a time by one INSERT (see batch_flush). */
 	bool batching;
@@ -279,40 +296,49 @@ static void key_filter_add(uint64_t *filter, const char *key)
 		filter[bit[i] / 64] |= UINT64_C(1) << bit[i] % 64;
 }
 
-/* Remember that the file added row id on line; false when it keeps no
- * more (the rows seen then have it). */
-static bool added_remember(struct file *f, int64_t id, unsigned long line)
+/* Remember that the file wrote row id on line; false when runs keeps no
+ * more (the rows seen then have it, and every row after it). */
+static bool runs_add(struct id_runs *runs, int64_t id, unsigned long line)
 {
-	struct added_run *last = f->n_runs ? &f->runs[f->n_runs - 1] : NULL;
+	if (runs->off)
+		return false;
+	struct id_run *last = runs->n ? &runs->v[runs->n - 1] : NULL;
 	if (last && id == last->first_id + (int64_t)last->n && line == last->first_line + last->n) {
 		last->n++;
 		return true;
 	}
-	if (f->n_runs == ADDED_RUNS_MAX)
+	if (runs->n == ID_RUNS_MAX || (last && id < last->first_id + (int64_t)last->n)) {
+		runs->off = true;
 		return false;
-	if (f->n_runs == f->cap_runs) {
-		f->cap_runs = f->cap_runs ? 2 * f->cap_runs : 16;
-		f->runs = xrealloc(f->runs, f->cap_runs * sizeof(*f->runs));
 	}
-	f->runs[f->n_runs++] = (struct added_run){ .first_id = id, .first_line = line, .n = 1 };
+	if (runs->n == runs->cap) {
+		runs->cap = runs->cap ? 2 * runs->cap : 16;
+		runs->v = xrealloc(runs->v, runs->cap * sizeof(*runs->v));
+	}
+	runs->v[runs->n++] = (struct id_run){ .first_id = id, .first_line = line, .n = 1 };
 	return true;
 }
 
-/* The line of the row the file added as id; 0 when it did not. */
-static unsigned long added_line(const struct file *f, int64_t id)
+/* The line of row id, when runs has it; else 0. */
+static unsigned long runs_line(const struct id_runs *runs, int64_t id)
 {
-	size_t lo = 0, hi = f->n_runs;
+	size_t lo = 0, hi = runs->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (f->runs[mid].first_id <= id)
+		if (runs->v[mid].first_id <= id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	if (lo == 0)
 		return 0;
-	const struct added_run *run = &f->runs[lo - 1];
+	const struct id_run *run = &runs->v[lo - 1];
 	return id - run->first_id < (int64_t)run->n ? run->first_line + (unsigned long)(id - run->first_id) : 0;
+}
+
+static bool seen_id(const struct file *f, int64_t id)
+{
+	return f->seen_ids[id / 64] & UINT64_C(1) << id % 64;
 }
 
 static void hook_line(struct imp *im, bool rejected, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -1248,9 +1274,11 @@ static int row_done(struct file *f, struct row *r, const char *key, unsigned lon
 {
 	struct imp *im = f->im;
 	bool remembered = false;
-	if (e >= 0 && !r->why && hit->added && f->track_added && !f->runs_full) {
-		remembered = added_remember(f, hit->new_id, line);
-		f->runs_full = !remembered;
+	if (e >= 0 && !r->why && hit->added && f->track_added)
+		remembered = runs_add(&f->added, hit->new_id, line);
+	else if (e >= 0 && !r->why && hit->found && f->seen_ids && hit->id <= f->max_id) {
+		f->seen_ids[hit->id / 64] |= UINT64_C(1) << hit->id % 64;
+		remembered = runs_add(&f->found, hit->id, line);
 	}
 	if (e >= 0 && !r->why && !remembered) {
 		/* A key new to import_keys is new to the rows seen too. */
@@ -1412,16 +1440,23 @@ static int on_record(void *userdata, const struct csv_record *rec)
 			return db_problem(im, "reading the import keys");
 	}
 	if (!r.why && hit.found) {
-		/* The same key twice in one file: the later row is refused. */
+		/* The same key twice in one file: the later row is refused. A
+		 * row found by its key and not marked in seen_ids was not
+		 * seen; one marked was, and found or the rows seen have its
+		 * line. */
+		bool marked = f->seen_ids && hit.id <= f->max_id;
+		long long line = marked && seen_id(f, hit.id) ? (long long)runs_line(&f->found, hit.id) : 0;
+		int rc = SQLITE_DONE;
 		sqlite3_reset(im->seen_get);
-		sqlite3_bind_text(im->seen_get, 1, f->label, -1, SQLITE_STATIC);
-		sqlite3_bind_text(im->seen_get, 2, key, -1, SQLITE_STATIC);
-		int rc = sqlite3_step(im->seen_get);
-		long long line = 0;
+		if (!line && (!marked || seen_id(f, hit.id))) {
+			sqlite3_bind_text(im->seen_get, 1, f->label, -1, SQLITE_STATIC);
+			sqlite3_bind_text(im->seen_get, 2, key, -1, SQLITE_STATIC);
+			rc = sqlite3_step(im->seen_get);
+		}
 		if (rc == SQLITE_ROW && sqlite3_column_int(im->seen_get, 0) == f->file_no)
 			line = sqlite3_column_int64(im->seen_get, 1);
-		else if (rc == SQLITE_DONE && f->track_added && hit.id > f->max_id)
-			line = (long long)added_line(f, hit.id);
+		else if (rc == SQLITE_DONE && !line && f->track_added && hit.id > f->max_id)
+			line = (long long)runs_line(&f->added, hit.id);
 		if (line) {
 			_cleanup_free_ char *names = key_names(f->src);
 			r.why = xasprintf("column \"%s\": the same key as line %lld: the row is left out", names, line);
@@ -1433,7 +1468,7 @@ static int on_record(void *userdata, const struct csv_record *rec)
 		}
 	}
 	int e = r.why ? 0 : build_row(f, rec, &r);
-	if (e >= 0 && !r.why && !hit.found && !r.notice && f->batching && !f->runs_full) {
+	if (e >= 0 && !r.why && !hit.found && !r.notice && f->batching && !f->added.off) {
 		/* Its INSERT waits for the batch's; nothing about it is told
 		 * (a row with a remark is written alone, in its turn). */
 		if (!cols_same(f, &r) && (e = batch_flush(f)) < 0) {
@@ -1560,7 +1595,9 @@ static void file_free(struct file *f)
 	for (size_t i = 0; i < PARTY_MEMOS; i++)
 		free(f->party_memo[i].key);
 	free(f->key_filter);
-	free(f->runs);
+	free(f->added.v);
+	free(f->found.v);
+	free(f->seen_ids);
 	for (size_t i = 0; i < f->n_batch; i++) {
 		row_free(&f->batch[i].r);
 		free(f->batch[i].key);
@@ -1601,6 +1638,8 @@ static int file_begin(struct file *f)
 	f->batching = !tables[f->t].natural && f->max_id < INT64_MAX / 2;
 	if (f->batching)
 		f->batch = xcalloc(BATCH_ROWS, sizeof(*f->batch));
+	if (f->batching && f->max_id < SEEN_IDS_MAX)
+		f->seen_ids = xcalloc((size_t)f->max_id / 64 + 1, sizeof(uint64_t));
 	return 0;
 }
 

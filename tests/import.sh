@@ -476,6 +476,21 @@ run "many events again" 3 import --mapping map.conf actions-many.csv
 expect_out "many events again: all unchanged" "events: 0 new, 0 changed, 66 unchanged; 4 rows rejected"
 expect_err "many events again: the same rows refused" "$many"
 same "many events again: nothing in the change log" "$(q "SELECT max(seq) FROM changes")" "$((changes_before + 66))"
+# The same rows last to first: each repeat's first row is now the later
+# one (B68 at 11:09, B40 at 11:05), and changes its event.
+{ head -n 1 actions-many.csv; tail -n +2 actions-many.csv | sed -n '1!G;h;$p'; } >actions-rev.csv
+run "many events, last to first" 3 import --mapping map.conf actions-rev.csv
+expect_out "last to first: two changed" "events: 0 new, 2 changed, 64 unchanged; 4 rows rejected"
+expect_err "last to first: each refused row in order" \
+'rejected: actions-rev.csv:4: column "Action ID": the same key as line 3: the row is left out
+rejected: actions-rev.csv:6: column "Type": "Visit" has no translation in the mapping'"'"'s values for kind
+rejected: actions-rev.csv:32: column "Action ID": the same key as line 7: the row is left out
+rejected: actions-rev.csv:62: the case database refuses the row: NOT NULL constraint failed: events.at'
+same "last to first: the two changed events" \
+	"$(q "SELECT k.key, e.at FROM import_keys k JOIN events e ON e.id = k.row_id WHERE k.tbl = 'events' AND k.key IN ('B40', 'B68') ORDER BY k.key")" \
+	"B40|2026-11-22T11:05:00Z
+B68|2026-11-22T11:09:00Z"
+same "last to first: their two changes logged" "$(q "SELECT max(seq) FROM changes")" "$((changes_before + 68))"
 
 ### kill -9 at any moment: the database as before or as after.
 awk 'BEGIN { print "Case Ref,Status,Date Received,Time Received,Officer,Hate,Notes";
