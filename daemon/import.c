@@ -161,6 +161,10 @@ struct imp {
 	 * meet. */
 	char **labels;
 	sqlite3_stmt *find_key, *add_key, *add_keys, *find_case, *find_party, *party_case, *seen_get, *seen_add, *seen_put;
+	/* The database's tables and triggers are exactly casewatch's (see
+	 * checks_skippable()): no trigger of a council's own can refuse part
+	 * of a batch, skip a row or add one between its ids. */
+	bool stock;
 };
 
 struct pending;
@@ -1276,7 +1280,7 @@ static int row_done(struct file *f, struct row *r, const char *key, unsigned lon
 	bool remembered = false;
 	if (e >= 0 && !r->why && hit->added && f->track_added)
 		remembered = runs_add(&f->added, hit->new_id, line);
-	else if (e >= 0 && !r->why && hit->found && f->seen_ids && hit->id <= f->max_id) {
+	else if (e >= 0 && !r->why && hit->found && f->seen_ids && hit->id >= 0 && hit->id <= f->max_id) {
 		f->seen_ids[hit->id / 64] |= UINT64_C(1) << hit->id % 64;
 		remembered = runs_add(&f->found, hit->id, line);
 	}
@@ -1347,9 +1351,14 @@ static int batch_flush(struct file *f)
 			int rc = sqlite3_step(st);
 			int ext = sqlite3_extended_errcode(im->db);
 			int64_t last = sqlite3_last_insert_rowid(im->db);
+			int took = sqlite3_changes(im->db);
 			sqlite3_reset(st);
-			if (rc == SQLITE_DONE)
+			if (rc == SQLITE_DONE && took == (int)n)
 				done = true;
+			else if (rc == SQLITE_DONE)
+				/* Not with casewatch's own schema: the keys could not
+				 * be told their rows. Nothing of the run is kept. */
+				e = db_problem(im, "writing rows: the case database took a part of a batch");
 			else if ((ext & 0xff) != SQLITE_CONSTRAINT)
 				e = db_problem(im, "writing rows");
 			/* Their keys, in one INSERT too: none is in import_keys
@@ -1444,7 +1453,7 @@ static int on_record(void *userdata, const struct csv_record *rec)
 		 * row found by its key and not marked in seen_ids was not
 		 * seen; one marked was, and found or the rows seen have its
 		 * line. */
-		bool marked = f->seen_ids && hit.id <= f->max_id;
+		bool marked = f->seen_ids && hit.id >= 0 && hit.id <= f->max_id;
 		long long line = marked && seen_id(f, hit.id) ? (long long)runs_line(&f->found, hit.id) : 0;
 		int rc = SQLITE_DONE;
 		sqlite3_reset(im->seen_get);
@@ -1634,8 +1643,12 @@ static int file_begin(struct file *f)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
 		return db_problem(im, "reading the case database");
-	f->track_added = true;
-	f->batching = !tables[f->t].natural && f->max_id < INT64_MAX / 2;
+	/* New rows get ids above max_id only while it is short of the largest
+	 * id there is (SQLite picks at random after that); and ids are kept
+	 * in a bitmap only from 0. */
+	bool ordinary = f->max_id >= 0 && f->max_id < INT64_MAX / 2;
+	f->track_added = ordinary;
+	f->batching = ordinary && im->stock && !tables[f->t].natural;
 	if (f->batching)
 		f->batch = xcalloc(BATCH_ROWS, sizeof(*f->batch));
 	if (f->batching && f->max_id < SEEN_IDS_MAX)
@@ -1992,6 +2005,7 @@ int import_files(sqlite3 *db, const struct mapping *m, const struct tz *tz, char
 	 * given back as it came. */
 	if ((r = checks_skippable(&im, &skip_checks)) < 0)
 		goto out;
+	im.stock = skip_checks;
 	if (skip_checks) {
 		sqlite3_stmt *st = NULL;
 		if (sqlite3_prepare_v2(db, "PRAGMA ignore_check_constraints", -1, &st, NULL) == SQLITE_OK &&

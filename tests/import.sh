@@ -492,6 +492,43 @@ same "last to first: the two changed events" \
 B68|2026-11-22T11:09:00Z"
 same "last to first: their two changes logged" "$(q "SELECT max(seq) FROM changes")" "$((changes_before + 68))"
 
+### Ids at the edges, and a council's own trigger (then no rows are batched).
+"$CASEWATCH" db init edge.db >/dev/null
+printf 'database = "edge.db";\nstate = "edge-state.db";\nrules = [ ];\n' >edge.conf
+cat >map-edge.conf <<'EOF'
+sources = (
+  { match = "ecases*.csv"; into = "cases"; key = "Ref";
+    columns = { ref = "Ref"; received_at = "Received"; }; },
+  { match = "eevents*.csv"; into = "events"; key = "Id";
+    columns = { case = "Ref"; at = "At"; kind = "Kind"; channel = "How"; detail = "Detail"; }; }
+);
+EOF
+eq() { sqlite3 -batch -cmd '.timeout 10000' edge.db "$1" </dev/null; }
+eimport() { "$CASEWATCH" -c edge.conf import --mapping map-edge.conf "$@"; }
+# The largest id there is: SQLite gives new rows ids at random below it.
+eq "INSERT INTO cases (id, ref, received_at) VALUES (9223372036854775807, 'HUGE', '2026-11-01T10:00:00Z')"
+printf 'Ref,Received\nHG-1,02/11/2026 10:00\nHG-1,03/11/2026 10:00\nHG-2,02/11/2026 10:00\nHG-2,03/11/2026 10:00\n' >ecases-1.csv
+run "the largest id there is: a repeated key is still refused" 3 eimport ecases-1.csv
+expect_out "two new, two refused" "cases: 2 new, 0 changed, 0 unchanged; 2 rows rejected"
+same "each first row kept" "$(eq "SELECT group_concat(substr(received_at, 1, 10), ' ') FROM (SELECT received_at FROM cases WHERE ref GLOB 'HG-*' ORDER BY ref)")" \
+	"2026-11-02 2026-11-02"
+# Only negative ids in a table.
+eq "INSERT INTO events (id, case_id, at, kind) VALUES (-100, 9223372036854775807, '2026-11-02T09:00:00Z', 'contact')"
+awk 'BEGIN { print "Id,Ref,At,Kind,How,Detail"; for (i = 1; i <= 40; i++) printf "n%d,HG-1,04/11/2026 09:00,contact,phone,ok\n", i }' >eevents-1.csv
+run "a table with only negative ids: imported" 0 eimport eevents-1.csv
+expect_out "forty new" "events: 40 new, 0 changed, 0 unchanged; 0 rows rejected"
+# A council's trigger that refuses a row with FAIL (the rows before it in
+# its statement stay): each row is written, and the one refused told.
+eq "CREATE TRIGGER council_refuse BEFORE INSERT ON events WHEN NEW.detail = 'refuse' BEGIN SELECT RAISE(FAIL, 'refused by the council'); END"
+changes=$(eq "SELECT count(*) FROM changes")
+awk 'BEGIN { print "Id,Ref,At,Kind,How,Detail"; for (i = 1; i <= 40; i++) printf "t%d,HG-2,04/11/2026 09:00,contact,phone,%s\n", i, i == 10 ? "refuse" : "ok" }' >eevents-2.csv
+run "a council's trigger refuses one row of forty" 3 eimport eevents-2.csv
+expect_out "39 new, 1 refused" "events: 39 new, 0 changed, 0 unchanged; 1 row rejected"
+same "the refused row told once" "$(grep -c 'eevents-2.csv:11: the case database refuses the row: refused by the council' "$T/err")" 1
+same "39 events, no more" "$(eq "SELECT count(*) FROM events e JOIN cases c ON c.id = e.case_id WHERE c.ref = 'HG-2'")" 39
+same "39 changes logged, no more" "$(eq "SELECT count(*) FROM changes")" "$((changes + 39))"
+same "every key to its own row" "$(eq "SELECT count(*) FROM import_keys k JOIN events e ON e.id = k.row_id WHERE k.tbl = 'events' AND k.key GLOB 't*' AND e.detail = 'ok'")" 39
+
 ### kill -9 at any moment: the database as before or as after.
 awk 'BEGIN { print "Case Ref,Status,Date Received,Time Received,Officer,Hate,Notes";
 	for (i = 1; i <= 60000; i++) printf "BIG-%06d,Open - Case,20/11/2026,09:05,o1,N,row %d\n", i, i }' >cases-big.csv
