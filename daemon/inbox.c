@@ -413,12 +413,15 @@ int inbox_run(const struct conf *c, const struct tz *tz, int (*progress)(void *u
 	}
 	for (size_t i = n_left; i < n; i++) {
 		_cleanup_free_ char *from = path_join(dir, names[i]), *to = path_join(work, names[i]);
+		/* The same name as one a crash left: that one is imported
+		 * first, and this waits for the next scan. */
 		bool again = false;
 		for (size_t j = 0; j < n_left && !again; j++)
 			again = strcmp(names[j], names[i]) == 0;
-		if (rename(from, to) < 0 || again) {
-			/* Gone meanwhile; or the same name as one left by a
-			 * crash, which it has just replaced. */
+		if (again)
+			ret->waiting++;
+		if (again || rename(from, to) < 0) {
+			/* Waiting, or gone meanwhile. */
 			free(names[i]);
 			names[i] = NULL;
 		}

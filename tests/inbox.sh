@@ -209,6 +209,16 @@ same "the contact found its case, imported in the same run" \
 	"IN-2 contact phone"
 same "one run for the two" "$(q1 "SELECT files FROM import_runs ORDER BY id DESC LIMIT 1")" "cases-b.csv, contacts-a.csv"
 
+# A file left in the work folder by a crash, and a new one of the same
+# name in the inbox: the old is imported first, the new at the next scan.
+n=$(lines "$T/back.log")
+printf 'Ref,Received,Stage,Serious,Officer,Team\nIN-OLD,02/11/2026 10:00,case,0,mokafor,east\n' >"$inbox/.importing/cases-same.csv"
+printf 'Ref,Received,Stage,Serious,Officer,Team\nIN-NEWER,02/11/2026 10:00,case,0,mokafor,east\n' >cases-same.csv
+put cases-same.csv
+check "the new file of the same name is taken too, after" wait_moved done cases-same.csv
+same "both were imported, the crash's first" \
+	"$(q1 "SELECT group_concat(ref, ' ') FROM (SELECT ref FROM cases WHERE ref IN ('IN-OLD', 'IN-NEWER') ORDER BY id)")" "IN-OLD IN-NEWER"
+
 ### 5. A file that fails goes to failed/; rejected rows stay with their file.
 cat >cases-c.csv <<'EOF'
 Ref,Received,Stage,Serious,Officer,Team
