@@ -468,7 +468,7 @@ static int load_items(struct composer *m, bool in_window, struct item **ret, siz
 {
 	static const char sql[] =
 		"SELECT ob.id, ob.case_id, c.ref, ob.rule, ob.stage, ob.recipient, o.due, c.officer, c.team, o.due_day, "
-		"o.overdue_at, ob.created_at, ob.urgent, coalesce(ob.reached_at, o.overdue_at, ob.created_at) "
+		"o.overdue_at, ob.created_at, ob.urgent, coalesce(ob.reached_at, ob.created_at) "
 		"FROM outbox ob "
 		"JOIN obligations o ON o.case_id = ob.case_id AND o.rule = ob.rule AND o.party_id = ob.party_id "
 		"AND o.cycle = ob.cycle JOIN cases c ON c.case_id = ob.case_id "
