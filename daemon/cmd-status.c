@@ -277,7 +277,7 @@ static int print_import(const struct status *st, sqlite3 *db)
 	int64_t last;
 	if (import_last(db, &last) < 0)
 		return bad_input("case database: reading when the last import landed: %s", sqlite3_errmsg(db));
-	bool stale = c->import_max_age > 0 && (last == 0 || st->at - last > c->import_max_age);
+	bool stale = import_stale(last, st->at, c->import_max_age);
 	char when[TZ_TIMESTAMP_STRLEN];
 	if (last)
 		tz_format_timestamp(st->tz, last, when);

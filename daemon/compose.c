@@ -638,7 +638,7 @@ static int freshness(struct composer *m, sqlite3 *cdb, char **ret_err)
 		return -EIO;
 	}
 	rep->last_import = last;
-	rep->stale = last == 0 || m->ctx->at - last > m->conf->import_max_age;
+	rep->stale = import_stale(last, m->ctx->at, m->conf->import_max_age);
 	if (rep->stale)
 		m->hold_after = last;
 	return 0;

@@ -1924,6 +1924,11 @@ out:
 	return r;
 }
 
+bool import_stale(int64_t last, int64_t at, int max_age)
+{
+	return max_age > 0 && (last == 0 || at - last > max_age);
+}
+
 int import_last(sqlite3 *db, int64_t *ret_at)
 {
 	*ret_at = 0;

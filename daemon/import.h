@@ -50,6 +50,10 @@ struct import_hooks {
  * the database cannot say. */
 int import_last(sqlite3 *db, int64_t *ret_at);
 
+/* Is the data stale by import.max_age (seconds; 0: never) at `at`, the
+ * last import having landed at `last` (0: none has)? */
+bool import_stale(int64_t last, int64_t at, int max_age);
+
 /* Import the files at paths[0..n) into db (the case database, open for
  * writing) through m, reading local times in tz: each file through the
  * first source whose match fits its name, tables first (teams, officers,

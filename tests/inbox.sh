@@ -69,6 +69,8 @@ print("Subject: %s" % m["Subject"])
 print(m.get_body(preferencelist=("plain",)).get_content(), end="")
 EOF
 }
+# decode_mail2: each message of the digests' Maildir as FILE.txt.
+decode_mail2() { for f in "$T/mail2"/new/*; do mail_text "$f" >"$f.txt"; done; }
 status_line() { grep ' STATUS=' "$T/$1.notify" | tail -n 1 | cut -d ' ' -f 2-; }
 
 ### 1. `check` covers the import group, mapping included.
@@ -211,10 +213,12 @@ same "one run for the two" "$(q1 "SELECT files FROM import_runs ORDER BY id DESC
 
 # A file left in the work folder by a crash, and a new one of the same
 # name in the inbox: the old is imported first, the new at the next scan.
-n=$(lines "$T/back.log")
+# The daemon is stopped meanwhile, so that one scan finds both.
+kill -STOP "$(cat "$T/back.dpid")"
 printf 'Ref,Received,Stage,Serious,Officer,Team\nIN-OLD,02/11/2026 10:00,case,0,mokafor,east\n' >"$inbox/.importing/cases-same.csv"
 printf 'Ref,Received,Stage,Serious,Officer,Team\nIN-NEWER,02/11/2026 10:00,case,0,mokafor,east\n' >cases-same.csv
 put cases-same.csv
+kill -CONT "$(cat "$T/back.dpid")"
 check "the new file of the same name is taken too, after" wait_moved done cases-same.csv
 same "both were imported, the crash's first" \
 	"$(q1 "SELECT group_concat(ref, ' ') FROM (SELECT ref FROM cases WHERE ref IN ('IN-OLD', 'IN-NEWER') ORDER BY id)")" "IN-OLD IN-NEWER"
@@ -444,7 +448,7 @@ grep -q '^composed: message [0-9]* to michael.okafor@example.gov.uk: officer dig
 if grep -q 'manager digest' "$T/out"; then not_ok "08:30: no managers' message before the day's digest at 09:00"; else
 	ok "08:30: no managers' message before the day's digest at 09:00"
 fi
-for f in "$T/mail2"/new/*; do mail_text "$f" >"$f.txt"; done
+decode_mail2
 off=$(grep -l '^Subject: casewatch: your cases on' "$T/mail2"/new/*.txt | xargs grep -l 'Good morning Michael Okafor' | head -n 1)
 if [ -n "$off" ] && grep -q 'ST-OLD' "$off" && ! grep -q 'ST-NEW' "$off" &&
 	grep -q '^Note: the case data has not been updated since' "$off"; then
@@ -460,7 +464,7 @@ same "09:30: the day's digest to each manager, saying the data is out of date an
 run "10:30, stale: a scan" 0 "$CASEWATCH" -c digest.conf run --once --at "$(at 10:30)"
 same "no stale-data alert after the digest that said it" \
 	"$(q digest.db "SELECT count(*) FROM messages WHERE kind = 'manager-digest'")" 2
-for f in "$T/mail2"/new/*; do mail_text "$f" >"$f.txt"; done
+decode_mail2
 mgr=$(grep -l 'Subject: casewatch: service standards' "$T/mail2"/new/*.txt | xargs grep -l 'Team ASB Unit East' | head -n 1)
 if [ -n "$mgr" ] && grep -q 'ST-OLD' "$mgr" && ! grep -q 'ST-NEW' "$mgr" &&
 	grep -q '^Warning: the case data has not been updated since' "$mgr"; then
