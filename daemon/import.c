@@ -225,6 +225,9 @@ struct file {
 	bool failed; /* a file-level problem: the run imports nothing */
 	/* For each map column, the header index of each of its from[]. */
 	long **from_idx;
+	const struct cdef **cdefs; /* each map column's */
+	/* Room for a record's values (see field() and column_value()). */
+	struct strbuf value, scratch;
 	long *key_idx;
 	long *flag_idx;
 	size_t n_header;
@@ -232,7 +235,7 @@ struct file {
 	sqlite3_stmt *find_natural;
 	/* The row statements, made at their first use: every row of a file
 	 * has the same columns (cols says which). */
-	sqlite3_stmt *ins, *upd;
+	sqlite3_stmt *ins, *upd, *differs;
 	const char *cols[MAX_DBVALS];
 	size_t n_cols;
 	struct memo case_memo;
@@ -273,29 +276,28 @@ struct key_hit {
 };
 
 /* The key's four bits, in one 512-bit block: one cache line read a key. */
-static void key_filter_bits(const char *key, uint64_t bit[static 4])
+static void key_filter_bits(uint64_t h, uint64_t bit[static 4])
 {
-	uint64_t h = hash_str(0, key);
 	uint64_t h2 = ((h >> 31) ^ h) * UINT64_C(0x9e3779b97f4a7c15);
 	uint64_t block = h % (KEY_FILTER_BITS / 512) * 512;
 	for (int i = 0; i < 4; i++)
 		bit[i] = block + (h2 >> (9 * i) & 511);
 }
 
-static bool key_filter_has(const uint64_t *filter, const char *key)
+static bool key_filter_has(const uint64_t *filter, uint64_t key_hash)
 {
 	uint64_t bit[4];
-	key_filter_bits(key, bit);
+	key_filter_bits(key_hash, bit);
 	for (int i = 0; i < 4; i++)
 		if (!(filter[bit[i] / 64] & UINT64_C(1) << bit[i] % 64))
 			return false;
 	return true;
 }
 
-static void key_filter_add(uint64_t *filter, const char *key)
+static void key_filter_add(uint64_t *filter, uint64_t key_hash)
 {
 	uint64_t bit[4];
-	key_filter_bits(key, bit);
+	key_filter_bits(key_hash, bit);
 	for (int i = 0; i < 4; i++)
 		filter[bit[i] / 64] |= UINT64_C(1) << bit[i] % 64;
 }
@@ -393,44 +395,50 @@ static int exec(struct imp *im, const char *sql)
 	return 0;
 }
 
-/* The text of field i of rec, trimmed of spaces at both ends, into buf. */
+/* The text of field i of rec, trimmed of spaces at both ends: in the
+ * record itself when nothing follows it, else copied into buf. Valid while
+ * the record and buf are. */
 static const char *field(const struct csv_record *rec, long i, struct strbuf *buf)
 {
-	buf->n = 0;
-	strbuf_add(buf, "", 0);
 	if (i < 0 || (size_t)i >= rec->n)
-		return buf->p;
+		return "";
 	const char *s = rec->field[i];
 	size_t n = rec->len[i];
 	while (n > 0 && (*s == ' ' || *s == '\t')) {
 		s++;
 		n--;
 	}
+	if (n == 0 || (s[n - 1] != ' ' && s[n - 1] != '\t'))
+		return s; /* the record's fields end in a NUL */
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
 		n--;
+	buf->n = 0;
 	strbuf_add(buf, s, n);
+	strbuf_add(buf, "", 0);
 	return buf->p;
 }
 
-/* The value of map column c for rec: its export columns' values joined by
- * sep (empty ones left out), or its constant. */
-static char *column_value(const struct file *f, size_t ci, const struct csv_record *rec, char sep)
+/* The value of map column ci for rec: its export columns' values joined
+ * by sep (empty ones left out), or its constant. Valid until the file's
+ * next record (it may be in the record, or in f->value). */
+static const char *column_value(struct file *f, size_t ci, const struct csv_record *rec, char sep)
 {
 	const struct map_column *c = &f->src->columns[ci];
 	if (c->set)
-		return xstrdup(c->set);
-	struct strbuf out = { 0 }, one = { 0 };
-	strbuf_add(&out, "", 0);
+		return c->set;
+	if (c->n_from == 1)
+		return field(rec, f->from_idx[ci][0], &f->value);
+	f->value.n = 0;
 	for (size_t j = 0; j < c->n_from; j++) {
-		const char *v = field(rec, f->from_idx[ci][j], &one);
+		const char *v = field(rec, f->from_idx[ci][j], &f->scratch);
 		if (!*v)
 			continue;
-		if (out.n)
-			strbuf_add(&out, &sep, 1);
-		strbuf_adds(&out, v);
+		if (f->value.n)
+			strbuf_add(&f->value, &sep, 1);
+		strbuf_adds(&f->value, v);
 	}
-	free(one.p);
-	return out.p;
+	strbuf_add(&f->value, "", 0);
+	return f->value.p;
 }
 
 /* "Date Received, Time Received": the export columns a column is read from. */
@@ -549,6 +557,7 @@ struct row {
 struct pending {
 	struct row r;
 	char *key;
+	uint64_t key_hash; /* hash_str()'s */
 	unsigned long line;
 };
 
@@ -634,7 +643,7 @@ static int convert(struct file *f, size_t ci, const struct csv_record *rec, stru
 {
 	struct imp *im = f->im;
 	const struct map_column *c = &f->src->columns[ci];
-	const struct cdef *d = cdef_find(f->t, c->column);
+	const struct cdef *d = f->cdefs[ci];
 	if (!d)
 		return 0; /* the mapping's loader refuses such columns */
 	/* A field not valid in the file's encoding. */
@@ -648,17 +657,15 @@ static int convert(struct file *f, size_t ci, const struct csv_record *rec, stru
 	if (d->type == C_PARTY) {
 		/* A party's key with a part empty names no party: a row
 		 * about the case as a whole. */
-		struct strbuf b = { 0 };
 		bool part_empty = false;
 		for (size_t j = 0; j < c->n_from; j++)
-			part_empty |= !*field(rec, f->from_idx[ci][j], &b);
-		free(b.p);
+			part_empty |= !*field(rec, f->from_idx[ci][j], &f->scratch);
 		if (part_empty) {
 			put_text(r, d->db, NULL);
 			return 0;
 		}
 	}
-	_cleanup_free_ char *raw = column_value(f, ci, rec, d->type == C_PARTY ? '\x1f' : ' ');
+	const char *raw = column_value(f, ci, rec, d->type == C_PARTY ? '\x1f' : ' ');
 	if (!*raw) {
 		/* Empty is NULL, and needs no translation. */
 		if (d->type == C_ROLE || d->type == C_ROLES)
@@ -890,14 +897,12 @@ static int build_row(struct file *f, const struct csv_record *rec, struct row *r
 	}
 	if (f->t == IMPORT_PARTIES) {
 		for (size_t i = 0; i < f->src->n_role_flags; i++) {
-			struct strbuf b = { 0 };
-			const char *v = field(rec, f->flag_idx[i], &b);
+			const char *v = field(rec, f->flag_idx[i], &f->scratch);
 			if (map_is_yes(f->src, v)) {
 				int k = role_index(f->src->role_flags[i].role, strlen(f->src->role_flags[i].role));
 				if (k >= 0)
 					r->role[k] = true;
 			}
-			free(b.p);
 		}
 		const char *first = r->first_role;
 		for (int i = 0; casedb_roles[i] && !first; i++)
@@ -947,18 +952,27 @@ static void bind_val(sqlite3_stmt *st, int i, const struct dbval *v)
 		sqlite3_bind_null(st, i);
 }
 
-/* UPDATE of the row's columns where one differs, or INSERT of them. */
-static char *row_sql(const struct tdef *td, const struct row *r, bool found)
+enum row_sql { ROW_INSERT, ROW_UPDATE, ROW_DIFFERS };
+
+/* INSERT of the row's columns; UPDATE of them where one differs; or the
+ * SELECT that says whether one does (with the UPDATE's own WHERE, so the
+ * same comparisons). */
+static char *row_sql(const struct tdef *td, const struct row *r, enum row_sql what)
 {
 	struct strbuf sql = { 0 };
-	if (found) {
-		strbuf_adds(&sql, "UPDATE ");
-		strbuf_adds(&sql, td->name);
-		strbuf_adds(&sql, " SET ");
-		for (size_t i = 0; i < r->n; i++) {
-			char *p = xasprintf("%s%s = ?%zu", i ? ", " : "", r->v[i].col, i + 1);
-			strbuf_adds(&sql, p);
-			free(p);
+	if (what != ROW_INSERT) {
+		if (what == ROW_DIFFERS) {
+			strbuf_adds(&sql, "SELECT 1 FROM ");
+			strbuf_adds(&sql, td->name);
+		} else {
+			strbuf_adds(&sql, "UPDATE ");
+			strbuf_adds(&sql, td->name);
+			strbuf_adds(&sql, " SET ");
+			for (size_t i = 0; i < r->n; i++) {
+				char *p = xasprintf("%s%s = ?%zu", i ? ", " : "", r->v[i].col, i + 1);
+				strbuf_adds(&sql, p);
+				free(p);
+			}
 		}
 		char *p = xasprintf(" WHERE %s = ?%zu AND (", td->pk, r->n + 1);
 		strbuf_adds(&sql, p);
@@ -1044,11 +1058,39 @@ static void use_cols(struct file *f, const struct row *r)
 		return;
 	sqlite3_finalize(f->ins);
 	sqlite3_finalize(f->upd);
+	sqlite3_finalize(f->differs);
 	sqlite3_finalize(f->ins_many);
-	f->ins = f->upd = f->ins_many = NULL;
+	f->ins = f->upd = f->differs = f->ins_many = NULL;
 	for (size_t i = 0; i < r->n; i++)
 		f->cols[i] = r->v[i].col;
 	f->n_cols = r->n;
+}
+
+/* The file's statement of the kind what for the row (made at its first
+ * use), its values bound, and with ROW_UPDATE and ROW_DIFFERS the row's
+ * id: text_id when the table's ids are text, else id. */
+static int row_stmt(struct file *f, const struct row *r, enum row_sql what, int64_t id, const char *text_id,
+		    sqlite3_stmt **ret)
+{
+	sqlite3_stmt **cached = what == ROW_INSERT ? &f->ins : what == ROW_UPDATE ? &f->upd : &f->differs;
+	if (!*cached) {
+		_cleanup_free_ char *sql = row_sql(&tables[f->t], r, what);
+		if (sqlite3_prepare_v3(f->im->db, sql, -1, SQLITE_PREPARE_PERSISTENT, cached, NULL) != SQLITE_OK)
+			return db_problem(f->im, "preparing a row's statement");
+	}
+	sqlite3_stmt *st = *cached;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	for (size_t i = 0; i < r->n; i++)
+		bind_val(st, (int)i + 1, &r->v[i]);
+	if (what != ROW_INSERT) {
+		if (text_id)
+			sqlite3_bind_text(st, (int)r->n + 1, text_id, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_int64(st, (int)r->n + 1, id);
+	}
+	*ret = st;
+	return 0;
 }
 
 /* Write the row: found by its key (or natural column), updated only when
@@ -1097,32 +1139,37 @@ static int write_row(struct file *f, struct row *r, const char *key, struct key_
 	}
 
 	use_cols(f, r);
-	sqlite3_stmt **cached = found ? &f->upd : &f->ins;
-	if (!*cached) {
-		_cleanup_free_ char *sql = row_sql(td, r, found);
-		if (sqlite3_prepare_v3(im->db, sql, -1, SQLITE_PREPARE_PERSISTENT, cached, NULL) != SQLITE_OK) {
-			free(text_id);
-			return db_problem(im, "preparing a row's statement");
-		}
-	}
-	sqlite3_stmt *st = *cached;
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	for (size_t i = 0; i < r->n; i++)
-		bind_val(st, (int)i + 1, &r->v[i]);
+	sqlite3_stmt *st = NULL;
 	if (found) {
-		if (text_pk)
-			sqlite3_bind_text(st, (int)r->n + 1, text_id, -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_int64(st, (int)r->n + 1, id);
+		/* Most rows of an export are as the last one had them: a read
+		 * finds so, without the UPDATE's statement transaction. */
+		if (row_stmt(f, r, ROW_DIFFERS, id, text_id, &st) < 0) {
+			free(text_id);
+			return im->r;
+		}
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			free(text_id);
+			return db_problem(im, "reading the case database");
+		}
+		st = NULL;
+		if (rc == SQLITE_ROW && row_stmt(f, r, ROW_UPDATE, id, text_id, &st) < 0) {
+			free(text_id);
+			return im->r;
+		}
+	} else if (row_stmt(f, r, ROW_INSERT, 0, NULL, &st) < 0) {
+		free(text_id);
+		return im->r;
 	}
-	rc = sqlite3_step(st);
-	int changes = sqlite3_changes(im->db);
+	rc = st ? sqlite3_step(st) : SQLITE_DONE;
+	int changes = st ? sqlite3_changes(im->db) : 0;
 	int64_t new_id = sqlite3_last_insert_rowid(im->db);
 	const char *err = rc == SQLITE_DONE ? NULL : sqlite3_errmsg(im->db);
 	_cleanup_free_ char *why = err ? xstrdup(err) : NULL;
 	int ext = sqlite3_extended_errcode(im->db);
-	sqlite3_reset(st);
+	if (st)
+		sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		free(text_id);
 		if ((ext & 0xff) == SQLITE_CONSTRAINT) {
@@ -1182,7 +1229,7 @@ static int write_row(struct file *f, struct row *r, const char *key, struct key_
 			return db_problem(im, "writing the import keys");
 		}
 		if (f->key_filter)
-			key_filter_add(f->key_filter, key);
+			key_filter_add(f->key_filter, hash_str(0, key));
 		hit->added = !found;
 		hit->new_id = new_id;
 	}
@@ -1221,9 +1268,11 @@ static int on_header(struct file *f, const struct csv_record *rec)
 	const struct map_source *s = f->src;
 	f->n_header = rec->n;
 	f->from_idx = xcalloc(s->n_columns, sizeof(*f->from_idx));
+	f->cdefs = xcalloc(s->n_columns ? s->n_columns : 1, sizeof(*f->cdefs));
 	for (size_t ci = 0; ci < s->n_columns; ci++) {
 		const struct map_column *c = &s->columns[ci];
 		f->from_idx[ci] = xcalloc(c->n_from ? c->n_from : 1, sizeof(long));
+		f->cdefs[ci] = cdef_find(f->t, c->column);
 		for (size_t j = 0; j < c->n_from; j++)
 			if ((f->from_idx[ci][j] = header_index(rec, c->from[j])) < 0)
 				missing_column(f, c->from[j], c->line);
@@ -1242,19 +1291,19 @@ static int on_header(struct file *f, const struct csv_record *rec)
 /* The row's key: its key columns' values, joined by U+001F. */
 static char *row_key(struct file *f, const struct csv_record *rec, bool *empty)
 {
-	struct strbuf b = { 0 }, one = { 0 };
-	strbuf_add(&b, "", 0);
+	struct strbuf *b = &f->value;
+	b->n = 0;
+	strbuf_add(b, "", 0);
 	*empty = true;
 	for (size_t j = 0; j < f->src->n_key; j++) {
-		const char *v = field(rec, f->key_idx[j], &one);
+		const char *v = field(rec, f->key_idx[j], &f->scratch);
 		if (*v)
 			*empty = false;
 		if (j)
-			strbuf_add(&b, "\x1f", 1);
-		strbuf_adds(&b, v);
+			strbuf_add(b, "\x1f", 1);
+		strbuf_adds(b, v);
 	}
-	free(one.p);
-	return b.p;
+	return xstrndup(b->p, b->n);
 }
 
 /* "Case Ref, Contact ID": the key's export columns. */
@@ -1324,7 +1373,7 @@ static int batch_flush(struct file *f)
 	if (n == BATCH_ROWS) {
 		if (!f->ins_many) {
 			struct strbuf sql = { 0 };
-			_cleanup_free_ char *one = row_sql(&tables[f->t], &b[0].r, false);
+			_cleanup_free_ char *one = row_sql(&tables[f->t], &b[0].r, ROW_INSERT);
 			const char *values = strstr(one, ") VALUES (");
 			strbuf_add(&sql, one, (size_t)(values - one));
 			strbuf_adds(&sql, ") VALUES ");
@@ -1381,7 +1430,7 @@ static int batch_flush(struct file *f)
 				struct key_hit hit = { .added = true, .new_id = last - (int64_t)(n - 1 - i) };
 				im->ret->t[f->t].added++;
 				if (e >= 0 && f->key_filter)
-					key_filter_add(f->key_filter, b[i].key);
+					key_filter_add(f->key_filter, b[i].key_hash);
 				e = row_done(f, &b[i].r, b[i].key, b[i].line, &hit, e);
 			}
 		}
@@ -1417,11 +1466,12 @@ static int on_record(void *userdata, const struct csv_record *rec)
 	}
 	bool empty;
 	_cleanup_free_ char *key = row_key(f, rec, &empty);
+	uint64_t key_hash = hash_str(0, key);
 	struct row r = { 0 };
 	/* A key of a row waiting in the batch: written before it is looked
 	 * up. */
 	for (size_t i = 0; i < f->n_batch; i++)
-		if (strcmp(f->batch[i].key, key) == 0) {
+		if (f->batch[i].key_hash == key_hash && strcmp(f->batch[i].key, key) == 0) {
 			int e = batch_flush(f);
 			if (e < 0)
 				return e;
@@ -1432,7 +1482,7 @@ static int on_record(void *userdata, const struct csv_record *rec)
 		r.why = xasprintf("column \"%s\": empty, and it is the row's key", names);
 	}
 	struct key_hit hit = { 0 };
-	if (!r.why && (!f->key_filter || key_filter_has(f->key_filter, key))) {
+	if (!r.why && (!f->key_filter || key_filter_has(f->key_filter, key_hash))) {
 		sqlite3_reset(im->find_key);
 		sqlite3_bind_text(im->find_key, 1, f->label, -1, SQLITE_STATIC);
 		sqlite3_bind_text(im->find_key, 2, key, -1, SQLITE_STATIC);
@@ -1485,7 +1535,8 @@ static int on_record(void *userdata, const struct csv_record *rec)
 			return e;
 		}
 		use_cols(f, &r);
-		f->batch[f->n_batch++] = (struct pending){ .r = r, .key = TAKE_PTR(key), .line = rec->line };
+		f->batch[f->n_batch++] =
+			(struct pending){ .r = r, .key = TAKE_PTR(key), .key_hash = key_hash, .line = rec->line };
 		return f->n_batch == BATCH_ROWS ? batch_flush(f) : 0;
 	}
 	/* The rows before it are written, and told, first. */
@@ -1595,11 +1646,15 @@ static void file_free(struct file *f)
 		for (size_t ci = 0; ci < f->src->n_columns; ci++)
 			free(f->from_idx[ci]);
 	free(f->from_idx);
+	free(f->cdefs);
+	free(f->value.p);
+	free(f->scratch.p);
 	free(f->key_idx);
 	free(f->flag_idx);
 	sqlite3_finalize(f->find_natural);
 	sqlite3_finalize(f->ins);
 	sqlite3_finalize(f->upd);
+	sqlite3_finalize(f->differs);
 	free(f->case_memo.key);
 	for (size_t i = 0; i < PARTY_MEMOS; i++)
 		free(f->party_memo[i].key);
