@@ -28,6 +28,7 @@ void item_free(struct item *it)
 	free(it->due);
 	free(it->officer);
 	free(it->team);
+	free(it->party_role);
 	free(it->dest);
 }
 
@@ -45,12 +46,46 @@ static int stage_rank(const char *stage)
 	return strcmp(stage, "upcoming") == 0 ? 0 : strcmp(stage, "due") == 0 ? 1 : strcmp(stage, "overdue") == 0 ? 2 : 3;
 }
 
-static const char *rule_title(const struct conf *c, const char *id)
+static const struct rule *rule_find(const struct conf *c, const char *id)
 {
 	for (size_t i = 0; i < c->ruleset.n; i++)
 		if (strcmp(c->ruleset.v[i].id, id) == 0)
-			return c->ruleset.v[i].title ? c->ruleset.v[i].title : id;
-	return id;
+			return &c->ruleset.v[i];
+	return NULL;
+}
+
+static const char *rule_title(const struct conf *c, const char *id)
+{
+	const struct rule *r = rule_find(c, id);
+	return r && r->title ? r->title : id;
+}
+
+char *deadline_text(const char *due, cw_day today)
+{
+	static const char *const days[7] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+	static const char *const months[12] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+						"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	cw_day day;
+	if (!due || strlen(due) < 10 || date_parse_n(due, 10, &day) < 0)
+		return xstrdup(due ? due : "");
+	int y, mo, d;
+	date_to_ymd(day, &y, &mo, &d);
+	char year[8] = "";
+	if (y != date_year(today))
+		snprintf(year, sizeof(year), " %d", y);
+	/* A deadline in hours: its local time as written ("...T14:00:00+00:00"). */
+	if (strlen(due) >= 16 && (due[10] == 'T' || due[10] == 't'))
+		return xasprintf("%s %d %s%s, %.5s", days[date_weekday(day)], d, months[mo - 1], year, due + 11);
+	return xasprintf("%s %d %s%s", days[date_weekday(day)], d, months[mo - 1], year);
+}
+
+char *when_text(const char *stage, const char *deadline, const char *late, bool hours)
+{
+	if (strcmp(stage, "upcoming") == 0)
+		return xasprintf("coming up: deadline %s", deadline);
+	if (strcmp(stage, "due") == 0)
+		return hours ? xasprintf("due: deadline %s", deadline) : xasprintf("due today, %s", deadline);
+	return xasprintf("%s: deadline %s%s%s", stage, deadline, late ? ", " : "", late ? late : "");
 }
 
 /* How late, in the terms of the deadline: "3 working days late". */
@@ -113,6 +148,14 @@ void item_fields(struct composer *m, struct tmpl_data *d, const struct item *it,
 	if (with_officer)
 		tmpl_data_set(d, "officer", directory_officer_name(&m->dir, it->officer));
 	tmpl_data_set(d, "link", link ? link : "");
+	_cleanup_free_ char *deadline = deadline_text(it->due, m->today);
+	_cleanup_free_ char *when = when_text(it->stage, deadline, late, it->hours);
+	const struct rule *rule = rule_find(m->conf, it->rule);
+	_cleanup_free_ char *met_by = rule ? rule_met_by_text(rule) : NULL;
+	tmpl_data_set(d, "deadline", deadline);
+	tmpl_data_set(d, "when", when);
+	tmpl_data_set(d, "owed_to", it->party_role ? it->party_role : "");
+	tmpl_data_set(d, "met_by", met_by ? met_by : "");
 }
 
 /* "2 due today, 1 overdue" from counts by label. */
@@ -468,7 +511,8 @@ static int load_items(struct composer *m, bool in_window, struct item **ret, siz
 {
 	static const char sql[] =
 		"SELECT ob.id, ob.case_id, c.ref, ob.rule, ob.stage, ob.recipient, o.due, c.officer, c.team, o.due_day, "
-		"o.overdue_at, ob.created_at, ob.urgent, coalesce(ob.reached_at, ob.created_at) "
+		"o.overdue_at, ob.created_at, ob.urgent, coalesce(ob.reached_at, ob.created_at), o.party_role, "
+		"ob.party_id "
 		"FROM outbox ob "
 		"JOIN obligations o ON o.case_id = ob.case_id AND o.rule = ob.rule AND o.party_id = ob.party_id "
 		"AND o.cycle = ob.cycle JOIN cases c ON c.case_id = ob.case_id "
@@ -509,6 +553,8 @@ static int load_items(struct composer *m, bool in_window, struct item **ret, siz
 			.overdue_at = sqlite3_column_type(st, 10) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 10),
 			.created_at = sqlite3_column_int64(st, 11),
 			.urgent = urgent,
+			.party_role = col_clean(st, 14, MSG_MAX_WORD),
+			.party_id = sqlite3_column_int64(st, 15),
 		};
 		cw_day day;
 		const char *dd = (const char *)sqlite3_column_text(st, 9);
@@ -528,7 +574,15 @@ static int load_items(struct composer *m, bool in_window, struct item **ret, siz
 	return 0;
 }
 
-static int compose_group(struct composer *m, struct item *v, size_t n, char **ret_err)
+bool item_repeats(const struct item *v, size_t i)
+{
+	return i > 0 && v[i].case_id == v[i - 1].case_id && v[i].party_id == v[i - 1].party_id &&
+	       strcmp(v[i].ref, v[i - 1].ref) == 0 &&
+	       strcmp(v[i].rule, v[i - 1].rule) == 0 && strcmp(v[i].stage, v[i - 1].stage) == 0 &&
+	       strcmp(v[i].due ? v[i].due : "", v[i - 1].due ? v[i - 1].due : "") == 0;
+}
+
+int compose_group(struct composer *m, struct item *v, size_t n, char **ret_err)
 {
 	int64_t id;
 	bool one_case = true;
@@ -555,15 +609,11 @@ static int compose_group(struct composer *m, struct item *v, size_t n, char **re
 		_cleanup_free_ char *summary = notice_summary(v, n);
 		tmpl_data_set(d, "summary", summary);
 		tmpl_data_setf(d, "count", "%zu", n);
-		for (size_t i = 0; i < n; i++) {
-			/* The same notification reached by two roles (an
-			 * officer who supervises the team) is one line. */
-			if (i > 0 && v[i].case_id == v[i - 1].case_id && strcmp(v[i].ref, v[i - 1].ref) == 0 &&
-			    strcmp(v[i].rule, v[i - 1].rule) == 0 &&
-			    strcmp(v[i].stage, v[i - 1].stage) == 0 && strcmp(v[i].due ? v[i].due : "", v[i - 1].due ? v[i - 1].due : "") == 0)
-				continue;
-			item_fields(m, tmpl_data_add(d, "items"), &v[i], true);
-		}
+		/* A notice about one case names it in its subject. */
+		tmpl_data_set(d, "case", one_case ? v[0].ref : "");
+		for (size_t i = 0; i < n; i++)
+			if (!item_repeats(v, i))
+				item_fields(m, tmpl_data_add(d, "items"), &v[i], true);
 		id = add_email(m, MSG_NOTICE, v[0].dest, NULL, one_case ? v[0].case_id : -1, d, ret_err);
 		tmpl_data_free(d);
 	}
@@ -610,16 +660,58 @@ static int compose_notices(struct composer *m, char **ret_err)
 	n = r < 0 ? n : k;
 	if (r >= 0 && n > 1)
 		qsort(v, n, sizeof(*v), cmp_item);
+	/* At most one email per person a scan: with the morning digests,
+	 * the notices to email addresses wait for them (see struct
+	 * composer). */
+	bool officers = false, managers = false;
+	char period[MANAGER_PERIOD_STRLEN];
+	if (r >= 0 && n > 0 && (r = officer_digests_due(m, &officers, ret_err)) >= 0 &&
+	    (r = manager_digest_due(m, &managers, period, ret_err)) >= 0 &&
+	    (officers || (managers && m->minutes >= m->conf->manager_time)))
+		r = digest_recipients(m, officers, managers && m->minutes >= m->conf->manager_time, ret_err);
+	size_t cap = 0;
 	for (size_t i = 0; i < n && r >= 0;) {
 		size_t j = i + 1;
 		while (j < n && v[j].webhook == v[i].webhook && strcmp(v[j].dest, v[i].dest) == 0)
 			j++;
-		r = compose_group(m, v + i, j - i, ret_err);
+		if (!v[i].webhook && digest_bound(m, v[i].dest)) {
+			m->folded = xgrow(m->folded, &cap, m->n_folded + (j - i), sizeof(*m->folded));
+			for (size_t x = i; x < j; x++) {
+				m->folded[m->n_folded++] = v[x];
+				v[x] = (struct item){ 0 };
+			}
+		} else {
+			r = compose_group(m, v + i, j - i, ret_err);
+		}
 		i = j;
 	}
 	for (size_t i = 0; i < n; i++)
 		item_free(&v[i]);
 	free(v);
+	return r;
+}
+
+/* The notices held back for the digests that no digest took: each
+ * destination's as a message of its own, as without digests. */
+static int compose_unfolded(struct composer *m, char **ret_err)
+{
+	int r = 0;
+	size_t k = 0;
+	for (size_t i = 0; i < m->n_folded; i++)
+		if (m->folded[i].dest)
+			m->folded[k++] = m->folded[i];
+	for (size_t i = 0; i < k && r >= 0;) {
+		size_t j = i + 1;
+		while (j < k && strcmp(m->folded[j].dest, m->folded[i].dest) == 0)
+			j++;
+		r = compose_group(m, m->folded + i, j - i, ret_err);
+		i = j;
+	}
+	for (size_t i = 0; i < k; i++)
+		item_free(&m->folded[i]);
+	free(m->folded);
+	m->folded = NULL;
+	m->n_folded = 0;
 	return r;
 }
 
@@ -695,9 +787,16 @@ int outbox_compose(void *userdata, sqlite3 *db, sqlite3 *cdb, char **ret_err)
 	sqlite3_finalize(st);
 	if ((r = freshness(&m, cdb, ret_err)) < 0 || (r = directory_load(cdb, &m.dir, ret_err)) < 0 ||
 	    (r = void_stale(&m, ret_err)) < 0 ||
-	    (r = compose_notices(&m, ret_err)) < 0 || (r = compose_digests(&m, ret_err)) < 0)
+	    (r = compose_notices(&m, ret_err)) < 0 || (r = compose_digests(&m, ret_err)) < 0 ||
+	    (r = compose_unfolded(&m, ret_err)) < 0)
 		goto out;
 out:
+	for (size_t i = 0; i < m.n_folded; i++)
+		item_free(&m.folded[i]);
+	free(m.folded);
+	for (size_t i = 0; i < m.n_digest_to; i++)
+		free(m.digest_to[i]);
+	free(m.digest_to);
 	directory_free(&m.dir);
 	free(m.instance);
 	free(m.domain);

@@ -14,8 +14,9 @@
 /* Digests: each officer's morning list, and the managers'. */
 
 struct drow {
-	char *officer, *team, *ref, *rule, *due, *state, *stage;
-	int64_t due_day, overdue_at;
+	char *officer, *team, *ref, *rule, *due, *state, *stage, *party_role;
+	int64_t due_day, overdue_at, party_id;
+	bool folded; /* a notice of this scan says it too (officer_digests) */
 };
 
 static void drows_free(struct drow *v, size_t n)
@@ -28,6 +29,7 @@ static void drows_free(struct drow *v, size_t n)
 		free(v[i].due);
 		free(v[i].state);
 		free(v[i].stage);
+		free(v[i].party_role);
 	}
 	free(v);
 }
@@ -54,7 +56,8 @@ static int load_drows(struct composer *m, const char *sql, bool bind_today, stru
 		*d = (struct drow){ col_clean(st, 0, TEXT_MAX_ID), col_clean(st, 1, TEXT_MAX_ID),
 				    col_clean(st, 2, TEXT_MAX_REF), col_clean(st, 3, MSG_MAX_RULE),
 				    col_clean(st, 4, MSG_MAX_WORD), col_clean(st, 5, MSG_MAX_WORD),
-				    col_clean(st, 6, MSG_MAX_WORD), -1, 0 };
+				    col_clean(st, 6, MSG_MAX_WORD), col_clean(st, 9, MSG_MAX_WORD), -1, 0,
+				    sqlite3_column_int64(st, 10), false };
 		cw_day day;
 		const char *dd = (const char *)sqlite3_column_text(st, 7);
 		if (dd && date_parse(dd, &day) == 0)
@@ -76,7 +79,7 @@ static void drow_fields(struct composer *m, struct tmpl_data *d, const struct dr
 	struct item it = {
 		.ref = r->ref, .rule = r->rule, .stage = r->stage ? r->stage : (char *)"overdue", .due = r->due,
 		.team = r->team, .officer = r->officer, .due_day = r->due_day, .overdue_at = r->overdue_at,
-		.hours = r->due && strlen(r->due) > 10,
+		.hours = r->due && strlen(r->due) > 10, .party_role = r->party_role,
 	};
 	item_fields(m, d, &it, false);
 }
@@ -169,15 +172,112 @@ static size_t import_problems(struct composer *m, sqlite3 *cdb, int64_t since, s
 	return p.n;
 }
 
+/* What an officer's morning digest lists (?1 today, ?9 the stale-data
+ * hold). */
+#define OFFICER_DIGEST_WHERE \
+	"c.open = 1 AND c.officer IS NOT NULL AND ((o.state = 'overdue' AND coalesce(o.overdue_at, 0) <= ?9) OR " \
+	"(o.state = 'pending' AND (o.due_day = ?1 OR o.stage = 'upcoming')))"
+
+static bool in_strv(char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return true;
+	return false;
+}
+
+int digest_recipients(struct composer *m, bool officers, bool managers, char **ret_err)
+{
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t t = 0; managers && t < m->dir.n_teams; t++) {
+		const char *to = m->dir.teams[t].manager;
+		if (address_usable(to) && !in_strv(v, n, to)) {
+			v = xgrow(v, &cap, n + 1, sizeof(*v));
+			v[n++] = xstrdup(to);
+		}
+	}
+	if (officers) {
+		struct drow *d = NULL;
+		size_t nd = 0;
+		int r = load_drows(m,
+				   "SELECT DISTINCT c.officer, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 "
+				   "FROM obligations o JOIN cases c ON c.case_id = o.case_id WHERE " OFFICER_DIGEST_WHERE,
+				   true, &d, &nd, ret_err);
+		if (r < 0) {
+			for (size_t i = 0; i < n; i++)
+				free(v[i]);
+			free(v);
+			return r;
+		}
+		for (size_t i = 0; i < nd; i++) {
+			const struct officer *o = directory_officer(&m->dir, d[i].officer);
+			if (o && address_usable(o->email) && !in_strv(v, n, o->email)) {
+				v = xgrow(v, &cap, n + 1, sizeof(*v));
+				v[n++] = xstrdup(o->email);
+			}
+		}
+		drows_free(d, nd);
+	}
+	m->digest_to = v;
+	m->n_digest_to = n;
+	return 0;
+}
+
+bool digest_bound(const struct composer *m, const char *to)
+{
+	return in_strv(m->digest_to, m->n_digest_to, to);
+}
+
+/* The notices held back for address `to`: m->folded[*f0, *f1). */
+static void folded_range(const struct composer *m, const char *to, size_t *f0, size_t *f1)
+{
+	size_t a = 0;
+	while (a < m->n_folded && (!m->folded[a].dest || strcmp(m->folded[a].dest, to) != 0))
+		a++;
+	size_t b = a;
+	while (b < m->n_folded && m->folded[b].dest && strcmp(m->folded[b].dest, to) == 0)
+		b++;
+	*f0 = a;
+	*f1 = b;
+}
+
+/* The digest `id` to their address was made: the notices m->folded[f0,
+ * f1) go, and are recorded as sent, with it. */
+static int folded_take(struct composer *m, size_t f0, size_t f1, int64_t id, char **ret_err)
+{
+	int r = 0;
+	for (size_t f = f0; f < f1; f++) {
+		if (r >= 0)
+			r = exec_bind(m->db, "UPDATE outbox SET status = 'sending', message_id = ?1 WHERE id = ?2",
+				      ret_err, id, m->folded[f].id, NULL);
+		item_free(&m->folded[f]);
+		m->folded[f] = (struct item){ 0 };
+	}
+	return r;
+}
+
+/* Lines of the digest v[k0, k1) that a notice of m->folded[f0, f1) says
+ * too are marked folded, and in_list[f - f0] says which notices those
+ * are (the rest are listed apart). */
+static void folded_match(const struct composer *m, size_t f0, size_t f1, struct drow *v, size_t k0, size_t k1,
+			 bool *in_list)
+{
+	for (size_t k = k0; k < k1; k++)
+		for (size_t f = f0; f < f1; f++)
+			if (strcmp(m->folded[f].ref, v[k].ref) == 0 && strcmp(m->folded[f].rule, v[k].rule) == 0 &&
+			    m->folded[f].party_id == v[k].party_id) {
+				v[k].folded = true;
+				in_list[f - f0] = true;
+			}
+}
+
 static int officer_digests(struct composer *m, const char *period, char **ret_err)
 {
 	static const char sql[] =
-		"SELECT c.officer, c.team, c.ref, o.rule, o.due, o.state, o.stage, o.due_day, o.overdue_at "
-		"FROM obligations o JOIN cases c ON c.case_id = o.case_id "
-		"WHERE c.open = 1 AND c.officer IS NOT NULL AND ((o.state = 'overdue' AND "
-		"coalesce(o.overdue_at, 0) <= ?9) OR "
-		"(o.state = 'pending' AND (o.due_day = ?1 OR o.stage = 'upcoming'))) "
-		"ORDER BY c.officer, o.due_day, o.due, c.ref, o.rule";
+		"SELECT c.officer, c.team, c.ref, o.rule, o.due, o.state, o.stage, o.due_day, o.overdue_at, "
+		"o.party_role, o.party_id FROM obligations o JOIN cases c ON c.case_id = o.case_id "
+		"WHERE " OFFICER_DIGEST_WHERE " ORDER BY c.officer, o.due_day, o.due, c.ref, o.rule";
 	struct drow *v = NULL;
 	size_t n = 0;
 	int r = load_drows(m, sql, true, &v, &n, ret_err);
@@ -192,8 +292,19 @@ static int officer_digests(struct composer *m, const char *period, char **ret_er
 			i = j;
 			continue;
 		}
+		/* The notices of this scan to the same address: each marks its
+		 * line in the lists as new, or is listed below them. */
+		size_t f0, f1;
+		folded_range(m, o->email, &f0, &f1);
+		bool *in_list = xcalloc(f1 - f0 + 1, sizeof(bool));
+		folded_match(m, f0, f1, v, i, j, in_list);
 		struct tmpl_data *d = tmpl_data_new();
-		size_t counts[3] = { 0 };
+		size_t counts[4] = { 0 };
+		for (size_t f = f0; f < f1; f++)
+			if (!in_list[f - f0] && !item_repeats(m->folded, f)) {
+				item_fields(m, tmpl_data_add(d, "notices"), &m->folded[f], true);
+				counts[3]++;
+			}
 		for (size_t k = i; k < j; k++) {
 			const char *list;
 			if (strcmp(v[k].state, "overdue") == 0) {
@@ -206,22 +317,31 @@ static int officer_digests(struct composer *m, const char *period, char **ret_er
 				list = "upcoming";
 				counts[2]++;
 			}
-			drow_fields(m, tmpl_data_add(d, list), &v[k]);
+			struct tmpl_data *line = tmpl_data_add(d, list);
+			drow_fields(m, line, &v[k]);
+			tmpl_data_set(line, "new", v[k].folded ? "new" : "");
 		}
-		static const char *const labels[] = { "due today", "overdue", "coming up" };
-		_cleanup_free_ char *summary = with_stale(m, summary_text(labels, counts, 3));
+		static const char *const labels[] = { "due today", "overdue", "coming up", "also for you" };
+		_cleanup_free_ char *summary = with_stale(m, summary_text(labels, counts, 4));
 		tmpl_data_set(d, "summary", summary);
 		set_stale(m, d);
 		tmpl_data_set(d, "officer", directory_officer_name(&m->dir, v[i].officer));
 		tmpl_data_set(d, "date", today);
 		int64_t id = add_email(m, MSG_OFFICER_DIGEST, o->email, period, -1, d, ret_err);
 		tmpl_data_free(d);
+		free(in_list);
 		if (id < 0)
 			r = (int)id;
 		else if (id > 0) {
+			r = folded_take(m, f0, f1, id, ret_err);
 			m->ctx->report->messages++;
-			report_line(m->ctx->report, false, "message %lld to %s: officer digest: %s", (long long)id,
-				    o->email, summary);
+			if (f1 > f0)
+				report_line(m->ctx->report, false,
+					    "message %lld to %s: officer digest: %s (with %zu notification%s of this scan)",
+					    (long long)id, o->email, summary, f1 - f0, f1 - f0 == 1 ? "" : "s");
+			else
+				report_line(m->ctx->report, false, "message %lld to %s: officer digest: %s",
+					    (long long)id, o->email, summary);
 		}
 		i = j;
 	}
@@ -235,8 +355,8 @@ static int officer_digests(struct composer *m, const char *period, char **ret_er
 static int manager_digests(struct composer *m, const char *period, const char *shown, bool alert, char **ret_err)
 {
 	static const char sql[] =
-		"SELECT c.officer, c.team, c.ref, o.rule, o.due, o.state, o.stage, o.due_day, o.overdue_at "
-		"FROM obligations o JOIN cases c ON c.case_id = o.case_id "
+		"SELECT c.officer, c.team, c.ref, o.rule, o.due, o.state, o.stage, o.due_day, o.overdue_at, "
+		"o.party_role, o.party_id FROM obligations o JOIN cases c ON c.case_id = o.case_id "
 		"WHERE c.open = 1 AND o.state = 'overdue' ORDER BY c.team, c.officer, o.due_day, o.due, c.ref, o.rule";
 	struct drow *v = NULL;
 	size_t n = 0;
@@ -282,8 +402,26 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 				seen = true;
 		if (seen)
 			continue;
+		/* The notices of this scan to the same address (not with an
+		 * alert, which is no regular digest). */
+		size_t f0 = 0, f1 = 0;
+		if (!alert)
+			folded_range(m, to, &f0, &f1);
+		bool *in_list = xcalloc(f1 - f0 + 1, sizeof(bool));
+		for (size_t k = 0; k < n; k++) {
+			const struct team *tm = directory_team(&m->dir, v[k].team);
+			v[k].folded = false;
+			if (tm && tm->manager && strcmp(tm->manager, to) == 0 && v[k].overdue_at <= m->hold_after)
+				folded_match(m, f0, f1, v, k, k + 1, in_list);
+		}
 		struct tmpl_data *d = tmpl_data_new();
-		size_t counts[2] = { 0 }, held = 0;
+		size_t counts[3] = { 0 }, held = 0;
+		for (size_t f = f0; f < f1; f++)
+			if (!in_list[f - f0] && !item_repeats(m->folded, f)) {
+				item_fields(m, tmpl_data_add(d, "notices"), &m->folded[f], true);
+				counts[2]++;
+			}
+		free(in_list);
 		struct tmpl_data *team = NULL, *off = NULL;
 		const char *cur_team = NULL, *cur_off = NULL;
 		for (size_t k = 0; k < n; k++) {
@@ -307,17 +445,19 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 				tmpl_data_set(off, "officer", v[k].officer ? directory_officer_name(&m->dir, v[k].officer) : "(no officer)");
 				cur_off = oid;
 			}
-			drow_fields(m, tmpl_data_add(off, "items"), &v[k]);
+			struct tmpl_data *line = tmpl_data_add(off, "items");
+			drow_fields(m, line, &v[k]);
+			tmpl_data_set(line, "new", v[k].folded ? "new" : "");
 			counts[v[k].stage && strcmp(v[k].stage, "escalated") == 0]++;
 		}
-		static const char *const labels[] = { "overdue", "escalated" };
-		_cleanup_free_ char *summary = summary_text(labels, counts, 2);
+		static const char *const labels[] = { "overdue", "escalated", "also for you" };
+		_cleanup_free_ char *summary = summary_text(labels, counts, 3);
 		if (strcmp(summary, "nothing due") == 0) {
 			free(summary);
 			summary = xstrdup("nothing overdue");
 		}
 		if (held) {
-			bool none = counts[0] + counts[1] == 0;
+			bool none = counts[0] + counts[1] + counts[2] == 0;
 			char *s2 = none ? xasprintf("%zu overdue held until the data is fresh", held)
 					: xasprintf("%s, %zu more held until the data is fresh", summary, held);
 			free(summary);
@@ -377,9 +517,15 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 		if (id < 0)
 			r = (int)id;
 		else if (id > 0) {
+			r = folded_take(m, f0, f1, id, ret_err);
 			m->ctx->report->messages++;
-			report_line(m->ctx->report, false, "message %lld to %s: manager digest: %s", (long long)id, to,
-				    summary);
+			if (f1 > f0)
+				report_line(m->ctx->report, false,
+					    "message %lld to %s: manager digest: %s (with %zu notification%s of this scan)",
+					    (long long)id, to, summary, f1 - f0, f1 - f0 == 1 ? "" : "s");
+			else
+				report_line(m->ctx->report, false, "message %lld to %s: manager digest: %s",
+					    (long long)id, to, summary);
 		}
 	}
 	if (r >= 0 && !alert) {
@@ -403,6 +549,51 @@ static const char *stale_key(const struct composer *m, char key[static STALE_KEY
 	return key;
 }
 
+int manager_digest_due(struct composer *m, bool *ret, char period[static MANAGER_PERIOD_STRLEN], char **ret_err)
+{
+	const struct conf *c = m->conf;
+	*ret = false;
+	period[0] = '\0';
+	if (c->manager_every == DIGEST_NEVER || !calendar_is_working_day(m->ctx->cal, m->today) ||
+	    m->minutes >= c->window_to ||
+	    (c->manager_every != DIGEST_DAILY && date_weekday(m->today) < c->manager_day))
+		return 0;
+	if (c->manager_every == DIGEST_DAILY) {
+		date_format(m->today, period);
+	} else {
+		int y, mo, d;
+		date_to_ymd(m->today, &y, &mo, &d);
+		struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = 12 };
+		timegm(&tm);
+		strftime(period, MANAGER_PERIOD_STRLEN, "%G-W%V", &tm);
+	}
+	_cleanup_free_ char *done = NULL;
+	int r = meta_text(m->db, "manager_digest", &done, ret_err);
+	if (r < 0)
+		return r;
+	*ret = !done || strcmp(done, period) != 0;
+	return 0;
+}
+
+int officer_digests_due(struct composer *m, bool *ret, char **ret_err)
+{
+	const struct conf *c = m->conf;
+	*ret = false;
+	/* Morning digests go out on working days from their time until the
+	 * window closes: a daemon started in the evening sends none. */
+	if (c->officer_digest < 0 || !calendar_is_working_day(m->ctx->cal, m->today) ||
+	    m->minutes < c->officer_digest || m->minutes >= c->window_to)
+		return 0;
+	char today[DATE_STRLEN];
+	date_format(m->today, today);
+	_cleanup_free_ char *done = NULL;
+	int r = meta_text(m->db, "officer_digest", &done, ret_err);
+	if (r < 0)
+		return r;
+	*ret = !done || strcmp(done, today) != 0;
+	return 0;
+}
+
 int compose_digests(struct composer *m, char **ret_err)
 {
 	const struct conf *c = m->conf;
@@ -410,37 +601,16 @@ int compose_digests(struct composer *m, char **ret_err)
 	int r;
 	char today[DATE_STRLEN], key[STALE_KEY_STRLEN];
 	date_format(m->today, today);
-	/* Morning digests go out on working days from their time until the
-	 * window closes: a daemon started in the evening sends none. */
-	if (c->officer_digest >= 0 && working && m->minutes >= c->officer_digest && m->minutes < c->window_to) {
-		_cleanup_free_ char *done = NULL;
-		if ((r = meta_text(m->db, "officer_digest", &done, ret_err)) < 0)
-			return r;
-		if (!done || strcmp(done, today) != 0) {
-			if ((r = officer_digests(m, today, ret_err)) < 0 ||
-			    (r = meta_set_text(m->db, "officer_digest", today, ret_err)) < 0)
-				return r;
-		}
-	}
-	/* The managers' digest, when one is due today and not yet made. */
-	bool regular = false;
-	char period[16];
-	if (c->manager_every != DIGEST_NEVER && working && m->minutes < c->window_to &&
-	    (c->manager_every == DIGEST_DAILY || date_weekday(m->today) >= c->manager_day)) {
-		if (c->manager_every == DIGEST_DAILY) {
-			memcpy(period, today, DATE_STRLEN);
-		} else {
-			int y, mo, d;
-			date_to_ymd(m->today, &y, &mo, &d);
-			struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = 12 };
-			timegm(&tm);
-			strftime(period, sizeof(period), "%G-W%V", &tm);
-		}
-		_cleanup_free_ char *done = NULL;
-		if ((r = meta_text(m->db, "manager_digest", &done, ret_err)) < 0)
-			return r;
-		regular = !done || strcmp(done, period) != 0;
-	}
+	bool officers;
+	if ((r = officer_digests_due(m, &officers, ret_err)) < 0)
+		return r;
+	if (officers && ((r = officer_digests(m, today, ret_err)) < 0 ||
+			 (r = meta_set_text(m->db, "officer_digest", today, ret_err)) < 0))
+		return r;
+	bool regular;
+	char period[MANAGER_PERIOD_STRLEN];
+	if ((r = manager_digest_due(m, &regular, period, ret_err)) < 0)
+		return r;
 	if (regular && m->minutes >= c->manager_time) {
 		if ((r = manager_digests(m, period, period, false, ret_err)) < 0 ||
 		    (r = meta_set_text(m->db, "manager_digest", period, ret_err)) < 0)

@@ -33,17 +33,22 @@ const char *msg_template_key(enum msg_kind k, enum msg_part p)
  * party, no flag, no free text from the case database. */
 static const struct tmpl_field notice_item[] = {
 	{ "case", NULL }, { "rule", NULL }, { "title", NULL }, { "stage", NULL }, { "due", NULL }, { "late", NULL },
-	{ "officer", NULL }, { "team", NULL }, { "link", NULL }, { NULL, NULL },
+	{ "officer", NULL }, { "team", NULL }, { "link", NULL }, { "deadline", NULL }, { "when", NULL },
+	{ "owed_to", NULL }, { "met_by", NULL }, { NULL, NULL },
 };
 static const struct tmpl_field notice_fields[] = {
-	{ "summary", NULL }, { "count", NULL }, { "recipient", NULL }, { "items", notice_item }, { NULL, NULL },
+	{ "summary", NULL }, { "count", NULL }, { "recipient", NULL }, { "case", NULL }, { "items", notice_item },
+	{ NULL, NULL },
 };
 static const struct tmpl_field digest_item[] = {
-	{ "case", NULL }, { "rule", NULL }, { "title", NULL }, { "stage", NULL }, { "due", NULL }, { "late", NULL }, { "team", NULL }, { "link", NULL }, { NULL, NULL },
+	{ "case", NULL }, { "rule", NULL }, { "title", NULL }, { "stage", NULL }, { "due", NULL }, { "late", NULL },
+	{ "team", NULL }, { "link", NULL }, { "deadline", NULL }, { "when", NULL }, { "owed_to", NULL },
+	{ "met_by", NULL }, { "new", NULL }, { NULL, NULL },
 };
 static const struct tmpl_field officer_fields[] = {
 	{ "summary", NULL }, { "officer", NULL }, { "date", NULL }, { "recipient", NULL }, { "stale", NULL },
-	{ "due_today", digest_item }, { "overdue", digest_item }, { "upcoming", digest_item }, { NULL, NULL },
+	{ "due_today", digest_item }, { "overdue", digest_item }, { "upcoming", digest_item },
+	{ "notices", notice_item }, { NULL, NULL },
 };
 static const struct tmpl_field manager_officer[] = {
 	{ "officer", NULL }, { "items", digest_item }, { NULL, NULL },
@@ -64,7 +69,7 @@ static const struct tmpl_field manager_fields[] = {
 	{ "summary", NULL }, { "period", NULL }, { "date", NULL }, { "recipient", NULL }, { "stale", NULL },
 	{ "teams", manager_team }, { "standards", manager_standard },
 	{ "undelivered", manager_undelivered }, { "undelivered_count", NULL },
-	{ "import_problems", manager_import }, { NULL, NULL },
+	{ "import_problems", manager_import }, { "notices", notice_item }, { NULL, NULL },
 };
 
 const struct tmpl_field *msg_fields(enum msg_kind k)
@@ -86,17 +91,26 @@ const struct tmpl_field *msg_fields(enum msg_kind k)
 	"<p style=\"color:#555;font-size:small\">Sent automatically by casewatch, the unit's " \
 	"service-standard monitor.</p>\n</body>\n</html>\n"
 #define HTML_HEAD "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"></head>\n<body>\n"
+/* To whom an item is owed, and what record meets it. */
+#define ITEM_DUTY_TEXT \
+	"{{#owed_to}}\n" \
+	"  owed to the {{owed_to}}\n" \
+	"{{/owed_to}}\n" \
+	"{{#met_by}}\n" \
+	"  met by {{met_by}}\n" \
+	"{{/met_by}}\n"
 #define CASE_CELL "<td>{{#link}}<a href=\"{{link}}\">{{case}}</a>{{/link}}{{^link}}{{case}}{{/link}}</td>"
 
 static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 	[MSG_NOTICE] = {
-		[MSG_SUBJECT] = "casewatch: {{summary}}",
+		[MSG_SUBJECT] = "casewatch: {{#case}}{{case}}: {{/case}}{{summary}}",
 		[MSG_TEXT] =
 			"{{summary}}\n"
 			"\n"
 			"{{#items}}\n"
 			"{{case}}: {{title}} ({{rule}})\n"
-			"  {{stage}}: due {{due}}{{#late}}, {{late}}{{/late}}\n"
+			"  {{when}}\n"
+			ITEM_DUTY_TEXT
 			"  officer {{officer}}, team {{team}}\n"
 			"{{#link}}\n"
 			"  {{link}}\n"
@@ -108,11 +122,11 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			HTML_HEAD
 			"<p>{{summary}}</p>\n"
 			"<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">\n"
-			"<tr><th>Case</th><th>Standard</th><th>Stage</th><th>Due</th><th>Late</th>"
-			"<th>Officer</th><th>Team</th></tr>\n"
+			"<tr><th>Case</th><th>Standard</th><th>Stage</th><th>Deadline</th><th>Late</th>"
+			"<th>Owed to</th><th>Met by</th><th>Officer</th><th>Team</th></tr>\n"
 			"{{#items}}\n"
-			"<tr>" CASE_CELL "<td>{{title}}</td><td>{{stage}}</td><td>{{due}}</td><td>{{late}}</td>"
-			"<td>{{officer}}</td><td>{{team}}</td></tr>\n"
+			"<tr>" CASE_CELL "<td>{{title}}</td><td>{{stage}}</td><td>{{deadline}}</td><td>{{late}}</td>"
+			"<td>{{owed_to}}</td><td>{{met_by}}</td><td>{{officer}}</td><td>{{team}}</td></tr>\n"
 			"{{/items}}\n"
 			"</table>\n"
 			FOOTER_HTML,
@@ -127,25 +141,40 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"{{/stale}}\n"
 			"{{#overdue}}\n"
 			"\n"
-			"Overdue: {{case}}: {{title}}, due {{due}}, {{late}}\n"
+			"Overdue{{#new}} (new){{/new}}: {{case}}: {{title}}\n"
+			"  {{when}}\n"
+			ITEM_DUTY_TEXT
 			"{{#link}}\n"
 			"  {{link}}\n"
 			"{{/link}}\n"
 			"{{/overdue}}\n"
 			"{{#due_today}}\n"
 			"\n"
-			"Due today: {{case}}: {{title}}, due {{due}}\n"
+			"Due today{{#new}} (new){{/new}}: {{case}}: {{title}}\n"
+			"  {{when}}\n"
+			ITEM_DUTY_TEXT
 			"{{#link}}\n"
 			"  {{link}}\n"
 			"{{/link}}\n"
 			"{{/due_today}}\n"
 			"{{#upcoming}}\n"
 			"\n"
-			"Coming up: {{case}}: {{title}}, due {{due}}\n"
+			"Coming up{{#new}} (new){{/new}}: {{case}}: {{title}}\n"
+			"  {{when}}\n"
+			ITEM_DUTY_TEXT
 			"{{#link}}\n"
 			"  {{link}}\n"
 			"{{/link}}\n"
 			"{{/upcoming}}\n"
+			"{{#notices}}\n"
+			"\n"
+			"Also for you: {{case}}: {{title}} (officer {{officer}}, team {{team}})\n"
+			"  {{when}}\n"
+			ITEM_DUTY_TEXT
+			"{{#link}}\n"
+			"  {{link}}\n"
+			"{{/link}}\n"
+			"{{/notices}}\n"
 			"\n"
 			FOOTER_TEXT,
 		[MSG_HTML] =
@@ -155,16 +184,24 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"<p><strong>Note:</strong> {{stale}}.</p>\n"
 			"{{/stale}}\n"
 			"<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">\n"
-			"<tr><th></th><th>Case</th><th>Standard</th><th>Due</th><th>Late</th></tr>\n"
+			"<tr><th></th><th>Case</th><th>Standard</th><th>Deadline</th><th>Late</th><th>Owed to</th>"
+			"<th>Met by</th></tr>\n"
 			"{{#overdue}}\n"
-			"<tr><td>Overdue</td>" CASE_CELL "<td>{{title}}</td><td>{{due}}</td><td>{{late}}</td></tr>\n"
+			"<tr><td>Overdue{{#new}} (new){{/new}}</td>" CASE_CELL "<td>{{title}}</td><td>{{deadline}}</td>"
+			"<td>{{late}}</td><td>{{owed_to}}</td><td>{{met_by}}</td></tr>\n"
 			"{{/overdue}}\n"
 			"{{#due_today}}\n"
-			"<tr><td>Due today</td>" CASE_CELL "<td>{{title}}</td><td>{{due}}</td><td></td></tr>\n"
+			"<tr><td>Due today{{#new}} (new){{/new}}</td>" CASE_CELL "<td>{{title}}</td><td>{{deadline}}</td>"
+			"<td></td><td>{{owed_to}}</td><td>{{met_by}}</td></tr>\n"
 			"{{/due_today}}\n"
 			"{{#upcoming}}\n"
-			"<tr><td>Coming up</td>" CASE_CELL "<td>{{title}}</td><td>{{due}}</td><td></td></tr>\n"
+			"<tr><td>Coming up{{#new}} (new){{/new}}</td>" CASE_CELL "<td>{{title}}</td><td>{{deadline}}</td>"
+			"<td></td><td>{{owed_to}}</td><td>{{met_by}}</td></tr>\n"
 			"{{/upcoming}}\n"
+			"{{#notices}}\n"
+			"<tr><td>Also for you: {{stage}}</td>" CASE_CELL "<td>{{title}} (officer {{officer}}, team {{team}})</td>"
+			"<td>{{deadline}}</td><td>{{late}}</td><td>{{owed_to}}</td><td>{{met_by}}</td></tr>\n"
+			"{{/notices}}\n"
 			"</table>\n"
 			FOOTER_HTML,
 	},
@@ -182,10 +219,15 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"{{#officers}}\n"
 			"  {{officer}}\n"
 			"{{#items}}\n"
-			"    {{case}}: {{title}}, {{stage}}, due {{due}}, {{late}}\n"
+			"    {{case}}{{#new}} (new){{/new}}: {{title}}: {{when}}{{#owed_to}}, owed to the {{owed_to}}{{/owed_to}}\n"
 			"{{/items}}\n"
 			"{{/officers}}\n"
 			"{{/teams}}\n"
+			"{{#notices}}\n"
+			"\n"
+			"Also for you: {{case}}: {{title}} (officer {{officer}}, team {{team}})\n"
+			"  {{when}}\n"
+			"{{/notices}}\n"
 			"{{^teams}}\n"
 			"{{^stale}}\n"
 			"\n"
@@ -220,8 +262,8 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"<tr><th>Officer</th><th>Case</th><th>Standard</th><th>Stage</th><th>Due</th><th>Late</th></tr>\n"
 			"{{#officers}}\n"
 			"{{#items}}\n"
-			"<tr><td>{{officer}}</td>" CASE_CELL "<td>{{title}}</td><td>{{stage}}</td><td>{{due}}</td>"
-			"<td>{{late}}</td></tr>\n"
+			"<tr><td>{{officer}}</td>" CASE_CELL "<td>{{title}}{{#new}} (new){{/new}}</td><td>{{stage}}</td>"
+			"<td>{{deadline}}</td><td>{{late}}</td></tr>\n"
 			"{{/items}}\n"
 			"{{/officers}}\n"
 			"</table>\n"
@@ -231,6 +273,10 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"<p>Nothing is overdue.</p>\n"
 			"{{/stale}}\n"
 			"{{/teams}}\n"
+			"{{#notices}}\n"
+			"<p>Also for you: " "{{#link}}<a href=\"{{link}}\">{{case}}</a>{{/link}}{{^link}}{{case}}{{/link}}"
+			": {{title}} (officer {{officer}}, team {{team}}): {{when}}</p>\n"
+			"{{/notices}}\n"
 			"<h3>Standards</h3>\n"
 			"<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">\n"
 			"<tr><th>Standard</th><th>Overdue</th><th>Pending</th><th>Paused</th><th>Met</th>"

@@ -29,8 +29,9 @@ int meta_set_text(sqlite3 *db, const char *key, const char *value, char **ret_er
 
 /* The parts of one notification that a message may carry. */
 struct item {
-	int64_t id, case_id;
+	int64_t id, case_id, party_id;
 	char *ref, *rule, *stage, *recipient, *due, *officer, *team;
+	char *party_role; /* the role the obligation is owed to; NULL: the case's own */
 	int64_t due_day; /* -1: none */
 	int64_t overdue_at, created_at;
 	bool urgent, hours;
@@ -52,6 +53,13 @@ struct composer {
 	 * instant are held (INT64_MAX: the data is fresh). */
 	int64_t hold_after;
 	int64_t next_id;
+	/* Notices of this scan to an address that a digest of this scan goes
+	 * to, held back for it: folded into the digest, or composed after
+	 * the digests when none was made after all. */
+	struct item *folded;
+	size_t n_folded;
+	char **digest_to; /* who gets a digest in this scan */
+	size_t n_digest_to;
 };
 
 
@@ -62,6 +70,12 @@ const char *stage_label(const char *stage, bool hours);
 char *late_text(struct composer *m, int64_t due_day, int64_t overdue_at, bool hours);
 char *case_link(const struct conf *c, const char *ref);
 char *due_text(const char *due);
+/* "Fri 20 Nov" (the year when it is not today's; ", 14:00" for a deadline
+ * in hours) from a due date or RFC 3339 time. */
+char *deadline_text(const char *due, cw_day today);
+/* The item's stage and deadline in one phrase: "due today, Fri 20 Nov",
+ * "overdue: deadline Wed 18 Nov, 2 working days late". */
+char *when_text(const char *stage, const char *deadline, const char *late, bool hours);
 void item_fields(struct composer *m, struct tmpl_data *d, const struct item *it, bool with_officer);
 /* "2 due today, 1 overdue" from counts by label. */
 char *summary_text(const char *const *labels, const size_t *counts, size_t n);
@@ -74,3 +88,20 @@ int64_t add_email(struct composer *m, enum msg_kind k, const char *to, const cha
 char *stale_text(struct composer *m);
 /* The digests whose time has come. */
 int compose_digests(struct composer *m, char **ret_err);
+/* "2027-W10" or "2027-03-08" and the NUL. */
+#define MANAGER_PERIOD_STRLEN 16
+/* Is the managers' regular digest due today and not yet made (its period
+ * in period)? It goes once the time of day is c->manager_time. */
+int manager_digest_due(struct composer *m, bool *ret, char period[static MANAGER_PERIOD_STRLEN], char **ret_err);
+/* Do the officers' morning digests go out in this scan? */
+int officer_digests_due(struct composer *m, bool *ret, char **ret_err);
+/* Who gets a digest in this scan (the officers' when officers, the
+ * managers' when managers), into m->digest_to. */
+int digest_recipients(struct composer *m, bool officers, bool managers, char **ret_err);
+bool digest_bound(const struct composer *m, const char *to);
+/* Compose the notices of items v[0..n) (one destination) as one message. */
+int compose_group(struct composer *m, struct item *v, size_t n, char **ret_err);
+/* The same notification reached by two roles (an officer who supervises
+ * the team): v[i] says again what v[i - 1] says. Two parties' obligations
+ * (two victims) are two lines. */
+bool item_repeats(const struct item *v, size_t i);

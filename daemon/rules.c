@@ -315,6 +315,82 @@ static char *owed_roles_text(const struct rule *r)
 	return name_list(v, n);
 }
 
+char *rule_met_by_text(const struct rule *r)
+{
+	if (r->kind == RULE_UNIT) {
+		/* Meeting kinds are codes, mostly acronyms: "jag", "marac". */
+		_cleanup_free_ char *kind = xstrdup(r->meeting ? r->meeting : "unit");
+		size_t n = strlen(kind);
+		bool acronym = n <= 5;
+		for (size_t i = 0; i < n && acronym; i++)
+			acronym = (kind[i] >= 'a' && kind[i] <= 'z') || (kind[i] >= 'A' && kind[i] <= 'Z');
+		for (size_t i = 0; i < n && acronym; i++)
+			kind[i] = (char)(kind[i] & ~0x20);
+		return xasprintf("a %s meeting recorded", kind);
+	}
+	if (r->kind == RULE_CHECK || (r->kind == RULE_TARGET && r->measure != MEASURE_INTERVAL))
+		return NULL;
+	static const char *const kinds[_EV_MAX] = {
+		[EV_ACCEPTED] = "the case recorded as accepted",
+		[EV_NOT_ACCEPTED] = "the case recorded as not accepted",
+		[EV_CLOSED] = "the case recorded as closed",
+		[EV_REOPENED] = "the case recorded as reopened",
+		[EV_HOLD] = "the case recorded as on hold",
+		[EV_RESUME] = "the case recorded as off hold",
+		[EV_RISK] = "a risk review recorded",
+		[EV_SERIOUS] = "a serious incident recorded",
+		[EV_CONTACT] = "a contact",
+		[EV_HATE] = "a hate crime flag recorded",
+		[EV_AGREED] = "a contact timescale agreed",
+	};
+	static const char *const channels[_CHANNEL_MAX] = {
+		[CHANNEL_PHONE] = "phone call", [CHANNEL_LETTER] = "letter", [CHANNEL_EMAIL] = "email",
+		[CHANNEL_VISIT] = "visit",      [CHANNEL_SMS] = "text message", [CHANNEL_MEETING] = "meeting",
+	};
+	/* One sends a letter, an email, a text or a visit to someone, and
+	 * has a call, a meeting or a contact with them. */
+	const unsigned sent_to = 1u << CHANNEL_LETTER | 1u << CHANNEL_EMAIL | 1u << CHANNEL_SMS | 1u << CHANNEL_VISIT;
+	bool to = false;
+	struct strbuf b = { 0 };
+	strbuf_add(&b, "", 0);
+	if (r->met_kind == EV_CONTACT && r->met_channels && !r->met_preferred) {
+		/* "a phone call", "a letter or email", "a visit, phone call or letter" */
+		const char *v[_CHANNEL_MAX];
+		size_t n = 0;
+		for (int k = 0; k < _CHANNEL_MAX; k++)
+			if (r->met_channels & (1u << k))
+				v[n++] = channels[k];
+		_cleanup_free_ char *list = name_list(v, n);
+		strbuf_adds(&b, strchr("aeiou", list[0]) ? "an " : "a ");
+		strbuf_adds(&b, list);
+		to = (r->met_channels & ~sent_to) == 0;
+	} else {
+		strbuf_adds(&b, kinds[r->met_kind]);
+	}
+	if (r->n_met_details) {
+		_cleanup_free_ char *list = name_list((const char *const *)r->met_details, r->n_met_details);
+		strbuf_adds(&b, r->met_kind == EV_RISK ? " to " : " (");
+		strbuf_adds(&b, list);
+		if (r->met_kind != EV_RISK)
+			strbuf_adds(&b, ")");
+	}
+	if (r->met_own_party) {
+		strbuf_adds(&b, to ? " to them" : " with them");
+	} else if (r->met_roles) {
+		const char *v[_ROLE_MAX];
+		size_t n = 0;
+		for (int k = 0; k < _ROLE_MAX; k++)
+			if (r->met_roles & (1u << k))
+				v[n++] = role_names[k];
+		_cleanup_free_ char *list = name_list(v, n);
+		strbuf_adds(&b, to ? " to the " : " with the ");
+		strbuf_adds(&b, list);
+	}
+	if (r->met_kind == EV_CONTACT && r->met_preferred)
+		strbuf_adds(&b, " by the channel they prefer");
+	return b.p;
+}
+
 void ruleset_free(struct ruleset *rs)
 {
 	for (size_t i = 0; i < rs->n; i++)

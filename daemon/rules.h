@@ -153,6 +153,10 @@ struct ruleset {
 	bool agreed_contact; /* some rule takes agreed contact timescales */
 };
 
+/* What meets the rule, in plain words for a message ("a visit with the
+ * party it is owed to", "a letter marked acknowledgement"); NULL for a
+ * rule nothing meets (a check, a satisfaction target). */
+char *rule_met_by_text(const struct rule *r);
 const char *role_to_string(enum role r);
 const char *event_kind_to_string(enum event_kind k);
 const char *notify_stage_to_string(enum notify_stage s);

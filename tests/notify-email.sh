@@ -326,13 +326,14 @@ same "message: its Message-ID" "$(grep '^Message-ID:' "$T/m.txt")" "Message-ID: 
 same "message: one case: References threads it" "$(grep '^References:' "$T/m.txt")" \
 	"References: <casewatch.$instance.case.11@council.test>"
 same "message: Auto-Submitted" "$(grep '^Auto-Submitted:' "$T/m.txt")" "Auto-Submitted: auto-generated"
-same "message: a neutral subject" "$(grep '^Subject:' "$T/m.txt")" "Subject: casewatch: 1 coming up"
+same "message: a neutral subject" "$(grep '^Subject:' "$T/m.txt")" "Subject: casewatch: ASB-2027-0011: 1 coming up"
 same "message: text and HTML, quoted-printable" \
 	"$(tr -d '\r' <"$m" | grep -i '^Content-T' | tr '\n' '|')" \
 	"Content-Type: multipart/alternative; boundary=\"=_casewatch_$(tr -d '\r' <"$m" | sed -n 's/.*boundary="=_casewatch_\([0-9a-f]*\)".*/\1/p')\"|Content-Type: text/plain; charset=utf-8|Content-Transfer-Encoding: quoted-printable|Content-Type: text/html; charset=utf-8|Content-Transfer-Encoding: quoted-printable|"
 same "message: what it says of the case" "$(sed -n '/^ASB/,/^$/p' "$T/m.txt")" \
 "ASB-2027-0011: Reply to the complainant within 2 working days (reply)
-  coming up: due 2027-03-03
+  coming up: deadline Wed 3 Mar
+  met by a contact
   officer Owen Two, team North Team
   https://crm.example.gov.uk/asb/ASB-2027-0011"
 
@@ -382,7 +383,7 @@ once tls "window: 08:05: each Message-ID once"
 same_ids tls "window: 08:05: the server has what the state database has as sent"
 text "$(eml tls off1@council.test)" >"$T/m.txt"
 same "window: 08:05: off1's ten, in one message" \
-	"$(grep '^Subject:' "$T/m.txt"; grep -c '^  due today: due 2027-03-03$' "$T/m.txt")" \
+	"$(grep '^Subject:' "$T/m.txt"; grep -c '^  due today, Wed 3 Mar$' "$T/m.txt")" \
 	"Subject: casewatch: 10 due today
 10"
 
@@ -428,7 +429,7 @@ text "$(eml tls manager@council.test)" >"$T/m.txt"
 same "window: Monday: the manager's message lists the 14 cases once each" \
 	"$(grep -c '^ASB-2027-00[0-9][0-9]: Reply' "$T/m.txt") $(grep -o '^ASB-2027-[0-9]*' "$T/m.txt" | sort -u | wc -l)" "14 14"
 same "window: Monday: escalated, 3 working days late" \
-	"$(grep -c '^  escalated: due 2027-03-03, 3 working days late$' "$T/m.txt")" 14
+	"$(grep -c '^  escalated: deadline Wed 3 Mar, 3 working days late$' "$T/m.txt")" 14
 same "tls: 13 messages delivered in all" "$(delivered tls)" 13
 once tls "tls: each Message-ID once, over 6 runs"
 same_ids tls "tls: the server has what the state database has as sent"
@@ -465,7 +466,7 @@ same "catch-up: one message to each recipient" \
 	"1xoff1@council.test 1xoff2@council.test 1xsup@council.test "
 for a in off1 off2 sup; do
 	text "$(eml catchup $a@council.test)" >"$T/m.txt"
-	if grep -q 'coming up\|due today' "$T/m.txt" || [ "$(grep -c '^  overdue: due 2027-03-03, 1 working day late$' "$T/m.txt")" -ne \
+	if grep -q 'coming up\|due today' "$T/m.txt" || [ "$(grep -c '^  overdue: deadline Wed 3 Mar, 1 working day late$' "$T/m.txt")" -ne \
 		"$(grep -c '^ASB-2027-' "$T/m.txt")" ]; then
 		not_ok "catch-up: $a's message says overdue, and nothing else"
 		sed 's/^/# /' "$T/m.txt"
@@ -498,16 +499,18 @@ crun "digest: the first scan, on Saturday" 0 digest run --once --at 2027-03-06T1
 crun "digest: Monday 07:30" 0 digest run --once --at 2027-03-08T07:30:00Z
 has "digest: 07:30: no digest before 08:00" "0 messages composed, 3 notifications held for the send window"
 crun "digest: Monday 08:05" 0 digest run --once --at 2027-03-08T08:05:00Z
-expect_out "digest: Monday 08:05: the notices held, then the digests" \
+expect_out "digest: Monday 08:05: the notices held, then folded into the digests: one email each" \
 "scan at 2027-03-08T08:05:00Z: 0 cases evaluated (incremental), 0 changed
 1 due today, 2 overdue, 3 notifications queued
-composed: message 1 to manager@council.test: 1 escalated
-composed: message 2 to off1@council.test: 1 due today, 1 coming up
-composed: message 3 to off1@council.test: officer digest: 1 due today, 1 overdue, 1 coming up
-composed: message 4 to offc@council.test: officer digest: 1 overdue
-composed: message 5 to manager@council.test: manager digest: 2 escalated
-5 messages composed
-sent 5 messages (5 email, 0 webhook); 0 to retry, 0 dead"
+composed: message 1 to off1@council.test: officer digest: 1 due today, 1 overdue, 1 coming up (with 2 notifications of this scan)
+composed: message 2 to offc@council.test: officer digest: 1 overdue
+composed: message 3 to manager@council.test: manager digest: 2 escalated (with 1 notification of this scan)
+3 messages composed
+sent 3 messages (3 email, 0 webhook); 0 to retry, 0 dead"
+same "digest: Monday: the folded notifications are sent with their digests, each in the ledger once" \
+	"$(st digest "SELECT group_concat(o.recipient || ' ' || o.stage || ' ' || m.kind || ' ' || o.status || ' ' || (SELECT count(*) FROM ledger l WHERE l.outbox_id = o.id), ', ') FROM (SELECT * FROM outbox ORDER BY id) o JOIN messages m ON m.id = o.message_id")" \
+	"$(st digest "SELECT group_concat(recipient || ' ' || stage || ' ' || CASE recipient WHEN 'manager' THEN 'manager-digest' ELSE 'officer-digest' END || ' sent 1', ', ') FROM (SELECT * FROM outbox ORDER BY id)")"
+same "digest: Monday: three notifications folded" "$(st digest "SELECT count(*) FROM outbox WHERE message_id IS NOT NULL")" 3
 same "digest: Monday: one digest per officer with something, none for idle; the managers' for the week" \
 	"$(st digest "SELECT group_concat(kind || ' ' || destination || ' ' || period, ', ') FROM (SELECT * FROM messages WHERE kind <> 'notice' ORDER BY id)")" \
 	"officer-digest off1@council.test 2027-03-08, officer-digest offc@council.test 2027-03-08, manager-digest manager@council.test 2027-W10"
@@ -517,13 +520,19 @@ same "digest: off1's digest" "$(sed -n '/^Subject:/p; /^Good morning/,/^-- $/p' 
 "Subject: casewatch: your cases on 2027-03-08: 1 due today, 1 overdue, 1 coming up
 Good morning Olive One: 1 due today, 1 overdue, 1 coming up.
 
-Overdue: ASB-2027-0031: Reply to the complainant within 2 working days, due 2027-03-03, 3 working days late
+Overdue: ASB-2027-0031: Reply to the complainant within 2 working days
+  escalated: deadline Wed 3 Mar, 3 working days late
+  met by a contact
   https://crm.example.gov.uk/asb/ASB-2027-0031
 
-Due today: ASB-2027-0032: Reply to the complainant within 2 working days, due 2027-03-08
+Due today (new): ASB-2027-0032: Reply to the complainant within 2 working days
+  due today, Mon 8 Mar
+  met by a contact
   https://crm.example.gov.uk/asb/ASB-2027-0032
 
-Coming up: ASB-2027-0033: Reply to the complainant within 2 working days, due 2027-03-09
+Coming up (new): ASB-2027-0033: Reply to the complainant within 2 working days
+  coming up: deadline Tue 9 Mar
+  met by a contact
   https://crm.example.gov.uk/asb/ASB-2027-0033
 
 -- "
@@ -535,11 +544,11 @@ Service standards, 2027-W10: 2 escalated.
 
 Team North Team
   Olive One
-    ASB-2027-0031: Reply to the complainant within 2 working days, escalated, due 2027-03-03, 3 working days late
+    ASB-2027-0031: Reply to the complainant within 2 working days: escalated: deadline Wed 3 Mar, 3 working days late
 
 Team South Team
   Colm South
-    ASB-2027-0034: Reply to the complainant within 2 working days, escalated, due 2027-03-04, 2 working days late
+    ASB-2027-0034 (new): Reply to the complainant within 2 working days: escalated: deadline Thu 4 Mar, 2 working days late
 
 Standards (open cases, and unmet obligations of closed ones):
   Reply to the complainant within 2 working days (reply): 2 overdue, 2 pending, 0 paused, 1 met, 0 met late
@@ -547,10 +556,10 @@ Standards (open cases, and unmet obligations of closed ones):
 -- "
 crun "digest: Monday 10:00" 0 digest run --once --at 2027-03-08T10:00:00Z
 has "digest: Monday 10:00: no second digest the same day" "0 messages composed"
-same "digest: Monday 10:00: still 5 messages" "$(st digest "SELECT count(*) FROM messages")" 5
+same "digest: Monday 10:00: still 3 messages" "$(st digest "SELECT count(*) FROM messages")" 3
 crun "digest: Tuesday 08:30" 0 digest run --once --at 2027-03-09T08:30:00Z
 same "digest: Tuesday: the officers' digests again, not the managers' (weekly)" \
-	"$(st digest "SELECT group_concat(kind || ' ' || destination, ', ') FROM (SELECT * FROM messages WHERE kind <> 'notice' AND id > 5 ORDER BY id)")" \
+	"$(st digest "SELECT group_concat(kind || ' ' || destination, ', ') FROM (SELECT * FROM messages WHERE kind <> 'notice' AND id > 3 ORDER BY id)")" \
 	"officer-digest off1@council.test, officer-digest offc@council.test"
 same "digest: all delivered, each once" \
 	"$(st digest "SELECT count(*) FROM messages WHERE status <> 'sent'") $(srvlog digest | cut -f2 | sort | uniq -d | wc -l) $(delivered digest)" \
@@ -581,18 +590,18 @@ composed: message 1 to off1@council.test: 1 coming up
 composed: message 2 to off2@council.test: 1 coming up
 composed: message 3 to off3@council.test: 1 coming up
 3 messages composed
-not delivered: message 1 to off1@council.test \"casewatch: 1 coming up\": $auth_err (will retry)
+not delivered: message 1 to off1@council.test \"casewatch: ASB-2027-0041: 1 coming up\": $auth_err (will retry)
 not delivered: 2 more messages not delivered for the same reason
 sent 0 messages (0 email, 0 webhook); 3 to retry, 0 dead"
 same "password: the server accepted nothing" "$(delivered badpass)" 0
 same "password: the password is nowhere in the output" "$(grep -c 'not the password' "$T/out" "$T/err" | grep -vc ':0$')" 0
 run "password: outbox" 0 cw badpass outbox
 sed 's/\tnext 2027-03-02T09:0[01]:[0-9][0-9]Z\t/\tnext SOON\t/' "$T/out" >"$T/outbox"
-if [ "$(cat "$T/outbox")" = "1	pending	off1@council.test	1 attempt	next SOON	casewatch: 1 coming up
+if [ "$(cat "$T/outbox")" = "1	pending	off1@council.test	1 attempt	next SOON	casewatch: ASB-2027-0041: 1 coming up
 	last error: $auth_err
-2	pending	off2@council.test	1 attempt	next SOON	casewatch: 1 coming up
+2	pending	off2@council.test	1 attempt	next SOON	casewatch: ASB-2027-0042: 1 coming up
 	last error: $auth_err
-3	pending	off3@council.test	1 attempt	next SOON	casewatch: 1 coming up
+3	pending	off3@council.test	1 attempt	next SOON	casewatch: ASB-2027-0043: 1 coming up
 	last error: $auth_err" ] &&
 	[ "$(st badpass "SELECT count(*) FROM messages WHERE next_attempt_at - $(epoch 2027-03-02T09:00:00Z) BETWEEN 30 AND 60")" = 3 ]; then
 	ok "password: outbox lists the three waiting, retried in 30 to 60 s, with the error"
@@ -642,8 +651,8 @@ composed: message 2 to off1@council.test: 1 coming up
 composed: message 3 to tmp@council.test: 1 coming up
 composed: message 4 to manager@council.test: manager digest: nothing overdue
 4 messages composed
-not delivered: message 1 to bad@council.test \"casewatch: 1 coming up\": $e550 (dead: refused)
-not delivered: message 3 to tmp@council.test \"casewatch: 1 coming up\": $e450 (will retry)
+not delivered: message 1 to bad@council.test \"casewatch: ASB-2027-0052: 1 coming up\": $e550 (dead: refused)
+not delivered: message 3 to tmp@council.test \"casewatch: ASB-2027-0051: 1 coming up\": $e450 (will retry)
 sent 2 messages (2 email, 0 webhook); 1 to retry, 1 dead"
 run "refusals: outbox" 0 cw script outbox
 sed 's/\tnext 2027-03-02T09:0[01]:[0-9][0-9]Z\t/\tnext SOON\t/' "$T/out" >"$T/outbox"
@@ -651,18 +660,18 @@ if [ "$(st script "SELECT next_attempt_at - $(epoch 2027-03-02T09:00:00Z) BETWEE
 	sed -i 's/\tnext SOON\t/\tnext NOT BETWEEN 30 AND 60 s\t/' "$T/outbox"
 fi
 same "refusals: outbox lists the one waiting (in 30 to 60 s) and the one given up" "$(cat "$T/outbox")" \
-"3	pending	tmp@council.test	1 attempt	next SOON	casewatch: 1 coming up
+"3	pending	tmp@council.test	1 attempt	next SOON	casewatch: ASB-2027-0051: 1 coming up
 	last error: $e450
-1	dead	bad@council.test	1 attempt	given up 2027-03-02T09:00:00Z	casewatch: 1 coming up
+1	dead	bad@council.test	1 attempt	given up 2027-03-02T09:00:00Z	casewatch: ASB-2027-0052: 1 coming up
 	last error: $e550"
 run "refusals: outbox --dead" 0 cw script outbox --dead
 expect_out "refusals: outbox --dead lists the dead one" \
-"1	dead	bad@council.test	1 attempt	given up 2027-03-02T09:00:00Z	casewatch: 1 coming up
+"1	dead	bad@council.test	1 attempt	given up 2027-03-02T09:00:00Z	casewatch: ASB-2027-0052: 1 coming up
 	last error: $e550"
 run "refusals: status" 0 cw script status --at 2027-03-02T09:30:00Z
 same "refusals: status lists the message given up" "$(sed -n '/^messages given up/,$p' "$T/out")" \
 "messages given up (casewatch outbox retry ID sends one again):
-1	dead	bad@council.test	1 attempt	given up 2027-03-02T09:00:00Z	casewatch: 1 coming up
+1	dead	bad@council.test	1 attempt	given up 2027-03-02T09:00:00Z	casewatch: ASB-2027-0052: 1 coming up
 	last error: $e550"
 crun "refusals: Tuesday 11:00" 0 script run --once --at 2027-03-02T11:00:00Z
 has "refusals: Tuesday 11:00: the 450 one is sent now" "sent 1 message (1 email, 0 webhook); 0 to retry, 0 dead"
@@ -678,7 +687,7 @@ same "refusals: RCPT TO tmp: 450 then 250, once each" \
 crun "refusals: Wednesday 08:30" 0 script run --once --at 2027-03-03T08:30:00Z
 has "refusals: Wednesday: the managers' digest" "composed: message 8 to manager@council.test: manager digest: nothing overdue, 1 undelivered"
 text "$(eml script manager@council.test)" >"$T/m.txt"
-if grep -qxF "Undelivered: bad@council.test: \"casewatch: 1 coming up\" since 2027-03-02T09:00:00Z: $e550" "$T/m.txt"; then
+if grep -qxF "Undelivered: bad@council.test: \"casewatch: ASB-2027-0052: 1 coming up\" since 2027-03-02T09:00:00Z: $e550" "$T/m.txt"; then
 	ok "refusals: the next managers' digest lists the message given up"
 else
 	not_ok "refusals: the next managers' digest lists the message given up"
@@ -687,7 +696,7 @@ fi
 run "refusals: outbox retry" 0 cw script outbox retry 1
 expect_out "refusals: outbox retry says so" "message 1 will be sent again at the next scan"
 run "refusals: outbox after the retry" 0 cw script outbox
-if sed -n 1p "$T/out" | grep -qE '^1	pending	bad@council.test	0 attempts	next [0-9T:-]+Z	casewatch: 1 coming up$'; then
+if sed -n 1p "$T/out" | grep -qE '^1	pending	bad@council.test	0 attempts	next [0-9T:-]+Z	casewatch: ASB-2027-0052: 1 coming up$'; then
 	ok "refusals: after outbox retry it is pending again"
 else
 	not_ok "refusals: after outbox retry it is pending again"
@@ -699,7 +708,7 @@ expect_err "refusals: says it is not dead" "casewatch: message 2 is not dead (ca
 run "refusals: outbox send" 0 cw script outbox send
 { cat "$T/out" "$T/err"; } >>"$T/transcript"
 expect_out "refusals: sent again, refused again" \
-"not delivered: message 1 to bad@council.test \"casewatch: 1 coming up\": $e550 (dead: refused)
+"not delivered: message 1 to bad@council.test \"casewatch: ASB-2027-0052: 1 coming up\": $e550 (dead: refused)
 sent 0 messages (0 email, 0 webhook); 0 to retry, 1 dead"
 
 ########################################################################
@@ -724,7 +733,7 @@ queued: ASB-2027-0062 reply: upcoming (1 notification)
 composed: message 1 to off1@council.test: 1 coming up
 composed: message 2 to off2@council.test: 1 coming up
 2 messages composed
-not delivered: message 1 to off1@council.test \"casewatch: 1 coming up\": $conn_err (will retry)
+not delivered: message 1 to off1@council.test \"casewatch: ASB-2027-0061: 1 coming up\": $conn_err (will retry)
 not delivered: 1 more message not delivered for the same reason
 sent 0 messages (0 email, 0 webhook); 2 to retry, 0 dead"
 same "server down: both pending, with the error" \
@@ -748,7 +757,7 @@ scenario faildata "$port"
 crun "resend: the first scan" 0 faildata run --once --at 2027-03-01T06:00:00Z
 crun "resend: Tuesday 09:00" 0 faildata run --once --at 2027-03-02T09:00:00Z
 has_re "resend: the first message is refused after DATA, to retry" \
-	"not delivered: message 1 to off1@council.test \"casewatch: 1 coming up\": smtp 127\.0\.0\.1:$port: .*451 4\.3\.0 Scripted failure of DATA \(will retry\)"
+	"not delivered: message 1 to off1@council.test \"casewatch: ASB-2027-0071: 1 coming up\": smtp 127\.0\.0\.1:$port: .*451 4\.3\.0 Scripted failure of DATA \(will retry\)"
 has "resend: the second is sent in the same session" "sent 1 message (1 email, 0 webhook); 1 to retry, 0 dead"
 same "resend: the server refused one DATA" "$(grep -c 'DATA from .* refused (451)' "$T/faildata/smtp/server.log")" 1
 ref1=$(st faildata "SELECT ref FROM messages WHERE id = 1")
@@ -823,6 +832,60 @@ same "maildir: two messages in mail/new" "$(ls "$T/maildir/mail/new" | wc -l)" 2
 same "maildir: with the Message-IDs of the state database" \
 	"$(cat "$T/maildir/mail/new/"* | grep -i '^Message-ID:' | sed 's/^[^:]*: //' | sort | tr '\n' ' ')" \
 	"$(st maildir "SELECT ref FROM messages ORDER BY ref" | tr '\n' ' ')"
+
+########################################################################
+# To whom each item is owed and what record meets it: a visit owed to
+# each victim (Maildir, a pack of its own). The case has two victims and a
+# complainant: two items, each owed to the victim, met by a visit to them.
+cat >"$T/owed-pack.conf" <<'EOF'
+pack = "owed-test";
+notify = { upcoming = { before = "1 working day"; to = [ "officer" ]; }; };
+rules = (
+	{
+		id = "visit";
+		title = "Visit each victim within 3 working days";
+		kind = "deadline";
+		from = "received";
+		within = "3 working days";
+		for = [ "victim" ];
+		met_by = { kind = "contact"; channel = "visit"; party = "own"; };
+	}
+);
+EOF
+scenario owed 1
+sed -i '/^smtp = {/,/^};/d; s|"../pack.conf"|"../owed-pack.conf"|' "$T/owed/casewatch.conf"
+{
+	case_sql 95 off1 2027-03-01T09:00:00Z
+	echo "INSERT INTO parties (id, case_id, role, label) VALUES (951, 95, 'victim', 'Victim-Label A'), (952, 95, 'victim', 'Victim-Label B');"
+} | cases owed
+crun "owed: the first scan" 0 owed run --once --at 2027-03-01T06:00:00Z
+crun "owed: Wednesday" 0 owed run --once --at 2027-03-03T09:00:00Z
+has "owed: one message" "sent 1 message (1 email, 0 webhook); 0 to retry, 0 dead"
+text "$(ls "$T/owed/mail/new/"*)" >"$T/m.txt"
+same "owed: a notice about one case names it in its subject" "$(grep '^Subject:' "$T/m.txt")" \
+	"Subject: casewatch: ASB-2027-0095: 2 coming up"
+same "owed: each item says to whom it is owed and what meets it" "$(sed -n '/^ASB/,/^$/p' "$T/m.txt")" \
+"ASB-2027-0095: Visit each victim within 3 working days (visit)
+  coming up: deadline Thu 4 Mar
+  owed to the victim
+  met by a visit to them
+  officer Olive One, team North Team
+  https://crm.example.gov.uk/asb/ASB-2027-0095
+
+ASB-2027-0095: Visit each victim within 3 working days (visit)
+  coming up: deadline Thu 4 Mar
+  owed to the victim
+  met by a visit to them
+  officer Olive One, team North Team
+  https://crm.example.gov.uk/asb/ASB-2027-0095"
+"$PY" - "$(ls "$T/owed/mail/new/"*)" >"$T/m.html" <<'EOF'
+import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+print(m.get_body(preferencelist=("html",)).get_content(), end="")
+EOF
+same "owed: the HTML says it too" \
+	"$(grep -o '<td>victim</td><td>a visit to them</td>' "$T/m.html" | wc -l)" 2
+same "owed: no party's label" "$(grep -c -i 'victim-label' "$T/m.txt")" 0
 
 ########################################################################
 # 7: data protection, over everything this test made casewatch send or

@@ -23,7 +23,9 @@
 #include "conf.h"
 #include "diag.h"
 #include "directory.h"
+#include "date.h"
 #include "message.h"
+#include "outbox-int.h"
 #include "tmpl.h"
 #include "util.h"
 #include "webhook.h"
@@ -1033,23 +1035,28 @@ static char *fields_of(enum msg_kind k)
 	return sb_take(b);
 }
 
+#define NOTICE_ITEM "case rule title stage due late officer team link deadline when owed_to met_by"
+#define DIGEST_ITEM "case rule title stage due late team link deadline when owed_to met_by new"
+
 static void test_fields_each_kind_offers(void **state)
 {
 	(void)state;
 	char *notice = fields_of(MSG_NOTICE);
-	assert_string_equal(notice, "summary count recipient items(case rule title stage due late officer team link)");
+	assert_string_equal(notice, "summary count recipient case items(" NOTICE_ITEM ")");
 	char *officer = fields_of(MSG_OFFICER_DIGEST);
 	assert_string_equal(officer,
 		"summary officer date recipient stale "
-		"due_today(case rule title stage due late team link) "
-		"overdue(case rule title stage due late team link) "
-		"upcoming(case rule title stage due late team link)");
+		"due_today(" DIGEST_ITEM ") "
+		"overdue(" DIGEST_ITEM ") "
+		"upcoming(" DIGEST_ITEM ") "
+		"notices(" NOTICE_ITEM ")");
 	char *manager = fields_of(MSG_MANAGER_DIGEST);
 	assert_string_equal(manager,
 		"summary period date recipient stale "
-		"teams(team officers(officer items(case rule title stage due late team link))) "
+		"teams(team officers(officer items(" DIGEST_ITEM "))) "
 		"standards(rule title pending overdue paused met met_late) "
-		"undelivered(recipient subject error since) undelivered_count import_problems(file problem)");
+		"undelivered(recipient subject error since) undelivered_count import_problems(file problem) "
+		"notices(" NOTICE_ITEM ")");
 	/* DESIGN.md section 5: nothing about a party, no flags, no free
 	 * text. */
 	for (int k = 0; k < _MSG_KIND_MAX; k++) {
@@ -1084,8 +1091,8 @@ static void test_templates_load_builtin(void **state)
 	"<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"></head>\n<body>\n"
 #define TABLE_WANT \
 	"<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">\n" \
-	"<tr><th>Case</th><th>Standard</th><th>Stage</th><th>Due</th><th>Late</th><th>Officer</th>" \
-	"<th>Team</th></tr>\n"
+	"<tr><th>Case</th><th>Standard</th><th>Stage</th><th>Deadline</th><th>Late</th><th>Owed to</th>" \
+	"<th>Met by</th><th>Officer</th><th>Team</th></tr>\n"
 #define FOOTER_HTML_WANT \
 	"</table>\n" \
 	"<p style=\"color:#555;font-size:small\">Sent automatically by casewatch, the unit's " \
@@ -1113,16 +1120,26 @@ static void test_builtin_notice_renders(void **state)
 	tmpl_data_set(it, "officer", "Jo Bloggs");
 	tmpl_data_set(it, "team", "North");
 	tmpl_data_set(it, "link", "https://crm.example/asb?ref=ASB-2026-0042&x=1");
+	tmpl_data_set(it, "deadline", "Mon 2 Mar 2026");
+	tmpl_data_set(it, "when", "overdue: deadline Mon 2 Mar 2026, 1 working day late");
+	tmpl_data_set(it, "owed_to", "victim");
+	tmpl_data_set(it, "met_by", "a phone call with them");
 
 	char *subject = gc(tmpl_render(t->t[MSG_NOTICE][MSG_SUBJECT], data, false));
 	assert_string_equal(subject, "casewatch: 1 overdue");
+	/* A notice about one case names it. */
+	tmpl_data_set(data, "case", "ASB-2026-0042");
+	char *subject1 = gc(tmpl_render(t->t[MSG_NOTICE][MSG_SUBJECT], data, false));
+	assert_string_equal(subject1, "casewatch: ASB-2026-0042: 1 overdue");
 
 	char *text = gc(tmpl_render(t->t[MSG_NOTICE][MSG_TEXT], data, false));
 	assert_string_equal(text,
 		"1 overdue\n"
 		"\n"
 		"ASB-2026-0042: Call <b>&\"' back (call)\n"
-		"  overdue: due Mon 2 Mar 2026, 1 working day late\n"
+		"  overdue: deadline Mon 2 Mar 2026, 1 working day late\n"
+		"  owed to the victim\n"
+		"  met by a phone call with them\n"
 		"  officer Jo Bloggs, team North\n"
 		"  https://crm.example/asb?ref=ASB-2026-0042&x=1\n"
 		"\n"
@@ -1135,7 +1152,8 @@ static void test_builtin_notice_renders(void **state)
 		TABLE_WANT
 		"<tr><td><a href=\"https://crm.example/asb?ref=ASB-2026-0042&amp;x=1\">ASB-2026-0042</a></td>"
 		"<td>Call &lt;b&gt;&amp;&quot;&#39; back</td><td>overdue</td><td>Mon 2 Mar 2026</td>"
-		"<td>1 working day late</td><td>Jo Bloggs</td><td>North</td></tr>\n"
+		"<td>1 working day late</td><td>victim</td><td>a phone call with them</td><td>Jo Bloggs</td>"
+		"<td>North</td></tr>\n"
 		FOOTER_HTML_WANT);
 
 	/* An item with no link and not late: no link line, no anchor, an
@@ -1147,7 +1165,9 @@ static void test_builtin_notice_renders(void **state)
 	tmpl_data_set(it, "rule", "visit");
 	tmpl_data_set(it, "title", "Visit within 5 working days");
 	tmpl_data_set(it, "stage", "due");
-	tmpl_data_set(it, "due", "Tue 3 Mar 2026");
+	tmpl_data_set(it, "due", "2026-03-03");
+	tmpl_data_set(it, "deadline", "Tue 3 Mar 2026");
+	tmpl_data_set(it, "when", "due today, Tue 3 Mar 2026");
 	tmpl_data_set(it, "officer", "Sam Jones");
 	tmpl_data_set(it, "team", "South");
 	char *text2 = gc(tmpl_render(t->t[MSG_NOTICE][MSG_TEXT], data, false));
@@ -1155,7 +1175,7 @@ static void test_builtin_notice_renders(void **state)
 		"1 due today\n"
 		"\n"
 		"ASB-7: Visit within 5 working days (visit)\n"
-		"  due: due Tue 3 Mar 2026\n"
+		"  due today, Tue 3 Mar 2026\n"
 		"  officer Sam Jones, team South\n"
 		"\n"
 		FOOTER_TEXT_WANT);
@@ -1165,7 +1185,7 @@ static void test_builtin_notice_renders(void **state)
 		"<p>1 due today</p>\n"
 		TABLE_WANT
 		"<tr><td>ASB-7</td><td>Visit within 5 working days</td><td>due</td><td>Tue 3 Mar 2026</td>"
-		"<td></td><td>Sam Jones</td><td>South</td></tr>\n"
+		"<td></td><td></td><td></td><td>Sam Jones</td><td>South</td></tr>\n"
 		FOOTER_HTML_WANT);
 }
 
@@ -1767,7 +1787,7 @@ static void test_template_problems(void **state)
 		"};\n",
 		"@/tmpl-bad.conf:3: unknown setting 'notice_body' in templates\n"
 		"@/missing.txt: cannot read the template notice_text: No such file or directory\n"
-		"@/notice.html:2: unknown field 'party' (fields here: summary, count, recipient, items)\n");
+		"@/notice.html:2: unknown field 'party' (fields here: summary, count, recipient, case, items)\n");
 
 	/* A digest's field in a notice, in a list; a folder; an empty path. */
 	write_file("notice.txt",
@@ -1779,8 +1799,49 @@ static void test_template_problems(void **state)
 		"  manager_digest_text = \"\";\n"
 		"}; };\n",
 		"@/tmpl-bad2.conf:4: manager_digest_text must not be empty\n"
-		"@/notice.txt:5: unknown field 'period' (fields here: summary, count, recipient, items)\n"
+		"@/notice.txt:5: unknown field 'period' (fields here: summary, count, recipient, case, items)\n"
 		"@/.: cannot read the template officer_digest_html: it is a folder\n");
+}
+
+/* Deadlines as people read them: the weekday, the year only when it is
+ * not this one, the time of a deadline in hours. */
+static void test_deadline_and_when_text(void **state)
+{
+	(void)state;
+	cw_day today = date_from_ymd(2027, 3, 8);
+	const struct {
+		const char *due, *want;
+	} d[] = {
+		{ "2027-03-03", "Wed 3 Mar" },
+		{ "2027-03-08", "Mon 8 Mar" },
+		{ "2026-12-31", "Thu 31 Dec 2026" },
+		{ "2028-02-29", "Tue 29 Feb 2028" },
+		{ "2027-03-09T14:00:00+00:00", "Tue 9 Mar, 14:00" },
+		{ "2027-07-01T09:30:00+01:00", "Thu 1 Jul, 09:30" },
+		{ "not a date", "not a date" },
+		{ "", "" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(d); i++) {
+		char *got = gc(deadline_text(d[i].due, today));
+		assert_string_equal(got, d[i].want);
+	}
+	assert_string_equal(gc(deadline_text(NULL, today)), "");
+	const struct {
+		const char *stage, *late;
+		bool hours;
+		const char *want;
+	} w[] = {
+		{ "upcoming", NULL, false, "coming up: deadline Wed 3 Mar" },
+		{ "due", NULL, false, "due today, Wed 3 Mar" },
+		{ "due", NULL, true, "due: deadline Wed 3 Mar" },
+		{ "overdue", "2 working days late", false, "overdue: deadline Wed 3 Mar, 2 working days late" },
+		{ "escalated", "5 hours late", true, "escalated: deadline Wed 3 Mar, 5 hours late" },
+		{ "overdue", NULL, false, "overdue: deadline Wed 3 Mar" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(w); i++) {
+		char *got = gc(when_text(w[i].stage, "Wed 3 Mar", w[i].late, w[i].hours));
+		assert_string_equal(got, w[i].want);
+	}
 }
 
 int main(void)
@@ -1817,6 +1878,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_builtin_notice_renders, gc_teardown),
 		cmocka_unit_test_teardown(test_conf_defaults, gc_teardown),
 		cmocka_unit_test_teardown(test_conf_import, gc_teardown),
+		cmocka_unit_test_teardown(test_deadline_and_when_text, gc_teardown),
 		cmocka_unit_test_teardown(test_smtp_relay_with_password_file, gc_teardown),
 		cmocka_unit_test_teardown(test_smtp_tls_none_ipv6_and_timeout, gc_teardown),
 		cmocka_unit_test_teardown(test_smtp_password_from_credentials_directory, gc_teardown),

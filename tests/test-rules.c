@@ -1105,6 +1105,40 @@ static void test_roles_words(void **state)
 	assert_int_equal(roles_parse("victimcomplainant", &bad, &len), -EINVAL);
 }
 
+/* What meets each rule of both packs, as a message says it. */
+static void test_met_by_in_plain_words(void **state)
+{
+	(void)state;
+	char *paths[] = { src_path("rules/leeds-asbu.conf"), src_path("rules/oadby-wigston.conf") };
+	struct ruleset rs = { 0 };
+	load_ok(paths, 2, &rs);
+	struct strbuf b = { 0 };
+	strbuf_add(&b, "", 0);
+	for (size_t i = 0; i < rs.n; i++) {
+		_cleanup_free_ char *t = rule_met_by_text(&rs.v[i]);
+		_cleanup_free_ char *line = xasprintf("%s: %s\n", rs.v[i].id, t ? t : "(nothing)");
+		strbuf_adds(&b, line);
+	}
+	assert_string_equal(b.p,
+		"serious-incident-call: a phone call\n"
+		"acknowledge-enquiry: a contact (acknowledgement) with the complainant or referrer\n"
+		"sendback-letter: a letter (sendback) to them\n"
+		"acknowledgement-letters: a letter (acknowledgement) to them\n"
+		"victim-visit: a visit to them\n"
+		"perpetrator-letter: a letter to them\n"
+		"no-perpetrator: (nothing)\n"
+		"keep-informed: a contact with them\n"
+		"first-contact: a contact with the victim or complainant by the channel they prefer\n"
+		"victim-update: a contact with them\n"
+		"high-risk-update: a contact with them\n"
+		"jag-meeting: a JAG meeting recorded\n"
+		"satisfaction: (nothing)\n");
+	free(b.p);
+	ruleset_free(&rs);
+	free(paths[0]);
+	free(paths[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1151,6 +1185,7 @@ int main(void)
 		cmocka_unit_test(test_when_fallback_and_no_party_mistakes),
 		cmocka_unit_test(test_digest_follows_the_new_settings),
 		cmocka_unit_test(test_roles_words),
+		cmocka_unit_test(test_met_by_in_plain_words),
 	};
 	return tap_exit(cmocka_run_group_tests(tests, setup, teardown));
 }
