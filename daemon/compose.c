@@ -41,7 +41,7 @@ const char *stage_label(const char *stage, bool hours)
 	return stage; /* overdue, escalated */
 }
 
-static int stage_rank(const char *stage)
+int stage_rank(const char *stage)
 {
 	return strcmp(stage, "upcoming") == 0 ? 0 : strcmp(stage, "due") == 0 ? 1 : strcmp(stage, "overdue") == 0 ? 2 : 3;
 }
@@ -54,7 +54,7 @@ static const struct rule *rule_find(const struct conf *c, const char *id)
 	return NULL;
 }
 
-static const char *rule_title(const struct conf *c, const char *id)
+const char *rule_title(const struct conf *c, const char *id)
 {
 	const struct rule *r = rule_find(c, id);
 	return r && r->title ? r->title : id;
@@ -176,7 +176,7 @@ char *summary_text(const char *const *labels, const size_t *counts, size_t n)
 	return s;
 }
 
-static char *notice_summary(const struct item *v, size_t n)
+char *notice_summary(const struct item *v, size_t n)
 {
 	static const char *const labels[] = { "due today", "due", "overdue", "escalated", "coming up" };
 	size_t counts[ELEMENTSOF(labels)] = { 0 };
@@ -265,9 +265,7 @@ static json_t *jstr(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-/* The link, with each byte of `chars` percent-encoded: a link from the
- * configuration's case_link, made safe for the markup around it. */
-static char *link_encode(const char *link, const char *chars)
+char *link_encode(const char *link, const char *chars)
 {
 	struct strbuf b = { 0 };
 	strbuf_adds(&b, "");
@@ -282,33 +280,28 @@ static char *link_encode(const char *link, const char *chars)
 	return b.p;
 }
 
-/* One line of a chat message for `it`: each piece of data escaped for the
- * format, so that nothing in a case reference, a title or a name can
- * mention, link or format. */
-static char *chat_line(struct composer *m, const struct webhook_conf *w, const struct item *it, const char *title,
-		       const char *due, const char *late, const char *link)
+/* One line of a Slack message for `it`: each piece of data escaped, so
+ * that nothing in a case reference, a title or a name can mention, link or
+ * format. */
+static char *slack_line(struct composer *m, const struct item *it, const char *title, const char *due,
+			const char *late, const char *link)
 {
-	bool slack = w->format == WEBHOOK_SLACK;
-	char *(*esc)(const char *) = slack ? webhook_slack_escape : webhook_teams_escape;
-	_cleanup_free_ char *ref = esc(it->ref), *t = esc(title), *d = esc(due), *l = esc(late ? late : ""),
-			    *stage = esc(stage_label(it->stage, it->hours)),
-			    *team = esc(directory_team_name(&m->dir, it->team)), *what = NULL;
-	if (link && slack) {
+	_cleanup_free_ char *ref = webhook_slack_escape(it->ref), *t = webhook_slack_escape(title),
+			    *d = webhook_slack_escape(due), *l = webhook_slack_escape(late ? late : ""),
+			    *stage = webhook_slack_escape(stage_label(it->stage, it->hours)),
+			    *team = webhook_slack_escape(directory_team_name(&m->dir, it->team)), *what = NULL;
+	if (link) {
 		/* <URL|TEXT>: the URL ends at the first "|". */
 		_cleanup_free_ char *u = link_encode(link, "|<> ");
 		what = xasprintf("<%s|%s>", u, ref);
-	} else if (link) {
-		_cleanup_free_ char *u = link_encode(link, "()<> ");
-		what = xasprintf("[%s](%s)", ref, u);
 	} else
 		what = xstrdup(ref);
-	return xasprintf("%s %s: %s, due %s%s%s, %s (%s)", slack ? "\u2022" : "-", what, t, d, late ? ", " : "", l,
-			 stage, team);
+	return xasprintf("\u2022 %s: %s, due %s%s%s, %s (%s)", what, t, d, late ? ", " : "", l, stage, team);
 }
 
-/* A webhook's message: the generic JSON array of the notifications, or a
- * chat message of one line each. Returns its id, or 0 with *ret_why when
- * it could not be made, or -errno. */
+/* A webhook's message: the generic JSON array of the notifications, a
+ * Slack message of one line each, or a Teams card. Returns its id, or 0
+ * with *ret_why when it could not be made, or -errno. */
 static int64_t add_webhook(struct composer *m, const struct webhook_conf *w, const struct item *v, size_t n,
 			   char **ret_why, char **ret_err)
 {
@@ -343,8 +336,8 @@ static int64_t add_webhook(struct composer *m, const struct webhook_conf *w, con
 			*ret_why = xasprintf("its JSON could not be made (%s: %s)", it->ref, o ? "appending" : e.text);
 			goto out;
 		}
-		if (w->format != WEBHOOK_GENERIC) {
-			_cleanup_free_ char *line = chat_line(m, w, it, title, due, late, link);
+		if (w->format == WEBHOOK_SLACK) {
+			_cleanup_free_ char *line = slack_line(m, it, title, due, late, link);
 			if (i)
 				strbuf_adds(&lines, "\n");
 			strbuf_adds(&lines, line);
@@ -361,11 +354,8 @@ static int64_t add_webhook(struct composer *m, const struct webhook_conf *w, con
 		break;
 	}
 	case WEBHOOK_TEAMS:
-		/* Teams renders line ends in markdown as paragraphs. */
-		root = json_pack_ex(&e, 0, "{s:s, s:s, s:s, s:s, s:s}", "@type", "MessageCard", "@context",
-				    "https://schema.org/extensions", "summary", subject, "title", subject, "text",
-				    lines.p);
-		break;
+		body = teams_card(m, v, n, subject, ret_why);
+		goto out;
 	case _WEBHOOK_FORMAT_MAX:
 		abort();
 	}

@@ -65,6 +65,15 @@ struct composer {
 
 void item_free(struct item *it);
 const char *stage_label(const char *stage, bool hours);
+/* upcoming 0, due 1, overdue 2, escalated 3. */
+int stage_rank(const char *stage);
+/* The rule's title, or its id when it has none or is gone. */
+const char *rule_title(const struct conf *c, const char *id);
+/* "1 due today, 2 overdue": the notifications v[0..n) counted by stage. */
+char *notice_summary(const struct item *v, size_t n);
+/* The link, with each byte of `chars` percent-encoded: a link from the
+ * configuration's case_link, made safe for the markup around it. */
+char *link_encode(const char *link, const char *chars);
 /* How late, in the terms of the deadline: "3 working days late"; NULL
  * when not late. */
 char *late_text(struct composer *m, int64_t due_day, int64_t overdue_at, bool hours);
@@ -105,3 +114,8 @@ int compose_group(struct composer *m, struct item *v, size_t n, char **ret_err);
  * the team): v[i] says again what v[i - 1] says. Two parties' obligations
  * (two victims) are two lines. */
 bool item_repeats(const struct item *v, size_t i);
+
+/* A Teams webhook's message for the notifications v[0..n) (teams-card.c):
+ * an Adaptive Card in the envelope of Teams' Workflows webhooks, as
+ * compact ASCII JSON; NULL with *ret_why when it could not be made. */
+char *teams_card(struct composer *m, const struct item *v, size_t n, const char *subject, char **ret_why);

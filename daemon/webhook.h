@@ -64,8 +64,8 @@ void webhooker_set_keep_going(struct webhooker *h, bool (*keep_going)(void *user
  * (<!channel>, <@U123>) nor link (<url|text>) comes from data. Teams'
  * markdown: a backslash before each of \ ` * _ ~ { } [ ] ( ) # + ! | < >,
  * so that no emphasis, link, image or HTML comes from data. Not - and .,
- * markdown only at the start of a line, where data never is: each line
- * starts with our "- ". */
+ * markdown only at the start of a line: the Teams card (teams-card.c)
+ * escapes them there itself. */
 char *webhook_slack_escape(const char *s);
 char *webhook_teams_escape(const char *s);
 

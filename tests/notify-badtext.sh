@@ -12,7 +12,8 @@
 # send window open and the digests due. What is checked: every run exits
 # 0 without a sanitizer report; every POST body is JSON, with U+FFFD where
 # the bytes were bad and no value over its cap; the Slack text has no live
-# mention and no link but ours, the Teams text no link but ours; every
+# mention and no link but ours, the Teams card's texts no link but ours,
+# and every card passes tests/card-check.py; every
 # notification the ledger says was delivered reached a receiver and the
 # other way round; every email parses without a defect, is UTF-8 and is
 # below a bound computed from the caps; the digests were delivered; and a
@@ -221,16 +222,27 @@ same "slack: no < or > but our links'" \
 same "slack: a | in a reference does not split the link" \
 	"$(grep -c -F '<https://crm.example.gov.uk/asb/ASB%7C2027%7C5|ASB|2027|5>' "$T/slack")" 4
 
-# Teams: a backslash before each markdown special of the data.
-jq -r 'select(.path == "/teams") | .body.text' "$T/hook.log" >"$T/teams"
-same "teams: U+FFFD where the bytes were bad" "$(grep -c -F "$(printf '%s' "$bad_clean" | sed 's/\[/\\[/')" "$T/teams")" 8
-same "teams: the markdown link is inert" "$(grep -c -F '\[click\]\(http://evil.example\)' "$T/teams")" 8
-same "teams: the mention is escaped" "$(grep -c -F '\<\!channel\> \<@U123\> & co' "$T/teams")" 8
+# Teams: an Adaptive Card, its text in TextBlocks and fact values, which
+# Teams reads as markdown: a backslash before each markdown special of the
+# data. A line of $T/teams for each such text. Each of the four days,
+# each value shows three times: the bad bytes as case 1's reference, and
+# case 4's officer's and team's names; the mention as case 3's reference,
+# case 2's officer's name and case 1's team's; the markdown link as case
+# 4's reference, case 3's officer's name and case 2's team's.
+jq -r 'select(.path == "/teams") | .body.attachments[0].content.body[] | ..
+	| objects | (select(.type == "TextBlock") | .text), (.facts // [] | .[] | .value)' "$T/hook.log" >"$T/teams"
+same "teams: U+FFFD where the bytes were bad" "$(grep -c -F "$(printf '%s' "$bad_clean" | sed 's/\[/\\[/')" "$T/teams")" 12
+same "teams: the markdown link is inert" "$(grep -c -F '\[click\]\(http://evil.example\)' "$T/teams")" 12
+same "teams: the mention is escaped" "$(grep -c -F '\<\!channel\> \<@U123\> & co' "$T/teams")" 12
 # Removing our links [...](https://crm.example.gov.uk/asb/...) leaves no
 # [ ] < > that is not escaped.
 same "teams: no link but ours" \
 	"$(sed 's#\[\([^]\\]\|\\.\)*\](https://crm\.example\.gov\.uk/asb/[^)]*)##g' "$T/teams" | grep -c '\(^\|[^\\]\)[][<>]')" 0
-same "teams: our link for each line" "$(grep -c '^- \[\([^]\\]\|\\.\)*\](https://crm\.example\.gov\.uk/asb/[^)]*): ' "$T/teams")" 32
+same "teams: our link for each notification" \
+	"$(grep -c '^\[\([^]\\]\|\\.\)*\](https://crm\.example\.gov\.uk/asb/[^)]*): ' "$T/teams")" 32
+jq -c 'select(.path == "/teams") | .body' "$T/hook.log" >"$T/cards"
+same "teams: every card passes tests/card-check.py" \
+	"$("$PY" "$top_srcdir/tests/card-check.py" "$DATA/adaptive-card/adaptive-card.json" "$T/cards" 2>&1)" "4 cards checked"
 
 ### Nothing silently dropped: what the ledger says each webhook was given
 ### is what it got, notification by notification.
@@ -239,7 +251,11 @@ for hook in ops slack teams; do
 		"$(st "SELECT count(*) FROM ledger WHERE recipient = 'webhook:$hook'")" \
 		"$(case $hook in
 			ops) jq -c 'select(.path == "/ops") | .body[]' "$T/hook.log" | wc -l ;;
-			*) jq -r --arg p "/$hook" 'select(.path == $p) | .body.text' "$T/hook.log" | grep -c '^[-•] ' ;;
+			slack) jq -r 'select(.path == "/slack") | .body.text' "$T/hook.log" | grep -c '^• ' ;;
+			# Teams: a block each, and those "and N more" counts.
+			teams) jq 'select(.path == "/teams") | .body.attachments[0].content.body[]
+				| if .type == "Container" then 1 else (.text | capture("^and (?<n>[0-9]+) more") | .n | tonumber) // 0 end' \
+				"$T/hook.log" | awk '{ n += $1 } END { print n }' ;;
 		esac | tr -d ' ')"
 done
 same "every webhook message sent, each accepted" \

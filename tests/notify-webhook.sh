@@ -4,7 +4,8 @@
 # receiver (tests/http-receiver.py) that checks each signature and logs
 # every request. What is checked: the signed generic body, field by field;
 # one POST per webhook per scan whatever the number of stage changes; the
-# Slack and Teams shapes; 500 then 200 retried with the same Idempotency-Key;
+# Slack shape; the Teams card exactly, most urgent first, and every card
+# against the Adaptive Card schema; 500 then 200 retried with the same Idempotency-Key;
 # a 429's Retry-After honoured; a 400 dead and listed; no party label, nor
 # the URL's token, anywhere. Messages to people go to the Maildir (no smtp
 # group) and are only counted here (tests/notify-email.sh covers them).
@@ -14,6 +15,8 @@
 RECEIVER="$top_srcdir/tests/http-receiver.py"
 
 need_python
+# Not a skip: the Teams cards are checked with it (scripts/deps installs it).
+"$PY" -c 'import jsonschema' 2>/dev/null || echo "# $PY cannot import jsonschema: install python3-jsonschema"
 
 # The receiver is ended by its id, even when a check fails or the script
 # is interrupted.
@@ -177,16 +180,63 @@ for ref in ASB-2026-0103 ASB-2026-0109 ASB-2026-0110 ASB-2026-0138; do
 		"$(reqs /slack '.body.text' | jq -r . | grep -c -F "<https://cases.example.gov.uk/asb/$ref|$ref>")" 1
 done
 
-# Teams: a MessageCard connector card, the notifications in its text as
-# markdown links [REF](URL).
-same "teams: a MessageCard" \
-	"$(reqs /teams '.body | [.["@type"], .["@context"], (.summary | type), (.title | type), (.text | type)] | join(" ")')" \
-	'"MessageCard https://schema.org/extensions string string string"'
-same "teams: nothing but the card's fields" "$(reqs /teams '.body | keys | join(",")')" '"@context,@type,summary,text,title"'
-for ref in ASB-2026-0103 ASB-2026-0109 ASB-2026-0110 ASB-2026-0138; do
-	same "teams: one line for $ref, as a markdown link" \
-		"$(reqs /teams '.body.text' | jq -r . | grep -c -F "[$ref](https://cases.example.gov.uk/asb/$ref)")" 1
-done
+# Teams: an Adaptive Card in the Workflows envelope (casewatch.conf(5)),
+# exactly: the counts as its heading, then a block for each notification,
+# the most urgent first, with the case as a markdown link and the whole
+# block a link, the standard, and the deadline, how late, officer and
+# team as facts. Four cases, so no button for one case.
+jq_same "teams: the Workflows envelope and its Adaptive Card, exactly" "$(reqs /teams '.body')" '{
+ "type": "message",
+ "attachments": [{
+  "contentType": "application/vnd.microsoft.card.adaptive",
+  "contentUrl": null,
+  "content": {
+   "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+   "type": "AdaptiveCard", "version": "1.4",
+   "fallbackText": "casewatch: 1 due today, 1 overdue, 1 escalated, 1 coming up",
+   "body": [
+    {"type": "TextBlock", "text": "casewatch: 1 due today, 1 overdue, 1 escalated, 1 coming up",
+     "wrap": true, "size": "medium", "weight": "bolder"},
+    {"type": "Container", "separator": true, "spacing": "medium", "items": [
+      {"type": "TextBlock", "text": "[ASB-2026-0103](https://cases.example.gov.uk/asb/ASB-2026-0103): escalated",
+       "wrap": true, "weight": "bolder", "color": "attention"},
+      {"type": "TextBlock", "text": "Phone call within 1 working day of a serious incident", "wrap": true},
+      {"type": "FactSet", "facts": [{"title": "Due", "value": "2026-11-18"},
+       {"title": "Late", "value": "1 working day late"}, {"title": "Officer", "value": "Aisha Khan"},
+       {"title": "Team", "value": "ASB Unit West"}]}],
+     "selectAction": {"type": "Action.OpenUrl", "title": "Open ASB-2026-0103",
+      "url": "https://cases.example.gov.uk/asb/ASB-2026-0103"}},
+    {"type": "Container", "separator": true, "spacing": "medium", "items": [
+      {"type": "TextBlock", "text": "[ASB-2026-0109](https://cases.example.gov.uk/asb/ASB-2026-0109): overdue",
+       "wrap": true, "weight": "bolder", "color": "attention"},
+      {"type": "TextBlock", "text": "Visit to the victim within 10 working days of the case being accepted",
+       "wrap": true},
+      {"type": "FactSet", "facts": [{"title": "Due", "value": "2026-11-18"},
+       {"title": "Late", "value": "1 working day late"}, {"title": "Officer", "value": "Michael Okafor"},
+       {"title": "Team", "value": "ASB Unit East"}]}],
+     "selectAction": {"type": "Action.OpenUrl", "title": "Open ASB-2026-0109",
+      "url": "https://cases.example.gov.uk/asb/ASB-2026-0109"}},
+    {"type": "Container", "separator": true, "spacing": "medium", "items": [
+      {"type": "TextBlock", "text": "[ASB-2026-0138](https://cases.example.gov.uk/asb/ASB-2026-0138): due today",
+       "wrap": true, "weight": "bolder"},
+      {"type": "TextBlock", "text": "Phone call within 1 working day of a serious incident", "wrap": true},
+      {"type": "FactSet", "facts": [{"title": "Due", "value": "2026-11-19"},
+       {"title": "Officer", "value": "Aisha Khan"}, {"title": "Team", "value": "ASB Unit West"}]}],
+     "selectAction": {"type": "Action.OpenUrl", "title": "Open ASB-2026-0138",
+      "url": "https://cases.example.gov.uk/asb/ASB-2026-0138"}},
+    {"type": "Container", "separator": true, "spacing": "medium", "items": [
+      {"type": "TextBlock", "text": "[ASB-2026-0110](https://cases.example.gov.uk/asb/ASB-2026-0110): coming up",
+       "wrap": true, "weight": "bolder"},
+      {"type": "TextBlock", "text": "Visit to the victim within 10 working days of the case being accepted",
+       "wrap": true},
+      {"type": "FactSet", "facts": [{"title": "Due", "value": "2026-11-20"},
+       {"title": "Officer", "value": "Declan Walsh"}, {"title": "Team", "value": "ASB Unit West"}]}],
+     "selectAction": {"type": "Action.OpenUrl", "title": "Open ASB-2026-0110",
+      "url": "https://cases.example.gov.uk/asb/ASB-2026-0110"}}
+   ]
+  }
+ }]
+}'
 
 same "the ledger: each notification to a webhook once, under the key that carried it" \
 	"$(sqlite3 -batch "$state" "SELECT recipient || ' ' || count(*) || ' ' || group_concat(DISTINCT message_id) FROM ledger
@@ -224,6 +274,17 @@ else
 	not_ok "Friday: the generic body carries exactly the stages queued"
 	diff "$T/queued" "$T/posted" | sed 's/^/# /'
 fi
+# Teams on Friday: ten blocks, the most urgent first (escalated, due
+# today, coming up; by reference within each), none left out.
+same "Friday: the Teams card's blocks, most urgent first" \
+	"$(jq -c 'select(.path == "/teams")' "$log" | tail -n 1 |
+		jq -r '.body.attachments[0].content.body[1:][] | .items[0].text | sub("^\\[(?<r>[^]]*)\\]\\([^)]*\\): "; "\(.r) ")' | tr '\n' ',')" \
+	"ASB-2026-0119 escalated,ASB-2026-0124 escalated,ASB-2026-0127 escalated,ASB-2026-0138 escalated,ASB-2026-0104 due today,ASB-2026-0110 due today,ASB-2026-0102 coming up,ASB-2026-0128 coming up,ASB-2026-0130 coming up,ASB-2026-0139 coming up,"
+# Every Teams body against the Adaptive Card schema and the rules it
+# leaves loose (tests/card-check.py).
+reqs /teams .body >"$T/cards"
+same "teams: every card passes tests/card-check.py" \
+	"$("$PY" "$top_srcdir/tests/card-check.py" "$DATA/adaptive-card/adaptive-card.json" "$T/cards" 2>&1)" "2 cards checked"
 same "Friday: a new key for each request, none reused" "$(jq -r .idempotency_key "$log" | sort -u | wc -l | tr -d ' ')" 6
 
 ### 2, 3 and 4. Webhooks that fail: another state database, the same
