@@ -79,7 +79,11 @@ static json_t *item_block(struct composer *m, const struct item *it)
 {
 	_cleanup_free_ char *link = case_link(m->conf, it->ref);
 	_cleanup_free_ char *late = late_text(m, it->due_day, it->overdue_at, it->hours);
-	_cleanup_free_ char *due = due_text(it->due);
+	_cleanup_free_ char *due = deadline_text(it->due, m->today);
+	_cleanup_free_ char *met_by = NULL;
+	for (size_t i = 0; i < m->conf->ruleset.n && !met_by; i++)
+		if (strcmp(m->conf->ruleset.v[i].id, it->rule) == 0)
+			met_by = rule_met_by_text(&m->conf->ruleset.v[i]);
 	_cleanup_free_ char *title = text_clean(rule_title(m->conf, it->rule), 0, NULL);
 	_cleanup_free_ char *ref = card_text(it->ref), *standard = card_text(title), *what = NULL, *head = NULL;
 	if (link) {
@@ -101,9 +105,13 @@ static json_t *item_block(struct composer *m, const struct item *it)
 		r |= json_object_set_new(heading, "color", json_string("attention"));
 	r |= json_array_append_new(items, heading);
 	r |= json_array_append_new(items, text_block(standard));
-	r |= add_fact(facts, "Due", due);
+	r |= add_fact(facts, "Deadline", due);
 	if (late)
 		r |= add_fact(facts, "Late", late);
+	if (it->party_role && *it->party_role)
+		r |= add_fact(facts, "Owed to", it->party_role);
+	if (met_by && *met_by)
+		r |= add_fact(facts, "Met by", met_by);
 	r |= add_fact(facts, "Officer", directory_officer_name(&m->dir, it->officer));
 	r |= add_fact(facts, "Team", directory_team_name(&m->dir, it->team));
 	r |= json_array_append_new(items, set);

@@ -197,8 +197,9 @@ jq_same "many: the last line is subtle and set apart" "$(card /flaky '.body[-1]'
 # A name or a title at the start of a markdown text: "- " and "1. " would
 # make a list there.
 jq_same "many: an officer's name that starts with '- ' is escaped" "$(card /flaky '.body[1].items[2]')" \
-	'{"type": "FactSet", "facts": [{"title": "Due", "value": "2027-02-26"},
-	  {"title": "Late", "value": "2 working days late"}, {"title": "Officer", "value": "\\- Dash Officer"},
+	'{"type": "FactSet", "facts": [{"title": "Deadline", "value": "Fri 26 Feb"},
+	  {"title": "Late", "value": "2 working days late"}, {"title": "Met by", "value": "a contact"},
+	  {"title": "Officer", "value": "\\- Dash Officer"},
 	  {"title": "Team", "value": "ASB Unit West"}]}'
 same "many: a team's name that starts with '1. ' is escaped" \
 	"$(card /flaky '.body[5].items[2].facts[] | select(.title == "Team") | .value')" '1\. First Response'
@@ -240,8 +241,8 @@ jq_same "single: the whole card, with its button" "$(card /single .)" '{
     {"type": "TextBlock", "wrap": true, "weight": "bolder",
      "text": "[ASB/2027 \\(1\\)](https://crm.example.gov.uk/view%28case%29?ref=ASB%2F2027%20%281%29): coming up"},
     {"type": "TextBlock", "text": "Reply to the complainant within 2 working days", "wrap": true},
-    {"type": "FactSet", "facts": [{"title": "Due", "value": "2027-03-03"},
-     {"title": "Officer", "value": "Ann Officer"}, {"title": "Team", "value": "ASB Unit West"}]}],
+    {"type": "FactSet", "facts": [{"title": "Deadline", "value": "Wed 3 Mar"},
+     {"title": "Met by", "value": "a contact"}, {"title": "Officer", "value": "Ann Officer"}, {"title": "Team", "value": "ASB Unit West"}]}],
    "selectAction": {"type": "Action.OpenUrl", "title": "Open ASB/2027 (1)",
     "url": "https://crm.example.gov.uk/view(case)?ref=ASB%2F2027%20%281%29"}}],
  "actions": [{"type": "Action.OpenUrl", "title": "Open ASB/2027 (1)",
