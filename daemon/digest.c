@@ -16,6 +16,7 @@
 struct drow {
 	char *officer, *team, *ref, *rule, *due, *state, *stage, *party_role;
 	int64_t due_day, overdue_at, party_id;
+	size_t count[3]; /* a row of counts (load_counts) */
 	bool folded; /* a notice of this scan says it too (officer_digests) */
 };
 
@@ -34,8 +35,8 @@ static void drows_free(struct drow *v, size_t n)
 	free(v);
 }
 
-static int load_drows(struct composer *m, const char *sql, bool bind_today, struct drow **ret, size_t *ret_n,
-		      char **ret_err)
+static int load_drows(struct composer *m, const char *sql, bool bind_today, int64_t since, struct drow **ret,
+		      size_t *ret_n, char **ret_err)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -46,6 +47,8 @@ static int load_drows(struct composer *m, const char *sql, bool bind_today, stru
 	}
 	if (sqlite3_bind_parameter_count(st) >= 9)
 		sqlite3_bind_int64(st, 9, m->hold_after); /* stale data: the officers' digest holds */
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int64(st, 2, since); /* the managers': new since the last digest first */
 	struct drow *v = NULL;
 	size_t n = 0, cap = 0;
 	int rc;
@@ -53,11 +56,18 @@ static int load_drows(struct composer *m, const char *sql, bool bind_today, stru
 		v = xgrow(v, &cap, n + 1, sizeof(*v));
 		struct drow *d = &v[n++];
 		/* Cleaned as compose.c's load_items() cleans them. */
-		*d = (struct drow){ col_clean(st, 0, TEXT_MAX_ID), col_clean(st, 1, TEXT_MAX_ID),
-				    col_clean(st, 2, TEXT_MAX_REF), col_clean(st, 3, MSG_MAX_RULE),
-				    col_clean(st, 4, MSG_MAX_WORD), col_clean(st, 5, MSG_MAX_WORD),
-				    col_clean(st, 6, MSG_MAX_WORD), col_clean(st, 9, MSG_MAX_WORD), -1, 0,
-				    sqlite3_column_int64(st, 10), false };
+		*d = (struct drow){
+			.officer = col_clean(st, 0, TEXT_MAX_ID),
+			.team = col_clean(st, 1, TEXT_MAX_ID),
+			.ref = col_clean(st, 2, TEXT_MAX_REF),
+			.rule = col_clean(st, 3, MSG_MAX_RULE),
+			.due = col_clean(st, 4, MSG_MAX_WORD),
+			.state = col_clean(st, 5, MSG_MAX_WORD),
+			.stage = col_clean(st, 6, MSG_MAX_WORD),
+			.party_role = col_clean(st, 9, MSG_MAX_WORD),
+			.due_day = -1,
+			.party_id = sqlite3_column_int64(st, 10),
+		};
 		cw_day day;
 		const char *dd = (const char *)sqlite3_column_text(st, 7);
 		if (dd && date_parse(dd, &day) == 0)
@@ -68,6 +78,40 @@ static int load_drows(struct composer *m, const char *sql, bool bind_today, stru
 	if (rc != SQLITE_DONE) {
 		drows_free(v, n);
 		return db_fail(m->db, "reading obligations for a digest", ret_err);
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+/* Rows of counts: officer (column 0), team (1), then three counts; ?1
+ * today, ?9 the stale-data hold, as load_drows(). */
+static int load_counts(struct composer *m, const char *sql, const char *today, struct drow **ret, size_t *ret_n,
+		       char **ret_err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(m->db, "counting obligations for a digest", ret_err);
+	if (sqlite3_bind_parameter_count(st) >= 1)
+		sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(st) >= 9)
+		sqlite3_bind_int64(st, 9, m->hold_after);
+	struct drow *v = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = xgrow(v, &cap, n + 1, sizeof(*v));
+		v[n++] = (struct drow){
+			.officer = col_clean(st, 0, TEXT_MAX_ID),
+			.team = col_clean(st, 1, TEXT_MAX_ID),
+			.count = { (size_t)sqlite3_column_int64(st, 2), (size_t)sqlite3_column_int64(st, 3),
+				   (size_t)sqlite3_column_int64(st, 4) },
+		};
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		drows_free(v, n);
+		return db_fail(m->db, "counting obligations for a digest", ret_err);
 	}
 	*ret = v;
 	*ret_n = n;
@@ -203,7 +247,7 @@ int digest_recipients(struct composer *m, bool officers, bool managers, char **r
 		int r = load_drows(m,
 				   "SELECT DISTINCT c.officer, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 "
 				   "FROM obligations o JOIN cases c ON c.case_id = o.case_id WHERE " OFFICER_DIGEST_WHERE,
-				   true, &d, &nd, ret_err);
+				   true, 0, &d, &nd, ret_err);
 		if (r < 0) {
 			for (size_t i = 0; i < n; i++)
 				free(v[i]);
@@ -227,6 +271,12 @@ int digest_recipients(struct composer *m, bool officers, bool managers, char **r
 bool digest_bound(const struct composer *m, const char *to)
 {
 	return in_strv(m->digest_to, m->n_digest_to, to);
+}
+
+/* Both NULL, or the same text. */
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
 /* The notices held back for address `to`: m->folded[*f0, *f1). */
@@ -274,15 +324,31 @@ static void folded_match(const struct composer *m, size_t f0, size_t f1, struct 
 
 static int officer_digests(struct composer *m, const char *period, char **ret_err)
 {
+	/* Each officer's first DIGEST_ITEMS: overdue, then due today, then
+	 * coming up, the oldest deadline first; the rest are counted. */
 	static const char sql[] =
-		"SELECT c.officer, c.team, c.ref, o.rule, o.due, o.state, o.stage, o.due_day, o.overdue_at, "
-		"o.party_role, o.party_id FROM obligations o JOIN cases c ON c.case_id = o.case_id "
-		"WHERE " OFFICER_DIGEST_WHERE " ORDER BY c.officer, o.due_day, o.due, c.ref, o.rule";
+		"SELECT officer, team, ref, rule, due, state, stage, due_day, overdue_at, party_role, party_id FROM ("
+		"SELECT c.officer AS officer, c.team AS team, c.ref AS ref, o.rule AS rule, o.due AS due, "
+		"o.state AS state, o.stage AS stage, o.due_day AS due_day, o.overdue_at AS overdue_at, "
+		"o.party_role AS party_role, o.party_id AS party_id, row_number() OVER (PARTITION BY c.officer "
+		"ORDER BY o.state = 'overdue' DESC, o.due_day IS ?1 DESC, o.due_day, o.due, c.ref, o.rule, o.party_id) AS rn "
+		"FROM obligations o JOIN cases c ON c.case_id = o.case_id WHERE " OFFICER_DIGEST_WHERE ") "
+		"WHERE rn <= " STRINGIFY(DIGEST_ITEMS) " ORDER BY officer, due_day, due, ref, rule, party_id";
+	static const char count_sql[] =
+		"SELECT c.officer, NULL, sum(o.state = 'overdue'), sum(o.state <> 'overdue' AND o.due_day IS ?1), "
+		"sum(o.state <> 'overdue' AND o.due_day IS NOT ?1) FROM obligations o "
+		"JOIN cases c ON c.case_id = o.case_id WHERE " OFFICER_DIGEST_WHERE " GROUP BY c.officer";
 	struct drow *v = NULL;
 	size_t n = 0;
-	int r = load_drows(m, sql, true, &v, &n, ret_err);
+	int r = load_drows(m, sql, true, 0, &v, &n, ret_err);
 	char today[DATE_STRLEN];
 	date_format(m->today, today);
+	/* Each officer's totals: a row per officer, whatever the database
+	 * holds. */
+	struct drow *tot = NULL;
+	size_t n_tot = 0;
+	if (r >= 0)
+		r = load_counts(m, count_sql, today, &tot, &n_tot, ret_err);
 	for (size_t i = 0; i < n && r >= 0;) {
 		size_t j = i;
 		while (j < n && strcmp(v[j].officer, v[i].officer) == 0)
@@ -301,26 +367,34 @@ static int officer_digests(struct composer *m, const char *period, char **ret_er
 		struct tmpl_data *d = tmpl_data_new();
 		size_t counts[4] = { 0 };
 		for (size_t f = f0; f < f1; f++)
-			if (!in_list[f - f0] && !item_repeats(m->folded, f)) {
+			if (!in_list[f - f0] && !item_repeats(m->folded, f) && !same_text(m->folded[f].officer, v[i].officer)) {
 				item_fields(m, tmpl_data_add(d, "notices"), &m->folded[f], true);
 				counts[3]++;
 			}
 		for (size_t k = i; k < j; k++) {
 			const char *list;
-			if (strcmp(v[k].state, "overdue") == 0) {
+			if (strcmp(v[k].state, "overdue") == 0)
 				list = "overdue";
-				counts[1]++;
-			} else if (v[k].due && strncmp(v[k].due, today, 10) == 0) {
+			else if (v[k].due_day == m->today)
 				list = "due_today";
-				counts[0]++;
-			} else {
+			else
 				list = "upcoming";
-				counts[2]++;
-			}
 			struct tmpl_data *line = tmpl_data_add(d, list);
 			drow_fields(m, line, &v[k]);
 			tmpl_data_set(line, "new", v[k].folded ? "new" : "");
 		}
+		/* The officer's totals, listed or not. */
+		size_t total = 0;
+		for (size_t t = 0; t < n_tot; t++)
+			if (tot[t].officer && strcmp(tot[t].officer, v[i].officer) == 0) {
+				counts[1] = tot[t].count[0];
+				counts[0] = tot[t].count[1];
+				counts[2] = tot[t].count[2];
+				total = counts[0] + counts[1] + counts[2];
+				break;
+			}
+		if (total > j - i)
+			tmpl_data_setf(d, "more", "%zu", total - (j - i));
 		static const char *const labels[] = { "due today", "overdue", "coming up", "also for you" };
 		_cleanup_free_ char *summary = with_stale(m, summary_text(labels, counts, 4));
 		tmpl_data_set(d, "summary", summary);
@@ -345,6 +419,7 @@ static int officer_digests(struct composer *m, const char *period, char **ret_er
 		}
 		i = j;
 	}
+	drows_free(tot, n_tot);
 	drows_free(v, n);
 	return r;
 }
@@ -352,24 +427,62 @@ static int officer_digests(struct composer *m, const char *period, char **ret_er
 /* Each manager's digest for `period` (the key that makes it one per
  * manager), headed `shown`. An alert (stale data) does not count as the
  * last digest: the next one still lists what came since the one before. */
+/* Is the notice's obligation one of those the managers' digest to `to`
+ * counts (overdue, of a team `to` manages), listed or not? */
+static bool counted_for(const struct composer *m, const struct item *it, const char *to)
+{
+	const struct team *tm = directory_team(&m->dir, it->team);
+	return tm && tm->manager && strcmp(tm->manager, to) == 0 &&
+	       (strcmp(it->stage, "overdue") == 0 || strcmp(it->stage, "escalated") == 0);
+}
+
+/* A team of the managers' digest: its total, and how many are not
+ * listed. */
+static void team_done(struct tmpl_data *team, size_t n, size_t listed)
+{
+	if (!team)
+		return;
+	tmpl_data_setf(team, "count", "%zu", n);
+	if (n > listed)
+		tmpl_data_setf(team, "more", "%zu", n - listed);
+}
+
 static int manager_digests(struct composer *m, const char *period, const char *shown, bool alert, char **ret_err)
 {
+	/* Each team's first DIGEST_ITEMS overdue items of open cases, those
+	 * late since the last digest (?2) first, then the oldest deadline;
+	 * not those held while the data is stale (?9). The rest are counted
+	 * (count_sql), by team and officer. */
 	static const char sql[] =
-		"SELECT c.officer, c.team, c.ref, o.rule, o.due, o.state, o.stage, o.due_day, o.overdue_at, "
-		"o.party_role, o.party_id FROM obligations o JOIN cases c ON c.case_id = o.case_id "
-		"WHERE c.open = 1 AND o.state = 'overdue' ORDER BY c.team, c.officer, o.due_day, o.due, c.ref, o.rule";
-	struct drow *v = NULL;
-	size_t n = 0;
-	int r = load_drows(m, sql, false, &v, &n, ret_err);
+		"SELECT officer, team, ref, rule, due, state, stage, due_day, overdue_at, party_role, party_id FROM ("
+		"SELECT c.officer AS officer, c.team AS team, c.ref AS ref, o.rule AS rule, o.due AS due, "
+		"o.state AS state, o.stage AS stage, o.due_day AS due_day, o.overdue_at AS overdue_at, "
+		"o.party_role AS party_role, o.party_id AS party_id, row_number() OVER (PARTITION BY c.team "
+		"ORDER BY coalesce(o.overdue_at, 0) > ?2 DESC, o.due_day, o.due, c.ref, o.rule, o.party_id) AS rn "
+		"FROM obligations o JOIN cases c ON c.case_id = o.case_id "
+		"WHERE c.open = 1 AND o.state = 'overdue' AND coalesce(o.overdue_at, 0) <= ?9) "
+		"WHERE rn <= " STRINGIFY(DIGEST_ITEMS) " ORDER BY team, officer, due_day, due, ref, rule, party_id";
+	static const char count_sql[] =
+		"SELECT c.officer, c.team, sum(coalesce(o.overdue_at, 0) <= ?9 AND o.stage IS NOT 'escalated'), "
+		"sum(coalesce(o.overdue_at, 0) <= ?9 AND o.stage IS 'escalated'), sum(coalesce(o.overdue_at, 0) > ?9) "
+		"FROM obligations o JOIN cases c ON c.case_id = o.case_id WHERE c.open = 1 AND o.state = 'overdue' "
+		"GROUP BY c.team, c.officer ORDER BY c.team, c.officer";
+	struct drow *v = NULL, *tot = NULL;
+	size_t n = 0, n_tot = 0;
+	_cleanup_free_ char *last = NULL;
+	int r = meta_text(m->db, "manager_digest_at", &last, ret_err);
 	if (r < 0)
 		return r;
+	if ((r = load_drows(m, sql, false, last ? strtoll(last, NULL, 10) : 0, &v, &n, ret_err)) < 0)
+		return r;
+	if ((r = load_counts(m, count_sql, NULL, &tot, &n_tot, ret_err)) < 0) {
+		drows_free(v, n);
+		return r;
+	}
 	/* What could not be delivered since the last digest (from the same
 	 * second on: a message given up in the run that made the last digest
 	 * was not in it), and each standard's figures. */
 	sqlite3_stmt *st = NULL, *fs = NULL;
-	_cleanup_free_ char *last = NULL;
-	if ((r = meta_text(m->db, "manager_digest_at", &last, ret_err)) < 0)
-		goto out;
 	static const char fig_sql[] =
 		"SELECT rule, sum(state = 'pending'), sum(state = 'overdue'), sum(state = 'paused'), "
 		"sum(state = 'met'), sum(state = 'met_late') FROM obligations GROUP BY rule";
@@ -417,39 +530,48 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 		struct tmpl_data *d = tmpl_data_new();
 		size_t counts[3] = { 0 }, held = 0;
 		for (size_t f = f0; f < f1; f++)
-			if (!in_list[f - f0] && !item_repeats(m->folded, f)) {
+			if (!in_list[f - f0] && !item_repeats(m->folded, f) && !counted_for(m, &m->folded[f], to)) {
 				item_fields(m, tmpl_data_add(d, "notices"), &m->folded[f], true);
 				counts[2]++;
 			}
 		free(in_list);
-		struct tmpl_data *team = NULL, *off = NULL;
-		const char *cur_team = NULL, *cur_off = NULL;
-		for (size_t k = 0; k < n; k++) {
-			const struct team *tm = directory_team(&m->dir, v[k].team);
+		/* Each team and officer from the totals; their lines, the
+		 * first of each team, from v. */
+		struct tmpl_data *team = NULL;
+		const char *team_id = NULL;
+		size_t team_n = 0, team_listed = 0;
+		for (size_t q = 0; q < n_tot; q++) {
+			const struct team *tm = directory_team(&m->dir, tot[q].team);
 			if (!tm || !tm->manager || strcmp(tm->manager, to) != 0)
 				continue;
-			/* Stale data: late since the last import, maybe not. */
-			if (v[k].overdue_at > m->hold_after) {
-				held++;
+			held += tot[q].count[2]; /* stale data: late since the last import, maybe not */
+			size_t here = tot[q].count[0] + tot[q].count[1];
+			counts[0] += tot[q].count[0];
+			counts[1] += tot[q].count[1];
+			if (here == 0)
 				continue;
-			}
-			if (!cur_team || strcmp(cur_team, v[k].team) != 0) {
+			if (!team || !same_text(team_id, tot[q].team)) {
+				team_done(team, team_n, team_listed);
 				team = tmpl_data_add(d, "teams");
-				tmpl_data_set(team, "team", directory_team_name(&m->dir, v[k].team));
-				cur_team = v[k].team;
-				cur_off = NULL;
+				team_id = tot[q].team;
+				tmpl_data_set(team, "team", directory_team_name(&m->dir, tot[q].team));
+				team_n = team_listed = 0;
 			}
-			const char *oid = v[k].officer ? v[k].officer : "";
-			if (!cur_off || strcmp(cur_off, oid) != 0) {
-				off = tmpl_data_add(team, "officers");
-				tmpl_data_set(off, "officer", v[k].officer ? directory_officer_name(&m->dir, v[k].officer) : "(no officer)");
-				cur_off = oid;
+			team_n += here;
+			struct tmpl_data *off = tmpl_data_add(team, "officers");
+			tmpl_data_set(off, "officer",
+				      tot[q].officer ? directory_officer_name(&m->dir, tot[q].officer) : "(no officer)");
+			tmpl_data_setf(off, "count", "%zu", here);
+			for (size_t k = 0; k < n; k++) {
+				if (!same_text(v[k].team, tot[q].team) || !same_text(v[k].officer, tot[q].officer))
+					continue;
+				struct tmpl_data *line = tmpl_data_add(off, "items");
+				drow_fields(m, line, &v[k]);
+				tmpl_data_set(line, "new", v[k].folded ? "new" : "");
+				team_listed++;
 			}
-			struct tmpl_data *line = tmpl_data_add(off, "items");
-			drow_fields(m, line, &v[k]);
-			tmpl_data_set(line, "new", v[k].folded ? "new" : "");
-			counts[v[k].stage && strcmp(v[k].stage, "escalated") == 0]++;
 		}
+		team_done(team, team_n, team_listed);
 		static const char *const labels[] = { "overdue", "escalated", "also for you" };
 		_cleanup_free_ char *summary = summary_text(labels, counts, 3);
 		if (strcmp(summary, "nothing due") == 0) {
@@ -536,6 +658,7 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 out:
 	sqlite3_finalize(st);
 	sqlite3_finalize(fs);
+	drows_free(tot, n_tot);
 	drows_free(v, n);
 	return r;
 }

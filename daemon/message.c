@@ -48,13 +48,13 @@ static const struct tmpl_field digest_item[] = {
 static const struct tmpl_field officer_fields[] = {
 	{ "summary", NULL }, { "officer", NULL }, { "date", NULL }, { "recipient", NULL }, { "stale", NULL },
 	{ "due_today", digest_item }, { "overdue", digest_item }, { "upcoming", digest_item },
-	{ "notices", notice_item }, { NULL, NULL },
+	{ "notices", notice_item }, { "more", NULL }, { NULL, NULL },
 };
 static const struct tmpl_field manager_officer[] = {
-	{ "officer", NULL }, { "items", digest_item }, { NULL, NULL },
+	{ "officer", NULL }, { "count", NULL }, { "items", digest_item }, { NULL, NULL },
 };
 static const struct tmpl_field manager_team[] = {
-	{ "team", NULL }, { "officers", manager_officer }, { NULL, NULL },
+	{ "team", NULL }, { "count", NULL }, { "more", NULL }, { "officers", manager_officer }, { NULL, NULL },
 };
 static const struct tmpl_field manager_standard[] = {
 	{ "rule", NULL }, { "title", NULL }, { "pending", NULL }, { "overdue", NULL }, { "paused", NULL }, { "met", NULL }, { "met_late", NULL }, { NULL, NULL },
@@ -175,6 +175,10 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"  {{link}}\n"
 			"{{/link}}\n"
 			"{{/notices}}\n"
+			"{{#more}}\n"
+			"\n"
+			"And {{more}} more not listed here: casewatch status --unmet lists them all.\n"
+			"{{/more}}\n"
 			"\n"
 			FOOTER_TEXT,
 		[MSG_HTML] =
@@ -203,6 +207,9 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"<td>{{deadline}}</td><td>{{late}}</td><td>{{owed_to}}</td><td>{{met_by}}</td></tr>\n"
 			"{{/notices}}\n"
 			"</table>\n"
+			"{{#more}}\n"
+			"<p>And {{more}} more not listed here: <code>casewatch status --unmet</code> lists them all.</p>\n"
+			"{{/more}}\n"
 			FOOTER_HTML,
 	},
 	[MSG_MANAGER_DIGEST] = {
@@ -215,13 +222,16 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"{{/stale}}\n"
 			"{{#teams}}\n"
 			"\n"
-			"Team {{team}}\n"
+			"Team {{team}}: {{count}} overdue\n"
 			"{{#officers}}\n"
-			"  {{officer}}\n"
+			"  {{officer}}: {{count}}\n"
 			"{{#items}}\n"
 			"    {{case}}{{#new}} (new){{/new}}: {{title}}: {{when}}{{#owed_to}}, owed to the {{owed_to}}{{/owed_to}}\n"
 			"{{/items}}\n"
 			"{{/officers}}\n"
+			"{{#more}}\n"
+			"  And {{more}} more not listed here: casewatch status --unmet lists them all.\n"
+			"{{/more}}\n"
 			"{{/teams}}\n"
 			"{{#notices}}\n"
 			"\n"
@@ -257,7 +267,7 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"<p><strong>Warning:</strong> {{stale}}.</p>\n"
 			"{{/stale}}\n"
 			"{{#teams}}\n"
-			"<h3>Team {{team}}</h3>\n"
+			"<h3>Team {{team}}: {{count}} overdue</h3>\n"
 			"<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">\n"
 			"<tr><th>Officer</th><th>Case</th><th>Standard</th><th>Stage</th><th>Due</th><th>Late</th></tr>\n"
 			"{{#officers}}\n"
@@ -267,6 +277,9 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"{{/items}}\n"
 			"{{/officers}}\n"
 			"</table>\n"
+			"{{#more}}\n"
+			"<p>And {{more}} more not listed here: <code>casewatch status --unmet</code> lists them all.</p>\n"
+			"{{/more}}\n"
 			"{{/teams}}\n"
 			"{{^teams}}\n"
 			"{{^stale}}\n"

@@ -97,6 +97,11 @@ int64_t add_email(struct composer *m, enum msg_kind k, const char *to, const cha
 char *stale_text(struct composer *m);
 /* The digests whose time has come. */
 int compose_digests(struct composer *m, char **ret_err);
+/* The most items a digest lists: an officer's morning digest, and each
+ * team in the managers' digest. The rest are counted. */
+#define DIGEST_ITEMS 50
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
 /* "2027-W10" or "2027-03-08" and the NUL. */
 #define MANAGER_PERIOD_STRLEN 16
 /* Is the managers' regular digest due today and not yet made (its period

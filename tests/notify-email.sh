@@ -542,12 +542,12 @@ same "digest: the managers' digest: overdue by team and officer, and the figures
 "Subject: casewatch: service standards, 2027-W10: 2 escalated
 Service standards, 2027-W10: 2 escalated.
 
-Team North Team
-  Olive One
+Team North Team: 1 overdue
+  Olive One: 1
     ASB-2027-0031: Reply to the complainant within 2 working days: escalated: deadline Wed 3 Mar, 3 working days late
 
-Team South Team
-  Colm South
+Team South Team: 1 overdue
+  Colm South: 1
     ASB-2027-0034 (new): Reply to the complainant within 2 working days: escalated: deadline Thu 4 Mar, 2 working days late
 
 Standards (open cases, and unmet obligations of closed ones):
@@ -886,6 +886,42 @@ EOF
 same "owed: the HTML says it too" \
 	"$(grep -o '<td>victim</td><td>a visit to them</td>' "$T/m.html" | wc -l)" 2
 same "owed: no party's label" "$(grep -c -i 'victim-label' "$T/m.txt")" 0
+
+########################################################################
+# Digests are bounded: 60 overdue cases of one officer (team north) and 2
+# of another (south). The officer's morning digest lists 50 and counts
+# the rest; the managers' lists 50 of the north team, counts the team and
+# each officer in full, and says how many are not listed.
+scenario bounds 1 'officer_digest = "08:00"; manager_digest = { every = "day"; time = "08:00"; };'
+sed -i '/^smtp = {/,/^};/d' "$T/bounds/casewatch.conf"
+{
+	for i in $(seq 101 160); do case_sql "$i" off1 2027-03-01T09:00:00Z; done
+	case_sql 161 offc 2027-03-01T09:00:00Z
+	case_sql 162 offc 2027-03-01T09:00:00Z
+} | cases bounds
+crun "bounds: the first scan" 0 bounds run --once --at 2027-03-01T06:00:00Z
+crun "bounds: Friday 07:00" 0 bounds run --once --at 2027-03-05T07:00:00Z
+crun "bounds: Friday 08:05" 0 bounds run --once --at 2027-03-05T08:05:00Z
+has "bounds: the officer's digest counts all 60" \
+	"composed: message 1 to off1@council.test: officer digest: 60 overdue"
+mail_to() { grep -l "^To: .*$1" "$T/bounds/mail/new/"* | head -n 1; }
+text "$(mail_to off1@council.test)" >"$T/m.txt"
+same "bounds: the officer's digest lists 50, and says 10 more" \
+	"$(grep -c '^Overdue: ASB-2027-0' "$T/m.txt") $(grep -c '^And 10 more not listed here: casewatch status --unmet lists them all\.$' "$T/m.txt")" \
+	"50 1"
+text "$(mail_to manager@council.test)" >"$T/m.txt"
+same "bounds: the managers' digest counts each team and officer in full" \
+	"$(grep -E '^(Team|  [A-Z][a-z]+ [A-Z][a-z]+:)' "$T/m.txt")" \
+"Team North Team: 60 overdue
+  Olive One: 60
+Team South Team: 2 overdue
+  Colm South: 2"
+same "bounds: it lists 50 of the north team and both of the south" \
+	"$(grep -c '^    ASB-2027-01[0-5][0-9]' "$T/m.txt") $(grep -c '^    ASB-2027-016[12]' "$T/m.txt")" "50 2"
+same "bounds: and says how many it left out" \
+	"$(grep -c '^  And 10 more not listed here: casewatch status --unmet lists them all\.$' "$T/m.txt")" 1
+same "bounds: its summary has the totals" "$(grep '^Subject:' "$T/m.txt")" \
+	"Subject: casewatch: service standards, 2027-03-05: 62 escalated"
 
 ########################################################################
 # 7: data protection, over everything this test made casewatch send or

@@ -1049,11 +1049,11 @@ static void test_fields_each_kind_offers(void **state)
 		"due_today(" DIGEST_ITEM ") "
 		"overdue(" DIGEST_ITEM ") "
 		"upcoming(" DIGEST_ITEM ") "
-		"notices(" NOTICE_ITEM ")");
+		"notices(" NOTICE_ITEM ") more");
 	char *manager = fields_of(MSG_MANAGER_DIGEST);
 	assert_string_equal(manager,
 		"summary period date recipient stale "
-		"teams(team officers(officer items(" DIGEST_ITEM "))) "
+		"teams(team count more officers(officer count items(" DIGEST_ITEM "))) "
 		"standards(rule title pending overdue paused met met_late) "
 		"undelivered(recipient subject error since) undelivered_count import_problems(file problem) "
 		"notices(" NOTICE_ITEM ")");
