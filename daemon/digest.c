@@ -273,6 +273,35 @@ bool digest_bound(const struct composer *m, const char *to)
 	return in_strv(m->digest_to, m->n_digest_to, to);
 }
 
+/* "Mon 1 Mar to Sun 7 Mar", or one day's "Mon 1 Mar". */
+static char *period_label(cw_day from, cw_day to, cw_day today)
+{
+	char a[DATE_STRLEN], b[DATE_STRLEN];
+	_cleanup_free_ char *x = deadline_text(date_format(from, a), today);
+	if (from == to)
+		return TAKE_PTR(x);
+	_cleanup_free_ char *y = deadline_text(date_format(to, b), today);
+	return xasprintf("%s to %s", x, y);
+}
+
+/* A standard's on-time figure for a period, in field PREFIX ("83% (10 of
+ * 12)", or "none fell due"), PREFIX_pct ("83%", or empty) and PREFIX_due
+ * (12): of the obligations whose deadline fell in it, those met on time
+ * among those decided (met, met late, or overdue). */
+static void set_on_time(struct tmpl_data *e, const char *prefix, int64_t met, int64_t decided)
+{
+	_cleanup_free_ char *due_key = xasprintf("%s_due", prefix), *pct_key = xasprintf("%s_pct", prefix);
+	if (decided > 0) {
+		long long pct = (200 * met + decided) / (2 * decided); /* rounded half up */
+		tmpl_data_setf(e, prefix, "%lld%% (%lld of %lld)", pct, (long long)met, (long long)decided);
+		tmpl_data_setf(e, pct_key, "%lld%%", pct);
+	} else {
+		tmpl_data_set(e, prefix, "none fell due");
+		tmpl_data_set(e, pct_key, "");
+	}
+	tmpl_data_setf(e, due_key, "%lld", (long long)decided);
+}
+
 /* Both NULL, or the same text. */
 static bool same_text(const char *a, const char *b)
 {
@@ -469,7 +498,13 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 		"GROUP BY c.team, c.officer ORDER BY c.team, c.officer";
 	struct drow *v = NULL, *tot = NULL;
 	size_t n = 0, n_tot = 0;
-	_cleanup_free_ char *last = NULL;
+	/* Each standard's counts (fig_sql below) */
+	struct figure {
+		char *rule;
+		int64_t c[9];
+	} *figs = NULL;
+	size_t n_figs = 0;
+	_cleanup_free_ char *last = NULL, *this_label = NULL, *last_label = NULL;
 	int r = meta_text(m->db, "manager_digest_at", &last, ret_err);
 	if (r < 0)
 		return r;
@@ -483,13 +518,46 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 	 * second on: a message given up in the run that made the last digest
 	 * was not in it), and each standard's figures. */
 	sqlite3_stmt *st = NULL, *fs = NULL;
+	/* Each standard's counts, and how many obligations whose deadline fell
+	 * in this period (?1 to ?2) and the last (?3 to ?4) were met on time,
+	 * of those decided (met, met late or overdue): once for every
+	 * digest. */
 	static const char fig_sql[] =
 		"SELECT rule, sum(state = 'pending'), sum(state = 'overdue'), sum(state = 'paused'), "
-		"sum(state = 'met'), sum(state = 'met_late') FROM obligations GROUP BY rule";
+		"sum(state = 'met'), sum(state = 'met_late'), "
+		"sum(due_day BETWEEN ?1 AND ?2 AND state = 'met'), "
+		"sum(due_day BETWEEN ?1 AND ?2 AND state IN ('met', 'met_late', 'overdue')), "
+		"sum(due_day BETWEEN ?3 AND ?4 AND state = 'met'), "
+		"sum(due_day BETWEEN ?3 AND ?4 AND state IN ('met', 'met_late', 'overdue')) "
+		"FROM obligations GROUP BY rule";
 	if (sqlite3_prepare_v2(m->db, fig_sql, -1, &fs, NULL) != SQLITE_OK) {
 		r = db_fail(m->db, "counting obligations", ret_err);
 		goto out;
 	}
+	/* This period: the week (or, with daily digests, the day) that ended
+	 * yesterday; the last, the one before it. */
+	int span = m->conf->manager_every == DIGEST_DAILY ? 1 : 7;
+	cw_day p_to = m->today - 1, p_from = m->today - span, l_to = p_from - 1, l_from = p_from - span;
+	char pf[DATE_STRLEN], pt[DATE_STRLEN], lf[DATE_STRLEN], lt[DATE_STRLEN];
+	sqlite3_bind_text(fs, 1, date_format(p_from, pf), -1, SQLITE_STATIC);
+	sqlite3_bind_text(fs, 2, date_format(p_to, pt), -1, SQLITE_STATIC);
+	sqlite3_bind_text(fs, 3, date_format(l_from, lf), -1, SQLITE_STATIC);
+	sqlite3_bind_text(fs, 4, date_format(l_to, lt), -1, SQLITE_STATIC);
+	size_t cap_figs = 0;
+	int frc;
+	while ((frc = sqlite3_step(fs)) == SQLITE_ROW) {
+		figs = xgrow(figs, &cap_figs, n_figs + 1, sizeof(*figs));
+		struct figure *f = &figs[n_figs++];
+		f->rule = xstrdup((const char *)sqlite3_column_text(fs, 0));
+		for (int k = 0; k < 9; k++)
+			f->c[k] = sqlite3_column_int64(fs, k + 1);
+	}
+	if (frc != SQLITE_DONE) {
+		r = db_fail(m->db, "counting obligations", ret_err);
+		goto out;
+	}
+	this_label = period_label(p_from, p_to, m->today);
+	last_label = period_label(l_from, l_to, m->today);
 	static const char dead_sql[] =
 		"SELECT destination, subject, last_error, created_at FROM messages WHERE status = 'dead' AND finished_at >= ?1 "
 		"UNION ALL SELECT recipient || ' of ' || (SELECT ref FROM cases WHERE cases.case_id = outbox.case_id), "
@@ -619,11 +687,12 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 			tmpl_data_set(e, "since", tz_format_timestamp(m->ctx->tz, sqlite3_column_int64(st, 3), when));
 		}
 		/* The figures, in the order of the rules. */
+		tmpl_data_set(d, "this_period", this_label);
+		tmpl_data_set(d, "last_period", last_label);
 		for (size_t i = 0; i < m->conf->ruleset.n; i++) {
 			const struct rule *rl = &m->conf->ruleset.v[i];
-			sqlite3_reset(fs);
-			while (sqlite3_step(fs) == SQLITE_ROW) {
-				if (strcmp((const char *)sqlite3_column_text(fs, 0), rl->id) != 0)
+			for (size_t q = 0; q < n_figs; q++) {
+				if (strcmp(figs[q].rule, rl->id) != 0)
 					continue;
 				struct tmpl_data *e = tmpl_data_add(d, "standards");
 				_cleanup_free_ char *title = text_clean(rl->title ? rl->title : rl->id, 0, NULL);
@@ -631,7 +700,9 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 				tmpl_data_set(e, "title", title);
 				static const char *const cols[] = { "pending", "overdue", "paused", "met", "met_late" };
 				for (int k = 0; k < 5; k++)
-					tmpl_data_setf(e, cols[k], "%lld", (long long)sqlite3_column_int64(fs, k + 1));
+					tmpl_data_setf(e, cols[k], "%lld", (long long)figs[q].c[k]);
+				set_on_time(e, "this", figs[q].c[5], figs[q].c[6]);
+				set_on_time(e, "last", figs[q].c[7], figs[q].c[8]);
 			}
 		}
 		int64_t id = add_email(m, MSG_MANAGER_DIGEST, to, period, -1, d, ret_err);
@@ -658,6 +729,9 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 out:
 	sqlite3_finalize(st);
 	sqlite3_finalize(fs);
+	for (size_t q = 0; q < n_figs; q++)
+		free(figs[q].rule);
+	free(figs);
 	drows_free(tot, n_tot);
 	drows_free(v, n);
 	return r;

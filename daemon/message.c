@@ -57,7 +57,9 @@ static const struct tmpl_field manager_team[] = {
 	{ "team", NULL }, { "count", NULL }, { "more", NULL }, { "officers", manager_officer }, { NULL, NULL },
 };
 static const struct tmpl_field manager_standard[] = {
-	{ "rule", NULL }, { "title", NULL }, { "pending", NULL }, { "overdue", NULL }, { "paused", NULL }, { "met", NULL }, { "met_late", NULL }, { NULL, NULL },
+	{ "rule", NULL }, { "title", NULL }, { "pending", NULL }, { "overdue", NULL }, { "paused", NULL },
+	{ "met", NULL }, { "met_late", NULL }, { "this", NULL }, { "this_pct", NULL }, { "this_due", NULL },
+	{ "last", NULL }, { "last_pct", NULL }, { "last_due", NULL }, { NULL, NULL },
 };
 static const struct tmpl_field manager_undelivered[] = {
 	{ "recipient", NULL }, { "subject", NULL }, { "error", NULL }, { "since", NULL }, { NULL, NULL },
@@ -67,7 +69,7 @@ static const struct tmpl_field manager_import[] = {
 };
 static const struct tmpl_field manager_fields[] = {
 	{ "summary", NULL }, { "period", NULL }, { "date", NULL }, { "recipient", NULL }, { "stale", NULL },
-	{ "teams", manager_team }, { "standards", manager_standard },
+	{ "this_period", NULL }, { "last_period", NULL }, { "teams", manager_team }, { "standards", manager_standard },
 	{ "undelivered", manager_undelivered }, { "undelivered_count", NULL },
 	{ "import_problems", manager_import }, { "notices", notice_item }, { NULL, NULL },
 };
@@ -220,6 +222,11 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"\n"
 			"Warning: {{stale}}.\n"
 			"{{/stale}}\n"
+			"\n"
+			"On time, of the deadlines {{this_period}} (before: {{last_period}}):\n"
+			"{{#standards}}\n"
+			"  {{title}}: {{this}}; before: {{last}}\n"
+			"{{/standards}}\n"
 			"{{#teams}}\n"
 			"\n"
 			"Team {{team}}: {{count}} overdue\n"
@@ -266,6 +273,13 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"{{#stale}}\n"
 			"<p><strong>Warning:</strong> {{stale}}.</p>\n"
 			"{{/stale}}\n"
+			"<h3>On time</h3>\n"
+			"<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">\n"
+			"<tr><th>Standard</th><th>Deadlines {{this_period}}</th><th>Before: {{last_period}}</th></tr>\n"
+			"{{#standards}}\n"
+			"<tr><td>{{title}}</td><td align=\"right\">{{this}}</td><td align=\"right\">{{last}}</td></tr>\n"
+			"{{/standards}}\n"
+			"</table>\n"
 			"{{#teams}}\n"
 			"<h3>Team {{team}}: {{count}} overdue</h3>\n"
 			"<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">\n"

@@ -542,6 +542,9 @@ same "digest: the managers' digest: overdue by team and officer, and the figures
 "Subject: casewatch: service standards, 2027-W10: 2 escalated
 Service standards, 2027-W10: 2 escalated.
 
+On time, of the deadlines Mon 1 Mar to Sun 7 Mar (before: Mon 22 Feb to Sun 28 Feb):
+  Reply to the complainant within 2 working days: 33% (1 of 3); before: none fell due
+
 Team North Team: 1 overdue
   Olive One: 1
     ASB-2027-0031: Reply to the complainant within 2 working days: escalated: deadline Wed 3 Mar, 3 working days late
@@ -922,6 +925,10 @@ same "bounds: and says how many it left out" \
 	"$(grep -c '^  And 10 more not listed here: casewatch status --unmet lists them all\.$' "$T/m.txt")" 1
 same "bounds: its summary has the totals" "$(grep '^Subject:' "$T/m.txt")" \
 	"Subject: casewatch: service standards, 2027-03-05: 62 escalated"
+same "bounds: a daily digest's figures are of yesterday's deadlines, and the day's before" \
+	"$(sed -n '/^On time/,/^$/p' "$T/m.txt")" \
+"On time, of the deadlines Thu 4 Mar (before: Wed 3 Mar):
+  Reply to the complainant within 2 working days: none fell due; before: 0% (0 of 62)"
 
 ########################################################################
 # 7: data protection, over everything this test made casewatch send or

@@ -1052,9 +1052,9 @@ static void test_fields_each_kind_offers(void **state)
 		"notices(" NOTICE_ITEM ") more");
 	char *manager = fields_of(MSG_MANAGER_DIGEST);
 	assert_string_equal(manager,
-		"summary period date recipient stale "
+		"summary period date recipient stale this_period last_period "
 		"teams(team count more officers(officer count items(" DIGEST_ITEM "))) "
-		"standards(rule title pending overdue paused met met_late) "
+		"standards(rule title pending overdue paused met met_late this this_pct this_due last last_pct last_due) "
 		"undelivered(recipient subject error since) undelivered_count import_problems(file problem) "
 		"notices(" NOTICE_ITEM ")");
 	/* DESIGN.md section 5: nothing about a party, no flags, no free
