@@ -156,6 +156,10 @@ void item_fields(struct composer *m, struct tmpl_data *d, const struct item *it,
 	tmpl_data_set(d, "when", when);
 	tmpl_data_set(d, "owed_to", it->party_role ? it->party_role : "");
 	tmpl_data_set(d, "met_by", met_by ? met_by : "");
+	/* The stage's colour in the HTML: red when late, amber due, blue
+	 * coming up (each dark enough to read on white). */
+	int rank = stage_rank(it->stage);
+	tmpl_data_set(d, "colour", rank >= 2 ? "#b00020" : rank == 1 ? "#8a4b00" : "#1d4e89");
 }
 
 /* "2 due today, 1 overdue" from counts by label. */

@@ -34,7 +34,7 @@ const char *msg_template_key(enum msg_kind k, enum msg_part p)
 static const struct tmpl_field notice_item[] = {
 	{ "case", NULL }, { "rule", NULL }, { "title", NULL }, { "stage", NULL }, { "due", NULL }, { "late", NULL },
 	{ "officer", NULL }, { "team", NULL }, { "link", NULL }, { "deadline", NULL }, { "when", NULL },
-	{ "owed_to", NULL }, { "met_by", NULL }, { NULL, NULL },
+	{ "owed_to", NULL }, { "met_by", NULL }, { "colour", NULL }, { NULL, NULL },
 };
 static const struct tmpl_field notice_fields[] = {
 	{ "summary", NULL }, { "count", NULL }, { "recipient", NULL }, { "case", NULL }, { "items", notice_item },
@@ -43,7 +43,7 @@ static const struct tmpl_field notice_fields[] = {
 static const struct tmpl_field digest_item[] = {
 	{ "case", NULL }, { "rule", NULL }, { "title", NULL }, { "stage", NULL }, { "due", NULL }, { "late", NULL },
 	{ "team", NULL }, { "link", NULL }, { "deadline", NULL }, { "when", NULL }, { "owed_to", NULL },
-	{ "met_by", NULL }, { "new", NULL }, { NULL, NULL },
+	{ "met_by", NULL }, { "colour", NULL }, { "new", NULL }, { NULL, NULL },
 };
 static const struct tmpl_field officer_fields[] = {
 	{ "summary", NULL }, { "officer", NULL }, { "date", NULL }, { "recipient", NULL }, { "stale", NULL },
@@ -89,10 +89,6 @@ const struct tmpl_field *msg_fields(enum msg_kind k)
 #define FOOTER_TEXT \
 	"-- \n" \
 	"Sent automatically by casewatch, the unit's service-standard monitor.\n"
-#define FOOTER_HTML \
-	"<p style=\"color:#555;font-size:small\">Sent automatically by casewatch, the unit's " \
-	"service-standard monitor.</p>\n</body>\n</html>\n"
-#define HTML_HEAD "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"></head>\n<body>\n"
 /* To whom an item is owed, and what record meets it. */
 #define ITEM_DUTY_TEXT \
 	"{{#owed_to}}\n" \
@@ -101,7 +97,61 @@ const struct tmpl_field *msg_fields(enum msg_kind k)
 	"{{#met_by}}\n" \
 	"  met by {{met_by}}\n" \
 	"{{/met_by}}\n"
-#define CASE_CELL "<td>{{#link}}<a href=\"{{link}}\">{{case}}</a>{{/link}}{{^link}}{{case}}{{/link}}</td>"
+#define FONT "font-family:Arial,Helvetica,sans-serif;"
+#define TEXT_STYLE FONT "font-size:15px;line-height:1.45;color:#1b1b1b;"
+/* One column at most 640 pixels wide, full width on a phone; tables for
+ * layout and inline styles only, which Outlook honours. */
+#define HTML_HEAD \
+	"<!DOCTYPE html>\n" \
+	"<html lang=\"en\">\n" \
+	"<head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" \
+	"<title>{{summary}}</title></head>\n" \
+	"<body style=\"margin:0;padding:0;background-color:#f2f2f2\">\n" \
+	"<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" " \
+	"style=\"background-color:#f2f2f2\"><tr><td align=\"center\" style=\"padding:12px 6px\">\n" \
+	"<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" " \
+	"style=\"max-width:640px;background-color:#ffffff;border:1px solid #d0d0d0\">\n"
+/* The coloured bar with the message's heading. */
+#define HTML_TITLE(t) \
+	"<tr><td style=\"padding:14px 18px;background-color:#1d3557;color:#ffffff;" FONT \
+	"font-size:18px;line-height:1.3;font-weight:bold\">" t "</td></tr>\n"
+#define ROW_OPEN "<tr><td style=\"padding:12px 18px 4px 18px;" TEXT_STYLE "\">\n"
+#define ROW_CLOSE "</td></tr>\n"
+#define H2(t) "<h2 style=\"margin:8px 0 8px 0;" FONT "font-size:17px;color:#1d3557\">" t "</h2>\n"
+#define WARNING \
+	"{{#stale}}\n" \
+	"<p style=\"margin:0 0 12px 0;padding:8px 10px;border:2px solid #b00020;" TEXT_STYLE "\">" \
+	"<strong>Warning:</strong> {{stale}}.</p>\n" \
+	"{{/stale}}\n"
+#define CASE_LINK "{{#link}}<a href=\"{{link}}\" style=\"color:#1d4e89\">{{case}}</a>{{/link}}{{^link}}{{case}}{{/link}}"
+/* An item: its stage in words (in its colour, but never by colour alone),
+ * the case and standard, the deadline, to whom and by what, who. */
+#define NEW_HTML "{{#new}} &middot; <strong>new</strong>{{/new}}"
+#define ITEM_HTML(marker, who) \
+	"<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" " \
+	"style=\"margin:0 0 12px 0\"><tr><td style=\"padding:2px 0 2px 10px;border-left:4px solid {{colour}};" \
+	TEXT_STYLE "\">\n" \
+	"<strong style=\"color:{{colour}};text-transform:uppercase\">{{stage}}</strong>" marker "<br>\n" \
+	"<strong>" CASE_LINK "</strong>: {{title}}<br>\n" \
+	"Deadline {{deadline}}{{#late}} &middot; <strong>{{late}}</strong>{{/late}}<br>\n" \
+	"{{#owed_to}}Owed to the {{owed_to}}<br>\n{{/owed_to}}" \
+	"{{#met_by}}Met by {{met_by}}<br>\n{{/met_by}}" \
+	who \
+	"</td></tr></table>\n"
+#define WHO_HTML "<span style=\"color:#555555\">Officer {{officer}}, team {{team}}</span>\n"
+#define TH_L "<th align=\"left\" style=\"padding:4px 6px;border-bottom:2px solid #1d3557;" FONT "font-size:13px\">"
+#define TH_R "<th align=\"right\" style=\"padding:4px 6px;border-bottom:2px solid #1d3557;" FONT "font-size:13px\">"
+#define TD_L "<td style=\"padding:4px 6px;border-bottom:1px solid #e0e0e0;" FONT "font-size:13px\">"
+#define TD_R \
+	"<td align=\"right\" style=\"padding:4px 6px;border-bottom:1px solid #e0e0e0;white-space:nowrap;" FONT \
+	"font-size:13px\">"
+#define TABLE_OPEN \
+	"<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" " \
+	"style=\"border-collapse:collapse;margin:0 0 12px 0\">\n"
+#define FOOTER_HTML \
+	"<tr><td style=\"padding:10px 18px 14px 18px;" FONT "font-size:12px;color:#555555\">Sent automatically by " \
+	"casewatch, the unit's service-standard monitor.</td></tr>\n" \
+	"</table>\n</td></tr></table>\n</body>\n</html>\n"
 
 static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 	[MSG_NOTICE] = {
@@ -122,15 +172,12 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			FOOTER_TEXT,
 		[MSG_HTML] =
 			HTML_HEAD
-			"<p>{{summary}}</p>\n"
-			"<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">\n"
-			"<tr><th>Case</th><th>Standard</th><th>Stage</th><th>Deadline</th><th>Late</th>"
-			"<th>Owed to</th><th>Met by</th><th>Officer</th><th>Team</th></tr>\n"
+			HTML_TITLE("{{summary}}")
+			ROW_OPEN
 			"{{#items}}\n"
-			"<tr>" CASE_CELL "<td>{{title}}</td><td>{{stage}}</td><td>{{deadline}}</td><td>{{late}}</td>"
-			"<td>{{owed_to}}</td><td>{{met_by}}</td><td>{{officer}}</td><td>{{team}}</td></tr>\n"
+			ITEM_HTML("", WHO_HTML)
 			"{{/items}}\n"
-			"</table>\n"
+			ROW_CLOSE
 			FOOTER_HTML,
 	},
 	[MSG_OFFICER_DIGEST] = {
@@ -185,33 +232,26 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			FOOTER_TEXT,
 		[MSG_HTML] =
 			HTML_HEAD
-			"<p>Good morning {{officer}}: {{summary}}.</p>\n"
-			"{{#stale}}\n"
-			"<p><strong>Note:</strong> {{stale}}.</p>\n"
-			"{{/stale}}\n"
-			"<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">\n"
-			"<tr><th></th><th>Case</th><th>Standard</th><th>Deadline</th><th>Late</th><th>Owed to</th>"
-			"<th>Met by</th></tr>\n"
+			HTML_TITLE("Good morning {{officer}}: {{summary}}")
+			ROW_OPEN
+			WARNING
 			"{{#overdue}}\n"
-			"<tr><td>Overdue{{#new}} (new){{/new}}</td>" CASE_CELL "<td>{{title}}</td><td>{{deadline}}</td>"
-			"<td>{{late}}</td><td>{{owed_to}}</td><td>{{met_by}}</td></tr>\n"
+			ITEM_HTML(NEW_HTML, "")
 			"{{/overdue}}\n"
 			"{{#due_today}}\n"
-			"<tr><td>Due today{{#new}} (new){{/new}}</td>" CASE_CELL "<td>{{title}}</td><td>{{deadline}}</td>"
-			"<td></td><td>{{owed_to}}</td><td>{{met_by}}</td></tr>\n"
+			ITEM_HTML(NEW_HTML, "")
 			"{{/due_today}}\n"
 			"{{#upcoming}}\n"
-			"<tr><td>Coming up{{#new}} (new){{/new}}</td>" CASE_CELL "<td>{{title}}</td><td>{{deadline}}</td>"
-			"<td></td><td>{{owed_to}}</td><td>{{met_by}}</td></tr>\n"
+			ITEM_HTML(NEW_HTML, "")
 			"{{/upcoming}}\n"
 			"{{#notices}}\n"
-			"<tr><td>Also for you: {{stage}}</td>" CASE_CELL "<td>{{title}} (officer {{officer}}, team {{team}})</td>"
-			"<td>{{deadline}}</td><td>{{late}}</td><td>{{owed_to}}</td><td>{{met_by}}</td></tr>\n"
+			ITEM_HTML("", WHO_HTML)
 			"{{/notices}}\n"
-			"</table>\n"
 			"{{#more}}\n"
-			"<p>And {{more}} more not listed here: <code>casewatch status --unmet</code> lists them all.</p>\n"
+			"<p style=\"margin:0 0 12px 0;" TEXT_STYLE "\">And {{more}} more not listed here: "
+			"<code>casewatch status --unmet</code> lists them all.</p>\n"
 			"{{/more}}\n"
+			ROW_CLOSE
 			FOOTER_HTML,
 	},
 	[MSG_MANAGER_DIGEST] = {
@@ -269,60 +309,58 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			FOOTER_TEXT,
 		[MSG_HTML] =
 			HTML_HEAD
-			"<p>Service standards, {{period}}: {{summary}}.</p>\n"
-			"{{#stale}}\n"
-			"<p><strong>Warning:</strong> {{stale}}.</p>\n"
-			"{{/stale}}\n"
-			"<h3>On time</h3>\n"
-			"<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">\n"
-			"<tr><th>Standard</th><th>Deadlines {{this_period}}</th><th>Before: {{last_period}}</th></tr>\n"
+			HTML_TITLE("Service standards, {{period}}: {{summary}}")
+			ROW_OPEN
+			WARNING
+			H2("On time")
+			"<p style=\"margin:0 0 8px 0;" TEXT_STYLE "\">Of the deadlines {{this_period}}, and before: "
+			"{{last_period}}.</p>\n"
+			TABLE_OPEN
+			"<tr>" TH_L "Standard</th>" TH_R "On time</th>" TH_R "Before</th></tr>\n"
 			"{{#standards}}\n"
-			"<tr><td>{{title}}</td><td align=\"right\">{{this}}</td><td align=\"right\">{{last}}</td></tr>\n"
+			"<tr>" TD_L "{{title}}</td>" TD_R "{{this}}</td>" TD_R "{{last}}</td></tr>\n"
 			"{{/standards}}\n"
 			"</table>\n"
 			"{{#teams}}\n"
-			"<h3>Team {{team}}: {{count}} overdue</h3>\n"
-			"<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">\n"
-			"<tr><th>Officer</th><th>Case</th><th>Standard</th><th>Stage</th><th>Due</th><th>Late</th></tr>\n"
+			H2("Team {{team}}: {{count}} overdue")
 			"{{#officers}}\n"
+			"<p style=\"margin:0 0 6px 0;" TEXT_STYLE "\"><strong>{{officer}}</strong>: {{count}} overdue</p>\n"
 			"{{#items}}\n"
-			"<tr><td>{{officer}}</td>" CASE_CELL "<td>{{title}}{{#new}} (new){{/new}}</td><td>{{stage}}</td>"
-			"<td>{{deadline}}</td><td>{{late}}</td></tr>\n"
+			ITEM_HTML(NEW_HTML, "")
 			"{{/items}}\n"
 			"{{/officers}}\n"
-			"</table>\n"
 			"{{#more}}\n"
-			"<p>And {{more}} more not listed here: <code>casewatch status --unmet</code> lists them all.</p>\n"
+			"<p style=\"margin:0 0 12px 0;" TEXT_STYLE "\">And {{more}} more not listed here: "
+			"<code>casewatch status --unmet</code> lists them all.</p>\n"
 			"{{/more}}\n"
 			"{{/teams}}\n"
 			"{{^teams}}\n"
 			"{{^stale}}\n"
-			"<p>Nothing is overdue.</p>\n"
+			"<p style=\"margin:0 0 12px 0;" TEXT_STYLE "\">Nothing is overdue.</p>\n"
 			"{{/stale}}\n"
 			"{{/teams}}\n"
 			"{{#notices}}\n"
-			"<p>Also for you: " "{{#link}}<a href=\"{{link}}\">{{case}}</a>{{/link}}{{^link}}{{case}}{{/link}}"
-			": {{title}} (officer {{officer}}, team {{team}}): {{when}}</p>\n"
+			ITEM_HTML("", WHO_HTML)
 			"{{/notices}}\n"
-			"<h3>Standards</h3>\n"
-			"<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">\n"
-			"<tr><th>Standard</th><th>Overdue</th><th>Pending</th><th>Paused</th><th>Met</th>"
-			"<th>Met late</th></tr>\n"
+			H2("Every obligation, by state")
+			TABLE_OPEN
+			"<tr>" TH_L "Standard</th>" TH_R "Obligations</th></tr>\n"
 			"{{#standards}}\n"
-			"<tr><td>{{title}}</td><td>{{overdue}}</td><td>{{pending}}</td><td>{{paused}}</td>"
-			"<td>{{met}}</td><td>{{met_late}}</td></tr>\n"
+			"<tr>" TD_L "{{title}}</td>" TD_R "{{overdue}} overdue<br>{{pending}} pending<br>{{paused}} paused<br>"
+			"{{met}} met<br>{{met_late}} met late</td></tr>\n"
 			"{{/standards}}\n"
 			"</table>\n"
 			"{{#undelivered}}\n"
-			"<p>Undelivered: {{recipient}}: &ldquo;{{subject}}&rdquo; since {{since}}: {{error}}</p>\n"
+			"<p style=\"margin:0 0 8px 0;" TEXT_STYLE "\"><strong>Undelivered:</strong> {{recipient}}: "
+			"&ldquo;{{subject}}&rdquo; since {{since}}: {{error}}</p>\n"
 			"{{/undelivered}}\n"
 			"{{#import_problems}}\n"
-			"<p>Import: {{file}}: {{problem}}</p>\n"
+			"<p style=\"margin:0 0 8px 0;" TEXT_STYLE "\"><strong>Import:</strong> {{file}}: {{problem}}</p>\n"
 			"{{/import_problems}}\n"
+			ROW_CLOSE
 			FOOTER_HTML,
 	},
 };
-
 int templates_load(struct templates *t, char *const paths[_MSG_KIND_MAX][_MSG_PART_MAX], struct diags *diags)
 {
 	int ret = 0;

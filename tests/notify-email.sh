@@ -887,7 +887,7 @@ m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.
 print(m.get_body(preferencelist=("html",)).get_content(), end="")
 EOF
 same "owed: the HTML says it too" \
-	"$(grep -o '<td>victim</td><td>a visit to them</td>' "$T/m.html" | wc -l)" 2
+	"$(grep -c '^Owed to the victim<br>$' "$T/m.html") $(grep -c '^Met by a visit to them<br>$' "$T/m.html")" "2 2"
 same "owed: no party's label" "$(grep -c -i 'victim-label' "$T/m.txt")" 0
 
 ########################################################################

@@ -1035,8 +1035,8 @@ static char *fields_of(enum msg_kind k)
 	return sb_take(b);
 }
 
-#define NOTICE_ITEM "case rule title stage due late officer team link deadline when owed_to met_by"
-#define DIGEST_ITEM "case rule title stage due late team link deadline when owed_to met_by new"
+#define NOTICE_ITEM "case rule title stage due late officer team link deadline when owed_to met_by colour"
+#define DIGEST_ITEM "case rule title stage due late team link deadline when owed_to met_by colour new"
 
 static void test_fields_each_kind_offers(void **state)
 {
@@ -1087,16 +1087,31 @@ static void test_templates_load_builtin(void **state)
 
 #define FOOTER_TEXT_WANT \
 	"-- \nSent automatically by casewatch, the unit's service-standard monitor.\n"
-#define HTML_HEAD_WANT \
-	"<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"></head>\n<body>\n"
-#define TABLE_WANT \
-	"<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">\n" \
-	"<tr><th>Case</th><th>Standard</th><th>Stage</th><th>Deadline</th><th>Late</th><th>Owed to</th>" \
-	"<th>Met by</th><th>Officer</th><th>Team</th></tr>\n"
+#define FONT_WANT "font-family:Arial,Helvetica,sans-serif;"
+#define TEXT_WANT FONT_WANT "font-size:15px;line-height:1.45;color:#1b1b1b;"
+/* The layout around a message's items: one column in a grey frame, the
+ * heading in a bar, the footer. */
+#define HTML_HEAD_WANT(title) \
+	"<!DOCTYPE html>\n<html lang=\"en\">\n" \
+	"<head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" \
+	"<title>" title "</title></head>\n" \
+	"<body style=\"margin:0;padding:0;background-color:#f2f2f2\">\n" \
+	"<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" " \
+	"style=\"background-color:#f2f2f2\"><tr><td align=\"center\" style=\"padding:12px 6px\">\n" \
+	"<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" " \
+	"style=\"max-width:640px;background-color:#ffffff;border:1px solid #d0d0d0\">\n" \
+	"<tr><td style=\"padding:14px 18px;background-color:#1d3557;color:#ffffff;" FONT_WANT \
+	"font-size:18px;line-height:1.3;font-weight:bold\">" title "</td></tr>\n" \
+	"<tr><td style=\"padding:12px 18px 4px 18px;" TEXT_WANT "\">\n"
+#define ITEM_OPEN_WANT(colour) \
+	"<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" " \
+	"style=\"margin:0 0 12px 0\"><tr><td style=\"padding:2px 0 2px 10px;border-left:4px solid " colour ";" \
+	TEXT_WANT "\">\n"
 #define FOOTER_HTML_WANT \
-	"</table>\n" \
-	"<p style=\"color:#555;font-size:small\">Sent automatically by casewatch, the unit's " \
-	"service-standard monitor.</p>\n</body>\n</html>\n"
+	"</td></tr>\n" \
+	"<tr><td style=\"padding:10px 18px 14px 18px;" FONT_WANT "font-size:12px;color:#555555\">Sent " \
+	"automatically by casewatch, the unit's service-standard monitor.</td></tr>\n" \
+	"</table>\n</td></tr></table>\n</body>\n</html>\n"
 
 static void test_builtin_notice_renders(void **state)
 {
@@ -1124,6 +1139,7 @@ static void test_builtin_notice_renders(void **state)
 	tmpl_data_set(it, "when", "overdue: deadline Mon 2 Mar 2026, 1 working day late");
 	tmpl_data_set(it, "owed_to", "victim");
 	tmpl_data_set(it, "met_by", "a phone call with them");
+	tmpl_data_set(it, "colour", "#b00020");
 
 	char *subject = gc(tmpl_render(t->t[MSG_NOTICE][MSG_SUBJECT], data, false));
 	assert_string_equal(subject, "casewatch: 1 overdue");
@@ -1146,14 +1162,19 @@ static void test_builtin_notice_renders(void **state)
 		FOOTER_TEXT_WANT);
 
 	char *html = gc(tmpl_render(t->t[MSG_NOTICE][MSG_HTML], data, true));
+	/* Each item a block: its stage in words, in its colour; every value
+	 * escaped, the link's too. */
 	assert_string_equal(html,
-		HTML_HEAD_WANT
-		"<p>1 overdue</p>\n"
-		TABLE_WANT
-		"<tr><td><a href=\"https://crm.example/asb?ref=ASB-2026-0042&amp;x=1\">ASB-2026-0042</a></td>"
-		"<td>Call &lt;b&gt;&amp;&quot;&#39; back</td><td>overdue</td><td>Mon 2 Mar 2026</td>"
-		"<td>1 working day late</td><td>victim</td><td>a phone call with them</td><td>Jo Bloggs</td>"
-		"<td>North</td></tr>\n"
+		HTML_HEAD_WANT("1 overdue")
+		ITEM_OPEN_WANT("#b00020")
+		"<strong style=\"color:#b00020;text-transform:uppercase\">overdue</strong><br>\n"
+		"<strong><a href=\"https://crm.example/asb?ref=ASB-2026-0042&amp;x=1\" style=\"color:#1d4e89\">"
+		"ASB-2026-0042</a></strong>: Call &lt;b&gt;&amp;&quot;&#39; back<br>\n"
+		"Deadline Mon 2 Mar 2026 &middot; <strong>1 working day late</strong><br>\n"
+		"Owed to the victim<br>\n"
+		"Met by a phone call with them<br>\n"
+		"<span style=\"color:#555555\">Officer Jo Bloggs, team North</span>\n"
+		"</td></tr></table>\n"
 		FOOTER_HTML_WANT);
 
 	/* An item with no link and not late: no link line, no anchor, an
@@ -1168,6 +1189,7 @@ static void test_builtin_notice_renders(void **state)
 	tmpl_data_set(it, "due", "2026-03-03");
 	tmpl_data_set(it, "deadline", "Tue 3 Mar 2026");
 	tmpl_data_set(it, "when", "due today, Tue 3 Mar 2026");
+	tmpl_data_set(it, "colour", "#8a4b00");
 	tmpl_data_set(it, "officer", "Sam Jones");
 	tmpl_data_set(it, "team", "South");
 	char *text2 = gc(tmpl_render(t->t[MSG_NOTICE][MSG_TEXT], data, false));
@@ -1181,11 +1203,13 @@ static void test_builtin_notice_renders(void **state)
 		FOOTER_TEXT_WANT);
 	char *html2 = gc(tmpl_render(t->t[MSG_NOTICE][MSG_HTML], data, true));
 	assert_string_equal(html2,
-		HTML_HEAD_WANT
-		"<p>1 due today</p>\n"
-		TABLE_WANT
-		"<tr><td>ASB-7</td><td>Visit within 5 working days</td><td>due</td><td>Tue 3 Mar 2026</td>"
-		"<td></td><td></td><td></td><td>Sam Jones</td><td>South</td></tr>\n"
+		HTML_HEAD_WANT("1 due today")
+		ITEM_OPEN_WANT("#8a4b00")
+		"<strong style=\"color:#8a4b00;text-transform:uppercase\">due</strong><br>\n"
+		"<strong>ASB-7</strong>: Visit within 5 working days<br>\n"
+		"Deadline Tue 3 Mar 2026<br>\n"
+		"<span style=\"color:#555555\">Officer Sam Jones, team South</span>\n"
+		"</td></tr></table>\n"
 		FOOTER_HTML_WANT);
 }
 
