@@ -1,4 +1,4 @@
--- The casewatchd state database, schema version 3 (casewatchd(8)).
+-- The casewatchd state database, schema version 4 (casewatchd(8)).
 --
 -- Everything here but the ledger is derived from the case database and the
 -- configuration, and is rebuilt when the file is deleted. The daemon is the
@@ -6,7 +6,7 @@
 
 -- 'CWST'
 PRAGMA application_id = 1129796436;
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 
 -- Where the last scan left off: the change-log position read, the local
 -- day of the last full evaluation, a digest of the rules, calendar and
@@ -57,7 +57,10 @@ CREATE INDEX obligations_by_state ON obligations(state, due_day);
 -- before the first attempt, so a resend after a crash or a failure is the
 -- same message with the same Message-ID or Idempotency-Key. A digest has a
 -- `period` (its day, or its week), and the unique key makes it at most one
--- per recipient per period.
+-- per recipient per period. Once a message has been sent or given up for
+-- longer than notify.keep_sent, its body is emptied and `pruned_at` says
+-- when: the row stays, with its ref, as the record of what was sent to
+-- whom, and a message whose body went can never be sent again.
 CREATE TABLE messages (
 	id INTEGER PRIMARY KEY,
 	kind TEXT NOT NULL CHECK (kind IN ('notice', 'officer-digest', 'manager-digest')),
@@ -75,9 +78,13 @@ CREATE TABLE messages (
 	next_attempt_at INTEGER NOT NULL,
 	last_error TEXT,
 	finished_at INTEGER,       -- when it was sent, or given up
+	pruned_at INTEGER          -- when its body was removed (notify.keep_sent)
+		CHECK (pruned_at IS NULL OR status IN ('sent', 'dead')),
 	UNIQUE (kind, destination, period)
 ) STRICT;
 CREATE INDEX messages_by_status ON messages(status, next_attempt_at);
+-- The messages whose bodies notify.keep_sent will remove, oldest first.
+CREATE INDEX messages_to_prune ON messages(finished_at) WHERE pruned_at IS NULL AND status IN ('sent', 'dead');
 
 -- One row per notification owed: an obligation reaching a stage, for one
 -- recipient (officer, supervisor, manager, an address the rule names, or
