@@ -17,6 +17,7 @@
 #include "inbox.h"
 #include "log.h"
 #include "outbox.h"
+#include "retention.h"
 #include "stage.h"
 #include "util.h"
 #include "watch.h"
@@ -30,6 +31,10 @@
 /* Sending that stopped (the state database failed, or another process
  * sends) is tried again this much later. */
 #define SEND_RETRY_SEC 5
+/* How long one notify.keep_sent pass may take: a backlog (the first pass
+ * after an upgrade, or after keep_sent was shortened) is worked through a
+ * little at each scan, never in one long stall. */
+#define PRUNE_BUDGET_MS 2000
 
 /* Everything that comes from one reading of the configuration. */
 struct setup {
@@ -54,6 +59,7 @@ struct daemon {
 	char *last_error;       /* why the last scan failed, to log it once */
 	char *send_error;       /* why sending stopped, to log it once an outage */
 	char *inbox_error;      /* why the inbox could not be read or imported, logged once */
+	char *prune_error;      /* why removing old messages' text failed, logged once */
 	char *import_note;      /* what the last import run got wrong, for STATUS= */
 	int stale;              /* -1: not known yet; else whether the data was stale */
 	enum watch_full next_full;
@@ -290,6 +296,37 @@ static int on_send_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
+/* notify.keep_sent: the text of messages sent or given up longer ago is
+ * removed, at most once an hour (casewatchd(8), THE STATE DATABASE). */
+static void prune(struct daemon *d)
+{
+	const struct setup *s = d->setup;
+	if (s->conf->keep_sent <= 0)
+		return;
+	struct retention_result res;
+	_cleanup_free_ char *err = NULL;
+	int r = retention_prune(watch_db(d->watch), (int64_t)time(NULL), s->conf->keep_sent, PRUNE_BUDGET_MS,
+				keep_sending, d, &res, &err);
+	if (r < 0) {
+		if (!d->prune_error || strcmp(d->prune_error, err) != 0)
+			log_msg(LOG_ERR, "removing the text of old messages failed (it is tried again at the next "
+				"scan): %s", err);
+		free(d->prune_error);
+		d->prune_error = TAKE_PTR(err);
+	} else if (res.ran && d->prune_error) {
+		log_msg(LOG_NOTICE, "removing the text of old messages works again after: %s", d->prune_error);
+		free(d->prune_error);
+		d->prune_error = NULL;
+	}
+	if (res.pruned) {
+		char before[TZ_TIMESTAMP_STRLEN];
+		_cleanup_free_ char *keep = seconds_text(s->conf->keep_sent);
+		log_msg(LOG_INFO, "removed the text of %zu message%s sent or given up before %s "
+			"(notify.keep_sent %s)%s", res.pruned, res.pruned == 1 ? "" : "s", tz_format_timestamp(s->tz, res.before, before), keep,
+			res.more ? "; more at the next scan" : "");
+	}
+}
+
 static uint64_t seconds_until_next_scan(struct daemon *d, int64_t now, int busy)
 {
 	const struct setup *s = d->setup;
@@ -490,6 +527,10 @@ static int scan(struct daemon *d, enum watch_full full)
 		log_compose(&rep);
 		deliver(d);
 	}
+	/* Whatever became of the scan: a case database that cannot be read
+	 * must not keep old messages' text. */
+	if (!stop_pending())
+		prune(d);
 	outbox_report_free(&rep);
 	if (stop_pending()) {
 		watch_stats_free(&st);
@@ -708,6 +749,7 @@ out:
 	free(d.last_error);
 	free(d.send_error);
 	free(d.inbox_error);
+	free(d.prune_error);
 	free(d.import_note);
 	return status;
 }

@@ -12,10 +12,33 @@
 #include "cmd.h"
 #include "conf.h"
 #include "outbox.h"
+#include "retention.h"
 #include "schema.h"
 #include "stage.h"
 #include "util.h"
 #include "watch.h"
+
+/* notify.keep_sent: remove the text of the messages sent or given up
+ * before it, or with dry_run say how many a pass would. Returns 0 or
+ * EXIT_BADINPUT. */
+static int keep_sent(const struct cmd_world *world, sqlite3 *db, bool dry_run)
+{
+	const struct conf *c = world->conf;
+	if (c->keep_sent <= 0)
+		return 0;
+	_cleanup_free_ char *err = NULL;
+	struct retention_result res = { 0 };
+	int r = dry_run ? retention_count(db, world->at, c->keep_sent, &res.pruned, &err)
+			: retention_prune(db, world->at, c->keep_sent, 0, NULL, NULL, &res, &err);
+	if (res.pruned) {
+		char before[TZ_TIMESTAMP_STRLEN];
+		_cleanup_free_ char *keep = seconds_text(c->keep_sent);
+		printf("%s the text of %zu message%s sent or given up before %s (notify.keep_sent %s)\n",
+		       dry_run ? "would remove" : "removed", res.pruned, res.pruned == 1 ? "" : "s",
+		       tz_format_timestamp(world->tz, world->at - c->keep_sent, before), keep);
+	}
+	return r < 0 ? bad_input("%s", err) : 0;
+}
 
 int cmd_run(int argc, char **argv)
 {
@@ -151,6 +174,8 @@ int cmd_run(int argc, char **argv)
 		       rep.held_stale == 1 ? "" : "s");
 	}
 	if (dry_run) {
+		if ((status = keep_sent(&world, watch_db(w), true)) != 0)
+			goto out;
 		puts("dry run: nothing was kept or sent");
 	} else {
 		/* Everything due goes now, retries included. */
@@ -160,6 +185,9 @@ int cmd_run(int argc, char **argv)
 			status = r;
 			goto out;
 		}
+		/* Then notify.keep_sent, as casewatchd does after sending. */
+		if ((status = keep_sent(&world, watch_db(w), false)) != 0)
+			goto out;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))
 		status = bad_input("cannot write the output: %s", strerror(errno));

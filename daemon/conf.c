@@ -26,6 +26,7 @@ struct conf *conf_new_default(void)
 	c->window_from = 8 * 60;
 	c->window_to = 18 * 60;
 	c->give_up_after = GIVE_UP_AFTER_DEFAULT;
+	c->keep_sent = KEEP_SENT_DEFAULT;
 	c->officer_digest = 8 * 60;
 	c->manager_every = DIGEST_WEEKLY;
 	c->manager_day = 0;
@@ -152,8 +153,10 @@ static long long parse_seconds(struct loader *l, const config_setting_t *s, cons
 		return -1;
 	}
 	if (n < min || n > max) {
-		_cleanup_free_ char *lo = min % 3600 == 0 ? xasprintf("%lld hour%s", min / 3600, min == 3600 ? "" : "s")
-							  : xasprintf("%lld second%s", min, min == 1 ? "" : "s");
+		_cleanup_free_ char *lo = min > 0 && min % 86400 == 0 ? xasprintf("%lld day%s", min / 86400,
+										  min == 86400 ? "" : "s")
+					  : min % 3600 == 0 ? xasprintf("%lld hour%s", min / 3600, min == 3600 ? "" : "s")
+							    : xasprintf("%lld second%s", min, min == 1 ? "" : "s");
 		_cleanup_free_ char *hi = max % 86400 == 0 && max > 86400 ? xasprintf("%lld days", max / 86400)
 					  : max % 3600 == 0 ? xasprintf("%lld hours", max / 3600)
 					  : max % 60 == 0   ? xasprintf("%lld minutes", max / 60)
@@ -816,7 +819,8 @@ static void load_notify(struct loader *l, const config_setting_t *g)
 	if (!cfg_group(&l->x, g, "notify"))
 		return;
 	static const char *const keys[] = {
-		"case_link", "window", "give_up_after", "officer_digest", "manager_digest", "templates", NULL,
+		"case_link", "window", "give_up_after", "keep_sent", "officer_digest", "manager_digest", "templates",
+		NULL,
 	};
 	cfg_check_keys(&l->x, g, keys, "notify");
 	const config_setting_t *s;
@@ -836,6 +840,20 @@ static void load_notify(struct loader *l, const config_setting_t *g)
 		long long n = parse_seconds(l, s, "give_up_after", 3600, 30 * 86400);
 		if (n >= 0)
 			c->give_up_after = (int)n;
+	}
+	if ((s = config_setting_get_member(g, "keep_sent"))) {
+		/* At least a day: a message given up can be sent again
+		 * (casewatch outbox retry) only while its body is there. */
+		if (config_setting_type(s) == CONFIG_TYPE_BOOL && !config_setting_get_bool(s))
+			c->keep_sent = 0;
+		else if (config_setting_type(s) == CONFIG_TYPE_BOOL)
+			problem(l, s, "keep_sent is a duration like \"90 days\", or false to keep sent messages "
+				"for ever");
+		else {
+			long long n = parse_seconds(l, s, "keep_sent", KEEP_SENT_MIN, KEEP_SENT_MAX);
+			if (n >= 0)
+				c->keep_sent = (int)n;
+		}
 	}
 	if ((s = config_setting_get_member(g, "officer_digest"))) {
 		int m;

@@ -50,6 +50,8 @@ struct conf {
 	bool window_every_day;    /* false: working days only */
 	int window_from, window_to; /* minutes after local midnight */
 	int give_up_after;        /* seconds before a failing message is dead */
+	int keep_sent;            /* seconds a sent or dead message's body is
+				   * kept; 0: for ever */
 	int officer_digest;       /* minutes after midnight, or -1: none */
 	enum digest_every manager_every;
 	int manager_day;          /* 0 = Monday, for weekly digests */
@@ -70,6 +72,10 @@ struct conf {
 #define DEFAULT_FROM "casewatch <casewatch@localhost>"
 #define SMTP_TIMEOUT_DEFAULT 30 /* seconds, for each step of the protocol */
 #define GIVE_UP_AFTER_DEFAULT (24 * 3600)
+/* A quarter: see keep_sent in casewatch.conf(5) for why. */
+#define KEEP_SENT_DEFAULT (90 * 86400)
+#define KEEP_SENT_MIN 86400
+#define KEEP_SENT_MAX (3650 * 86400)
 
 #define IMPORT_MAX_AGE_DEFAULT (26 * 3600)
 
