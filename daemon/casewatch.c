@@ -40,6 +40,7 @@ static void usage(FILE *f)
 	      "  outbox [--dead]                         messages waiting to be delivered, and given up\n"
 	      "  outbox retry ID...                      send a message given up again\n"
 	      "  outbox send [--at TIME]                 deliver what is due now, without a scan\n"
+	      "  outbox show ID                          one message as stored, or when its text was removed\n"
 	      "  import [--mapping FILE] [--dry-run] FILE...\n"
 	      "                                          CSV exports into the case database\n"
 	      "  event REF KIND [--at TIME] [--party ID] [--channel C] [--detail D] [--officer O]\n"

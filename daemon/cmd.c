@@ -124,12 +124,18 @@ static void when(const struct tz *tz, int64_t t, char buf[static TZ_TIMESTAMP_ST
 	tz_format_timestamp(tz, t, buf);
 }
 
+const char *cmd_pruned_at(sqlite3 *db)
+{
+	return sqlite3_exec(db, "SELECT pruned_at FROM messages LIMIT 0", NULL, NULL, NULL) == SQLITE_OK ? "pruned_at"
+													  : "NULL";
+}
+
 int print_undelivered(sqlite3 *db, const struct tz *tz, FILE *f, bool dead_only)
 {
-	static const char sql[] =
-		"SELECT id, status, channel, destination, attempts, next_attempt_at, finished_at, subject, last_error "
-		"FROM messages WHERE status IN ('pending', 'sending', 'dead') AND (?1 = 0 OR status = 'dead') "
-		"ORDER BY status = 'dead', id";
+	_cleanup_free_ char *sql = xasprintf(
+		"SELECT id, status, channel, destination, attempts, next_attempt_at, finished_at, subject, last_error, "
+		"%s FROM messages WHERE status IN ('pending', 'sending', 'dead') AND (?1 = 0 OR status = 'dead') "
+		"ORDER BY status = 'dead', id", cmd_pruned_at(db));
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
@@ -149,6 +155,10 @@ int print_undelivered(sqlite3 *db, const struct tz *tz, FILE *f, bool dead_only)
 			(const char *)sqlite3_column_text(st, 7));
 		if (err)
 			fprintf(f, "\tlast error: %s\n", err);
+		if (sqlite3_column_type(st, 9) != SQLITE_NULL) {
+			when(tz, sqlite3_column_int64(st, 9), t);
+			fprintf(f, "\ttext removed %s (notify.keep_sent): it cannot be sent again\n", t);
+		}
 		n++;
 	}
 	sqlite3_finalize(st);

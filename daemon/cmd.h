@@ -60,6 +60,9 @@ int cmd_event(int argc, char **argv);
 /* Deliver every message due at `at` from the state database db, printing
  * a line per failure and a closing count. Returns 0 or EXIT_BADINPUT. */
 int cmd_send(const struct conf *c, sqlite3 *db, int64_t at, char **ret_err);
+/* "pruned_at", or "NULL" in a state database from before notify.keep_sent
+ * (version 3, not yet upgraded by a scan): a column for queries. */
+const char *cmd_pruned_at(sqlite3 *db);
 /* The messages waiting or given up (only the latter with dead_only), one
  * line each, to f; returns how many, or -EIO. */
 int print_undelivered(sqlite3 *db, const struct tz *tz, FILE *f, bool dead_only);
