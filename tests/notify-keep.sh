@@ -174,7 +174,7 @@ run "outbox show, before: the message as it went" 0 cw outbox show "$off1_first"
 same "outbox show, before: what it is, then the message" "$(sed -n '1,9p' "$T/out" | tr -d '\r')" \
 "message $off1_first: notice
 to: off1@council.test
-subject: casewatch: 1 coming up
+subject: casewatch: ASB-2027-0001: 1 coming up
 Message-ID: $off1_ref
 composed: 2027-03-02T09:00:00Z
 sent: 2027-03-02T09:00:00Z
@@ -201,7 +201,7 @@ expect_out "Monday: says how many it removed, and up to when" \
 "scan at 2027-03-08T10:00:00Z: 3 cases evaluated (full: new day), 0 changed
 0 due today, 3 overdue, 0 notifications queued
 0 messages composed
-not delivered: message $slow_first to slow@council.test \"casewatch: 1 coming up\": smtp 127.0.0.1:$port: RCPT TO:<slow@council.test>: 450 4.2.1 Mailbox temporarily unavailable, try again later (will retry)
+not delivered: message $slow_first to slow@council.test \"casewatch: ASB-2027-0003: 1 coming up\": smtp 127.0.0.1:$port: RCPT TO:<slow@council.test>: 450 4.2.1 Mailbox temporarily unavailable, try again later (will retry)
 not delivered: 1 more message not delivered for the same reason
 sent 0 messages (0 email, 0 webhook); 2 to retry, 0 dead
 removed the text of 4 messages sent or given up before 2027-03-06T10:00:00Z (notify.keep_sent 2 days)"
@@ -243,7 +243,7 @@ run "outbox show: a message whose text went" 0 cw outbox show "$off1_first"
 expect_out "outbox show: says so, and what was sent to whom" \
 "message $off1_first: notice
 to: off1@council.test
-subject: casewatch: 1 coming up
+subject: casewatch: ASB-2027-0001: 1 coming up
 Message-ID: $off1_ref
 composed: 2027-03-02T09:00:00Z
 sent: 2027-03-02T09:00:00Z
@@ -251,10 +251,10 @@ attempts: 1
 text removed: 2027-03-08T10:00:00Z (notify.keep_sent)"
 run "outbox --dead: the dead ones" 0 cw outbox --dead
 expect_out "outbox --dead: each says its text was removed" \
-"$dead_first	dead	bad@council.test	1 attempt	given up 2027-03-02T09:00:00Z	casewatch: 1 coming up
+"$dead_first	dead	bad@council.test	1 attempt	given up 2027-03-02T09:00:00Z	casewatch: ASB-2027-0002: 1 coming up
 	last error: smtp 127.0.0.1:$port: RCPT TO:<bad@council.test>: 550 5.1.1 Mailbox unavailable
 	text removed 2027-03-08T10:00:00Z (notify.keep_sent): it cannot be sent again
-$dead_second	dead	bad@council.test	1 attempt	given up 2027-03-03T09:00:00Z	casewatch: 1 due today
+$dead_second	dead	bad@council.test	1 attempt	given up 2027-03-03T09:00:00Z	casewatch: ASB-2027-0002: 1 due today
 	last error: smtp 127.0.0.1:$port: RCPT TO:<bad@council.test>: 550 5.1.1 Mailbox unavailable
 	text removed 2027-03-08T10:00:00Z (notify.keep_sent): it cannot be sent again"
 run "outbox retry: a dead message whose text went is refused" 1 cw outbox retry "$dead_first"
