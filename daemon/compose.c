@@ -256,8 +256,12 @@ int64_t add_email(struct composer *m, enum msg_kind k, const char *to, const cha
 	_cleanup_free_ char *subject = text_clean(raw, 0, NULL);
 	for (size_t n = strlen(subject); n > 0 && subject[n - 1] == ' ';)
 		subject[--n] = '\0';
+	/* The To name is the officer's whose address it is: a manager's
+	 * address, or a rule's, goes alone unless an officer has it. */
 	struct email_head h = {
-		.from = m->conf->from, .to = to, .message_id = ref, .references = thread, .date = m->ctx->at,
+		.from = { m->conf->from_name, m->conf->from_address },
+		.to = { directory_address_name(&m->dir, to), to },
+		.message_id = ref, .references = thread, .date = m->ctx->at,
 	};
 	size_t len;
 	_cleanup_free_ char *body = email_build(&h, subject, text, html, &len);
@@ -744,13 +748,10 @@ char *stale_text(struct composer *m)
 			 "escalated since are held until a fresh import lands", when);
 }
 
-static char *mail_domain(const char *from)
+static char *mail_domain(const char *from_address)
 {
-	const char *at = strrchr(from, '@');
-	if (!at)
-		return xstrdup("localhost");
-	size_t n = strcspn(at + 1, ">");
-	return n ? xstrndup(at + 1, n) : xstrdup("localhost");
+	const char *at = from_address ? strrchr(from_address, '@') : NULL;
+	return at && at[1] ? xstrdup(at + 1) : xstrdup("localhost");
 }
 
 int outbox_compose(void *userdata, sqlite3 *db, sqlite3 *cdb, char **ret_err)
@@ -763,7 +764,7 @@ int outbox_compose(void *userdata, sqlite3 *db, sqlite3 *cdb, char **ret_err)
 		.cases = cdb,
 		.today = tz_local_day(ctx->tz, ctx->at),
 		.minutes = tz_local_seconds(ctx->tz, ctx->at) / 60,
-		.domain = mail_domain(ctx->conf->from),
+		.domain = mail_domain(ctx->conf->from_address),
 	};
 	int r;
 	if ((r = exec_bind(db, "INSERT INTO meta (key, value) VALUES ('instance', lower(hex(randomblob(6)))) "

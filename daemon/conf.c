@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "cfg.h"
 #include "util.h"
 
@@ -23,6 +24,8 @@ struct conf *conf_new_default(void)
 	c->weekend = WEEKEND_DEFAULT;
 	c->scan_interval = SCAN_INTERVAL_DEFAULT;
 	c->from = xstrdup(DEFAULT_FROM);
+	c->from_name = xstrdup(DEFAULT_FROM_NAME);
+	c->from_address = xstrdup(DEFAULT_FROM_ADDRESS);
 	c->window_from = 8 * 60;
 	c->window_to = 18 * 60;
 	c->give_up_after = GIVE_UP_AFTER_DEFAULT;
@@ -62,6 +65,8 @@ void conf_free(struct conf *c)
 		free(c->smtp);
 	}
 	free(c->from);
+	free(c->from_name);
+	free(c->from_address);
 	for (size_t i = 0; i < c->n_webhooks; i++)
 		webhook_conf_free(&c->webhooks[i]);
 	free(c->webhooks);
@@ -474,23 +479,6 @@ static bool has_control(const char *v)
 	return false;
 }
 
-/* The address in "Name <address>" or a bare "address". */
-static char *mail_address(const char *v)
-{
-	const char *lt = strrchr(v, '<');
-	if (!lt)
-		return strchr(v, '@') && !strpbrk(v, " \t\r\n<>\",;") ? xstrdup(v) : NULL;
-	const char *gt = strchr(lt, '>');
-	if (!gt || gt[1] != '\0' || gt == lt + 1)
-		return NULL;
-	char *a = xstrndup(lt + 1, (size_t)(gt - lt - 1));
-	if (!strchr(a, '@') || strpbrk(a, " \t\r\n<>\",;")) {
-		free(a);
-		return NULL;
-	}
-	return a;
-}
-
 static void load_smtp(struct loader *l, const config_setting_t *g)
 {
 	if (!cfg_group(&l->x, g, "smtp"))
@@ -586,8 +574,10 @@ static void load_smtp(struct loader *l, const config_setting_t *g)
 			ok = false;
 		}
 	}
+	_cleanup_free_ char *from_name = NULL;
 	if ((s = config_setting_get_member(g, "from"))) {
 		const char *v = nonempty(l, s, "smtp from");
+		_cleanup_free_ char *why = NULL;
 		/* Said before the value is quoted, which would break the
 		 * line of the problem too. */
 		if (v && strpbrk(v, "\r\n")) {
@@ -596,8 +586,8 @@ static void load_smtp(struct loader *l, const config_setting_t *g)
 		} else if (v && has_control(v)) {
 			problem(l, s, "smtp from must not contain control characters");
 			ok = false;
-		} else if (v && !(m->from_address = mail_address(v))) {
-			problem(l, s, "smtp from '%s' is not \"Name <address>\" or an address", v);
+		} else if (v && addr_parse(v, &from_name, &m->from_address, &why) < 0) {
+			problem(l, s, "smtp from '%s': %s", v, why);
 			ok = false;
 		} else if (v) {
 			m->from = xstrdup(v);
@@ -606,7 +596,8 @@ static void load_smtp(struct loader *l, const config_setting_t *g)
 		}
 	} else {
 		m->from = xstrdup(DEFAULT_FROM);
-		m->from_address = mail_address(DEFAULT_FROM);
+		m->from_address = xstrdup(DEFAULT_FROM_ADDRESS);
+		from_name = xstrdup(DEFAULT_FROM_NAME);
 	}
 	if ((s = config_setting_get_member(g, "timeout"))) {
 		long long n = parse_seconds(l, s, "smtp timeout", 1, 300);
@@ -622,6 +613,10 @@ static void load_smtp(struct loader *l, const config_setting_t *g)
 	}
 	free(l->c->from);
 	l->c->from = xstrdup(m->from);
+	free(l->c->from_name);
+	l->c->from_name = TAKE_PTR(from_name);
+	free(l->c->from_address);
+	l->c->from_address = xstrdup(m->from_address);
 	l->c->smtp = m;
 }
 

@@ -43,7 +43,9 @@ struct conf {
 	/* Notifications (casewatch.conf(5), NOTIFICATIONS). */
 	char *maildir;            /* where email goes when there is no smtp */
 	struct smtp_conf *smtp;   /* NULL: into the Maildir */
-	char *from;               /* smtp.from, or the default sender */
+	char *from;               /* smtp.from as configured, or the default sender */
+	char *from_name;          /* its name (NULL: none) and address, parsed */
+	char *from_address;
 	struct webhook_conf *webhooks;
 	size_t n_webhooks;
 	char *case_link;          /* "https://.../{ref}", or NULL */
@@ -69,7 +71,9 @@ struct conf {
 	char *unreadable_secret;
 };
 
-#define DEFAULT_FROM "casewatch <casewatch@localhost>"
+#define DEFAULT_FROM_NAME "casewatch"
+#define DEFAULT_FROM_ADDRESS "casewatch@localhost"
+#define DEFAULT_FROM DEFAULT_FROM_NAME " <" DEFAULT_FROM_ADDRESS ">"
 #define SMTP_TIMEOUT_DEFAULT 30 /* seconds, for each step of the protocol */
 #define GIVE_UP_AFTER_DEFAULT (24 * 3600)
 /* A quarter: see keep_sent in casewatch.conf(5) for why. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
 #include "outbox-int.h"
 #include "util.h"
 
@@ -16,6 +17,12 @@ static int cmp_officer(const void *a, const void *b)
 static int cmp_team(const void *a, const void *b)
 {
 	return strcmp(((const struct team *)a)->id, ((const struct team *)b)->id);
+}
+
+static int cmp_by_email(const void *a, const void *b)
+{
+	const struct officer *x = *(const struct officer *const *)a, *y = *(const struct officer *const *)b;
+	return strcmp(x->email, y->email);
 }
 
 void directory_free(struct directory *d)
@@ -33,6 +40,7 @@ void directory_free(struct directory *d)
 	}
 	free(d->officers);
 	free(d->teams);
+	free(d->by_email);
 }
 
 char *col_clean(sqlite3_stmt *st, int i, size_t cap)
@@ -85,6 +93,12 @@ int directory_load(sqlite3 *cdb, struct directory *d, char **ret_err)
 		qsort(d->officers, d->n_officers, sizeof(*d->officers), cmp_officer);
 	if (d->n_teams)
 		qsort(d->teams, d->n_teams, sizeof(*d->teams), cmp_team);
+	d->by_email = xcalloc(d->n_officers + 1, sizeof(*d->by_email));
+	for (size_t i = 0; i < d->n_officers; i++)
+		if (d->officers[i].email)
+			d->by_email[d->n_by_email++] = &d->officers[i];
+	if (d->n_by_email)
+		qsort(d->by_email, d->n_by_email, sizeof(*d->by_email), cmp_by_email);
 	return 0;
 fail:
 	*ret_err = xasprintf("case database: reading officers and teams: %s", sqlite3_errmsg(cdb));
@@ -110,18 +124,32 @@ const struct team *directory_team(const struct directory *d, const char *id)
 
 bool address_usable(const char *a)
 {
-	if (!a)
-		return false;
-	const char *at = strchr(a, '@');
-	size_t n = strlen(a);
-	if (!at || at == a || at != strrchr(a, '@') || at[1] == '\0' || n > TEXT_MAX_ADDRESS)
-		return false;
-	/* Printable ASCII only: nothing a header or an SMTP command would
-	 * read as more than an address. */
-	for (const unsigned char *p = (const unsigned char *)a; *p; p++)
-		if (*p < 0x21 || *p > 0x7e || strchr("<>\",;()[]\\", *p))
-			return false;
-	return true;
+	return addr_spec_ok(a);
+}
+
+const char *directory_address_name(const struct directory *d, const char *address)
+{
+	if (!address)
+		return NULL;
+	size_t lo = 0, hi = d->n_by_email;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(d->by_email[mid]->email, address) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Every officer with this address, one name among them. */
+	const char *name = NULL;
+	for (size_t i = lo; i < d->n_by_email && strcmp(d->by_email[i]->email, address) == 0; i++) {
+		const char *n = d->by_email[i]->name;
+		if (!n || !*n)
+			continue;
+		if (name && strcmp(name, n) != 0)
+			return NULL;
+		name = n;
+	}
+	return name;
 }
 
 const char *directory_officer_name(const struct directory *d, const char *id)

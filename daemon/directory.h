@@ -19,6 +19,9 @@ struct directory {
 	size_t n_officers;
 	struct team *teams;
 	size_t n_teams;
+	/* The officers with an address, by address: directory_address_name()'s. */
+	struct officer **by_email;
+	size_t n_by_email;
 };
 
 
@@ -36,7 +39,10 @@ const char *directory_team_name(const struct directory *d, const char *id);
 /* Column i of a row, cleaned for a message: text_clean(text, cap); NULL
  * for NULL. Shared by the outbox's modules. */
 char *col_clean(sqlite3_stmt *st, int i, size_t cap);
-/* Whether `a` can be written in a message's To and RCPT TO: local@domain,
- * printable ASCII without spaces, quotes, brackets, commas or semicolons,
- * at most TEXT_MAX_ADDRESS bytes. */
+/* Whether `a` can be written in a message's To and RCPT TO:
+ * addr_spec_ok(). */
 bool address_usable(const char *a);
+/* The name to write beside `address` in a message's To: the name of the
+ * officer whose email it is; NULL when no officer with a name has it, or
+ * officers of different names share it. */
+const char *directory_address_name(const struct directory *d, const char *address);

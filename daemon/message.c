@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "address.h"
 #include "util.h"
 
 const char *msg_kind_to_string(enum msg_kind k)
@@ -505,10 +506,11 @@ static void quoted_printable(struct strbuf *b, const char *s)
 	}
 }
 
-/* An address as it is: an encoded word may not hold one (RFC 2047
- * section 5), or no reader finds it. A control character becomes a space,
- * a byte that is not ASCII "?" (neither is in an address that
- * address_usable() let through). */
+/* An addr-spec as it is: an encoded word may not hold one (RFC 2047
+ * section 5), or no reader finds it. The callers give only addresses
+ * addr_spec_ok() let through; should one not be, a control character
+ * becomes a space and a byte that is not ASCII "?", so that it stays one
+ * header of ASCII. */
 static void header_plain(struct strbuf *b, const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -517,21 +519,239 @@ static void header_plain(struct strbuf *b, const char *s)
 	}
 }
 
-/* "Name <address>": the name may need encoding, the address never. */
-static void header_address(struct strbuf *b, const char *s)
+/* The longest line of a header field (RFC 5322 section 2.1.1's "SHOULD be
+ * no more than 78 characters"), and of one that holds an encoded-word (RFC
+ * 2047 section 2: 76), and the longest encoded-word (RFC 2047 section 2). */
+#define LINE_MAX_PLAIN 78
+#define LINE_MAX_ENCODED 76
+#define ENCODED_WORD_MAX 75
+/* "=?UTF-8?B?" and "?=". */
+#define ENCODED_WORD_FRAME 12
+
+/* A header field being written, folded where it must be. */
+struct hfield {
+	struct strbuf *b;
+	size_t col;  /* characters on the line so far */
+	size_t max;  /* LINE_MAX_* */
+	bool first;  /* nothing written after "Name: " yet */
+};
+
+/* Token t[0..n): after "Name: " when it is the first; else after a space,
+ * or after a fold (CRLF and a space, RFC 5322 section 2.2.3) when the line
+ * would pass its maximum. */
+static void hfield_token(struct hfield *h, const char *t, size_t n)
 {
-	const char *lt = strrchr(s, '<');
-	if (!lt || lt == s) {
-		header_plain(b, lt ? lt : s);
+	if (!h->first) {
+		if (h->col + 1 + n > h->max) {
+			strbuf_adds(h->b, "\r\n ");
+			h->col = 1;
+		} else {
+			strbuf_adds(h->b, " ");
+			h->col++;
+		}
+	}
+	strbuf_add(h->b, t, n);
+	h->col += n;
+	h->first = false;
+}
+
+/* How many bytes of the UTF-8 text s[0..n), whole characters, an
+ * encoded-word of at most `room` characters holds: 0 when not one. */
+static size_t encoded_word_fit(const unsigned char *s, size_t n, size_t room)
+{
+	if (room > ENCODED_WORD_MAX)
+		room = ENCODED_WORD_MAX;
+	if (room < ENCODED_WORD_FRAME + 4)
+		return 0;
+	size_t max = (room - ENCODED_WORD_FRAME) / 4 * 3;
+	if (max >= n)
+		return n;
+	size_t k = max;
+	while (k > 0 && (s[k] & 0xc0) == 0x80)
+		k--;
+	return k;
+}
+
+/* s[0..len) as B encoded-words of UTF-8 (RFC 2047), as many as it takes,
+ * each at most ENCODED_WORD_MAX characters of whole characters. A reader
+ * drops the white space between two encoded-words (section 6.2), so the
+ * text's own spaces are inside them. A word is cut before a space when
+ * there is one to cut at, so that the text's words stay whole for a
+ * reader that keeps that white space (Python 3.11's email package does in
+ * a display name, CPython gh-128110: a space too many rather than a word
+ * cut in two); and a word that would be cut short at the end of a line
+ * starts the next instead. */
+static void hfield_encoded(struct hfield *h, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < len;) {
+		size_t sep = h->first ? 0 : 1;
+		size_t room = h->col + sep < h->max ? h->max - h->col - sep : 0;
+		size_t n = encoded_word_fit(u + i, len - i, room);
+		size_t whole = encoded_word_fit(u + i, len - i, h->max - 1);
+		size_t cut = n;
+		while (n < len - i && cut > 0 && s[i + cut] != ' ')
+			cut--;
+		if (n == 0 || (n < len - i && cut == 0 && whole > n && !h->first)) {
+			/* The word starts the next line, after the fold's
+			 * space. */
+			strbuf_adds(h->b, "\r\n");
+			h->col = 0;
+			h->first = false;
+			n = whole;
+			cut = n;
+			while (n < len - i && cut > 0 && s[i + cut] != ' ')
+				cut--;
+		}
+		if (cut > 0)
+			n = cut;
+		struct strbuf w = { 0 };
+		strbuf_adds(&w, "=?UTF-8?B?");
+		base64(&w, u + i, n);
+		strbuf_adds(&w, "?=");
+		hfield_token(h, w.p, w.n);
+		free(w.p);
+		i += n;
+	}
+}
+
+/* s[0..len) as one quoted-string (RFC 5322 section 3.2.4): a backslash
+ * before each " and \, folded at its spaces, which unfolding keeps. */
+static void hfield_quoted(struct hfield *h, const char *s, size_t len)
+{
+	struct strbuf q = { 0 };
+	strbuf_adds(&q, "\"");
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			strbuf_adds(&q, "\\");
+		strbuf_add(&q, s + i, 1);
+	}
+	strbuf_adds(&q, "\"");
+	for (const char *p = q.p;;) {
+		size_t k = strcspn(p, " ");
+		hfield_token(h, p, k);
+		if (!p[k])
+			break;
+		p += k + 1;
+	}
+	free(q.p);
+}
+
+/* The longest word written as ASCII, its quotes and backslashes counted:
+ * a longer one could not be folded onto a line of LINE_MAX_ENCODED after
+ * "Reply-To: ", so it goes as encoded-words, which can be cut anywhere. */
+#define ASCII_WORD_MAX 64
+
+/* How a word of a display name (RFC 5322 section 3.4's phrase) is
+ * written: as it is when it is atext; in a quoted-string when it is other
+ * ASCII; as encoded-words when it is not ASCII, or holds "=?" (text that
+ * looks like an encoded-word is one to a reader, RFC 2047 section 5, and
+ * to many in a quoted-string too: encoded, it is read as what it is). */
+enum word_form { WORD_ATOM, WORD_QUOTED, WORD_ENCODED };
+
+static enum word_form word_form(const char *s, size_t n)
+{
+	enum word_form f = WORD_ATOM;
+	size_t width = 2;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c > 0x7e || (c == '=' && i + 1 < n && s[i + 1] == '?'))
+			return WORD_ENCODED;
+		if (!addr_is_atext(c))
+			f = WORD_QUOTED;
+		width += c == '"' || c == '\\' ? 2 : 1;
+	}
+	return width > ASCII_WORD_MAX ? WORD_ENCODED : f;
+}
+
+/* The end of the word at s: the next space; the spaces after the first of
+ * a run begin the next word, so that they are kept (in its quoted-string
+ * or encoded-word). */
+static size_t word_len(const char *s)
+{
+	size_t n = strspn(s, " ");
+	return n + strcspn(s + n, " ");
+}
+
+/* The display name, cleaned and trimmed, not empty. A name of atoms goes
+ * as it is, a name of other ASCII as one quoted-string. A name with words
+ * that must be encoded is written word by word: each run of them as
+ * encoded-words, each run of the others between as atoms or one
+ * quoted-string, so that a space between the two kinds is white space
+ * every reader keeps, and only the spaces inside a run are encoded. */
+static void hfield_name(struct hfield *h, const char *name)
+{
+	bool encoded = false, atoms = true;
+	for (const char *p = name; *p;) {
+		size_t n = word_len(p);
+		enum word_form f = word_form(p, n);
+		encoded |= f == WORD_ENCODED;
+		atoms &= f == WORD_ATOM;
+		p += n + (p[n] == ' ');
+	}
+	if (!encoded) {
+		if (atoms) {
+			for (const char *p = name; *p;) {
+				size_t n = word_len(p);
+				hfield_token(h, p, n);
+				p += n + (p[n] == ' ');
+			}
+		} else {
+			hfield_quoted(h, name, strlen(name));
+		}
 		return;
 	}
-	size_t n = (size_t)(lt - s);
-	while (n && s[n - 1] == ' ')
-		n--;
-	_cleanup_free_ char *name = xstrndup(s, n);
-	header_text(b, name);
-	strbuf_adds(b, " ");
-	header_plain(b, lt);
+	h->max = LINE_MAX_ENCODED;
+	for (const char *p = name; *p;) {
+		/* A run of words of one kind, encoded or not. */
+		bool enc = word_form(p, word_len(p)) == WORD_ENCODED, run_atoms = true;
+		const char *end = p;
+		for (;;) {
+			size_t n = word_len(end);
+			enum word_form f = word_form(end, n);
+			if ((f == WORD_ENCODED) != enc)
+				break;
+			run_atoms &= f == WORD_ATOM;
+			end += n;
+			if (*end != ' ' || (word_form(end + 1, word_len(end + 1)) == WORD_ENCODED) != enc)
+				break;
+			end++;
+		}
+		if (enc) {
+			hfield_encoded(h, p, (size_t)(end - p));
+		} else if (run_atoms) {
+			for (const char *w = p; w < end;) {
+				size_t n = word_len(w);
+				hfield_token(h, w, n);
+				w += n + (w[n] == ' ');
+			}
+		} else {
+			hfield_quoted(h, p, (size_t)(end - p));
+		}
+		p = end + (*end == ' ');
+	}
+}
+
+void email_header_address(struct strbuf *b, const char *field, const struct email_address *a)
+{
+	struct hfield h = { .b = b, .col = strlen(field) + 2, .max = LINE_MAX_PLAIN, .first = true };
+	strbuf_adds(b, field);
+	strbuf_adds(b, ": ");
+	/* The name made one line of UTF-8 (text_clean()), without the
+	 * spaces around it. */
+	_cleanup_free_ char *name = text_clean(a->name ? a->name : "", 0, NULL);
+	size_t skip = strspn(name, " "), n = strlen(name);
+	while (n > skip && name[n - 1] == ' ')
+		name[--n] = '\0';
+	struct strbuf ab = { 0 };
+	strbuf_adds(&ab, name[skip] ? "<" : "");
+	header_plain(&ab, a->address ? a->address : "");
+	strbuf_adds(&ab, name[skip] ? ">" : "");
+	if (name[skip])
+		hfield_name(&h, name + skip);
+	hfield_token(&h, ab.p, ab.n);
+	free(ab.p);
+	strbuf_adds(b, "\r\n");
 }
 
 char *email_build(const struct email_head *h, const char *subject, const char *text, const char *html,
@@ -549,11 +769,9 @@ char *email_build(const struct email_head *h, const char *subject, const char *t
 	snprintf(boundary, sizeof(boundary), "=_casewatch_%016llx",
 		 (unsigned long long)hash_str(HASH_INIT, h->message_id));
 
-	strbuf_adds(&b, "From: ");
-	header_address(&b, h->from);
-	strbuf_adds(&b, "\r\nTo: ");
-	header_plain(&b, h->to);
-	strbuf_adds(&b, "\r\nSubject: ");
+	email_header_address(&b, "From", &h->from);
+	email_header_address(&b, "To", &h->to);
+	strbuf_adds(&b, "Subject: ");
 	header_text(&b, subject);
 	strbuf_adds(&b, "\r\nDate: ");
 	strbuf_adds(&b, date);

@@ -35,17 +35,38 @@ struct templates {
 int templates_load(struct templates *t, char *const paths[_MSG_KIND_MAX][_MSG_PART_MAX], struct diags *diags);
 void templates_free(struct templates *t);
 
+/* A mailbox in a header: the name is any text (NULL or "": none), the
+ * address an addr-spec that addr_spec_ok() let through. */
+struct email_address {
+	const char *name;
+	const char *address;
+};
+struct strbuf;
+/* The header field "FIELD: ...\r\n" holding one mailbox, as RFC 5322
+ * section 3.4 has it: the address alone when there is no name, else
+ * "name <address>", the name made one line of UTF-8 (text_clean()) and the
+ * spaces around it taken off. A name of atext words one space apart is
+ * written as it is, a name of other ASCII as one quoted-string (a
+ * backslash before each " and \). The words that are not ASCII or hold
+ * "=?" are RFC 2047 encoded-words (UTF-8, base64, each at most 75
+ * characters), a run of them sharing words, and the words between as
+ * atoms or a quoted-string: never an encoded-word inside a quoted-string.
+ * Folded at spaces onto lines of at most 78 characters, 76 when the field
+ * holds an encoded-word (only an address longer than that passes it).
+ * From, To and any other address header go through here. */
+void email_header_address(struct strbuf *b, const char *field, const struct email_address *a);
+
 struct email_head {
-	const char *from;       /* "Name <address>" */
-	const char *to;         /* an address */
+	struct email_address from;
+	struct email_address to;
 	const char *message_id; /* "<...>" */
 	const char *references; /* "<...>", or NULL */
 	int64_t date;
 };
-/* A whole email with CRLF line ends: the headers (Auto-Submitted, a
- * subject on one line, made UTF-8 by text_clean() and RFC 2047-encoded
- * when not ASCII, too long for a line or holding "=?"; the addresses as
- * they are) and a multipart/alternative body of the text and the HTML.
- * *ret_len set. */
+/* A whole email with CRLF line ends: the headers (From and To by
+ * email_header_address(), Auto-Submitted, a subject on one line, made
+ * UTF-8 by text_clean() and RFC 2047-encoded when not ASCII, too long for
+ * a line or holding "=?") and a multipart/alternative body of the text and
+ * the HTML. *ret_len set. */
 char *email_build(const struct email_head *h, const char *subject, const char *text, const char *html,
 		  size_t *ret_len);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "address.h"
 #include "cfg.h"
 #include "util.h"
 
@@ -548,11 +549,27 @@ static void load_notify(struct rloader *l, const config_setting_t *g, struct not
 				np.to |= RECIPIENT_SUPERVISOR;
 			else if (strcmp(v, "manager") == 0)
 				np.to |= RECIPIENT_MANAGER;
-			else if (strchr(v, '@') && v[0] != '@' && strchr(v, '@')[1] && !strpbrk(v, " \t\r\n<>,;")) {
-				np.addresses = xrealloc(np.addresses, (np.n_addresses + 1) * sizeof(char *));
-				np.addresses[np.n_addresses++] = xstrdup(v);
-			} else
+			else if (!strchr(v, '@'))
 				problem(l, e, "unknown recipient '%s' (officer, supervisor, manager or an email address)", v);
+			else {
+				/* Checked as casewatch writes it in To and
+				 * RCPT TO: else every message to it would be
+				 * given up, one by one, when it is sent. */
+				_cleanup_free_ char *why = addr_spec_problem(v);
+				bool control = false;
+				for (const unsigned char *c = (const unsigned char *)v; *c; c++)
+					control |= *c < 0x20 || *c == 0x7f;
+				/* Said without the value, whose line end or
+				 * escape would break the line of the problem. */
+				if (why && control)
+					problem(l, e, "recipient address must be one line, without control characters");
+				else if (why)
+					problem(l, e, "recipient address '%s' %s", v, why);
+				else {
+					np.addresses = xrealloc(np.addresses, (np.n_addresses + 1) * sizeof(char *));
+					np.addresses[np.n_addresses++] = xstrdup(v);
+				}
+			}
 		}
 		if (!np.to && !np.n_addresses) {
 			if (count == 0)

@@ -21,10 +21,12 @@ st() { sqlite3 -batch "$state" "$@"; }
 mail="$T/mail"
 # maildir_holds NAME: $mail/new holds exactly one file per message in the
 # state database, named after it (its creation time and Message-ID), each
-# to the message's address, and nothing is left in $mail/tmp.
+# to the message's address (To: "Name <address>", the officer's name), and
+# nothing is left in $mail/tmp.
 maildir_holds() {
 	for _f in "$mail"/new/*; do
-		[ -f "$_f" ] && printf '%s %s\n' "${_f##*/}" "$(sed -n 's/^To: //p' "$_f" | tr -d '\r')"
+		[ -f "$_f" ] && printf '%s %s\n' "${_f##*/}" \
+			"$(sed -n 's/^To: //p' "$_f" | tr -d '\r' | sed 's/^.* <\([^<>]*\)>$/\1/')"
 	done | sort >"$T/in-maildir"
 	st "SELECT created_at || '.' || substr(ref, 2, instr(ref, '@') - 2) || ' ' || destination FROM messages" |
 		sort >"$T/in-messages"

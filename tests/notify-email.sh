@@ -230,9 +230,9 @@ same_ids() {
 }
 
 # eml NAME ADDRESS: the file of the last message the server of NAME
-# accepted for ADDRESS.
+# accepted for ADDRESS (To: the address, or "Name <address>").
 eml() {
-	grep -l -i -E "^To: $2[[:space:]]*\$" "$T/$1/smtp/out/"*.eml 2>/dev/null | sort -V | tail -n 1
+	grep -l -i -E "^To: (.* <)?$2>?[[:space:]]*\$" "$T/$1/smtp/out/"*.eml 2>/dev/null | sort -V | tail -n 1
 }
 
 # text FILE: the decoded headers and text part of a message (nothing
@@ -322,6 +322,7 @@ instance=$(st tls "SELECT value FROM meta WHERE key = 'instance'")
 m=$(eml tls off2@council.test)
 text "$m" >"$T/m.txt"
 same "message: From is smtp.from" "$(grep '^From:' "$T/m.txt")" "From: Casewatch Monitor <casewatch@council.test>"
+same "message: To is the officer, by name" "$(grep '^To:' "$T/m.txt")" "To: Owen Two <off2@council.test>"
 same "message: its Message-ID" "$(grep '^Message-ID:' "$T/m.txt")" "Message-ID: <casewatch.$instance.2@council.test>"
 same "message: one case: References threads it" "$(grep '^References:' "$T/m.txt")" \
 	"References: <casewatch.$instance.case.11@council.test>"

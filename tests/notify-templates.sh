@@ -28,7 +28,8 @@ cw() { "$CASEWATCH" -c "$T/casewatch.conf" "$@"; }
 run "the configuration with templates is OK" 0 cw check
 run "the first scan" 0 cw run --once --at 2026-11-19T07:00:00Z
 run "the Friday scan sends" 0 cw run --once --at 2026-11-20
-f=$(grep -l '^To: declan.walsh@example.gov.uk' "$T"/mail/new/* | head -n 1)
+# The officer's name, which holds < and >, in To as one quoted-string.
+f=$(grep -l '^To: "Declan <Walsh> & Co" <declan.walsh@example.gov.uk>' "$T"/mail/new/* | head -n 1)
 same "the subject is the unit's" "$(sed -n 's/^Subject: //p' "$f" | tr -d '\r')" \
 	"Reminder: 1 for declan.walsh@example.gov.uk"
 /usr/bin/python3 - "$f" >"$T/parts" <<'PY'

@@ -20,6 +20,7 @@
 
 #include "tap.h"
 
+#include "address.h"
 #include "conf.h"
 #include "diag.h"
 #include "directory.h"
@@ -433,8 +434,8 @@ static int teardown(void **state)
 }
 
 static const struct email_head plain_head = {
-	.from = "casewatch <casewatch@localhost>",
-	.to = "jo.bloggs@example.gov.uk",
+	.from = { "casewatch", "casewatch@localhost" },
+	.to = { NULL, "jo.bloggs@example.gov.uk" },
 	.message_id = "<42.1@localhost>",
 	.references = NULL,
 	.date = DATE_MON_2_MAR_2026,
@@ -757,17 +758,22 @@ static void test_subject_line_ends_become_spaces(void **state)
 	assert_null(strstr(raw, "\r\nBcc:"));
 
 	/* A lone LF, a lone CR, a tab, DEL and other controls, and the same
-	 * in From and To. */
+	 * in the names and addresses of From and To (which the configuration
+	 * and address_usable() refuse before they get here). */
 	struct email_head h = plain_head;
-	h.from = "casewatch\n <casewatch@localhost>";
-	h.to = "jo@example.gov.uk\r\nCc: all@example.gov.uk";
+	h.from = (struct email_address){ "casewatch\n", "casewatch@localhost" };
+	h.to = (struct email_address){ NULL, "jo@example.gov.uk\r\nCc: all@example.gov.uk" };
 	build(&h, "a\nb\rc\td\x7f" "e\x01" "f\n\nX-Evil: 1", "t\n", "h\n", &m);
 	char *s2 = mail_header(&m, "Subject");
 	assert_string_equal(s2, "a b c d e f  X-Evil: 1");
 	char *from = mail_header(&m, "From");
-	assert_string_equal(from, "casewatch  <casewatch@localhost>");
+	assert_string_equal(from, "casewatch <casewatch@localhost>");
 	char *to = mail_header(&m, "To");
 	assert_string_equal(to, "jo@example.gov.uk  Cc: all@example.gov.uk");
+	h.to = (struct email_address){ "Jo\r\nBcc: evil@example.org", "jo@example.gov.uk" };
+	build(&h, "s", "t\n", "h\n", &m);
+	assert_non_null(strstr(m.head, "\r\nTo: \"Jo  Bcc: evil@example.org\" <jo@example.gov.uk>\r\nSubject: s\r\n"));
+	assert_null(mail_header(&m, "Bcc"));
 	char *cc = mail_header(&m, "Cc");
 	assert_null(cc);
 	char *xe = mail_header(&m, "X-Evil");
@@ -871,23 +877,363 @@ static void test_subject_invalid_utf8_does_not_crash(void **state)
 }
 
 /* A sender's name that is not ASCII (smtp from = "Cyngor Sir Ynys Môn
- * <asb@...>"): RFC 2047 encodes the name (a phrase) only; an encoded word
- * may not hold the address (RFC 2047 section 5), or no reader finds it. */
+ * <asb@...>"): RFC 2047 encodes the word of the name (a phrase) that needs
+ * it; an encoded word may not hold the address (RFC 2047 section 5), or no
+ * reader finds it. */
 static void test_from_name_not_ascii_keeps_the_address(void **state)
 {
 	(void)state;
 	struct email_head h = plain_head;
-	h.from = "\xc3\x89quipe ASB <asb@example.gov.uk>";
+	h.from = (struct email_address){ "Cyngor Sir Ynys M\xc3\xb4n", "asb@example.gov.uk" };
 	struct mail m;
 	build(&h, "s", "t\n", "h\n", &m);
 	char *from = mail_header(&m, "From");
-	const char *addr = " <asb@example.gov.uk>";
-	size_t n = strlen(from), an = strlen(addr);
-	if (n <= an || strcmp(from + n - an, addr) != 0)
-		fail_msg("From: %s does not end in the address%s", from, addr);
-	char *name = gc(xstrndup(from, n - an));
-	char *back = decode_words(name);
-	assert_string_equal(back, "\xc3\x89quipe ASB");
+	assert_string_equal(from, "Cyngor Sir Ynys =?UTF-8?B?TcO0bg==?= <asb@example.gov.uk>");
+	assert_string_equal(decode_words("=?UTF-8?B?TcO0bg==?="), "M\xc3\xb4n");
+}
+
+/* ---- Addresses: RFC 5322 section 3.4, RFC 2047 ------------------------------------- */
+
+#define WELSH_NAME \
+	"Cyngor Bwrdeistref Sirol Rhondda Cynon Taf: T\xc3\xaem Ymddygiad Gwrthgymdeithasol a Diogelwch " \
+	"Cymunedol, Swyddfa\xe2\x80\x99r Gogledd"
+#define WELSH_RUN \
+	"Ll\xc5\xb7r Gwenll\xc3\xaf" "an Si\xc3\xb4n T\xc5\xb7-Dd\xc5\xb5r G\xc5\xb5yl-D\xc5\xb5r " \
+	"M\xc3\xb4n T\xc3\xaem"
+
+static char *address_header(const char *field, const char *name, const char *address)
+{
+	struct strbuf *b = sb_new();
+	email_header_address(b, field, &(struct email_address){ name, address });
+	return sb_take(b);
+}
+
+/* Each form a display name takes, byte for byte: atoms as they are; a
+ * quoted-string for other ASCII; encoded-words for the words that are not
+ * ASCII, the words between them as atoms or a quoted-string; the address
+ * alone without a name. The base64 was worked out apart from casewatch
+ * (Python's base64 module). */
+static void test_address_header_exact(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *field, *name, *address, *want;
+	} cases[] = {
+		/* A plain name: atext and single spaces. */
+		{ "From", "ASB Team", "asb@example.gov.uk", "From: ASB Team <asb@example.gov.uk>\r\n" },
+		{ "To", "O'Brien-Smith", "ob@example.gov.uk", "To: O'Brien-Smith <ob@example.gov.uk>\r\n" },
+		/* A comma, a dot, a colon: specials, so a quoted-string. */
+		{ "From", "Leeds City Council, ASB Unit", "asb@leeds.example",
+		  "From: \"Leeds City Council, ASB Unit\" <asb@leeds.example>\r\n" },
+		{ "To", "J. Smith", "j.smith@example.gov.uk", "To: \"J. Smith\" <j.smith@example.gov.uk>\r\n" },
+		{ "To", "Team: North", "north@example.gov.uk", "To: \"Team: North\" <north@example.gov.uk>\r\n" },
+		/* Quotes and backslashes, each after a backslash. */
+		{ "From", "The \"Quiet\" Team \\ North", "quiet@example.gov.uk",
+		  "From: \"The \\\"Quiet\\\" Team \\\\ North\" <quiet@example.gov.uk>\r\n" },
+		{ "To", "\"", "q@example.gov.uk", "To: \"\\\"\" <q@example.gov.uk>\r\n" },
+		/* Spaces around a name go; two together are kept, quoted. */
+		{ "To", "  Jo  Bloggs ", "jo@example.gov.uk", "To: \"Jo  Bloggs\" <jo@example.gov.uk>\r\n" },
+		/* Not ASCII: the words with é, £ and ’ as encoded-words of
+		 * UTF-8, the others as they are, a space between. */
+		{ "From", "\xc3\x89quipe ASB", "asb@example.gov.uk",
+		  "From: =?UTF-8?B?w4lxdWlwZQ==?= ASB <asb@example.gov.uk>\r\n" },
+		{ "From", "ASB \xc2\xa3 Recovery Team", "recovery@example.gov.uk",
+		  "From: ASB =?UTF-8?B?wqM=?= Recovery Team <recovery@example.gov.uk>\r\n" },
+		{ "To", "Si\xc3\xa2n O'Brien", "sian.obrien@example.gov.uk",
+		  "To: =?UTF-8?B?U2nDom4=?= O'Brien <sian.obrien@example.gov.uk>\r\n" },
+		/* Two words that are not ASCII together: one encoded-word,
+		 * the space inside it. */
+		{ "To", "Si\xc3\xa2n \xc3\x89vans", "sian.evans@example.gov.uk",
+		  "To: =?UTF-8?B?U2nDom4gw4l2YW5z?= <sian.evans@example.gov.uk>\r\n" },
+		/* A long Welsh name of several encoded-words: the words
+		 * between them that need quoting in a quoted-string each,
+		 * never an encoded-word in one; folded at spaces, lines of at
+		 * most 76. */
+		{ "To", WELSH_NAME, "gogledd@rctcbc.example",
+		  "To: \"Cyngor Bwrdeistref Sirol Rhondda Cynon Taf:\" =?UTF-8?B?VMOubQ==?=\r\n"
+		  " \"Ymddygiad Gwrthgymdeithasol a Diogelwch Cymunedol,\"\r\n"
+		  " =?UTF-8?B?U3d5ZGRmYeKAmXI=?= Gogledd <gogledd@rctcbc.example>\r\n" },
+		/* Words that are not ASCII, more of them than one
+		 * encoded-word holds: two, cut before a space, which goes in
+		 * the second (a reader drops the white space between two
+		 * encoded-words, RFC 2047 section 6.2), each at most 75 long. */
+		{ "To", WELSH_RUN, "llyr@example.gov.uk",
+		  "To: =?UTF-8?B?TGzFt3IgR3dlbmxsw69hbiBTacO0biBUxbctRGTFtXIgR8W1eWwtRMW1cg==?=\r\n"
+		  " =?UTF-8?B?IE3DtG4gVMOubQ==?= <llyr@example.gov.uk>\r\n" },
+		/* Text that a reader would take for an encoded-word is one. */
+		{ "To", "=?UTF-8?B?SGk=?=", "hi@example.gov.uk",
+		  "To: =?UTF-8?B?PT9VVEYtOD9CP1NHaz0/PQ==?= <hi@example.gov.uk>\r\n" },
+		/* A long ASCII name folds at a space, inside its quoted-string. */
+		{ "From", "Anti-Social Behaviour Unit, Community Safety Partnership, Leeds City Council, Merrion House",
+		  "asb@leeds.example",
+		  "From: \"Anti-Social Behaviour Unit, Community Safety Partnership, Leeds City\r\n"
+		  " Council, Merrion House\" <asb@leeds.example>\r\n" },
+		/* A word too long for any line: encoded-words, which can be
+		 * cut anywhere. */
+		{ "From", "Anti.Social.Behaviour.Unit.Community.Safety.Partnership.Leeds.City.Council", "asb@leeds.example",
+		  "From: =?UTF-8?B?QW50aS5Tb2NpYWwuQmVoYXZpb3VyLlVuaXQuQ29tbXVuaXR5LlNhZmV0?=\r\n"
+		  " =?UTF-8?B?eS5QYXJ0bmVyc2hpcC5MZWVkcy5DaXR5LkNvdW5jaWw=?=\r\n"
+		  " <asb@leeds.example>\r\n" },
+		/* No name: the addr-spec alone. */
+		{ "To", NULL, "jo.bloggs@example.gov.uk", "To: jo.bloggs@example.gov.uk\r\n" },
+		{ "To", "", "jo.bloggs@example.gov.uk", "To: jo.bloggs@example.gov.uk\r\n" },
+		{ "To", "   ", "jo.bloggs@example.gov.uk", "To: jo.bloggs@example.gov.uk\r\n" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		char *got = address_header(cases[i].field, cases[i].name, cases[i].address);
+		if (strcmp(got, cases[i].want) != 0)
+			fail_msg("%s '%s': got\n%s\nwant\n%s", cases[i].field, cases[i].name ? cases[i].name : "(null)",
+				 got, cases[i].want);
+	}
+}
+
+/* The display name of an unfolded "name <address>" as a reader takes it
+ * (RFC 5322 section 3.4, RFC 2047 section 6.2): words one space apart, the
+ * space kept except between two encoded-words; an encoded-word decoded, a
+ * quoted-string unquoted, an atom as it is. */
+static char *read_display_name(const char *v, const char *address)
+{
+	char *tail = gc(xasprintf(" <%s>", address));
+	size_t len = strlen(v), tn = strlen(tail);
+	if (len <= tn || strcmp(v + len - tn, tail) != 0)
+		fail_msg("'%s' does not end in '%s'", v, tail);
+	char *phrase = gc(xstrndup(v, len - tn));
+	struct strbuf *b = sb_new();
+	strbuf_adds(b, "");
+	bool prev_ew = false;
+	for (const char *p = phrase; *p;) {
+		if (p != phrase) {
+			if (*p != ' ')
+				fail_msg("the words of '%s' are not one space apart at: %s", phrase, p);
+			p++;
+		}
+		bool ew = strncmp(p, "=?", 2) == 0;
+		if (p != phrase && !(ew && prev_ew))
+			strbuf_adds(b, " ");
+		if (ew) {
+			if (strncmp(p, "=?UTF-8?B?", 10) != 0)
+				fail_msg("not an encoded-word at: %s", p);
+			const char *end = strstr(p + 10, "?=");
+			assert_non_null(end);
+			assert_true(end + 2 - p <= 75);
+			char *bytes = b64_decode(p + 10, (size_t)(end - p - 10));
+			if (!utf8_whole((const unsigned char *)bytes, strlen(bytes)))
+				fail_msg("an encoded word splits a UTF-8 character: %s", bytes);
+			strbuf_adds(b, bytes);
+			p = end + 2;
+		} else if (*p == '"') {
+			for (p++; *p && *p != '"'; p++) {
+				if (*p == '\\')
+					p++;
+				if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+					fail_msg("byte 0x%02x in a quoted-string of '%s'", (unsigned char)*p, phrase);
+				if (strncmp(p, "=?", 2) == 0)
+					fail_msg("'=?' in a quoted-string of '%s'", phrase);
+				strbuf_add(b, p, 1);
+			}
+			if (*p != '"')
+				fail_msg("a quoted-string of '%s' does not end", phrase);
+			p++;
+		} else {
+			size_t n = strcspn(p, " ");
+			if (n == 0)
+				fail_msg("an empty word in '%s'", phrase);
+			for (size_t i = 0; i < n; i++)
+				if (!addr_is_atext((unsigned char)p[i]))
+					fail_msg("'%c' in an atom of '%s'", p[i], phrase);
+			strbuf_add(b, p, n);
+			p += n;
+		}
+		prev_ew = ew;
+	}
+	return sb_take(b);
+}
+
+/* Whatever the name (every kind of character, any length up to the
+ * case database's cap and well beyond), the header is one field of ASCII
+ * lines of at most 78 characters (76 with an encoded-word), and reads
+ * back as exactly the name, cleaned and trimmed. */
+static void test_address_header_reads_back(void **state)
+{
+	(void)state;
+	static const char *const pieces[] = {
+		"Jo", "Bloggs", ",", "\"", "\\", ".", "(", ")", "<", ">", "@", ":", ";", "[", "]", "=?", "?=",
+		"\xc3\xa9", "\xc2\xa3", "\xc5\xb5", "\xe2\x80\x99", "\xf0\x9f\x98\x80", "'", "-", "Tîm",
+	};
+	static const char *const fixed[] = {
+		WELSH_NAME, WELSH_RUN, "Leeds City Council, ASB Unit", "The \"Quiet\" Team \\ North", "=?UTF-8?Q?x?=",
+		"a\tb", "x\r\nBcc: evil@example.org", "\xff\xfe bytes",
+	};
+	uint64_t seed = 42;
+	for (int round = 0; round < 400; round++) {
+		struct strbuf *nb = sb_new();
+		const char *name;
+		if (round < (int)ELEMENTSOF(fixed)) {
+			name = fixed[round];
+		} else {
+			size_t words = (size_t)(round % 23);
+			for (size_t w = 0; w < words; w++) {
+				seed = hash_u64(seed, (uint64_t)w);
+				if (w)
+					strbuf_adds(nb, seed % 7 == 0 ? "  " : " ");
+				for (int k = 0; k < 1 + (int)(seed >> 40) % 4; k++)
+					strbuf_adds(nb, pieces[(seed >> (8 * k)) % ELEMENTSOF(pieces)]);
+			}
+			name = sb_take(nb);
+		}
+		const char *field = round % 2 ? "From" : "To";
+		const char *address = "somebody@example.gov.uk";
+		char *got = address_header(field, name, address);
+		/* Lines: ASCII, CRLF, the limits; then unfolded. */
+		struct strbuf *ub = sb_new();
+		strbuf_adds(ub, "");
+		for (const char *p = got; *p;) {
+			const char *eol = strstr(p, "\r\n");
+			assert_non_null(eol);
+			size_t len = (size_t)(eol - p);
+			bool encoded = memmem(p, len, "=?", 2) != NULL;
+			if (len > (encoded ? 76u : 78u))
+				fail_msg("a line of %zu characters in:\n%s", len, got);
+			for (const char *q = p; q < eol; q++)
+				if ((unsigned char)*q < 0x20 || (unsigned char)*q > 0x7e)
+					fail_msg("byte 0x%02x in:\n%s", (unsigned char)*q, got);
+			if (p != got && *p != ' ')
+				fail_msg("a second line that is not a continuation in:\n%s", got);
+			strbuf_add(ub, p, len);
+			p = eol + 2;
+		}
+		char *unfolded = sb_take(ub);
+		char *prefix = gc(xasprintf("%s: ", field));
+		assert_true(strncmp(unfolded, prefix, strlen(prefix)) == 0);
+		char *want = gc(text_clean(name, 0, NULL));
+		size_t skip = strspn(want, " "), n = strlen(want);
+		while (n > skip && want[n - 1] == ' ')
+			want[--n] = '\0';
+		want += skip;
+		const char *value = unfolded + strlen(prefix);
+		if (!*want) {
+			assert_string_equal(value, address);
+			continue;
+		}
+		char *back = read_display_name(value, address);
+		if (strcmp(back, want) != 0)
+			fail_msg("name '%s' read back as '%s' from:\n%s", want, back, got);
+	}
+}
+
+/* In a whole email: From and To each one header, through the same
+ * writer. */
+static void test_email_from_and_to_names(void **state)
+{
+	(void)state;
+	struct email_head h = plain_head;
+	h.from = (struct email_address){ "Leeds City Council, ASB Unit", "asb@leeds.example" };
+	h.to = (struct email_address){ "Si\xc3\xa2n O'Brien", "sian.obrien@example.gov.uk" };
+	struct mail m;
+	build(&h, "casewatch: 1 overdue", "t\n", "h\n", &m);
+	static const char want[] = "From: \"Leeds City Council, ASB Unit\" <asb@leeds.example>\r\n"
+				   "To: =?UTF-8?B?U2nDom4=?= O'Brien <sian.obrien@example.gov.uk>\r\n"
+				   "Subject: casewatch: 1 overdue\r\n";
+	if (strncmp(m.head, want, strlen(want)) != 0)
+		fail_msg("the head begins\n%.*s\nwant\n%s", (int)strlen(want), m.head, want);
+}
+
+/* Why an address is refused, as `casewatch check` says it. */
+static void test_addr_spec_problem_exact(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *a, *why;
+	} cases[] = {
+		{ "jo.bloggs+asb@example.gov.uk", NULL },
+		{ "o'brien@example.gov.uk", NULL },
+		{ "casewatch@localhost", NULL },
+		{ "", "is empty" },
+		{ "casewatch", "has no @" },
+		{ "jo@x@y.uk", "has more than one @" },
+		{ "@example.gov.uk", "has nothing before the @" },
+		{ "jo@", "has nothing after the @" },
+		{ "jo bloggs@example.gov.uk", "holds a space" },
+		{ "jo@x.uk, al@x.uk", "has more than one @" },
+		{ "jo,al@x.uk", "holds ',', which an address may not" },
+		{ "\"jo\"@x.uk", "holds '\"', which an address may not" },
+		{ "jo@[192.0.2.1]", "holds '[', which an address may not" },
+		{ "jo\r\n@x.uk", "holds a control character" },
+		{ "j\xc3\xb6@x.uk", "is not ASCII (addresses in other scripts are not supported)" },
+		{ "jo..bloggs@x.uk", "has a dot at the start or end of the part before the @, or two in a row" },
+		{ "jo@x_y.uk", "holds '_' in its domain, which a domain may not" },
+		{ "jo@x..uk", "has a dot at the start or end of its domain, or two in a row" },
+		{ "jo@-x.uk", "has a part of its domain that starts or ends with a hyphen" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		char *got = gc(addr_spec_problem(cases[i].a));
+		if (cases[i].why ? !got || strcmp(got, cases[i].why) != 0 : got != NULL)
+			fail_msg("'%s': got '%s', want '%s'", cases[i].a, got ? got : "(none)",
+				 cases[i].why ? cases[i].why : "(none)");
+		assert_int_equal(addr_spec_ok(cases[i].a), cases[i].why == NULL);
+	}
+	char *a = gc(xasprintf("%065d@x.uk", 0));
+	assert_string_equal(gc(addr_spec_problem(a)), "has 65 bytes before the @, more than the 64 that mail servers must take");
+	a = gc(xasprintf("x@%064d.uk", 0));
+	assert_string_equal(gc(addr_spec_problem(a)), "has a part of its domain longer than 63 characters");
+	a = gc(xasprintf("%064d@%063d.%063d.%062d", 0, 1, 2, 3));
+	assert_string_equal(gc(addr_spec_problem(a)), "is 255 bytes long, more than the 254 an address may have");
+	assert_string_equal(gc(addr_spec_problem(NULL)), "is empty");
+}
+
+/* smtp from as people write it, and what is refused. */
+static void test_addr_parse_forms(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *v, *name, *address, *why;
+	} cases[] = {
+		{ "Leeds City Council, ASB Unit <asb@leeds.example>", "Leeds City Council, ASB Unit", "asb@leeds.example", NULL },
+		{ "\"Leeds City Council, ASB Unit\" <asb@leeds.example>", "Leeds City Council, ASB Unit", "asb@leeds.example", NULL },
+		{ "  \"The \\\"Quiet\\\" Team \\\\ North\"   <q@x.uk> ", "The \"Quiet\" Team \\ North", "q@x.uk", NULL },
+		{ "The \"Quiet\" Team <q@x.uk>", "The \"Quiet\" Team", "q@x.uk", NULL },
+		{ "Unit \\ North <n@x.uk>", "Unit \\ North", "n@x.uk", NULL },
+		{ "\"A <b>\" <c@x.uk>", "A <b>", "c@x.uk", NULL },
+		{ "\"A\" and \"B\" <c@x.uk>", "\"A\" and \"B\"", "c@x.uk", NULL },
+		{ "\"open <o@x.uk>", "\"open", "o@x.uk", NULL },
+		{ "Cyngor Sir Ynys M\xc3\xb4n <asb@ynysmon.example>", "Cyngor Sir Ynys M\xc3\xb4n", "asb@ynysmon.example", NULL },
+		{ "=?UTF-8?B?SGk=?= <hi@x.uk>", "=?UTF-8?B?SGk=?=", "hi@x.uk", NULL },
+		{ " asb@x.uk ", NULL, "asb@x.uk", NULL },
+		{ "<asb@x.uk>", NULL, "asb@x.uk", NULL },
+		{ "\"\" <asb@x.uk>", NULL, "asb@x.uk", NULL },
+		{ "casewatch", NULL, NULL, "the address has no @ (write \"Name <address>\" or an address)" },
+		{ "Leeds Council asb@x.uk", NULL, NULL,
+		  "the address holds a space (write \"Name <address>\" or an address)" },
+		{ "a@x.uk, b@x.uk", NULL, NULL, "the address has more than one @ (write \"Name <address>\" or an address)" },
+		{ "Alice <a@x.uk>, Bob <b@x.uk>", NULL, NULL,
+		  "its name holds < or >: give one address, and put a name that holds them in double quotes" },
+		{ "ASB <asb@x.uk", NULL, NULL, "it has a < without a >" },
+		{ "ASB asb@x.uk>", NULL, NULL, "it has a > without a <" },
+		{ "ASB <asb@x.uk> (North)", NULL, NULL, "it has text after the address's >" },
+		{ "ASB <>", NULL, NULL, "the address '' is empty" },
+		{ "ASB <j\xc3\xb6@x.uk>", NULL, NULL,
+		  "the address 'j\xc3\xb6@x.uk' is not ASCII (addresses in other scripts are not supported)" },
+		{ "ASB <\"jo\"@x.uk>", NULL, NULL, "the address '\"jo\"@x.uk' holds '\"', which an address may not" },
+		{ "ASB \xff <a@x.uk>", NULL, NULL, "it is not UTF-8" },
+		{ "ASB\x01 <a@x.uk>", NULL, NULL, "it holds a control character" },
+		{ "ASB \xc2\x85 <a@x.uk>", NULL, NULL, "it holds a control character" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		char *name = NULL, *address = NULL, *why = NULL;
+		int r = addr_parse(cases[i].v, &name, &address, &why);
+		gc(name), gc(address), gc(why);
+		if (cases[i].why) {
+			if (r != -EINVAL || !why || strcmp(why, cases[i].why) != 0)
+				fail_msg("'%s': %d '%s', want the problem '%s'", cases[i].v, r, why ? why : "", cases[i].why);
+			continue;
+		}
+		if (r != 0)
+			fail_msg("'%s': refused: %s", cases[i].v, why ? why : "?");
+		if (cases[i].name ? !name || strcmp(name, cases[i].name) != 0 : name != NULL)
+			fail_msg("'%s': name '%s', want '%s'", cases[i].v, name ? name : "(none)",
+				 cases[i].name ? cases[i].name : "(none)");
+		assert_string_equal(address, cases[i].address);
+	}
 }
 
 /* ---- Built-in templates ------------------------------------------------------------ */
@@ -983,17 +1329,26 @@ static void test_address_usable_exact(void **state)
 		NULL, "", "jo", "@example.gov.uk", "jo@", "jo@x@y", "jo bloggs@x", "jo@x\r\nBcc: e@x",
 		"j\xc3\xb6@x", "jo\xff@x", "<jo@x>", "jo@x,e@y", "jo@x;e@y", "\"jo\"@x", "jo(c)@x", "jo@[1.2.3.4]",
 		"jo\\@x", "jo\x1b@x", "jo\x7f@x",
+		/* Dot-atoms only (RFC 5322 section 3.4.1), and a domain of
+		 * letters, digits and hyphens (RFC 5321 section 4.1.2). */
+		".jo@x", "jo.@x", "jo..bloggs@x", "jo@.x", "jo@x.", "jo@x..gov.uk", "jo@-x.gov.uk", "jo@x-.gov.uk",
+		"jo@x_y.gov.uk", "jo@x!.gov.uk",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (address_usable(bad[i]))
 			fail_msg("usable: '%s'", bad[i] ? bad[i] : "(null)");
-	/* TEXT_MAX_ADDRESS bytes, and one more. */
-	char a[TEXT_MAX_ADDRESS + 2];
-	memset(a, 'x', sizeof(a) - 1);
-	a[sizeof(a) - 1] = '\0';
-	a[1] = '@';
+	/* TEXT_MAX_ADDRESS bytes (64 before the @, labels of 63), and one
+	 * more; 65 bytes before the @; a label of 64. */
+	char *a = gc(xasprintf("%064d@%063d.%063d.%061d", 0, 1, 2, 3));
+	assert_int_equal(strlen(a), TEXT_MAX_ADDRESS);
+	assert_true(address_usable(a));
+	a = gc(xasprintf("%064d@%063d.%063d.%062d", 0, 1, 2, 3));
 	assert_false(address_usable(a));
-	a[TEXT_MAX_ADDRESS] = '\0';
+	a = gc(xasprintf("%065d@x", 0));
+	assert_false(address_usable(a));
+	a = gc(xasprintf("x@%064d.uk", 1));
+	assert_false(address_usable(a));
+	a = gc(xasprintf("x@%063d.uk", 1));
 	assert_true(address_usable(a));
 }
 
@@ -1290,6 +1645,8 @@ static void test_conf_defaults(void **state)
 	assert_null(c->smtp);
 	assert_string_equal(c->from, "casewatch <casewatch@localhost>");
 	assert_string_equal(c->from, DEFAULT_FROM);
+	assert_string_equal(c->from_name, "casewatch");
+	assert_string_equal(c->from_address, "casewatch@localhost");
 	assert_int_equal(c->n_webhooks, 0);
 	assert_null(c->case_link);
 	assert_false(c->window_every_day);
@@ -1405,6 +1762,8 @@ static void test_smtp_relay_with_password_file(void **state)
 	assert_string_equal(c->smtp->from, "ASB Team <asb@example.gov.uk>");
 	assert_string_equal(c->smtp->from_address, "asb@example.gov.uk");
 	assert_string_equal(c->from, "ASB Team <asb@example.gov.uk>");
+	assert_string_equal(c->from_name, "ASB Team");
+	assert_string_equal(c->from_address, "asb@example.gov.uk");
 	assert_int_equal(c->smtp->timeout_ms, 30000);
 	assert_null(c->unreadable_secret);
 
@@ -1417,6 +1776,8 @@ static void test_smtp_relay_with_password_file(void **state)
 	assert_string_equal(c->smtp->from, DEFAULT_FROM);
 	assert_string_equal(c->smtp->from_address, "casewatch@localhost");
 	assert_string_equal(c->from, DEFAULT_FROM);
+	assert_string_equal(c->from_name, "casewatch");
+	assert_string_equal(c->from_address, "casewatch@localhost");
 }
 
 static void test_smtp_tls_none_ipv6_and_timeout(void **state)
@@ -1433,6 +1794,8 @@ static void test_smtp_tls_none_ipv6_and_timeout(void **state)
 	assert_null(c->smtp->password);
 	assert_string_equal(c->smtp->from_address, "asb@example.gov.uk");
 	assert_string_equal(c->from, "asb@example.gov.uk");
+	assert_null(c->from_name);
+	assert_string_equal(c->from_address, "asb@example.gov.uk");
 
 	c = load_ok("smtp-req.conf",
 		"smtp = { server = \"localhost:2525\"; tls = \"required\"; timeout = 5; };\n");
@@ -1683,11 +2046,12 @@ static void test_smtp_problems(void **state)
 		  "@/smtp-tls.conf:3: smtp tls must be \"required\" (STARTTLS) or \"none\" (a relay on this host), "
 		  "not 'maybe'\n" },
 		{ "smtp-from.conf", "smtp = {\n  server = \"relay.example:587\";\n  from = \"casewatch\";\n};\n",
-		  "@/smtp-from.conf:3: smtp from 'casewatch' is not \"Name <address>\" or an address\n" },
+		  "@/smtp-from.conf:3: smtp from 'casewatch': the address has no @ (write \"Name <address>\" or "
+		  "an address)\n" },
 		{ "smtp-from-noat.conf", "smtp = { server = \"relay.example:587\"; from = \"ASB <asb>\"; };\n",
-		  "@/smtp-from-noat.conf:1: smtp from 'ASB <asb>' is not \"Name <address>\" or an address\n" },
+		  "@/smtp-from-noat.conf:1: smtp from 'ASB <asb>': the address 'asb' has no @\n" },
 		{ "smtp-from-empty.conf", "smtp = { server = \"relay.example:587\"; from = \"ASB <>\"; };\n",
-		  "@/smtp-from-empty.conf:1: smtp from 'ASB <>' is not \"Name <address>\" or an address\n" },
+		  "@/smtp-from-empty.conf:1: smtp from 'ASB <>': the address '' is empty\n" },
 		{ "smtp-from-lines.conf", "smtp = { server = \"relay.example:587\";\n  from = \"ASB\\n <asb@example.gov.uk>\"; };\n",
 		  "@/smtp-from-lines.conf:2: smtp from must be one line\n" },
 		{ "smtp-key.conf", "smtp = {\n  server = \"relay.example:587\";\n  port = 25;\n  starttls = true;\n};\n",
@@ -1711,6 +2075,58 @@ static void test_smtp_timeout_out_of_range(void **state)
 		   "@/smtp-timeout-0.conf:1: smtp timeout must be between 1 second and 5 minutes\n");
 	expect_bad("smtp-timeout-301.conf", "smtp = { server = \"relay.example:587\"; timeout = 301; };\n",
 		   "@/smtp-timeout-301.conf:1: smtp timeout must be between 1 second and 5 minutes\n");
+}
+
+/* smtp from with a display name that needs quoting or encoding loads as
+ * it is meant, and the message carries it so. */
+static void test_smtp_from_names(void **state)
+{
+	(void)state;
+	struct conf *c = load_ok("from-comma.conf",
+		"smtp = { server = \"relay.example:25\"; tls = \"none\";\n"
+		"  from = \"Leeds City Council, ASB Unit <asb@leeds.example>\"; };\n");
+	assert_string_equal(c->from, "Leeds City Council, ASB Unit <asb@leeds.example>");
+	assert_string_equal(c->from_name, "Leeds City Council, ASB Unit");
+	assert_string_equal(c->from_address, "asb@leeds.example");
+	assert_string_equal(c->smtp->from_address, "asb@leeds.example");
+	char *hdr = address_header("From", c->from_name, c->from_address);
+	assert_string_equal(hdr, "From: \"Leeds City Council, ASB Unit\" <asb@leeds.example>\r\n");
+
+	c = load_ok("from-quoted.conf",
+		"smtp = { server = \"relay.example:25\"; tls = \"none\";\n"
+		"  from = \"\\\"The \\\\\\\"Quiet\\\\\\\" Unit\\\" <quiet@example.gov.uk>\"; };\n");
+	assert_string_equal(c->from_name, "The \"Quiet\" Unit");
+	assert_string_equal(c->from_address, "quiet@example.gov.uk");
+
+	c = load_ok("from-welsh.conf",
+		"smtp = { server = \"relay.example:25\"; tls = \"none\";\n"
+		"  from = \"Cyngor Sir Ynys M\xc3\xb4n <asb@ynysmon.example>\"; };\n");
+	assert_string_equal(c->from_name, "Cyngor Sir Ynys M\xc3\xb4n");
+	hdr = address_header("From", c->from_name, c->from_address);
+	assert_string_equal(hdr, "From: Cyngor Sir Ynys =?UTF-8?B?TcO0bg==?= <asb@ynysmon.example>\r\n");
+
+	c = load_ok("from-angle.conf", "smtp = { server = \"relay.example:25\"; tls = \"none\"; from = \"<asb@x.uk>\"; };\n");
+	assert_null(c->from_name);
+	assert_string_equal(c->from_address, "asb@x.uk");
+
+	/* Each refused, naming the setting and its line. */
+	expect_bad("from-bad.conf",
+		   "smtp = { server = \"relay.example:25\";\n"
+		   "  from = \"Alice <a@x.uk>, Bob <b@x.uk>\"; };\n",
+		   "@/from-bad.conf:2: smtp from 'Alice <a@x.uk>, Bob <b@x.uk>': its name holds < or >: give one "
+		   "address, and put a name that holds them in double quotes\n");
+	expect_bad("from-two.conf",
+		   "smtp = { server = \"relay.example:25\";\n\n"
+		   "  from = \"a@x.uk, b@x.uk\"; };\n",
+		   "@/from-two.conf:3: smtp from 'a@x.uk, b@x.uk': the address has more than one @ (write \"Name "
+		   "<address>\" or an address)\n");
+	expect_bad("from-latin1.conf",
+		   "smtp = { server = \"relay.example:25\"; from = \"Cyngor Sir Ynys M\xf4n <asb@ynysmon.example>\"; };\n",
+		   "@/from-latin1.conf:1: smtp from 'Cyngor Sir Ynys M\xf4n <asb@ynysmon.example>': it is not UTF-8\n");
+	expect_bad("from-dots.conf",
+		   "smtp = { server = \"relay.example:25\"; from = \"ASB <asb..unit@x.uk>\"; };\n",
+		   "@/from-dots.conf:1: smtp from 'ASB <asb..unit@x.uk>': the address 'asb..unit@x.uk' has a dot "
+		   "at the start or end of the part before the @, or two in a row\n");
 }
 
 static void test_webhook_problems(void **state)
@@ -1890,6 +2306,11 @@ int main(void)
 		cmocka_unit_test_teardown(test_subject_encoded_lines_at_most_76, gc_teardown),
 		cmocka_unit_test_teardown(test_subject_invalid_utf8_does_not_crash, gc_teardown),
 		cmocka_unit_test_teardown(test_from_name_not_ascii_keeps_the_address, gc_teardown),
+		cmocka_unit_test_teardown(test_address_header_exact, gc_teardown),
+		cmocka_unit_test_teardown(test_address_header_reads_back, gc_teardown),
+		cmocka_unit_test_teardown(test_email_from_and_to_names, gc_teardown),
+		cmocka_unit_test_teardown(test_addr_spec_problem_exact, gc_teardown),
+		cmocka_unit_test_teardown(test_addr_parse_forms, gc_teardown),
 		cmocka_unit_test_teardown(test_subject_repaired_text_gives_valid_encoded_words, gc_teardown),
 		cmocka_unit_test_teardown(test_subject_looking_like_an_encoded_word_is_encoded, gc_teardown),
 		cmocka_unit_test_teardown(test_subject_long_ascii_is_folded, gc_teardown),
@@ -1911,6 +2332,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_custom_template_file, gc_teardown),
 		cmocka_unit_test_teardown(test_secret_unreadable_by_this_process, gc_teardown),
 		cmocka_unit_test_teardown(test_smtp_problems, gc_teardown),
+		cmocka_unit_test_teardown(test_smtp_from_names, gc_teardown),
 		cmocka_unit_test_teardown(test_smtp_timeout_out_of_range, gc_teardown),
 		cmocka_unit_test_teardown(test_webhook_problems, gc_teardown),
 		cmocka_unit_test_teardown(test_notify_problems, gc_teardown),

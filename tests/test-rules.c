@@ -776,6 +776,32 @@ static void test_notify_mistakes(void **state)
 		"11: notify stage escalated has no recipients (to = [ \"officer\", ... ];)\n");
 }
 
+/* A recipient's address is checked as casewatch writes it in To and
+ * RCPT TO (addr_spec_problem()), when the pack is loaded, rather than
+ * each message to it given up when it is sent. */
+static void test_recipient_addresses_checked_when_loaded(void **state)
+{
+	_cleanup_free_ char *got = load_bad("addresses.conf",
+		"pack = \"a\";\n"
+		"notify = {\n"
+		"  due = { to = [ \"officer\", \"asb-team@example.gov.uk\" ]; };\n"
+		"  overdue = { to = [ \"jo..bloggs@example.gov.uk\", \"Jo Bloggs <jo@example.gov.uk>\" ]; };\n"
+		"  escalated = { to = [ \"\\\"jo\\\"@example.gov.uk\", \"jo@example_gov.uk\", \"j\xc3\xb6@example.gov.uk\" ]; };\n"
+		"  upcoming = { to = [ \"jo@example.gov.uk\\r\\nBcc: all@example.gov.uk\", \"jo\\t@example.gov.uk\" ]; };\n"
+		"};\n"
+		"rules = ( { id = \"a\"; title = \"A\"; kind = \"deadline\"; within = \"1 day\"; met_by = {}; } );\n");
+	assert_string_equal(got,
+		"4: recipient address 'jo..bloggs@example.gov.uk' has a dot at the start or end of the part before "
+		"the @, or two in a row\n"
+		"4: recipient address 'Jo Bloggs <jo@example.gov.uk>' holds a space\n"
+		"5: recipient address '\"jo\"@example.gov.uk' holds '\"', which an address may not\n"
+		"5: recipient address 'jo@example_gov.uk' holds '_' in its domain, which a domain may not\n"
+		"5: recipient address 'j\xc3\xb6@example.gov.uk' is not ASCII (addresses in other scripts are not "
+		"supported)\n"
+		"6: recipient address must be one line, without control characters\n"
+		"6: recipient address must be one line, without control characters\n");
+}
+
 static void test_pack_without_name_or_rules(void **state)
 {
 	_cleanup_free_ char *got = load_bad("empty.conf", "# nothing but a title\ntitle = \"Nothing\";\n");
@@ -807,7 +833,7 @@ static void test_every_mistake_of_a_rule_in_one_run(void **state)
 		"7: cutoff '+9:00' is not a time HH:MM\n"
 		"8: unknown setting 'accepted' in notify\n"
 		"8: notify stage due has an empty list of recipients: set it to false to notify nobody\n"
-		"8: unknown recipient '@' (officer, supervisor, manager or an email address)\n", dir);
+		"8: recipient address '@' has nothing before the @\n", dir);
 	assert_string_equal(got, want);
 }
 
@@ -1172,6 +1198,7 @@ int main(void)
 		cmocka_unit_test(test_pack_without_name_or_rules),
 		cmocka_unit_test(test_rule_id_must_be_lower_case),
 		cmocka_unit_test(test_every_mistake_of_a_rule_in_one_run),
+		cmocka_unit_test(test_recipient_addresses_checked_when_loaded),
 		cmocka_unit_test(test_pack_with_an_empty_name_or_no_rules),
 		cmocka_unit_test(test_interval_target_is_measured_in_days),
 		cmocka_unit_test(test_rule_with_a_problem_is_left_out_the_rest_load),

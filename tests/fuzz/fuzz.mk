@@ -20,7 +20,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lcsv
 # settings; the importer (csvread, mapping, import) writes into a case
 # database made from the schema (casedb, schema, and the SQL carried in
 # the program, generated here as make does it).
-MODULES = util diag date tz holfile calendar cfg rules conf tmpl message mail webhook \
+MODULES = util address diag date tz holfile calendar cfg rules conf tmpl message mail webhook \
 	csvread mapping import schema casedb casedb-sql
 HARNESSES = $(patsubst $(top)/tests/fuzz/%.c,%,$(wildcard $(top)/tests/fuzz/fuzz-*.c))
 
