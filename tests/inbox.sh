@@ -219,7 +219,18 @@ printf 'Ref,Received,Stage,Serious,Officer,Team\nIN-OLD,02/11/2026 10:00,case,0,
 printf 'Ref,Received,Stage,Serious,Officer,Team\nIN-NEWER,02/11/2026 10:00,case,0,mokafor,east\n' >cases-same.csv
 put cases-same.csv
 kill -CONT "$(cat "$T/back.dpid")"
-check "the new file of the same name is taken too, after" wait_moved done cases-same.csv
+# The new file leaves the inbox for .importing before its import commits:
+# wait for its row, and for .importing to be empty again.
+wait_newer() {
+	_i=0
+	until [ "$(q1 "SELECT count(*) FROM cases WHERE ref = 'IN-NEWER'")" = 1 ] &&
+		[ -z "$(ls -A "$inbox/.importing")" ] && [ ! -e "$inbox/cases-same.csv" ]; do
+		[ $_i -ge $((WAIT * 10)) ] && return 1
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+check "the new file of the same name is taken too, after" wait_newer
 same "both were imported, the crash's first" \
 	"$(q1 "SELECT group_concat(ref, ' ') FROM (SELECT ref FROM cases WHERE ref IN ('IN-OLD', 'IN-NEWER') ORDER BY id)")" "IN-OLD IN-NEWER"
 
