@@ -21,71 +21,24 @@ struct status {
 	bool unmet;                 /* only pending, overdue and paused */
 	size_t shown;               /* obligations printed */
 	size_t n_problems;
-	size_t unshown;             /* --summary: problem lines not printed */
 	FILE *problems;             /* JSON problems, kept until the end */
 	/* --summary */
-	size_t cases, open, skipped;
+	struct tally tally;
 	size_t (*counts)[_OB_STATE_MAX];
 	double *interval_sum;
 	size_t *interval_n, *interval_waiting;
 	cw_day *window_lo; /* each interval target's */
-	cw_day first_case; /* the earliest receipt, for unit rules */
 	cw_day today;
 	int64_t at;
 	const struct conf *conf;
 	const struct tz *tz;
 };
 
-/* The length of the valid UTF-8 sequence at p, or 0. */
-static int utf8_len(const unsigned char *p)
-{
-	int n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
-	if (n == 2 && *p < 0xc2)
-		return 0; /* overlong */
-	for (int i = 1; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
-/* SQLite does not check that text is UTF-8: a byte that is not valid
- * UTF-8 becomes U+FFFD, so the output is always valid JSON. */
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p;) {
-		int n = utf8_len(p);
-		if (n == 0) {
-			fputs("\\ufffd", f);
-			p++;
-		} else if (*p == '"' || *p == '\\') {
-			fprintf(f, "\\%c", *p++);
-		} else if (*p < 0x20 || *p == 0x7f) {
-			fprintf(f, "\\u%04x", *p++);
-		} else {
-			fwrite(p, 1, (size_t)n, f);
-			p += n;
-		}
-	}
-	fputc('"', f);
-}
-
-/* Text from the database for a terminal: control characters become '?',
- * so a reference cannot fake a line or send escape sequences. */
-static char *printable(const char *s)
-{
-	char *t = xstrdup(s);
-	for (unsigned char *p = (unsigned char *)t; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	return t;
-}
-
 /* The start of one entry of a JSON array of per-rule objects. */
 static void json_rule(bool first, const char *id)
 {
 	fputs(first ? "\n  {\"rule\": " : ",\n  {\"rule\": ", stdout);
-	json_string(stdout, id);
+	json_fputs(id, stdout);
 }
 
 static void print_due(const struct status *st, const struct obligation *o, char *buf, size_t len)
@@ -104,9 +57,9 @@ static void print_json_obligation(struct status *st, const struct eval_case *c, 
 	const struct rule *r = &st->ev->rules->v[o->rule];
 	char d[DATE_STRLEN], t[TZ_TIMESTAMP_STRLEN];
 	fputs(st->shown ? ",\n  {\"case\": " : "\n  {\"case\": ", stdout);
-	json_string(stdout, c->ref);
+	json_fputs(c->ref, stdout);
 	fputs(", \"rule\": ", stdout);
-	json_string(stdout, r->id);
+	json_fputs(r->id, stdout);
 	if (o->has_party)
 		printf(", \"party\": %lld", (long long)o->party_id);
 	else
@@ -146,26 +99,17 @@ static void print_row(struct status *st, const struct eval_case *c, const struct
 	printf("%-16s %-28s %-16s %-10s %-9s %s\n", ref, rule, party, due, ob_state_to_string(o->state), late);
 }
 
-/* --summary prints this many problem lines, then counts the rest: over a
- * whole database the lines are many, and the listing names each. */
-#define SUMMARY_PROBLEMS_SHOWN 20
-
 static void report_problems(struct status *st, const struct eval_case *c, const struct eval_result *res)
 {
 	for (size_t i = 0; i < res->n_problems; i++) {
-		if (st->summary && st->n_problems >= SUMMARY_PROBLEMS_SHOWN) {
-			st->n_problems++;
-			st->unshown++;
-			continue;
-		}
 		_cleanup_free_ char *ref = printable(c->ref), *msg = printable(res->problems[i]);
 		fprintf(stderr, "casewatch: case %s: %s%s\n", ref, msg,
 			res->skipped && i + 1 == res->n_problems ? " (case skipped)" : "");
-		if (st->json && !st->summary) {
+		if (st->json) {
 			fputs(st->n_problems ? ",\n  {\"case\": " : "\n  {\"case\": ", st->problems);
-			json_string(st->problems, c->ref);
+			json_fputs(c->ref, st->problems);
 			fputs(", \"message\": ", st->problems);
-			json_string(st->problems, res->problems[i]);
+			json_fputs(res->problems[i], st->problems);
 			fputs(res->skipped ? ", \"skipped\": true}" : ", \"skipped\": false}", st->problems);
 		}
 		st->n_problems++;
@@ -173,24 +117,13 @@ static void report_problems(struct status *st, const struct eval_case *c, const 
 }
 
 /* An interval target's figure (casewatch-rules(5), target): each cycle's
- * days from its start to the update that met it, or, for a cycle still
- * waiting, to the day of evaluation, or to the day the rule stopped
- * applying when it was already overdue then; counted when that day is in
- * the window. A cycle cancelled before it was due was never owed. Leaving
- * out the updates that never happened would make a unit that stops
- * updating people look better. */
+ * days from its start to the end eval_interval_end() says, counted when
+ * that day is in the window. Leaving out the updates that never happened
+ * would make a unit that stops updating people look better. */
 static void count_interval(struct status *st, const struct obligation *o)
 {
-	cw_day end;
-	if (o->met_at != EVAL_NONE)
-		end = tz_local_day(st->ev->tz, o->met_at);
-	else if (o->state == OB_CANCELLED)
-		return;
-	else if (o->ended_at != EVAL_NONE)
-		end = tz_local_day(st->ev->tz, o->ended_at);
-	else
-		end = st->today;
-	if (end < st->window_lo[o->rule] || end > st->today)
+	cw_day end = eval_interval_end(st->ev, o);
+	if (end == CW_DAY_NONE || end < st->window_lo[o->rule] || end > st->today)
 		return;
 	st->interval_sum[o->rule] += end - o->start;
 	st->interval_n[o->rule]++;
@@ -202,6 +135,16 @@ struct status_cb {
 	struct eval_result res;
 };
 
+/* --summary: each obligation of every case. */
+static void count_obligation(const struct eval_case *c, const struct obligation *o, void *userdata)
+{
+	struct status *st = userdata;
+	(void)c;
+	st->counts[o->rule][o->state]++;
+	if (st->ev->rules->v[o->rule].measure == MEASURE_INTERVAL)
+		count_interval(st, o);
+}
+
 static int on_case(const struct eval_case *c, void *userdata)
 {
 	struct status_cb *cb = userdata;
@@ -211,29 +154,10 @@ static int on_case(const struct eval_case *c, void *userdata)
 	/* The problems of the cases listed, and of those skipped (whose
 	 * state nobody can know): a closed case with nothing to do is not
 	 * listed, and its old problems are shown when it is named. */
-	bool listed = st->summary || st->listed || res->open || eval_result_unmet(res);
+	bool listed = st->listed || res->open || eval_result_unmet(res);
 	if (res->skipped || (res->exists && listed))
 		report_problems(st, c, res);
-	if (!res->exists && !res->skipped)
-		return 0;
-	if (st->summary) {
-		st->cases++;
-		if (res->skipped) {
-			st->skipped++;
-			return 0;
-		}
-		st->open += res->open;
-		if (res->received < st->first_case)
-			st->first_case = res->received;
-		for (size_t i = 0; i < res->n; i++) {
-			const struct obligation *o = &res->v[i];
-			st->counts[o->rule][o->state]++;
-			if (st->interval_n && st->ev->rules->v[o->rule].measure == MEASURE_INTERVAL)
-				count_interval(st, o);
-		}
-		return 0;
-	}
-	if (!listed)
+	if (!res->exists || !listed)
 		return 0;
 	for (size_t i = 0; i < res->n; i++) {
 		enum ob_state os = res->v[i].state;
@@ -246,19 +170,6 @@ static int on_case(const struct eval_case *c, void *userdata)
 		st->shown++;
 	}
 	return 0;
-}
-
-/* "casewatch: surveys row 17: at '...' is not an RFC 3339 timestamp
- * (skipped)", for the first few; then how many more. */
-static void report_bad_rows(const char *table, const struct scan_bad *b)
-{
-	size_t shown = b->n < SCAN_BAD_KEPT ? b->n : SCAN_BAD_KEPT;
-	for (size_t i = 0; i < shown; i++) {
-		_cleanup_free_ char *why = printable(b->v[i].why);
-		fprintf(stderr, "casewatch: %s row %lld: %s (skipped)\n", table, (long long)b->v[i].id, why);
-	}
-	if (b->n > shown)
-		fprintf(stderr, "casewatch: %zu more %s rows that cannot be read (skipped)\n", b->n - shown, table);
 }
 
 static const char *const summary_states[_OB_STATE_MAX] = {
@@ -284,7 +195,7 @@ static int print_import(const struct status *st, sqlite3 *db)
 	if (st->json) {
 		fputs("\"import\": {\"last\": ", stdout);
 		if (last)
-			json_string(stdout, when);
+			json_fputs(when, stdout);
 		else
 			fputs("null", stdout);
 		printf(", \"max_age\": %d, \"stale\": %s}, ", c->import_max_age, stale ? "true" : "false");
@@ -306,15 +217,17 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 	const struct ruleset *rs = ev->rules;
 	if (st->json) {
 		fputs("{\"at\": ", stdout);
-		json_string(stdout, at_text);
-		printf(", \"cases\": %zu, \"open\": %zu, \"skipped\": %zu, ", st->cases, st->open, st->skipped);
+		json_fputs(at_text, stdout);
+		printf(", \"cases\": %zu, \"open\": %zu, \"skipped\": %zu, ", st->tally.cases, st->tally.open,
+		       st->tally.skipped);
 		int r = print_import(st, db);
 		if (r)
 			return r;
 		fputs("\"rules\": [", stdout);
 	} else {
 		printf("casewatch status at %s\n", at_text);
-		printf("cases: %zu (%zu open), %zu skipped for bad data\n", st->cases, st->open, st->skipped);
+		printf("cases: %zu (%zu open), %zu skipped for bad data\n", st->tally.cases, st->tally.open,
+		       st->tally.skipped);
 		int r = print_import(st, db);
 		if (r)
 			return r;
@@ -325,7 +238,7 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 	bool first = true;
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct rule *r = &rs->v[i];
-		if (r->kind == RULE_UNIT || (r->kind == RULE_TARGET && r->measure != MEASURE_INTERVAL))
+		if (!eval_rule_has_obligations(r))
 			continue;
 		if (st->json) {
 			json_rule(first, r->id);
@@ -353,11 +266,11 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 			cw_day *days = NULL, fday;
 			size_t n = 0;
 			struct scan_bad bad;
-			if (scan_meetings(db, r->meeting, &days, &n, &fday, &bad, &err) < 0)
+			if (scan_meetings(db, r->meeting, NULL, &days, &n, &fday, &bad, &err) < 0)
 				return bad_input("%s", err);
-			report_bad_rows("meetings", &bad);
-			if (st->first_case < fday)
-				fday = st->first_case;
+			print_bad_rows("meetings", &bad);
+			if (st->tally.first_case < fday)
+				fday = st->tally.first_case;
 			struct unit_figure u;
 			eval_unit(ev, r, fday, days, n, &u);
 			free(days);
@@ -382,9 +295,9 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 			struct scan_bad bad;
 			if (scan_surveys(db, ev->tz, eval_window_start(ev, r), st->today, &total, &yes, &bad, &err) < 0)
 				return bad_input("%s", err);
-			report_bad_rows("surveys", &bad);
+			print_bad_rows("surveys", &bad);
 			double pct = total ? 100.0 * (double)yes / (double)total : 0;
-			met = total > 0 && pct + 1e-9 >= r->goal;
+			met = total > 0 && eval_target_met(r, pct);
 			if (st->json) {
 				json_rule(first, r->id);
 				if (total)
@@ -409,7 +322,7 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 			int goal = r->every.n;
 			const char *unit = r->every.unit == DUR_WORKING_DAYS ? "working days" :
 					   r->every.unit == DUR_HOURS ? "hours" : "days";
-			met = n > 0 && avg <= goal + 1e-9;
+			met = n > 0 && eval_target_met(r, avg);
 			if (st->json) {
 				json_rule(first, r->id);
 				if (n)
@@ -505,7 +418,7 @@ int cmd_status(int argc, char **argv)
 	tz_format_timestamp(tz, at, at_text);
 	st = (struct status){
 		.ev = &ev, .json = json, .summary = summary, .listed = n_refs > 0, .unmet = unmet,
-		.today = tz_local_day(tz, at), .first_case = CW_DAY_NONE, .at = at, .conf = c, .tz = tz,
+		.today = tz_local_day(tz, at), .at = at, .conf = c, .tz = tz,
 	};
 	st.problems = open_memstream(&pbuf, &plen);
 	if (!st.problems)
@@ -534,12 +447,15 @@ int cmd_status(int argc, char **argv)
 
 	if (json && !summary) {
 		fputs("{\"at\": ", stdout);
-		json_string(stdout, at_text);
+		json_fputs(at_text, stdout);
 		fputs(", \"obligations\": [", stdout);
 	}
 	struct status_cb cb = { .st = &st };
 	int r = 0;
-	if (n_refs == 0)
+	if (summary)
+		r = cmd_tally(db, &ev, &(const struct tally_fns){ .obligation = count_obligation }, &st, &st.tally,
+			      &err);
+	else if (n_refs == 0)
 		r = scan_cases(db, INT64_MIN, INT64_MAX, on_case, &cb, &err);
 	for (int i = 0; i < n_refs && r == 0; i++)
 		r = scan_cases(db, ids[i], ids[i], on_case, &cb, &err);
@@ -551,9 +467,7 @@ int cmd_status(int argc, char **argv)
 	}
 	if (summary) {
 		status = print_summary(&st, db, at_text);
-		if (st.unshown)
-			fprintf(stderr, "casewatch: %zu more problem lines (casewatch status prints each with its case)\n",
-				st.unshown);
+		tally_print_unshown(&st.tally);
 	} else if (json) {
 		fflush(st.problems);
 		printf("%s], \"problems\": [%s%s]}\n", st.shown ? "\n" : "", pbuf ? pbuf : "",

@@ -70,17 +70,26 @@ int load_conf(struct conf **ret)
 	return r;
 }
 
-static int parse_at(const struct tz *tz, const char *s, int64_t *ret)
+int cmd_parse_at(const struct tz *tz, const char *s, int64_t *ret)
 {
 	cw_day d;
+	int64_t t;
 	int r;
 	if (strlen(s) == 10 && date_parse(s, &d) == 0) {
-		*ret = tz_local_to_instant(tz, d, 12 * 3600);
+		t = tz_local_to_instant(tz, d, 12 * 3600);
 		r = 0;
 	} else {
-		r = tz_parse_timestamp(tz, s, ret);
+		r = tz_parse_timestamp(tz, s, &t);
 	}
-	if (r < 0 || !calendar_in_range(tz_local_day(tz, *ret))) {
+	if (r < 0 || !calendar_in_range(tz_local_day(tz, t)))
+		return -EINVAL;
+	*ret = t;
+	return 0;
+}
+
+static int parse_at(const struct tz *tz, const char *s, int64_t *ret)
+{
+	if (cmd_parse_at(tz, s, ret) < 0) {
 		bad_input("--at '%s' is not a time: give RFC 3339 (2026-11-20T09:30:00Z) or a date "
 			  "YYYY-MM-DD within %d-%d", s, CALENDAR_MIN_YEAR, CALENDAR_MAX_YEAR);
 		return -EINVAL;
@@ -250,4 +259,86 @@ int cmd_open_cases_rw(const char *path, sqlite3 **ret)
 	sqlite3_busy_timeout(db, 30000);
 	*ret = db;
 	return 0;
+}
+
+char *printable(const char *s)
+{
+	char *t = xstrdup(s);
+	for (unsigned char *p = (unsigned char *)t; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return t;
+}
+
+void print_bad_rows(const char *table, const struct scan_bad *b)
+{
+	size_t shown = b->n < SCAN_BAD_KEPT ? b->n : SCAN_BAD_KEPT;
+	for (size_t i = 0; i < shown; i++) {
+		_cleanup_free_ char *why = printable(b->v[i].why);
+		fprintf(stderr, "casewatch: %s row %lld: %s (skipped)\n", table, (long long)b->v[i].id, why);
+	}
+	if (b->n > shown)
+		fprintf(stderr, "casewatch: %zu more %s rows that cannot be read (skipped)\n", b->n - shown, table);
+}
+
+struct tally_cb {
+	const struct evaluator *ev;
+	const struct tally_fns *fns;
+	void *userdata;
+	struct tally *t;
+	struct eval_result res;
+};
+
+static int tally_case(const struct eval_case *c, void *userdata)
+{
+	struct tally_cb *cb = userdata;
+	struct tally *t = cb->t;
+	struct eval_result *res = &cb->res;
+	if (cb->fns->include && !cb->fns->include(c, cb->userdata))
+		return 0;
+	eval_case(cb->ev, c, res);
+	if (!res->exists && !res->skipped)
+		return 0;
+	/* Over a whole database the lines are many: the first few, then
+	 * how many more; status names each with its case. */
+	for (size_t i = 0; i < res->n_problems; i++, t->problems++) {
+		if (t->problems >= TALLY_PROBLEMS_SHOWN) {
+			t->unshown++;
+			continue;
+		}
+		_cleanup_free_ char *ref = printable(c->ref), *msg = printable(res->problems[i]);
+		fprintf(stderr, "casewatch: case %s: %s%s\n", ref, msg,
+			res->skipped && i + 1 == res->n_problems ? " (case skipped)" : "");
+	}
+	t->cases++;
+	if (res->skipped) {
+		t->skipped++;
+		return 0;
+	}
+	t->open += res->open;
+	if (res->received < t->first_case)
+		t->first_case = res->received;
+	for (size_t i = 0; i < res->n; i++)
+		cb->fns->obligation(c, &res->v[i], cb->userdata);
+	return 0;
+}
+
+int cmd_tally(sqlite3 *db, const struct evaluator *ev, const struct tally_fns *fns, void *userdata,
+	      struct tally *ret, char **ret_err)
+{
+	struct tally t = { .first_case = CW_DAY_NONE };
+	struct tally_cb cb = { .ev = ev, .fns = fns, .userdata = userdata, .t = &t };
+	int r = scan_cases(db, INT64_MIN, INT64_MAX, tally_case, &cb, ret_err);
+	eval_result_free(&cb.res);
+	if (r < 0)
+		return r;
+	*ret = t;
+	return 0;
+}
+
+void tally_print_unshown(const struct tally *t)
+{
+	if (t->unshown)
+		fprintf(stderr, "casewatch: %zu more problem lines (casewatch status prints each with its case)\n",
+			t->unshown);
 }

@@ -8,6 +8,8 @@
 
 #include "conf.h"
 #include "diag.h"
+#include "eval.h"
+#include "scan.h"
 
 /* Shared by the commands of the casewatch program. */
 
@@ -47,6 +49,44 @@ struct cmd_world {
 /* Problems are printed; returns 0, or EXIT_BADINPUT with nothing to free. */
 int cmd_world_load(const char *at_arg, struct cmd_world *ret);
 void cmd_world_free(struct cmd_world *w);
+
+/* --at TIME as status and run read it: RFC 3339, or YYYY-MM-DD meaning
+ * 12:00 local, within the calendar's years. Returns 0 or -EINVAL; prints
+ * nothing. */
+int cmd_parse_at(const struct tz *tz, const char *s, int64_t *ret);
+
+/* Text from the database for a terminal: control characters become '?',
+ * so a value cannot fake a line or send escape sequences. */
+char *printable(const char *s);
+/* "casewatch: surveys row 17: at '...' is not an RFC 3339 timestamp
+ * (skipped)" to stderr, for the first few; then how many more. */
+void print_bad_rows(const char *table, const struct scan_bad *b);
+
+/* Every case of the database evaluated at one moment, for the counts over
+ * the whole of it (status --summary, report). The problems of the cases
+ * counted (and of those skipped for bad rows) go to stderr as "casewatch:
+ * case REF: message", the first TALLY_PROBLEMS_SHOWN lines; the rest are
+ * counted. */
+#define TALLY_PROBLEMS_SHOWN 20
+struct tally {
+	size_t cases;   /* received by the moment, the skipped ones too */
+	size_t open;    /* not closed at the moment */
+	size_t skipped; /* bad rows: no obligations */
+	cw_day first_case; /* the earliest receipt; CW_DAY_NONE */
+	size_t problems, unshown; /* problem lines, and those not printed */
+};
+struct tally_fns {
+	/* Whether case c is counted at all (NULL: every case); asked
+	 * before it is evaluated. */
+	bool (*include)(const struct eval_case *c, void *userdata);
+	/* Each obligation of each case counted. */
+	void (*obligation)(const struct eval_case *c, const struct obligation *o, void *userdata);
+};
+/* Returns 0, or < 0 with *ret_err when the scan failed. */
+int cmd_tally(sqlite3 *db, const struct evaluator *ev, const struct tally_fns *fns, void *userdata,
+	      struct tally *ret, char **ret_err);
+/* After the output: how many problem lines were not printed, if any. */
+void tally_print_unshown(const struct tally *t);
 
 int cmd_status(int argc, char **argv);
 int cmd_run(int argc, char **argv);

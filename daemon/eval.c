@@ -1091,12 +1091,17 @@ static void eval_owed(struct ctx *x, size_t ri, struct owed w, int64_t stop, boo
 		eval_deadline(x, ri, w, stop);
 }
 
+bool eval_rule_has_obligations(const struct rule *r)
+{
+	return r->kind != RULE_UNIT && (r->kind != RULE_TARGET || r->measure == MEASURE_INTERVAL);
+}
+
 static void eval_rule(struct ctx *x, size_t ri)
 {
 	const struct rule *r = &x->ev->rules->v[ri];
 	int64_t at = x->ev->at;
 	bool interval = r->kind == RULE_RECURRING || (r->kind == RULE_TARGET && r->measure == MEASURE_INTERVAL);
-	if (r->kind == RULE_UNIT || (r->kind == RULE_TARGET && !interval))
+	if (!eval_rule_has_obligations(r))
 		return;
 	if (r->kind == RULE_CHECK) {
 		eval_check(x, ri);
@@ -1249,6 +1254,30 @@ cw_day eval_window_start(const struct evaluator *ev, const struct rule *r)
 	return date_from_ymd(ny, nm, d > dim ? dim : d) + 1;
 }
 
+/* Of the months mi in [lo, hi], how many, and how many had a meeting. */
+static void unit_months(const cw_day *days, size_t n, int lo, int hi, int *ret_months, int *ret_met)
+{
+	int months = 0, met = 0;
+	for (int mi = lo; mi <= hi; mi++) {
+		bool held = false;
+		for (size_t i = 0; i < n && !held; i++)
+			held = month_index(days[i]) == mi;
+		months++;
+		met += held;
+	}
+	*ret_months = months;
+	*ret_met = met;
+}
+
+/* Whether the current month has had its meeting by today. */
+static bool unit_current_met(cw_day today, const cw_day *days, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (month_index(days[i]) == month_index(today) && days[i] <= today)
+			return true;
+	return false;
+}
+
 void eval_unit(const struct evaluator *ev, const struct rule *r, cw_day first, const cw_day *days, size_t n,
 	       struct unit_figure *ret)
 {
@@ -1266,14 +1295,47 @@ void eval_unit(const struct evaluator *ev, const struct rule *r, cw_day first, c
 	int lo = month_index(from) + (d0 != 1);
 	if (month_index(first) > lo)
 		lo = month_index(first);
-	for (int mi = lo; mi < cur; mi++) {
-		bool met = false;
-		for (size_t i = 0; i < n && !met; i++)
-			met = month_index(days[i]) == mi;
-		ret->months++;
-		ret->met += met;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (month_index(days[i]) == cur && days[i] <= today)
-			ret->current_met = true;
+	unit_months(days, n, lo, cur - 1, &ret->months, &ret->met);
+	ret->current_met = unit_current_met(today, days, n);
+}
+
+void eval_unit_range(const struct evaluator *ev, cw_day first, const cw_day *days, size_t n, cw_day from, cw_day to,
+		     int *ret_months, int *ret_met, int *ret_current)
+{
+	cw_day today = tz_local_day(ev->tz, ev->at);
+	*ret_months = *ret_met = 0;
+	*ret_current = -1;
+	if (first > today)
+		return;
+	int cur = month_index(today);
+	int lo = month_index(from), hi = month_index(to);
+	if (month_index(first) > lo)
+		lo = month_index(first);
+	unit_months(days, n, lo, hi < cur - 1 ? hi : cur - 1, ret_months, ret_met);
+	if (lo > cur || cur > hi)
+		return;
+	/* The current month counts once it has had its meeting; until then
+	 * it is still open, not missed. */
+	*ret_current = unit_current_met(today, days, n);
+	*ret_months += *ret_current;
+	*ret_met += *ret_current;
+}
+
+cw_day eval_interval_end(const struct evaluator *ev, const struct obligation *o)
+{
+	if (o->met_at != EVAL_NONE)
+		return tz_local_day(ev->tz, o->met_at);
+	if (o->state == OB_CANCELLED)
+		return CW_DAY_NONE;
+	if (o->ended_at != EVAL_NONE)
+		return tz_local_day(ev->tz, o->ended_at);
+	return tz_local_day(ev->tz, ev->at);
+}
+
+bool eval_target_met(const struct rule *r, double figure)
+{
+	/* A hair of tolerance, so that 97.0 computed as 97 of 100 is 97. */
+	if (r->measure == MEASURE_SATISFACTION)
+		return figure + 1e-9 >= r->goal;
+	return figure <= r->every.n + 1e-9;
 }

@@ -122,6 +122,9 @@ struct eval_result {
 };
 
 void eval_case(const struct evaluator *ev, const struct eval_case *c, struct eval_result *res);
+/* Whether rule r gives cases obligations: all but unit rules and the
+ * targets other than an interval. */
+bool eval_rule_has_obligations(const struct rule *r);
 void eval_result_free(struct eval_result *res);
 
 /* Has any obligation a state other than met, met_late or cancelled? */
@@ -147,3 +150,25 @@ void eval_unit(const struct evaluator *ev, const struct rule *r, cw_day first,
 	       const cw_day *days, size_t n, struct unit_figure *ret);
 /* The first day of the window of rule r ending at ev->at. */
 cw_day eval_window_start(const struct evaluator *ev, const struct rule *r);
+/* Unit rule, over the calendar months from the month of `from` to that of
+ * `to` (as eval_unit, without the rule's window): how many months were
+ * owed, and how many of them had a meeting. The months before that of
+ * `first` owe nothing; the complete months before ev->at's each owe one;
+ * the current month is counted (owed and met) once it has had its meeting
+ * and is otherwise still open; later months owe nothing yet.
+ * *ret_current: 1 when the current month is among those owed and has had
+ * its meeting, 0 when it is and has not yet, -1 otherwise. */
+void eval_unit_range(const struct evaluator *ev, cw_day first, const cw_day *days, size_t n, cw_day from, cw_day to,
+		     int *ret_months, int *ret_met, int *ret_current);
+
+/* Interval target (casewatch-rules(5), target): the local date on which
+ * cycle o's interval ends for the figure: the date of the update that met
+ * it; for a cycle not met, the date the rule stopped applying when it was
+ * already overdue then, or else the date of ev->at (still waiting);
+ * CW_DAY_NONE for a cycle cancelled before it was due, which was never
+ * owed. Its length is that date less o->start, in days. */
+cw_day eval_interval_end(const struct evaluator *ev, const struct obligation *o);
+/* Whether a target's figure meets its goal: a satisfaction share (in
+ * percent) at least the goal, an interval average (in days) at most the
+ * rule's every. */
+bool eval_target_met(const struct rule *r, double figure);

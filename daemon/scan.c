@@ -405,18 +405,20 @@ static void note_bad(struct scan_bad *b, int64_t id, const char *fmt, ...)
  * and at most this long (casewatch-rules(5), LIMITS). */
 #define QUOTE_MAX 40
 
-int scan_meetings(sqlite3 *db, const char *kind, cw_day **ret_days, size_t *ret_n, cw_day *ret_first,
-		  struct scan_bad *ret_bad, char **ret_err)
+int scan_meetings(sqlite3 *db, const char *kind, const char *team, cw_day **ret_days, size_t *ret_n,
+		  cw_day *ret_first, struct scan_bad *ret_bad, char **ret_err)
 {
 	sqlite3_stmt *st;
 	cw_day *days = NULL, first = CW_DAY_NONE;
 	size_t n = 0, cap = 0;
 	int r;
 	*ret_bad = (struct scan_bad){ 0 };
-	if (sqlite3_prepare_v2(db, "SELECT id, held_on FROM meetings WHERE kind = ?1 ORDER BY id", -1, &st, NULL) !=
-	    SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT id, held_on FROM meetings WHERE kind = ?1 "
+			       "AND (?2 IS NULL OR team IS NULL OR team = ?2) ORDER BY id", -1, &st, NULL) != SQLITE_OK)
 		return sql_error(db, "reading meetings", ret_err);
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	if (team)
+		sqlite3_bind_text(st, 2, team, -1, SQLITE_STATIC);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
@@ -449,13 +451,23 @@ int scan_meetings(sqlite3 *db, const char *kind, cw_day **ret_days, size_t *ret_
 	return 0;
 }
 
-int scan_surveys(sqlite3 *db, const struct tz *tz, cw_day from, cw_day to, size_t *ret_total,
-		 size_t *ret_satisfied, struct scan_bad *ret_bad, char **ret_err)
+/* A case's team or officer id as scan_cases gives it: cleaned and cut. */
+static char *clean_id(sqlite3_stmt *st, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	if (!t)
+		return NULL;
+	return text_faults(t, strlen(t), TEXT_MAX_ID) ? text_clean(t, TEXT_MAX_ID, NULL) : xstrdup(t);
+}
+
+int scan_surveys_each(sqlite3 *db, const struct tz *tz, scan_survey_fn fn, void *userdata, struct scan_bad *ret_bad,
+		      char **ret_err)
 {
 	sqlite3_stmt *st;
-	size_t total = 0, yes = 0;
 	*ret_bad = (struct scan_bad){ 0 };
-	if (sqlite3_prepare_v2(db, "SELECT id, at, satisfied FROM surveys ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT s.id, s.at, s.satisfied, c.team, c.officer "
+			       "FROM surveys s LEFT JOIN cases c ON c.id = s.case_id ORDER BY s.id", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return sql_error(db, "reading surveys", ret_err);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -481,18 +493,61 @@ int scan_surveys(sqlite3 *db, const struct tz *tz, cw_day from, cw_day to, size_
 			}
 			continue;
 		}
-		cw_day d = tz_local_day(tz, when);
-		if (d < from || d > to)
-			continue;
-		total++;
-		yes += sat == 1;
+		_cleanup_free_ char *team = clean_id(st, 3), *officer = clean_id(st, 4);
+		fn(tz_local_day(tz, when), sat == 1, team, officer, userdata);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return sql_error(db, "reading surveys", ret_err);
-	*ret_total = total;
-	*ret_satisfied = yes;
 	return 0;
+}
+
+struct survey_count {
+	cw_day from, to;
+	size_t total, yes;
+};
+
+static void count_survey(cw_day day, bool satisfied, const char *team, const char *officer, void *userdata)
+{
+	struct survey_count *c = userdata;
+	(void)team;
+	(void)officer;
+	if (day < c->from || day > c->to)
+		return;
+	c->total++;
+	c->yes += satisfied;
+}
+
+int scan_surveys(sqlite3 *db, const struct tz *tz, cw_day from, cw_day to, size_t *ret_total,
+		 size_t *ret_satisfied, struct scan_bad *ret_bad, char **ret_err)
+{
+	struct survey_count c = { .from = from, .to = to };
+	int r = scan_surveys_each(db, tz, count_survey, &c, ret_bad, ret_err);
+	if (r < 0)
+		return r;
+	*ret_total = c.total;
+	*ret_satisfied = c.yes;
+	return 0;
+}
+
+int scan_id_known(sqlite3 *db, bool officer, const char *id, bool *ret_known, char **ret_err)
+{
+	static const char team_sql[] =
+		"SELECT EXISTS (SELECT 1 FROM teams WHERE id = ?1) OR EXISTS (SELECT 1 FROM cases WHERE team = ?1)";
+	static const char officer_sql[] =
+		"SELECT EXISTS (SELECT 1 FROM officers WHERE id = ?1) OR EXISTS (SELECT 1 FROM cases WHERE officer = ?1)";
+	const char *what = officer ? "reading officers" : "reading teams";
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, officer ? officer_sql : team_sql, -1, &st, NULL) != SQLITE_OK)
+		return sql_error(db, what, ret_err);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	int r = 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*ret_known = sqlite3_column_int(st, 0) != 0;
+	else
+		r = sql_error(db, what, ret_err);
+	sqlite3_finalize(st);
+	return r;
 }
 
 int scan_changes_head(sqlite3 *db, int64_t since, int64_t *ret_head, bool *ret_complete, char **ret_err)

@@ -34,6 +34,10 @@ int scan_cases(sqlite3 *db, int64_t lo, int64_t hi, scan_fn fn, void *userdata, 
  * *ret_err when several are shown so, or -EIO. */
 int scan_find_ref(sqlite3 *db, const char *ref, int64_t *ret_id, char **ret_err);
 
+/* Whether `id` names a team (an officer, with `officer`): a row of teams
+ * (officers), or the team (officer) of some case. */
+int scan_id_known(sqlite3 *db, bool officer, const char *id, bool *ret_known, char **ret_err);
+
 /* The change log (schema/casedb.sql): the last sequence number ever given
  * out, and whether every entry after `since` is still in the log. */
 int scan_changes_head(sqlite3 *db, int64_t since, int64_t *ret_head, bool *ret_complete, char **ret_err);
@@ -53,11 +57,19 @@ struct scan_bad {
 	} v[SCAN_BAD_KEPT];
 };
 
-/* The days of the meetings of `kind`, and the earliest of them
- * (CW_DAY_NONE when there is none). Malformed rows are skipped and noted
- * in *ret_bad. */
-int scan_meetings(sqlite3 *db, const char *kind, cw_day **ret_days, size_t *ret_n, cw_day *ret_first,
-		  struct scan_bad *ret_bad, char **ret_err);
+/* The days of the meetings of `kind` (with a team, those of the team and
+ * those of no team; NULL: all), and the earliest of them (CW_DAY_NONE when
+ * there is none). Malformed rows are skipped and noted in *ret_bad. */
+int scan_meetings(sqlite3 *db, const char *kind, const char *team, cw_day **ret_days, size_t *ret_n,
+		  cw_day *ret_first, struct scan_bad *ret_bad, char **ret_err);
+
+/* Call fn for every survey answer, in id order: its local date, whether
+ * satisfied, and the team and officer of its case as scan_cases gives
+ * them (NULL when there is none, or no case). Malformed rows are skipped
+ * and noted in *ret_bad. */
+typedef void (*scan_survey_fn)(cw_day day, bool satisfied, const char *team, const char *officer, void *userdata);
+int scan_surveys_each(sqlite3 *db, const struct tz *tz, scan_survey_fn fn, void *userdata, struct scan_bad *ret_bad,
+		      char **ret_err);
 
 /* Survey answers with local date in [from, to]: how many, how many
  * satisfied. Malformed rows are skipped and noted in *ret_bad. */

@@ -225,6 +225,28 @@ bool utf8_valid(const char *s, size_t n)
 	return true;
 }
 
+void json_fputs(const char *s, FILE *f)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	fputc('"', f);
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_seq(p + i, n - i);
+		if (k == 0) {
+			fputs("\\ufffd", f);
+			i++;
+		} else if (p[i] == '"' || p[i] == '\\') {
+			fprintf(f, "\\%c", p[i++]);
+		} else if (p[i] < 0x20 || p[i] == 0x7f) {
+			fprintf(f, "\\u%04x", p[i++]);
+		} else {
+			fwrite(p + i, 1, k, f);
+			i += k;
+		}
+	}
+	fputc('"', f);
+}
+
 /* The sequence at p[i], of k bytes (0: not UTF-8), as text_clean writes
  * it: *ret_add for its length, raising the flag it calls for. */
 static size_t clean_seq(const unsigned char *p, size_t i, size_t k, const char **ret_add, unsigned *flags)

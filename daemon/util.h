@@ -82,6 +82,10 @@ void malloc_tune(void);
 size_t utf8_seq(const unsigned char *p, size_t n);
 /* Whether s[0..n) is well-formed UTF-8 throughout. */
 bool utf8_valid(const char *s, size_t n);
+/* s as a JSON string, quotes included, to f: a byte that is not part of
+ * well-formed UTF-8 becomes \ufffd, so the output is always valid JSON
+ * whatever the database held. */
+void json_fputs(const char *s, FILE *f);
 
 /* The caps on text from the case database (casewatch-rules(5), LIMITS):
  * in bytes, after cleaning. */

@@ -1678,6 +1678,43 @@ static void test_unit_counts_only_the_months_of_the_window(void **state)
 	assert_string_equal(got, "3 months: 1 of 2; 1 month: 0 of 0");
 }
 
+/* "owed of met, current" for eval_unit_range over [from, to]. */
+static char *unit_range(struct fx *f, cw_day first, const cw_day *days, size_t n, const char *from, const char *to,
+			char buf[static 32])
+{
+	int months, met, current;
+	eval_unit_range(&f->ev, first, days, n, D(from), D(to), &months, &met, &current);
+	snprintf(buf, 32, "%d of %d, %d", met, months, current);
+	return buf;
+}
+
+static void test_unit_range_counts_the_months_of_each_period(void **state)
+{
+	struct fx *f = *state;
+	use_rules(f, unit_rules);
+	char buf[32];
+	set_moment(f, "2026-03-31T12:00:00+01:00");
+	/* First case 10 November 2025; meetings in November, January and
+	 * twice in February; none in December, none yet in March.
+	 * October-December: owed from November: November met, December
+	 * missed. January-March: January and February met; March, the
+	 * current month, not yet, so open and not owed. April-June: nothing
+	 * owed yet. */
+	const cw_day days[] = { D("2026-02-20"), D("2025-11-20"), D("2026-02-03"), D("2026-01-15") };
+	assert_string_equal(unit_range(f, D("2025-11-10"), days, 4, "2025-10-01", "2025-12-31", buf), "1 of 2, -1");
+	assert_string_equal(unit_range(f, D("2025-11-10"), days, 4, "2026-01-01", "2026-03-31", buf), "2 of 2, 0");
+	assert_string_equal(unit_range(f, D("2025-11-10"), days, 4, "2026-04-01", "2026-06-30", buf), "0 of 0, -1");
+	/* The whole span: 3 of the 4 complete months, March still open. */
+	assert_string_equal(unit_range(f, D("2025-11-10"), days, 4, "2025-01-01", "2026-12-31", buf), "3 of 4, 0");
+	/* A meeting on the 31st itself: March is owed and met. */
+	const cw_day march[] = { D("2026-01-15"), D("2026-02-03"), D("2026-03-31") };
+	assert_string_equal(unit_range(f, D("2025-11-10"), march, 3, "2026-01-01", "2026-03-31", buf), "3 of 3, 1");
+	/* A range inside one month: that month alone. */
+	assert_string_equal(unit_range(f, D("2025-11-10"), days, 4, "2025-12-10", "2025-12-20", buf), "0 of 1, -1");
+	/* No case and no meeting yet: nothing was owed. */
+	assert_string_equal(unit_range(f, CW_DAY_NONE, NULL, 0, "2025-01-01", "2026-12-31", buf), "0 of 0, -1");
+}
+
 static void test_unit_with_no_case_and_no_meeting_owes_nothing(void **state)
 {
 	struct fx *f = *state;
@@ -2385,6 +2422,7 @@ int main(void)
 		T_(test_unit_months_met_missed_and_current),
 		T_(test_unit_counts_only_the_months_of_the_window),
 		T_(test_unit_with_no_case_and_no_meeting_owes_nothing),
+		T_(test_unit_range_counts_the_months_of_each_period),
 		T_(test_risk_anchor_ignores_a_first_event_naming_standard),
 		T_(test_case_received_later_is_not_judged_by_its_rows),
 		T_(test_a_negative_party_id_is_still_a_party),
