@@ -35,6 +35,9 @@ static void usage(FILE *f)
 	      "  status [--at TIME] [--json] [--unmet] [REF ...]\n"
 	      "                                          every obligation of the cases and its state\n"
 	      "  status --summary [--at TIME] [--json]   counts by standard and state, and figures\n"
+	      "  report [--from DATE] [--to DATE] [--by month|quarter|year] [--team T] [--officer O]\n"
+	      "         [--format text|csv|json] [-o FILE] [--at TIME]\n"
+	      "                                          how well each standard was kept, period by period\n"
 	      "  run --once [--at TIME] [--dry-run] [--full]\n"
 	      "                                          one scan of casewatchd, and sending what is due\n"
 	      "  outbox [--dead]                         messages waiting to be delivered, and given up\n"
@@ -300,6 +303,8 @@ int main(int argc, char **argv)
 		return cmd_db(argc, argv);
 	if (strcmp(cmd, "status") == 0)
 		return cmd_status(argc, argv);
+	if (strcmp(cmd, "report") == 0)
+		return cmd_report(argc, argv);
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(argc, argv);
 	if (strcmp(cmd, "outbox") == 0)

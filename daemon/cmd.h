@@ -89,6 +89,7 @@ int cmd_tally(sqlite3 *db, const struct evaluator *ev, const struct tally_fns *f
 void tally_print_unshown(const struct tally *t);
 
 int cmd_status(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
 /* The case database, for import and event: it must exist and be a
