@@ -151,7 +151,10 @@ void item_fields(struct composer *m, struct tmpl_data *d, const struct item *it,
 	_cleanup_free_ char *deadline = deadline_text(it->due, m->today);
 	_cleanup_free_ char *when = when_text(it->stage, deadline, late, it->hours);
 	const struct rule *rule = rule_find(m->conf, it->rule);
-	_cleanup_free_ char *met_by = rule ? rule_met_by_text(rule) : NULL;
+	/* The configuration's words (details, a meeting kind), checked by
+	 * nobody for UTF-8, as the title. */
+	_cleanup_free_ char *met_raw = rule ? rule_met_by_text(rule) : NULL;
+	_cleanup_free_ char *met_by = met_raw ? text_clean(met_raw, 0, NULL) : NULL;
 	tmpl_data_set(d, "deadline", deadline);
 	tmpl_data_set(d, "when", when);
 	tmpl_data_set(d, "owed_to", it->party_role ? it->party_role : "");

@@ -284,6 +284,22 @@ static char *period_label(cw_day from, cw_day to, cw_day today)
 	return xasprintf("%s to %s", x, y);
 }
 
+/* How many days this period of the on-time figures has: those since the
+ * last regular digest (`last`, its time), so that no deadline falls
+ * between two digests' periods (a Monday digest after a Friday one, a
+ * weekly one a day late for a bank holiday); without one, a day or a week
+ * as the digest's cadence. At least one day, at most 35. */
+static int period_span(const struct composer *m, const char *last)
+{
+	int span = m->conf->manager_every == DIGEST_DAILY ? 1 : 7;
+	if (last) {
+		cw_day was = tz_local_day(m->ctx->tz, strtoll(last, NULL, 10));
+		if (was < m->today)
+			span = (int)(m->today - was);
+	}
+	return span < 1 ? 1 : span > 35 ? 35 : span;
+}
+
 /* A standard's on-time figure for a period, in field PREFIX ("83% (10 of
  * 12)", or "none fell due"), PREFIX_pct ("83%", or empty) and PREFIX_due
  * (12): of the obligations whose deadline fell in it, those met on time
@@ -292,7 +308,8 @@ static void set_on_time(struct tmpl_data *e, const char *prefix, int64_t met, in
 {
 	_cleanup_free_ char *due_key = xasprintf("%s_due", prefix), *pct_key = xasprintf("%s_pct", prefix);
 	if (decided > 0) {
-		long long pct = (200 * met + decided) / (2 * decided); /* rounded half up */
+		/* Rounded down: 199 of 200 is 99%, never 100%. */
+		long long pct = 100 * met / decided;
 		tmpl_data_setf(e, prefix, "%lld%% (%lld of %lld)", pct, (long long)met, (long long)decided);
 		tmpl_data_setf(e, pct_key, "%lld%%", pct);
 	} else {
@@ -396,9 +413,13 @@ static int officer_digests(struct composer *m, const char *period, char **ret_er
 		struct tmpl_data *d = tmpl_data_new();
 		size_t counts[4] = { 0 };
 		for (size_t f = f0; f < f1; f++)
-			if (!in_list[f - f0] && !item_repeats(m->folded, f) && !same_text(m->folded[f].officer, v[i].officer)) {
+			/* Every notice no line says is listed, even one of the
+			 * officer's own the lists leave out past their bound (it
+			 * is in their totals, so not counted again). */
+			if (!in_list[f - f0] && !(f > f0 && item_repeats(m->folded, f))) {
 				item_fields(m, tmpl_data_add(d, "notices"), &m->folded[f], true);
-				counts[3]++;
+				if (!same_text(m->folded[f].officer, v[i].officer))
+					counts[3]++;
 			}
 		for (size_t k = i; k < j; k++) {
 			const char *list;
@@ -456,8 +477,9 @@ static int officer_digests(struct composer *m, const char *period, char **ret_er
 /* Each manager's digest for `period` (the key that makes it one per
  * manager), headed `shown`. An alert (stale data) does not count as the
  * last digest: the next one still lists what came since the one before. */
-/* Is the notice's obligation one of those the managers' digest to `to`
- * counts (overdue, of a team `to` manages), listed or not? */
+/* Is the notice's obligation one the managers' digest to `to` counts
+ * (overdue or escalated, of a team `to` manages)? Listed or not, it is in
+ * the digest's totals. */
 static bool counted_for(const struct composer *m, const struct item *it, const char *to)
 {
 	const struct team *tm = directory_team(&m->dir, it->team);
@@ -526,9 +548,11 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 		"SELECT rule, sum(state = 'pending'), sum(state = 'overdue'), sum(state = 'paused'), "
 		"sum(state = 'met'), sum(state = 'met_late'), "
 		"sum(due_day BETWEEN ?1 AND ?2 AND state = 'met'), "
-		"sum(due_day BETWEEN ?1 AND ?2 AND state IN ('met', 'met_late', 'overdue')), "
+		"sum(due_day BETWEEN ?1 AND ?2 AND (state IN ('met', 'met_late') OR (state = 'overdue' "
+		"AND coalesce(overdue_at, 0) <= ?9))), "
 		"sum(due_day BETWEEN ?3 AND ?4 AND state = 'met'), "
-		"sum(due_day BETWEEN ?3 AND ?4 AND state IN ('met', 'met_late', 'overdue')) "
+		"sum(due_day BETWEEN ?3 AND ?4 AND (state IN ('met', 'met_late') OR (state = 'overdue' "
+		"AND coalesce(overdue_at, 0) <= ?9))) "
 		"FROM obligations GROUP BY rule";
 	if (sqlite3_prepare_v2(m->db, fig_sql, -1, &fs, NULL) != SQLITE_OK) {
 		r = db_fail(m->db, "counting obligations", ret_err);
@@ -536,13 +560,14 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 	}
 	/* This period: the week (or, with daily digests, the day) that ended
 	 * yesterday; the last, the one before it. */
-	int span = m->conf->manager_every == DIGEST_DAILY ? 1 : 7;
+	int span = period_span(m, last);
 	cw_day p_to = m->today - 1, p_from = m->today - span, l_to = p_from - 1, l_from = p_from - span;
 	char pf[DATE_STRLEN], pt[DATE_STRLEN], lf[DATE_STRLEN], lt[DATE_STRLEN];
 	sqlite3_bind_text(fs, 1, date_format(p_from, pf), -1, SQLITE_STATIC);
 	sqlite3_bind_text(fs, 2, date_format(p_to, pt), -1, SQLITE_STATIC);
 	sqlite3_bind_text(fs, 3, date_format(l_from, lf), -1, SQLITE_STATIC);
 	sqlite3_bind_text(fs, 4, date_format(l_to, lt), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(fs, 9, m->hold_after); /* stale data: late since the last import, maybe not */
 	size_t cap_figs = 0;
 	int frc;
 	while ((frc = sqlite3_step(fs)) == SQLITE_ROW) {
@@ -598,9 +623,10 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 		struct tmpl_data *d = tmpl_data_new();
 		size_t counts[3] = { 0 }, held = 0;
 		for (size_t f = f0; f < f1; f++)
-			if (!in_list[f - f0] && !item_repeats(m->folded, f) && !counted_for(m, &m->folded[f], to)) {
+			if (!in_list[f - f0] && !(f > f0 && item_repeats(m->folded, f))) {
 				item_fields(m, tmpl_data_add(d, "notices"), &m->folded[f], true);
-				counts[2]++;
+				if (!counted_for(m, &m->folded[f], to))
+					counts[2]++;
 			}
 		free(in_list);
 		/* Each team and officer from the totals; their lines, the

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "mail.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,6 +17,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <sys/socket.h>
 
 /* libESMTP declares smtp_starttls_set_ctx() and smtp_auth_set_context()
  * only when these two came first. */
@@ -285,6 +290,39 @@ static void item_done(struct session *s, smtp_message_t sm)
 	report(s, it, true);
 }
 
+/* Nagle's algorithm off on the session's TCP socket. libESMTP writes a
+ * message through a buffer of its own, so a message of more than one
+ * buffer ends in a small write that waits for the ACK of the one before,
+ * which a server delays (40 ms on Linux): 44 s for 1,000 messages of 3 KB
+ * in bench/notify, against 0.4 s for 1.6 KB. libESMTP does not give its
+ * socket; this process (a child of its own for the session) has no other
+ * TCP socket, so each is set. Best effort: failing costs only speed. */
+static void tcp_no_delay(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		struct stat st;
+		if (*end || fd < 0 || fd == dirfd(d) || fstat((int)fd, &st) < 0 || !S_ISSOCK(st.st_mode))
+			continue;
+		struct sockaddr_storage sa;
+		socklen_t sl = sizeof(sa);
+		int type = 0;
+		socklen_t tl = sizeof(type);
+		if (getsockopt((int)fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || type != SOCK_STREAM ||
+		    getsockname((int)fd, (struct sockaddr *)&sa, &sl) < 0 ||
+		    (sa.ss_family != AF_INET && sa.ss_family != AF_INET6))
+			continue;
+		int one = 1;
+		(void)setsockopt((int)fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
+	closedir(d);
+}
+
 static void on_event(smtp_session_t session, int event, void *arg, ...)
 {
 	struct session *s = arg;
@@ -293,6 +331,7 @@ static void on_event(smtp_session_t session, int event, void *arg, ...)
 	switch (event) {
 	case SMTP_EV_CONNECT:
 		s->connected = true;
+		tcp_no_delay();
 		break;
 	case SMTP_EV_MAILSTATUS: {
 		/* A refused MAIL FROM ends that message's transaction. */

@@ -320,7 +320,9 @@ char *rule_met_by_text(const struct rule *r)
 {
 	if (r->kind == RULE_UNIT) {
 		/* Meeting kinds are codes, mostly acronyms: "jag", "marac". */
-		_cleanup_free_ char *kind = xstrdup(r->meeting ? r->meeting : "unit");
+		if (!r->meeting || !*r->meeting)
+			return xstrdup("a meeting recorded");
+		_cleanup_free_ char *kind = xstrdup(r->meeting);
 		size_t n = strlen(kind);
 		bool acronym = n <= 5;
 		for (size_t i = 0; i < n && acronym; i++)
@@ -338,7 +340,7 @@ char *rule_met_by_text(const struct rule *r)
 		[EV_REOPENED] = "the case recorded as reopened",
 		[EV_HOLD] = "the case recorded as on hold",
 		[EV_RESUME] = "the case recorded as off hold",
-		[EV_RISK] = "a risk review recorded",
+		[EV_RISK] = "a risk review",
 		[EV_SERIOUS] = "a serious incident recorded",
 		[EV_CONTACT] = "a contact",
 		[EV_HATE] = "a hate crime flag recorded",
@@ -370,10 +372,9 @@ char *rule_met_by_text(const struct rule *r)
 	}
 	if (r->n_met_details) {
 		_cleanup_free_ char *list = name_list((const char *const *)r->met_details, r->n_met_details);
-		strbuf_adds(&b, r->met_kind == EV_RISK ? " to " : " (");
+		strbuf_adds(&b, r->met_kind == EV_RISK ? " (to " : " (");
 		strbuf_adds(&b, list);
-		if (r->met_kind != EV_RISK)
-			strbuf_adds(&b, ")");
+		strbuf_adds(&b, ")");
 	}
 	if (r->met_own_party) {
 		strbuf_adds(&b, to ? " to them" : " with them");

@@ -930,6 +930,16 @@ same "bounds: a daily digest's figures are of yesterday's deadlines, and the day
 	"$(sed -n '/^On time/,/^$/p' "$T/m.txt")" \
 "On time, of the deadlines Thu 4 Mar (before: Wed 3 Mar):
   Reply to the complainant within 2 working days: none fell due; before: 0% (0 of 62)"
+same "bounds: the escalations of this scan the team's list leaves out are listed after it" \
+	"$(grep -c '^Also for you: ASB-2027-01[0-9][0-9]: ' "$T/m.txt")" 10
+# Monday: the daily digest's figures cover every day since Friday's, so
+# that no deadline falls between two digests.
+crun "bounds: Monday 08:05" 0 bounds run --once --at 2027-03-08T08:05:00Z
+text "$(grep -l "^To: .*manager@council.test" $(ls -t "$T/bounds/mail/new/"*) | head -n 1)" >"$T/m.txt"
+same "bounds: Monday's figures are of Friday to Sunday, and the three days before" \
+	"$(sed -n '/^On time/,/^$/p' "$T/m.txt")" \
+"On time, of the deadlines Fri 5 Mar to Sun 7 Mar (before: Tue 2 Mar to Thu 4 Mar):
+  Reply to the complainant within 2 working days: none fell due; before: 0% (0 of 62)"
 
 ########################################################################
 # 7: data protection, over everything this test made casewatch send or
