@@ -34,7 +34,11 @@ trap 'exit 1' HUP INT TERM
 sent_now() { if [ -f "$T/smtp/log" ]; then lines "$T/smtp/log"; else echo 0; fi; }
 
 mkdir "$T/smtp"
-if ! serve "$T/smtp.port" "$T/smtp.err" "$SMTP" --out "$T/smtp"; then
+# The relay takes 20 ms a message, as a real one does: a wave's sending
+# then lasts long enough for the other sender to come (over loopback with
+# nothing to slow it, one process sent everything between the other's
+# scans).
+if ! serve "$T/smtp.port" "$T/smtp.err" "$SMTP" --out "$T/smtp" --data-delay 20; then
 	echo "Bail out! the SMTP server did not start"
 	exit 1
 fi

@@ -4,7 +4,7 @@
   smtp-server.py [--port N] [--port-file F] --out DIR [--tls CERT KEY]
                  [--auth USER:PASS] [--script ADDR=CODE,CODE...]...
                  [--sender-script ADDR=CODE,CODE...]... [--fail-data N]
-                 [--greeting-code N]
+                 [--greeting-code N] [--data-delay MS]
 
 --port 0 (the default) takes a free port; --port-file F gets the port
 written once the server listens (write then rename, so a reader never sees
@@ -22,7 +22,9 @@ across the whole run ("a@x=450,250": first 450, then 250 for ever after;
 does the same for MAIL FROM (a 5xx there is a policy refusal, 5.7.1).
 --fail-data N
 answers 451 at the end of DATA for the first N messages. --greeting-code N
-greets with N (e.g. 421) and closes. Logs to stderr; exits cleanly on
+greets with N (e.g. 421) and closes. --data-delay MS answers each DATA
+after MS milliseconds, as a relay that takes its time (so that two
+senders' work overlaps). Logs to stderr; exits cleanly on
 SIGTERM or SIGINT.
 """
 import argparse
@@ -52,6 +54,7 @@ def parse_args():
     p.add_argument("--sender-script", action="append", default=[], metavar="ADDR=CODE,...")
     p.add_argument("--fail-data", type=int, default=0, metavar="N")
     p.add_argument("--greeting-code", type=int, metavar="N")
+    p.add_argument("--data-delay", type=int, default=0, metavar="MS")
     a = p.parse_args()
     def scripts(option, values):
         out = {}
@@ -104,6 +107,7 @@ class Handler:
         self.rcpt_seen = {}
         self.sender_seen = {}
         self.fail_data = args.fail_data
+        self.data_delay = args.data_delay / 1000.0
         self.saved = 0
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
@@ -123,6 +127,8 @@ class Handler:
         return "%d %s" % (code, REPLIES.get(code // 100, "Scripted reply"))
 
     async def handle_DATA(self, server, session, envelope):
+        if self.data_delay > 0:
+            await asyncio.sleep(self.data_delay)
         if self.fail_data > 0:
             self.fail_data -= 1
             log.info("DATA from %s refused (451), %d more to refuse", envelope.mail_from, self.fail_data)
