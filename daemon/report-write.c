@@ -181,15 +181,23 @@ void report_write_text(const struct report *rep, const char *at_text, FILE *f)
 
 /* ---- CSV (RFC 4180, for Excel and Power BI) ----------------------------- */
 
+/* A text cell. One a spreadsheet would take for a formula (=, +, -, @, a
+ * tab or a carriage return first: a team or officer id from the case
+ * system, a rule's title) gets a ' before it, as OWASP advises against CSV
+ * injection; Excel shows the text as it was. Numbers are not written
+ * through here. */
 static void csv_field(const char *s, FILE *f)
 {
 	if (!s)
 		return;
-	if (!strpbrk(s, ",\"\r\n")) {
+	bool formula = strchr("=+-@\t\r", *s) && *s;
+	if (!formula && !strpbrk(s, ",\"\r\n")) {
 		fputs(s, f);
 		return;
 	}
 	fputc('"', f);
+	if (formula)
+		fputc('\'', f);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', f);

@@ -449,4 +449,20 @@ usage_fails "a bad --at" "casewatch: --at 'soon' is not a time: give RFC 3339 (2
 usage_fails "an operand" "casewatch: report takes no operands, got 'C1'" C1
 usage_fails "an unknown option" "casewatch: unknown option '--everything' for report" --everything
 
+# CSV injection: a team or officer id a spreadsheet would take for a
+# formula is written as text, a ' before it (OWASP's advice); an ordinary
+# value and the numbers are not touched.
+mkdir "$T/inj"
+cp "$db" "$T/inj/cases.db"
+cp "$T/pack.conf" "$T/inj/"
+printf 'database = "cases.db";\nrules = [ "pack.conf" ];\n' >"$T/inj/c.conf"
+sqlite3 -bail "$T/inj/cases.db" "UPDATE cases SET team = '=2+5', officer = '@SUM(A1)' WHERE officer = 'cat';
+	UPDATE cases SET officer = '-ann' WHERE officer = 'ann'"
+run "csv: cells that look like formulas" 0 "$CASEWATCH" -c "$T/inj/c.conf" report $range --format csv
+same "csv: team and officer ids that start a formula are written as text" \
+	"$(python3 -c 'import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig", newline="")))
+cells = sorted({(r[6], r[7]) for r in rows[1:] if r[0] == "standard"})
+print(" ".join("%s|%s" % c for c in cells))' "$T/out")" "'=2+5|'@SUM(A1) north|'-ann north|bob"
+
 done_testing
