@@ -319,11 +319,8 @@ static void prune(struct daemon *d)
 		d->prune_error = NULL;
 	}
 	if (res.pruned) {
-		char before[TZ_TIMESTAMP_STRLEN];
-		_cleanup_free_ char *keep = seconds_text(s->conf->keep_sent);
-		log_msg(LOG_INFO, "removed the text of %zu message%s sent or given up before %s "
-			"(notify.keep_sent %s)%s", res.pruned, res.pruned == 1 ? "" : "s", tz_format_timestamp(s->tz, res.before, before), keep,
-			res.more ? "; more at the next scan" : "");
+		_cleanup_free_ char *what = retention_text(res.pruned, res.before, s->conf->keep_sent, s->tz);
+		log_msg(LOG_INFO, "removed %s%s", what, res.more ? "; more at the next scan" : "");
 	}
 }
 

@@ -31,11 +31,8 @@ static int keep_sent(const struct cmd_world *world, sqlite3 *db, bool dry_run)
 	int r = dry_run ? retention_count(db, world->at, c->keep_sent, &res.pruned, &err)
 			: retention_prune(db, world->at, c->keep_sent, 0, NULL, NULL, &res, &err);
 	if (res.pruned) {
-		char before[TZ_TIMESTAMP_STRLEN];
-		_cleanup_free_ char *keep = seconds_text(c->keep_sent);
-		printf("%s the text of %zu message%s sent or given up before %s (notify.keep_sent %s)\n",
-		       dry_run ? "would remove" : "removed", res.pruned, res.pruned == 1 ? "" : "s",
-		       tz_format_timestamp(world->tz, world->at - c->keep_sent, before), keep);
+		_cleanup_free_ char *what = retention_text(res.pruned, world->at - c->keep_sent, c->keep_sent, world->tz);
+		printf("%s %s\n", dry_run ? "would remove" : "removed", what);
 	}
 	return r < 0 ? bad_input("%s", err) : 0;
 }

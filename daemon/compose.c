@@ -60,6 +60,15 @@ const char *rule_title(const struct conf *c, const char *id)
 	return r && r->title ? r->title : id;
 }
 
+char *met_by_text(const struct conf *c, const char *id)
+{
+	const struct rule *r = rule_find(c, id);
+	_cleanup_free_ char *raw = r ? rule_met_by_text(r) : NULL;
+	/* The configuration's words (details, a meeting kind), checked by
+	 * nobody for UTF-8, as the title. */
+	return raw ? text_clean(raw, 0, NULL) : NULL;
+}
+
 char *deadline_text(const char *due, cw_day today)
 {
 	static const char *const days[7] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
@@ -150,11 +159,7 @@ void item_fields(struct composer *m, struct tmpl_data *d, const struct item *it,
 	tmpl_data_set(d, "link", link ? link : "");
 	_cleanup_free_ char *deadline = deadline_text(it->due, m->today);
 	_cleanup_free_ char *when = when_text(it->stage, deadline, late, it->hours);
-	const struct rule *rule = rule_find(m->conf, it->rule);
-	/* The configuration's words (details, a meeting kind), checked by
-	 * nobody for UTF-8, as the title. */
-	_cleanup_free_ char *met_raw = rule ? rule_met_by_text(rule) : NULL;
-	_cleanup_free_ char *met_by = met_raw ? text_clean(met_raw, 0, NULL) : NULL;
+	_cleanup_free_ char *met_by = met_by_text(m->conf, it->rule);
 	tmpl_data_set(d, "deadline", deadline);
 	tmpl_data_set(d, "when", when);
 	tmpl_data_set(d, "owed_to", it->party_role ? it->party_role : "");

@@ -16,7 +16,7 @@
 struct drow {
 	char *officer, *team, *ref, *rule, *due, *state, *stage, *party_role;
 	int64_t due_day, overdue_at, party_id;
-	size_t count[3]; /* a row of counts (load_counts) */
+	size_t count[3]; /* a row of counts (load_counts), or the officer's totals (officer_digests) */
 	bool folded; /* a notice of this scan says it too (officer_digests) */
 };
 
@@ -68,6 +68,9 @@ static int load_drows(struct composer *m, const char *sql, bool bind_today, int6
 			.due_day = -1,
 			.party_id = sqlite3_column_int64(st, 10),
 		};
+		/* Totals a query adds after the row (officer_digests). */
+		for (int k = 0; k < 3 && sqlite3_column_count(st) > 11 + k; k++)
+			d->count[k] = (size_t)sqlite3_column_int64(st, 11 + k);
 		cw_day day;
 		const char *dd = (const char *)sqlite3_column_text(st, 7);
 		if (dd && date_parse(dd, &day) == 0)
@@ -84,16 +87,13 @@ static int load_drows(struct composer *m, const char *sql, bool bind_today, int6
 	return 0;
 }
 
-/* Rows of counts: officer (column 0), team (1), then three counts; ?1
- * today, ?9 the stale-data hold, as load_drows(). */
-static int load_counts(struct composer *m, const char *sql, const char *today, struct drow **ret, size_t *ret_n,
-		       char **ret_err)
+/* Rows of counts: officer (column 0), team (1), then three counts; ?9
+ * the stale-data hold, as load_drows(). */
+static int load_counts(struct composer *m, const char *sql, struct drow **ret, size_t *ret_n, char **ret_err)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_fail(m->db, "counting obligations for a digest", ret_err);
-	if (sqlite3_bind_parameter_count(st) >= 1)
-		sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
 	if (sqlite3_bind_parameter_count(st) >= 9)
 		sqlite3_bind_int64(st, 9, m->hold_after);
 	struct drow *v = NULL;
@@ -230,42 +230,40 @@ static bool in_strv(char *const *v, size_t n, const char *s)
 	return false;
 }
 
+/* Add `to` to the addresses that get a digest in this scan, once. */
+static void digest_to_add(struct composer *m, const char *to, size_t *cap)
+{
+	if (!address_usable(to) || in_strv(m->digest_to, m->n_digest_to, to))
+		return;
+	m->digest_to = xgrow(m->digest_to, cap, m->n_digest_to + 1, sizeof(*m->digest_to));
+	m->digest_to[m->n_digest_to++] = xstrdup(to);
+}
+
 int digest_recipients(struct composer *m, bool officers, bool managers, char **ret_err)
 {
-	char **v = NULL;
-	size_t n = 0, cap = 0;
-	for (size_t t = 0; managers && t < m->dir.n_teams; t++) {
-		const char *to = m->dir.teams[t].manager;
-		if (address_usable(to) && !in_strv(v, n, to)) {
-			v = xgrow(v, &cap, n + 1, sizeof(*v));
-			v[n++] = xstrdup(to);
-		}
+	size_t cap = m->n_digest_to;
+	for (size_t t = 0; managers && t < m->dir.n_teams; t++)
+		digest_to_add(m, m->dir.teams[t].manager, &cap);
+	if (!officers)
+		return 0;
+	/* The officers officer_digests() writes to: those with a line. */
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(m->db, "SELECT DISTINCT c.officer FROM obligations o JOIN cases c "
+			       "ON c.case_id = o.case_id WHERE " OFFICER_DIGEST_WHERE, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(m->db, "reading obligations for a digest", ret_err);
+	char today[DATE_STRLEN];
+	sqlite3_bind_text(st, 1, date_format(m->today, today), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, m->hold_after);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* Cleaned as load_drows() cleans it, to find the same officer. */
+		_cleanup_free_ char *id = col_clean(st, 0, TEXT_MAX_ID);
+		const struct officer *o = id ? directory_officer(&m->dir, id) : NULL;
+		if (o)
+			digest_to_add(m, o->email, &cap);
 	}
-	if (officers) {
-		struct drow *d = NULL;
-		size_t nd = 0;
-		int r = load_drows(m,
-				   "SELECT DISTINCT c.officer, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 "
-				   "FROM obligations o JOIN cases c ON c.case_id = o.case_id WHERE " OFFICER_DIGEST_WHERE,
-				   true, 0, &d, &nd, ret_err);
-		if (r < 0) {
-			for (size_t i = 0; i < n; i++)
-				free(v[i]);
-			free(v);
-			return r;
-		}
-		for (size_t i = 0; i < nd; i++) {
-			const struct officer *o = directory_officer(&m->dir, d[i].officer);
-			if (o && address_usable(o->email) && !in_strv(v, n, o->email)) {
-				v = xgrow(v, &cap, n + 1, sizeof(*v));
-				v[n++] = xstrdup(o->email);
-			}
-		}
-		drows_free(d, nd);
-	}
-	m->digest_to = v;
-	m->n_digest_to = n;
-	return 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(m->db, "reading obligations for a digest", ret_err);
 }
 
 bool digest_bound(const struct composer *m, const char *to)
@@ -353,6 +351,21 @@ static int folded_take(struct composer *m, size_t f0, size_t f1, int64_t id, cha
 	return r;
 }
 
+/* Digest `id` (of `who`: officer or manager) to `to` was made: the
+ * notices folded into it go with it, and the run says so. */
+static int digest_made(struct composer *m, int64_t id, const char *to, const char *who, const char *summary,
+		       size_t f0, size_t f1, char **ret_err)
+{
+	int r = folded_take(m, f0, f1, id, ret_err);
+	m->ctx->report->messages++;
+	_cleanup_free_ char *with = f1 > f0 ? xasprintf(" (with %zu notification%s of this scan)", f1 - f0,
+							 f1 - f0 == 1 ? "" : "s")
+					    : xstrdup("");
+	report_line(m->ctx->report, false, "message %lld to %s: %s digest: %s%s", (long long)id, to, who, summary,
+		    with);
+	return r;
+}
+
 /* Lines of the digest v[k0, k1) that a notice of m->folded[f0, f1) says
  * too are marked folded, and in_list[f - f0] says which notices those
  * are (the rest are listed apart). */
@@ -371,30 +384,27 @@ static void folded_match(const struct composer *m, size_t f0, size_t f1, struct 
 static int officer_digests(struct composer *m, const char *period, char **ret_err)
 {
 	/* Each officer's first DIGEST_ITEMS: overdue, then due today, then
-	 * coming up, the oldest deadline first; the rest are counted. */
+	 * coming up, the oldest deadline first; the rest are counted, in the
+	 * same pass (every officer with an item has a line listed, which
+	 * carries the officer's totals: overdue, due today, coming up). */
 	static const char sql[] =
-		"SELECT officer, team, ref, rule, due, state, stage, due_day, overdue_at, party_role, party_id FROM ("
+		"SELECT officer, team, ref, rule, due, state, stage, due_day, overdue_at, party_role, party_id, "
+		"n_overdue, n_today, n_upcoming FROM ("
 		"SELECT c.officer AS officer, c.team AS team, c.ref AS ref, o.rule AS rule, o.due AS due, "
 		"o.state AS state, o.stage AS stage, o.due_day AS due_day, o.overdue_at AS overdue_at, "
-		"o.party_role AS party_role, o.party_id AS party_id, row_number() OVER (PARTITION BY c.officer "
-		"ORDER BY o.state = 'overdue' DESC, o.due_day IS ?1 DESC, o.due_day, o.due, c.ref, o.rule, o.party_id) AS rn "
-		"FROM obligations o JOIN cases c ON c.case_id = o.case_id WHERE " OFFICER_DIGEST_WHERE ") "
+		"o.party_role AS party_role, o.party_id AS party_id, "
+		"row_number() OVER (w ORDER BY o.state = 'overdue' DESC, o.due_day IS ?1 DESC, o.due_day, o.due, "
+		"c.ref, o.rule, o.party_id) AS rn, sum(o.state = 'overdue') OVER w AS n_overdue, "
+		"sum(o.state <> 'overdue' AND o.due_day IS ?1) OVER w AS n_today, "
+		"sum(o.state <> 'overdue' AND o.due_day IS NOT ?1) OVER w AS n_upcoming "
+		"FROM obligations o JOIN cases c ON c.case_id = o.case_id WHERE " OFFICER_DIGEST_WHERE " "
+		"WINDOW w AS (PARTITION BY c.officer)) "
 		"WHERE rn <= " STRINGIFY(DIGEST_ITEMS) " ORDER BY officer, due_day, due, ref, rule, party_id";
-	static const char count_sql[] =
-		"SELECT c.officer, NULL, sum(o.state = 'overdue'), sum(o.state <> 'overdue' AND o.due_day IS ?1), "
-		"sum(o.state <> 'overdue' AND o.due_day IS NOT ?1) FROM obligations o "
-		"JOIN cases c ON c.case_id = o.case_id WHERE " OFFICER_DIGEST_WHERE " GROUP BY c.officer";
 	struct drow *v = NULL;
 	size_t n = 0;
 	int r = load_drows(m, sql, true, 0, &v, &n, ret_err);
 	char today[DATE_STRLEN];
 	date_format(m->today, today);
-	/* Each officer's totals: a row per officer, whatever the database
-	 * holds. */
-	struct drow *tot = NULL;
-	size_t n_tot = 0;
-	if (r >= 0)
-		r = load_counts(m, count_sql, today, &tot, &n_tot, ret_err);
 	for (size_t i = 0; i < n && r >= 0;) {
 		size_t j = i;
 		while (j < n && strcmp(v[j].officer, v[i].officer) == 0)
@@ -434,15 +444,10 @@ static int officer_digests(struct composer *m, const char *period, char **ret_er
 			tmpl_data_set(line, "new", v[k].folded ? "new" : "");
 		}
 		/* The officer's totals, listed or not. */
-		size_t total = 0;
-		for (size_t t = 0; t < n_tot; t++)
-			if (tot[t].officer && strcmp(tot[t].officer, v[i].officer) == 0) {
-				counts[1] = tot[t].count[0];
-				counts[0] = tot[t].count[1];
-				counts[2] = tot[t].count[2];
-				total = counts[0] + counts[1] + counts[2];
-				break;
-			}
+		counts[1] = v[i].count[0];
+		counts[0] = v[i].count[1];
+		counts[2] = v[i].count[2];
+		size_t total = counts[0] + counts[1] + counts[2];
 		if (total > j - i)
 			tmpl_data_setf(d, "more", "%zu", total - (j - i));
 		static const char *const labels[] = { "due today", "overdue", "coming up", "also for you" };
@@ -456,20 +461,10 @@ static int officer_digests(struct composer *m, const char *period, char **ret_er
 		free(in_list);
 		if (id < 0)
 			r = (int)id;
-		else if (id > 0) {
-			r = folded_take(m, f0, f1, id, ret_err);
-			m->ctx->report->messages++;
-			if (f1 > f0)
-				report_line(m->ctx->report, false,
-					    "message %lld to %s: officer digest: %s (with %zu notification%s of this scan)",
-					    (long long)id, o->email, summary, f1 - f0, f1 - f0 == 1 ? "" : "s");
-			else
-				report_line(m->ctx->report, false, "message %lld to %s: officer digest: %s",
-					    (long long)id, o->email, summary);
-		}
+		else if (id > 0)
+			r = digest_made(m, id, o->email, "officer", summary, f0, f1, ret_err);
 		i = j;
 	}
-	drows_free(tot, n_tot);
 	drows_free(v, n);
 	return r;
 }
@@ -532,7 +527,7 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 		return r;
 	if ((r = load_drows(m, sql, false, last ? strtoll(last, NULL, 10) : 0, &v, &n, ret_err)) < 0)
 		return r;
-	if ((r = load_counts(m, count_sql, NULL, &tot, &n_tot, ret_err)) < 0) {
+	if ((r = load_counts(m, count_sql, &tot, &n_tot, ret_err)) < 0) {
 		drows_free(v, n);
 		return r;
 	}
@@ -735,17 +730,8 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 		tmpl_data_free(d);
 		if (id < 0)
 			r = (int)id;
-		else if (id > 0) {
-			r = folded_take(m, f0, f1, id, ret_err);
-			m->ctx->report->messages++;
-			if (f1 > f0)
-				report_line(m->ctx->report, false,
-					    "message %lld to %s: manager digest: %s (with %zu notification%s of this scan)",
-					    (long long)id, to, summary, f1 - f0, f1 - f0 == 1 ? "" : "s");
-			else
-				report_line(m->ctx->report, false, "message %lld to %s: manager digest: %s",
-					    (long long)id, to, summary);
-		}
+		else if (id > 0)
+			r = digest_made(m, id, to, "manager", summary, f0, f1, ret_err);
 	}
 	if (r >= 0 && !alert) {
 		char at[32];

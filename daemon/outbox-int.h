@@ -79,6 +79,9 @@ char *link_encode(const char *link, const char *chars);
 char *late_text(struct composer *m, int64_t due_day, int64_t overdue_at, bool hours);
 char *case_link(const struct conf *c, const char *ref);
 char *due_text(const char *due);
+/* What meets rule `id`, in plain words (rule_met_by_text), cleaned; NULL
+ * for a rule nothing meets or one no longer configured. */
+char *met_by_text(const struct conf *c, const char *id);
 /* "Fri 20 Nov" (the year when it is not today's; ", 14:00" for a deadline
  * in hours) from a due date or RFC 3339 time. */
 char *deadline_text(const char *due, cw_day today);

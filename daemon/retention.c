@@ -5,7 +5,16 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "tz.h"
 #include "util.h"
+
+char *retention_text(size_t n, int64_t before, int64_t keep, const struct tz *tz)
+{
+	char when[TZ_TIMESTAMP_STRLEN];
+	_cleanup_free_ char *k = seconds_text(keep);
+	return xasprintf("the text of %zu message%s sent or given up before %s (notify.keep_sent %s)", n,
+			 n == 1 ? "" : "s", tz_format_timestamp(tz, before, when), k);
+}
 
 static int fail(sqlite3 *db, const char *what, char **ret_err)
 {

@@ -44,3 +44,7 @@ int retention_prune(sqlite3 *db, int64_t at, int64_t keep, int64_t budget_ms,
 /* How many bodies retention_prune() would remove at `at` (0 when the last
  * pass is too recent), for a dry run. Returns 0 or -EIO with *ret_err. */
 int retention_count(sqlite3 *db, int64_t at, int64_t keep, size_t *ret_n, char **ret_err);
+struct tz;
+/* "the text of 3 messages sent or given up before TIME (notify.keep_sent
+ * 90 days)": what a pass removed (or would), for the log and run --once. */
+char *retention_text(size_t n, int64_t before, int64_t keep, const struct tz *tz);

@@ -319,9 +319,8 @@ static char *owed_roles_text(const struct rule *r)
 char *rule_met_by_text(const struct rule *r)
 {
 	if (r->kind == RULE_UNIT) {
-		/* Meeting kinds are codes, mostly acronyms: "jag", "marac". */
-		if (!r->meeting || !*r->meeting)
-			return xstrdup("a meeting recorded");
+		/* Meeting kinds are codes, mostly acronyms: "jag", "marac"
+		 * (a unit rule without one does not load). */
 		_cleanup_free_ char *kind = xstrdup(r->meeting);
 		size_t n = strlen(kind);
 		bool acronym = n <= 5;

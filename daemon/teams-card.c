@@ -80,12 +80,7 @@ static json_t *item_block(struct composer *m, const struct item *it)
 	_cleanup_free_ char *link = case_link(m->conf, it->ref);
 	_cleanup_free_ char *late = late_text(m, it->due_day, it->overdue_at, it->hours);
 	_cleanup_free_ char *due = deadline_text(it->due, m->today);
-	_cleanup_free_ char *met_raw = NULL, *met_by = NULL;
-	for (size_t i = 0; i < m->conf->ruleset.n && !met_raw; i++)
-		if (strcmp(m->conf->ruleset.v[i].id, it->rule) == 0)
-			met_raw = rule_met_by_text(&m->conf->ruleset.v[i]);
-	if (met_raw)
-		met_by = text_clean(met_raw, 0, NULL);
+	_cleanup_free_ char *met_by = met_by_text(m->conf, it->rule);
 	_cleanup_free_ char *title = text_clean(rule_title(m->conf, it->rule), 0, NULL);
 	_cleanup_free_ char *ref = card_text(it->ref), *standard = card_text(title), *what = NULL, *head = NULL;
 	if (link) {

@@ -1165,6 +1165,45 @@ static void test_met_by_in_plain_words(void **state)
 	free(paths[1]);
 }
 
+/* The other shapes of met_by: several channels, a risk review to a level,
+ * the case's own events, roles to write to, a meeting kind that is no
+ * acronym. */
+static void test_met_by_every_shape(void **state)
+{
+	(void)state;
+	_cleanup_free_ char *path = write_file("shapes.conf",
+		"pack = \"shapes\";\n"
+		"rules = (\n"
+		"  { id = \"two\"; title = \"T\"; kind = \"deadline\"; within = \"3 working days\";\n"
+		"    met_by = { kind = \"contact\"; channel = [ \"letter\", \"email\" ]; party = \"own\"; };\n"
+		"    for = [ \"victim\" ]; },\n"
+		"  { id = \"mixed\"; title = \"T\"; kind = \"deadline\"; within = \"3 working days\";\n"
+		"    met_by = { kind = \"contact\"; channel = [ \"phone\", \"visit\" ]; party = [ \"witness\" ]; }; },\n"
+		"  { id = \"risk\"; title = \"T\"; kind = \"deadline\"; within = \"3 working days\";\n"
+		"    met_by = { kind = \"risk\"; detail = [ \"medium\", \"high\" ]; }; },\n"
+		"  { id = \"accept\"; title = \"T\"; kind = \"deadline\"; within = \"3 working days\";\n"
+		"    met_by = { kind = \"accepted\"; }; },\n"
+		"  { id = \"panel\"; title = \"T\"; kind = \"unit\"; meeting = \"case-panel\"; }\n"
+		");\n");
+	struct ruleset rs = { 0 };
+	load_ok(&path, 1, &rs);
+	struct strbuf b = { 0 };
+	strbuf_add(&b, "", 0);
+	for (size_t i = 0; i < rs.n; i++) {
+		_cleanup_free_ char *t = rule_met_by_text(&rs.v[i]);
+		_cleanup_free_ char *line = xasprintf("%s: %s\n", rs.v[i].id, t ? t : "(nothing)");
+		strbuf_adds(&b, line);
+	}
+	assert_string_equal(b.p,
+		"two: a letter or email to them\n"
+		"mixed: a phone call or visit with the witness\n"
+		"risk: a risk review (to medium or high)\n"
+		"accept: the case recorded as accepted\n"
+		"panel: a case-panel meeting recorded\n");
+	free(b.p);
+	ruleset_free(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1213,6 +1252,7 @@ int main(void)
 		cmocka_unit_test(test_digest_follows_the_new_settings),
 		cmocka_unit_test(test_roles_words),
 		cmocka_unit_test(test_met_by_in_plain_words),
+		cmocka_unit_test(test_met_by_every_shape),
 	};
 	return tap_exit(cmocka_run_group_tests(tests, setup, teardown));
 }
