@@ -21,32 +21,6 @@
  * covers this many periods. */
 #define REPORT_DEFAULT_PERIODS 12
 
-struct report_cb {
-	struct report *rep;
-	const char *team, *officer;
-};
-
-static bool same(const char *a, const char *b)
-{
-	return a && b && strcmp(a, b) == 0;
-}
-
-static bool include_case(const struct eval_case *c, void *userdata)
-{
-	const struct report_cb *cb = userdata;
-	return (!cb->team || same(c->team, cb->team)) && (!cb->officer || same(c->officer, cb->officer));
-}
-
-static void add_obligation(const struct eval_case *c, const struct obligation *o, void *userdata)
-{
-	report_add_obligation(((struct report_cb *)userdata)->rep, c, o);
-}
-
-static void add_survey(cw_day day, bool satisfied, const char *team, const char *officer, void *userdata)
-{
-	report_add_survey(userdata, day, satisfied, team, officer);
-}
-
 /* --from and --to: a date within the calendar's years. */
 static int parse_date(const char *opt, const char *s, cw_day *ret)
 {
@@ -58,48 +32,10 @@ static int parse_date(const char *opt, const char *s, cw_day *ret)
 	return 0;
 }
 
-/* Every evaluation of the database, and the meetings and surveys, into
- * the report: in one read transaction, so that all of it is one moment
- * of the database. Returns 0 or EXIT_BADINPUT with the reason printed. */
-static int fill(struct report *rep, sqlite3 *db, const struct evaluator *ev, const char *team, const char *officer,
-		struct tally *ret_tally)
+static void print_bad(const char *table, const struct scan_bad *b, void *userdata)
 {
-	_cleanup_free_ char *err = NULL;
-	const struct ruleset *rs = ev->rules;
-	struct report_cb cb = { .rep = rep, .team = team, .officer = officer };
-	struct tally_fns fns = { .include = include_case, .obligation = add_obligation };
-	struct tally t;
-	if (cmd_tally(db, ev, &fns, &cb, &t, &err) < 0)
-		return bad_input("%s", err);
-	rep->cases = t.cases;
-	rep->open = t.open;
-	rep->skipped = t.skipped;
-	*ret_tally = t;
-	bool surveys = false;
-	for (size_t i = 0; i < rs->n; i++) {
-		const struct rule *r = &rs->v[i];
-		surveys |= r->kind == RULE_TARGET && r->measure == MEASURE_SATISFACTION;
-		if (r->kind != RULE_UNIT)
-			continue;
-		cw_day *days = NULL, first;
-		size_t n = 0;
-		struct scan_bad bad;
-		if (scan_meetings(db, r->meeting, team, &days, &n, &first, &bad, &err) < 0)
-			return bad_input("%s", err);
-		print_bad_rows("meetings", &bad);
-		/* Owed from the first month with a case or a meeting. */
-		if (t.first_case < first)
-			first = t.first_case;
-		report_set_meetings(rep, i, first, days, n);
-		free(days);
-	}
-	if (surveys) {
-		struct scan_bad bad;
-		if (scan_surveys_each(db, ev->tz, add_survey, rep, &bad, &err) < 0)
-			return bad_input("%s", err);
-		print_bad_rows("surveys", &bad);
-	}
-	return 0;
+	(void)userdata;
+	print_bad_rows(table, b);
 }
 
 /* The report into `path` whole or not at all: a temporary file beside it,
@@ -265,10 +201,13 @@ int cmd_report(int argc, char **argv)
 		status = bad_input("case database: %s", sqlite3_errmsg(db));
 		goto out;
 	}
-	status = fill(rep, db, &ev, team, officer, &t);
+	static const struct report_fill_fns fns = { .problem = cmd_print_problem, .bad_rows = print_bad };
+	r = report_fill(rep, db, &fns, NULL, &t, &err);
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	if (status)
+	if (r < 0) {
+		status = bad_input("%s", err);
 		goto out;
+	}
 	report_finish(rep);
 
 	char at_text[TZ_TIMESTAMP_STRLEN];

@@ -281,59 +281,26 @@ void print_bad_rows(const char *table, const struct scan_bad *b)
 		fprintf(stderr, "casewatch: %zu more %s rows that cannot be read (skipped)\n", b->n - shown, table);
 }
 
-struct tally_cb {
-	const struct evaluator *ev;
-	const struct tally_fns *fns;
-	void *userdata;
-	struct tally *t;
-	struct eval_result res;
-};
-
-static int tally_case(const struct eval_case *c, void *userdata)
+/* Over a whole database the lines are many: the first few, then how many
+ * more; status names each with its case. */
+void cmd_print_problem(struct tally *t, const struct eval_case *c, const char *msg, bool skipped,
+		       void *userdata)
 {
-	struct tally_cb *cb = userdata;
-	struct tally *t = cb->t;
-	struct eval_result *res = &cb->res;
-	if (cb->fns->include && !cb->fns->include(c, cb->userdata))
-		return 0;
-	eval_case(cb->ev, c, res);
-	if (!res->exists && !res->skipped)
-		return 0;
-	/* Over a whole database the lines are many: the first few, then
-	 * how many more; status names each with its case. */
-	for (size_t i = 0; i < res->n_problems; i++, t->problems++) {
-		if (t->problems >= TALLY_PROBLEMS_SHOWN) {
-			t->unshown++;
-			continue;
-		}
-		_cleanup_free_ char *ref = printable(c->ref), *msg = printable(res->problems[i]);
-		fprintf(stderr, "casewatch: case %s: %s%s\n", ref, msg,
-			res->skipped && i + 1 == res->n_problems ? " (case skipped)" : "");
+	(void)userdata;
+	if (t->problems >= TALLY_PROBLEMS_SHOWN) {
+		t->unshown++;
+		return;
 	}
-	t->cases++;
-	if (res->skipped) {
-		t->skipped++;
-		return 0;
-	}
-	t->open += res->open;
-	if (res->received < t->first_case)
-		t->first_case = res->received;
-	for (size_t i = 0; i < res->n; i++)
-		cb->fns->obligation(c, &res->v[i], cb->userdata);
-	return 0;
+	_cleanup_free_ char *ref = printable(c->ref), *m = printable(msg);
+	fprintf(stderr, "casewatch: case %s: %s%s\n", ref, m, skipped ? " (case skipped)" : "");
 }
 
 int cmd_tally(sqlite3 *db, const struct evaluator *ev, const struct tally_fns *fns, void *userdata,
 	      struct tally *ret, char **ret_err)
 {
-	struct tally t = { .first_case = CW_DAY_NONE };
-	struct tally_cb cb = { .ev = ev, .fns = fns, .userdata = userdata, .t = &t };
-	int r = scan_cases(db, INT64_MIN, INT64_MAX, tally_case, &cb, ret_err);
-	eval_result_free(&cb.res);
-	if (r < 0)
-		return r;
-	*ret = t;
-	return 0;
+	struct tally_fns f = *fns;
+	f.problem = cmd_print_problem;
+	return tally_cases(db, ev, &f, userdata, ret, ret_err);
 }
 
 void tally_print_unshown(const struct tally *t)

@@ -10,6 +10,7 @@
 #include "diag.h"
 #include "eval.h"
 #include "scan.h"
+#include "tally.h"
 
 /* Shared by the commands of the casewatch program. */
 
@@ -68,21 +69,10 @@ void print_bad_rows(const char *table, const struct scan_bad *b);
  * case REF: message", the first TALLY_PROBLEMS_SHOWN lines; the rest are
  * counted. */
 #define TALLY_PROBLEMS_SHOWN 20
-struct tally {
-	size_t cases;   /* received by the moment, the skipped ones too */
-	size_t open;    /* not closed at the moment */
-	size_t skipped; /* bad rows: no obligations */
-	cw_day first_case; /* the earliest receipt; CW_DAY_NONE */
-	size_t problems, unshown; /* problem lines, and those not printed */
-};
-struct tally_fns {
-	/* Whether case c is counted at all (NULL: every case); asked
-	 * before it is evaluated. */
-	bool (*include)(const struct eval_case *c, void *userdata);
-	/* Each obligation of each case counted. */
-	void (*obligation)(const struct eval_case *c, const struct obligation *o, void *userdata);
-};
-/* Returns 0, or < 0 with *ret_err when the scan failed. */
+void cmd_print_problem(struct tally *t, const struct eval_case *c, const char *msg, bool skipped,
+		       void *userdata);
+/* tally_cases(), the problems printed. Returns 0, or < 0 with *ret_err
+ * when the scan failed. */
 int cmd_tally(sqlite3 *db, const struct evaluator *ev, const struct tally_fns *fns, void *userdata,
 	      struct tally *ret, char **ret_err);
 /* After the output: how many problem lines were not printed, if any. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -188,3 +189,20 @@ void report_write(const struct report *rep, enum report_format format, const cha
 void report_write_text(const struct report *rep, const char *at_text, FILE *f);
 void report_write_csv(const struct report *rep, const char *at_text, FILE *f);
 void report_write_json(const struct report *rep, const char *at_text, FILE *f);
+
+struct tally;
+struct scan_bad;
+struct report_fill_fns {
+	/* Each problem of a case (tally_fns), and the rows of meetings or
+	 * surveys that cannot be read; either may be NULL. */
+	void (*problem)(struct tally *t, const struct eval_case *c, const char *msg, bool skipped, void *userdata);
+	void (*bad_rows)(const char *table, const struct scan_bad *b, void *userdata);
+};
+/* Count into rep every case of the case database db evaluated at
+ * rep->ev->at (those of rep->team and rep->officer), the meetings of its
+ * unit rules and its survey answers; rep->cases, open and skipped set, and
+ * the tally in *ret_tally. The caller holds the read transaction that
+ * makes it all one moment of the database, and then calls report_finish.
+ * Returns 0, or < 0 with *ret_err. (report-fill.c) */
+int report_fill(struct report *rep, sqlite3 *db, const struct report_fill_fns *fns, void *userdata,
+		struct tally *ret_tally, char **ret_err);
