@@ -8,29 +8,6 @@
 
 #include "util.h"
 
-/* ---- Output buffer ----------------------------------------------------- */
-
-
-static void buf_add_html(struct strbuf *b, const char *s)
-{
-	const char *run = s;
-	for (; *s; s++) {
-		const char *ent;
-		switch (*s) {
-		case '&': ent = "&amp;"; break;
-		case '<': ent = "&lt;"; break;
-		case '>': ent = "&gt;"; break;
-		case '"': ent = "&quot;"; break;
-		case '\'': ent = "&#39;"; break;
-		default: continue;
-		}
-		strbuf_add(b, run, (size_t)(s - run));
-		strbuf_adds(b, ent);
-		run = s + 1;
-	}
-	strbuf_add(b, run, (size_t)(s - run));
-}
-
 /* ---- Data -------------------------------------------------------------- */
 
 struct tmpl_entry {
@@ -525,7 +502,7 @@ static void render_range(struct strbuf *b, const struct tmpl *t, size_t from, si
 		case NODE_FIELD:
 			if (!empty) {
 				if (html)
-					buf_add_html(b, e->value);
+					strbuf_add_html(b, e->value);
 				else
 					strbuf_adds(b, e->value);
 			}

@@ -180,6 +180,46 @@ void strbuf_adds(struct strbuf *b, const char *s)
 	strbuf_add(b, s, strlen(s));
 }
 
+/* The entity standing for c in HTML text and in quoted attribute values,
+ * or NULL when c stands for itself. */
+static const char *html_entity(char c)
+{
+	switch (c) {
+	case '&': return "&amp;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '"': return "&quot;";
+	case '\'': return "&#39;";
+	default: return NULL;
+	}
+}
+
+void strbuf_add_html(struct strbuf *b, const char *s)
+{
+	const char *run = s, *ent;
+	for (; *s; s++) {
+		if (!(ent = html_entity(*s)))
+			continue;
+		strbuf_add(b, run, (size_t)(s - run));
+		strbuf_adds(b, ent);
+		run = s + 1;
+	}
+	strbuf_add(b, run, (size_t)(s - run));
+}
+
+void html_fputs(const char *s, FILE *f)
+{
+	const char *run = s, *ent;
+	for (; *s; s++) {
+		if (!(ent = html_entity(*s)))
+			continue;
+		fwrite(run, 1, (size_t)(s - run), f);
+		fputs(ent, f);
+		run = s + 1;
+	}
+	fwrite(run, 1, (size_t)(s - run), f);
+}
+
 size_t utf8_seq(const unsigned char *p, size_t n)
 {
 	if (n == 0)

@@ -27,6 +27,10 @@ struct strbuf {
 };
 void strbuf_add(struct strbuf *b, const char *s, size_t n);
 void strbuf_adds(struct strbuf *b, const char *s);
+/* s with & < > " and ' as entities, safe in HTML text and in a quoted
+ * attribute value: added to b, or written to f. */
+void strbuf_add_html(struct strbuf *b, const char *s);
+void html_fputs(const char *s, FILE *f);
 
 /* Read a whole regular file of at most READ_FILE_MAX bytes into a
  * NUL-terminated buffer. Returns 0 or -errno: -EISDIR for a folder, -EINVAL

@@ -140,6 +140,32 @@ static void test_seconds_text_largest_unit(void **state)
 	expect_seconds(0, "0 seconds");
 }
 
+/* html_fputs and strbuf_add_html: the same five entities, the rest
+ * (UTF-8 included) as it is. */
+static void test_html_escape_writes_the_five_entities(void **state)
+{
+	(void)state;
+	const char *in = "<b class=\"x\">Tom & Jerry's \xc2\xa3</b>";
+	const char *want = "&lt;b class=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s \xc2\xa3&lt;/b&gt;";
+	char *got = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&got, &len);
+	assert_non_null(f);
+	html_fputs(in, f);
+	html_fputs("", f);
+	html_fputs("plain", f);
+	assert_int_equal(fclose(f), 0);
+	char *both = NULL;
+	assert_true(asprintf(&both, "%splain", want) > 0);
+	assert_string_equal(got, both);
+	struct strbuf b = { 0 };
+	strbuf_add_html(&b, in);
+	assert_string_equal(b.p, want);
+	free(b.p);
+	free(both);
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +173,7 @@ int main(void)
 		cmocka_unit_test(test_text_clean_repairs_and_caps),
 		cmocka_unit_test(test_text_clean_bounds_ten_megabytes),
 		cmocka_unit_test(test_seconds_text_largest_unit),
+		cmocka_unit_test(test_html_escape_writes_the_five_entities),
 	};
 	return tap_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }
