@@ -72,8 +72,6 @@ char *met_by_text(const struct conf *c, const char *id)
 char *deadline_text(const char *due, cw_day today)
 {
 	static const char *const days[7] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
-	static const char *const months[12] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-						"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	cw_day day;
 	if (!due || strlen(due) < 10 || date_parse_n(due, 10, &day) < 0)
 		return xstrdup(due ? due : "");
@@ -84,8 +82,8 @@ char *deadline_text(const char *due, cw_day today)
 		snprintf(year, sizeof(year), " %d", y);
 	/* A deadline in hours: its local time as written ("...T14:00:00+00:00"). */
 	if (strlen(due) >= 16 && (due[10] == 'T' || due[10] == 't'))
-		return xasprintf("%s %d %s%s, %.5s", days[date_weekday(day)], d, months[mo - 1], year, due + 11);
-	return xasprintf("%s %d %s%s", days[date_weekday(day)], d, months[mo - 1], year);
+		return xasprintf("%s %d %s%s, %.5s", days[date_weekday(day)], d, date_month_abbr(mo), year, due + 11);
+	return xasprintf("%s %d %s%s", days[date_weekday(day)], d, date_month_abbr(mo), year);
 }
 
 char *when_text(const char *stage, const char *deadline, const char *late, bool hours)

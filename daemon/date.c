@@ -45,6 +45,13 @@ int date_weekday(cw_day day)
 	return w < 0 ? w + 7 : w;
 }
 
+const char *date_month_abbr(int m)
+{
+	static const char *const months[12] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+						"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	return months[m - 1];
+}
+
 bool date_is_leap(int y)
 {
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;

@@ -31,6 +31,8 @@ bool date_valid_ymd(int y, int m, int d);
  * (malformed) or -ERANGE (well-formed but impossible, like 2026-02-30). */
 int date_parse_n(const char *s, size_t len, cw_day *ret_day);
 int date_parse(const char *s, cw_day *ret_day);
+/* "Jan" ... "Dec" for m = 1 ... 12. */
+const char *date_month_abbr(int m);
 /* Writes "YYYY-MM-DD" and returns buf. */
 char *date_format(cw_day day, char buf[static DATE_STRLEN]);
 

@@ -67,6 +67,13 @@ static void test_format_pads_every_field(void **state)
 	assert_string_equal(date_format(date_from_ymd(9999, 12, 31), buf), "9999-12-31");
 }
 
+static void test_month_abbr_january_to_december(void **state)
+{
+	assert_string_equal(date_month_abbr(1), "Jan");
+	assert_string_equal(date_month_abbr(9), "Sep");
+	assert_string_equal(date_month_abbr(12), "Dec");
+}
+
 static void test_easter_sundays_known_dates(void **state)
 {
 	/* From published tables of Easter dates. */
@@ -101,6 +108,7 @@ int main(void)
 		cmocka_unit_test(test_day_numbers_match_timegm_for_every_day_1900_to_2200),
 		cmocka_unit_test(test_parse_accepts_only_real_dates),
 		cmocka_unit_test(test_format_pads_every_field),
+		cmocka_unit_test(test_month_abbr_january_to_december),
 		cmocka_unit_test(test_easter_sundays_known_dates),
 		cmocka_unit_test(test_nth_and_last_weekday_of_month),
 	};
