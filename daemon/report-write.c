@@ -100,8 +100,7 @@ static void text_standard(const struct report *rep, size_t s, FILE *f)
 	text_row(report_counts(rep, s, rep->n_periods, REPORT_ALL, REPORT_ALL), "total", "all", f);
 }
 
-/* What a target's figure says, in words. */
-static void target_text(const struct rule *r, const struct report_figure *v, char *buf, size_t len)
+void report_target_words(const struct rule *r, const struct report_figure *v, char *buf, size_t len)
 {
 	if (r->kind == RULE_UNIT) {
 		/* The current month is open, not missed, until it ends. */
@@ -128,6 +127,16 @@ static void target_text(const struct rule *r, const struct report_figure *v, cha
 	}
 }
 
+void report_goal_words(const struct rule *r, char *buf, size_t len)
+{
+	if (r->kind == RULE_UNIT)
+		snprintf(buf, len, "a %s meeting every calendar month", r->meeting);
+	else if (r->measure == MEASURE_SATISFACTION)
+		snprintf(buf, len, "at least %g%% of survey answers satisfied", r->goal);
+	else
+		snprintf(buf, len, "an average of at most %d days", r->every.n);
+}
+
 static const char *met_text(int met)
 {
 	return met < 0 ? "-" : met ? "met" : "not met";
@@ -138,16 +147,12 @@ static void text_target(const struct report *rep, const struct report_target *t,
 	const struct rule *r = &rep->ev->rules->v[t->rule];
 	_cleanup_free_ char *title = clean_title(r);
 	fprintf(f, "\n%s: %s\n", r->id, title);
-	if (r->kind == RULE_UNIT)
-		fprintf(f, "goal: a %s meeting every calendar month\n", r->meeting);
-	else if (r->measure == MEASURE_SATISFACTION)
-		fprintf(f, "goal: at least %g%% of survey answers satisfied\n", r->goal);
-	else
-		fprintf(f, "goal: an average of at most %d days\n", r->every.n);
-	fprintf(f, "%-8s %-8s %s\n", "PERIOD", "RESULT", "FIGURE");
 	char line[256];
+	report_goal_words(r, line, sizeof(line));
+	fprintf(f, "goal: %s\n", line);
+	fprintf(f, "%-8s %-8s %s\n", "PERIOD", "RESULT", "FIGURE");
 	for (size_t p = 0; p <= rep->n_periods; p++) {
-		target_text(r, &t->v[p], line, sizeof(line));
+		report_target_words(r, &t->v[p], line, sizeof(line));
 		fprintf(f, "%-8s %-8s %s\n", p < rep->n_periods ? rep->periods[p].label : "total", met_text(t->v[p].met),
 			line);
 	}

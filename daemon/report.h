@@ -190,6 +190,13 @@ void report_write_text(const struct report *rep, const char *at_text, FILE *f);
 void report_write_csv(const struct report *rep, const char *at_text, FILE *f);
 void report_write_json(const struct report *rep, const char *at_text, FILE *f);
 
+/* The writers' words for a unit rule's or target's goal ("an average of
+ * at most 14 days") and for its figure of one period ("average 14.0 days
+ * over 2 intervals"), into buf of len bytes. */
+struct rule;
+void report_goal_words(const struct rule *r, char *buf, size_t len);
+void report_target_words(const struct rule *r, const struct report_figure *v, char *buf, size_t len);
+
 struct tally;
 struct scan_bad;
 struct report_fill_fns {
