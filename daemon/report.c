@@ -537,6 +537,8 @@ void report_finish(struct report *rep)
 			{ p, t, REPORT_ALL },
 			{ p, REPORT_ALL, o },
 			{ p, REPORT_ALL, REPORT_ALL },
+			{ (int32_t)rep->n_periods, t, REPORT_ALL },
+			{ (int32_t)rep->n_periods, REPORT_ALL, o },
 			{ (int32_t)rep->n_periods, REPORT_ALL, REPORT_ALL },
 		};
 		for (size_t k = 0; k < ELEMENTSOF(into); k++) {

@@ -136,7 +136,8 @@ struct report {
 	/* The rest is report.c's. Every combination seen of (standard,
 	 * period, team, officer), and once finished those of (standard,
 	 * period or n_periods for the total, team or REPORT_ALL, officer or
-	 * REPORT_ALL), found through map. */
+	 * REPORT_ALL) with a team or an officer or neither, found through
+	 * map. */
 	struct report_row *rows;
 	size_t n_rows, cap_rows;
 	void *map;

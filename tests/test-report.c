@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The report's periods and percentiles (report.h). The values were worked
- * out by hand: the periods from the calendar, the percentiles as a
- * spreadsheet's PERCENTILE.INC takes them (rank h = (n - 1) p between the
- * sorted values, interpolated). The report as a whole is tested through
- * the command, in tests/cli-report.sh. */
+/* The report's periods and percentiles (report.h), and the whole range's
+ * counts by team and officer. The values were worked out by hand: the
+ * periods from the calendar, the percentiles as a spreadsheet's
+ * PERCENTILE.INC takes them (rank h = (n - 1) p between the sorted values,
+ * interpolated). The report as a whole is tested through the command, in
+ * tests/cli-report.sh. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,8 +17,11 @@
 
 #include "tap.h"
 
+#include "calendar.h"
 #include "date.h"
 #include "report.h"
+#include "tz.h"
+#include "util.h"
 
 static cw_day D(const char *s)
 {
@@ -112,6 +116,124 @@ static void test_names_of_by_and_format(void **state)
 	assert_int_equal(report_format_from_string("html"), -EINVAL);
 }
 
+/* ---- A small report -------------------------------------------------------- */
+
+static struct calendar *cal;
+static struct tz *london;
+
+static int group_setup(void **state)
+{
+	(void)state;
+	char *why = NULL;
+	cal = calendar_new(DIVISION_ENGLAND_AND_WALES, WEEKEND_DEFAULT, NULL, NULL);
+	if (tz_load("Europe/London", &london, &why) < 0) {
+		fprintf(stderr, "# cannot load Europe/London: %s\n", why ? why : "?");
+		free(why);
+		return -1;
+	}
+	return cal ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	calendar_free(cal);
+	tz_free(london);
+	return 0;
+}
+
+static int64_t T(const char *s)
+{
+	int64_t t;
+	assert_int_equal(tz_parse_timestamp(london, s, &t), 0);
+	return t;
+}
+
+/* One deadline rule, whose title has markup in it, and three cases of
+ * October and November 2026 (no bank holidays; working days Monday to
+ * Friday):
+ *   1 north/ann  start Thu 1 Oct, due Tue 6, met Fri 2: on time, 1 day.
+ *   2 north/bob  due Thu 5 Nov: overdue.
+ *   3 south/ann  start Thu 5 Nov, due Tue 10, met Thu 12: late, 5 days
+ *                (6 9 10 11 12).
+ * October: due 1, on time 100 %; November: due 2, on time 0 %. Over
+ * both: north 1 met of 2 decided, 50 %, days 1; south 1 late, 0 %, days
+ * 5; ann met and late, 50 %, days 1 5: median 3, p90 h = 0.9: 1 + 0.9 x
+ * 4 = 4.6; bob overdue, 0 %, no days. */
+struct small {
+	struct rule rule;
+	struct ruleset rs;
+	struct evaluator ev;
+	struct report *rep;
+};
+
+static void small_report(struct small *x)
+{
+	*x = (struct small){ .rule = { .id = "ack", .title = "Ack <b>& \"quote\"</b>", .kind = RULE_DEADLINE } };
+	x->rs = (struct ruleset){ .v = &x->rule, .n = 1 };
+	x->ev = (struct evaluator){ .rules = &x->rs, .cal = cal, .tz = london, .at = T("2026-11-20T12:00:00Z") };
+	x->rep = report_new(&x->ev, REPORT_BY_MONTH, D("2026-10-01"), D("2026-11-30"), NULL, NULL);
+	const struct eval_case cases[] = {
+		{ .id = 1, .team = "north", .officer = "ann" },
+		{ .id = 2, .team = "north", .officer = "bob" },
+		{ .id = 3, .team = "south", .officer = "ann" },
+	};
+	const struct obligation obs[] = {
+		{ .rule = 0, .cycle = 1, .start = D("2026-10-01"), .has_due = true, .due_day = D("2026-10-06"),
+		  .state = OB_MET, .met_at = T("2026-10-02T10:00:00Z"), .ended_at = EVAL_NONE },
+		{ .rule = 0, .cycle = 1, .start = D("2026-11-02"), .has_due = true, .due_day = D("2026-11-05"),
+		  .state = OB_OVERDUE, .met_at = EVAL_NONE, .ended_at = EVAL_NONE },
+		{ .rule = 0, .cycle = 1, .start = D("2026-11-05"), .has_due = true, .due_day = D("2026-11-10"),
+		  .state = OB_MET_LATE, .met_at = T("2026-11-12T10:00:00Z"), .ended_at = EVAL_NONE },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(obs); i++)
+		report_add_obligation(x->rep, &cases[i], &obs[i]);
+	x->rep->cases = x->rep->open = 3;
+	report_finish(x->rep);
+}
+
+static int name_at(const struct report_names *nm, const char *s)
+{
+	for (size_t i = 0; i < nm->n; i++)
+		if (nm->v[i] && strcmp(nm->v[i], s) == 0)
+			return (int)i;
+	fail_msg("no %s", s);
+	return -1;
+}
+
+static void test_whole_range_counts_by_team_and_officer(void **state)
+{
+	(void)state;
+	struct small x;
+	small_report(&x);
+	const struct report *rep = x.rep;
+	size_t all = rep->n_periods;
+	assert_int_equal(all, 2);
+	const struct report_counts *north = report_counts(rep, 0, all, name_at(&rep->teams, "north"), REPORT_ALL);
+	const struct report_counts *south = report_counts(rep, 0, all, name_at(&rep->teams, "south"), REPORT_ALL);
+	const struct report_counts *ann = report_counts(rep, 0, all, REPORT_ALL, name_at(&rep->officers, "ann"));
+	const struct report_counts *bob = report_counts(rep, 0, all, REPORT_ALL, name_at(&rep->officers, "bob"));
+	assert_int_equal(north->due, 2);
+	assert_int_equal(north->n[OB_MET], 1);
+	assert_int_equal(north->n[OB_OVERDUE], 1);
+	assert_float_equal(north->on_time, 50.0, 1e-9);
+	assert_float_equal(north->median, 1.0, 1e-9);
+	assert_int_equal(south->due, 1);
+	assert_float_equal(south->on_time, 0.0, 1e-9);
+	assert_float_equal(south->p90, 5.0, 1e-9);
+	/* ann's two, one in each month, taken together. */
+	assert_int_equal(ann->due, 2);
+	assert_int_equal(ann->n[OB_MET_LATE], 1);
+	assert_float_equal(ann->on_time, 50.0, 1e-9);
+	assert_float_equal(ann->median, 3.0, 1e-9);
+	assert_float_equal(ann->p90, 4.6, 1e-9);
+	assert_int_equal(bob->due, 1);
+	assert_float_equal(bob->median, -1, 1e-9);
+	/* The unit's, as before. */
+	assert_int_equal(report_counts(rep, 0, all, REPORT_ALL, REPORT_ALL)->due, 3);
+	report_free(x.rep);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -119,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_period_add_crosses_years),
 		cmocka_unit_test(test_percentiles_interpolate_as_percentile_inc),
 		cmocka_unit_test(test_names_of_by_and_format),
+		cmocka_unit_test(test_whole_range_counts_by_team_and_officer),
 	};
-	return tap_exit(cmocka_run_group_tests(tests, NULL, NULL));
+	return tap_exit(cmocka_run_group_tests(tests, group_setup, group_teardown));
 }
