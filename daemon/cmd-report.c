@@ -113,7 +113,7 @@ int cmd_report(int argc, char **argv)
 			break;
 		case 'F':
 			if ((v = report_format_from_string(optarg)) < 0)
-				return usage_error("--format '%s' is not text, csv or json", optarg);
+				return usage_error("--format '%s' is not text, csv, json or html", optarg);
 			format = (enum report_format)v;
 			break;
 		case 'o':

@@ -426,5 +426,8 @@ void report_write(const struct report *rep, enum report_format format, const cha
 	case _REPORT_FORMAT_MAX:
 		report_write_json(rep, at_text, f);
 		break;
+	case REPORT_HTML:
+		report_write_html(rep, at_text, f);
+		break;
 	}
 }

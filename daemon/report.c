@@ -26,7 +26,7 @@ int report_by_from_string(const char *s)
 	return -EINVAL;
 }
 
-static const char *const format_names[_REPORT_FORMAT_MAX] = { "text", "csv", "json" };
+static const char *const format_names[_REPORT_FORMAT_MAX] = { "text", "csv", "json", "html" };
 
 const char *report_format_to_string(enum report_format f)
 {

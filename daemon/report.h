@@ -13,8 +13,8 @@
 /* casewatch report (casewatch(1)): how well the unit kept each promise,
  * period by period. One structure, filled from the evaluated obligations
  * of every case and the unit's meetings and surveys, then finished; the
- * writers (text, CSV, JSON; report-write.c) only read it, so another
- * format is one more writer over the same figures. */
+ * writers (text, CSV, JSON: report-write.c; HTML: report-html.c) only
+ * read it, so another format is one more writer over the same figures. */
 
 enum report_by { REPORT_BY_MONTH, REPORT_BY_QUARTER, REPORT_BY_YEAR, _REPORT_BY_MAX };
 /* "month", "quarter", "year"; the from_string returns the value or
@@ -181,7 +181,7 @@ void report_finish(struct report *rep);
 const struct report_counts *report_counts(const struct report *rep, size_t standard, size_t period, int team,
 					  int officer);
 
-enum report_format { REPORT_TEXT, REPORT_CSV, REPORT_JSON, _REPORT_FORMAT_MAX };
+enum report_format { REPORT_TEXT, REPORT_CSV, REPORT_JSON, REPORT_HTML, _REPORT_FORMAT_MAX };
 const char *report_format_to_string(enum report_format f);
 int report_format_from_string(const char *s);
 /* Write the finished report to f; at_text is the moment as shown. The
@@ -190,6 +190,10 @@ void report_write(const struct report *rep, enum report_format format, const cha
 void report_write_text(const struct report *rep, const char *at_text, FILE *f);
 void report_write_csv(const struct report *rep, const char *at_text, FILE *f);
 void report_write_json(const struct report *rep, const char *at_text, FILE *f);
+/* One self-contained page (report-html.c): inline styles, inline SVG
+ * charts, nothing fetched and no script, so that it is also an email's
+ * HTML part; printable on A4. */
+void report_write_html(const struct report *rep, const char *at_text, FILE *f);
 
 /* The writers' words for a unit rule's or target's goal ("an average of
  * at most 14 days") and for its figure of one period ("average 14.0 days

@@ -320,7 +320,7 @@ usage_fails "--from after the default end" \
 	"casewatch: --from 2027-01-01 is after the month the report ends with by default (it ends 2026-11-30): give --to" \
 	--at 2026-11-20 --from 2027-01-01
 usage_fails "--by week" "casewatch: --by 'week' is not month, quarter or year" --by week
-usage_fails "--format xml" "casewatch: --format 'xml' is not text, csv or json" --format xml
+usage_fails "--format xml" "casewatch: --format 'xml' is not text, csv, json or html" --format xml
 usage_fails "an unknown team" "casewatch: unknown team 'east': no row of teams and no case in $T/cases.db names it" --team east
 usage_fails "an unknown officer" "casewatch: unknown officer 'eve': no row of officers and no case in $T/cases.db names it" --officer eve
 usage_fails "a bad --at" "casewatch: --at 'soon' is not a time: give RFC 3339 (2026-11-20T09:30:00Z) or a date YYYY-MM-DD within 1978-2199" --at soon

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The report's periods and percentiles (report.h), and the whole range's
- * counts by team and officer. The values were worked out by hand: the
+/* The report's periods and percentiles (report.h), the whole range's
+ * counts by team and officer, and the HTML writer's chart (report-html.c,
+ * included for its statics). The values were worked out by hand: the
  * periods from the calendar, the percentiles as a spreadsheet's
  * PERCENTILE.INC takes them (rank h = (n - 1) p between the sorted values,
- * interpolated). The report as a whole is tested through the command, in
- * tests/cli-report.sh. */
+ * interpolated), the chart's places from its geometry. The report as a
+ * whole is tested through the command, in tests/cli-report.sh and
+ * tests/report-html.sh. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +24,9 @@
 #include "report.h"
 #include "tz.h"
 #include "util.h"
+
+/* The writer's statics: chart_x, chart_y, chart_segments... */
+#include "report-html.c"
 
 static cw_day D(const char *s)
 {
@@ -113,7 +118,9 @@ static void test_names_of_by_and_format(void **state)
 	assert_int_equal(report_by_from_string("week"), -EINVAL);
 	assert_string_equal(report_by_to_string(REPORT_BY_YEAR), "year");
 	assert_int_equal(report_format_from_string("csv"), REPORT_CSV);
-	assert_int_equal(report_format_from_string("html"), -EINVAL);
+	assert_int_equal(report_format_from_string("html"), REPORT_HTML);
+	assert_string_equal(report_format_to_string(REPORT_HTML), "html");
+	assert_int_equal(report_format_from_string("xml"), -EINVAL);
 }
 
 /* ---- A small report -------------------------------------------------------- */
@@ -234,6 +241,105 @@ static void test_whole_range_counts_by_team_and_officer(void **state)
 	report_free(x.rep);
 }
 
+/* The plot is CHART_H - PLOT_T - PLOT_B = 220 - 38 - 36 = 146 px high,
+ * its top 38 px down; across, 90 % of the width after the first 9 %. */
+static void test_chart_places_percent_up_and_periods_across(void **state)
+{
+	(void)state;
+	assert_float_equal(chart_y(100), 38.0, 1e-9);
+	assert_float_equal(chart_y(0), 184.0, 1e-9);
+	assert_float_equal(chart_y(50), 111.0, 1e-9);
+	assert_float_equal(chart_y(33.3), 38 + 146 * 0.667, 1e-9);
+	/* n slots of 90 / n %, a point in the middle of its own. */
+	assert_float_equal(chart_x(0, 1), 54.0, 1e-9);
+	assert_float_equal(chart_x(0, 2), 31.5, 1e-9);
+	assert_float_equal(chart_x(1, 2), 76.5, 1e-9);
+	assert_float_equal(chart_x(0, 12), 12.75, 1e-9);
+	assert_float_equal(chart_x(11, 12), 95.25, 1e-9);
+}
+
+static void test_chart_shows_the_last_12_periods(void **state)
+{
+	(void)state;
+	assert_int_equal(chart_first(1), 0);
+	assert_int_equal(chart_first(12), 0);
+	assert_int_equal(chart_first(13), 1);
+	assert_int_equal(chart_first(36), 24);
+}
+
+/* What chart_segments writes for v[0..n), NUL-terminated. */
+static char *segments(const double *v, size_t n, size_t *ret_k)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	*ret_k = chart_segments(v, n, f);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void test_chart_line_has_gaps_where_nothing_was_due(void **state)
+{
+	(void)state;
+	/* 4 slots: 20.25, 42.75, 65.25, 87.75 %. The second has no figure:
+	 * no segment to it or from it, only the third to the fourth. */
+	const double gap[] = { 50, -1, 100, 0 };
+	size_t k;
+	char *got = segments(gap, 4, &k);
+	assert_int_equal(k, 1);
+	assert_string_equal(got, "<line class=\"cw-line\" x1=\"65.25%\" y1=\"38.0\" x2=\"87.75%\" y2=\"184.0\"/>\n");
+	free(got);
+	/* Alone between gaps, and a zero that is a figure. */
+	const double alone[] = { -1, 0, -1 };
+	got = segments(alone, 3, &k);
+	assert_int_equal(k, 0);
+	assert_string_equal(got, "");
+	free(got);
+	const double run[] = { 0, 0, 100 };
+	got = segments(run, 3, &k);
+	assert_int_equal(k, 2);
+	free(got);
+}
+
+static void test_chart_target_is_every_time_but_for_an_average(void **state)
+{
+	(void)state;
+	struct rule r = { .kind = RULE_DEADLINE };
+	assert_float_equal(chart_target(&r), 100.0, 1e-9);
+	r.kind = RULE_RECURRING;
+	assert_float_equal(chart_target(&r), 100.0, 1e-9);
+	r.kind = RULE_GATE;
+	assert_float_equal(chart_target(&r), 100.0, 1e-9);
+	r.kind = RULE_CHECK;
+	assert_float_equal(chart_target(&r), 100.0, 1e-9);
+	r = (struct rule){ .kind = RULE_TARGET, .measure = MEASURE_INTERVAL };
+	assert_float_equal(chart_target(&r), -1.0, 1e-9);
+}
+
+static void test_html_has_the_points_and_escapes_the_title(void **state)
+{
+	(void)state;
+	struct small x;
+	small_report(&x);
+	char *html = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&html, &len);
+	assert_non_null(f);
+	report_write_html(x.rep, "2026-11-20T12:00:00Z", f);
+	assert_int_equal(fclose(f), 0);
+	/* October 100 %, November 0 % (of 2): at the top and the bottom. */
+	assert_non_null(strstr(html, "<circle class=\"cw-point\" data-period=\"2026-10\" cx=\"31.50%\" cy=\"38.0\""));
+	assert_non_null(strstr(html, "<circle class=\"cw-point\" data-period=\"2026-11\" cx=\"76.50%\" cy=\"184.0\""));
+	assert_non_null(strstr(html, "<title>2026-11: 0.0% on time (0 of 2)</title>"));
+	assert_non_null(strstr(html, "<line class=\"cw-target\" x1=\"8.00%\" y1=\"38.0\""));
+	assert_non_null(strstr(html, "Ack &lt;b&gt;&amp; &quot;quote&quot;&lt;/b&gt;"));
+	assert_null(strstr(html, "<b>"));
+	assert_non_null(strstr(html, "as at 2026-11-20T12:00:00Z"));
+	free(html);
+	report_free(x.rep);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +348,11 @@ int main(void)
 		cmocka_unit_test(test_percentiles_interpolate_as_percentile_inc),
 		cmocka_unit_test(test_names_of_by_and_format),
 		cmocka_unit_test(test_whole_range_counts_by_team_and_officer),
+		cmocka_unit_test(test_chart_places_percent_up_and_periods_across),
+		cmocka_unit_test(test_chart_shows_the_last_12_periods),
+		cmocka_unit_test(test_chart_line_has_gaps_where_nothing_was_due),
+		cmocka_unit_test(test_chart_target_is_every_time_but_for_an_average),
+		cmocka_unit_test(test_html_has_the_points_and_escapes_the_title),
 	};
 	return tap_exit(cmocka_run_group_tests(tests, group_setup, group_teardown));
 }
