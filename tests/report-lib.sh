@@ -1,4 +1,4 @@
-# The fixture of the report's tests (cli-report.sh): a
+# The fixture of the report's tests (cli-report.sh, report-html.sh): a
 # rule pack of a deadline, a gate, an interval target, a unit rule and a
 # satisfaction target, and a case database of eight cases in two teams,
 # in $T; $conf is the configuration, $db the database and $range the
