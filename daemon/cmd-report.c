@@ -38,10 +38,27 @@ static void print_bad(const char *table, const struct scan_bad *b, void *userdat
 	print_bad_rows(table, b);
 }
 
+/* The report into something that is not a regular file (/dev/null, a
+ * pipe, a terminal): written to it as it is, never replaced. */
+static int write_special(const char *path, const struct report *rep, enum report_format format, const char *at_text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return bad_input("cannot write %s: %s", path, strerror(errno));
+	report_write(rep, format, at_text, f);
+	int e = fflush(f) != 0 || ferror(f) ? (errno ? errno : EIO) : 0;
+	if (fclose(f) != 0 && !e)
+		e = errno;
+	return e ? bad_input("cannot write %s: %s", path, strerror(e)) : 0;
+}
+
 /* The report into `path` whole or not at all: a temporary file beside it,
  * renamed over it once written and synced. Returns 0 or EXIT_BADINPUT. */
 static int write_file(const char *path, const struct report *rep, enum report_format format, const char *at_text)
 {
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return write_special(path, rep, format, at_text);
 	_cleanup_free_ char *dir = path_dirname(path);
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	_cleanup_free_ char *tmp = xasprintf("%s/.%s.XXXXXX", dir, base);

@@ -300,6 +300,18 @@ check "-o: the file holds what stdout would, replacing what was there" cmp -s "$
 same "-o: no temporary file left beside it" "$(ls -A "$T/outdir")" "report.txt"
 run "-o in a folder that does not exist" 1 "$CASEWATCH" -c "$conf" report $range --format csv -o "$T/nowhere/r.csv"
 expect_err "-o: says why" "casewatch: cannot write $T/nowhere/r.csv: No such file or directory"
+# What is not a regular file is written to, never replaced: /dev/null, a
+# pipe (as root, a temporary file in /dev renamed over /dev/null would
+# take the device's place).
+run "-o /dev/null" 0 "$CASEWATCH" -c "$conf" report $range -o /dev/null
+check "-o /dev/null: still the device" test -c /dev/null
+mkfifo "$T/pipe"
+cat "$T/pipe" >"$T/from-pipe" &
+reader=$!
+run "-o a named pipe" 0 "$CASEWATCH" -c "$conf" report $range -o "$T/pipe"
+wait "$reader"
+check "-o a named pipe: the report through it" cmp -s "$T/from-pipe" "$T/text"
+check "-o a named pipe: still a pipe" test -p "$T/pipe"
 
 ######################################################################
 # Errors: a clear line, exit 2, nothing on stdout
