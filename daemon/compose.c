@@ -199,7 +199,7 @@ char *notice_summary(const struct item *v, size_t n)
 	return summary_text(labels, counts, ELEMENTSOF(labels));
 }
 
-static int64_t message_insert(struct composer *m, enum msg_kind kind, bool webhook, const char *dest,
+static int64_t message_insert(struct composer *m, const char *kind, bool webhook, const char *dest,
 			      const char *period, int64_t case_id, const char *ref, const char *subject,
 			      const char *body, size_t len, char **ret_err)
 {
@@ -212,7 +212,7 @@ static int64_t message_insert(struct composer *m, enum msg_kind kind, bool webho
 		return db_fail(m->db, "adding a message", ret_err);
 	int64_t id = m->next_id;
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, msg_kind_to_string(kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, webhook ? "webhook" : "email", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, dest, -1, SQLITE_STATIC);
 	if (period)
@@ -271,7 +271,22 @@ int64_t add_email(struct composer *m, enum msg_kind k, const char *to, const cha
 	};
 	size_t len;
 	_cleanup_free_ char *body = email_build(&h, subject, text, html, &len);
-	return message_insert(m, k, false, to, period, case_id, ref, subject, body, len, ret_err);
+	return message_insert(m, msg_kind_to_string(k), false, to, period, case_id, ref, subject, body, len, ret_err);
+}
+
+int64_t add_report_email(struct composer *m, const char *to, const char *period, const char *subject,
+			 const char *text, const char *html, const struct email_attachment *att, size_t n_att,
+			 char **ret_err)
+{
+	_cleanup_free_ char *ref = message_ref(m, m->next_id);
+	struct email_head h = {
+		.from = { m->conf->from_name, m->conf->from_address },
+		.to = { directory_address_name(&m->dir, to), to },
+		.message_id = ref, .date = m->ctx->at,
+	};
+	size_t len;
+	_cleanup_free_ char *body = email_build_mixed(&h, subject, text, html, att, n_att, &len);
+	return message_insert(m, "report", false, to, period, -1, ref, subject, body, len, ret_err);
 }
 
 static json_t *jstr(const char *s)
@@ -388,7 +403,7 @@ out:
 	free(lines.p);
 	if (!body)
 		return 0;
-	return message_insert(m, MSG_NOTICE, true, w->name, NULL, -1, key, subject, body, strlen(body), ret_err);
+	return message_insert(m, msg_kind_to_string(MSG_NOTICE), true, w->name, NULL, -1, key, subject, body, strlen(body), ret_err);
 }
 
 /* A notification that cannot go yet: kept, with why, and given up only
@@ -789,6 +804,7 @@ int outbox_compose(void *userdata, sqlite3 *db, sqlite3 *cdb, char **ret_err)
 	if ((r = freshness(&m, cdb, ret_err)) < 0 || (r = directory_load(cdb, &m.dir, ret_err)) < 0 ||
 	    (r = void_stale(&m, ret_err)) < 0 ||
 	    (r = compose_notices(&m, ret_err)) < 0 || (r = compose_digests(&m, ret_err)) < 0 ||
+	    (r = compose_report(&m, ret_err)) < 0 ||
 	    (r = compose_unfolded(&m, ret_err)) < 0)
 		goto out;
 out:

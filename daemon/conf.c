@@ -34,6 +34,8 @@ struct conf *conf_new_default(void)
 	c->manager_every = DIGEST_WEEKLY;
 	c->manager_day = 0;
 	c->manager_time = 8 * 60;
+	c->report_monthly = true;
+	c->report_time = -1;
 	struct diags d = { 0 };
 	if (templates_load(&c->templates, c->template_paths, &d) < 0) {
 		/* The built-in templates are tested: this is a bug. */
@@ -71,6 +73,9 @@ void conf_free(struct conf *c)
 		webhook_conf_free(&c->webhooks[i]);
 	free(c->webhooks);
 	free(c->case_link);
+	for (size_t i = 0; i < c->n_report_to; i++)
+		free(c->report_to[i]);
+	free(c->report_to);
 	free(c->unreadable_secret);
 	free(c->import_inbox);
 	free(c->import_mapping);
@@ -786,6 +791,43 @@ static void load_manager_digest(struct loader *l, const config_setting_t *g)
 		c->manager_time = m;
 }
 
+/* monthly_report = false, or { to = [ "ADDRESS", ... ]; time = "HH:MM"; } */
+static void load_monthly_report(struct loader *l, const config_setting_t *g)
+{
+	struct conf *c = l->c;
+	if (config_setting_type(g) == CONFIG_TYPE_BOOL) {
+		c->report_monthly = config_setting_get_bool(g);
+		return;
+	}
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		problem(l, g, "monthly_report is true, false or a group { to = [ \"ADDRESS\", ... ]; time = \"HH:MM\"; }, "
+			"not %s", cfg_type_name(config_setting_type(g)));
+		return;
+	}
+	static const char *const keys[] = { "to", "time", NULL };
+	cfg_check_keys(&l->x, g, keys, "monthly_report");
+	const config_setting_t *s;
+	if ((s = config_setting_get_member(g, "to")) && cfg_aggregate(&l->x, s, "monthly_report to")) {
+		int n = config_setting_length(s);
+		if (n == 0)
+			problem(l, s, "monthly_report to is empty: leave it out to send to the managers, or set "
+				"monthly_report = false");
+		c->report_to = xcalloc((size_t)n + 1, sizeof(char *));
+		for (int i = 0; i < n; i++) {
+			const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+			const char *v = cfg_string(&l->x, e, "monthly_report to");
+			_cleanup_free_ char *why = v ? addr_spec_problem(v) : NULL;
+			if (why)
+				problem(l, e, "monthly_report to '%s' is not an email address: %s", v, why);
+			else if (v)
+				c->report_to[c->n_report_to++] = xstrdup(v);
+		}
+	}
+	int m;
+	if ((s = config_setting_get_member(g, "time")) && (m = parse_clock(l, s, "monthly_report time")) >= 0)
+		c->report_time = m;
+}
+
 static void load_templates(struct loader *l, const config_setting_t *g)
 {
 	if (!cfg_group(&l->x, g, "templates"))
@@ -814,8 +856,8 @@ static void load_notify(struct loader *l, const config_setting_t *g)
 	if (!cfg_group(&l->x, g, "notify"))
 		return;
 	static const char *const keys[] = {
-		"case_link", "window", "give_up_after", "keep_sent", "officer_digest", "manager_digest", "templates",
-		NULL,
+		"case_link", "window", "give_up_after", "keep_sent", "officer_digest", "manager_digest",
+		"monthly_report", "templates", NULL,
 	};
 	cfg_check_keys(&l->x, g, keys, "notify");
 	const config_setting_t *s;
@@ -861,6 +903,8 @@ static void load_notify(struct loader *l, const config_setting_t *g)
 	}
 	if ((s = config_setting_get_member(g, "manager_digest")))
 		load_manager_digest(l, s);
+	if ((s = config_setting_get_member(g, "monthly_report")))
+		load_monthly_report(l, s);
 	if ((s = config_setting_get_member(g, "templates")))
 		load_templates(l, s);
 	/* A digest is sent inside the window: one timed after it never goes. */
@@ -872,6 +916,10 @@ static void load_notify(struct loader *l, const config_setting_t *g)
 		problem(l, g, "the managers' digest time (%02d:%02d) is not before the send window closes (%02d:%02d): "
 			"it would never be sent", c->manager_time / 60, c->manager_time % 60, c->window_to / 60,
 			c->window_to % 60);
+	int rt = c->report_time >= 0 ? c->report_time : c->manager_time;
+	if (c->report_monthly && rt >= c->window_to)
+		problem(l, g, "the monthly report's time (%02d:%02d) is not before the send window closes (%02d:%02d): "
+			"it would never be sent", rt / 60, rt % 60, c->window_to / 60, c->window_to % 60);
 }
 
 /* import = { inbox = "DIR"; mapping = "FILE"; max_age = "26 hours"; }: the

@@ -58,6 +58,12 @@ struct conf {
 	enum digest_every manager_every;
 	int manager_day;          /* 0 = Monday, for weekly digests */
 	int manager_time;         /* minutes after midnight */
+	/* The monthly report: sent or not, to these addresses (none: to
+	 * every team's manager), from this time of day (-1: manager_time). */
+	bool report_monthly;
+	char **report_to;
+	size_t n_report_to;
+	int report_time;
 	char *template_paths[_MSG_KIND_MAX][_MSG_PART_MAX];
 	struct templates templates;
 	/* Imports (casewatch.conf(5), IMPORTS): the `import` group. */

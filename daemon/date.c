@@ -52,6 +52,13 @@ const char *date_month_abbr(int m)
 	return months[m - 1];
 }
 
+const char *date_month_name(int m)
+{
+	static const char *const months[12] = { "January", "February", "March", "April", "May", "June",
+						"July", "August", "September", "October", "November", "December" };
+	return months[m - 1];
+}
+
 bool date_is_leap(int y)
 {
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;

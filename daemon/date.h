@@ -33,6 +33,8 @@ int date_parse_n(const char *s, size_t len, cw_day *ret_day);
 int date_parse(const char *s, cw_day *ret_day);
 /* "Jan" ... "Dec" for m = 1 ... 12. */
 const char *date_month_abbr(int m);
+/* "January" ... "December" for m = 1 ... 12. */
+const char *date_month_name(int m);
 /* Writes "YYYY-MM-DD" and returns buf. */
 char *date_format(cw_day day, char buf[static DATE_STRLEN]);
 

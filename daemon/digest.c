@@ -8,6 +8,9 @@
 #include "import.h"
 #include "inbox.h"
 #include "outbox-int.h"
+#include "report.h"
+#include "rules.h"
+#include "tally.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -493,6 +496,191 @@ static void team_done(struct tmpl_data *team, size_t n, size_t listed)
 		tmpl_data_setf(team, "more", "%zu", n - listed);
 }
 
+/* A team's and officer's figures for the managers' digest: of the
+ * obligations whose deadline fell in this period, met on time and
+ * decided (set_on_time), and how many of their open cases' are overdue
+ * now (not held). */
+struct person {
+	char *team, *officer;
+	int64_t met, decided;
+	size_t overdue;
+};
+
+static int person_cmp(const void *a, const void *b)
+{
+	const struct person *x = a, *y = b;
+	/* By team, then officer; none last. */
+	if (!same_text(x->team, y->team))
+		return !x->team ? 1 : !y->team ? -1 : strcmp(x->team, y->team);
+	if (same_text(x->officer, y->officer))
+		return 0;
+	return !x->officer ? 1 : !y->officer ? -1 : strcmp(x->officer, y->officer);
+}
+
+static void people_free(struct person *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].team);
+		free(v[i].officer);
+	}
+	free(v);
+}
+
+/* Every team and officer with a deadline in this period (?1 to ?2) or
+ * something overdue now (tot), in order. */
+static int load_people(struct composer *m, const char *p_from, const char *p_to, const struct drow *tot,
+		       size_t n_tot, struct person **ret, size_t *ret_n, char **ret_err)
+{
+	static const char sql[] =
+		"SELECT c.officer, c.team, sum(o.state = 'met'), sum(o.state IN ('met', 'met_late') OR "
+		"(o.state = 'overdue' AND coalesce(o.overdue_at, 0) <= ?9)) "
+		"FROM obligations o JOIN cases c ON c.case_id = o.case_id WHERE o.due_day BETWEEN ?1 AND ?2 "
+		"GROUP BY c.team, c.officer";
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(m->db, "counting obligations by team and officer", ret_err);
+	sqlite3_bind_text(st, 1, p_from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, p_to, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, m->hold_after);
+	struct person *v = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = xgrow(v, &cap, n + 1, sizeof(*v));
+		v[n++] = (struct person){
+			.officer = col_clean(st, 0, TEXT_MAX_ID),
+			.team = col_clean(st, 1, TEXT_MAX_ID),
+			.met = sqlite3_column_int64(st, 2),
+			.decided = sqlite3_column_int64(st, 3),
+		};
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		people_free(v, n);
+		return db_fail(m->db, "counting obligations by team and officer", ret_err);
+	}
+	size_t n_found = n;
+	for (size_t q = 0; q < n_tot; q++) {
+		size_t here = tot[q].count[0] + tot[q].count[1], i = 0;
+		while (i < n_found && !(same_text(v[i].team, tot[q].team) && same_text(v[i].officer, tot[q].officer)))
+			i++;
+		if (i == n_found) {
+			if (here == 0)
+				continue;
+			v = xgrow(v, &cap, n + 1, sizeof(*v));
+			i = n++;
+			v[i] = (struct person){
+				.team = tot[q].team ? xstrdup(tot[q].team) : NULL,
+				.officer = tot[q].officer ? xstrdup(tot[q].officer) : NULL,
+			};
+		}
+		v[i].overdue += here;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), person_cmp);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+/* The figures of the teams that `to` manages, by team and officer. */
+static void people_fields(struct composer *m, struct tmpl_data *d, const char *to, const struct person *v,
+			  size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && same_text(v[j].team, v[i].team))
+			j++;
+		const struct team *tm = directory_team(&m->dir, v[i].team);
+		if (tm && tm->manager && strcmp(tm->manager, to) == 0) {
+			tmpl_data_set(d, "by_team", "yes");
+			struct tmpl_data *t = tmpl_data_add(d, "team_totals");
+			int64_t met = 0, decided = 0;
+			size_t overdue = 0;
+			for (size_t k = i; k < j; k++) {
+				struct tmpl_data *o = tmpl_data_add(t, "officers");
+				tmpl_data_set(o, "officer",
+					      v[k].officer ? directory_officer_name(&m->dir, v[k].officer) : "(no officer)");
+				set_on_time(o, "this", v[k].met, v[k].decided);
+				tmpl_data_setf(o, "overdue", "%zu", v[k].overdue);
+				met += v[k].met;
+				decided += v[k].decided;
+				overdue += v[k].overdue;
+			}
+			tmpl_data_set(t, "team", directory_team_name(&m->dir, v[i].team));
+			set_on_time(t, "this", met, decided);
+			tmpl_data_setf(t, "overdue", "%zu", overdue);
+		}
+		i = j;
+	}
+}
+
+static bool has_targets(const struct ruleset *rs)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (rs->v[i].kind == RULE_TARGET || rs->v[i].kind == RULE_UNIT)
+			return true;
+	return false;
+}
+
+/* The unit's targets, this month so far and last month: a report over
+ * the case database (report_fill, every case evaluated once at ev->at),
+ * made once for all the managers' digests of a scan; NULL when no rule is
+ * a target. */
+static int targets_report(struct composer *m, const struct evaluator *ev, struct report **ret, char **ret_err)
+{
+	*ret = NULL;
+	cw_day from = report_period_add(REPORT_BY_MONTH, m->today, -1);
+	if (!has_targets(ev->rules) || !calendar_in_range(from))
+		return 0;
+	struct report *rep = report_new(ev, REPORT_BY_MONTH, from, m->today, NULL, NULL);
+	struct tally t;
+	int r = report_fill(rep, m->cases, NULL, NULL, &t, ret_err);
+	if (r < 0) {
+		report_free(rep);
+		return r;
+	}
+	report_finish(rep);
+	*ret = rep;
+	return 0;
+}
+
+/* A target's verdict: a month with nothing measured yet (no answers, the
+ * current month's meeting still to come) is not judged. */
+static const char *met_words(int met)
+{
+	return met < 0 ? "not yet measured" : met ? "met" : "not met";
+}
+
+/* Each target's figure this month and last, met or not, in words. */
+static void target_fields(const struct report *rep, struct tmpl_data *d)
+{
+	if (!rep || rep->n_targets == 0)
+		return;
+	for (int p = 0; p < 2; p++) {
+		int y, mo, day;
+		date_to_ymd(rep->periods[p].first, &y, &mo, &day);
+		tmpl_data_setf(d, p ? "targets_this" : "targets_last", "%s %d", date_month_name(mo), y);
+	}
+	for (size_t i = 0; i < rep->n_targets; i++) {
+		const struct report_target *t = &rep->targets[i];
+		const struct rule *r = &rep->ev->rules->v[t->rule];
+		struct tmpl_data *e = tmpl_data_add(d, "targets");
+		_cleanup_free_ char *title = text_clean(r->title ? r->title : r->id, 0, NULL);
+		tmpl_data_set(e, "rule", r->id);
+		tmpl_data_set(e, "title", title);
+		char buf[256];
+		report_goal_words(r, buf, sizeof(buf));
+		tmpl_data_set(e, "goal", buf);
+		report_target_words(r, &t->v[1], buf, sizeof(buf));
+		tmpl_data_set(e, "this", buf);
+		tmpl_data_set(e, "this_met", met_words(t->v[1].met));
+		report_target_words(r, &t->v[0], buf, sizeof(buf));
+		tmpl_data_set(e, "last", buf);
+		tmpl_data_set(e, "last_met", met_words(t->v[0].met));
+	}
+}
+
 static int manager_digests(struct composer *m, const char *period, const char *shown, bool alert, char **ret_err)
 {
 	/* Each team's first DIGEST_ITEMS overdue items of open cases, those
@@ -514,7 +702,12 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 		"FROM obligations o JOIN cases c ON c.case_id = o.case_id WHERE c.open = 1 AND o.state = 'overdue' "
 		"GROUP BY c.team, c.officer ORDER BY c.team, c.officer";
 	struct drow *v = NULL, *tot = NULL;
-	size_t n = 0, n_tot = 0;
+	size_t n = 0, n_tot = 0, n_people = 0;
+	struct person *people = NULL;
+	struct report *targets = NULL;
+	struct evaluator tev = {
+		.rules = &m->conf->ruleset, .cal = m->ctx->cal, .tz = m->ctx->tz, .at = m->ctx->at,
+	};
 	/* Each standard's counts (fig_sql below) */
 	struct figure {
 		char *rule;
@@ -578,6 +771,9 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 	}
 	this_label = period_label(p_from, p_to, m->today);
 	last_label = period_label(l_from, l_to, m->today);
+	if ((r = load_people(m, pf, pt, tot, n_tot, &people, &n_people, ret_err)) < 0 ||
+	    (r = targets_report(m, &tev, &targets, ret_err)) < 0)
+		goto out;
 	static const char dead_sql[] =
 		"SELECT destination, subject, last_error, created_at FROM messages WHERE status = 'dead' AND finished_at >= ?1 "
 		"UNION ALL SELECT recipient || ' of ' || (SELECT ref FROM cases WHERE cases.case_id = outbox.case_id), "
@@ -726,6 +922,8 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 				set_on_time(e, "last", figs[q].c[7], figs[q].c[8]);
 			}
 		}
+		people_fields(m, d, to, people, n_people);
+		target_fields(targets, d);
 		int64_t id = add_email(m, MSG_MANAGER_DIGEST, to, period, -1, d, ret_err);
 		tmpl_data_free(d);
 		if (id < 0)
@@ -741,6 +939,8 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 out:
 	sqlite3_finalize(st);
 	sqlite3_finalize(fs);
+	people_free(people, n_people);
+	report_free(targets);
 	for (size_t q = 0; q < n_figs; q++)
 		free(figs[q].rule);
 	free(figs);

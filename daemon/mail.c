@@ -117,12 +117,6 @@ static int64_t now_ms(void)
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static void oom(void)
-{
-	fputs("casewatch: out of memory\n", stderr);
-	abort();
-}
-
 static bool auth_related(int code)
 {
 	/* RFC 4954: 530 authentication required, 534 mechanism too weak,

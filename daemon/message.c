@@ -68,9 +68,24 @@ static const struct tmpl_field manager_undelivered[] = {
 static const struct tmpl_field manager_import[] = {
 	{ "file", NULL }, { "problem", NULL }, { NULL, NULL },
 };
+static const struct tmpl_field manager_officer_total[] = {
+	{ "officer", NULL }, { "this", NULL }, { "this_pct", NULL }, { "this_due", NULL }, { "overdue", NULL },
+	{ NULL, NULL },
+};
+static const struct tmpl_field manager_team_total[] = {
+	{ "team", NULL }, { "this", NULL }, { "this_pct", NULL }, { "this_due", NULL }, { "overdue", NULL },
+	{ "officers", manager_officer_total }, { NULL, NULL },
+};
+static const struct tmpl_field manager_target[] = {
+	{ "rule", NULL }, { "title", NULL }, { "goal", NULL }, { "this", NULL }, { "this_met", NULL },
+	{ "last", NULL }, { "last_met", NULL }, { NULL, NULL },
+};
 static const struct tmpl_field manager_fields[] = {
 	{ "summary", NULL }, { "period", NULL }, { "date", NULL }, { "recipient", NULL }, { "stale", NULL },
 	{ "this_period", NULL }, { "last_period", NULL }, { "teams", manager_team }, { "standards", manager_standard },
+	{ "by_team", NULL }, { "team_totals", manager_team_total }, { "targets", manager_target },
+	{ "targets_this", NULL },
+	{ "targets_last", NULL },
 	{ "undelivered", manager_undelivered }, { "undelivered_count", NULL },
 	{ "import_problems", manager_import }, { "notices", notice_item }, { NULL, NULL },
 };
@@ -268,6 +283,23 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"{{#standards}}\n"
 			"  {{title}}: {{this}}; before: {{last}}\n"
 			"{{/standards}}\n"
+			"{{#targets_this}}\n"
+			"\n"
+			"The unit's targets, this month ({{targets_this}}) so far and last month ({{targets_last}}):\n"
+			"{{/targets_this}}\n"
+			"{{#targets}}\n"
+			"  {{title}} ({{goal}}): this month {{this_met}}: {{this}}; last month {{last_met}}: {{last}}\n"
+			"{{/targets}}\n"
+			"{{#by_team}}\n"
+			"\n"
+			"By team and officer, on time of the same deadlines, and overdue now:\n"
+			"{{/by_team}}\n"
+			"{{#team_totals}}\n"
+			"  {{team}}: {{this}}; {{overdue}} overdue now\n"
+			"{{#officers}}\n"
+			"    {{officer}}: {{this}}; {{overdue}} overdue now\n"
+			"{{/officers}}\n"
+			"{{/team_totals}}\n"
 			"{{#teams}}\n"
 			"\n"
 			"Team {{team}}: {{count}} overdue\n"
@@ -322,6 +354,37 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"<tr>" TD_L "{{title}}</td>" TD_R "{{this}}</td>" TD_R "{{last}}</td></tr>\n"
 			"{{/standards}}\n"
 			"</table>\n"
+			"{{#targets_this}}\n"
+			H2("Targets")
+			"<p style=\"margin:0 0 8px 0;" TEXT_STYLE "\">The unit's, this month ({{targets_this}}) so far and "
+			"last month ({{targets_last}}).</p>\n"
+			TABLE_OPEN
+			"<tr>" TH_L "Target</th>" TH_L "This month</th>" TH_L "Last month</th></tr>\n"
+			"{{/targets_this}}\n"
+			"{{#targets}}\n"
+			"<tr>" TD_L "{{title}}<br><span style=\"color:#555555\">{{goal}}</span></td>" TD_L
+			"<strong>{{this_met}}</strong>: {{this}}</td>" TD_L "<strong>{{last_met}}</strong>: {{last}}</td></tr>\n"
+			"{{/targets}}\n"
+			"{{#targets_this}}\n"
+			"</table>\n"
+			"{{/targets_this}}\n"
+			"{{#by_team}}\n"
+			H2("By team and officer")
+			"<p style=\"margin:0 0 8px 0;" TEXT_STYLE "\">On time, of the deadlines {{this_period}}; and what "
+			"is overdue now.</p>\n"
+			TABLE_OPEN
+			"<tr>" TH_L "Team or officer</th>" TH_R "On time</th>" TH_R "Overdue now</th></tr>\n"
+			"{{/by_team}}\n"
+			"{{#team_totals}}\n"
+			"<tr>" TD_L "<strong>{{team}}</strong></td>" TD_R "<strong>{{this}}</strong></td>" TD_R
+			"<strong>{{overdue}}</strong></td></tr>\n"
+			"{{#officers}}\n"
+			"<tr>" TD_L "&nbsp;&nbsp;&nbsp;&nbsp;{{officer}}</td>" TD_R "{{this}}</td>" TD_R "{{overdue}}</td></tr>\n"
+			"{{/officers}}\n"
+			"{{/team_totals}}\n"
+			"{{#by_team}}\n"
+			"</table>\n"
+			"{{/by_team}}\n"
 			"{{#teams}}\n"
 			H2("Team {{team}}: {{count}} overdue")
 			"{{#officers}}\n"
@@ -754,8 +817,45 @@ void email_header_address(struct strbuf *b, const char *field, const struct emai
 	strbuf_adds(b, "\r\n");
 }
 
-char *email_build(const struct email_head *h, const char *subject, const char *text, const char *html,
-		  size_t *ret_len)
+/* The alternative of the text and the HTML, after its Content-Type. */
+static void alternative(struct strbuf *b, const char *boundary, const char *text, const char *html)
+{
+	strbuf_adds(b, "multipart/alternative; boundary=\"");
+	strbuf_adds(b, boundary);
+	strbuf_adds(b, "\"\r\n\r\nThis is a message in plain text and HTML.\r\n\r\n--");
+	strbuf_adds(b, boundary);
+	strbuf_adds(b, "\r\nContent-Type: text/plain; charset=utf-8\r\n"
+		  "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+	quoted_printable(b, text);
+	strbuf_adds(b, "\r\n--");
+	strbuf_adds(b, boundary);
+	strbuf_adds(b, "\r\nContent-Type: text/html; charset=utf-8\r\n"
+		  "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+	quoted_printable(b, html);
+	strbuf_adds(b, "\r\n--");
+	strbuf_adds(b, boundary);
+	strbuf_adds(b, "--\r\n");
+}
+
+/* An attachment's part: base64 in lines of 76 characters (RFC 2045
+ * section 6.8), under a name of the caller's (a plain ASCII file name). */
+static void attachment(struct strbuf *b, const struct email_attachment *a)
+{
+	strbuf_adds(b, "Content-Type: ");
+	strbuf_adds(b, a->type);
+	strbuf_adds(b, "; name=\"");
+	strbuf_adds(b, a->name);
+	strbuf_adds(b, "\"\r\nContent-Disposition: attachment; filename=\"");
+	strbuf_adds(b, a->name);
+	strbuf_adds(b, "\"\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+	for (size_t i = 0; i < a->len; i += 57) {
+		base64(b, (const unsigned char *)a->data + i, a->len - i < 57 ? a->len - i : 57);
+		strbuf_adds(b, "\r\n");
+	}
+}
+
+char *email_build_mixed(const struct email_head *h, const char *subject, const char *text, const char *html,
+			const struct email_attachment *att, size_t n_att, size_t *ret_len)
 {
 	struct strbuf b = { 0 };
 	char date[64];
@@ -763,11 +863,13 @@ char *email_build(const struct email_head *h, const char *subject, const char *t
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-	/* The boundary must not occur in the parts: quoted-printable never
-	 * writes "=_" at the start of a line, and this does. */
-	char boundary[64];
-	snprintf(boundary, sizeof(boundary), "=_casewatch_%016llx",
-		 (unsigned long long)hash_str(HASH_INIT, h->message_id));
+	/* A boundary must not occur in the parts: quoted-printable never
+	 * writes "=_" at the start of a line, base64 never writes "_", and
+	 * this does; the two differ after it. */
+	unsigned long long hash = (unsigned long long)hash_str(HASH_INIT, h->message_id);
+	char boundary[64], mixed[64];
+	snprintf(boundary, sizeof(boundary), "=_casewatch_%016llx", hash);
+	snprintf(mixed, sizeof(mixed), "=_casewatch_mixed_%016llx", hash);
 
 	email_header_address(&b, "From", &h->from);
 	email_header_address(&b, "To", &h->to);
@@ -784,21 +886,32 @@ char *email_build(const struct email_head *h, const char *subject, const char *t
 	strbuf_adds(&b, "\r\nAuto-Submitted: auto-generated\r\n"
 		  "X-Auto-Response-Suppress: All\r\n"
 		  "MIME-Version: 1.0\r\n"
-		  "Content-Type: multipart/alternative; boundary=\"");
-	strbuf_adds(&b, boundary);
-	strbuf_adds(&b, "\"\r\n\r\nThis is a message in plain text and HTML.\r\n\r\n--");
-	strbuf_adds(&b, boundary);
-	strbuf_adds(&b, "\r\nContent-Type: text/plain; charset=utf-8\r\n"
-		  "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
-	quoted_printable(&b, text);
-	strbuf_adds(&b, "\r\n--");
-	strbuf_adds(&b, boundary);
-	strbuf_adds(&b, "\r\nContent-Type: text/html; charset=utf-8\r\n"
-		  "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
-	quoted_printable(&b, html);
-	strbuf_adds(&b, "\r\n--");
-	strbuf_adds(&b, boundary);
-	strbuf_adds(&b, "--\r\n");
+		  "Content-Type: ");
+	if (n_att == 0) {
+		alternative(&b, boundary, text, html);
+	} else {
+		strbuf_adds(&b, "multipart/mixed; boundary=\"");
+		strbuf_adds(&b, mixed);
+		strbuf_adds(&b, "\"\r\n\r\nThis is a message in several parts.\r\n\r\n--");
+		strbuf_adds(&b, mixed);
+		strbuf_adds(&b, "\r\nContent-Type: ");
+		alternative(&b, boundary, text, html);
+		for (size_t i = 0; i < n_att; i++) {
+			strbuf_adds(&b, "\r\n--");
+			strbuf_adds(&b, mixed);
+			strbuf_adds(&b, "\r\n");
+			attachment(&b, &att[i]);
+		}
+		strbuf_adds(&b, "\r\n--");
+		strbuf_adds(&b, mixed);
+		strbuf_adds(&b, "--\r\n");
+	}
 	*ret_len = b.n;
 	return b.p;
+}
+
+char *email_build(const struct email_head *h, const char *subject, const char *text, const char *html,
+		  size_t *ret_len)
+{
+	return email_build_mixed(h, subject, text, html, NULL, 0, ret_len);
 }

@@ -70,3 +70,15 @@ struct email_head {
  * the HTML. *ret_len set. */
 char *email_build(const struct email_head *h, const char *subject, const char *text, const char *html,
 		  size_t *ret_len);
+/* A file sent with an email: its name (plain ASCII, no quotes), its MIME
+ * type ("text/csv; charset=utf-8") and its bytes. */
+struct email_attachment {
+	const char *name, *type;
+	const char *data;
+	size_t len;
+};
+/* email_build(), with the attachments after the text and the HTML in a
+ * multipart/mixed body, each in base64; with none, email_build()'s
+ * email. */
+char *email_build_mixed(const struct email_head *h, const char *subject, const char *text, const char *html,
+			const struct email_attachment *att, size_t n_att, size_t *ret_len);

@@ -95,6 +95,15 @@ char *summary_text(const char *const *labels, const size_t *counts, size_t n);
  * digest for the period was already there, or -errno. */
 int64_t add_email(struct composer *m, enum msg_kind k, const char *to, const char *period, int64_t case_id,
 		  struct tmpl_data *d, char **ret_err);
+/* An email of kind "report" (the monthly report) for `to`, made whole by
+ * the caller, and add it. Returns its id, 0 when one for the period was
+ * already there, or -errno. */
+struct email_attachment;
+int64_t add_report_email(struct composer *m, const char *to, const char *period, const char *subject,
+			 const char *text, const char *html, const struct email_attachment *att, size_t n_att,
+			 char **ret_err);
+/* The monthly report, when its time has come (report-mail.c). */
+int compose_report(struct composer *m, char **ret_err);
 /* "the case data has not been updated since ...": why items are held, or
  * NULL when the data is fresh. */
 char *stale_text(struct composer *m);

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static void oom(void)
+void oom(void)
 {
 	fputs("casewatch: out of memory\n", stderr);
 	abort();

@@ -10,6 +10,7 @@
 
 /* Allocation failure aborts: systemd's Restart= recovers a daemon, and a
  * command has nothing useful to do without memory. */
+__attribute__((noreturn)) void oom(void);
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);

@@ -20,10 +20,12 @@ extern const char state_schema_sql[];
 extern const char state_upgrade_2_sql[];
 extern const char state_upgrade_3_sql[];
 extern const char state_upgrade_4_sql[];
-static const char *const state_upgrades[] = { state_upgrade_2_sql, state_upgrade_3_sql, state_upgrade_4_sql };
+extern const char state_upgrade_5_sql[];
+static const char *const state_upgrades[] = { state_upgrade_2_sql, state_upgrade_3_sql, state_upgrade_4_sql,
+					      state_upgrade_5_sql };
 
 #define STATE_APPLICATION_ID 0x43575354 /* 'CWST' */
-#define STATE_VERSION 4
+#define STATE_VERSION 5
 
 static const struct schema state_schema = {
 	.what = "state database",

@@ -1,4 +1,4 @@
--- The casewatchd state database, schema version 4 (casewatchd(8)).
+-- The casewatchd state database, schema version 5 (casewatchd(8)).
 --
 -- Everything here but the ledger is derived from the case database and the
 -- configuration, and is rebuilt when the file is deleted. The daemon is the
@@ -6,7 +6,7 @@
 
 -- 'CWST'
 PRAGMA application_id = 1129796436;
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;
 
 -- Where the last scan left off: the change-log position read, the local
 -- day of the last full evaluation, a digest of the rules, calendar and
@@ -56,17 +56,17 @@ CREATE INDEX obligations_by_state ON obligations(state, due_day);
 -- POST to one webhook. It is written whole (`body`, exactly as it goes out)
 -- before the first attempt, so a resend after a crash or a failure is the
 -- same message with the same Message-ID or Idempotency-Key. A digest has a
--- `period` (its day, or its week), and the unique key makes it at most one
--- per recipient per period. Once a message has been sent or given up for
+-- `period` (its day, or its week), the monthly report its month, and the
+-- unique key makes each at most one per recipient per period. Once a message has been sent or given up for
 -- longer than notify.keep_sent, its body is emptied and `pruned_at` says
 -- when: the row stays, with its ref, as the record of what was sent to
 -- whom, and a message whose body went can never be sent again.
 CREATE TABLE messages (
 	id INTEGER PRIMARY KEY,
-	kind TEXT NOT NULL CHECK (kind IN ('notice', 'officer-digest', 'manager-digest')),
+	kind TEXT NOT NULL CHECK (kind IN ('notice', 'officer-digest', 'manager-digest', 'report')),
 	channel TEXT NOT NULL CHECK (channel IN ('email', 'webhook')),
 	destination TEXT NOT NULL, -- an address, or a webhook's name
-	period TEXT,               -- YYYY-MM-DD or YYYY-Www for a digest
+	period TEXT,               -- YYYY-MM-DD or YYYY-Www for a digest, YYYY-MM a report
 	case_id INTEGER,           -- the one case a notice is about, if one
 	ref TEXT NOT NULL,         -- its Message-ID, or its Idempotency-Key
 	subject TEXT NOT NULL,

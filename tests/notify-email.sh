@@ -546,6 +546,13 @@ Service standards, 2027-W10: 2 escalated.
 On time, of the deadlines Mon 1 Mar to Sun 7 Mar (before: Mon 22 Feb to Sun 28 Feb):
   Reply to the complainant within 2 working days: 33% (1 of 3); before: none fell due
 
+By team and officer, on time of the same deadlines, and overdue now:
+  North Team: 50% (1 of 2); 1 overdue now
+    Ivy Idle: 100% (1 of 1); 0 overdue now
+    Olive One: 0% (0 of 1); 1 overdue now
+  South Team: 0% (0 of 1); 1 overdue now
+    Colm South: 0% (0 of 1); 1 overdue now
+
 Team North Team: 1 overdue
   Olive One: 1
     ASB-2027-0031: Reply to the complainant within 2 working days: escalated: deadline Wed 3 Mar, 3 working days late
@@ -916,7 +923,9 @@ same "bounds: the officer's digest lists 50, and says 10 more" \
 text "$(mail_to manager@council.test)" >"$T/m.txt"
 same "bounds: the managers' digest counts each team and officer in full" \
 	"$(grep -E '^(Team|  [A-Z][a-z]+ [A-Z][a-z]+:)' "$T/m.txt")" \
-"Team North Team: 60 overdue
+"  North Team: none fell due; 60 overdue now
+  South Team: none fell due; 2 overdue now
+Team North Team: 60 overdue
   Olive One: 60
 Team South Team: 2 overdue
   Colm South: 2"

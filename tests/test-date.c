@@ -74,6 +74,13 @@ static void test_month_abbr_january_to_december(void **state)
 	assert_string_equal(date_month_abbr(12), "Dec");
 }
 
+static void test_month_name_january_to_december(void **state)
+{
+	assert_string_equal(date_month_name(1), "January");
+	assert_string_equal(date_month_name(9), "September");
+	assert_string_equal(date_month_name(12), "December");
+}
+
 static void test_easter_sundays_known_dates(void **state)
 {
 	/* From published tables of Easter dates. */
@@ -109,6 +116,7 @@ int main(void)
 		cmocka_unit_test(test_parse_accepts_only_real_dates),
 		cmocka_unit_test(test_format_pads_every_field),
 		cmocka_unit_test(test_month_abbr_january_to_december),
+		cmocka_unit_test(test_month_name_january_to_december),
 		cmocka_unit_test(test_easter_sundays_known_dates),
 		cmocka_unit_test(test_nth_and_last_weekday_of_month),
 	};

@@ -502,6 +502,75 @@ static void test_email_exact_message(void **state)
 	assert_null(refs);
 }
 
+/* An attachment: the whole email exact, its base64 in lines of 76. */
+static void test_email_mixed_exact_message(void **state)
+{
+	(void)state;
+	size_t len = 0;
+	/* 60 bytes: one line of 57 (76 characters) and one of 3. */
+	static const char csv[] = "rule,period,due\r\n"
+				  "ack,2026-11,3\r\n"
+				  "visit,2026-11,12\r\n"
+				  "x,y,z,ab\r\n";
+	assert_int_equal(sizeof(csv) - 1, 60);
+	struct email_attachment att = { .name = "r.csv", .type = "text/csv; charset=utf-8", .data = csv, .len = 60 };
+	char *raw = gc(email_build_mixed(&plain_head, "report", "Hi\n", "<p>Hi</p>\n", &att, 1, &len));
+	struct mail m;
+	size_t alt_len = 0;
+	char *alt = gc(email_build(&plain_head, "report", "Hi\n", "<p>Hi</p>\n", &alt_len));
+	mail_parse(alt, alt_len, &m);
+	const char *b = m.boundary;
+	char *want = gc_fn(xasprintf(
+		"From: casewatch <casewatch@localhost>\r\n"
+		"To: jo.bloggs@example.gov.uk\r\n"
+		"Subject: report\r\n"
+		"Date: Mon, 02 Mar 2026 09:05:07 +0000\r\n"
+		"Message-ID: <42.1@localhost>\r\n"
+		"Auto-Submitted: auto-generated\r\n"
+		"X-Auto-Response-Suppress: All\r\n"
+		"MIME-Version: 1.0\r\n"
+		"Content-Type: multipart/mixed; boundary=\"=_casewatch_mixed_%2$s\"\r\n"
+		"\r\n"
+		"This is a message in several parts.\r\n"
+		"\r\n"
+		"--=_casewatch_mixed_%2$s\r\n"
+		"Content-Type: multipart/alternative; boundary=\"%1$s\"\r\n"
+		"\r\n"
+		"This is a message in plain text and HTML.\r\n"
+		"\r\n"
+		"--%1$s\r\n"
+		"Content-Type: text/plain; charset=utf-8\r\n"
+		"Content-Transfer-Encoding: quoted-printable\r\n"
+		"\r\n"
+		"Hi\r\n"
+		"\r\n"
+		"--%1$s\r\n"
+		"Content-Type: text/html; charset=utf-8\r\n"
+		"Content-Transfer-Encoding: quoted-printable\r\n"
+		"\r\n"
+		"<p>Hi</p>\r\n"
+		"\r\n"
+		"--%1$s--\r\n"
+		"\r\n"
+		"--=_casewatch_mixed_%2$s\r\n"
+		"Content-Type: text/csv; charset=utf-8; name=\"r.csv\"\r\n"
+		"Content-Disposition: attachment; filename=\"r.csv\"\r\n"
+		"Content-Transfer-Encoding: base64\r\n"
+		"\r\n"
+		"cnVsZSxwZXJpb2QsZHVlDQphY2ssMjAyNi0xMSwzDQp2aXNpdCwyMDI2LTExLDEyDQp4LHkseixh\r\n"
+		"Yg0K\r\n"
+		"\r\n"
+		"--=_casewatch_mixed_%2$s--\r\n",
+		b, b + strlen("=_casewatch_")), free);
+	assert_string_equal(raw, want);
+	assert_int_equal(len, strlen(want));
+	/* With none, email_build()'s email. */
+	size_t none_len = 0;
+	char *none = gc(email_build_mixed(&plain_head, "report", "Hi\n", "<p>Hi</p>\n", NULL, 0, &none_len));
+	assert_int_equal(none_len, alt_len);
+	assert_memory_equal(none, alt, alt_len);
+}
+
 static void test_email_references_only_when_given(void **state)
 {
 	(void)state;
@@ -1410,6 +1479,8 @@ static void test_fields_each_kind_offers(void **state)
 		"summary period date recipient stale this_period last_period "
 		"teams(team count more officers(officer count items(" DIGEST_ITEM "))) "
 		"standards(rule title pending overdue paused met met_late this this_pct this_due last last_pct last_due) "
+		"by_team team_totals(team this this_pct this_due overdue officers(officer this this_pct this_due overdue)) "
+		"targets(rule title goal this this_met last last_met) targets_this targets_last "
 		"undelivered(recipient subject error since) undelivered_count import_problems(file problem) "
 		"notices(" NOTICE_ITEM ")");
 	/* DESIGN.md section 5: nothing about a party, no flags, no free
@@ -2290,6 +2361,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_email_exact_message, gc_teardown),
+		cmocka_unit_test_teardown(test_email_mixed_exact_message, gc_teardown),
 		cmocka_unit_test_teardown(test_email_references_only_when_given, gc_teardown),
 		cmocka_unit_test_teardown(test_email_date_is_utc_rfc5322, gc_teardown),
 		cmocka_unit_test_teardown(test_email_crlf_everywhere, gc_teardown),
