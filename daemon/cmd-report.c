@@ -46,6 +46,7 @@ static int write_special(const char *path, const struct report *rep, enum report
 	if (!f)
 		return bad_input("cannot write %s: %s", path, strerror(errno));
 	report_write(rep, format, at_text, f);
+	errno = 0;
 	int e = fflush(f) != 0 || ferror(f) ? (errno ? errno : EIO) : 0;
 	if (fclose(f) != 0 && !e)
 		e = errno;
@@ -57,6 +58,14 @@ static int write_special(const char *path, const struct report *rep, enum report
 static int write_file(const char *path, const struct report *rep, enum report_format format, const char *at_text)
 {
 	struct stat st;
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		/* A link stays a link: what it points to is replaced, beside
+		 * itself; a link to nothing yet is written through. */
+		_cleanup_free_ char *real = realpath(path, NULL);
+		if (real)
+			return write_file(real, rep, format, at_text);
+		return write_special(path, rep, format, at_text);
+	}
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		return write_special(path, rep, format, at_text);
 	_cleanup_free_ char *dir = path_dirname(path);
@@ -77,6 +86,7 @@ static int write_file(const char *path, const struct report *rep, enum report_fo
 	}
 	report_write(rep, format, at_text, f);
 	int e = 0;
+	errno = 0;
 	if (fflush(f) != 0 || ferror(f) || fsync(fd) < 0)
 		e = errno ? errno : EIO;
 	if (fclose(f) != 0 && !e)

@@ -917,9 +917,12 @@ static void load_notify(struct loader *l, const config_setting_t *g)
 			"it would never be sent", c->manager_time / 60, c->manager_time % 60, c->window_to / 60,
 			c->window_to % 60);
 	int rt = c->report_time >= 0 ? c->report_time : c->manager_time;
+	const config_setting_t *mr = config_setting_get_member(g, "monthly_report"),
+			       *at = mr && config_setting_is_group(mr) ? config_setting_get_member(mr, "time") : NULL;
 	if (c->report_monthly && rt >= c->window_to)
-		problem(l, g, "the monthly report's time (%02d:%02d) is not before the send window closes (%02d:%02d): "
-			"it would never be sent", rt / 60, rt % 60, c->window_to / 60, c->window_to % 60);
+		problem(l, at ? at : mr ? mr : g, "the monthly report's time (%02d:%02d%s) is not before the send "
+			"window closes (%02d:%02d): it would never be sent", rt / 60, rt % 60,
+			c->report_time >= 0 ? "" : ", the managers' digest's", c->window_to / 60, c->window_to % 60);
 }
 
 /* import = { inbox = "DIR"; mapping = "FILE"; max_age = "26 hours"; }: the

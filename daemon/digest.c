@@ -526,61 +526,102 @@ static void people_free(struct person *v, size_t n)
 	free(v);
 }
 
-/* Every team and officer with a deadline in this period (?1 to ?2) or
- * something overdue now (tot), in order. */
-static int load_people(struct composer *m, const char *p_from, const char *p_to, const struct drow *tot,
-		       size_t n_tot, struct person **ret, size_t *ret_n, char **ret_err)
+/* The managers' figures from every case evaluated at the moment (the
+ * state database keeps a closed case's obligations only while one is
+ * unmet, so its counts would lean late): each standard's and each team's
+ * and officer's obligations whose deadline's local date fell in this
+ * period (and, for the standards, the last), met on time and decided
+ * (met, met late, or overdue unless held for stale data). A gate, which
+ * has no deadline, is not counted. */
+struct figures {
+	const struct composer *m;
+	cw_day p_from, p_to, l_from, l_to;
+	int64_t (*rule)[4]; /* this met, this decided, last met, last decided */
+	bool *seen;         /* the rule has obligations */
+	struct person *people;
+	size_t n_people, cap_people;
+	int64_t last_case;
+	size_t last_person;
+};
+
+static size_t person_of(struct figures *f, const struct eval_case *c)
 {
-	static const char sql[] =
-		"SELECT c.officer, c.team, sum(o.state = 'met'), sum(o.state IN ('met', 'met_late') OR "
-		"(o.state = 'overdue' AND coalesce(o.overdue_at, 0) <= ?9)) "
-		"FROM obligations o JOIN cases c ON c.case_id = o.case_id WHERE o.due_day BETWEEN ?1 AND ?2 "
-		"GROUP BY c.team, c.officer";
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_fail(m->db, "counting obligations by team and officer", ret_err);
-	sqlite3_bind_text(st, 1, p_from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, p_to, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 9, m->hold_after);
-	struct person *v = NULL;
-	size_t n = 0, cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = xgrow(v, &cap, n + 1, sizeof(*v));
-		v[n++] = (struct person){
-			.officer = col_clean(st, 0, TEXT_MAX_ID),
-			.team = col_clean(st, 1, TEXT_MAX_ID),
-			.met = sqlite3_column_int64(st, 2),
-			.decided = sqlite3_column_int64(st, 3),
+	if (c->id == f->last_case)
+		return f->last_person;
+	/* Cases come in id order, often one officer's after another's: the
+	 * last one's person first. */
+	size_t i = 0;
+	if (f->n_people && same_text(f->people[f->last_person].team, c->team) &&
+	    same_text(f->people[f->last_person].officer, c->officer))
+		i = f->last_person;
+	while (i < f->n_people && !(same_text(f->people[i].team, c->team) && same_text(f->people[i].officer, c->officer)))
+		i++;
+	if (i == f->n_people) {
+		f->people = xgrow(f->people, &f->cap_people, f->n_people + 1, sizeof(*f->people));
+		f->people[f->n_people++] = (struct person){
+			.team = c->team ? xstrdup(c->team) : NULL,
+			.officer = c->officer ? xstrdup(c->officer) : NULL,
 		};
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		people_free(v, n);
-		return db_fail(m->db, "counting obligations by team and officer", ret_err);
+	f->last_case = c->id;
+	f->last_person = i;
+	return i;
+}
+
+static void figures_add(const struct eval_case *c, const struct obligation *o, void *userdata)
+{
+	struct figures *f = userdata;
+	f->seen[o->rule] = true;
+	if (!o->has_due)
+		return;
+	cw_day day = o->due_instant ? tz_local_day(f->m->ctx->tz, o->due_at) : o->due_day;
+	bool this = day >= f->p_from && day <= f->p_to, last = day >= f->l_from && day <= f->l_to;
+	if (!this && !last)
+		return;
+	bool met = o->state == OB_MET,
+	     decided = met || o->state == OB_MET_LATE || (o->state == OB_OVERDUE && o->overdue_at <= f->m->hold_after);
+	int k = this ? 0 : 2;
+	f->rule[o->rule][k] += met;
+	f->rule[o->rule][k + 1] += decided;
+	if (this) {
+		size_t i = person_of(f, c); /* may move f->people */
+		struct person *p = &f->people[i];
+		p->met += met;
+		p->decided += decided;
 	}
-	size_t n_found = n;
+}
+
+/* Add to the people of f those with something overdue now (tot), and
+ * put them in order. */
+static void figures_people(struct figures *f, const struct drow *tot, size_t n_tot)
+{
+	size_t n_found = f->n_people;
 	for (size_t q = 0; q < n_tot; q++) {
 		size_t here = tot[q].count[0] + tot[q].count[1], i = 0;
+		struct person *v = f->people;
 		while (i < n_found && !(same_text(v[i].team, tot[q].team) && same_text(v[i].officer, tot[q].officer)))
 			i++;
 		if (i == n_found) {
 			if (here == 0)
 				continue;
-			v = xgrow(v, &cap, n + 1, sizeof(*v));
-			i = n++;
-			v[i] = (struct person){
+			f->people = xgrow(f->people, &f->cap_people, f->n_people + 1, sizeof(*f->people));
+			i = f->n_people++;
+			f->people[i] = (struct person){
 				.team = tot[q].team ? xstrdup(tot[q].team) : NULL,
 				.officer = tot[q].officer ? xstrdup(tot[q].officer) : NULL,
 			};
 		}
-		v[i].overdue += here;
+		f->people[i].overdue += here;
 	}
-	if (n)
-		qsort(v, n, sizeof(*v), person_cmp);
-	*ret = v;
-	*ret_n = n;
-	return 0;
+	if (f->n_people)
+		qsort(f->people, f->n_people, sizeof(*f->people), person_cmp);
+}
+
+static void figures_free(struct figures *f)
+{
+	free(f->rule);
+	free(f->seen);
+	people_free(f->people, f->n_people);
 }
 
 /* The figures of the teams that `to` manages, by team and officer. */
@@ -615,33 +656,30 @@ static void people_fields(struct composer *m, struct tmpl_data *d, const char *t
 	}
 }
 
-static bool has_targets(const struct ruleset *rs)
-{
-	for (size_t i = 0; i < rs->n; i++)
-		if (rs->v[i].kind == RULE_TARGET || rs->v[i].kind == RULE_UNIT)
-			return true;
-	return false;
-}
-
-/* The unit's targets, this month so far and last month: a report over
- * the case database (report_fill, every case evaluated once at ev->at),
- * made once for all the managers' digests of a scan; NULL when no rule is
- * a target. */
-static int targets_report(struct composer *m, const struct evaluator *ev, struct report **ret, char **ret_err)
+/* One evaluation of every case for all the managers' digests of a scan:
+ * the figures (f), and the unit's targets this month so far and last
+ * month (a report of those two months; *ret NULL when they are outside
+ * the calendar's years). */
+static int evaluate_figures(struct composer *m, const struct evaluator *ev, struct figures *f, struct report **ret,
+			    char **ret_err)
 {
 	*ret = NULL;
 	cw_day from = report_period_add(REPORT_BY_MONTH, m->today, -1);
-	if (!has_targets(ev->rules) || !calendar_in_range(from))
-		return 0;
+	if (!calendar_in_range(from))
+		from = m->today;
 	struct report *rep = report_new(ev, REPORT_BY_MONTH, from, m->today, NULL, NULL);
+	static const struct report_fill_fns fns = { .obligation = figures_add };
 	struct tally t;
-	int r = report_fill(rep, m->cases, NULL, NULL, &t, ret_err);
+	int r = report_fill(rep, m->cases, &fns, f, &t, ret_err);
 	if (r < 0) {
 		report_free(rep);
 		return r;
 	}
 	report_finish(rep);
-	*ret = rep;
+	if (rep->n_periods == 2)
+		*ret = rep;
+	else
+		report_free(rep);
 	return 0;
 }
 
@@ -702,16 +740,16 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 		"FROM obligations o JOIN cases c ON c.case_id = o.case_id WHERE c.open = 1 AND o.state = 'overdue' "
 		"GROUP BY c.team, c.officer ORDER BY c.team, c.officer";
 	struct drow *v = NULL, *tot = NULL;
-	size_t n = 0, n_tot = 0, n_people = 0;
-	struct person *people = NULL;
+	size_t n = 0, n_tot = 0;
 	struct report *targets = NULL;
+	struct figures fg = { .m = m, .last_case = INT64_MIN };
 	struct evaluator tev = {
 		.rules = &m->conf->ruleset, .cal = m->ctx->cal, .tz = m->ctx->tz, .at = m->ctx->at,
 	};
 	/* Each standard's counts (fig_sql below) */
 	struct figure {
 		char *rule;
-		int64_t c[9];
+		int64_t c[5];
 	} *figs = NULL;
 	size_t n_figs = 0;
 	_cleanup_free_ char *last = NULL, *this_label = NULL, *last_label = NULL;
@@ -728,20 +766,11 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 	 * second on: a message given up in the run that made the last digest
 	 * was not in it), and each standard's figures. */
 	sqlite3_stmt *st = NULL, *fs = NULL;
-	/* Each standard's counts, and how many obligations whose deadline fell
-	 * in this period (?1 to ?2) and the last (?3 to ?4) were met on time,
-	 * of those decided (met, met late or overdue): once for every
+	/* Each standard's obligations in the state, by state: once for every
 	 * digest. */
 	static const char fig_sql[] =
 		"SELECT rule, sum(state = 'pending'), sum(state = 'overdue'), sum(state = 'paused'), "
-		"sum(state = 'met'), sum(state = 'met_late'), "
-		"sum(due_day BETWEEN ?1 AND ?2 AND state = 'met'), "
-		"sum(due_day BETWEEN ?1 AND ?2 AND (state IN ('met', 'met_late') OR (state = 'overdue' "
-		"AND coalesce(overdue_at, 0) <= ?9))), "
-		"sum(due_day BETWEEN ?3 AND ?4 AND state = 'met'), "
-		"sum(due_day BETWEEN ?3 AND ?4 AND (state IN ('met', 'met_late') OR (state = 'overdue' "
-		"AND coalesce(overdue_at, 0) <= ?9))) "
-		"FROM obligations GROUP BY rule";
+		"sum(state = 'met'), sum(state = 'met_late') FROM obligations GROUP BY rule";
 	if (sqlite3_prepare_v2(m->db, fig_sql, -1, &fs, NULL) != SQLITE_OK) {
 		r = db_fail(m->db, "counting obligations", ret_err);
 		goto out;
@@ -750,19 +779,13 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 	 * yesterday; the last, the one before it. */
 	int span = period_span(m, last);
 	cw_day p_to = m->today - 1, p_from = m->today - span, l_to = p_from - 1, l_from = p_from - span;
-	char pf[DATE_STRLEN], pt[DATE_STRLEN], lf[DATE_STRLEN], lt[DATE_STRLEN];
-	sqlite3_bind_text(fs, 1, date_format(p_from, pf), -1, SQLITE_STATIC);
-	sqlite3_bind_text(fs, 2, date_format(p_to, pt), -1, SQLITE_STATIC);
-	sqlite3_bind_text(fs, 3, date_format(l_from, lf), -1, SQLITE_STATIC);
-	sqlite3_bind_text(fs, 4, date_format(l_to, lt), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(fs, 9, m->hold_after); /* stale data: late since the last import, maybe not */
 	size_t cap_figs = 0;
 	int frc;
 	while ((frc = sqlite3_step(fs)) == SQLITE_ROW) {
 		figs = xgrow(figs, &cap_figs, n_figs + 1, sizeof(*figs));
 		struct figure *f = &figs[n_figs++];
 		f->rule = xstrdup((const char *)sqlite3_column_text(fs, 0));
-		for (int k = 0; k < 9; k++)
+		for (int k = 0; k < 5; k++)
 			f->c[k] = sqlite3_column_int64(fs, k + 1);
 	}
 	if (frc != SQLITE_DONE) {
@@ -771,9 +794,12 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 	}
 	this_label = period_label(p_from, p_to, m->today);
 	last_label = period_label(l_from, l_to, m->today);
-	if ((r = load_people(m, pf, pt, tot, n_tot, &people, &n_people, ret_err)) < 0 ||
-	    (r = targets_report(m, &tev, &targets, ret_err)) < 0)
+	fg.p_from = p_from, fg.p_to = p_to, fg.l_from = l_from, fg.l_to = l_to;
+	fg.rule = xcalloc(m->conf->ruleset.n + 1, sizeof(*fg.rule));
+	fg.seen = xcalloc(m->conf->ruleset.n + 1, sizeof(bool));
+	if ((r = evaluate_figures(m, &tev, &fg, &targets, ret_err)) < 0)
 		goto out;
+	figures_people(&fg, tot, n_tot);
 	static const char dead_sql[] =
 		"SELECT destination, subject, last_error, created_at FROM messages WHERE status = 'dead' AND finished_at >= ?1 "
 		"UNION ALL SELECT recipient || ' of ' || (SELECT ref FROM cases WHERE cases.case_id = outbox.case_id), "
@@ -908,21 +934,24 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 		tmpl_data_set(d, "last_period", last_label);
 		for (size_t i = 0; i < m->conf->ruleset.n; i++) {
 			const struct rule *rl = &m->conf->ruleset.v[i];
-			for (size_t q = 0; q < n_figs; q++) {
-				if (strcmp(figs[q].rule, rl->id) != 0)
-					continue;
-				struct tmpl_data *e = tmpl_data_add(d, "standards");
-				_cleanup_free_ char *title = text_clean(rl->title ? rl->title : rl->id, 0, NULL);
-				tmpl_data_set(e, "rule", rl->id);
-				tmpl_data_set(e, "title", title);
-				static const char *const cols[] = { "pending", "overdue", "paused", "met", "met_late" };
-				for (int k = 0; k < 5; k++)
-					tmpl_data_setf(e, cols[k], "%lld", (long long)figs[q].c[k]);
-				set_on_time(e, "this", figs[q].c[5], figs[q].c[6]);
-				set_on_time(e, "last", figs[q].c[7], figs[q].c[8]);
-			}
+			const struct figure *fr = NULL;
+			for (size_t q = 0; q < n_figs && !fr; q++)
+				if (strcmp(figs[q].rule, rl->id) == 0)
+					fr = &figs[q];
+			/* A standard with obligations, now or in the state. */
+			if (!fr && !fg.seen[i])
+				continue;
+			struct tmpl_data *e = tmpl_data_add(d, "standards");
+			_cleanup_free_ char *title = text_clean(rl->title ? rl->title : rl->id, 0, NULL);
+			tmpl_data_set(e, "rule", rl->id);
+			tmpl_data_set(e, "title", title);
+			static const char *const cols[] = { "pending", "overdue", "paused", "met", "met_late" };
+			for (int k = 0; k < 5; k++)
+				tmpl_data_setf(e, cols[k], "%lld", fr ? (long long)fr->c[k] : 0LL);
+			set_on_time(e, "this", fg.rule[i][0], fg.rule[i][1]);
+			set_on_time(e, "last", fg.rule[i][2], fg.rule[i][3]);
 		}
-		people_fields(m, d, to, people, n_people);
+		people_fields(m, d, to, fg.people, fg.n_people);
 		target_fields(targets, d);
 		int64_t id = add_email(m, MSG_MANAGER_DIGEST, to, period, -1, d, ret_err);
 		tmpl_data_free(d);
@@ -939,7 +968,7 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 out:
 	sqlite3_finalize(st);
 	sqlite3_finalize(fs);
-	people_free(people, n_people);
+	figures_free(&fg);
 	report_free(targets);
 	for (size_t q = 0; q < n_figs; q++)
 		free(figs[q].rule);

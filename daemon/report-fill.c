@@ -29,7 +29,10 @@ static bool include_case(const struct eval_case *c, void *userdata)
 
 static void add_obligation(const struct eval_case *c, const struct obligation *o, void *userdata)
 {
-	report_add_obligation(((struct fill_cb *)userdata)->rep, c, o);
+	struct fill_cb *cb = userdata;
+	report_add_obligation(cb->rep, c, o);
+	if (cb->fns && cb->fns->obligation)
+		cb->fns->obligation(c, o, cb->userdata);
 }
 
 static void add_problem(struct tally *t, const struct eval_case *c, const char *msg, bool skipped, void *userdata)

@@ -209,6 +209,9 @@ struct report_fill_fns {
 	 * surveys that cannot be read; either may be NULL. */
 	void (*problem)(struct tally *t, const struct eval_case *c, const char *msg, bool skipped, void *userdata);
 	void (*bad_rows)(const char *table, const struct scan_bad *b, void *userdata);
+	/* Each obligation counted, after the report has it (NULL: none),
+	 * for a caller that counts something else in the same pass. */
+	void (*obligation)(const struct eval_case *c, const struct obligation *o, void *userdata);
 };
 /* Count into rep every case of the case database db evaluated at
  * rep->ev->at (those of rep->team and rep->officer), the meetings of its

@@ -312,6 +312,14 @@ run "-o a named pipe" 0 "$CASEWATCH" -c "$conf" report $range -o "$T/pipe"
 wait "$reader"
 check "-o a named pipe: the report through it" cmp -s "$T/from-pipe" "$T/text"
 check "-o a named pipe: still a pipe" test -p "$T/pipe"
+# A link stays a link: what it points to is replaced whole.
+mkdir "$T/linked"
+echo old >"$T/linked/target.txt"
+ln -s "$T/linked/target.txt" "$T/link.txt"
+run "-o a link to a file" 0 "$CASEWATCH" -c "$conf" report $range -o "$T/link.txt"
+check "-o a link: still a link" test -L "$T/link.txt"
+check "-o a link: what it points to holds the report" cmp -s "$T/linked/target.txt" "$T/text"
+same "-o a link: no temporary file left beside the target" "$(ls -A "$T/linked")" "target.txt"
 
 ######################################################################
 # Errors: a clear line, exit 2, nothing on stdout
