@@ -916,6 +916,10 @@ static void load_notify(struct loader *l, const config_setting_t *g)
 		problem(l, g, "the managers' digest time (%02d:%02d) is not before the send window closes (%02d:%02d): "
 			"it would never be sent", c->manager_time / 60, c->manager_time % 60, c->window_to / 60,
 			c->window_to % 60);
+	/* Unset, it follows the managers' digest: a unit that stopped
+	 * those does not start getting this one. */
+	if (!config_setting_get_member(g, "monthly_report"))
+		c->report_monthly = c->manager_every != DIGEST_NEVER;
 	int rt = c->report_time >= 0 ? c->report_time : c->manager_time;
 	const config_setting_t *mr = config_setting_get_member(g, "monthly_report"),
 			       *at = mr && config_setting_is_group(mr) ? config_setting_get_member(mr, "time") : NULL;

@@ -58,8 +58,9 @@ struct conf {
 	enum digest_every manager_every;
 	int manager_day;          /* 0 = Monday, for weekly digests */
 	int manager_time;         /* minutes after midnight */
-	/* The monthly report: sent or not, to these addresses (none: to
-	 * every team's manager), from this time of day (-1: manager_time). */
+	/* The monthly report: sent or not (unset: when the managers' digest
+	 * is), to these addresses (none: to every team's manager), from this
+	 * time of day (-1: manager_time). */
 	bool report_monthly;
 	char **report_to;
 	size_t n_report_to;

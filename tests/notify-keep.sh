@@ -95,6 +95,7 @@ smtp = {
 };
 notify = {
 	officer_digest = false;
+	monthly_report = false;
 	manager_digest = { every = "never"; };
 	give_up_after = "30 days";
 	${3:-}

@@ -58,7 +58,8 @@ EOF
 # scenario NAME [MONTHLY_REPORT_SETTING [MANAGER_DIGEST_SETTING [MORE]]]:
 # $T/NAME with its own SMTP server (its port in $port) and state database;
 # notices and (by default) digests off, so that only the report is sent;
-# MORE is more of the configuration's top level.
+# the report on (monthly_report = true, or the setting given; "none": no
+# setting); MORE is more of the configuration's top level.
 scenario() {
 	mkdir -p "$T/$1/out"
 	if ! serve "$T/$1/port" "$T/$1/server.log" "$SMTP_SERVER" --out "$T/$1/out"; then
@@ -68,6 +69,8 @@ scenario() {
 	port=$served_port
 	_md=${3:-}
 	[ -n "$_md" ] || _md='manager_digest = { every = "never"; time = "09:00"; };'
+	_mr=${2:-monthly_report = true;}
+	[ "$_mr" != none ] || _mr=''
 	cat >"$T/$1/casewatch.conf" <<EOF
 database = "../cases.db";
 state = "state.db";
@@ -78,7 +81,7 @@ ${4:-}
 notify = {
 	officer_digest = false;
 	$_md
-	${2:-}
+	$_mr
 };
 EOF
 }
@@ -225,7 +228,7 @@ at missed 2026-12-07T09:00:00Z
 same "missed: Monday at 09:00 it goes" "$(got missed | wc -l | tr -d ' ')" 2
 
 ### 3b. The send window: not after it closes; the next working day.
-scenario window 'window = { from = "08:00"; to = "17:00"; };'
+scenario window 'window = { from = "08:00"; to = "17:00"; }; monthly_report = true;'
 at window 2026-11-30T10:00:00Z
 at window 2026-12-01T17:30:00Z
 same "window: nothing after the window closes" "$(got window)" ""
@@ -268,6 +271,16 @@ scenario off 'monthly_report = false;'
 at off 2026-12-01T12:00:00Z
 same "off: nothing" "$(got off)" ""
 same "off: no report message in the state" "$(sqlite3 -batch "$T/off/state.db" "SELECT count(*) FROM messages WHERE kind = 'report'")" 0
+# Unset, it follows the managers' digest: none with a digest of "never",
+# the report with a weekly one.
+scenario follow none
+at follow 2026-11-30T10:00:00Z
+at follow 2026-12-01T12:00:00Z
+same "unset, with no managers' digest: nothing" "$(got follow)" ""
+scenario follow2 none 'manager_digest = { every = "week"; day = "friday"; time = "09:00"; };'
+at follow2 2026-11-30T10:00:00Z
+at follow2 2026-12-01T12:00:00Z
+same "unset, with a weekly managers' digest: the report" "$(got follow2 | grep -c 'Service standards report: November 2026')" 2
 
 ### 5. Its errors in casewatch check.
 scenario bad 'monthly_report = { to = [ "not-an-address" ]; time = "25:00"; colour = "red"; };'

@@ -141,7 +141,7 @@ rules = (
 EOF
 }
 pack "Reply to the complainant within 2 working days" >"$T/pack.conf"
-quiet='officer_digest = false; manager_digest = { every = "never"; };'
+quiet='officer_digest = false; manager_digest = { every = "never"; }; monthly_report = false;'
 # config NAME DATABASE PACK PATH [NOTIFY]: $T/NAME.conf, with the state
 # database $T/NAME.db and one Teams webhook posting to PATH.
 config() {
