@@ -105,13 +105,25 @@ while :; do
 	if [ $rounds -ge $MIN_ROUNDS ] && ! kill -0 "$waves" 2>/dev/null; then
 		break
 	fi
-	# A breath between rounds: every other one longer than casewatchd's
-	# scan interval, so that casewatchd starts sending in it (the relay's
-	# 20 ms a message make that last), and the next round comes while it
-	# does; the others short. The command line alone, every 0.1 s, held
-	# the state database's send lock almost all the time under the
-	# sanitizers, and casewatchd never sent.
-	if [ $((rounds % 2)) -eq 0 ]; then sleep 1.2; else sleep 0.1; fi
+	# A breath between rounds: every other one lasts until casewatchd has
+	# logged two more scans (at most 5 s), so that a whole scan of its,
+	# and the send after it, began after this round: casewatchd starts
+	# sending in it (the relay's 20 ms a message make that last), and the
+	# next round comes while it does; the others are short. The command
+	# line alone, every 0.1 s, held the state database's send lock almost
+	# all the time under the sanitizers, and a fixed pause of 1.2 s was
+	# not always a scan of casewatchd's when the suite ran in parallel.
+	if [ $((rounds % 2)) -eq 0 ]; then
+		scans=$(grep -c 'casewatchd: scan: ' "$T/daemon.log" || true)
+		waited=0
+		while [ "$(grep -c 'casewatchd: scan: ' "$T/daemon.log" || true)" -lt $((scans + 2)) ] &&
+			[ $waited -lt 50 ]; do
+			sleep 0.1
+			waited=$((waited + 1))
+		done
+	else
+		sleep 0.1
+	fi
 done
 wait "$waves"
 same "the $WAVES waves of cases went in" "$(cat "$T/waves.out")" "done"
