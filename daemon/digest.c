@@ -326,6 +326,22 @@ static bool same_text(const char *a, const char *b)
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
+/* A notice folded into a digest and said by none of its lines: listed,
+ * the first DIGEST_ITEMS of them, and *listed counts them all. A scan
+ * after days without one can hold hundreds for one person. */
+static void notice_listed(struct composer *m, struct tmpl_data *d, const struct item *it, size_t *listed)
+{
+	if (*listed < DIGEST_ITEMS)
+		item_fields(m, tmpl_data_add(d, "notices"), it, true);
+	(*listed)++;
+}
+
+static void notices_more(struct tmpl_data *d, size_t listed)
+{
+	if (listed > DIGEST_ITEMS)
+		tmpl_data_setf(d, "notices_more", "%zu", listed - DIGEST_ITEMS);
+}
+
 /* The notices held back for address `to`: m->folded[*f0, *f1). */
 static void folded_range(const struct composer *m, const char *to, size_t *f0, size_t *f1)
 {
@@ -424,16 +440,18 @@ static int officer_digests(struct composer *m, const char *period, char **ret_er
 		bool *in_list = xcalloc(f1 - f0 + 1, sizeof(bool));
 		folded_match(m, f0, f1, v, i, j, in_list);
 		struct tmpl_data *d = tmpl_data_new();
-		size_t counts[4] = { 0 };
+		size_t counts[4] = { 0 }, listed = 0;
 		for (size_t f = f0; f < f1; f++)
 			/* Every notice no line says is listed, even one of the
 			 * officer's own the lists leave out past their bound (it
-			 * is in their totals, so not counted again). */
+			 * is in their totals, so not counted again), up to
+			 * DIGEST_ITEMS: the rest are counted. */
 			if (!in_list[f - f0] && !(f > f0 && item_repeats(m->folded, f))) {
-				item_fields(m, tmpl_data_add(d, "notices"), &m->folded[f], true);
+				notice_listed(m, d, &m->folded[f], &listed);
 				if (!same_text(m->folded[f].officer, v[i].officer))
 					counts[3]++;
 			}
+		notices_more(d, listed);
 		for (size_t k = i; k < j; k++) {
 			const char *list;
 			if (strcmp(v[k].state, "overdue") == 0)
@@ -838,13 +856,14 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 				folded_match(m, f0, f1, v, k, k + 1, in_list);
 		}
 		struct tmpl_data *d = tmpl_data_new();
-		size_t counts[3] = { 0 }, held = 0;
+		size_t counts[3] = { 0 }, held = 0, listed = 0;
 		for (size_t f = f0; f < f1; f++)
 			if (!in_list[f - f0] && !(f > f0 && item_repeats(m->folded, f))) {
-				item_fields(m, tmpl_data_add(d, "notices"), &m->folded[f], true);
+				notice_listed(m, d, &m->folded[f], &listed);
 				if (!counted_for(m, &m->folded[f], to))
 					counts[2]++;
 			}
+		notices_more(d, listed);
 		free(in_list);
 		/* Each team and officer from the totals; their lines, the
 		 * first of each team, from v. */

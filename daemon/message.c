@@ -49,7 +49,7 @@ static const struct tmpl_field digest_item[] = {
 static const struct tmpl_field officer_fields[] = {
 	{ "summary", NULL }, { "officer", NULL }, { "date", NULL }, { "recipient", NULL }, { "stale", NULL },
 	{ "due_today", digest_item }, { "overdue", digest_item }, { "upcoming", digest_item },
-	{ "notices", notice_item }, { "more", NULL }, { NULL, NULL },
+	{ "notices", notice_item }, { "notices_more", NULL }, { "more", NULL }, { NULL, NULL },
 };
 static const struct tmpl_field manager_officer[] = {
 	{ "officer", NULL }, { "count", NULL }, { "items", digest_item }, { NULL, NULL },
@@ -87,7 +87,7 @@ static const struct tmpl_field manager_fields[] = {
 	{ "targets_this", NULL },
 	{ "targets_last", NULL },
 	{ "undelivered", manager_undelivered }, { "undelivered_count", NULL },
-	{ "import_problems", manager_import }, { "notices", notice_item }, { NULL, NULL },
+	{ "import_problems", manager_import }, { "notices", notice_item }, { "notices_more", NULL }, { NULL, NULL },
 };
 
 const struct tmpl_field *msg_fields(enum msg_kind k)
@@ -168,6 +168,12 @@ const struct tmpl_field *msg_fields(enum msg_kind k)
 	"<tr><td style=\"padding:10px 18px 14px 18px;" FONT "font-size:12px;color:#555555\">Sent automatically by " \
 	"casewatch, the unit's service-standard monitor.</td></tr>\n" \
 	"</table>\n</td></tr></table>\n</body>\n</html>\n"
+/* The notices of the scan a digest lists no more of. */
+#define NOTICES_MORE_HTML \
+	"{{#notices_more}}\n" \
+	"<p style=\"margin:0 0 12px 0;" TEXT_STYLE "\">And {{notices_more}} more notifications of this scan not " \
+	"listed here: <code>casewatch status --unmet</code> lists them all.</p>\n" \
+	"{{/notices_more}}\n"
 
 static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 	[MSG_NOTICE] = {
@@ -240,6 +246,11 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"  {{link}}\n"
 			"{{/link}}\n"
 			"{{/notices}}\n"
+			"{{#notices_more}}\n"
+			"\n"
+			"And {{notices_more}} more notifications of this scan not listed here: casewatch status --unmet "
+			"lists them all.\n"
+			"{{/notices_more}}\n"
 			"{{#more}}\n"
 			"\n"
 			"And {{more}} more not listed here: casewatch status --unmet lists them all.\n"
@@ -263,6 +274,7 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"{{#notices}}\n"
 			ITEM_HTML("", WHO_HTML)
 			"{{/notices}}\n"
+			NOTICES_MORE_HTML
 			"{{#more}}\n"
 			"<p style=\"margin:0 0 12px 0;" TEXT_STYLE "\">And {{more}} more not listed here: "
 			"<code>casewatch status --unmet</code> lists them all.</p>\n"
@@ -318,6 +330,11 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"Also for you: {{case}}: {{title}} (officer {{officer}}, team {{team}})\n"
 			"  {{when}}\n"
 			"{{/notices}}\n"
+			"{{#notices_more}}\n"
+			"\n"
+			"And {{notices_more}} more notifications of this scan not listed here: casewatch status --unmet "
+			"lists them all.\n"
+			"{{/notices_more}}\n"
 			"{{^teams}}\n"
 			"{{^stale}}\n"
 			"\n"
@@ -406,6 +423,7 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"{{#notices}}\n"
 			ITEM_HTML("", WHO_HTML)
 			"{{/notices}}\n"
+			NOTICES_MORE_HTML
 			H2("Every obligation, by state")
 			TABLE_OPEN
 			"<tr>" TH_L "Standard</th>" TH_R "Obligations</th></tr>\n"

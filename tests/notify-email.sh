@@ -941,6 +941,23 @@ same "bounds: a daily digest's figures are of yesterday's deadlines, and the day
   Reply to the complainant within 2 working days: none fell due; before: 0% (0 of 62)"
 same "bounds: the escalations of this scan the team's list leaves out are listed after it" \
 	"$(grep -c '^Also for you: ASB-2027-01[0-9][0-9]: ' "$T/m.txt")" 10
+# A flood of notices in the scan of a digest (days without a scan, or
+# a large import): 130 cases of one officer escalated in the scan of the
+# managers' daily digest. The team's list takes 50; of the 80
+# escalations it does not say, 50 are listed and 30 counted, so that the
+# digest stays bounded whatever one scan brings.
+scenario flood 1 'officer_digest = false; manager_digest = { every = "day"; time = "08:00"; };'
+sed -i '/^smtp = {/,/^};/d' "$T/flood/casewatch.conf"
+for i in $(seq 201 330); do case_sql "$i" off1 2027-03-01T09:00:00Z; done | cases flood
+crun "flood: the first scan" 0 flood run --once --at 2027-03-01T06:00:00Z
+crun "flood: Friday 07:00" 0 flood run --once --at 2027-03-05T07:00:00Z
+crun "flood: Friday 08:05" 0 flood run --once --at 2027-03-05T08:05:00Z
+text "$(grep -l "^To: .*manager@council.test" "$T/flood/mail/new/"* | head -n 1)" >"$T/m.txt"
+same "flood: 50 in the team's list, 50 of the other escalations, and the rest counted" \
+	"$(grep -c '^    ASB-2027-0' "$T/m.txt") $(grep -c '^Also for you: ' "$T/m.txt") $(grep -c '^And 30 more notifications of this scan not listed here: casewatch status --unmet lists them all\.$' "$T/m.txt")" \
+	"50 50 1"
+same "flood: one email for the manager" "$(grep -l "^To: .*manager@council.test" "$T/flood/mail/new/"* | wc -l | tr -d ' ')" 1
+
 # Monday: the daily digest's figures cover every day since Friday's, so
 # that no deadline falls between two digests.
 crun "bounds: Monday 08:05" 0 bounds run --once --at 2027-03-08T08:05:00Z

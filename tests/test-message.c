@@ -1473,7 +1473,7 @@ static void test_fields_each_kind_offers(void **state)
 		"due_today(" DIGEST_ITEM ") "
 		"overdue(" DIGEST_ITEM ") "
 		"upcoming(" DIGEST_ITEM ") "
-		"notices(" NOTICE_ITEM ") more");
+		"notices(" NOTICE_ITEM ") notices_more more");
 	char *manager = fields_of(MSG_MANAGER_DIGEST);
 	assert_string_equal(manager,
 		"summary period date recipient stale this_period last_period "
@@ -1482,7 +1482,7 @@ static void test_fields_each_kind_offers(void **state)
 		"by_team team_totals(team this this_pct this_due overdue officers(officer this this_pct this_due overdue)) "
 		"targets(rule title goal this this_met last last_met) targets_this targets_last "
 		"undelivered(recipient subject error since) undelivered_count import_problems(file problem) "
-		"notices(" NOTICE_ITEM ")");
+		"notices(" NOTICE_ITEM ") notices_more");
 	/* DESIGN.md section 5: nothing about a party, no flags, no free
 	 * text. */
 	for (int k = 0; k < _MSG_KIND_MAX; k++) {
