@@ -1,4 +1,4 @@
--- The casewatchd state database, schema version 5 (casewatchd(8)).
+-- The casewatchd state database, schema version 6 (casewatchd(8)).
 --
 -- Everything here but the ledger is derived from the case database and the
 -- configuration, and is rebuilt when the file is deleted. The daemon is the
@@ -6,7 +6,7 @@
 
 -- 'CWST'
 PRAGMA application_id = 1129796436;
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;
 
 -- Where the last scan left off: the change-log position read, the local
 -- day of the last full evaluation, a digest of the rules, calendar and
@@ -51,6 +51,29 @@ CREATE TABLE obligations (
 	PRIMARY KEY (case_id, rule, party_id, cycle)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX obligations_by_state ON obligations(state, due_day);
+
+-- Running counts, kept by the triggers below as obligations are written,
+-- so that a scan that changes nothing does not count a table that grows
+-- with the database (STATUS=, the scan's log line); a full evaluation
+-- counts again and puts right anything they could miss.
+CREATE TABLE counts (
+	name TEXT PRIMARY KEY CHECK (name IN ('overdue')),
+	n INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+INSERT INTO counts (name, n) VALUES ('overdue', 0);
+CREATE TRIGGER obligations_overdue_insert AFTER INSERT ON obligations WHEN new.state = 'overdue'
+BEGIN
+	UPDATE counts SET n = n + 1 WHERE name = 'overdue';
+END;
+CREATE TRIGGER obligations_overdue_delete AFTER DELETE ON obligations WHEN old.state = 'overdue'
+BEGIN
+	UPDATE counts SET n = n - 1 WHERE name = 'overdue';
+END;
+CREATE TRIGGER obligations_overdue_update AFTER UPDATE OF state ON obligations
+	WHEN (old.state = 'overdue') <> (new.state = 'overdue')
+BEGIN
+	UPDATE counts SET n = n + (new.state = 'overdue') - (old.state = 'overdue') WHERE name = 'overdue';
+END;
 
 -- What one recipient is sent in one go: an email to one address, or one
 -- POST to one webhook. It is written whole (`body`, exactly as it goes out)

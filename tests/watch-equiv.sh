@@ -19,4 +19,19 @@ for seed in 1 7; do
 	done <"$T/tap"
 	grep -q '^ok \|^not ok ' "$T/tap" || not_ok "the month of scans ran (seed $seed)"
 done
+
+# The triggers that keep the count of overdue obligations, each way a row
+# can change, on the schema itself (the scans delete and insert; an update
+# of state is there for whatever writes one).
+sqlite3 -bail -batch "$T/counts.db" <"$top_srcdir/schema/state.sql"
+cq() { sqlite3 -bail -batch "$T/counts.db" "$1; SELECT n FROM counts WHERE name = 'overdue'"; }
+sqlite3 -bail -batch "$T/counts.db" "INSERT INTO cases (case_id, ref, open, digest) VALUES (1, 'C1', 1, 0), (2, 'C2', 1, 0)"
+ob() { echo "INSERT INTO obligations (case_id, rule, party_id, cycle, start, state) VALUES ($1, '$2', 0, 1, '2026-03-16', '$3')"; }
+same "counts: two overdue inserted, one pending" "$(cq "$(ob 1 a overdue); $(ob 1 b overdue); $(ob 2 a pending)")" 2
+same "counts: overdue to met" "$(cq "UPDATE obligations SET state = 'met' WHERE case_id = 1 AND rule = 'a'")" 1
+same "counts: pending to overdue" "$(cq "UPDATE obligations SET state = 'overdue' WHERE case_id = 2")" 2
+same "counts: overdue to overdue, and met to pending" \
+	"$(cq "UPDATE obligations SET state = 'overdue' WHERE state = 'overdue'; UPDATE obligations SET state = 'pending' WHERE state = 'met'")" 2
+same "counts: a case deleted, its obligations with it" "$(cq "PRAGMA foreign_keys = ON; DELETE FROM cases WHERE case_id = 1")" 1
+same "counts: every obligation deleted" "$(cq "DELETE FROM obligations")" 0
 done_testing
