@@ -18,6 +18,10 @@ for seed in 1 7; do
 		esac
 	done <"$T/tap"
 	grep -q '^ok \|^not ok ' "$T/tap" || not_ok "the month of scans ran (seed $seed)"
+	# The first scan takes the triggers off for its writes: they are back.
+	same "the triggers on obligations are there after the month (seed $seed)" \
+		"$(sqlite3 -batch "$T/$seed/inc.db" "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name)")" \
+		"obligations_overdue_delete obligations_overdue_insert obligations_overdue_update"
 done
 
 # The triggers that keep the count of overdue obligations, each way a row
