@@ -225,18 +225,10 @@ static size_t import_problems(struct composer *m, sqlite3 *cdb, int64_t since, s
 	"c.open = 1 AND c.officer IS NOT NULL AND ((o.state = 'overdue' AND coalesce(o.overdue_at, 0) <= ?9) OR " \
 	"(o.state = 'pending' AND (o.due_day = ?1 OR o.stage = 'upcoming')))"
 
-static bool in_strv(char *const *v, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i], s) == 0)
-			return true;
-	return false;
-}
-
 /* Add `to` to the addresses that get a digest in this scan, once. */
 static void digest_to_add(struct composer *m, const char *to, size_t *cap)
 {
-	if (!address_usable(to) || in_strv(m->digest_to, m->n_digest_to, to))
+	if (!address_usable(to) || strv_contains(m->digest_to, m->n_digest_to, to))
 		return;
 	m->digest_to = xgrow(m->digest_to, cap, m->n_digest_to + 1, sizeof(*m->digest_to));
 	m->digest_to[m->n_digest_to++] = xstrdup(to);
@@ -271,7 +263,7 @@ int digest_recipients(struct composer *m, bool officers, bool managers, char **r
 
 bool digest_bound(const struct composer *m, const char *to)
 {
-	return in_strv(m->digest_to, m->n_digest_to, to);
+	return strv_contains(m->digest_to, m->n_digest_to, to);
 }
 
 /* "Mon 1 Mar to Sun 7 Mar", or one day's "Mon 1 Mar". */
@@ -562,28 +554,36 @@ struct figures {
 	size_t last_person;
 };
 
-static size_t person_of(struct figures *f, const struct eval_case *c)
+/* The index of (team, officer) among f's people, from `hint` (the last
+ * one found) on, then from the start; added when missing and `add`, else
+ * f->n_people. */
+static size_t person_index(struct figures *f, const char *team, const char *officer, size_t hint, bool add)
 {
-	if (c->id == f->last_case)
-		return f->last_person;
-	/* Cases come in id order, often one officer's after another's: the
-	 * last one's person first. */
-	size_t i = 0;
-	if (f->n_people && same_text(f->people[f->last_person].team, c->team) &&
-	    same_text(f->people[f->last_person].officer, c->officer))
-		i = f->last_person;
-	while (i < f->n_people && !(same_text(f->people[i].team, c->team) && same_text(f->people[i].officer, c->officer)))
+	size_t i = hint < f->n_people && same_text(f->people[hint].team, team) &&
+				   same_text(f->people[hint].officer, officer)
+			   ? hint
+			   : 0;
+	while (i < f->n_people && !(same_text(f->people[i].team, team) && same_text(f->people[i].officer, officer)))
 		i++;
-	if (i == f->n_people) {
+	if (i == f->n_people && add) {
 		f->people = xgrow(f->people, &f->cap_people, f->n_people + 1, sizeof(*f->people));
 		f->people[f->n_people++] = (struct person){
-			.team = c->team ? xstrdup(c->team) : NULL,
-			.officer = c->officer ? xstrdup(c->officer) : NULL,
+			.team = team ? xstrdup(team) : NULL,
+			.officer = officer ? xstrdup(officer) : NULL,
 		};
 	}
-	f->last_case = c->id;
-	f->last_person = i;
 	return i;
+}
+
+/* Cases come in id order, often one officer's after another's: the last
+ * case's person is tried first. */
+static size_t person_of(struct figures *f, const struct eval_case *c)
+{
+	if (c->id != f->last_case) {
+		f->last_person = person_index(f, c->team, c->officer, f->last_person, true);
+		f->last_case = c->id;
+	}
+	return f->last_person;
 }
 
 static void figures_add(const struct eval_case *c, const struct obligation *o, void *userdata)
@@ -613,23 +613,11 @@ static void figures_add(const struct eval_case *c, const struct obligation *o, v
  * put them in order. */
 static void figures_people(struct figures *f, const struct drow *tot, size_t n_tot)
 {
-	size_t n_found = f->n_people;
 	for (size_t q = 0; q < n_tot; q++) {
-		size_t here = tot[q].count[0] + tot[q].count[1], i = 0;
-		struct person *v = f->people;
-		while (i < n_found && !(same_text(v[i].team, tot[q].team) && same_text(v[i].officer, tot[q].officer)))
-			i++;
-		if (i == n_found) {
-			if (here == 0)
-				continue;
-			f->people = xgrow(f->people, &f->cap_people, f->n_people + 1, sizeof(*f->people));
-			i = f->n_people++;
-			f->people[i] = (struct person){
-				.team = tot[q].team ? xstrdup(tot[q].team) : NULL,
-				.officer = tot[q].officer ? xstrdup(tot[q].officer) : NULL,
-			};
-		}
-		f->people[i].overdue += here;
+		size_t here = tot[q].count[0] + tot[q].count[1];
+		size_t i = person_index(f, tot[q].team, tot[q].officer, 0, here > 0);
+		if (i < f->n_people)
+			f->people[i].overdue += here;
 	}
 	if (f->n_people)
 		qsort(f->people, f->n_people, sizeof(*f->people), person_cmp);

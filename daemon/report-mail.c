@@ -37,14 +37,6 @@ static cw_day first_working_day(const struct calendar *cal, cw_day day)
 	return first;
 }
 
-static bool listed(char **v, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i], s) == 0)
-			return true;
-	return false;
-}
-
 /* Who gets it: notify.monthly_report.to, or every team's manager; each
  * address once, in the order given. The strings are borrowed. */
 static char **recipients(const struct composer *m, size_t *ret_n)
@@ -54,12 +46,12 @@ static char **recipients(const struct composer *m, size_t *ret_n)
 	size_t n = 0;
 	if (c->n_report_to) {
 		for (size_t i = 0; i < c->n_report_to; i++)
-			if (!listed(v, n, c->report_to[i]))
+			if (!strv_contains(v, n, c->report_to[i]))
 				v[n++] = c->report_to[i];
 	} else {
 		for (size_t t = 0; t < m->dir.n_teams; t++) {
 			char *a = m->dir.teams[t].manager;
-			if (address_usable(a) && !listed(v, n, a))
+			if (address_usable(a) && !strv_contains(v, n, a))
 				v[n++] = a;
 		}
 	}

@@ -54,6 +54,14 @@ void *xgrow(void *p, size_t *cap, size_t need, size_t size)
 	return p;
 }
 
+bool strv_contains(char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return true;
+	return false;
+}
+
 char *xstrdup(const char *s)
 {
 	char *p = strdup(s);

@@ -17,6 +17,8 @@ void *xrealloc(void *p, size_t n);
 /* Grow an array of `size`-byte elements to hold at least `need` of them. */
 void *xgrow(void *p, size_t *cap, size_t need, size_t size);
 char *xstrdup(const char *s);
+/* Whether one of v[0..n) is the string s. */
+bool strv_contains(char *const *v, size_t n, const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
