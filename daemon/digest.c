@@ -221,6 +221,13 @@ static size_t import_problems(struct composer *m, sqlite3 *cdb, int64_t since, s
 
 /* What an officer's morning digest lists (?1 today, ?9 the stale-data
  * hold). */
+/* The digests read every unmet obligation of the state with its case:
+ * case by case, each case's obligations by their key, is a sequential
+ * read of both tables (CROSS JOIN fixes that order); through the index
+ * by state, each row is a lookup into the table, eight times slower at
+ * 100,000 cases. */
+#define DIGEST_FROM "FROM cases c CROSS JOIN obligations o ON o.case_id = c.case_id "
+
 #define OFFICER_DIGEST_WHERE \
 	"c.open = 1 AND c.officer IS NOT NULL AND ((o.state = 'overdue' AND coalesce(o.overdue_at, 0) <= ?9) OR " \
 	"(o.state = 'pending' AND (o.due_day = ?1 OR o.stage = 'upcoming')))"
@@ -243,8 +250,7 @@ int digest_recipients(struct composer *m, bool officers, bool managers, char **r
 		return 0;
 	/* The officers officer_digests() writes to: those with a line. */
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(m->db, "SELECT DISTINCT c.officer FROM obligations o JOIN cases c "
-			       "ON c.case_id = o.case_id WHERE " OFFICER_DIGEST_WHERE, -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(m->db, "SELECT DISTINCT c.officer " DIGEST_FROM "WHERE " OFFICER_DIGEST_WHERE, -1, &st, NULL) != SQLITE_OK)
 		return db_fail(m->db, "reading obligations for a digest", ret_err);
 	char today[DATE_STRLEN];
 	sqlite3_bind_text(st, 1, date_format(m->today, today), -1, SQLITE_STATIC);
@@ -397,20 +403,22 @@ static int officer_digests(struct composer *m, const char *period, char **ret_er
 	/* Each officer's first DIGEST_ITEMS: overdue, then due today, then
 	 * coming up, the oldest deadline first; the rest are counted, in the
 	 * same pass (every officer with an item has a line listed, which
-	 * carries the officer's totals: overdue, due today, coming up). */
+	 * carries the officer's totals: overdue, due today, coming up). The
+	 * totals are a grouping of their own: as sums over the window they
+	 * cost twice the ranking. */
 	static const char sql[] =
-		"SELECT officer, team, ref, rule, due, state, stage, due_day, overdue_at, party_role, party_id, "
+		"SELECT r.officer, team, ref, rule, due, state, stage, due_day, overdue_at, party_role, party_id, "
 		"n_overdue, n_today, n_upcoming FROM ("
 		"SELECT c.officer AS officer, c.team AS team, c.ref AS ref, o.rule AS rule, o.due AS due, "
 		"o.state AS state, o.stage AS stage, o.due_day AS due_day, o.overdue_at AS overdue_at, "
 		"o.party_role AS party_role, o.party_id AS party_id, "
-		"row_number() OVER (w ORDER BY o.state = 'overdue' DESC, o.due_day IS ?1 DESC, o.due_day, o.due, "
-		"c.ref, o.rule, o.party_id) AS rn, sum(o.state = 'overdue') OVER w AS n_overdue, "
-		"sum(o.state <> 'overdue' AND o.due_day IS ?1) OVER w AS n_today, "
-		"sum(o.state <> 'overdue' AND o.due_day IS NOT ?1) OVER w AS n_upcoming "
-		"FROM obligations o JOIN cases c ON c.case_id = o.case_id WHERE " OFFICER_DIGEST_WHERE " "
-		"WINDOW w AS (PARTITION BY c.officer)) "
-		"WHERE rn <= " STRINGIFY(DIGEST_ITEMS) " ORDER BY officer, due_day, due, ref, rule, party_id";
+		"row_number() OVER (PARTITION BY c.officer ORDER BY o.state = 'overdue' DESC, o.due_day IS ?1 DESC, "
+		"o.due_day, o.due, c.ref, o.rule, o.party_id) AS rn " DIGEST_FROM "WHERE " OFFICER_DIGEST_WHERE ") r "
+		"JOIN (SELECT c.officer AS officer, sum(o.state = 'overdue') AS n_overdue, "
+		"sum(o.state <> 'overdue' AND o.due_day IS ?1) AS n_today, "
+		"sum(o.state <> 'overdue' AND o.due_day IS NOT ?1) AS n_upcoming " DIGEST_FROM "WHERE " OFFICER_DIGEST_WHERE
+		" GROUP BY c.officer) t ON t.officer = r.officer "
+		"WHERE rn <= " STRINGIFY(DIGEST_ITEMS) " ORDER BY r.officer, due_day, due, ref, rule, party_id";
 	struct drow *v = NULL;
 	size_t n = 0;
 	int r = load_drows(m, sql, true, 0, &v, &n, ret_err);
@@ -537,8 +545,8 @@ static void people_free(struct person *v, size_t n)
 }
 
 /* The managers' figures from every case evaluated at the moment (the
- * state database keeps a closed case's obligations only while one is
- * unmet, so its counts would lean late): each standard's and each team's
+ * state database keeps only unmet obligations): each standard's
+ * obligations by state, and each standard's and each team's
  * and officer's obligations whose deadline's local date fell in this
  * period (and, for the standards, the last), met on time and decided
  * (met, met late, or overdue unless held for stale data). A gate, which
@@ -547,6 +555,7 @@ struct figures {
 	const struct composer *m;
 	cw_day p_from, p_to, l_from, l_to;
 	int64_t (*rule)[4]; /* this met, this decided, last met, last decided */
+	int64_t (*states)[_OB_STATE_MAX]; /* each rule's obligations by state */
 	bool *seen;         /* the rule has obligations */
 	struct person *people;
 	size_t n_people, cap_people;
@@ -590,6 +599,7 @@ static void figures_add(const struct eval_case *c, const struct obligation *o, v
 {
 	struct figures *f = userdata;
 	f->seen[o->rule] = true;
+	f->states[o->rule][o->state]++;
 	if (!o->has_due)
 		return;
 	cw_day day = o->due_instant ? tz_local_day(f->m->ctx->tz, o->due_at) : o->due_day;
@@ -626,6 +636,7 @@ static void figures_people(struct figures *f, const struct drow *tot, size_t n_t
 static void figures_free(struct figures *f)
 {
 	free(f->rule);
+	free(f->states);
 	free(f->seen);
 	people_free(f->people, f->n_people);
 }
@@ -737,13 +748,12 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 		"o.state AS state, o.stage AS stage, o.due_day AS due_day, o.overdue_at AS overdue_at, "
 		"o.party_role AS party_role, o.party_id AS party_id, row_number() OVER (PARTITION BY c.team "
 		"ORDER BY coalesce(o.overdue_at, 0) > ?2 DESC, o.due_day, o.due, c.ref, o.rule, o.party_id) AS rn "
-		"FROM obligations o JOIN cases c ON c.case_id = o.case_id "
-		"WHERE c.open = 1 AND o.state = 'overdue' AND coalesce(o.overdue_at, 0) <= ?9) "
+		DIGEST_FROM "WHERE c.open = 1 AND o.state = 'overdue' AND coalesce(o.overdue_at, 0) <= ?9) "
 		"WHERE rn <= " STRINGIFY(DIGEST_ITEMS) " ORDER BY team, officer, due_day, due, ref, rule, party_id";
 	static const char count_sql[] =
 		"SELECT c.officer, c.team, sum(coalesce(o.overdue_at, 0) <= ?9 AND o.stage IS NOT 'escalated'), "
 		"sum(coalesce(o.overdue_at, 0) <= ?9 AND o.stage IS 'escalated'), sum(coalesce(o.overdue_at, 0) > ?9) "
-		"FROM obligations o JOIN cases c ON c.case_id = o.case_id WHERE c.open = 1 AND o.state = 'overdue' "
+		DIGEST_FROM "WHERE c.open = 1 AND o.state = 'overdue' "
 		"GROUP BY c.team, c.officer ORDER BY c.team, c.officer";
 	struct drow *v = NULL, *tot = NULL;
 	size_t n = 0, n_tot = 0;
@@ -752,12 +762,6 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 	struct evaluator tev = {
 		.rules = &m->conf->ruleset, .cal = m->ctx->cal, .tz = m->ctx->tz, .at = m->ctx->at,
 	};
-	/* Each standard's counts (fig_sql below) */
-	struct figure {
-		char *rule;
-		int64_t c[5];
-	} *figs = NULL;
-	size_t n_figs = 0;
 	_cleanup_free_ char *last = NULL, *this_label = NULL, *last_label = NULL;
 	int r = meta_text(m->db, "manager_digest_at", &last, ret_err);
 	if (r < 0)
@@ -771,37 +775,16 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 	/* What could not be delivered since the last digest (from the same
 	 * second on: a message given up in the run that made the last digest
 	 * was not in it), and each standard's figures. */
-	sqlite3_stmt *st = NULL, *fs = NULL;
-	/* Each standard's obligations in the state, by state: once for every
-	 * digest. */
-	static const char fig_sql[] =
-		"SELECT rule, sum(state = 'pending'), sum(state = 'overdue'), sum(state = 'paused'), "
-		"sum(state = 'met'), sum(state = 'met_late') FROM obligations GROUP BY rule";
-	if (sqlite3_prepare_v2(m->db, fig_sql, -1, &fs, NULL) != SQLITE_OK) {
-		r = db_fail(m->db, "counting obligations", ret_err);
-		goto out;
-	}
+	sqlite3_stmt *st = NULL;
 	/* This period: the week (or, with daily digests, the day) that ended
 	 * yesterday; the last, the one before it. */
 	int span = period_span(m, last);
 	cw_day p_to = m->today - 1, p_from = m->today - span, l_to = p_from - 1, l_from = p_from - span;
-	size_t cap_figs = 0;
-	int frc;
-	while ((frc = sqlite3_step(fs)) == SQLITE_ROW) {
-		figs = xgrow(figs, &cap_figs, n_figs + 1, sizeof(*figs));
-		struct figure *f = &figs[n_figs++];
-		f->rule = xstrdup((const char *)sqlite3_column_text(fs, 0));
-		for (int k = 0; k < 5; k++)
-			f->c[k] = sqlite3_column_int64(fs, k + 1);
-	}
-	if (frc != SQLITE_DONE) {
-		r = db_fail(m->db, "counting obligations", ret_err);
-		goto out;
-	}
 	this_label = period_label(p_from, p_to, m->today);
 	last_label = period_label(l_from, l_to, m->today);
 	fg.p_from = p_from, fg.p_to = p_to, fg.l_from = l_from, fg.l_to = l_to;
 	fg.rule = xcalloc(m->conf->ruleset.n + 1, sizeof(*fg.rule));
+	fg.states = xcalloc(m->conf->ruleset.n + 1, sizeof(*fg.states));
 	fg.seen = xcalloc(m->conf->ruleset.n + 1, sizeof(bool));
 	if ((r = evaluate_figures(m, &tev, &fg, &targets, ret_err)) < 0)
 		goto out;
@@ -941,20 +924,16 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 		tmpl_data_set(d, "last_period", last_label);
 		for (size_t i = 0; i < m->conf->ruleset.n; i++) {
 			const struct rule *rl = &m->conf->ruleset.v[i];
-			const struct figure *fr = NULL;
-			for (size_t q = 0; q < n_figs && !fr; q++)
-				if (strcmp(figs[q].rule, rl->id) == 0)
-					fr = &figs[q];
-			/* A standard with obligations, now or in the state. */
-			if (!fr && !fg.seen[i])
+			/* A standard with obligations. */
+			if (!fg.seen[i])
 				continue;
 			struct tmpl_data *e = tmpl_data_add(d, "standards");
 			_cleanup_free_ char *title = text_clean(rl->title ? rl->title : rl->id, 0, NULL);
 			tmpl_data_set(e, "rule", rl->id);
 			tmpl_data_set(e, "title", title);
-			static const char *const cols[] = { "pending", "overdue", "paused", "met", "met_late" };
-			for (int k = 0; k < 5; k++)
-				tmpl_data_setf(e, cols[k], "%lld", fr ? (long long)fr->c[k] : 0LL);
+			static const enum ob_state cols[] = { OB_PENDING, OB_OVERDUE, OB_PAUSED, OB_MET, OB_MET_LATE };
+			for (size_t k = 0; k < ELEMENTSOF(cols); k++)
+				tmpl_data_setf(e, ob_state_to_string(cols[k]), "%lld", (long long)fg.states[i][cols[k]]);
 			set_on_time(e, "this", fg.rule[i][0], fg.rule[i][1]);
 			set_on_time(e, "last", fg.rule[i][2], fg.rule[i][3]);
 		}
@@ -974,12 +953,8 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 	}
 out:
 	sqlite3_finalize(st);
-	sqlite3_finalize(fs);
 	figures_free(&fg);
 	report_free(targets);
-	for (size_t q = 0; q < n_figs; q++)
-		free(figs[q].rule);
-	free(figs);
 	drows_free(tot, n_tot);
 	drows_free(v, n);
 	return r;

@@ -1216,7 +1216,7 @@ void eval_result_free(struct eval_result *res)
 bool eval_result_unmet(const struct eval_result *res)
 {
 	for (size_t i = 0; i < res->n; i++)
-		if (res->v[i].state == OB_PENDING || res->v[i].state == OB_OVERDUE || res->v[i].state == OB_PAUSED)
+		if (ob_state_unmet(res->v[i].state))
 			return true;
 	return false;
 }

@@ -73,6 +73,12 @@ enum ob_state {
 };
 const char *ob_state_to_string(enum ob_state s);
 
+/* Pending, overdue or paused: still owed. */
+static inline bool ob_state_unmet(enum ob_state s)
+{
+	return s == OB_PENDING || s == OB_OVERDUE || s == OB_PAUSED;
+}
+
 struct obligation {
 	size_t rule; /* index into the ruleset */
 	bool has_party;   /* false: the case's, not a party's */

@@ -342,7 +342,7 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"{{/stale}}\n"
 			"{{/teams}}\n"
 			"\n"
-			"Standards (open cases, and unmet obligations of closed ones):\n"
+			"Every obligation, by state (closed cases included):\n"
 			"{{#standards}}\n"
 			"  {{title}} ({{rule}}): {{overdue}} overdue, {{pending}} pending, {{paused}} paused, "
 			"{{met}} met, {{met_late}} met late\n"

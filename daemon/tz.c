@@ -443,6 +443,31 @@ int64_t tz_local_to_instant(const struct tz *tz, cw_day day, int32_t seconds)
 	}
 }
 
+void tz_local_to_instants(const struct tz *tz, cw_day first, size_t n, int32_t seconds, int64_t *out)
+{
+	size_t i = 0;
+	while (i < n) {
+		/* The offset at the start of this day's window, and the next
+		 * instant it may change: every day whose whole window lies
+		 * before that change is read with that one offset, as
+		 * tz_local_to_instant() would read it. */
+		int64_t local = (int64_t)(first + (cw_day)i) * SECS_PER_DAY + seconds, change;
+		const int32_t off = tz_offset(tz, local - LOCAL_WINDOW);
+		const bool changes = next_change(tz, local - LOCAL_WINDOW, &change);
+		for (; i < n; i++) {
+			local = (int64_t)(first + (cw_day)i) * SECS_PER_DAY + seconds;
+			if (changes && local + LOCAL_WINDOW >= change)
+				break;
+			out[i] = local - off;
+		}
+		/* A day near a change, the long way. */
+		if (i < n) {
+			out[i] = tz_local_to_instant(tz, first + (cw_day)i, seconds);
+			i++;
+		}
+	}
+}
+
 /* ---- RFC 3339 ---- */
 
 static int two_digits(const char *s)

@@ -35,6 +35,10 @@ int32_t tz_local_seconds(const struct tz *tz, int64_t t);
  * earlier instant; in a gap (clocks forward) the time is read with the
  * offset in force before the gap, as if the clocks had not changed yet. */
 int64_t tz_local_to_instant(const struct tz *tz, cw_day day, int32_t seconds);
+/* tz_local_to_instant() of the same time on each of n days from `first`,
+ * into out[0 .. n - 1]: the same values, found a change at a time rather
+ * than a day at a time. */
+void tz_local_to_instants(const struct tz *tz, cw_day first, size_t n, int32_t seconds, int64_t *out);
 
 /* RFC 3339 timestamp: "2026-11-20T16:05:00Z", "...+01:00", fractional
  * seconds allowed and dropped, 't'/' ' accepted for 'T', 'z' for 'Z'. With

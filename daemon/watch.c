@@ -22,11 +22,12 @@ extern const char state_upgrade_3_sql[];
 extern const char state_upgrade_4_sql[];
 extern const char state_upgrade_5_sql[];
 extern const char state_upgrade_6_sql[];
+extern const char state_upgrade_7_sql[];
 static const char *const state_upgrades[] = { state_upgrade_2_sql, state_upgrade_3_sql, state_upgrade_4_sql,
-					      state_upgrade_5_sql, state_upgrade_6_sql };
+					      state_upgrade_5_sql, state_upgrade_6_sql, state_upgrade_7_sql };
 
 #define STATE_APPLICATION_ID 0x43575354 /* 'CWST' */
-#define STATE_VERSION 6
+#define STATE_VERSION 7
 
 static const struct schema state_schema = {
 	.what = "state database",
@@ -66,8 +67,8 @@ static const char *const statement_sql[_ST_MAX] = {
 	[ST_OLD_OBLIGATIONS] = "SELECT rule, party_id, cycle, stage FROM obligations WHERE case_id = ?1",
 	[ST_DEL_OBLIGATIONS] = "DELETE FROM obligations WHERE case_id = ?1",
 	[ST_PUT_OBLIGATION] = "INSERT INTO obligations (case_id, rule, party_id, cycle, party_role, start, due, "
-			      "due_day, overdue_at, state, met_at, stage) "
-			      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+			      "due_day, overdue_at, state, stage) "
+			      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	[ST_QUEUE] = "INSERT INTO outbox (case_id, rule, party_id, cycle, stage, recipient, urgent, created_at, "
 		     "reached_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING",
 	[ST_WAKE] = "SELECT case_id FROM cases WHERE wake_at <= ?1",
@@ -232,12 +233,16 @@ void watch_set_config(struct watch *w, const struct ruleset *rules, const struct
 	uint64_t h = hash_u64(rules_digest(rules), WATCH_FORMAT);
 	h = hash_str(h, tz_name(tz));
 	cw_day lo = date_from_ymd(CALENDAR_MIN_YEAR, 1, 1), hi = date_from_ymd(CALENDAR_MAX_YEAR, 12, 31);
+	/* Each local midnight: found a change at a time, since a scan with
+	 * nothing to do has this as its largest cost. */
+	_cleanup_free_ int64_t *midnight = xcalloc((size_t)(hi - lo + 1), sizeof(int64_t));
+	tz_local_to_instants(tz, lo, (size_t)(hi - lo + 1), 0, midnight);
 	uint64_t bits = 0;
 	for (cw_day d = lo; d <= hi; d++) {
 		bits = bits << 1 | calendar_is_working_day(cal, d);
 		if ((d - lo) % 64 == 63)
 			h = hash_u64(h, bits);
-		h = hash_u64(h, (uint64_t)tz_local_to_instant(tz, d, 0));
+		h = hash_u64(h, (uint64_t)midnight[d - lo]);
 	}
 	w->config_digest = hash_u64(h, bits);
 }
@@ -502,6 +507,11 @@ static int write_case(struct run *x, const struct eval_case *c, bool live, const
 
 	for (size_t i = 0; live && i < res->n; i++) {
 		const struct obligation *o = &res->v[i];
+		/* Only what can still be owed is kept (the case's digest
+		 * covers the rest): a met or cancelled obligation has no
+		 * stage, is in no digest and voids what was queued for it. */
+		if (!ob_state_unmet(o->state))
+			continue;
 		const struct rule *rule = &x->ev.rules->v[o->rule];
 		int stage = x->stages[i];
 		char start[DATE_STRLEN], due[TZ_TIMESTAMP_STRLEN], due_day[DATE_STRLEN];
@@ -523,8 +533,7 @@ static int write_case(struct run *x, const struct eval_case *c, bool live, const
 		}
 		bind_int_or_null(st, 9, o->overdue_at);
 		sqlite3_bind_text(st, 10, ob_state_to_string(o->state), -1, SQLITE_STATIC);
-		bind_int_or_null(st, 11, o->met_at);
-		bind_text_or_null(st, 12, stage == STAGE_NONE ? NULL : notify_stage_to_string((enum notify_stage)stage));
+		bind_text_or_null(st, 11, stage == STAGE_NONE ? NULL : notify_stage_to_string((enum notify_stage)stage));
 		if ((r = step_done(x, st, "writing an obligation")) < 0)
 			return r;
 		/* Only the latest stage reached is owed: after downtime an
@@ -601,9 +610,10 @@ static int on_case(const struct eval_case *c, void *userdata)
 	}
 	eval_case(&x->ev, c, res);
 
-	/* Kept: what `status` shows (open cases, and closed ones with
-	 * something unmet), a case's problems, and anything that will change
-	 * with time alone. */
+	/* Kept: the unmet obligations of what `status` shows (open cases,
+	 * and closed ones with something unmet), a case's problems, and
+	 * anything that will change with time alone. The digest covers every
+	 * obligation, kept or not, so that any change to one is seen. */
 	bool live = res->exists && !res->skipped && (res->open || eval_result_unmet(res));
 	int64_t wake = res->moving ? x->at : res->next_input;
 	x->stages = xgrow(x->stages, &x->cap_stages, res->n + 1, sizeof(int));
@@ -695,57 +705,61 @@ static int count(struct watch *w, const char *sql, const char *arg, size_t *ret,
 	return 0;
 }
 
-/* The triggers that keep counts (schema/state.sql) cost a fifth of a
- * first scan, which writes every obligation: a scan that rewrites in bulk
- * takes them off for its writes and puts them back (their own SQL, from
- * the schema) in the same transaction, then counts once. */
-struct triggers {
+/* A scan that rewrites the state in bulk (a new state database, or new
+ * rules) takes off what every write of a row maintains beside it: the
+ * triggers that keep counts (a fifth of a first scan) and the indexes
+ * other than the tables' keys, whose entries go in out of order (a third
+ * of what is left). It puts them back from their own SQL in the schema,
+ * in the same transaction, where an index is built in one sorted pass;
+ * the counts are then counted once. */
+struct bulk {
 	char **sql;
 	size_t n;
 };
 
-static void triggers_free(struct triggers *t)
+static void bulk_free(struct bulk *b)
 {
-	for (size_t i = 0; i < t->n; i++)
-		free(t->sql[i]);
-	free(t->sql);
-	*t = (struct triggers){ 0 };
+	for (size_t i = 0; i < b->n; i++)
+		free(b->sql[i]);
+	free(b->sql);
+	*b = (struct bulk){ 0 };
 }
 
-static int triggers_off(struct watch *w, struct triggers *t, char **ret_err)
+static int bulk_begin(struct watch *w, struct bulk *b, char **ret_err)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(w->db, "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND "
-				      "tbl_name = 'obligations' ORDER BY name", -1, &st, NULL) != SQLITE_OK)
-		return db_error(w->db, "reading the triggers", ret_err);
+	if (sqlite3_prepare_v2(w->db, "SELECT type, name, sql FROM sqlite_schema WHERE type IN ('trigger', 'index') AND "
+				      "tbl_name IN ('obligations', 'cases') AND sql IS NOT NULL ORDER BY type, name",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_error(w->db, "reading the schema", ret_err);
 	size_t cap = 0;
-	char **names = NULL;
+	char **drops = NULL;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		t->sql = xgrow(t->sql, &cap, t->n + 1, sizeof(*t->sql));
-		names = xrealloc(names, (t->n + 1) * sizeof(*names));
-		names[t->n] = xstrdup((const char *)sqlite3_column_text(st, 0));
-		t->sql[t->n++] = xstrdup((const char *)sqlite3_column_text(st, 1));
+		b->sql = xgrow(b->sql, &cap, b->n + 1, sizeof(*b->sql));
+		drops = xrealloc(drops, (b->n + 1) * sizeof(*drops));
+		bool index = strcmp((const char *)sqlite3_column_text(st, 0), "index") == 0;
+		drops[b->n] = xasprintf("DROP %s \"%s\"", index ? "INDEX" : "TRIGGER",
+					(const char *)sqlite3_column_text(st, 1));
+		b->sql[b->n++] = xstrdup((const char *)sqlite3_column_text(st, 2));
 	}
 	sqlite3_finalize(st);
-	int r = rc == SQLITE_DONE ? 0 : db_error(w->db, "reading the triggers", ret_err);
-	for (size_t i = 0; i < t->n; i++) {
-		if (r >= 0) {
-			_cleanup_free_ char *drop = xasprintf("DROP TRIGGER \"%s\"", names[i]);
-			r = exec(w->db, drop, ret_err);
-		}
-		free(names[i]);
+	int r = rc == SQLITE_DONE ? 0 : db_error(w->db, "reading the schema", ret_err);
+	for (size_t i = 0; i < b->n; i++) {
+		if (r >= 0)
+			r = exec(w->db, drops[i], ret_err);
+		free(drops[i]);
 	}
-	free(names);
+	free(drops);
 	return r;
 }
 
-static int triggers_on(struct watch *w, struct triggers *t, char **ret_err)
+static int bulk_end(struct watch *w, struct bulk *b, char **ret_err)
 {
 	int r = 0;
-	for (size_t i = 0; i < t->n && r >= 0; i++)
-		r = exec(w->db, t->sql[i], ret_err);
-	triggers_free(t);
+	for (size_t i = 0; i < b->n && r >= 0; i++)
+		r = exec(w->db, b->sql[i], ret_err);
+	bulk_free(b);
 	return r;
 }
 
@@ -819,7 +833,7 @@ int watch_scan(struct watch *w, const char *case_db, int64_t at, enum watch_full
 {
 	int64_t t0 = now_ms();
 	struct watch_stats stats = { 0 };
-	struct triggers trig = { 0 };
+	struct bulk bulk_objects = { 0 };
 	struct run x = {
 		.w = w,
 		.ev = { .rules = w->rules, .cal = w->cal, .tz = w->tz, .at = at },
@@ -868,11 +882,11 @@ int watch_scan(struct watch *w, const char *case_db, int64_t at, enum watch_full
 	stats.full = full;
 	stats.baseline = x.baseline;
 	bool bulk = full == WATCH_FULL_NEW_STATE || full == WATCH_FULL_CONFIG;
-	if (bulk && (r = triggers_off(w, &trig, ret_err)) < 0)
+	if (bulk && (r = bulk_begin(w, &bulk_objects, ret_err)) < 0)
 		goto rollback;
 	r = full != WATCH_FULL_NO ? full_scan(&x, cdb, ret_err) : incremental_scan(&x, cdb, since, head, ret_err);
 	if (r >= 0 && bulk)
-		r = triggers_on(w, &trig, ret_err);
+		r = bulk_end(w, &bulk_objects, ret_err);
 	if (r < 0) {
 		/* The callbacks' own failures carry their message in x.err;
 		 * the scan functions set *ret_err only for theirs. */
@@ -914,7 +928,7 @@ int watch_scan(struct watch *w, const char *case_db, int64_t at, enum watch_full
 rollback:
 	sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
 out:
-	triggers_free(&trig);
+	bulk_free(&bulk_objects);
 	clear_old(&x);
 	free(x.old);
 	free(x.stages);

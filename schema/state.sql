@@ -1,4 +1,4 @@
--- The casewatchd state database, schema version 6 (casewatchd(8)).
+-- The casewatchd state database, schema version 7 (casewatchd(8)).
 --
 -- Everything here but the ledger is derived from the case database and the
 -- configuration, and is rebuilt when the file is deleted. The daemon is the
@@ -6,7 +6,7 @@
 
 -- 'CWST'
 PRAGMA application_id = 1129796436;
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;
 
 -- Where the last scan left off: the change-log position read, the local
 -- day of the last full evaluation, a digest of the rules, calendar and
@@ -33,8 +33,13 @@ CREATE TABLE cases (
 ) STRICT;
 CREATE INDEX cases_by_wake ON cases(wake_at) WHERE wake_at IS NOT NULL;
 
--- The obligations of open cases and the unmet ones of closed cases, as
--- `casewatch status` shows them, each with its notification stage.
+-- The unmet obligations (pending, overdue, paused) of the cases kept, as
+-- `casewatch status` shows them, each with its notification stage. Met
+-- and cancelled ones are not kept: nothing is owed for them, and the
+-- case's digest notices any change to them. The checks are written as
+-- comparisons, not IN lists: SQLite builds a list of three or more into a
+-- temporary table each time a statement runs, which cost a bulk scan
+-- more than writing the rows.
 CREATE TABLE obligations (
 	case_id INTEGER NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE,
 	rule TEXT NOT NULL,
@@ -45,9 +50,8 @@ CREATE TABLE obligations (
 	due TEXT,                  -- YYYY-MM-DD, or RFC 3339 for a deadline in hours; NULL for a gate
 	due_day TEXT,              -- the local date of the deadline
 	overdue_at INTEGER,        -- the first late instant
-	state TEXT NOT NULL CHECK (state IN ('pending', 'met', 'met_late', 'overdue', 'cancelled', 'paused')),
-	met_at INTEGER,
-	stage TEXT CHECK (stage IN ('upcoming', 'due', 'overdue', 'escalated')),
+	state TEXT NOT NULL CHECK (state = 'pending' OR state = 'overdue' OR state = 'paused'),
+	stage TEXT CHECK (stage = 'upcoming' OR stage = 'due' OR stage = 'overdue' OR stage = 'escalated'),
 	PRIMARY KEY (case_id, rule, party_id, cycle)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX obligations_by_state ON obligations(state, due_day);

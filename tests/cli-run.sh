@@ -40,20 +40,27 @@ maildir_holds() {
 }
 
 # like_status NAME TIME: the obligations kept in the state database are
-# exactly what `casewatch status --at TIME --json` lists (open cases, and
-# closed ones with something unmet), with the same state and due date.
+# exactly the unmet ones (pending, overdue, paused) that `casewatch status
+# --at TIME --json` lists, with the same state and due date.
 like_status() {
 	st -json "SELECT c.ref AS \"case\", o.rule, nullif(o.party_id, 0) AS party, o.cycle, o.state, o.due
 		FROM obligations o JOIN cases c USING (case_id)" |
 		jq -S -c 'sort_by(.case, .rule, .party, .cycle) | .[]' >"$T/kept"
 	cw status --at "$2" --json |
-		jq -S -c '[.obligations[] | {case, rule, party, cycle, state, due}] | sort_by(.case, .rule, .party, .cycle) | .[]' >"$T/shown"
+		jq -S -c '[.obligations[] | select(.state == "pending" or .state == "overdue" or .state == "paused") |
+			{case, rule, party, cycle, state, due}] | sort_by(.case, .rule, .party, .cycle) | .[]' >"$T/shown"
 	if [ -s "$T/shown" ] && cmp -s "$T/shown" "$T/kept"; then
 		ok "$1"
 	else
 		not_ok "$1"
 		diff "$T/shown" "$T/kept" | head -n 20 | sed 's/^/# /'
 	fi
+}
+# shown_state TIME REF RULE: the state and met_at of the case's obligation
+# under RULE, as `casewatch status --at TIME --json` lists it.
+shown_state() {
+	cw status --at "$1" --json |
+		jq -r --arg c "$2" --arg r "$3" '.obligations[] | select(.case == $c and .rule == $r) | "\(.state) \(.met_at)"'
 }
 # status_count TIME JQ-FILTER: how many obligations status lists at TIME
 # that match the filter.
@@ -146,8 +153,9 @@ expect_out "only the changed case is evaluated" \
 0 messages composed
 sent 0 messages (0 email, 0 webhook); 0 to retry, 0 dead"
 same "0109's visit is met, at the time recorded" \
-	"$(st "SELECT state || ' ' || met_at FROM obligations WHERE case_id = 109 AND rule = 'victim-visit'")" \
-	"met $(epoch 2026-11-18T12:15:00Z)"
+	"$(shown_state 2026-11-18T12:30:00Z ASB-2026-0109 victim-visit)" "met 2026-11-18T12:15:00Z"
+same "0109's visit is met: no longer kept in the state database" \
+	"$(st "SELECT count(*) FROM obligations WHERE case_id = 109 AND rule = 'victim-visit'")" 0
 like_status "after the event: the state database holds what status shows" 2026-11-18T12:30:00Z
 
 # Thursday 19th. 0103's call, due Wednesday and escalated 1 working day
@@ -227,8 +235,9 @@ expect_out "the call meets the obligation late" \
 1 due today, 10 overdue, 0 notifications queued
 0 messages composed
 sent 0 messages (0 email, 0 webhook); 0 to retry, 0 dead"
-same "0103's call: met late" \
-	"$(st "SELECT state FROM obligations WHERE case_id = 103 AND rule = 'serious-incident-call'")" met_late
+same "0103's call: met late" "$(shown_state 2026-11-19T13:30:00Z ASB-2026-0103 serious-incident-call | cut -d' ' -f1)" met_late
+same "0103's call: met late, no longer kept in the state database" \
+	"$(st "SELECT count(*) FROM obligations WHERE case_id = 103 AND rule = 'serious-incident-call'")" 0
 sqlite3 -batch "$db" "DELETE FROM events WHERE id = 9001"
 run "the call withdrawn" 0 cw run --once --at 2026-11-19T14:00:00Z
 expect_out "escalated again, but no second message" \
@@ -339,6 +348,46 @@ same "a month later: four messages in all, each sent" "$(st "SELECT group_concat
 	"1 sent, 2 sent, 3 sent, 4 sent"
 maildir_holds "a month later: the Maildir holds the four messages"
 like_status "a month later: the state database holds what status shows" 2026-12-19
+
+# A version 6 state database, which kept met and cancelled obligations too,
+# is upgraded to 7: those go, the rest stays as it was, and the digests
+# still hold (they were made from every obligation, kept or not), so the
+# next scan at the same moment changes nothing.
+cp "$state" "$T/v6.db"
+sqlite3 -bail -batch "$T/v6.db" "PRAGMA user_version = 6;
+	CREATE TABLE o6 (
+		case_id INTEGER NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE,
+		rule TEXT NOT NULL, party_id INTEGER NOT NULL, cycle INTEGER NOT NULL, party_role TEXT,
+		start TEXT NOT NULL, due TEXT, due_day TEXT, overdue_at INTEGER,
+		state TEXT NOT NULL CHECK (state IN ('pending', 'met', 'met_late', 'overdue', 'cancelled', 'paused')),
+		met_at INTEGER, stage TEXT CHECK (stage IN ('upcoming', 'due', 'overdue', 'escalated')),
+		PRIMARY KEY (case_id, rule, party_id, cycle)) STRICT, WITHOUT ROWID;
+	INSERT INTO o6 (case_id, rule, party_id, cycle, party_role, start, due, due_day, overdue_at, state, stage)
+		SELECT case_id, rule, party_id, cycle, party_role, start, due, due_day, overdue_at, state, stage FROM obligations;
+	DROP TABLE obligations;
+	ALTER TABLE o6 RENAME TO obligations;
+	CREATE INDEX obligations_by_state ON obligations(state, due_day);
+	INSERT INTO obligations (case_id, rule, party_id, cycle, start, due, due_day, state, met_at)
+	VALUES (109, 'victim-visit', 0, 99, '2026-11-02', '2026-11-16', '2026-11-16', 'met', 1795004100),
+	       (109, 'victim-visit', 0, 98, '2026-11-02', '2026-11-16', '2026-11-16', 'met_late', 1795004100),
+	       (103, 'serious-incident-call', 0, 99, '2026-11-17', '2026-11-18', '2026-11-18', 'cancelled', NULL)"
+kept_v6() { sqlite3 -batch "$T/v6.db" "SELECT group_concat(x, ', ') FROM (SELECT case_id || ' ' || rule || ' ' || party_id || ' ' ||
+	cycle || ' ' || state || ' ' || coalesce(stage, '-') AS x FROM obligations ORDER BY case_id, rule, party_id, cycle)"; }
+sqlite3 -batch "$T/v6.db" "SELECT count(*) FROM obligations WHERE state IN ('met', 'met_late', 'cancelled')" >"$T/v6.met"
+want=$(st "SELECT group_concat(x, ', ') FROM (SELECT case_id || ' ' || rule || ' ' || party_id || ' ' ||
+	cycle || ' ' || state || ' ' || coalesce(stage, '-') AS x FROM obligations ORDER BY case_id, rule, party_id, cycle)")
+same "v6: made for the test, with three met or cancelled" "$(cat "$T/v6.met")" 3
+sed 's/^state = "state.db";$/state = "v6.db";/' "$conf" >"$T/v6.conf"
+run "v6: a scan at the same moment" 0 "$CASEWATCH" -c "$T/v6.conf" run --once --at "$(st "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', value, 'unixepoch') FROM meta WHERE key = 'scan_at'")"
+same "v6: upgraded to version 7" "$(sqlite3 -batch "$T/v6.db" 'PRAGMA user_version')" 7
+same "v6: the met and cancelled gone, the rest as it was" "$(kept_v6)" "$want"
+same "v6: the table as a new one's, with its index and triggers" \
+	"$(sqlite3 -batch "$T/v6.db" "SELECT group_concat(type || ' ' || name || ' ' || sql, '; ') FROM (SELECT * FROM sqlite_schema WHERE tbl_name = 'obligations' ORDER BY name)" |
+		sed 's/^table obligations CREATE TABLE "obligations" (/table obligations CREATE TABLE obligations (/')" \
+	"$(st "SELECT group_concat(type || ' ' || name || ' ' || sql, '; ') FROM (SELECT * FROM sqlite_schema WHERE tbl_name = 'obligations' ORDER BY name)")"
+same "v6: the overdue counted" "$(sqlite3 -batch "$T/v6.db" "SELECT n FROM counts")" "$(st "SELECT count(*) FROM obligations WHERE state = 'overdue'")"
+same "v6: integrity" "$(sqlite3 -batch "$T/v6.db" "PRAGMA integrity_check; PRAGMA foreign_key_check")" ok
+same "v6: nothing changed" "$(sed -n 's/^scan at [^ ]*: //p' "$T/out")" "0 cases evaluated (incremental), 0 changed"
 
 # Errors.
 run "run without --once" 2 cw run

@@ -1408,6 +1408,42 @@ static void test_format_round_trips_through_parse(void **state)
 	}
 }
 
+/* tz_local_to_instants() gives, day by day, what tz_local_to_instant()
+ * gives: over the calendar's whole range (the transitions' table, then the
+ * footer rule), at midnight, in a gap's hour and in a fold's, in zones with
+ * whole-day jumps and half-hour changes; and for a range of one day. */
+static void test_local_to_instants_equals_day_by_day(void **state)
+{
+	static const char *const zones[] = {
+		"Europe/London", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata",
+		"UTC", "Pacific/Apia", "America/Nuuk", "Asia/Jerusalem",
+	};
+	static const int32_t secs[] = { 0, 3600 + 1800, 5400, 86399 };
+	const cw_day lo = date_from_ymd(1900, 1, 1), hi = date_from_ymd(2199, 12, 31);
+	const size_t n = (size_t)(hi - lo + 1);
+	int64_t *got = calloc(n, sizeof(int64_t));
+	assert_non_null(got);
+	for (size_t z = 0; z < ELEMENTSOF(zones); z++) {
+		struct tz *tz = load(zones[z]);
+		for (size_t k = 0; k < ELEMENTSOF(secs); k++) {
+			tz_local_to_instants(tz, lo, n, secs[k], got);
+			for (size_t i = 0; i < n; i++) {
+				int64_t want = tz_local_to_instant(tz, lo + (cw_day)i, secs[k]);
+				if (got[i] != want)
+					fail_msg("%s, day %d, %d s: %lld, expected %lld", zones[z], lo + (int)i,
+						 secs[k], (long long)got[i], (long long)want);
+			}
+		}
+		/* One day: the day of a change. */
+		int64_t one = 0;
+		cw_day change = date_from_ymd(2026, 3, 29);
+		tz_local_to_instants(tz, change, 1, 5400, &one);
+		assert_int_equal(one, tz_local_to_instant(tz, change, 5400));
+		tz_free(tz);
+	}
+	free(got);
+}
+
 /* ---- Extremes ---- */
 
 static void test_extreme_instants_and_days_do_not_overflow(void **state)
@@ -1476,6 +1512,7 @@ int main(void)
 		cmocka_unit_test(test_lord_howe_half_hour_gap_and_fold),
 		cmocka_unit_test(test_apia_skipped_30_december_2011),
 		cmocka_unit_test(test_local_to_instant_with_changes_half_an_hour_apart),
+		cmocka_unit_test(test_local_to_instants_equals_day_by_day),
 		cmocka_unit_test(test_footer_us_rules_second_sunday_march_first_sunday_november),
 		cmocka_unit_test(test_footer_dst_without_rule_defaults_to_us_rules),
 		cmocka_unit_test(test_footer_julian_day_never_counts_february_29),

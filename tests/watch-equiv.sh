@@ -32,10 +32,11 @@ cq() { sqlite3 -bail -batch "$T/counts.db" "$1; SELECT n FROM counts WHERE name 
 sqlite3 -bail -batch "$T/counts.db" "INSERT INTO cases (case_id, ref, open, digest) VALUES (1, 'C1', 1, 0), (2, 'C2', 1, 0)"
 ob() { echo "INSERT INTO obligations (case_id, rule, party_id, cycle, start, state) VALUES ($1, '$2', 0, 1, '2026-03-16', '$3')"; }
 same "counts: two overdue inserted, one pending" "$(cq "$(ob 1 a overdue); $(ob 1 b overdue); $(ob 2 a pending)")" 2
-same "counts: overdue to met" "$(cq "UPDATE obligations SET state = 'met' WHERE case_id = 1 AND rule = 'a'")" 1
+same "counts: overdue to paused" "$(cq "UPDATE obligations SET state = 'paused' WHERE case_id = 1 AND rule = 'a'")" 1
 same "counts: pending to overdue" "$(cq "UPDATE obligations SET state = 'overdue' WHERE case_id = 2")" 2
-same "counts: overdue to overdue, and met to pending" \
-	"$(cq "UPDATE obligations SET state = 'overdue' WHERE state = 'overdue'; UPDATE obligations SET state = 'pending' WHERE state = 'met'")" 2
+same "counts: overdue to overdue, and paused to pending" \
+	"$(cq "UPDATE obligations SET state = 'overdue' WHERE state = 'overdue'; UPDATE obligations SET state = 'pending' WHERE state = 'paused'")" 2
+same "counts: a met obligation is not kept" "$(cq "$(ob 2 m met)" 2>&1 | grep -c 'CHECK constraint failed')" 1
 same "counts: a case deleted, its obligations with it" "$(cq "PRAGMA foreign_keys = ON; DELETE FROM cases WHERE case_id = 1")" 1
 same "counts: every obligation deleted" "$(cq "DELETE FROM obligations")" 0
 done_testing
