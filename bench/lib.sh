@@ -29,12 +29,13 @@ trap 'rm -rf "$work"' EXIT
 esc() { printf '%s' "$1" | sed 's/[\\"]/\\&/g'; }
 
 # best NAME CMD...: run CMD three times, its output in $work/NAME.out; sets
-# best_s (the fastest wall time, seconds) and peak_kib (the most memory any
+# best_s (the fastest wall time, seconds; also min_s), max_s (the slowest) and peak_kib (the most memory any
 # run held).
 best() {
 	name=$1
 	shift
 	best_s=""
+	max_s=""
 	peak_kib=0
 	for _ in 1 2 3; do
 		t0=$(date +%s%N)
@@ -49,10 +50,14 @@ best() {
 		if [ -z "$best_s" ] || awk "BEGIN { exit !($s < $best_s) }"; then
 			best_s=$s
 		fi
+		if [ -z "$max_s" ] || awk "BEGIN { exit !($s > $max_s) }"; then
+			max_s=$s
+		fi
 		if [ "$kib" -gt "$peak_kib" ]; then
 			peak_kib=$kib
 		fi
 	done
+	min_s=$best_s
 	return 0
 }
 mib() { awk "BEGIN { printf \"%.1f\", $1 / 1024 }"; }

@@ -474,21 +474,6 @@ static char *resolve(struct composer *m, struct item *it, char **why)
 	return xstrdup(it->recipient);
 }
 
-static int cmp_item(const void *a, const void *b)
-{
-	const struct item *x = a, *y = b;
-	int c = (int)x->webhook - (int)y->webhook;
-	if (!c)
-		c = strcmp(x->dest, y->dest);
-	if (!c)
-		c = strcmp(x->ref, y->ref);
-	if (!c)
-		c = stage_rank(y->stage) - stage_rank(x->stage);
-	if (!c)
-		c = x->id < y->id ? -1 : x->id > y->id;
-	return c;
-}
-
 static bool window_open(struct composer *m)
 {
 	const struct conf *c = m->conf;
@@ -521,28 +506,75 @@ static int void_stale(struct composer *m, char **ret_err)
 	return 0;
 }
 
+/* The columns of one notification as the composer reads it (item_read). */
+#define ITEM_COLUMNS \
+	"ob.id, ob.case_id, c.ref, ob.rule, ob.stage, ob.recipient, o.due, c.officer, c.team, o.due_day, " \
+	"o.overdue_at, ob.created_at, ob.urgent, coalesce(ob.reached_at, ob.created_at), o.party_role, ob.party_id "
+#define ITEM_JOIN \
+	"JOIN obligations o ON o.case_id = ob.case_id AND o.rule = ob.rule AND o.party_id = ob.party_id " \
+	"AND o.cycle = ob.cycle JOIN cases c ON c.case_id = ob.case_id "
+
 /* Whatever the state database holds (one written before its text was
  * cleaned, or by hand), each text is cleaned as it is read; the officer
  * and team as scan.c and directory.c clean them, so that they still
  * match. The recipient comes from the rules' configuration: repaired,
  * never cut, which could make it another's. */
-static int load_items(struct composer *m, bool in_window, struct item **ret, size_t *ret_n, char **ret_err)
+static void item_read(sqlite3_stmt *st, struct item *it)
 {
-	static const char sql[] =
-		"SELECT ob.id, ob.case_id, c.ref, ob.rule, ob.stage, ob.recipient, o.due, c.officer, c.team, o.due_day, "
-		"o.overdue_at, ob.created_at, ob.urgent, coalesce(ob.reached_at, ob.created_at), o.party_role, "
-		"ob.party_id "
-		"FROM outbox ob "
-		"JOIN obligations o ON o.case_id = ob.case_id AND o.rule = ob.rule AND o.party_id = ob.party_id "
-		"AND o.cycle = ob.cycle JOIN cases c ON c.case_id = ob.case_id "
-		"WHERE ob.status = 'pending' ORDER BY ob.id";
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK)
+	*it = (struct item){
+		.id = sqlite3_column_int64(st, 0),
+		.case_id = sqlite3_column_int64(st, 1),
+		.ref = col_clean(st, 2, TEXT_MAX_REF),
+		.rule = col_clean(st, 3, MSG_MAX_RULE),
+		.stage = col_clean(st, 4, MSG_MAX_WORD),
+		.recipient = col_clean(st, 5, 0),
+		.due = col_clean(st, 6, MSG_MAX_WORD),
+		.officer = col_clean(st, 7, TEXT_MAX_ID),
+		.team = col_clean(st, 8, TEXT_MAX_ID),
+		.due_day = -1,
+		.overdue_at = sqlite3_column_type(st, 10) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 10),
+		.created_at = sqlite3_column_int64(st, 11),
+		.urgent = sqlite3_column_int(st, 12),
+		.party_role = col_clean(st, 14, MSG_MAX_WORD),
+		.party_id = sqlite3_column_int64(st, 15),
+	};
+	cw_day day;
+	const char *dd = (const char *)sqlite3_column_text(st, 9);
+	if (dd && date_parse(dd, &day) == 0)
+		it->due_day = day;
+	it->hours = it->due && strlen(it->due) > 10;
+}
+
+/* The notifications to compose in this scan are not held in memory, which
+ * a scan after days without one (hundreds of thousands at a million
+ * cases) would fill: each goes into this table of the connection's
+ * temporary database (SQLite spills it to a file), with whom it is for,
+ * and is read back one destination at a time, in the order a message
+ * lists them. A notification nobody can be named for yet keeps why. */
+static const char notices_schema[] =
+	"CREATE TEMP TABLE IF NOT EXISTS compose_items (id INTEGER PRIMARY KEY, webhook INTEGER NOT NULL, "
+	"dest TEXT, ref TEXT NOT NULL, rank INTEGER NOT NULL, why TEXT); "
+	"CREATE INDEX IF NOT EXISTS temp.compose_items_by_dest ON compose_items(webhook, dest, ref, rank DESC, id); "
+	"DELETE FROM temp.compose_items;";
+
+/* Each pending notification not held (stale data, the send window) with
+ * its destination, into temp.compose_items; the groups (one per
+ * destination) into m->groups. */
+static int load_items(struct composer *m, bool in_window, char **ret_err)
+{
+	static const char sql[] = "SELECT " ITEM_COLUMNS "FROM outbox ob " ITEM_JOIN
+				  "WHERE ob.status = 'pending' ORDER BY ob.id";
+	if (sqlite3_exec(m->db, notices_schema, NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(m->db, "making the table of notifications", ret_err);
+	sqlite3_stmt *st = NULL, *ins = NULL;
+	if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(m->db, "INSERT INTO temp.compose_items (id, webhook, dest, ref, rank, why) "
+				      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &ins, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
 		return db_fail(m->db, "reading the outbox", ret_err);
-	struct item *v = NULL;
-	size_t n = 0, cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	}
+	int rc, r = 0;
+	while (r >= 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		bool urgent = sqlite3_column_int(st, 12);
 		/* Stale data: an overdue or escalated stage reached since the
 		 * last import may be one the missing rows contradict. */
@@ -556,41 +588,137 @@ static int load_items(struct composer *m, bool in_window, struct item **ret, siz
 			m->ctx->report->held++;
 			continue;
 		}
-		v = xgrow(v, &cap, n + 1, sizeof(*v));
-		struct item *it = &v[n++];
-		*it = (struct item){
-			.id = sqlite3_column_int64(st, 0),
-			.case_id = sqlite3_column_int64(st, 1),
-			.ref = col_clean(st, 2, TEXT_MAX_REF),
-			.rule = col_clean(st, 3, MSG_MAX_RULE),
-			.stage = col_clean(st, 4, MSG_MAX_WORD),
-			.recipient = col_clean(st, 5, 0),
-			.due = col_clean(st, 6, MSG_MAX_WORD),
-			.officer = col_clean(st, 7, TEXT_MAX_ID),
-			.team = col_clean(st, 8, TEXT_MAX_ID),
-			.due_day = -1,
-			.overdue_at = sqlite3_column_type(st, 10) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 10),
-			.created_at = sqlite3_column_int64(st, 11),
-			.urgent = urgent,
-			.party_role = col_clean(st, 14, MSG_MAX_WORD),
-			.party_id = sqlite3_column_int64(st, 15),
+		struct item it;
+		item_read(st, &it);
+		_cleanup_free_ char *why = NULL;
+		it.dest = resolve(m, &it, &why);
+		sqlite3_bind_int64(ins, 1, it.id);
+		sqlite3_bind_int(ins, 2, it.webhook);
+		if (it.dest)
+			sqlite3_bind_text(ins, 3, it.dest, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 4, it.ref, -1, SQLITE_STATIC);
+		sqlite3_bind_int(ins, 5, stage_rank(it.stage));
+		if (why)
+			sqlite3_bind_text(ins, 6, why, -1, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			r = db_fail(m->db, "keeping a notification to compose", ret_err);
+		sqlite3_reset(ins);
+		sqlite3_clear_bindings(ins);
+		item_free(&it);
+	}
+	if (r >= 0 && rc != SQLITE_DONE)
+		r = db_fail(m->db, "reading the outbox", ret_err);
+	sqlite3_finalize(st);
+	sqlite3_finalize(ins);
+	if (r < 0)
+		return r;
+
+	/* Nobody to tell, yet: kept, or given up. */
+	if (sqlite3_prepare_v2(m->db, "SELECT " ITEM_COLUMNS ", t.why FROM temp.compose_items t "
+				      "JOIN outbox ob ON ob.id = t.id " ITEM_JOIN "WHERE t.dest IS NULL ORDER BY t.id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(m->db, "reading the outbox", ret_err);
+	while (r >= 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct item it;
+		item_read(st, &it);
+		r = item_hold(m, &it, (const char *)sqlite3_column_text(st, 16), ret_err);
+		item_free(&it);
+	}
+	if (r >= 0 && rc != SQLITE_DONE)
+		r = db_fail(m->db, "reading the outbox", ret_err);
+	sqlite3_finalize(st);
+	if (r < 0)
+		return r;
+
+	/* One group per destination, in the order the messages go. */
+	if (sqlite3_prepare_v2(m->db, "SELECT webhook, dest, count(*) FROM temp.compose_items WHERE dest IS NOT NULL "
+				      "GROUP BY webhook, dest ORDER BY webhook, dest", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(m->db, "reading the outbox", ret_err);
+	size_t cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		m->groups = xgrow(m->groups, &cap, m->n_groups + 1, sizeof(*m->groups));
+		m->groups[m->n_groups++] = (struct notice_group){
+			.webhook = sqlite3_column_int(st, 0),
+			.dest = xstrdup((const char *)sqlite3_column_text(st, 1)),
+			.n = (size_t)sqlite3_column_int64(st, 2),
 		};
-		cw_day day;
-		const char *dd = (const char *)sqlite3_column_text(st, 9);
-		if (dd && date_parse(dd, &day) == 0)
-			it->due_day = day;
-		it->hours = it->due && strlen(it->due) > 10;
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		for (size_t i = 0; i < n; i++)
-			item_free(&v[i]);
-		free(v);
+	if (rc != SQLITE_DONE)
 		return db_fail(m->db, "reading the outbox", ret_err);
-	}
-	*ret = v;
-	*ret_n = n;
 	return 0;
+}
+
+int notices_open(struct composer *m, const struct notice_group *g, struct notices *ns, char **ret_err)
+{
+	*ns = (struct notices){ 0 };
+	if (sqlite3_prepare_v2(m->db, "SELECT " ITEM_COLUMNS "FROM temp.compose_items t JOIN outbox ob ON ob.id = t.id "
+				      ITEM_JOIN "WHERE t.webhook = ?1 AND t.dest = ?2 ORDER BY t.ref, t.rank DESC, t.id",
+			       -1, &ns->st, NULL) != SQLITE_OK)
+		return db_fail(m->db, "reading the notifications to compose", ret_err);
+	sqlite3_bind_int(ns->st, 1, g->webhook);
+	sqlite3_bind_text(ns->st, 2, g->dest, -1, SQLITE_TRANSIENT);
+	ns->webhook = g->webhook;
+	ns->dest = g->dest;
+	return 0;
+}
+
+int notices_next(struct composer *m, struct notices *ns, char **ret_err)
+{
+	item_free(&ns->v[0]);
+	ns->v[0] = ns->v[1];
+	ns->v[1] = (struct item){ 0 };
+	ns->has_prev = ns->has_item;
+	ns->has_item = false;
+	int rc = sqlite3_step(ns->st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return db_fail(m->db, "reading the notifications to compose", ret_err);
+	item_read(ns->st, &ns->v[1]);
+	ns->v[1].webhook = ns->webhook;
+	ns->v[1].dest = xstrdup(ns->dest);
+	ns->has_item = true;
+	return 1;
+}
+
+bool notices_repeat(const struct notices *ns)
+{
+	return ns->has_prev && item_repeats(ns->v, 1);
+}
+
+void notices_close(struct notices *ns)
+{
+	sqlite3_finalize(ns->st);
+	item_free(&ns->v[0]);
+	item_free(&ns->v[1]);
+	*ns = (struct notices){ 0 };
+}
+
+int notices_take(struct composer *m, struct notice_group *g, int64_t id, char **ret_err)
+{
+	g->taken = true;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(m->db, "UPDATE outbox SET status = 'sending', message_id = ?1 WHERE id IN "
+				      "(SELECT id FROM temp.compose_items WHERE webhook = ?2 AND dest = ?3)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(m->db, "recording what a message carries", ret_err);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, g->webhook);
+	sqlite3_bind_text(st, 3, g->dest, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(m->db, "recording what a message carries", ret_err);
+	return 0;
+}
+
+struct notice_group *notice_group_find(struct composer *m, bool webhook, const char *dest)
+{
+	for (size_t i = 0; i < m->n_groups; i++)
+		if (m->groups[i].webhook == webhook && strcmp(m->groups[i].dest, dest) == 0)
+			return &m->groups[i];
+	return NULL;
 }
 
 bool item_repeats(const struct item *v, size_t i)
@@ -601,13 +729,39 @@ bool item_repeats(const struct item *v, size_t i)
 	       strcmp(v[i].due ? v[i].due : "", v[i - 1].due ? v[i - 1].due : "") == 0;
 }
 
-int compose_group(struct composer *m, struct item *v, size_t n, char **ret_err)
+/* What a message says of all the notices it carries, listed or not. */
+struct group_totals {
+	size_t n;
+	size_t by_label[5]; /* notice_summary's labels */
+	bool one_case;
+	int64_t case_id;
+};
+
+static const char *const summary_labels[] = { "due today", "due", "overdue", "escalated", "coming up" };
+
+static void totals_add(struct group_totals *t, const struct item *it)
+{
+	const char *l = stage_label(it->stage, it->hours);
+	for (size_t k = 0; k < ELEMENTSOF(summary_labels); k++)
+		if (strcmp(l, summary_labels[k]) == 0)
+			t->by_label[k]++;
+	if (t->n == 0) {
+		t->one_case = true;
+		t->case_id = it->case_id;
+	} else if (it->case_id != t->case_id) {
+		t->one_case = false;
+	}
+	t->n++;
+}
+
+/* One message of the notices v[0..n) to one destination, which carries
+ * those of tot (v and the ones not listed); with g, every notice of the
+ * group is recorded as carried by it, else those of v. */
+static int compose_message(struct composer *m, struct item *v, size_t n, const struct group_totals *tot,
+			   struct notice_group *g, char **ret_err)
 {
 	int64_t id;
-	bool one_case = true;
-	for (size_t i = 1; i < n; i++)
-		if (v[i].case_id != v[0].case_id)
-			one_case = false;
+	_cleanup_free_ char *summary = summary_text(summary_labels, tot->by_label, ELEMENTSOF(summary_labels));
 	if (v[0].webhook) {
 		_cleanup_free_ char *why = NULL;
 		id = add_webhook(m, find_webhook(m->conf, v[0].dest), v, n, &why, ret_err);
@@ -625,88 +779,101 @@ int compose_group(struct composer *m, struct item *v, size_t n, char **ret_err)
 		}
 	} else {
 		struct tmpl_data *d = tmpl_data_new();
-		_cleanup_free_ char *summary = notice_summary(v, n);
 		tmpl_data_set(d, "summary", summary);
-		tmpl_data_setf(d, "count", "%zu", n);
+		tmpl_data_setf(d, "count", "%zu", tot->n);
+		if (tot->n > n)
+			tmpl_data_setf(d, "more", "%zu", tot->n - n);
 		/* A notice about one case names it in its subject. */
-		tmpl_data_set(d, "case", one_case ? v[0].ref : "");
+		tmpl_data_set(d, "case", tot->one_case ? v[0].ref : "");
 		for (size_t i = 0; i < n; i++)
 			if (!item_repeats(v, i))
 				item_fields(m, tmpl_data_add(d, "items"), &v[i], true);
-		id = add_email(m, MSG_NOTICE, v[0].dest, NULL, one_case ? v[0].case_id : -1, d, ret_err);
+		id = add_email(m, MSG_NOTICE, v[0].dest, NULL, tot->one_case ? v[0].case_id : -1, d, ret_err);
 		tmpl_data_free(d);
 	}
 	if (id < 0)
 		return (int)id;
-	for (size_t i = 0; i < n; i++) {
-		int r = exec_bind(m->db, "UPDATE outbox SET status = 'sending', message_id = ?1 WHERE id = ?2", ret_err,
-				  id, v[i].id, NULL);
+	if (g) {
+		int r = notices_take(m, g, id, ret_err);
 		if (r < 0)
 			return r;
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			int r = exec_bind(m->db, "UPDATE outbox SET status = 'sending', message_id = ?1 WHERE id = ?2",
+					  ret_err, id, v[i].id, NULL);
+			if (r < 0)
+				return r;
+		}
 	}
 	struct outbox_report *rep = m->ctx->report;
 	rep->messages++;
-	_cleanup_free_ char *summary = notice_summary(v, n);
 	report_line(rep, false, "message %lld to %s%s: %s", (long long)id, v[0].webhook ? "webhook " : "", v[0].dest,
 		    summary);
 	return 0;
 }
 
-static int compose_notices(struct composer *m, char **ret_err)
+/* The notices of group g as messages, read NOTICE_ITEMS at a time: an
+ * email lists the first NOTICE_ITEMS and counts the rest (one email per
+ * person a scan, however many); a webhook gets a call for each
+ * NOTICE_ITEMS, so that a receiver still has every one. */
+static int compose_dest(struct composer *m, struct notice_group *g, char **ret_err)
 {
-	bool in_window = window_open(m);
-	struct item *v = NULL;
-	size_t n = 0;
-	int r = load_items(m, in_window, &v, &n, ret_err);
+	struct notices ns;
+	int r = notices_open(m, g, &ns, ret_err);
 	if (r < 0)
 		return r;
-	size_t k = 0;
-	for (size_t i = 0; i < n && r >= 0; i++) {
-		_cleanup_free_ char *why = NULL;
-		v[i].dest = resolve(m, &v[i], &why);
-		if (v[i].dest) {
-			if (k != i) {
-				v[k] = v[i];
-				v[i] = (struct item){ 0 };
+	struct item *v = xcalloc(NOTICE_ITEMS, sizeof(*v));
+	size_t n = 0;
+	struct group_totals tot = { 0 };
+	while ((r = notices_next(m, &ns, ret_err)) > 0) {
+		totals_add(&tot, &ns.v[1]);
+		if (n < NOTICE_ITEMS) {
+			v[n++] = ns.v[1];
+			ns.v[1] = (struct item){ 0 };
+			/* item_repeats() compares with the one before. */
+			ns.has_item = false;
+			if (g->webhook && n == NOTICE_ITEMS) {
+				r = compose_message(m, v, n, &tot, NULL, ret_err);
+				for (size_t i = 0; i < n; i++)
+					item_free(&v[i]);
+				n = 0;
+				tot = (struct group_totals){ 0 };
+				if (r < 0)
+					break;
 			}
-			k++;
-			continue;
 		}
-		/* Nobody to tell, yet. */
-		r = item_hold(m, &v[i], why, ret_err);
-		item_free(&v[i]);
 	}
-	n = r < 0 ? n : k;
-	if (r >= 0 && n > 1)
-		qsort(v, n, sizeof(*v), cmp_item);
+	notices_close(&ns);
+	if (r >= 0 && n > 0)
+		r = compose_message(m, v, n, &tot, g->webhook ? NULL : g, ret_err);
+	for (size_t i = 0; i < n; i++)
+		item_free(&v[i]);
+	free(v);
+	g->taken = true;
+	return r < 0 ? r : 0;
+}
+
+static int compose_notices(struct composer *m, char **ret_err)
+{
+	int r = load_items(m, window_open(m), ret_err);
+	if (r < 0)
+		return r;
 	/* At most one email per person a scan: with the morning digests,
 	 * the notices to email addresses wait for them (see struct
 	 * composer). */
 	bool officers = false, managers = false;
 	char period[MANAGER_PERIOD_STRLEN];
-	if (r >= 0 && n > 0 && (r = officer_digests_due(m, &officers, ret_err)) >= 0 &&
+	if (m->n_groups > 0 && (r = officer_digests_due(m, &officers, ret_err)) >= 0 &&
 	    (r = manager_digest_due(m, &managers, period, ret_err)) >= 0 &&
 	    (officers || (managers && m->minutes >= m->conf->manager_time)))
 		r = digest_recipients(m, officers, managers && m->minutes >= m->conf->manager_time, ret_err);
-	size_t cap = 0;
-	for (size_t i = 0; i < n && r >= 0;) {
-		size_t j = i + 1;
-		while (j < n && v[j].webhook == v[i].webhook && strcmp(v[j].dest, v[i].dest) == 0)
-			j++;
-		if (!v[i].webhook && digest_bound(m, v[i].dest)) {
-			m->folded = xgrow(m->folded, &cap, m->n_folded + (j - i), sizeof(*m->folded));
-			for (size_t x = i; x < j; x++) {
-				m->folded[m->n_folded++] = v[x];
-				v[x] = (struct item){ 0 };
-			}
-		} else {
-			r = compose_group(m, v + i, j - i, ret_err);
-		}
-		i = j;
+	for (size_t i = 0; i < m->n_groups && r >= 0; i++) {
+		struct notice_group *g = &m->groups[i];
+		if (!g->webhook && digest_bound(m, g->dest))
+			g->folded = true;
+		else
+			r = compose_dest(m, g, ret_err);
 	}
-	for (size_t i = 0; i < n; i++)
-		item_free(&v[i]);
-	free(v);
 	return r;
 }
 
@@ -715,25 +882,11 @@ static int compose_notices(struct composer *m, char **ret_err)
 static int compose_unfolded(struct composer *m, char **ret_err)
 {
 	int r = 0;
-	size_t k = 0;
-	for (size_t i = 0; i < m->n_folded; i++)
-		if (m->folded[i].dest)
-			m->folded[k++] = m->folded[i];
-	for (size_t i = 0; i < k && r >= 0;) {
-		size_t j = i + 1;
-		while (j < k && strcmp(m->folded[j].dest, m->folded[i].dest) == 0)
-			j++;
-		r = compose_group(m, m->folded + i, j - i, ret_err);
-		i = j;
-	}
-	for (size_t i = 0; i < k; i++)
-		item_free(&m->folded[i]);
-	free(m->folded);
-	m->folded = NULL;
-	m->n_folded = 0;
+	for (size_t i = 0; i < m->n_groups && r >= 0; i++)
+		if (m->groups[i].folded && !m->groups[i].taken)
+			r = compose_dest(m, &m->groups[i], ret_err);
 	return r;
 }
-
 
 /* import.max_age: has an import landed recently enough to trust that
  * what the case database lacks did not happen? */
@@ -808,9 +961,9 @@ int outbox_compose(void *userdata, sqlite3 *db, sqlite3 *cdb, char **ret_err)
 	    (r = compose_unfolded(&m, ret_err)) < 0)
 		goto out;
 out:
-	for (size_t i = 0; i < m.n_folded; i++)
-		item_free(&m.folded[i]);
-	free(m.folded);
+	for (size_t i = 0; i < m.n_groups; i++)
+		free(m.groups[i].dest);
+	free(m.groups);
 	for (size_t i = 0; i < m.n_digest_to; i++)
 		free(m.digest_to[i]);
 	free(m.digest_to);

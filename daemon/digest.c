@@ -340,62 +340,90 @@ static void notices_more(struct tmpl_data *d, size_t listed)
 		tmpl_data_setf(d, "notices_more", "%zu", listed - DIGEST_ITEMS);
 }
 
-/* The notices held back for address `to`: m->folded[*f0, *f1). */
-static void folded_range(const struct composer *m, const char *to, size_t *f0, size_t *f1)
+/* The notices of this scan held back for address `to` (NULL: none). */
+static struct notice_group *folded_group(struct composer *m, const char *to)
 {
-	size_t a = 0;
-	while (a < m->n_folded && (!m->folded[a].dest || strcmp(m->folded[a].dest, to) != 0))
-		a++;
-	size_t b = a;
-	while (b < m->n_folded && m->folded[b].dest && strcmp(m->folded[b].dest, to) == 0)
-		b++;
-	*f0 = a;
-	*f1 = b;
-}
-
-/* The digest `id` to their address was made: the notices m->folded[f0,
- * f1) go, and are recorded as sent, with it. */
-static int folded_take(struct composer *m, size_t f0, size_t f1, int64_t id, char **ret_err)
-{
-	int r = 0;
-	for (size_t f = f0; f < f1; f++) {
-		if (r >= 0)
-			r = exec_bind(m->db, "UPDATE outbox SET status = 'sending', message_id = ?1 WHERE id = ?2",
-				      ret_err, id, m->folded[f].id, NULL);
-		item_free(&m->folded[f]);
-		m->folded[f] = (struct item){ 0 };
-	}
-	return r;
+	struct notice_group *g = notice_group_find(m, false, to);
+	return g && g->folded && !g->taken ? g : NULL;
 }
 
 /* Digest `id` (of `who`: officer or manager) to `to` was made: the
- * notices folded into it go with it, and the run says so. */
+ * notices of g folded into it go with it, and the run says so. */
 static int digest_made(struct composer *m, int64_t id, const char *to, const char *who, const char *summary,
-		       size_t f0, size_t f1, char **ret_err)
+		       struct notice_group *g, char **ret_err)
 {
-	int r = folded_take(m, f0, f1, id, ret_err);
+	int r = g ? notices_take(m, g, id, ret_err) : 0;
 	m->ctx->report->messages++;
-	_cleanup_free_ char *with = f1 > f0 ? xasprintf(" (with %zu notification%s of this scan)", f1 - f0,
-							 f1 - f0 == 1 ? "" : "s")
-					    : xstrdup("");
+	size_t n = g ? g->n : 0;
+	_cleanup_free_ char *with = n ? xasprintf(" (with %zu notification%s of this scan)", n, n == 1 ? "" : "s")
+				      : xstrdup("");
 	report_line(m->ctx->report, false, "message %lld to %s: %s digest: %s%s", (long long)id, to, who, summary,
 		    with);
 	return r;
 }
 
-/* Lines of the digest v[k0, k1) that a notice of m->folded[f0, f1) says
- * too are marked folded, and in_list[f - f0] says which notices those
- * are (the rest are listed apart). */
-static void folded_match(const struct composer *m, size_t f0, size_t f1, struct drow *v, size_t k0, size_t k1,
-			 bool *in_list)
+/* Does notice `it` say what line v says? */
+static bool notice_says(const struct item *it, const struct drow *v)
 {
-	for (size_t k = k0; k < k1; k++)
-		for (size_t f = f0; f < f1; f++)
-			if (strcmp(m->folded[f].ref, v[k].ref) == 0 && strcmp(m->folded[f].rule, v[k].rule) == 0 &&
-			    m->folded[f].party_id == v[k].party_id) {
+	return strcmp(it->ref, v->ref) == 0 && strcmp(it->rule, v->rule) == 0 && it->party_id == v->party_id;
+}
+
+/* Does notice `it` say one of the lines v[k] (with want[k], or any when
+ * want is NULL)? */
+static bool notice_in(const struct item *it, const struct drow *v, size_t n, const bool *want)
+{
+	for (size_t k = 0; k < n; k++)
+		if ((!want || want[k]) && notice_says(it, &v[k]))
+			return true;
+	return false;
+}
+
+/* The lines of v[0..n) (with want[k], or all when want is NULL) that a
+ * notice of group g says too are marked folded; read once, the notices
+ * are not held. */
+static int folded_mark(struct composer *m, struct notice_group *g, struct drow *v, size_t n, const bool *want,
+		       char **ret_err)
+{
+	if (!g)
+		return 0;
+	struct notices ns;
+	int r = notices_open(m, g, &ns, ret_err);
+	while (r >= 0 && (r = notices_next(m, &ns, ret_err)) > 0)
+		for (size_t k = 0; k < n; k++)
+			if ((!want || want[k]) && notice_says(&ns.v[1], &v[k]))
 				v[k].folded = true;
-				in_list[f - f0] = true;
-			}
+	notices_close(&ns);
+	return r;
+}
+
+/* Every notice of g that no line of v[0..n) (with want) says is listed,
+ * up to DIGEST_ITEMS, and *listed counts them all; *others those not
+ * `mine` (which count = NULL leaves uncounted). Read again, one at a
+ * time. */
+static int folded_list(struct composer *m, struct notice_group *g, struct tmpl_data *d, const struct drow *v,
+		       size_t n, const bool *want, bool (*mine)(struct composer *m, const struct item *it,
+								const void *who),
+		       const void *who, size_t *listed, size_t *others, char **ret_err)
+{
+	if (!g)
+		return 0;
+	struct notices ns;
+	int r = notices_open(m, g, &ns, ret_err);
+	while (r >= 0 && (r = notices_next(m, &ns, ret_err)) > 0)
+		if (!notice_in(&ns.v[1], v, n, want) && !notices_repeat(&ns)) {
+			notice_listed(m, d, &ns.v[1], listed);
+			if (!mine(m, &ns.v[1], who))
+				(*others)++;
+		}
+	notices_close(&ns);
+	return r;
+}
+
+/* An officer's digest: a notice about one of the officer's own cases. */
+static bool officer_own(struct composer *m, const struct item *it, const void *who)
+{
+	(void)m;
+	return same_text(it->officer, who);
 }
 
 static int officer_digests(struct composer *m, const char *period, char **ret_err)
@@ -435,22 +463,19 @@ static int officer_digests(struct composer *m, const char *period, char **ret_er
 		}
 		/* The notices of this scan to the same address: each marks its
 		 * line in the lists as new, or is listed below them. */
-		size_t f0, f1;
-		folded_range(m, o->email, &f0, &f1);
-		bool *in_list = xcalloc(f1 - f0 + 1, sizeof(bool));
-		folded_match(m, f0, f1, v, i, j, in_list);
+		struct notice_group *g = folded_group(m, o->email);
 		struct tmpl_data *d = tmpl_data_new();
 		size_t counts[4] = { 0 }, listed = 0;
-		for (size_t f = f0; f < f1; f++)
-			/* Every notice no line says is listed, even one of the
-			 * officer's own the lists leave out past their bound (it
-			 * is in their totals, so not counted again), up to
-			 * DIGEST_ITEMS: the rest are counted. */
-			if (!in_list[f - f0] && !(f > f0 && item_repeats(m->folded, f))) {
-				notice_listed(m, d, &m->folded[f], &listed);
-				if (!same_text(m->folded[f].officer, v[i].officer))
-					counts[3]++;
-			}
+		/* Every notice no line says is listed, even one of the
+		 * officer's own the lists leave out past their bound (it is
+		 * in their totals, so not counted again), up to DIGEST_ITEMS:
+		 * the rest are counted. */
+		if ((r = folded_mark(m, g, v + i, j - i, NULL, ret_err)) < 0 ||
+		    (r = folded_list(m, g, d, v + i, j - i, NULL, officer_own, v[i].officer, &listed, &counts[3],
+				     ret_err)) < 0) {
+			tmpl_data_free(d);
+			break;
+		}
 		notices_more(d, listed);
 		for (size_t k = i; k < j; k++) {
 			const char *list;
@@ -479,11 +504,10 @@ static int officer_digests(struct composer *m, const char *period, char **ret_er
 		tmpl_data_set(d, "date", today);
 		int64_t id = add_email(m, MSG_OFFICER_DIGEST, o->email, period, -1, d, ret_err);
 		tmpl_data_free(d);
-		free(in_list);
 		if (id < 0)
 			r = (int)id;
 		else if (id > 0)
-			r = digest_made(m, id, o->email, "officer", summary, f0, f1, ret_err);
+			r = digest_made(m, id, o->email, "officer", summary, g, ret_err);
 		i = j;
 	}
 	drows_free(v, n);
@@ -501,6 +525,11 @@ static bool counted_for(const struct composer *m, const struct item *it, const c
 	const struct team *tm = directory_team(&m->dir, it->team);
 	return tm && tm->manager && strcmp(tm->manager, to) == 0 &&
 	       (strcmp(it->stage, "overdue") == 0 || strcmp(it->stage, "escalated") == 0);
+}
+
+static bool manager_counts(struct composer *m, const struct item *it, const void *to)
+{
+	return counted_for(m, it, to);
 }
 
 /* A team of the managers' digest: its total, and how many are not
@@ -816,26 +845,24 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 			continue;
 		/* The notices of this scan to the same address (not with an
 		 * alert, which is no regular digest). */
-		size_t f0 = 0, f1 = 0;
-		if (!alert)
-			folded_range(m, to, &f0, &f1);
-		bool *in_list = xcalloc(f1 - f0 + 1, sizeof(bool));
+		struct notice_group *g = alert ? NULL : folded_group(m, to);
+		bool *mine = xcalloc(n + 1, sizeof(bool));
 		for (size_t k = 0; k < n; k++) {
 			const struct team *tm = directory_team(&m->dir, v[k].team);
 			v[k].folded = false;
-			if (tm && tm->manager && strcmp(tm->manager, to) == 0 && v[k].overdue_at <= m->hold_after)
-				folded_match(m, f0, f1, v, k, k + 1, in_list);
+			mine[k] = tm && tm->manager && strcmp(tm->manager, to) == 0 && v[k].overdue_at <= m->hold_after;
 		}
 		struct tmpl_data *d = tmpl_data_new();
 		size_t counts[3] = { 0 }, held = 0, listed = 0;
-		for (size_t f = f0; f < f1; f++)
-			if (!in_list[f - f0] && !(f > f0 && item_repeats(m->folded, f))) {
-				notice_listed(m, d, &m->folded[f], &listed);
-				if (!counted_for(m, &m->folded[f], to))
-					counts[2]++;
-			}
+		r = folded_mark(m, g, v, n, mine, ret_err);
+		if (r >= 0)
+			r = folded_list(m, g, d, v, n, mine, manager_counts, to, &listed, &counts[2], ret_err);
+		free(mine);
+		if (r < 0) {
+			tmpl_data_free(d);
+			break;
+		}
 		notices_more(d, listed);
-		free(in_list);
 		/* Each team and officer from the totals; their lines, the
 		 * first of each team, from v. */
 		struct tmpl_data *team = NULL;
@@ -944,7 +971,7 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 		if (id < 0)
 			r = (int)id;
 		else if (id > 0)
-			r = digest_made(m, id, to, "manager", summary, f0, f1, ret_err);
+			r = digest_made(m, id, to, "manager", summary, g, ret_err);
 	}
 	if (r >= 0 && !alert) {
 		char at[32];

@@ -39,7 +39,7 @@ static const struct tmpl_field notice_item[] = {
 };
 static const struct tmpl_field notice_fields[] = {
 	{ "summary", NULL }, { "count", NULL }, { "recipient", NULL }, { "case", NULL }, { "items", notice_item },
-	{ NULL, NULL },
+	{ "more", NULL }, { NULL, NULL },
 };
 static const struct tmpl_field digest_item[] = {
 	{ "case", NULL }, { "rule", NULL }, { "title", NULL }, { "stage", NULL }, { "due", NULL }, { "late", NULL },
@@ -191,6 +191,10 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"{{/link}}\n"
 			"\n"
 			"{{/items}}\n"
+			"{{#more}}\n"
+			"And {{more}} more notifications not listed here: casewatch status --unmet lists them all.\n"
+			"\n"
+			"{{/more}}\n"
 			FOOTER_TEXT,
 		[MSG_HTML] =
 			HTML_HEAD
@@ -199,6 +203,10 @@ static const char *const builtin[_MSG_KIND_MAX][_MSG_PART_MAX] = {
 			"{{#items}}\n"
 			ITEM_HTML("", WHO_HTML)
 			"{{/items}}\n"
+			"{{#more}}\n"
+			"<p style=\"margin:0 0 12px 0;" TEXT_STYLE "\">And {{more}} more notifications not listed here: "
+			"<code>casewatch status --unmet</code> lists them all.</p>\n"
+			"{{/more}}\n"
 			ROW_CLOSE
 			FOOTER_HTML,
 	},

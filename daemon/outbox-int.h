@@ -40,6 +40,26 @@ struct item {
 	char *dest;
 };
 
+/* The notices of one scan to one destination. */
+struct notice_group {
+	bool webhook;
+	char *dest;
+	size_t n;    /* notifications */
+	bool folded; /* held back for a digest */
+	bool taken;  /* in a message */
+};
+
+/* Reading one group's notices in the order a message lists them (by case
+ * reference, the latest stage first): v[1] is the one read, v[0] the one
+ * before it. */
+struct notices {
+	sqlite3_stmt *st;
+	bool webhook;
+	const char *dest;
+	struct item v[2];
+	bool has_item, has_prev;
+};
+
 struct composer {
 	struct outbox_ctx *ctx;
 	const struct conf *conf;
@@ -53,11 +73,13 @@ struct composer {
 	 * instant are held (INT64_MAX: the data is fresh). */
 	int64_t hold_after;
 	int64_t next_id;
-	/* Notices of this scan to an address that a digest of this scan goes
-	 * to, held back for it: folded into the digest, or composed after
-	 * the digests when none was made after all. */
-	struct item *folded;
-	size_t n_folded;
+	/* The notices of this scan, one group per destination (compose.c's
+	 * temp.compose_items holds them). Those to an address that a digest
+	 * of this scan goes to are held back for it (folded): taken by the
+	 * digest, or composed after the digests when none was made after
+	 * all. */
+	struct notice_group *groups;
+	size_t n_groups;
 	char **digest_to; /* who gets a digest in this scan */
 	size_t n_digest_to;
 };
@@ -125,8 +147,19 @@ int officer_digests_due(struct composer *m, bool *ret, char **ret_err);
  * managers' when managers), into m->digest_to. */
 int digest_recipients(struct composer *m, bool officers, bool managers, char **ret_err);
 bool digest_bound(const struct composer *m, const char *to);
-/* Compose the notices of items v[0..n) (one destination) as one message. */
-int compose_group(struct composer *m, struct item *v, size_t n, char **ret_err);
+int notices_open(struct composer *m, const struct notice_group *g, struct notices *ns, char **ret_err);
+/* 1 with the next notice in ns->v[1], 0 after the last, or -errno. */
+int notices_next(struct composer *m, struct notices *ns, char **ret_err);
+/* ns->v[1] says again what the notice before it says (item_repeats). */
+bool notices_repeat(const struct notices *ns);
+void notices_close(struct notices *ns);
+/* Message `id` carries every notice of group g. */
+int notices_take(struct composer *m, struct notice_group *g, int64_t id, char **ret_err);
+/* The group of the notices to `dest`, or NULL. */
+struct notice_group *notice_group_find(struct composer *m, bool webhook, const char *dest);
+/* The most notices one message lists: an email counts the rest, a webhook
+ * call is made for each this many. */
+#define NOTICE_ITEMS 200
 /* The same notification reached by two roles (an officer who supervises
  * the team): v[i] says again what v[i - 1] says. Two parties' obligations
  * (two victims) are two lines. */

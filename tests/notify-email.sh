@@ -962,6 +962,25 @@ same "flood: 50 in the team's list, 50 of the other escalations, and the rest co
 	"$(grep -c '^    ASB-2027-0' "$T/m.txt") $(grep -c '^Also for you: ' "$T/m.txt") $(grep -c '^And 30 more notifications of this scan not listed here: casewatch status --unmet lists them all\.$' "$T/m.txt")" \
 	"50 50 1"
 same "flood: one email for the manager" "$(grep -l "^To: .*manager@council.test" "$T/flood/mail/new/"* | wc -l | tr -d ' ')" 1
+# The same flood with no digest to fold it into: one notice to the
+# manager lists the first 200 (by case reference) and counts the other 30,
+# and carries all 230.
+scenario floodn 1
+sed -i '/^smtp = {/,/^};/d' "$T/floodn/casewatch.conf"
+for i in $(seq 401 630); do case_sql "$i" off1 2027-03-01T09:00:00Z; done | cases floodn
+crun "flood, no digests: the first scan" 0 floodn run --once --at 2027-03-01T06:00:00Z
+crun "flood, no digests: Friday 08:05" 0 floodn run --once --at 2027-03-05T08:05:00Z
+mgr=$(grep -l "^To: .*manager@council.test" "$T/floodn/mail/new/"*)
+same "flood, no digests: one email for the manager" "$(echo "$mgr" | wc -l | tr -d ' ')" 1
+text "$mgr" >"$T/m.txt"
+same "flood, no digests: its subject counts all 230" "$(grep '^Subject:' "$T/m.txt")" \
+	"Subject: casewatch: 230 escalated"
+same "flood, no digests: 200 listed, the first by reference, and 30 counted" \
+	"$(grep -c '^ASB-2027-0[0-9]*: ' "$T/m.txt") $(grep '^ASB-2027-0[0-9]*: ' "$T/m.txt" | sed -n '1p;$p' | cut -d: -f1 | tr '\n' ' ')$(grep -c '^And 30 more notifications not listed here: casewatch status --unmet lists them all\.$' "$T/m.txt")" \
+	"200 ASB-2027-0401 ASB-2027-0600 1"
+same "flood, no digests: the message carries all 230 notifications to the manager" \
+	"$(st floodn "SELECT count(*), count(DISTINCT message_id), min(status), max(status) FROM outbox WHERE recipient = 'manager'")" \
+	"230|1|sent|sent"
 
 # Monday: the daily digest's figures cover every day since Friday's, so
 # that no deadline falls between two digests.

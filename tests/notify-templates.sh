@@ -46,5 +46,5 @@ printf 'Hello {{officer}}\n{{#items}}\n{{label}}\n{{/items}}\n' >"$T/text.tmpl"
 run "a field the notice does not offer" 1 cw check
 expect_out "is refused at the template's own line" \
 	"$T/text.tmpl:1: field 'officer' is only valid inside {{#items}}...{{/items}}
-$T/text.tmpl:3: unknown field 'label' (fields here: case, rule, title, stage, due, late, officer, team, link, deadline, when, owed_to, met_by, colour, summary, count, recipient, items)"
+$T/text.tmpl:3: unknown field 'label' (fields here: case, rule, title, stage, due, late, officer, team, link, deadline, when, owed_to, met_by, colour, summary, count, recipient, items, more)"
 done_testing

@@ -407,10 +407,39 @@ else
 	tail -n 5 "$T/out" | sed 's/^/# /'
 fi
 
+### 5b. A scan with more notifications for one webhook than one call
+### carries (230, after days without a scan): calls of at most 200, every
+### notification in exactly one of them, none lost, none twice.
+mdb="$T/many/cases.db"
+mkdir -p "$T/many"
+cp "$T/secret" "$T/many/secret"
+"$CASEWATCH" db init "$mdb" >/dev/null
+{
+	echo "BEGIN;"
+	for i in $(seq 5001 5230); do
+		echo "INSERT INTO cases (id, ref, stage, category, serious, officer, team, received_at) VALUES ($i, 'ASB-2026-$i', 'enquiry', 'personal', 1, 'akhan', 'west', '2026-11-17T09:30:00Z');"
+		echo "INSERT INTO parties (id, case_id, role, preferred_channel) VALUES ($i, $i, 'victim', 'phone');"
+	done
+	echo "COMMIT;"
+} | sqlite3 -bail -batch "$mdb"
+printf '%s\n' 'database = "cases.db";' 'state = "state.db";' "rules = [ \"$top_srcdir/rules/leeds-asbu.conf\" ];" \
+	"webhooks = ( { name = \"many\"; url = \"$base/many\"; format = \"generic\"; secret_file = \"secret\"; } );" \
+	"notify = { $quiet };" >"$T/many/casewatch.conf"
+run "many: the baseline" 0 "$CASEWATCH" -c "$T/many/casewatch.conf" run --once --at 2026-11-17T10:00:00Z
+run "many: two days later" 0 "$CASEWATCH" -c "$T/many/casewatch.conf" run --once --at 2026-11-19T12:00:00Z
+same "many: 230 notifications for the webhook" \
+	"$(sqlite3 -batch "$T/many/state.db" "SELECT count(*) FROM outbox WHERE recipient = 'webhook:many'")" 230
+same "many: two calls, of 200 and 30" "$(reqs /many '.body | length' | tr '\n' ' ')" "200 30 "
+same "many: each case once, all 230" \
+	"$(reqs /many '.body[] | .case' | sort -u | wc -l | tr -d ' ') $(reqs /many '.body[] | .case' | wc -l | tr -d ' ')" "230 230"
+same "many: every notification sent, in one of two messages" \
+	"$(sqlite3 -batch "$T/many/state.db" "SELECT min(status) || ' ' || max(status) || ' ' || count(DISTINCT message_id) FROM outbox WHERE recipient = 'webhook:many'")" \
+	"sent sent 2"
+
 ### 6. Never a party label in any request, and never the URL's token in
 ### anything casewatch said.
 jq -r '.body | tostring' "$log" >"$T/bodies"
-same "the receiver logged every request" "$(lines "$T/bodies")" 11
+same "the receiver logged every request" "$(lines "$T/bodies")" 13
 if grep -F -f "$T/labels" "$T/bodies" >"$T/leaked"; then
 	not_ok "no party label in any request body"
 	head -n 3 "$T/leaked" | cut -c 1-200 | sed 's/^/# /'
