@@ -961,6 +961,7 @@ int outbox_compose(void *userdata, sqlite3 *db, sqlite3 *cdb, char **ret_err)
 	    (r = compose_unfolded(&m, ret_err)) < 0)
 		goto out;
 out:
+	digest_lines_free(&m);
 	for (size_t i = 0; i < m.n_groups; i++)
 		free(m.groups[i].dest);
 	free(m.groups);

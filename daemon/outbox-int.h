@@ -40,6 +40,8 @@ struct item {
 	char *dest;
 };
 
+struct drow;
+
 /* The notices of one scan to one destination. */
 struct notice_group {
 	bool webhook;
@@ -81,6 +83,10 @@ struct composer {
 	struct notice_group *groups;
 	size_t n_groups;
 	char **digest_to; /* who gets a digest in this scan */
+	/* The officers' digests' lines, when read for digest_recipients(). */
+	struct drow *olines;
+	size_t n_olines;
+	bool olines_read;
 	size_t n_digest_to;
 };
 
@@ -147,6 +153,8 @@ int officer_digests_due(struct composer *m, bool *ret, char **ret_err);
  * managers' when managers), into m->digest_to. */
 int digest_recipients(struct composer *m, bool officers, bool managers, char **ret_err);
 bool digest_bound(const struct composer *m, const char *to);
+/* The lines digest_recipients() read and no digest took. */
+void digest_lines_free(struct composer *m);
 int notices_open(struct composer *m, const struct notice_group *g, struct notices *ns, char **ret_err);
 /* 1 with the next notice in ns->v[1], 0 after the last, or -errno. */
 int notices_next(struct composer *m, struct notices *ns, char **ret_err);
