@@ -413,10 +413,10 @@ static char *status_prefix(const struct daemon *d, const struct outbox_report *f
 }
 
 
-static int compose_hook(void *userdata, sqlite3 *state, sqlite3 *cases, char **ret_err)
+static int compose_hook(void *userdata, sqlite3 *state, sqlite3 *cases, bool changed, char **ret_err)
 {
 	struct compose_hook *ch = userdata;
-	return outbox_compose(ch->ctx, state, cases, ret_err);
+	return outbox_compose(ch->ctx, state, cases, changed, ret_err);
 }
 
 /* The inbox's files into the case database before the scan reads it.

@@ -562,17 +562,40 @@ static const char notices_schema[] =
  * destination) into m->groups. */
 static int load_items(struct composer *m, bool in_window, char **ret_err)
 {
+	/* Outside the send window only the urgent are read: the others,
+	 * which wait however many there are, are only counted (each with its
+	 * obligation still owed: void_stale() saw to that after the last scan
+	 * that changed one). */
 	static const char sql[] = "SELECT " ITEM_COLUMNS "FROM outbox ob " ITEM_JOIN
-				  "WHERE ob.status = 'pending' ORDER BY ob.id";
+				  "WHERE ob.status = 'pending' AND (ob.urgent OR ?1) ORDER BY ob.id";
+	static const char held_sql[] =
+		"SELECT count(*), coalesce(sum(ob.stage IN ('overdue', 'escalated') AND "
+		"coalesce(ob.reached_at, ob.created_at) > ?1), 0) FROM outbox ob WHERE ob.status = 'pending' AND NOT ob.urgent";
 	if (sqlite3_exec(m->db, notices_schema, NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(m->db, "making the table of notifications", ret_err);
 	sqlite3_stmt *st = NULL, *ins = NULL;
+	if (!in_window) {
+		if (sqlite3_prepare_v2(m->db, held_sql, -1, &st, NULL) != SQLITE_OK)
+			return db_fail(m->db, "reading the outbox", ret_err);
+		sqlite3_bind_int64(st, 1, m->hold_after);
+		int rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			size_t all = (size_t)sqlite3_column_int64(st, 0), stale = (size_t)sqlite3_column_int64(st, 1);
+			m->ctx->report->held_stale += stale;
+			m->ctx->report->held += all - stale;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+		if (rc != SQLITE_ROW)
+			return db_fail(m->db, "reading the outbox", ret_err);
+	}
 	if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(m->db, "INSERT INTO temp.compose_items (id, webhook, dest, ref, rank, why) "
 				      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &ins, NULL) != SQLITE_OK) {
 		sqlite3_finalize(st);
 		return db_fail(m->db, "reading the outbox", ret_err);
 	}
+	sqlite3_bind_int(st, 1, in_window);
 	int rc, r = 0;
 	while (r >= 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		bool urgent = sqlite3_column_int(st, 12);
@@ -928,7 +951,7 @@ static char *mail_domain(const char *from_address)
 	return at && at[1] ? xstrdup(at + 1) : xstrdup("localhost");
 }
 
-int outbox_compose(void *userdata, sqlite3 *db, sqlite3 *cdb, char **ret_err)
+int outbox_compose(void *userdata, sqlite3 *db, sqlite3 *cdb, bool changed, char **ret_err)
 {
 	struct outbox_ctx *ctx = userdata;
 	struct composer m = {
@@ -955,7 +978,7 @@ int outbox_compose(void *userdata, sqlite3 *db, sqlite3 *cdb, char **ret_err)
 	m.next_id = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	if ((r = freshness(&m, cdb, ret_err)) < 0 || (r = directory_load(cdb, &m.dir, ret_err)) < 0 ||
-	    (r = void_stale(&m, ret_err)) < 0 ||
+	    (changed && (r = void_stale(&m, ret_err)) < 0) ||
 	    (r = compose_notices(&m, ret_err)) < 0 || (r = compose_digests(&m, ret_err)) < 0 ||
 	    (r = compose_report(&m, ret_err)) < 0 ||
 	    (r = compose_unfolded(&m, ret_err)) < 0)

@@ -43,11 +43,13 @@ struct outbox_ctx {
 };
 
 /* The compose step, as a watch_hooks.compose (ctx is a struct outbox_ctx):
- * drop notifications that are met or overtaken by a later stage, resolve
+ * drop notifications that are met or overtaken by a later stage (only
+ * after a scan that `changed` something: nothing else can make one so),
+ * resolve
  * recipients through the case database's officers and teams, group what is
  * due to go (urgent ones at once, the rest inside the send window) into one
  * message per recipient, and add the digests whose time has come. */
-int outbox_compose(void *ctx, sqlite3 *state, sqlite3 *cases, char **ret_err);
+int outbox_compose(void *ctx, sqlite3 *state, sqlite3 *cases, bool changed, char **ret_err);
 
 struct outbox_sent {
 	size_t sent, retry, dead;

@@ -914,7 +914,8 @@ int watch_scan(struct watch *w, const char *case_db, int64_t at, enum watch_full
 	    (r = count(w, "SELECT n FROM counts WHERE name = 'overdue'", NULL, &stats.overdue, ret_err)) < 0 ||
 	    (r = count(w, "SELECT count(*) FROM outbox WHERE status = 'pending'", NULL, &stats.pending, ret_err)) < 0)
 		goto rollback;
-	if (hooks && hooks->compose && (r = hooks->compose(hooks->userdata, w->db, cdb, ret_err)) < 0)
+	bool changed = full != WATCH_FULL_NO || stats.changed > 0 || stats.queued > 0;
+	if (hooks && hooks->compose && (r = hooks->compose(hooks->userdata, w->db, cdb, changed, ret_err)) < 0)
 		goto rollback;
 	if ((r = exec(w->db, dry_run ? "ROLLBACK" : "COMMIT", ret_err)) < 0)
 		goto rollback;

@@ -97,8 +97,9 @@ struct watch_hooks {
 	/* Called once the scan's writes are done, in the same transaction,
 	 * with the state database and the case database (read-only): what it
 	 * writes is kept, or with dry_run dropped, together with the scan's.
-	 * A negative return abandons the scan. */
-	int (*compose)(void *userdata, sqlite3 *state, sqlite3 *cases, char **ret_err);
+	 * `changed`: the scan was a full one, or wrote an obligation or a
+	 * notification. A negative return abandons the scan. */
+	int (*compose)(void *userdata, sqlite3 *state, sqlite3 *cases, bool changed, char **ret_err);
 	void *userdata;
 };
 
