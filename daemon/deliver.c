@@ -15,8 +15,13 @@
 #include "util.h"
 #include "webhook.h"
 
-/* Messages delivered per batch: each batch is one SMTP session. */
-#define BATCH 50
+/* Messages claimed (their bodies read) at a time; the SMTP session takes
+ * them as it goes, MAIL_AHEAD ahead of their verdicts at most, so that
+ * memory does not grow with the number of messages. */
+#define CLAIM 32
+#define POOL (CLAIM + MAIL_AHEAD)
+/* Verdicts between two commits that sync the log (make_durable()). */
+#define DURABLE_EVERY 50
 /* Retries: a minute, doubling, at most an hour, less up to half at random
  * so that a relay coming back is not met by every message at once. */
 #define BACKOFF_FIRST 60
@@ -43,6 +48,7 @@ struct outgoing {
 	int64_t retry_after;
 	bool skip; /* another sender settled it between reading and claiming */
 	bool untried; /* stopped before it was sent: released, not retried */
+	struct mail_msg mm; /* as handed to the mailer */
 };
 
 struct sender {
@@ -115,6 +121,13 @@ static int64_t backoff(int64_t attempts)
 	return d / 2 + (int64_t)(rnd % (uint32_t)(d / 2 + 1));
 }
 
+/* Where a channel's claims have got to: each takes what comes after, so
+ * that nothing is read twice in a round, and nothing released (stopped)
+ * is taken again. */
+struct cursor {
+	int64_t due, id;
+};
+
 /* One sending: where it is, what it found. */
 struct round {
 	struct sender *s;
@@ -130,10 +143,17 @@ struct round {
 	 * not listed again. */
 	char *last_error;
 	size_t repeats;
-	/* The batch in hand, for the mailer's verdicts. */
-	struct outgoing *batch;
-	size_t *email_at; /* which of batch each email is, ending in SIZE_MAX */
-	struct mail_msg *mm; /* the emails handed to the mailer, in that order */
+	bool stopped;   /* keep_going() said no */
+	int level;      /* the connection's synchronous level */
+	size_t since_durable; /* verdicts since the last make_durable() */
+	/* The emails claimed and not yet settled (used), and of them those
+	 * not yet handed to the mailer, in order (queue). */
+	struct outgoing pool[POOL];
+	bool used[POOL];
+	size_t queue[POOL], q_head, q_len;
+	bool claimed_all; /* no more emails are due */
+	struct cursor email_cursor;
+	char *last_email_error;
 	/* The statements of the round, prepared once each: the SQL text's
 	 * address is the key. */
 	struct {
@@ -223,6 +243,8 @@ static int record(struct round *rd, const struct outgoing *o, int64_t at, int gi
 	return 0;
 }
 
+static void make_durable(struct round *rd, int level);
+
 /* Record o in a transaction of its own, and count it. A message the server
  * took whose record fails is kept in memory, to be recorded before anything
  * else is sent. Returns false when the state database failed. */
@@ -252,6 +274,8 @@ static bool settle(struct round *rd, struct outgoing *o)
 		if (r < 0)
 			sqlite3_exec(rd->db, "ROLLBACK", NULL, NULL, NULL);
 	}
+	if (r >= 0 && ++rd->since_durable >= DURABLE_EVERY)
+		make_durable(rd, rd->level);
 	if (r < 0) {
 		rd->r = r;
 		if (o->result == DELIVERY_SENT) {
@@ -322,97 +346,17 @@ static void deliver_webhook(struct round *rd, struct outgoing *o)
 	o->untried = res.stopped;
 }
 
-/* The mailer's hooks: each verdict recorded as it comes. */
-static bool on_mail_verdict(void *userdata, struct mail_msg *msg)
-{
-	struct round *rd = userdata;
-	struct outgoing *o = &rd->batch[rd->email_at[msg - rd->mm]];
-	o->result = msg->result;
-	o->error = TAKE_PTR(msg->error);
-	o->untried = msg->untried;
-	bool ok = settle(rd, o);
-	rd->s->progress(rd->s->userdata);
-	return ok;
-}
-
-static bool on_keep_going(void *userdata)
-{
-	struct round *rd = userdata;
-	rd->s->progress(rd->s->userdata);
-	return !rd->keep_going || rd->keep_going(rd->userdata);
-}
-
-/* The emails of the batch; each one's verdict is recorded by
- * on_mail_verdict() as it comes. */
-static void deliver_emails(struct round *rd)
-{
-	struct sender *s = rd->s;
-	size_t n = 0;
-	while (rd->email_at[n] != SIZE_MAX)
-		n++;
-	if (n == 0)
-		return;
-	if (!s->conf->smtp) {
-		for (size_t i = 0; i < n && rd->r >= 0; i++) {
-			struct outgoing *o = &rd->batch[rd->email_at[i]];
-			/* The file name is the message's: a resend replaces. */
-			_cleanup_free_ char *name = xasprintf("%lld.%.*s", (long long)o->created_at,
-							      (int)strcspn(o->ref + 1, "@>"), o->ref + 1);
-			for (char *c = name; *c; c++)
-				if (*c == '/' || *c == ':' || *c == '<' || *c == '>' || *c == '@')
-					*c = '_';
-			char *err = NULL;
-			o->result = maildir_deliver(s->maildir, name, o->body, o->len, &err) < 0 ? DELIVERY_RETRY
-												: DELIVERY_SENT;
-			o->error = err;
-			settle(rd, o);
-			s->progress(s->userdata);
-		}
-		return;
-	}
-	if (!s->mailer && !s->mailer_tried) {
-		s->mailer_tried = true;
-		mailer_new(s->conf->smtp, &s->mailer, &s->mailer_err);
-	}
-	const char *down = !s->mailer ? (s->mailer_err ? s->mailer_err : "cannot set up SMTP") : rd->smtp_down;
-	if (down) {
-		/* The relay failed this round already: the rest wait their
-		 * turn with the same reason, without the same wait. */
-		for (size_t i = 0; i < n && rd->r >= 0; i++) {
-			struct outgoing *o = &rd->batch[rd->email_at[i]];
-			o->result = DELIVERY_RETRY;
-			o->error = xstrdup(down);
-			settle(rd, o);
-		}
-		return;
-	}
-	struct mail_msg *mm = xcalloc(n, sizeof(*mm));
-	for (size_t i = 0; i < n; i++) {
-		const struct outgoing *o = &rd->batch[rd->email_at[i]];
-		mm[i] = (struct mail_msg){ .to = o->dest, .data = o->body, .len = o->len };
-	}
-	rd->mm = mm;
-	struct mail_hooks hooks = { .verdict = on_mail_verdict, .keep_going = on_keep_going, .userdata = rd };
-	if (mailer_send(s->mailer, mm, n, &hooks) < 0) {
-		/* The session's reason, for the rest: the last message's, as
-		 * the first may say more of its own (data sent, no reply). */
-		const char *why = NULL;
-		for (size_t i = n; i-- > 0 && !why;)
-			why = rd->batch[rd->email_at[i]].error;
-		rd->smtp_down = xstrdup(why ? why : "the SMTP session failed");
-	}
-	for (size_t i = 0; i < n; i++)
-		free(mm[i].error);
-	free(mm);
-}
-
-/* Claim the next batch: read and mark sending in one transaction, so that
- * what is read is what is claimed. */
-static int claim(struct round *rd, int64_t after, struct outgoing *v, size_t *ret_n)
+/* Claim the next due messages of a channel, max at most: read and mark
+ * sending in one transaction, so that what is read is what is claimed.
+ * Taken in the order they fell due, oldest first, through the index on
+ * (status, next_attempt_at), so that each claim reads what it takes and
+ * no more, whatever the number waiting. */
+static int claim(struct round *rd, bool webhook, struct cursor *after, struct outgoing *v, size_t max, size_t *ret_n)
 {
 	static const char pick[] =
-		"SELECT id, created_at, attempts + 1, channel = 'webhook', destination, ref, subject, body FROM messages "
-		"WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+		"SELECT id, created_at, attempts + 1, destination, ref, subject, body, next_attempt_at FROM messages "
+		"WHERE status = 'pending' AND next_attempt_at <= ?1 AND channel = ?2 AND (next_attempt_at, id) > (?4, ?5) "
+		"ORDER BY next_attempt_at, id LIMIT ?3";
 	sqlite3 *db = rd->db;
 	size_t n = 0;
 	int r = rd_exec(rd, "BEGIN IMMEDIATE", 0, 0, NULL);
@@ -425,25 +369,29 @@ static int claim(struct round *rd, int64_t after, struct outgoing *v, size_t *re
 		return r;
 	}
 	sqlite3_bind_int64(st, 1, rd->at);
-	sqlite3_bind_int64(st, 2, after);
-	sqlite3_bind_int(st, 3, BATCH);
+	sqlite3_bind_text(st, 2, webhook ? "webhook" : "email", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (int64_t)max);
+	sqlite3_bind_int64(st, 4, after->due);
+	sqlite3_bind_int64(st, 5, after->id);
 	int rc;
-	while (n < BATCH && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	struct cursor last = *after;
+	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		last = (struct cursor){ .due = sqlite3_column_int64(st, 7), .id = sqlite3_column_int64(st, 0) };
 		struct outgoing *o = &v[n++];
 		*o = (struct outgoing){
 			.id = sqlite3_column_int64(st, 0),
 			.created_at = sqlite3_column_int64(st, 1),
 			.attempts = sqlite3_column_int64(st, 2),
-			.webhook = sqlite3_column_int(st, 3),
-			.dest = col_dup(st, 4),
-			.ref = col_dup(st, 5),
-			.subject = col_dup(st, 6),
-			.len = (size_t)sqlite3_column_bytes(st, 7),
+			.webhook = webhook,
+			.dest = col_dup(st, 3),
+			.ref = col_dup(st, 4),
+			.subject = col_dup(st, 5),
+			.len = (size_t)sqlite3_column_bytes(st, 6),
 			.retry_after = -1,
 		};
 		o->body = xmalloc(o->len + 1);
 		if (o->len)
-			memcpy(o->body, sqlite3_column_blob(st, 7), o->len);
+			memcpy(o->body, sqlite3_column_blob(st, 6), o->len);
 		o->body[o->len] = '\0';
 	}
 	sqlite3_finalize(st);
@@ -452,7 +400,7 @@ static int claim(struct round *rd, int64_t after, struct outgoing *v, size_t *re
 	 * checked again, so nothing another sender settled is taken. */
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		r = rd_exec(rd, "UPDATE messages SET status = 'sending', attempts = attempts + 1 "
-				"WHERE id = ?2 AND status IN ('pending', 'sending') AND ?1 = ?1", 0, v[i].id, NULL);
+				"WHERE id = ?2 AND status = 'pending' AND ?1 = ?1", 0, v[i].id, NULL);
 		if (r == 0) /* not ours after all */
 			v[i].skip = true;
 	}
@@ -464,8 +412,198 @@ static int claim(struct round *rd, int64_t after, struct outgoing *v, size_t *re
 			outgoing_free(&v[i]);
 		return r;
 	}
+	*after = last;
 	*ret_n = n;
 	return 0;
+}
+
+/* The next email claimed and not yet handed out, claiming more when none
+ * is left; NULL when no more are due (or the state database failed). */
+static struct outgoing *next_email(struct round *rd)
+{
+	while (rd->q_len == 0 && !rd->claimed_all && rd->r >= 0) {
+		struct outgoing v[CLAIM];
+		size_t free_slots = 0;
+		for (size_t i = 0; i < POOL; i++)
+			free_slots += !rd->used[i];
+		size_t want = free_slots < CLAIM ? free_slots : CLAIM, n = 0;
+		if (want == 0)
+			break; /* cannot happen: the mailer holds MAIL_AHEAD at most */
+		if ((rd->r = claim(rd, false, &rd->email_cursor, v, want, &n)) < 0)
+			break;
+		if (n < want)
+			rd->claimed_all = true;
+		for (size_t i = 0, slot = 0; i < n; i++) {
+			if (v[i].skip) {
+				outgoing_free(&v[i]);
+				continue;
+			}
+			while (rd->used[slot])
+				slot++;
+			rd->used[slot] = true;
+			rd->pool[slot] = v[i];
+			rd->queue[(rd->q_head + rd->q_len++) % POOL] = slot;
+		}
+	}
+	if (rd->q_len == 0)
+		return NULL;
+	size_t slot = rd->queue[rd->q_head];
+	rd->q_head = (rd->q_head + 1) % POOL;
+	rd->q_len--;
+	return &rd->pool[slot];
+}
+
+/* An email has been settled: its place in the pool is free. */
+static void email_done(struct round *rd, struct outgoing *o)
+{
+	size_t slot = (size_t)(o - rd->pool);
+	outgoing_free(o);
+	rd->used[slot] = false;
+}
+
+/* The mailer's hooks: each verdict recorded as it comes. */
+static bool on_mail_verdict(void *userdata, struct mail_msg *msg)
+{
+	struct round *rd = userdata;
+	struct outgoing *o = (struct outgoing *)((char *)msg - offsetof(struct outgoing, mm));
+	o->result = msg->result;
+	o->error = TAKE_PTR(msg->error);
+	o->untried = msg->untried;
+	if (o->result == DELIVERY_RETRY && o->error && !o->untried) {
+		free(rd->last_email_error);
+		rd->last_email_error = xstrdup(o->error);
+	}
+	bool ok = settle(rd, o);
+	email_done(rd, o);
+	rd->s->progress(rd->s->userdata);
+	return ok;
+}
+
+static bool on_keep_going(void *userdata)
+{
+	struct round *rd = userdata;
+	rd->s->progress(rd->s->userdata);
+	if (rd->keep_going && !rd->keep_going(rd->userdata))
+		rd->stopped = true;
+	return !rd->stopped;
+}
+
+static struct mail_msg *on_mail_next(void *userdata)
+{
+	struct round *rd = userdata;
+	if (rd->stopped)
+		return NULL;
+	struct outgoing *o = next_email(rd);
+	if (!o)
+		return NULL;
+	o->mm = (struct mail_msg){ .to = o->dest, .data = o->body, .len = o->len };
+	return &o->mm;
+}
+
+/* Every email due: through one SMTP session (another after one that ends
+ * early, or at MAIL_SESSION_MAX), or into the Maildir; each one's verdict
+ * recorded as it comes. */
+static void deliver_emails(struct round *rd)
+{
+	struct sender *s = rd->s;
+	if (!s->conf->smtp) {
+		struct outgoing *o;
+		while (rd->r >= 0 && !(rd->keep_going && !rd->keep_going(rd->userdata)) && (o = next_email(rd))) {
+			/* The file name is the message's: a resend replaces. */
+			_cleanup_free_ char *name = xasprintf("%lld.%.*s", (long long)o->created_at,
+							      (int)strcspn(o->ref + 1, "@>"), o->ref + 1);
+			for (char *c = name; *c; c++)
+				if (*c == '/' || *c == ':' || *c == '<' || *c == '>' || *c == '@')
+					*c = '_';
+			char *err = NULL;
+			o->result = maildir_deliver(s->maildir, name, o->body, o->len, &err) < 0 ? DELIVERY_RETRY
+												: DELIVERY_SENT;
+			o->error = err;
+			settle(rd, o);
+			email_done(rd, o);
+			s->progress(s->userdata);
+		}
+		return;
+	}
+	if (!s->mailer && !s->mailer_tried) {
+		s->mailer_tried = true;
+		mailer_new(s->conf->smtp, &s->mailer, &s->mailer_err);
+	}
+	if (!s->mailer)
+		rd->smtp_down = xstrdup(s->mailer_err ? s->mailer_err : "cannot set up SMTP");
+	struct mail_hooks hooks = {
+		.verdict = on_mail_verdict, .keep_going = on_keep_going, .next = on_mail_next, .userdata = rd,
+	};
+	while (rd->r >= 0 && !rd->stopped && !rd->smtp_down) {
+		if (rd->keep_going && !rd->keep_going(rd->userdata)) {
+			rd->stopped = true;
+			break;
+		}
+		free(rd->last_email_error);
+		rd->last_email_error = NULL;
+		size_t before = rd->ret->sent + rd->ret->retry + rd->ret->dead;
+		int r = mailer_send(s->mailer, NULL, 0, &hooks);
+		if (r < 0)
+			/* The session's reason, for the rest: the last
+			 * message's, as the first may say more of its own
+			 * (data sent, no reply). */
+			rd->smtp_down = xstrdup(rd->last_email_error ? rd->last_email_error : "the SMTP session failed");
+		else if (rd->q_len == 0 && rd->claimed_all)
+			break;
+		else if (rd->ret->sent + rd->ret->retry + rd->ret->dead == before)
+			break; /* took nothing: stopped, or the state database failed */
+	}
+	/* The relay failed this round: the rest wait their turn with the
+	 * same reason, without the same wait. */
+	struct outgoing *o;
+	while (rd->smtp_down && rd->r >= 0 && !rd->stopped && (o = next_email(rd))) {
+		o->result = DELIVERY_RETRY;
+		o->error = xstrdup(rd->smtp_down);
+		settle(rd, o);
+		email_done(rd, o);
+	}
+}
+
+/* The emails claimed and never handed out, when stopped: back to pending
+ * as they were. */
+static void release_claimed(struct round *rd)
+{
+	for (size_t i = 0; i < POOL; i++) {
+		if (!rd->used[i])
+			continue;
+		rd->pool[i].untried = true;
+		settle(rd, &rd->pool[i]);
+		email_done(rd, &rd->pool[i]);
+	}
+	rd->q_len = 0;
+}
+
+/* Every webhook due, one by one. */
+static void deliver_webhooks(struct round *rd)
+{
+	struct cursor after = { INT64_MIN, INT64_MIN };
+	while (rd->r >= 0) {
+		if (rd->keep_going && !rd->keep_going(rd->userdata))
+			break;
+		struct outgoing v[CLAIM];
+		size_t n = 0;
+		if ((rd->r = claim(rd, true, &after, v, CLAIM, &n)) < 0 || n == 0)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			if (v[i].skip)
+				continue;
+			if (rd->r < 0 || (rd->keep_going && !rd->keep_going(rd->userdata)))
+				v[i].untried = true; /* released for the next send */
+			else
+				deliver_webhook(rd, &v[i]);
+			settle(rd, &v[i]);
+			rd->s->progress(rd->s->userdata);
+		}
+		for (size_t i = 0; i < n; i++)
+			outgoing_free(&v[i]);
+		if (n < CLAIM)
+			break;
+	}
 }
 
 /* One sender at a time for a state database: an exclusive flock(2) on the
@@ -519,6 +657,7 @@ static void make_durable(struct round *rd, int level)
 {
 	if (level <= 1 || rd->r < 0)
 		return;
+	rd->since_durable = 0;
 	set_sync_level(rd->db, level);
 	char when[24];
 	snprintf(when, sizeof(when), "%lld", (long long)rd->at);
@@ -538,18 +677,20 @@ int outbox_send(struct sender *s, sqlite3 *db, int64_t at, bool (*keep_going)(vo
 	}
 	struct round rd = {
 		.s = s, .db = db, .at = at, .ret = ret, .keep_going = keep_going, .userdata = userdata, .ret_err = ret_err,
+		.email_cursor = { INT64_MIN, INT64_MIN },
 	};
 	/* Each verdict is committed as it comes, at synchronous = NORMAL: in
 	 * WAL mode such a commit survives the process's crash (a kill -9)
 	 * without an fsync of its own, which would halve the rate of
-	 * sending. Each batch ends with one commit at the connection's own
-	 * level (FULL in casewatchd), whose sync of the log makes the
-	 * batch's commits durable against a power cut too. */
+	 * sending. Every DURABLE_EVERY verdicts, and at the end, one commit
+	 * at the connection's own level (FULL in casewatchd) syncs the log,
+	 * which makes the commits before it durable against a power cut
+	 * too. */
 	int level = sync_level(db);
+	rd.level = level;
 	if (level > 1)
 		set_sync_level(db, 1);
 	/* What a failed state database could not record before. */
-	bool unrecorded = s->n_unrecorded > 0;
 	while (s->n_unrecorded > 0 && rd.r >= 0) {
 		struct outgoing *o = &s->unrecorded[s->n_unrecorded - 1];
 		struct outgoing copy = *o;
@@ -558,42 +699,27 @@ int outbox_send(struct sender *s, sqlite3 *db, int64_t at, bool (*keep_going)(vo
 			break; /* settle() put it back */
 		outgoing_free(&copy);
 	}
-	if (unrecorded)
-		make_durable(&rd, level);
-	int64_t after = 0;
-	while (rd.r >= 0) {
-		if (keep_going && !keep_going(userdata))
-			break;
-		struct outgoing v[BATCH];
-		size_t n = 0;
-		if ((rd.r = claim(&rd, after, v, &n)) < 0 || n == 0)
-			break;
-		after = v[n - 1].id;
-		/* Emails in one session; webhooks one by one. */
-		size_t email_at[BATCH + 1], ne = 0;
-		for (size_t i = 0; i < n; i++)
-			if (!v[i].webhook && !v[i].skip)
-				email_at[ne++] = i;
-		email_at[ne] = SIZE_MAX;
-		rd.batch = v;
-		rd.email_at = email_at;
-		deliver_emails(&rd);
-		for (size_t i = 0; i < n && rd.r >= 0; i++) {
-			if (!v[i].webhook || v[i].skip)
-				continue;
-			if (keep_going && !keep_going(userdata))
-				v[i].untried = true; /* released for the next send */
-			else
-				deliver_webhook(&rd, &v[i]);
-			settle(&rd, &v[i]);
-			s->progress(s->userdata);
-		}
-		for (size_t i = 0; i < n; i++)
-			outgoing_free(&v[i]);
-		make_durable(&rd, level);
+	/* What a sender that ended without its verdicts (a crash) left
+	 * claimed goes again, with the same ids, as if never claimed: this
+	 * process is the only one sending (send_lock()), and what it knows
+	 * was sent is recorded above. */
+	if (rd.r >= 0) {
+		int r = rd_exec(&rd, "UPDATE messages SET status = 'pending' WHERE status = 'sending' AND ?1 = ?1 AND ?2 = ?2",
+				0, 0, NULL);
+		if (r < 0)
+			rd.r = r;
 	}
+	/* Emails in one session, then webhooks one by one. */
+	if (rd.r >= 0)
+		deliver_emails(&rd);
+	release_claimed(&rd);
+	if (rd.r >= 0 && !rd.stopped)
+		deliver_webhooks(&rd);
+	if (rd.since_durable > 0)
+		make_durable(&rd, level);
 	flush_repeats(&rd);
 	free(rd.smtp_down);
+	free(rd.last_email_error);
 	for (size_t i = 0; i < rd.n_cache; i++)
 		sqlite3_finalize(rd.cache[i].st);
 	if (level > 1)

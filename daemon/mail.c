@@ -64,16 +64,20 @@ struct mailer {
 	struct session *s; /* during mailer_send(), for the TLS callbacks */
 };
 
-/* One message of a session: where libESMTP has got to in its data, and
- * whether its transaction has ended. */
+/* One message of a session, in the child: its own copy of what the parent
+ * handed over, where libESMTP has got to in its data, and whether its
+ * transaction has ended. */
 struct item {
-	struct mail_msg *msg;
-	uint32_t index; /* in the caller's msgs */
+	struct mail_msg *msg; /* &own */
+	struct mail_msg own;
+	char *to, *data; /* own's, freed once it has its verdict */
+	uint32_t index; /* the parent's number for it */
 	smtp_message_t sm;
 	smtp_recipient_t rcpt;
 	size_t off;
 	bool done;
 	bool data_given; /* libESMTP has asked for the data: it went out */
+	bool data_ended; /* and the end of it, after which the dot goes */
 	struct session *s;
 };
 
@@ -83,10 +87,15 @@ struct item {
  * from libESMTP's event and protocol monitor callbacks. */
 struct session {
 	struct mailer *m;
-	struct item *items;
-	size_t n;
+	smtp_session_t session;
+	struct item **items; /* every message of the session, in order */
+	size_t n, cap, n_done;
 	int out_fd, in_fd; /* to and from the parent process */
 	bool answered;     /* the server gave some message its verdict */
+	unsigned acks_due; /* verdicts reported that the parent has not answered */
+	bool last_given;   /* the parent has no more messages for the session */
+	char *in_buf;      /* what the parent wrote, read ahead */
+	size_t in_off, in_len;
 
 	bool connected;
 	bool greeted;         /* the server has said something */
@@ -250,19 +259,31 @@ static void on_monitor(const char *buf, int buflen, int writing, void *arg)
 
 static struct item *find_item(struct session *s, smtp_message_t sm)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (s->items[i].sm == sm)
-			return &s->items[i];
-	return NULL;
+	(void)s;
+	return sm ? smtp_message_get_application_data(sm) : NULL;
 }
 
 static void judge(struct session *s, struct item *it, const char *session_err, int session_code);
 static char *session_error(struct session *s, bool started, int *ret_code);
 static void report(struct session *s, struct item *it, bool ack);
+static void read_orders(struct session *s);
+
+/* libESMTP moves to the next message in its list as soon as one ends
+ * (and, when DATA is refused, before saying that it has): the list must
+ * hold the next one by then, or the session ends. The parent hands over
+ * messages a few ahead; should they have run out, its answers to the
+ * verdicts reported bring more, or say there are none. */
+static void need_next(struct session *s, size_t unfinished)
+{
+	if (s->n - s->n_done <= unfinished && !s->last_given && s->acks_due > 0)
+		read_orders(s);
+}
 
 /* The server has given a message its verdict, or libESMTP has moved past
- * it: tell the parent, and wait until it has recorded the verdict before
- * the next message goes out. */
+ * it: tell the parent, which records it while the next message's
+ * transaction begins. That message's data is not ended (its dot, after
+ * which the server has it) until the parent has answered: a crash leaves
+ * at most one message the server took without its record. */
 static void item_done(struct session *s, smtp_message_t sm)
 {
 	struct item *it = find_item(s, sm);
@@ -282,6 +303,13 @@ static void item_done(struct session *s, smtp_message_t sm)
 	_cleanup_free_ char *err = session_error(s, true, &code);
 	judge(s, it, err, code);
 	report(s, it, true);
+	s->n_done++;
+	free(it->to);
+	free(it->data);
+	free(it->own.error);
+	it->to = it->data = it->own.error = NULL;
+	it->own.to = it->own.data = NULL;
+	need_next(s, 0);
 }
 
 /* Nagle's algorithm off on the session's TCP socket. libESMTP writes a
@@ -336,6 +364,11 @@ static void on_event(smtp_session_t session, int event, void *arg, ...)
 			item_done(s, sm);
 		break;
 	}
+	case SMTP_EV_RCPTSTATUS:
+		/* The reply to DATA comes next: should it refuse, libESMTP
+		 * moves on before it says so. */
+		need_next(s, 1);
+		break;
 	case SMTP_EV_MESSAGESENT:
 		item_done(s, va_arg(ap, smtp_message_t));
 		break;
@@ -430,19 +463,31 @@ static int on_auth_interact(auth_client_request_t request, char **result, int fi
 }
 
 /* What the child tells the parent of each message, followed by `len`
- * bytes of error text: its verdict, or (WIRE_DATA) that its data is going
- * out, after which the server may have it whatever happens; index
- * UINT32_MAX ends the session, with `result` 1 when the server gave no
- * message a verdict. */
+ * bytes of error text: its verdict, or (WIRE_DATA) that the end of its
+ * data is going out, after which the server may have it whatever happens;
+ * index UINT32_MAX ends the session, with `result` 1 when the server gave
+ * no message a verdict. */
 enum { WIRE_VERDICT, WIRE_DATA };
 struct wire {
 	uint32_t index;
 	int32_t result, code;
 	uint32_t len;
 	uint8_t kind;
-	uint8_t ack; /* the child waits for a byte: 'c' to go on */
+	uint8_t ack; /* a verdict the parent answers (an order ORDER_GO or ORDER_STOP) */
 };
 #define WIRE_ERROR_MAX 1024
+
+/* What the parent tells the child: a message for the session (ORDER_MSG,
+ * followed by to_len bytes of its recipient and data_len of its data),
+ * that there are no more (ORDER_END), or its answer to a verdict, once
+ * recorded: go on, or stop at once. The answer comes after the messages
+ * it brings. */
+enum { ORDER_MSG = 'm', ORDER_END = 'e', ORDER_GO = 'c', ORDER_STOP = 's' };
+struct order {
+	uint32_t index;
+	uint32_t to_len, data_len;
+	uint8_t kind;
+};
 
 static int write_all(int fd, const void *p, size_t n);
 
@@ -458,8 +503,13 @@ static const char *on_message_data(void **ctx, int *len, void *arg)
 	if (left > INT_MAX)
 		left = INT_MAX;
 	const char *p = it->msg->data + it->off;
-	if (left > 0 && !it->data_given) {
+	if (left > 0)
 		it->data_given = true;
+	if (left == 0 && it->data_given && !it->data_ended) {
+		/* The dot follows: the verdicts before this message are
+		 * recorded first (see item_done). */
+		read_orders(it->s);
+		it->data_ended = true;
 		struct wire w = { .index = it->index, .kind = WIRE_DATA };
 		if (write_all(it->s->out_fd, &w, sizeof(w)) < 0)
 			_exit(0); /* the parent has gone */
@@ -843,60 +893,111 @@ static void report(struct session *s, struct item *it, bool ack)
 	};
 	if (write_all(s->out_fd, &w, sizeof(w)) < 0 || write_all(s->out_fd, e ? e : "", w.len) < 0)
 		_exit(0); /* the parent has gone */
-	if (!ack)
-		return;
-	char c = 0;
-	ssize_t r;
-	do
-		r = read(s->in_fd, &c, 1);
-	while (r < 0 && errno == EINTR);
-	if (r != 1 || c != 'c')
-		_exit(0); /* asked to stop, or the parent has gone */
+	if (ack)
+		s->acks_due++;
 }
 
-/* The child: one libESMTP session over the messages idx[0..k) of msgs,
+#define IN_BUF 65536
+
+/* n bytes of what the parent wrote. */
+static void read_in(struct session *s, void *dst, size_t n)
+{
+	char *d = dst;
+	while (n > 0) {
+		if (s->in_off == s->in_len) {
+			ssize_t r;
+			do
+				r = read(s->in_fd, s->in_buf, IN_BUF);
+			while (r < 0 && errno == EINTR);
+			if (r <= 0)
+				_exit(0); /* the parent has gone */
+			s->in_off = 0;
+			s->in_len = (size_t)r;
+		}
+		size_t k = s->in_len - s->in_off < n ? s->in_len - s->in_off : n;
+		memcpy(d, s->in_buf + s->in_off, k);
+		s->in_off += k;
+		d += k;
+		n -= k;
+	}
+}
+
+/* A message from the parent, added to the end of libESMTP's list: the
+ * session takes it when it gets there. */
+static void add_item(struct session *s, const struct order *o)
+{
+	const struct smtp_conf *c = s->m->c;
+	struct item *it = xcalloc(1, sizeof(*it));
+	it->index = o->index;
+	it->s = s;
+	it->msg = &it->own;
+	it->to = xmalloc((size_t)o->to_len + 1);
+	read_in(s, it->to, o->to_len);
+	it->to[o->to_len] = '\0';
+	it->data = xmalloc(o->data_len ? o->data_len : 1);
+	read_in(s, it->data, o->data_len);
+	it->own = (struct mail_msg){ .to = it->to, .data = it->data, .len = o->data_len, .result = DELIVERY_RETRY };
+	it->sm = smtp_add_message(s->session);
+	if (!it->sm || !smtp_set_reverse_path(it->sm, c->from_address) || !(it->rcpt = smtp_add_recipient(it->sm, it->to)) ||
+	    !smtp_set_messagecb(it->sm, on_message_data, it))
+		oom(); /* they fail only for want of memory */
+	smtp_message_set_application_data_release(it->sm, it, NULL);
+	s->items = xgrow(s->items, &s->cap, s->n + 1, sizeof(*s->items));
+	s->items[s->n++] = it;
+}
+
+/* The parent's orders, until it has answered every verdict reported:
+ * the messages they bring join the session; a stop ends the process
+ * (the message in hand is never ended, so the server drops it). */
+static void read_orders(struct session *s)
+{
+	while (s->acks_due > 0) {
+		struct order o;
+		read_in(s, &o, sizeof(o));
+		if (o.kind == ORDER_MSG)
+			add_item(s, &o);
+		else if (o.kind == ORDER_END)
+			s->last_given = true;
+		else if (o.kind == ORDER_GO)
+			s->acks_due--;
+		else
+			_exit(0);
+	}
+}
+
+/* The child: one libESMTP session over the messages the parent hands it,
  * each verdict reported as it comes. Never returns. */
-static _Noreturn void child_session(struct mailer *m, struct mail_msg *msgs, const uint32_t *idx, size_t k,
-				    int out_fd, int in_fd)
+static _Noreturn void child_session(struct mailer *m, int out_fd, int in_fd)
 {
 	const struct smtp_conf *c = m->c;
 	struct session s = {
 		.m = m,
-		.items = xcalloc(k, sizeof(struct item)),
 		.out_fd = out_fd,
 		.in_fd = in_fd,
+		.in_buf = xmalloc(IN_BUF),
+		.acks_due = 1, /* the first messages come with a go */
 	};
-	smtp_session_t session = smtp_create_session();
-	if (!session || !smtp_set_server(session, m->hostport))
+	s.session = smtp_create_session();
+	if (!s.session || !smtp_set_server(s.session, m->hostport))
 		oom();
-	timeouts(session, c->timeout_ms);
-	smtp_set_eventcb(session, on_event, &s);
-	smtp_set_monitorcb(session, on_monitor, &s, 0);
-	smtp_starttls_set_ctx(session, m->ssl);
-	smtp_starttls_enable(session, c->tls ? Starttls_REQUIRED : Starttls_DISABLED);
+	timeouts(s.session, c->timeout_ms);
+	smtp_set_eventcb(s.session, on_event, &s);
+	smtp_set_monitorcb(s.session, on_monitor, &s, 0);
+	smtp_starttls_set_ctx(s.session, m->ssl);
+	smtp_starttls_enable(s.session, c->tls ? Starttls_REQUIRED : Starttls_DISABLED);
 	if (m->auth)
-		smtp_auth_set_context(session, m->auth);
-	for (size_t i = 0; i < k; i++) {
-		struct item *it = &s.items[s.n++];
-		it->msg = &msgs[idx[i]];
-		it->index = idx[i];
-		it->s = &s;
-		it->sm = smtp_add_message(session);
-		if (!it->sm || !smtp_set_reverse_path(it->sm, c->from_address) ||
-		    !(it->rcpt = smtp_add_recipient(it->sm, it->msg->to)) ||
-		    !smtp_set_messagecb(it->sm, on_message_data, it))
-			oom(); /* they fail only for want of memory */
-	}
+		smtp_auth_set_context(s.session, m->auth);
+	read_orders(&s);
 	m->s = &s;
 	ERR_clear_error();
-	bool started = smtp_start_session(session) != 0;
+	bool started = smtp_start_session(s.session) != 0;
 	int session_code = 0;
 	char *err = session_error(&s, started, &session_code);
 	for (size_t i = 0; i < s.n; i++) {
-		if (s.items[i].done)
+		if (s.items[i]->done)
 			continue;
-		judge(&s, &s.items[i], err, session_code);
-		report(&s, &s.items[i], false);
+		judge(&s, s.items[i], err, session_code);
+		report(&s, s.items[i], false);
 	}
 	struct wire end = { .index = UINT32_MAX, .result = !s.answered };
 	write_all(out_fd, &end, sizeof(end));
@@ -912,19 +1013,146 @@ struct reader {
 };
 
 struct parent {
-	struct mail_msg *msgs;
-	size_t n;
+	struct mailer *m;
+	struct mail_msg *msgs; /* the caller's array, then hooks->next() */
+	size_t n, taken;
 	const struct mail_hooks *hooks;
-	bool *got;       /* each message's verdict came */
-	bool *data_sent; /* each message's data went out */
-	size_t n_got;
+	/* The messages handed to the child and not yet judged, by their
+	 * number modulo MAIL_AHEAD. */
+	struct mail_msg *flight[MAIL_AHEAD];
+	uint32_t flight_index[MAIL_AHEAD];
+	bool data_sent[MAIL_AHEAD]; /* each one's data went out, ended */
+	uint32_t given;  /* messages handed to the child */
+	size_t in_flight;
+	bool no_more;    /* the child was told there are no more */
+	bool source_done;
+	size_t answered; /* verdicts the server gave */
+	char *last_retry; /* the last reason a message is to be tried again */
 	bool stop;       /* asked to stop, or the hook said so */
 	bool ended;      /* the session's end was reported, or the child goes */
 	bool failed;     /* it ended with no verdict from the server */
-	int down;        /* the acks' pipe, or -1 when none is answered */
+	int down;        /* to the child, non-blocking; -1 when it is gone */
+	char *out;       /* what is to be written there */
+	size_t out_len, out_cap;
 	int timeout;     /* ms */
 	int64_t deadline;
 };
+
+static void give_verdict(struct parent *p, struct mail_msg *msg)
+{
+	if (msg->result == DELIVERY_RETRY && msg->error) {
+		free(p->last_retry);
+		p->last_retry = xstrdup(msg->error);
+	}
+	if (p->hooks->verdict && !p->hooks->verdict(p->hooks->userdata, msg))
+		p->stop = true;
+}
+
+static void queue_out(struct parent *p, const void *data, size_t len)
+{
+	p->out = xgrow(p->out, &p->out_cap, p->out_len + len, 1);
+	memcpy(p->out + p->out_len, data, len);
+	p->out_len += len;
+}
+
+static void queue_order(struct parent *p, uint8_t kind)
+{
+	struct order o = { .kind = kind };
+	queue_out(p, &o, sizeof(o));
+}
+
+/* The next message to hand over, checked; one that would not be sent as
+ * it is gets its verdict here. NULL: there are no more for the session. */
+static struct mail_msg *take(struct parent *p)
+{
+	while (!p->source_done && !p->stop) {
+		struct mail_msg *msg = NULL;
+		if (p->taken < p->n)
+			msg = &p->msgs[p->taken++];
+		else if (p->hooks->next && p->given < MAIL_SESSION_MAX)
+			msg = p->hooks->next(p->hooks->userdata);
+		if (!msg)
+			break;
+		char bad[80] = "";
+		msg->result = DELIVERY_RETRY;
+		msg->code = 0;
+		msg->untried = false;
+		if (!address_ok(msg->to))
+			snprintf(bad, sizeof(bad), "has an unusable recipient address");
+		else if (!msg->data || msg->len == 0)
+			snprintf(bad, sizeof(bad), "is empty");
+		else if (msg->len > UINT32_MAX)
+			snprintf(bad, sizeof(bad), "is too large");
+		else
+			headers_problem(msg->data, msg->len, bad, sizeof(bad));
+		if (!bad[0])
+			return msg;
+		/* Sending it again would not help. */
+		set_result(msg, DELIVERY_DEAD, 0,
+			   xasprintf("smtp %s: not sent: the message to '%s' %s", p->m->name, msg->to ? msg->to : "", bad));
+		give_verdict(p, msg);
+	}
+	p->source_done = true;
+	return NULL;
+}
+
+/* Hand the child messages until MAIL_AHEAD wait for their verdicts, or
+ * there are no more. */
+static void refill(struct parent *p)
+{
+	while (p->in_flight < MAIL_AHEAD) {
+		struct mail_msg *msg = take(p);
+		if (!msg)
+			break;
+		size_t slot = p->given % MAIL_AHEAD;
+		p->flight[slot] = msg;
+		p->flight_index[slot] = p->given;
+		p->data_sent[slot] = false;
+		p->in_flight++;
+		struct order o = {
+			.kind = ORDER_MSG,
+			.index = p->given++,
+			.to_len = (uint32_t)strlen(msg->to),
+			.data_len = (uint32_t)msg->len,
+		};
+		queue_out(p, &o, sizeof(o));
+		queue_out(p, msg->to, o.to_len);
+		queue_out(p, msg->data, o.data_len);
+	}
+	if (p->source_done && !p->no_more && !p->stop) {
+		queue_order(p, ORDER_END);
+		p->no_more = true;
+	}
+}
+
+/* Write what can be written to the child without waiting. */
+static void flush_out(struct parent *p)
+{
+	size_t off = 0;
+	while (p->down >= 0 && off < p->out_len) {
+		ssize_t w = write(p->down, p->out + off, p->out_len - off);
+		if (w > 0) {
+			off += (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		/* It has gone: what it said before is still read. */
+		off = p->out_len;
+	}
+	memmove(p->out, p->out + off, p->out_len - off);
+	p->out_len -= off;
+}
+
+static struct mail_msg *in_flight(struct parent *p, uint32_t index)
+{
+	size_t slot = index % MAIL_AHEAD;
+	if (index >= p->given || !p->flight[slot] || p->flight_index[slot] != index)
+		return NULL;
+	return p->flight[slot];
+}
 
 /* Read what the child wrote: the number of bytes, 0 at its end, < 0 on
  * an error (EINTR aside). */
@@ -941,7 +1169,8 @@ static ssize_t read_some(struct reader *rd, int fd)
 }
 
 /* Every whole report in the buffer: each verdict to the hook, once; each
- * ack asked for answered, 'c' to go on or 's' to stop. */
+ * one the child asks to be answered answered, with the messages that
+ * keep it MAIL_AHEAD ahead and then a go, or with a stop. */
 static void take_reports(struct parent *p, struct reader *rd)
 {
 	size_t off = 0;
@@ -958,23 +1187,26 @@ static void take_reports(struct parent *p, struct reader *rd)
 		}
 		if (rd->n - off < sizeof(w) + w.len)
 			break;
-		if (w.index < p->n && w.kind == WIRE_DATA) {
-			p->data_sent[w.index] = true;
-		} else if (w.index < p->n && !p->got[w.index]) {
-			struct mail_msg *msg = &p->msgs[w.index];
-			p->got[w.index] = true;
-			p->n_got++;
+		struct mail_msg *msg = in_flight(p, w.index);
+		if (msg && w.kind == WIRE_DATA) {
+			p->data_sent[w.index % MAIL_AHEAD] = true;
+		} else if (msg) {
+			p->flight[w.index % MAIL_AHEAD] = NULL;
+			p->in_flight--;
 			set_result(msg, (enum delivery)w.result, w.code,
 				   w.len ? xstrndup(rd->buf + off + sizeof(w), w.len) : NULL);
+			if (msg->result != DELIVERY_RETRY)
+				p->answered++;
 			/* Recorded even when stopping: the server has it. */
-			if (p->hooks->verdict && !p->hooks->verdict(p->hooks->userdata, msg))
-				p->stop = true;
+			give_verdict(p, msg);
 		}
 		off += sizeof(w) + w.len;
-		if (w.ack && p->down >= 0) {
-			char go = p->stop ? 's' : 'c';
-			if (write(p->down, &go, 1) != 1 || p->stop)
-				p->ended = true; /* it has gone, or goes */
+		if (w.ack && w.kind == WIRE_VERDICT && p->down >= 0) {
+			if (!p->stop)
+				refill(p);
+			queue_order(p, p->stop ? ORDER_STOP : ORDER_GO);
+			if (p->stop)
+				p->ended = true; /* it goes */
 			/* The next message's whole exchange, each step of
 			 * which libESMTP gives the timeout. */
 			p->deadline = now_ms() + 2 * (int64_t)p->timeout;
@@ -986,58 +1218,58 @@ static void take_reports(struct parent *p, struct reader *rd)
 	}
 }
 
+/* The messages of the caller's array never handed to the child (the
+ * session stopped or ended early): released when stopped, else tried
+ * again for the reason the others were. */
+static void give_untaken(struct parent *p, bool failed)
+{
+	while (p->taken < p->n) {
+		struct mail_msg *msg = &p->msgs[p->taken++];
+		bool stopped = p->stop && !failed;
+		char *why;
+		if (stopped)
+			why = xasprintf("smtp %s: not sent: stopped", p->m->name);
+		else if (p->last_retry)
+			why = xstrdup(p->last_retry);
+		else
+			why = xasprintf("smtp %s: the session ended before the message was sent", p->m->name);
+		set_result(msg, DELIVERY_RETRY, 0, why);
+		msg->untried = stopped;
+		give_verdict(p, msg);
+	}
+	free(p->last_retry);
+	p->last_retry = NULL;
+}
+
 int mailer_send(struct mailer *m, struct mail_msg *msgs, size_t n, const struct mail_hooks *hooks)
 {
 	static const struct mail_hooks none = { 0 };
 	if (!hooks)
 		hooks = &none;
-	if (n == 0)
-		return 0;
 	const struct smtp_conf *c = m->c;
-	bool stop = false;
-	uint32_t *idx = xcalloc(n, sizeof(*idx));
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct mail_msg *msg = &msgs[i];
-		char bad[80] = "";
-		msg->result = DELIVERY_RETRY;
-		msg->untried = false;
-		if (!address_ok(msg->to))
-			snprintf(bad, sizeof(bad), "has an unusable recipient address");
-		else if (!msg->data || msg->len == 0)
-			snprintf(bad, sizeof(bad), "is empty");
-		else
-			headers_problem(msg->data, msg->len, bad, sizeof(bad));
-		if (!bad[0]) {
-			idx[k++] = (uint32_t)i;
-			continue;
-		}
-		/* Sending it again would not help. */
-		set_result(msg, DELIVERY_DEAD, 0,
-			   xasprintf("smtp %s: not sent: the message to '%s' %s", m->name, msg->to ? msg->to : "", bad));
-		if (hooks->verdict && !hooks->verdict(hooks->userdata, msg))
-			stop = true;
-	}
-	if (k == 0 || stop) {
-		for (size_t i = 0; i < k; i++) {
-			set_result(&msgs[idx[i]], DELIVERY_RETRY, 0, xasprintf("smtp %s: not sent: stopped", m->name));
-			msgs[idx[i]].untried = true;
-			if (hooks->verdict)
-				hooks->verdict(hooks->userdata, &msgs[idx[i]]);
-		}
-		free(idx);
+	struct parent p = {
+		.m = m,
+		.msgs = msgs,
+		.n = n,
+		.hooks = hooks,
+		.down = -1,
+		.timeout = c->timeout_ms > 1000 ? c->timeout_ms : 1000,
+	};
+	/* The first messages, and the go the child starts with. */
+	refill(&p);
+	if (p.given == 0) {
+		free(p.out);
+		give_untaken(&p, false);
 		return 0;
 	}
+	queue_order(&p, ORDER_GO);
 
 	int up[2], down[2]; /* child to parent, parent to child */
-	if (pipe2(up, O_CLOEXEC) < 0) {
-		free(idx);
+	if (pipe2(up, O_CLOEXEC) < 0)
 		oom();
-	}
 	if (pipe2(down, O_CLOEXEC) < 0) {
 		close(up[0]);
 		close(up[1]);
-		free(idx);
 		oom();
 	}
 	pid_t parent = getpid();
@@ -1060,21 +1292,15 @@ int mailer_send(struct mailer *m, struct mail_msg *msgs, size_t n, const struct 
 		sigset_t all;
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
-		child_session(m, msgs, idx, k, up[1], down[0]);
+		child_session(m, up[1], down[0]);
 	}
 	close(up[1]);
 	close(down[0]);
+	p.down = down[1];
+	if (fcntl(p.down, F_SETFL, O_NONBLOCK) < 0) {
+		/* Blocking writes would do, but for bounding the waits. */
+	}
 
-	struct parent p = {
-		.msgs = msgs,
-		.n = n,
-		.hooks = hooks,
-		.got = xcalloc(n, sizeof(bool)),
-		.data_sent = xcalloc(n, sizeof(bool)),
-		.stop = stop,
-		.down = down[1],
-		.timeout = c->timeout_ms > 1000 ? c->timeout_ms : 1000,
-	};
 	p.deadline = now_ms() + 2 * (int64_t)p.timeout;
 	struct reader rd = { 0 };
 	bool timed_out = false;
@@ -1085,6 +1311,7 @@ int mailer_send(struct mailer *m, struct mail_msg *msgs, size_t n, const struct 
 		take_reports(&p, &rd);
 		if (p.ended)
 			break;
+		flush_out(&p);
 		/* Asked on while stopping too: it keeps the watchdog fed. */
 		if (hooks->keep_going && !hooks->keep_going(hooks->userdata) && !p.stop) {
 			p.stop = true;
@@ -1095,29 +1322,29 @@ int mailer_send(struct mailer *m, struct mail_msg *msgs, size_t n, const struct 
 		if (left <= 0) {
 			/* Once every message has its verdict, only the QUIT is
 			 * left: no failure. */
-			timed_out = !p.stop && p.n_got < k;
+			timed_out = !p.stop && p.in_flight > 0;
 			break;
 		}
-		struct pollfd pf = { .fd = up[0], .events = POLLIN };
-		int pr = poll(&pf, 1, left < 250 ? (int)left : 250);
+		struct pollfd pf[2] = { { .fd = up[0], .events = POLLIN }, { .fd = p.down, .events = POLLOUT } };
+		int pr = poll(pf, p.out_len > 0 ? 2 : 1, left < 250 ? (int)left : 250);
 		if (pr < 0 && errno != EINTR)
 			break;
 		if (pr <= 0)
 			continue;
-		if (read_some(&rd, up[0]) <= 0)
+		if (pf[0].revents && read_some(&rd, up[0]) <= 0)
 			break; /* the child has gone */
 	}
 	int status = 0;
 	if (pid > 0) {
-		/* A child still waiting for an ack reads the end of the pipe
-		 * and goes; one still talking to the server is killed. */
+		/* A child still waiting for an answer reads the end of the
+		 * pipe and goes; one still talking to the server is killed. */
 		close(down[1]);
+		p.down = -1;
 		if (!p.ended || p.stop || timed_out)
 			kill(pid, SIGKILL);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 		/* What it said before it went: a verdict is never dropped. */
-		p.down = -1;
 		while (read_some(&rd, up[0]) > 0)
 			;
 		take_reports(&p, &rd);
@@ -1126,14 +1353,12 @@ int mailer_send(struct mailer *m, struct mail_msg *msgs, size_t n, const struct 
 	}
 	close(up[0]);
 	free(rd.buf);
+	free(p.out);
 
 	/* What has no verdict, and why. */
-	size_t answered = 0;
-	for (size_t i = 0; i < k; i++)
-		answered += p.got[idx[i]] && msgs[idx[i]].result != DELIVERY_RETRY;
-	for (size_t i = 0; i < k; i++) {
-		struct mail_msg *msg = &msgs[idx[i]];
-		if (p.got[idx[i]])
+	for (uint32_t i = p.given - (p.given < MAIL_AHEAD ? p.given : MAIL_AHEAD); i < p.given; i++) {
+		struct mail_msg *msg = in_flight(&p, i);
+		if (!msg)
 			continue;
 		char *why;
 		if (pid < 0)
@@ -1147,23 +1372,24 @@ int mailer_send(struct mailer *m, struct mail_msg *msgs, size_t n, const struct 
 			why = xasprintf("smtp %s: the session ended with signal %d", m->name, WTERMSIG(status));
 		else
 			why = xasprintf("smtp %s: the session ended without a verdict", m->name);
-		/* Its data went out: the server may have it, and it is tried
-		 * again as any failure is, never released as untried. */
-		if (p.data_sent[idx[i]]) {
+		/* The end of its data went out: the server may have it, and it
+		 * is tried again as any failure is, never released as untried. */
+		bool sent = p.data_sent[i % MAIL_AHEAD];
+		if (sent) {
 			char *more = xasprintf("%s (the message data was sent: the server may have it)", why);
 			free(why);
 			why = more;
 		}
+		p.flight[i % MAIL_AHEAD] = NULL;
+		p.in_flight--;
 		set_result(msg, DELIVERY_RETRY, 0, why);
 		/* Stopped: the rest did not go; none has a verdict to wait for. */
-		msg->untried = p.stop && !timed_out && !p.data_sent[idx[i]];
-		if (hooks->verdict)
-			hooks->verdict(hooks->userdata, msg);
+		msg->untried = p.stop && !timed_out && !sent;
+		give_verdict(&p, msg);
 	}
-	free(p.got);
-	free(p.data_sent);
-	free(idx);
-	return (p.failed && answered == 0) || timed_out || pid < 0 ? -EIO : 0;
+	int ret = (p.failed && p.answered == 0) || timed_out || pid < 0 ? -EIO : 0;
+	give_untaken(&p, timed_out || pid < 0);
+	return ret;
 }
 
 /* ---- Maildir ---------------------------------------------------------- */

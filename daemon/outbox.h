@@ -69,7 +69,8 @@ void sender_free(struct sender *s);
 void sender_set_progress(struct sender *s, void (*progress)(void *userdata), void *userdata);
 
 /* Deliver every message whose time has come (pending, or left sending by
- * a crash), in batches: each batch is marked sending and committed before
+ * a crash), in the order they fell due, the emails in one SMTP session:
+ * claimed a few at a time, each claim marked sending and committed before
  * the first byte goes out, and each message marked sent, retried later
  * (exponential backoff with jitter, or the server's Retry-After) or dead
  * (refused for good, or failing for longer than give_up_after) after.

@@ -4,7 +4,7 @@
   smtp-server.py [--port N] [--port-file F] --out DIR [--tls CERT KEY]
                  [--auth USER:PASS] [--script ADDR=CODE,CODE...]...
                  [--sender-script ADDR=CODE,CODE...]... [--fail-data N]
-                 [--greeting-code N] [--data-delay MS]
+                 [--greeting-code N] [--data-delay MS] [--drop-after N]
 
 --port 0 (the default) takes a free port; --port-file F gets the port
 written once the server listens (write then rename, so a reader never sees
@@ -24,7 +24,9 @@ does the same for MAIL FROM (a 5xx there is a policy refusal, 5.7.1).
 answers 451 at the end of DATA for the first N messages. --greeting-code N
 greets with N (e.g. 421) and closes. --data-delay MS answers each DATA
 after MS milliseconds, as a relay that takes its time (so that two
-senders' work overlaps). Logs to stderr; exits cleanly on
+senders' work overlaps). --drop-after N closes the connection once it
+has answered the Nth message saved (once in the run), as a relay that
+goes away mid-session. Logs to stderr; exits cleanly on
 SIGTERM or SIGINT.
 """
 import argparse
@@ -55,6 +57,7 @@ def parse_args():
     p.add_argument("--fail-data", type=int, default=0, metavar="N")
     p.add_argument("--greeting-code", type=int, metavar="N")
     p.add_argument("--data-delay", type=int, default=0, metavar="MS")
+    p.add_argument("--drop-after", type=int, default=0, metavar="N")
     a = p.parse_args()
     def scripts(option, values):
         out = {}
@@ -108,6 +111,7 @@ class Handler:
         self.sender_seen = {}
         self.fail_data = args.fail_data
         self.data_delay = args.data_delay / 1000.0
+        self.drop_after = args.drop_after
         self.saved = 0
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
@@ -147,6 +151,11 @@ class Handler:
                 f.write("%s\t%s\t%s\n" % (rcpt, " ".join(i.strip() for i in ids), digest))
         log.info("saved %s: from %s to %s, Message-ID %s, tls %s, auth %s", path, envelope.mail_from,
                  ",".join(envelope.rcpt_tos), ids, session.ssl is not None, session.authenticated)
+        if self.drop_after and self.saved == self.drop_after:
+            # Once the reply has gone: the client has the verdict, and
+            # loses the connection on its next command.
+            log.info("dropping the connection after message %d", self.saved)
+            asyncio.get_running_loop().call_soon(server.transport.close)
         return "250 2.0.0 OK saved as %d" % self.saved
 
 
