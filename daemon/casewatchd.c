@@ -240,6 +240,9 @@ static void deliver(struct daemon *d)
 	_cleanup_free_ char *err = NULL;
 	int64_t now = (int64_t)time(NULL);
 	int r = outbox_send(s->sender, db, now, keep_sending, d, &sent, &err);
+	if (sent.recovered)
+		log_msg(LOG_NOTICE, "recorded %zu message%s sent by a send that was stopped (from its journal)",
+			sent.recovered, sent.recovered == 1 ? "" : "s");
 	for (size_t i = 0; i < sent.n_errors; i++)
 		log_msg(LOG_WARNING, "not delivered: %s", sent.errors[i]);
 	/* A state database that cannot be written (a full disk) stops the

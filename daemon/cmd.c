@@ -206,6 +206,9 @@ int cmd_send(const struct conf *c, sqlite3 *db, int64_t at, char **ret_err)
 	if (sent.busy)
 		printf("another process (casewatchd, or another casewatch) is sending from this state database: "
 		       "what is due is left to it\n");
+	if (sent.recovered)
+		printf("recorded %zu message%s sent by a send that was stopped (from its journal)\n", sent.recovered,
+		       sent.recovered == 1 ? "" : "s");
 	for (size_t i = 0; i < sent.n_errors; i++)
 		printf("not delivered: %s\n", sent.errors[i]);
 	printf("sent %zu message%s (%zu email, %zu webhook); %zu to retry, %zu dead\n", sent.sent,

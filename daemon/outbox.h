@@ -54,6 +54,10 @@ int outbox_compose(void *ctx, sqlite3 *state, sqlite3 *cases, bool changed, char
 struct outbox_sent {
 	size_t sent, retry, dead;
 	size_t email, webhook; /* of the sent ones */
+	/* Messages a send that ended early (a crash, a kill) delivered and
+	 * did not record: recorded sent from the journal (casewatchd(8),
+	 * DELIVERY), not sent again, not counted in sent. */
+	size_t recovered;
 	bool busy; /* another process was sending from the same state database */
 	int64_t ms;
 	/* Messages that failed this time, one line each, owned. */
