@@ -984,6 +984,9 @@ int outbox_compose(void *userdata, sqlite3 *db, sqlite3 *cdb, bool changed, char
 	    (r = compose_unfolded(&m, ret_err)) < 0)
 		goto out;
 out:
+	/* Not kept between scans: what the table holds (references, whom
+	 * each was for) is this scan's. */
+	sqlite3_exec(db, "DELETE FROM temp.compose_items", NULL, NULL, NULL);
 	digest_lines_free(&m);
 	for (size_t i = 0; i < m.n_groups; i++)
 		free(m.groups[i].dest);

@@ -340,7 +340,12 @@ static int delete_case(struct run *x, int64_t id)
 		return r;
 	st = x->w->st[ST_DEL_CASE];
 	sqlite3_bind_int64(st, 1, id);
-	return step_done(x, st, "deleting a case");
+	if ((r = step_done(x, st, "deleting a case")) < 0)
+		return r;
+	/* Its notifications waiting to go are to be voided. */
+	if (sqlite3_changes(x->w->db) > 0)
+		x->stats->deleted++;
+	return 0;
 }
 
 static char *join_problems(const struct eval_result *res)
@@ -914,7 +919,7 @@ int watch_scan(struct watch *w, const char *case_db, int64_t at, enum watch_full
 	    (r = count(w, "SELECT n FROM counts WHERE name = 'overdue'", NULL, &stats.overdue, ret_err)) < 0 ||
 	    (r = count(w, "SELECT count(*) FROM outbox WHERE status = 'pending'", NULL, &stats.pending, ret_err)) < 0)
 		goto rollback;
-	bool changed = full != WATCH_FULL_NO || stats.changed > 0 || stats.queued > 0;
+	bool changed = full != WATCH_FULL_NO || stats.changed > 0 || stats.deleted > 0 || stats.queued > 0;
 	if (hooks && hooks->compose && (r = hooks->compose(hooks->userdata, w->db, cdb, changed, ret_err)) < 0)
 		goto rollback;
 	if ((r = exec(w->db, dry_run ? "ROLLBACK" : "COMMIT", ret_err)) < 0)

@@ -75,6 +75,7 @@ struct watch_stats {
 			* reached are recorded, none queued */
 	size_t scanned;     /* cases evaluated */
 	size_t changed;     /* cases whose stored result changed */
+	size_t deleted;     /* cases gone from the case database, and from the state */
 	size_t transitions; /* obligations reaching a new stage */
 	size_t queued;      /* outbox rows added */
 	size_t due_today, overdue, pending; /* after the scan */
@@ -97,8 +98,8 @@ struct watch_hooks {
 	/* Called once the scan's writes are done, in the same transaction,
 	 * with the state database and the case database (read-only): what it
 	 * writes is kept, or with dry_run dropped, together with the scan's.
-	 * `changed`: the scan was a full one, or wrote an obligation or a
-	 * notification. A negative return abandons the scan. */
+	 * `changed`: the scan was a full one, or wrote or deleted an
+	 * obligation or a case, or queued a notification. A negative return abandons the scan. */
 	int (*compose)(void *userdata, sqlite3 *state, sqlite3 *cases, bool changed, char **ret_err);
 	void *userdata;
 };

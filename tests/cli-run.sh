@@ -389,6 +389,42 @@ same "v6: the overdue counted" "$(sqlite3 -batch "$T/v6.db" "SELECT n FROM count
 same "v6: integrity" "$(sqlite3 -batch "$T/v6.db" "PRAGMA integrity_check; PRAGMA foreign_key_check")" ok
 same "v6: nothing changed" "$(sed -n 's/^scan at [^ ]*: //p' "$T/out")" "0 cases evaluated (incremental), 0 changed"
 
+# A case deleted from the case database while its notification waits for
+# the send window: the incremental scan that sees it gone voids the
+# notification, though nothing else changed.
+mkdir -p "$T/gone"
+"$CASEWATCH" db init "$T/gone/cases.db" >/dev/null
+sqlite3 -bail -batch "$T/gone/cases.db" "INSERT INTO teams (id, name) VALUES ('t', 'Team');
+INSERT INTO officers (id, name, email, team) VALUES ('o1', 'Officer 1', 'o1@example.gov.uk', 't');
+INSERT INTO cases (id, ref, officer, team, received_at) VALUES (1, 'ASB-1', 'o1', 't', '2026-11-16T09:00:00Z'),
+	(2, 'ASB-2', 'o1', 't', '2026-11-16T09:00:00Z');"
+cat >"$T/gone/rules.conf" <<'EOF'
+pack = "p";
+title = "P";
+rules = (
+	{
+		id = "reply";
+		title = "Reply within 1 working day";
+		kind = "deadline";
+		from = "received";
+		within = "1 working day";
+		met_by = { kind = "contact"; };
+		notify = { upcoming = false; due = false; overdue = { to = [ "officer" ]; }; escalated = false; };
+	}
+);
+EOF
+printf 'database = "cases.db";\nstate = "state.db";\nrules = [ "rules.conf" ];\n%s\n' "$no_digests" >"$T/gone/casewatch.conf"
+gw() { "$CASEWATCH" -c "$T/gone/casewatch.conf" "$@"; }
+run "gone: the first scan" 0 gw run --once --at 2026-11-16T19:00:00Z
+run "gone: both overdue at night, held for the window" 0 gw run --once --at 2026-11-18T00:30:00Z
+same "gone: two notifications waiting" \
+	"$(sqlite3 -batch "$T/gone/state.db" "SELECT group_concat(case_id || ' ' || status, ', ') FROM outbox")" "1 pending, 2 pending"
+sqlite3 -batch "$T/gone/cases.db" "DELETE FROM cases WHERE id = 1"
+run "gone: a scan after case 1 is deleted" 0 gw run --once --at 2026-11-18T01:00:00Z
+same "gone: its notification is void, the other still waits" \
+	"$(sqlite3 -batch "$T/gone/state.db" "SELECT group_concat(case_id || ' ' || status || ' ' || coalesce(last_error, '-'), ', ') FROM outbox")" \
+	"1 void met, paused, cancelled or gone before it was sent, 2 pending -"
+
 # Errors.
 run "run without --once" 2 cw run
 expect_err "says --once is needed" \
