@@ -85,7 +85,8 @@ struct arena {
 
 static size_t arena_add(struct arena *a, const char *t, size_t n)
 {
-	a->buf = xgrow(a->buf, &a->cap, a->len + n + 1, 1);
+	if (a->len + n + 1 > a->cap)
+		a->buf = xgrow(a->buf, &a->cap, a->len + n + 1, 1);
 	size_t off = a->len;
 	memcpy(a->buf + off, t, n);
 	a->buf[off + n] = '\0';
@@ -96,9 +97,10 @@ static size_t arena_add(struct arena *a, const char *t, size_t n)
 static size_t arena_text(struct arena *a, sqlite3_stmt *st, int col)
 {
 	/* NULL for SQL NULL (and on allocation failure, which the step that
-	 * follows reports). */
+	 * follows reports). The length SQLite already knows: a text with a
+	 * NUL in it is copied whole and still read up to the NUL. */
 	const char *t = (const char *)sqlite3_column_text(st, col);
-	return t ? arena_add(a, t, strlen(t)) : NO_TEXT;
+	return t ? arena_add(a, t, (size_t)sqlite3_column_bytes(st, col)) : NO_TEXT;
 }
 
 /* Like arena_text, for a text that reaches messages, logs and the state
@@ -135,6 +137,33 @@ struct raw_event {
 	size_t at, kind, channel, detail;
 };
 
+/* One case read whole: its rows copied, so that it outlives the cursors'
+ * next steps (and, in a parallel scan, travels to the thread that hands it
+ * on). The buffers are kept from case to case. */
+struct case_buf {
+	struct arena a;
+	struct raw_party *rp;
+	size_t n_rp, cap_rp;
+	struct raw_event *re;
+	size_t n_re, cap_re;
+	struct eval_party *pv;
+	size_t cap_pv;
+	struct eval_event *ev;
+	size_t cap_ev;
+	struct eval_case c;
+	struct eval_result res; /* scan_evaluate's */
+};
+
+static void case_buf_done(struct case_buf *b)
+{
+	free(b->a.buf);
+	free(b->rp);
+	free(b->re);
+	free(b->pv);
+	free(b->ev);
+	eval_result_free(&b->res);
+}
+
 static const char cases_sql[] =
 	"SELECT id, ref, stage, category, serious, hate, risk, officer, team, agreed_contact, received_at "
 	"FROM cases WHERE id BETWEEN ?1 AND ?2 ORDER BY id";
@@ -151,20 +180,12 @@ static const char events_sql[] =
 	"SELECT case_id, id, at, kind, party_id, channel, detail "
 	"FROM events WHERE case_id BETWEEN ?1 AND ?2 ORDER BY case_id, at, id";
 
-struct scanner {
+/* The three cursors over one range of case ids, merged case by case. */
+struct reader {
 	sqlite3 *db;
 	sqlite3_stmt *cases, *parties, *events;
 	int prc, erc; /* the last step of parties / events */
 	int64_t pcase, ecase; /* the case of the row each is on */
-	struct arena a;
-	struct raw_party *rp;
-	size_t n_rp, cap_rp;
-	struct raw_event *re;
-	size_t n_re, cap_re;
-	struct eval_party *pv;
-	size_t cap_pv;
-	struct eval_event *ev;
-	size_t cap_ev;
 };
 
 static int64_t int_or(sqlite3_stmt *st, int col, int64_t dflt)
@@ -185,19 +206,20 @@ static int step(sqlite3_stmt *st, int64_t *ret_case)
 	return rc;
 }
 
-static int collect(struct scanner *s, int64_t id, char **ret_err)
+static int collect(struct reader *s, struct case_buf *b, int64_t id, char **ret_err)
 {
-	s->n_rp = s->n_re = 0;
+	b->n_rp = b->n_re = 0;
 	while (s->prc == SQLITE_ROW && s->pcase < id)
 		s->prc = step(s->parties, &s->pcase);
 	while (s->prc == SQLITE_ROW && s->pcase == id) {
-		s->rp = xgrow(s->rp, &s->cap_rp, s->n_rp + 1, sizeof(*s->rp));
-		struct raw_party *p = &s->rp[s->n_rp++];
+		if (b->n_rp == b->cap_rp)
+			b->rp = xgrow(b->rp, &b->cap_rp, b->n_rp + 1, sizeof(*b->rp));
+		struct raw_party *p = &b->rp[b->n_rp++];
 		p->id = sqlite3_column_int64(s->parties, 1);
-		p->role = arena_text(&s->a, s->parties, 2);
-		p->preferred = arena_text(&s->a, s->parties, 3);
-		p->identified = arena_text(&s->a, s->parties, 4);
-		p->roles = arena_text(&s->a, s->parties, 5);
+		p->role = arena_text(&b->a, s->parties, 2);
+		p->preferred = arena_text(&b->a, s->parties, 3);
+		p->identified = arena_text(&b->a, s->parties, 4);
+		p->roles = arena_text(&b->a, s->parties, 5);
 		s->prc = step(s->parties, &s->pcase);
 	}
 	if (s->prc != SQLITE_ROW && s->prc != SQLITE_DONE)
@@ -206,15 +228,18 @@ static int collect(struct scanner *s, int64_t id, char **ret_err)
 	while (s->erc == SQLITE_ROW && s->ecase < id)
 		s->erc = step(s->events, &s->ecase);
 	while (s->erc == SQLITE_ROW && s->ecase == id) {
-		s->re = xgrow(s->re, &s->cap_re, s->n_re + 1, sizeof(*s->re));
-		struct raw_event *e = &s->re[s->n_re++];
+		if (b->n_re == b->cap_re)
+			b->re = xgrow(b->re, &b->cap_re, b->n_re + 1, sizeof(*b->re));
+		struct raw_event *e = &b->re[b->n_re++];
 		e->id = sqlite3_column_int64(s->events, 1);
-		e->at = arena_text(&s->a, s->events, 2);
-		e->kind = arena_text(&s->a, s->events, 3);
-		e->has_party = sqlite3_column_type(s->events, 4) != SQLITE_NULL;
-		e->party = e->has_party ? int_or(s->events, 4, 0) : 0;
-		e->channel = arena_text(&s->a, s->events, 5);
-		e->detail = arena_text(&s->a, s->events, 6);
+		e->at = arena_text(&b->a, s->events, 2);
+		e->kind = arena_text(&b->a, s->events, 3);
+		int pt = sqlite3_column_type(s->events, 4);
+		e->has_party = pt != SQLITE_NULL;
+		e->party = pt == SQLITE_INTEGER ? sqlite3_column_int64(s->events, 4) :
+			   e->has_party ? INT64_MIN : 0;
+		e->channel = arena_text(&b->a, s->events, 5);
+		e->detail = arena_text(&b->a, s->events, 6);
 		s->erc = step(s->events, &s->ecase);
 	}
 	if (s->erc != SQLITE_ROW && s->erc != SQLITE_DONE)
@@ -222,112 +247,146 @@ static int collect(struct scanner *s, int64_t id, char **ret_err)
 	return 0;
 }
 
-static int prepare(struct scanner *s, sqlite3_stmt **st, const char *sql, int64_t lo, int64_t hi, char **ret_err)
+static int prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, char **ret_err)
 {
-	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
-		return sql_error(s->db, "preparing the scan", ret_err);
-	sqlite3_bind_int64(*st, 1, lo);
-	sqlite3_bind_int64(*st, 2, hi);
+	/* Kept for the whole scan, and in a parallel one rebound for each
+	 * block of cases. */
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+		return sql_error(db, "preparing the scan", ret_err);
 	return 0;
+}
+
+static void reader_finalize(struct reader *rd)
+{
+	sqlite3_finalize(rd->cases);
+	sqlite3_finalize(rd->parties);
+	sqlite3_finalize(rd->events);
+	*rd = (struct reader){ 0 };
+}
+
+/* Within the read transaction that is to be the scan's. */
+static int reader_prepare(struct reader *rd, sqlite3 *db, char **ret_err)
+{
+	int64_t version = CASEDB_VERSION;
+	int r;
+	*rd = (struct reader){ .db = db };
+	if (pragma_int(db, "PRAGMA user_version", &version) < 0)
+		return sql_error(db, "reading the schema version", ret_err);
+	if ((r = prepare(db, &rd->cases, cases_sql, ret_err)) < 0 ||
+	    (r = prepare(db, &rd->parties, version < 2 ? parties_v1_sql : parties_sql, ret_err)) < 0 ||
+	    (r = prepare(db, &rd->events, events_sql, ret_err)) < 0) {
+		reader_finalize(rd);
+		return r;
+	}
+	return 0;
+}
+
+/* Start reading the cases with lo <= id <= hi. A failure of the first
+ * steps is the next reader_next()'s. */
+static void reader_bind(struct reader *rd, int64_t lo, int64_t hi)
+{
+	sqlite3_stmt *v[] = { rd->cases, rd->parties, rd->events };
+	for (size_t i = 0; i < ELEMENTSOF(v); i++) {
+		sqlite3_reset(v[i]);
+		sqlite3_bind_int64(v[i], 1, lo);
+		sqlite3_bind_int64(v[i], 2, hi);
+	}
+	rd->prc = step(rd->parties, &rd->pcase);
+	rd->erc = step(rd->events, &rd->ecase);
+}
+
+/* Read the next case into b: 1, 0 when there is none, or < 0 with
+ * *ret_err. */
+static int reader_next(struct reader *rd, struct case_buf *b, char **ret_err)
+{
+	sqlite3_stmt *c = rd->cases;
+	int rc = sqlite3_step(c), r;
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return sql_error(rd->db, "reading cases", ret_err);
+	int64_t id = sqlite3_column_int64(c, 0);
+	b->a.len = 0;
+	size_t off[11];
+	struct eval_text_fix fixed[_EVAL_TEXT_MAX];
+	for (int i = 2; i <= 10; i++)
+		off[i] = i == 4 || i == 5 || i == 7 || i == 8 ? NO_TEXT : arena_text(&b->a, c, i);
+	/* What goes into messages, logs and the state database, and from
+	 * there into every email and webhook call. */
+	off[1] = arena_clean(&b->a, c, 1, TEXT_MAX_REF, &fixed[EVAL_TEXT_REF]);
+	off[7] = arena_clean(&b->a, c, 7, TEXT_MAX_ID, &fixed[EVAL_TEXT_OFFICER]);
+	off[8] = arena_clean(&b->a, c, 8, TEXT_MAX_ID, &fixed[EVAL_TEXT_TEAM]);
+	if ((r = collect(rd, b, id, ret_err)) < 0)
+		return r;
+
+	const struct arena *a = &b->a;
+	if (b->n_rp > b->cap_pv)
+		b->pv = xgrow(b->pv, &b->cap_pv, b->n_rp, sizeof(*b->pv));
+	for (size_t i = 0; i < b->n_rp; i++)
+		b->pv[i] = (struct eval_party){
+			.id = b->rp[i].id,
+			.role = at(a, b->rp[i].role),
+			.preferred_channel = at(a, b->rp[i].preferred),
+			.identified_at = at(a, b->rp[i].identified),
+			.roles = at(a, b->rp[i].roles),
+		};
+	if (b->n_re > b->cap_ev)
+		b->ev = xgrow(b->ev, &b->cap_ev, b->n_re, sizeof(*b->ev));
+	for (size_t i = 0; i < b->n_re; i++)
+		b->ev[i] = (struct eval_event){
+			.id = b->re[i].id,
+			.at = at(a, b->re[i].at),
+			.kind = at(a, b->re[i].kind),
+			.party_id = b->re[i].party,
+			.has_party = b->re[i].has_party,
+			.channel = at(a, b->re[i].channel),
+			.detail = at(a, b->re[i].detail),
+		};
+	b->c = (struct eval_case){
+		.id = id,
+		.ref = at(a, off[1]),
+		.stage = at(a, off[2]),
+		.category = at(a, off[3]),
+		.serious = int_or(c, 4, 0),
+		.hate = int_or(c, 5, 0),
+		.risk = at(a, off[6]),
+		.officer = at(a, off[7]),
+		.team = at(a, off[8]),
+		.agreed_contact = at(a, off[9]),
+		.received_at = at(a, off[10]),
+		.parties = b->pv,
+		.n_parties = b->n_rp,
+		.events = b->ev,
+		.n_events = b->n_re,
+	};
+	memcpy(b->c.fixed, fixed, sizeof(fixed));
+	if (!b->c.ref)
+		b->c.ref = "(no reference)";
+	return 1;
 }
 
 int scan_cases(sqlite3 *db, int64_t lo, int64_t hi, scan_fn fn, void *userdata, char **ret_err)
 {
-	struct scanner s = { .db = db };
+	struct reader rd = { 0 };
+	struct case_buf b = { 0 };
 	int r;
 	/* One read transaction, so the three cursors see one snapshot; or
 	 * the caller's, when it wants several scans to see one. */
 	bool own = sqlite3_get_autocommit(db);
 	if (own && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return sql_error(db, "starting the scan", ret_err);
-	int64_t version = CASEDB_VERSION;
-	if (pragma_int(db, "PRAGMA user_version", &version) < 0) {
-		r = sql_error(db, "reading the schema version", ret_err);
+	if ((r = reader_prepare(&rd, db, ret_err)) < 0)
 		goto out;
-	}
-	if ((r = prepare(&s, &s.cases, cases_sql, lo, hi, ret_err)) < 0 ||
-	    (r = prepare(&s, &s.parties, version < 2 ? parties_v1_sql : parties_sql, lo, hi, ret_err)) < 0 ||
-	    (r = prepare(&s, &s.events, events_sql, lo, hi, ret_err)) < 0)
-		goto out;
-	s.prc = step(s.parties, &s.pcase);
-	s.erc = step(s.events, &s.ecase);
-
-	int rc;
-	while ((rc = sqlite3_step(s.cases)) == SQLITE_ROW) {
-		sqlite3_stmt *c = s.cases;
-		int64_t id = sqlite3_column_int64(c, 0);
-		s.a.len = 0;
-		size_t off[11];
-		struct eval_text_fix fixed[_EVAL_TEXT_MAX];
-		for (int i = 2; i <= 10; i++)
-			off[i] = i == 4 || i == 5 || i == 7 || i == 8 ? NO_TEXT : arena_text(&s.a, c, i);
-		/* What goes into messages, logs and the state database, and
-		 * from there into every email and webhook call. */
-		off[1] = arena_clean(&s.a, c, 1, TEXT_MAX_REF, &fixed[EVAL_TEXT_REF]);
-		off[7] = arena_clean(&s.a, c, 7, TEXT_MAX_ID, &fixed[EVAL_TEXT_OFFICER]);
-		off[8] = arena_clean(&s.a, c, 8, TEXT_MAX_ID, &fixed[EVAL_TEXT_TEAM]);
-		if ((r = collect(&s, id, ret_err)) < 0)
-			goto out;
-
-		s.pv = xgrow(s.pv, &s.cap_pv, s.n_rp, sizeof(*s.pv));
-		for (size_t i = 0; i < s.n_rp; i++)
-			s.pv[i] = (struct eval_party){
-				.id = s.rp[i].id,
-				.role = at(&s.a, s.rp[i].role),
-				.preferred_channel = at(&s.a, s.rp[i].preferred),
-				.identified_at = at(&s.a, s.rp[i].identified),
-				.roles = at(&s.a, s.rp[i].roles),
-			};
-		s.ev = xgrow(s.ev, &s.cap_ev, s.n_re, sizeof(*s.ev));
-		for (size_t i = 0; i < s.n_re; i++)
-			s.ev[i] = (struct eval_event){
-				.id = s.re[i].id,
-				.at = at(&s.a, s.re[i].at),
-				.kind = at(&s.a, s.re[i].kind),
-				.party_id = s.re[i].party,
-				.has_party = s.re[i].has_party,
-				.channel = at(&s.a, s.re[i].channel),
-				.detail = at(&s.a, s.re[i].detail),
-			};
-		struct eval_case ec = {
-			.id = id,
-			.ref = at(&s.a, off[1]),
-			.stage = at(&s.a, off[2]),
-			.category = at(&s.a, off[3]),
-			.serious = int_or(c, 4, 0),
-			.hate = int_or(c, 5, 0),
-			.risk = at(&s.a, off[6]),
-			.officer = at(&s.a, off[7]),
-			.team = at(&s.a, off[8]),
-			.agreed_contact = at(&s.a, off[9]),
-			.received_at = at(&s.a, off[10]),
-			.parties = s.pv,
-			.n_parties = s.n_rp,
-			.events = s.ev,
-			.n_events = s.n_re,
-		};
-		memcpy(ec.fixed, fixed, sizeof(fixed));
-		if (!ec.ref)
-			ec.ref = "(no reference)";
-		if ((r = fn(&ec, userdata)) < 0)
-			goto out;
-	}
-	if (rc != SQLITE_DONE)
-		r = sql_error(db, "reading cases", ret_err);
-	else
-		r = 0;
+	reader_bind(&rd, lo, hi);
+	while ((r = reader_next(&rd, &b, ret_err)) > 0)
+		if ((r = fn(&b.c, userdata)) < 0)
+			break;
 out:
-	sqlite3_finalize(s.cases);
-	sqlite3_finalize(s.parties);
-	sqlite3_finalize(s.events);
+	reader_finalize(&rd);
 	if (own)
 		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	free(s.a.buf);
-	free(s.rp);
-	free(s.re);
-	free(s.pv);
-	free(s.ev);
-	return r;
+	case_buf_done(&b);
+	return r < 0 ? r : 0;
 }
 
 /* A reference as casewatch shows it: someone asking about a case whose
