@@ -130,11 +130,6 @@ static void count_interval(struct status *st, const struct obligation *o)
 	st->interval_waiting[o->rule] += o->met_at == EVAL_NONE && o->ended_at == EVAL_NONE;
 }
 
-struct status_cb {
-	struct status *st;
-	struct eval_result res;
-};
-
 /* --summary: each obligation of every case. */
 static void count_obligation(const struct eval_case *c, const struct obligation *o, void *userdata)
 {
@@ -145,12 +140,9 @@ static void count_obligation(const struct eval_case *c, const struct obligation 
 		count_interval(st, o);
 }
 
-static int on_case(const struct eval_case *c, void *userdata)
+static int on_case(const struct eval_case *c, const struct eval_result *res, void *userdata)
 {
-	struct status_cb *cb = userdata;
-	struct status *st = cb->st;
-	struct eval_result *res = &cb->res;
-	eval_case(st->ev, c, res);
+	struct status *st = userdata;
 	/* The problems of the cases listed, and of those skipped (whose
 	 * state nobody can know): a closed case with nothing to do is not
 	 * listed, and its old problems are shown when it is named. */
@@ -450,16 +442,14 @@ int cmd_status(int argc, char **argv)
 		json_fputs(at_text, stdout);
 		fputs(", \"obligations\": [", stdout);
 	}
-	struct status_cb cb = { .st = &st };
 	int r = 0;
 	if (summary)
 		r = cmd_tally(db, &ev, &(const struct tally_fns){ .obligation = count_obligation }, &st, &st.tally,
 			      &err);
 	else if (n_refs == 0)
-		r = scan_cases(db, INT64_MIN, INT64_MAX, on_case, &cb, &err);
+		r = scan_evaluate(db, &ev, INT64_MIN, INT64_MAX, NULL, on_case, &st, &err);
 	for (int i = 0; i < n_refs && r == 0; i++)
-		r = scan_cases(db, ids[i], ids[i], on_case, &cb, &err);
-	eval_result_free(&cb.res);
+		r = scan_evaluate(db, &ev, ids[i], ids[i], NULL, on_case, &st, &err);
 	if (r < 0) {
 		fflush(stdout);
 		status = bad_input("%s", err);

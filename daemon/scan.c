@@ -2,10 +2,14 @@
 #include "scan.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "casedb.h"
 #include "util.h"
@@ -387,6 +391,424 @@ out:
 		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	case_buf_done(&b);
 	return r < 0 ? r : 0;
+}
+
+/* ---- The parallel scan (scan_evaluate) ---------------------------------
+ *
+ * The cases are cut by id into blocks of about PAR_BLOCK cases each. Each
+ * worker thread has its own read-only connection and cursors; it claims
+ * the next block, reads and evaluates its cases, and hands them over in
+ * batches of at most PAR_BATCH through a ring of PAR_RING batches of its
+ * own. The calling thread takes the blocks in id order, each from the ring
+ * of the worker that claimed it, and calls fn for each case: the order of
+ * the calls, and so the output, is that of one stream. A worker claims no
+ * block more than PAR_AHEAD past the one being handed on, and waits when
+ * its ring is full: what is held is bounded by the workers, never by the
+ * cases. */
+#define PAR_BLOCK 128
+#define PAR_BATCH 32
+#define PAR_RING 8
+#define PAR_AHEAD 16
+/* Below this many cases a full scan takes some tens of milliseconds, and
+ * a second connection and thread would buy little. */
+#define PAR_MIN_CASES 4096
+
+struct par_batch {
+	struct case_buf v[PAR_BATCH];
+	size_t n;
+	bool last; /* of its block */
+	int r;     /* < 0: the worker failed here, with err */
+	char *err;
+};
+
+struct par;
+
+struct par_worker {
+	struct par *p;
+	pthread_t thread;
+	sqlite3 *db;
+	struct reader rd;
+	struct eval_result res; /* evaluated into, its scratch kept warm */
+	struct par_batch *ring; /* PAR_RING */
+	size_t tail, count;     /* the next to hand on, and how many are ready */
+	pthread_cond_t room;    /* count went down to half, or stop */
+};
+
+struct par {
+	pthread_mutex_t lock;
+	pthread_cond_t ready;     /* a block claimed or a batch handed over */
+	pthread_cond_t claimable; /* applying went up, or stop */
+	const struct evaluator *ev;
+	scan_want_fn want;
+	void *userdata;
+	int64_t first;           /* the first id */
+	uint64_t span, width;    /* last id - first id, and a block's ids */
+	uint64_t n_blocks, next_block, applying;
+	unsigned owner[PAR_AHEAD]; /* the worker of block b, at b % PAR_AHEAD */
+	bool stop;
+	unsigned n;
+	struct par_worker w[SCAN_THREADS_MAX];
+};
+
+unsigned scan_threads(bool *ret_forced)
+{
+	const char *e = getenv("CASEWATCH_THREADS");
+	*ret_forced = false;
+	if (e && *e) {
+		char *end;
+		errno = 0;
+		unsigned long n = strtoul(e, &end, 10);
+		if (errno == 0 && *end == '\0' && n >= 1 && n <= SCAN_THREADS_MAX) {
+			*ret_forced = true;
+			return (unsigned)n;
+		}
+	}
+	/* The CPUs this process may run on (a service's CPUAffinity=, a
+	 * container's cpuset), not those of the machine. */
+	cpu_set_t set;
+	int cpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	return cpus >= 2 ? 2 : 1;
+}
+
+static void block_range(const struct par *p, uint64_t b, int64_t *ret_lo, int64_t *ret_hi)
+{
+	uint64_t lo = b * p->width, hi = p->span - lo < p->width ? p->span : lo + p->width - 1;
+	*ret_lo = (int64_t)((uint64_t)p->first + lo);
+	*ret_hi = (int64_t)((uint64_t)p->first + hi);
+}
+
+/* The batch to fill next; NULL once the scan is stopping. */
+static struct par_batch *par_acquire(struct par_worker *w)
+{
+	struct par *p = w->p;
+	pthread_mutex_lock(&p->lock);
+	while (!p->stop && w->count == PAR_RING)
+		pthread_cond_wait(&w->room, &p->lock);
+	struct par_batch *bt = p->stop ? NULL : &w->ring[(w->tail + w->count) % PAR_RING];
+	pthread_mutex_unlock(&p->lock);
+	if (bt) {
+		/* Its cases' buffers are kept, grown to the largest case. */
+		bt->n = 0;
+		bt->last = false;
+		bt->r = 0;
+		bt->err = NULL;
+	}
+	return bt;
+}
+
+/* Wake the calling thread once half the ring is ready, or the block is
+ * done, not for every batch: each wake-up costs both threads. */
+static void par_publish(struct par_worker *w, const struct par_batch *bt)
+{
+	struct par *p = w->p;
+	pthread_mutex_lock(&p->lock);
+	if (++w->count >= PAR_RING / 2 || bt->last)
+		pthread_cond_signal(&p->ready);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* The result of an evaluation moves to the case that travels; the
+ * scratch space stays with the worker. */
+static void result_move(struct eval_result *from, struct eval_result *to)
+{
+	struct eval_result t = *to;
+	*to = *from;
+	*from = t;
+	from->scratch = to->scratch;
+	to->scratch = t.scratch;
+}
+
+static int par_block(struct par_worker *w, uint64_t b)
+{
+	struct par *p = w->p;
+	int64_t lo, hi;
+	block_range(p, b, &lo, &hi);
+	reader_bind(&w->rd, lo, hi);
+	struct par_batch *bt = par_acquire(w);
+	if (!bt)
+		return -ECANCELED;
+	for (;;) {
+		struct case_buf *cb = &bt->v[bt->n];
+		char *err = NULL;
+		int r = reader_next(&w->rd, cb, &err);
+		if (r < 0) {
+			bt->r = r;
+			bt->err = err;
+			bt->last = true;
+			par_publish(w, bt);
+			return r;
+		}
+		if (r == 0)
+			break;
+		if (p->want && !p->want(&cb->c, p->userdata))
+			continue;
+		eval_case(p->ev, &cb->c, &w->res);
+		result_move(&w->res, &cb->res);
+		if (++bt->n == PAR_BATCH) {
+			par_publish(w, bt);
+			if (!(bt = par_acquire(w)))
+				return -ECANCELED;
+		}
+	}
+	bt->last = true;
+	par_publish(w, bt);
+	return 0;
+}
+
+static void *par_work(void *userdata)
+{
+	struct par_worker *w = userdata;
+	struct par *p = w->p;
+	unsigned self = (unsigned)(w - p->w);
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		while (!p->stop && p->next_block < p->n_blocks && p->next_block >= p->applying + PAR_AHEAD)
+			pthread_cond_wait(&p->claimable, &p->lock);
+		if (p->stop || p->next_block >= p->n_blocks)
+			break;
+		uint64_t b = p->next_block++;
+		p->owner[b % PAR_AHEAD] = self;
+		pthread_cond_signal(&p->ready);
+		pthread_mutex_unlock(&p->lock);
+		int r = par_block(w, b);
+		pthread_mutex_lock(&p->lock);
+		if (r < 0)
+			break;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+/* The last sequence number of the change log: every write to a case, a
+ * party or an event moves it (schema/casedb.sql, its triggers), so two
+ * connections that read the same one see the same cases. -ENOENT when the
+ * database has no log, or not all of its triggers. */
+static int changes_head(sqlite3 *db, int64_t *ret)
+{
+	static const char sql[] =
+		"SELECT (SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name IN ("
+		"'cases_logged_insert', 'cases_logged_update', 'cases_logged_delete', "
+		"'parties_logged_insert', 'parties_logged_update', 'parties_logged_delete', "
+		"'events_logged_insert', 'events_logged_update', 'events_logged_delete')), "
+		"(SELECT seq FROM sqlite_sequence WHERE name = 'changes')";
+	sqlite3_stmt *st = NULL;
+	int r = -EIO;
+	/* No sqlite_sequence: no table with AUTOINCREMENT, so no log. */
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		r = -ENOENT;
+	else if (sqlite3_step(st) == SQLITE_ROW) {
+		*ret = sqlite3_column_int64(st, 1);
+		r = sqlite3_column_int(st, 0) == 9 ? 0 : -ENOENT;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* The first and last id of the cases in [lo, hi], and how many there are. */
+static int case_span(sqlite3 *db, int64_t lo, int64_t hi, int64_t *ret_first, int64_t *ret_last, int64_t *ret_n,
+		     char **ret_err)
+{
+	/* min and max each a seek; the count, over the whole table, the
+	 * quick walk of its smallest index. */
+	static const char all_sql[] = "SELECT (SELECT min(id) FROM cases WHERE id BETWEEN ?1 AND ?2), "
+				      "(SELECT max(id) FROM cases WHERE id BETWEEN ?1 AND ?2), "
+				      "(SELECT count(*) FROM cases)";
+	static const char range_sql[] = "SELECT min(id), max(id), count(*) FROM cases WHERE id BETWEEN ?1 AND ?2";
+	sqlite3_stmt *st = NULL;
+	int r = 0;
+	if (sqlite3_prepare_v2(db, lo == INT64_MIN && hi == INT64_MAX ? all_sql : range_sql, -1, &st, NULL) !=
+	    SQLITE_OK)
+		return sql_error(db, "counting the cases", ret_err);
+	sqlite3_bind_int64(st, 1, lo);
+	sqlite3_bind_int64(st, 2, hi);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		r = sql_error(db, "counting the cases", ret_err);
+	else if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+		*ret_n = 0;
+	else {
+		*ret_first = sqlite3_column_int64(st, 0);
+		*ret_last = sqlite3_column_int64(st, 1);
+		*ret_n = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* A worker's connection, in a read transaction that sees what `head`
+ * says the caller's does; 0, or < 0 when it cannot be had (and the scan
+ * is then done by one thread). */
+static int par_connect(struct par_worker *w, const char *path, int64_t head)
+{
+	int64_t h;
+	char *err = NULL;
+	if (sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_busy_timeout(w->db, BUSY_TIMEOUT_MS);
+	if (sqlite3_exec(w->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK || changes_head(w->db, &h) < 0 || h != head)
+		return -ESTALE;
+	int r = reader_prepare(&w->rd, w->db, &err);
+	free(err);
+	return r;
+}
+
+static void par_disconnect(struct par_worker *w)
+{
+	reader_finalize(&w->rd);
+	if (w->db && !sqlite3_get_autocommit(w->db))
+		sqlite3_exec(w->db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(w->db);
+	w->db = NULL;
+	if (w->ring)
+		for (size_t i = 0; i < PAR_RING; i++) {
+			free(w->ring[i].err);
+			for (size_t j = 0; j < PAR_BATCH; j++)
+				case_buf_done(&w->ring[i].v[j]);
+		}
+	free(w->ring);
+	w->ring = NULL;
+	eval_result_free(&w->res);
+}
+
+/* Hand the blocks on in order; the workers are running. */
+static int par_apply(struct par *p, scan_result_fn fn, void *userdata, char **ret_err)
+{
+	int r = 0;
+	pthread_mutex_lock(&p->lock);
+	for (uint64_t b = 0; b < p->n_blocks && r >= 0; b++) {
+		p->applying = b;
+		pthread_cond_broadcast(&p->claimable);
+		while (p->next_block <= b)
+			pthread_cond_wait(&p->ready, &p->lock);
+		struct par_worker *w = &p->w[p->owner[b % PAR_AHEAD]];
+		for (bool last = false; !last && r >= 0;) {
+			while (w->count == 0)
+				pthread_cond_wait(&p->ready, &p->lock);
+			struct par_batch *bt = &w->ring[w->tail];
+			pthread_mutex_unlock(&p->lock);
+			last = bt->last;
+			if (bt->r < 0) {
+				r = bt->r;
+				*ret_err = bt->err;
+				bt->err = NULL;
+			}
+			for (size_t i = 0; i < bt->n && r >= 0; i++)
+				r = fn(&bt->v[i].c, &bt->v[i].res, userdata);
+			pthread_mutex_lock(&p->lock);
+			w->tail = (w->tail + 1) % PAR_RING;
+			if (--w->count == PAR_RING / 2)
+				pthread_cond_signal(&w->room);
+		}
+	}
+	p->stop = true;
+	pthread_cond_broadcast(&p->claimable);
+	for (unsigned i = 0; i < p->n; i++)
+		pthread_cond_broadcast(&p->w[i].room);
+	pthread_mutex_unlock(&p->lock);
+	return r;
+}
+
+/* The scan by n threads; 1 when it ran (r is then its result), 0 when it
+ * could not start and one thread is to do it. */
+static int par_scan(sqlite3 *db, const struct evaluator *ev, int64_t first, int64_t last, int64_t n_cases,
+		    unsigned n, scan_want_fn want, scan_result_fn fn, void *userdata, int *ret_r, char **ret_err)
+{
+	const char *path = sqlite3_db_filename(db, "main");
+	int64_t head;
+	if (!path || !*path || changes_head(db, &head) < 0)
+		return 0;
+	struct par *p = xcalloc(1, sizeof(*p));
+	*p = (struct par){
+		.ev = ev, .want = want, .userdata = userdata, .first = first,
+		.span = (uint64_t)last - (uint64_t)first,
+	};
+	uint64_t blocks = (uint64_t)n_cases / PAR_BLOCK + 1;
+	p->width = p->span / blocks + 1;
+	p->n_blocks = p->span / p->width + 1;
+	int ok = 1;
+	for (unsigned i = 0; i < n && ok; i++) {
+		struct par_worker *w = &p->w[i];
+		w->p = p;
+		w->ring = xcalloc(PAR_RING, sizeof(*w->ring));
+		ok = par_connect(w, path, head) == 0;
+	}
+	if (ok) {
+		pthread_mutex_init(&p->lock, NULL);
+		pthread_cond_init(&p->ready, NULL);
+		pthread_cond_init(&p->claimable, NULL);
+		for (unsigned i = 0; i < n; i++)
+			pthread_cond_init(&p->w[i].room, NULL);
+		/* Signals are the calling thread's to take. */
+		sigset_t all, old;
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		/* Fewer threads than asked for (a limit on them) do the same
+		 * work more slowly; none, and this thread does it. */
+		unsigned started = 0;
+		for (unsigned i = 0; i < n; i++)
+			if (pthread_create(&p->w[started].thread, NULL, par_work, &p->w[started]) == 0)
+				started++;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		p->n = started;
+		ok = started > 0;
+		if (ok)
+			*ret_r = par_apply(p, fn, userdata, ret_err);
+		for (unsigned i = 0; i < started; i++)
+			pthread_join(p->w[i].thread, NULL);
+		for (unsigned i = 0; i < n; i++)
+			pthread_cond_destroy(&p->w[i].room);
+		pthread_cond_destroy(&p->claimable);
+		pthread_cond_destroy(&p->ready);
+		pthread_mutex_destroy(&p->lock);
+	}
+	for (unsigned i = 0; i < n; i++)
+		par_disconnect(&p->w[i]);
+	free(p);
+	return ok;
+}
+
+struct one_cb {
+	const struct evaluator *ev;
+	scan_want_fn want;
+	scan_result_fn fn;
+	void *userdata;
+	struct eval_result res;
+};
+
+static int one_case(const struct eval_case *c, void *userdata)
+{
+	struct one_cb *cb = userdata;
+	if (cb->want && !cb->want(c, cb->userdata))
+		return 0;
+	eval_case(cb->ev, c, &cb->res);
+	return cb->fn(c, &cb->res, cb->userdata);
+}
+
+int scan_evaluate(sqlite3 *db, const struct evaluator *ev, int64_t lo, int64_t hi, scan_want_fn want,
+		  scan_result_fn fn, void *userdata, char **ret_err)
+{
+	bool forced;
+	unsigned n = scan_threads(&forced);
+	int r = 0;
+	bool own = false;
+	if (n > 1 && lo < hi) {
+		/* The read transaction the workers' must match. */
+		own = sqlite3_get_autocommit(db);
+		if (own && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+			return sql_error(db, "starting the scan", ret_err);
+		int64_t first = 0, last = 0, n_cases = 0;
+		if ((r = case_span(db, lo, hi, &first, &last, &n_cases, ret_err)) < 0)
+			goto out;
+		if (n_cases > 1 && (forced || n_cases >= PAR_MIN_CASES) &&
+		    par_scan(db, ev, first, last, n_cases, n, want, fn, userdata, &r, ret_err))
+			goto out;
+	}
+	struct one_cb cb = { .ev = ev, .want = want, .fn = fn, .userdata = userdata };
+	r = scan_cases(db, lo, hi, one_case, &cb, ret_err);
+	eval_result_free(&cb.res);
+out:
+	if (own)
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	return r;
 }
 
 /* A reference as casewatch shows it: someone asking about a case whose

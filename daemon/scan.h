@@ -29,6 +29,31 @@ int scan_open(const char *path, sqlite3 **ret, char **ret_err);
 typedef int (*scan_fn)(const struct eval_case *c, void *userdata);
 int scan_cases(sqlite3 *db, int64_t lo, int64_t hi, scan_fn fn, void *userdata, char **ret_err);
 
+/* Every case with lo <= id <= hi that `want` keeps (NULL: every one),
+ * evaluated by ev: fn is called with each and its result in id order, on
+ * the calling thread, as scan_cases calls its fn; the case and the result
+ * are valid only during the call. Stops early when fn returns < 0 and
+ * returns that; otherwise as scan_cases.
+ *
+ * With scan_threads() > 1, a range of PAR_MIN_CASES (scan.c) cases or
+ * more, and a database that other connections can open and that has its
+ * change log, the cases are read and evaluated by that many threads, each
+ * with its own connection in a read transaction that sees the same cases
+ * as the caller's (their change logs end at the same entry; otherwise one
+ * thread does it all). `want` is then called on those threads, several at
+ * a time, and must only read. What is held at once is bounded by the
+ * threads, not by the cases. */
+typedef bool (*scan_want_fn)(const struct eval_case *c, void *userdata);
+typedef int (*scan_result_fn)(const struct eval_case *c, const struct eval_result *res, void *userdata);
+int scan_evaluate(sqlite3 *db, const struct evaluator *ev, int64_t lo, int64_t hi, scan_want_fn want,
+		  scan_result_fn fn, void *userdata, char **ret_err);
+
+/* The threads scan_evaluate uses: CASEWATCH_THREADS when it is set to 1 to
+ * SCAN_THREADS_MAX (*ret_forced then true: whatever the number of cases),
+ * else 2 when the process may run on two CPUs or more, else 1. */
+#define SCAN_THREADS_MAX 8
+unsigned scan_threads(bool *ret_forced);
+
 /* The id of the case with reference `ref`, or whose reference is shown as
  * `ref` once cleaned and cut (scan_cases): 0, -ENOENT, -ENOTUNIQ with
  * *ret_err when several are shown so, or -EIO. */

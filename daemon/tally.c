@@ -7,21 +7,21 @@
 #include "scan.h"
 
 struct tally_cb {
-	const struct evaluator *ev;
 	const struct tally_fns *fns;
 	void *userdata;
 	struct tally *t;
-	struct eval_result res;
 };
 
-static int tally_case(const struct eval_case *c, void *userdata)
+static bool tally_want(const struct eval_case *c, void *userdata)
+{
+	struct tally_cb *cb = userdata;
+	return !cb->fns->include || cb->fns->include(c, cb->userdata);
+}
+
+static int tally_case(const struct eval_case *c, const struct eval_result *res, void *userdata)
 {
 	struct tally_cb *cb = userdata;
 	struct tally *t = cb->t;
-	struct eval_result *res = &cb->res;
-	if (cb->fns->include && !cb->fns->include(c, cb->userdata))
-		return 0;
-	eval_case(cb->ev, c, res);
 	if (!res->exists && !res->skipped)
 		return 0;
 	for (size_t i = 0; i < res->n_problems; i++, t->problems++)
@@ -45,9 +45,9 @@ int tally_cases(sqlite3 *db, const struct evaluator *ev, const struct tally_fns 
 		struct tally *ret, char **ret_err)
 {
 	struct tally t = { .first_case = CW_DAY_NONE };
-	struct tally_cb cb = { .ev = ev, .fns = fns, .userdata = userdata, .t = &t };
-	int r = scan_cases(db, INT64_MIN, INT64_MAX, tally_case, &cb, ret_err);
-	eval_result_free(&cb.res);
+	struct tally_cb cb = { .fns = fns, .userdata = userdata, .t = &t };
+	int r = scan_evaluate(db, ev, INT64_MIN, INT64_MAX, fns->include ? tally_want : NULL, tally_case, &cb,
+			      ret_err);
 	if (r < 0)
 		return r;
 	*ret = t;

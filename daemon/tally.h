@@ -22,7 +22,9 @@ struct tally {
 
 struct tally_fns {
 	/* Whether case c is counted at all (NULL: every case); asked
-	 * before it is evaluated. */
+	 * before it is evaluated, on any thread (scan_evaluate): it must
+	 * only read. The others are called on the calling thread, in case
+	 * order. */
 	bool (*include)(const struct eval_case *c, void *userdata);
 	/* Each obligation of each case counted. */
 	void (*obligation)(const struct eval_case *c, const struct obligation *o, void *userdata);
