@@ -396,14 +396,17 @@ out:
 /* ---- The parallel scan (scan_evaluate) ---------------------------------
  *
  * The cases are cut by id into blocks of about PAR_BLOCK cases each. Each
- * worker thread has its own read-only connection and cursors; it claims
- * the next block, reads and evaluates its cases, and hands them over in
- * batches of at most PAR_BATCH through a ring of PAR_RING batches of its
- * own. The calling thread takes the blocks in id order, each from the ring
- * of the worker that claimed it, and calls fn for each case: the order of
- * the calls, and so the output, is that of one stream. A worker claims no
- * block more than PAR_AHEAD past the one being handed on, and waits when
- * its ring is full: what is held is bounded by the workers, never by the
+ * thread, the calling one included, has its own read-only connection (the
+ * calling thread: the caller's) and cursors, and a ring of PAR_RING batches
+ * of at most PAR_BATCH cases each: it claims the next block, reads and
+ * evaluates its cases into its ring. The calling thread also takes the
+ * blocks in id order, each from the ring of the thread that claimed it, and
+ * calls fn for each case: the order of the calls, and so the output, is
+ * that of one stream. It reads and evaluates whenever the next block to
+ * hand on is not ready, so that two threads keep two CPUs busy, and the
+ * blocks it evaluates are handed on from its own cache. No block is claimed
+ * more than PAR_AHEAD past the one being handed on, and a thread waits when
+ * its ring is full: what is held is bounded by the threads, never by the
  * cases. */
 #define PAR_BLOCK 128
 #define PAR_BATCH 32
@@ -426,12 +429,15 @@ struct par;
 struct par_worker {
 	struct par *p;
 	pthread_t thread;
-	sqlite3 *db;
+	sqlite3 *db; /* NULL for the calling thread's, the caller's */
 	struct reader rd;
 	struct eval_result res; /* evaluated into, its scratch kept warm */
 	struct par_batch *ring; /* PAR_RING */
 	size_t tail, count;     /* the next to hand on, and how many are ready */
 	pthread_cond_t room;    /* count went down to half, or stop */
+	bool reading;           /* in the middle of a block */
+	bool fresh;             /* ... not yet bound: the block */
+	uint64_t block;
 };
 
 struct par {
@@ -444,7 +450,7 @@ struct par {
 	int64_t first;           /* the first id */
 	uint64_t span, width;    /* last id - first id, and a block's ids */
 	uint64_t n_blocks, next_block, applying;
-	unsigned owner[PAR_AHEAD]; /* the worker of block b, at b % PAR_AHEAD */
+	unsigned owner[PAR_AHEAD]; /* the thread of block b, at b % PAR_AHEAD; 0: the calling one */
 	bool stop;
 	unsigned n;
 	struct par_worker w[SCAN_THREADS_MAX];
@@ -477,7 +483,7 @@ static void block_range(const struct par *p, uint64_t b, int64_t *ret_lo, int64_
 	*ret_hi = (int64_t)((uint64_t)p->first + hi);
 }
 
-/* The batch to fill next; NULL once the scan is stopping. */
+/* The batch to fill next, emptied; NULL once the scan is stopping. */
 static struct par_batch *par_acquire(struct par_worker *w)
 {
 	struct par *p = w->p;
@@ -508,7 +514,7 @@ static void par_publish(struct par_worker *w, const struct par_batch *bt)
 }
 
 /* The result of an evaluation moves to the case that travels; the
- * scratch space stays with the worker. */
+ * scratch space stays with the thread. */
 static void result_move(struct eval_result *from, struct eval_result *to)
 {
 	struct eval_result t = *to;
@@ -518,65 +524,70 @@ static void result_move(struct eval_result *from, struct eval_result *to)
 	to->scratch = t.scratch;
 }
 
-static int par_block(struct par_worker *w, uint64_t b)
+/* Take block b to read. Called with the lock held; the cursors are
+ * rebound by par_fill, without it. */
+static void par_claim(struct par_worker *w, uint64_t b)
 {
 	struct par *p = w->p;
-	int64_t lo, hi;
-	block_range(p, b, &lo, &hi);
-	reader_bind(&w->rd, lo, hi);
-	struct par_batch *bt = par_acquire(w);
-	if (!bt)
-		return -ECANCELED;
-	for (;;) {
+	p->owner[b % PAR_AHEAD] = (unsigned)(w - p->w);
+	p->next_block = b + 1;
+	w->block = b;
+	w->reading = w->fresh = true;
+}
+
+/* Read and evaluate the next cases of the block being read into bt, up
+ * to a batch; bt->last at the end of the block, or with bt->r < 0 when
+ * reading failed. */
+static void par_fill(struct par_worker *w, struct par_batch *bt)
+{
+	struct par *p = w->p;
+	if (w->fresh) {
+		int64_t lo, hi;
+		block_range(p, w->block, &lo, &hi);
+		reader_bind(&w->rd, lo, hi);
+		w->fresh = false;
+	}
+	while (bt->n < PAR_BATCH) {
 		struct case_buf *cb = &bt->v[bt->n];
-		char *err = NULL;
-		int r = reader_next(&w->rd, cb, &err);
-		if (r < 0) {
+		int r = reader_next(&w->rd, cb, &bt->err);
+		if (r <= 0) {
 			bt->r = r;
-			bt->err = err;
 			bt->last = true;
-			par_publish(w, bt);
-			return r;
+			w->reading = false;
+			return;
 		}
-		if (r == 0)
-			break;
 		if (p->want && !p->want(&cb->c, p->userdata))
 			continue;
 		eval_case(p->ev, &cb->c, &w->res);
 		result_move(&w->res, &cb->res);
-		if (++bt->n == PAR_BATCH) {
-			par_publish(w, bt);
-			if (!(bt = par_acquire(w)))
-				return -ECANCELED;
-		}
+		bt->n++;
 	}
-	bt->last = true;
-	par_publish(w, bt);
-	return 0;
 }
 
 static void *par_work(void *userdata)
 {
 	struct par_worker *w = userdata;
 	struct par *p = w->p;
-	unsigned self = (unsigned)(w - p->w);
-	pthread_mutex_lock(&p->lock);
 	for (;;) {
+		pthread_mutex_lock(&p->lock);
 		while (!p->stop && p->next_block < p->n_blocks && p->next_block >= p->applying + PAR_AHEAD)
 			pthread_cond_wait(&p->claimable, &p->lock);
-		if (p->stop || p->next_block >= p->n_blocks)
-			break;
-		uint64_t b = p->next_block++;
-		p->owner[b % PAR_AHEAD] = self;
-		pthread_cond_signal(&p->ready);
+		if (p->stop || p->next_block >= p->n_blocks) {
+			pthread_mutex_unlock(&p->lock);
+			return NULL;
+		}
+		par_claim(w, p->next_block);
 		pthread_mutex_unlock(&p->lock);
-		int r = par_block(w, b);
-		pthread_mutex_lock(&p->lock);
-		if (r < 0)
-			break;
+		while (w->reading) {
+			struct par_batch *bt = par_acquire(w);
+			if (!bt)
+				return NULL;
+			par_fill(w, bt);
+			par_publish(w, bt);
+			if (bt->r < 0)
+				return NULL;
+		}
 	}
-	pthread_mutex_unlock(&p->lock);
-	return NULL;
 }
 
 /* The last sequence number of the change log: every write to a case, a
@@ -637,10 +648,16 @@ static int case_span(sqlite3 *db, int64_t lo, int64_t hi, int64_t *ret_first, in
 /* A worker's connection, in a read transaction that sees what `head`
  * says the caller's does; 0, or < 0 when it cannot be had (and the scan
  * is then done by one thread). */
-static int par_connect(struct par_worker *w, const char *path, int64_t head)
+static int par_connect(struct par_worker *w, sqlite3 *db, const char *path, int64_t head)
 {
 	int64_t h;
 	char *err = NULL;
+	if (w == w->p->w) {
+		/* The calling thread reads in the caller's transaction. */
+		int r = reader_prepare(&w->rd, db, &err);
+		free(err);
+		return r;
+	}
 	if (sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
 		return -EIO;
 	sqlite3_busy_timeout(w->db, BUSY_TIMEOUT_MS);
@@ -669,23 +686,25 @@ static void par_disconnect(struct par_worker *w)
 	eval_result_free(&w->res);
 }
 
-/* Hand the blocks on in order; the workers are running. */
+/* The calling thread's part: hand the blocks on in order, and read and
+ * evaluate while the next one is not ready. The other threads are
+ * running. */
 static int par_apply(struct par *p, scan_result_fn fn, void *userdata, char **ret_err)
 {
+	struct par_worker *self = &p->w[0];
 	int r = 0;
 	pthread_mutex_lock(&p->lock);
-	for (uint64_t b = 0; b < p->n_blocks && r >= 0; b++) {
-		p->applying = b;
-		pthread_cond_broadcast(&p->claimable);
-		while (p->next_block <= b)
-			pthread_cond_wait(&p->ready, &p->lock);
+	for (uint64_t b = 0; b < p->n_blocks && r >= 0;) {
+		if (p->next_block <= b) {
+			/* Nobody has it yet (and this thread has finished
+			 * its own): it is this thread's. */
+			par_claim(self, b);
+			continue;
+		}
 		struct par_worker *w = &p->w[p->owner[b % PAR_AHEAD]];
-		for (bool last = false; !last && r >= 0;) {
-			while (w->count == 0)
-				pthread_cond_wait(&p->ready, &p->lock);
+		if (w->count > 0) {
 			struct par_batch *bt = &w->ring[w->tail];
 			pthread_mutex_unlock(&p->lock);
-			last = bt->last;
 			if (bt->r < 0) {
 				r = bt->r;
 				*ret_err = bt->err;
@@ -695,13 +714,36 @@ static int par_apply(struct par *p, scan_result_fn fn, void *userdata, char **re
 				r = fn(&bt->v[i].c, &bt->v[i].res, userdata);
 			pthread_mutex_lock(&p->lock);
 			w->tail = (w->tail + 1) % PAR_RING;
-			if (--w->count == PAR_RING / 2)
+			if (--w->count == PAR_RING / 2 && w != self)
 				pthread_cond_signal(&w->room);
+			if (bt->last) {
+				p->applying = ++b;
+				pthread_cond_broadcast(&p->claimable);
+			}
+			continue;
 		}
+		/* Block b is another thread's and not ready: read ahead,
+		 * when there is room and something to read. */
+		if (self->count < PAR_RING && !self->reading && p->next_block < p->n_blocks &&
+		    p->next_block < b + PAR_AHEAD)
+			par_claim(self, p->next_block);
+		if (self->count == PAR_RING || !self->reading) {
+			pthread_cond_wait(&p->ready, &p->lock);
+			continue;
+		}
+		pthread_mutex_unlock(&p->lock);
+		struct par_batch *bt = &self->ring[(self->tail + self->count) % PAR_RING];
+		bt->n = 0;
+		bt->last = false;
+		bt->r = 0;
+		bt->err = NULL;
+		par_fill(self, bt);
+		pthread_mutex_lock(&p->lock);
+		self->count++;
 	}
 	p->stop = true;
 	pthread_cond_broadcast(&p->claimable);
-	for (unsigned i = 0; i < p->n; i++)
+	for (unsigned i = 1; i < p->n; i++)
 		pthread_cond_broadcast(&p->w[i].room);
 	pthread_mutex_unlock(&p->lock);
 	return r;
@@ -729,7 +771,7 @@ static int par_scan(sqlite3 *db, const struct evaluator *ev, int64_t first, int6
 		struct par_worker *w = &p->w[i];
 		w->p = p;
 		w->ring = xcalloc(PAR_RING, sizeof(*w->ring));
-		ok = par_connect(w, path, head) == 0;
+		ok = par_connect(w, db, path, head) == 0;
 	}
 	if (ok) {
 		pthread_mutex_init(&p->lock, NULL);
@@ -742,17 +784,15 @@ static int par_scan(sqlite3 *db, const struct evaluator *ev, int64_t first, int6
 		sigfillset(&all);
 		pthread_sigmask(SIG_SETMASK, &all, &old);
 		/* Fewer threads than asked for (a limit on them) do the same
-		 * work more slowly; none, and this thread does it. */
-		unsigned started = 0;
-		for (unsigned i = 0; i < n; i++)
+		 * work more slowly; this one alone, all of it. */
+		unsigned started = 1;
+		for (unsigned i = 1; i < n; i++)
 			if (pthread_create(&p->w[started].thread, NULL, par_work, &p->w[started]) == 0)
 				started++;
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		p->n = started;
-		ok = started > 0;
-		if (ok)
-			*ret_r = par_apply(p, fn, userdata, ret_err);
-		for (unsigned i = 0; i < started; i++)
+		*ret_r = par_apply(p, fn, userdata, ret_err);
+		for (unsigned i = 1; i < started; i++)
 			pthread_join(p->w[i].thread, NULL);
 		for (unsigned i = 0; i < n; i++)
 			pthread_cond_destroy(&p->w[i].room);

@@ -36,13 +36,14 @@ int scan_cases(sqlite3 *db, int64_t lo, int64_t hi, scan_fn fn, void *userdata, 
  * returns that; otherwise as scan_cases.
  *
  * With scan_threads() > 1, a range of PAR_MIN_CASES (scan.c) cases or
- * more, and a database that other connections can open and that has its
- * change log, the cases are read and evaluated by that many threads, each
- * with its own connection in a read transaction that sees the same cases
- * as the caller's (their change logs end at the same entry; otherwise one
- * thread does it all). `want` is then called on those threads, several at
- * a time, and must only read. What is held at once is bounded by the
- * threads, not by the cases. */
+ * more, and a database that other connections can open and that keeps
+ * its change log, the cases are read and evaluated by that many threads,
+ * the calling one with db, the others each with a connection of its own in
+ * a read transaction that sees the same cases as the caller's (their
+ * change logs end at the same entry; otherwise the calling thread does it
+ * all). `want` is then called on those threads, several at a time, and
+ * must only read. What is held at once is bounded by the threads, not by
+ * the cases. */
 typedef bool (*scan_want_fn)(const struct eval_case *c, void *userdata);
 typedef int (*scan_result_fn)(const struct eval_case *c, const struct eval_result *res, void *userdata);
 int scan_evaluate(sqlite3 *db, const struct evaluator *ev, int64_t lo, int64_t hi, scan_want_fn want,

@@ -145,7 +145,7 @@ threads_started() {
 		ok "$_name # SKIP no strace"
 	fi
 }
-threads_started "two threads are started" 2 status --summary --at 2026-11-20
+threads_started "a second thread is started" 1 status --summary --at 2026-11-20
 threads_started "none for one case" 0 status --at 2026-11-20 ASB-2026-0101-00
 
 # A database whose change log is not kept (its triggers dropped) cannot
