@@ -705,13 +705,15 @@ static int par_apply(struct par *p, scan_result_fn fn, void *userdata, char **re
 		if (w->count > 0) {
 			struct par_batch *bt = &w->ring[w->tail];
 			pthread_mutex_unlock(&p->lock);
-			if (bt->r < 0) {
+			/* The cases read before a failure first, as one
+			 * stream would hand them on. */
+			for (size_t i = 0; i < bt->n && r >= 0; i++)
+				r = fn(&bt->v[i].c, &bt->v[i].res, userdata);
+			if (r >= 0 && bt->r < 0) {
 				r = bt->r;
 				*ret_err = bt->err;
 				bt->err = NULL;
 			}
-			for (size_t i = 0; i < bt->n && r >= 0; i++)
-				r = fn(&bt->v[i].c, &bt->v[i].res, userdata);
 			pthread_mutex_lock(&p->lock);
 			w->tail = (w->tail + 1) % PAR_RING;
 			if (--w->count == PAR_RING / 2 && w != self)

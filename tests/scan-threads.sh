@@ -126,6 +126,26 @@ both "report, html" report --format html --at 2026-11-20
 both "report of a team" report --format json --team east --at 2026-11-20
 both "report of an officer" report --format csv --officer mokafor --at 2026-11-20
 
+# A page of the events index that cannot be read, in the middle of the
+# cases: the listing stops at the same case with the same message, and
+# what was printed before it is the same.
+cp "$db" "$T/bad.db"
+page=$(sqlite3 -batch "$T/bad.db" "SELECT pageno FROM dbstat WHERE name = 'events_by_case' AND pagetype = 'leaf'
+	ORDER BY pageno LIMIT 1 OFFSET 40")
+printf '\377' | dd of="$T/bad.db" bs=1 seek=$(((page - 1) * $(sqlite3 -batch "$T/bad.db" "PRAGMA page_size"))) \
+	conv=notrunc status=none
+printf 'database = "bad.db";\nrules = [ "%s/rules/leeds-asbu.conf" ];\n' "$top_srcdir" >"$conf"
+both "a page that cannot be read: the same output up to it, and the same error" status --at 2026-11-20
+same "... which is an error" "$(cat "$T/st.2")" 1
+if grep -q 'reading events: database disk image is malformed' "$T/err.2"; then
+	ok "... that says so"
+else
+	not_ok "... that says so"
+	sed 's/^/# /' "$T/err.2" | tail -n 3
+fi
+printf 'database = "cases.db";\nrules = [ "%s/rules/leeds-asbu.conf", "%s/rules/oadby-wigston.conf" ];\n' \
+	"$top_srcdir" "$top_srcdir" >"$conf"
+
 # threads_started NAME WANT ARGS...: how many threads the command starts
 # with CASEWATCH_THREADS=2 beyond those it starts with 1 (Linux: a clone
 # each; a sanitizer may start one of its own).
