@@ -393,6 +393,40 @@ out:
 	return r < 0 ? r : 0;
 }
 
+int scan_cases_ids(sqlite3 *db, const int64_t *ids, size_t n, scan_fn fn, scan_absent_fn absent, void *userdata,
+		   char **ret_err)
+{
+	struct reader rd = { 0 };
+	struct case_buf b = { 0 };
+	int r = 0;
+	bool own = sqlite3_get_autocommit(db);
+	if (own && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return sql_error(db, "starting the scan", ret_err);
+	if (n > 0 && (r = reader_prepare(&rd, db, ret_err)) < 0)
+		goto out;
+	/* The statements prepared once, bound again for each case: a few
+	 * changed cases cost no more than their rows. */
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		if (i > 0 && ids[i] == ids[i - 1])
+			continue;
+		reader_bind(&rd, ids[i], ids[i]);
+		bool found = false;
+		while ((r = reader_next(&rd, &b, ret_err)) > 0) {
+			found = true;
+			if ((r = fn(&b.c, userdata)) < 0)
+				break;
+		}
+		if (r >= 0 && !found && absent)
+			r = absent(ids[i], userdata);
+	}
+out:
+	reader_finalize(&rd);
+	if (own)
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	case_buf_done(&b);
+	return r < 0 ? r : 0;
+}
+
 /* ---- The parallel scan (scan_evaluate) ---------------------------------
  *
  * The cases are cut by id into blocks of about PAR_BLOCK cases each. Each

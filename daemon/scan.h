@@ -29,6 +29,13 @@ int scan_open(const char *path, sqlite3 **ret, char **ret_err);
 typedef int (*scan_fn)(const struct eval_case *c, void *userdata);
 int scan_cases(sqlite3 *db, int64_t lo, int64_t hi, scan_fn fn, void *userdata, char **ret_err);
 
+/* The cases ids[0..n) (ascending, repeats skipped), as scan_cases reads
+ * them, the statements prepared once; `absent` (when not NULL) is called
+ * for each id with no case. */
+typedef int (*scan_absent_fn)(int64_t id, void *userdata);
+int scan_cases_ids(sqlite3 *db, const int64_t *ids, size_t n, scan_fn fn, scan_absent_fn absent, void *userdata,
+		   char **ret_err);
+
 /* Every case with lo <= id <= hi that `want` keeps (NULL: every one),
  * evaluated by ev: fn is called with each and its result in id order, on
  * the calling thread, as scan_cases calls its fn; the case and the result

@@ -292,7 +292,8 @@ struct run {
 	bool baseline;
 	int64_t at;
 	cw_day today;
-	struct eval_result res;
+	struct eval_result res;     /* the incremental scan's own */
+	const struct eval_result *cur; /* the result of the case in hand */
 	int *stages;
 	size_t cap_stages;
 	struct old_obligation *old;
@@ -301,7 +302,6 @@ struct run {
 	sqlite3_stmt *reader;
 	int reader_rc;
 	int64_t reader_id;
-	bool found; /* the case asked for was in the case database */
 	char *err;
 };
 
@@ -480,7 +480,7 @@ static int write_case(struct run *x, const struct eval_case *c, bool live, const
 		      int64_t wake, bool had_row)
 {
 	struct watch *w = x->w;
-	const struct eval_result *res = &x->res;
+	const struct eval_result *res = x->cur;
 	int r;
 	if (had_row && (r = load_old(x, c->id)) < 0)
 		return r;
@@ -600,12 +600,13 @@ static int old_case(struct run *x, int64_t id, uint64_t *ret_digest, char **ret_
 	return 0;
 }
 
-static int on_case(const struct eval_case *c, void *userdata)
+/* Case c evaluated to res: what changed is written, and the stages it
+ * reached queued. */
+static int on_result(const struct eval_case *c, const struct eval_result *res, void *userdata)
 {
 	struct run *x = userdata;
-	struct eval_result *res = &x->res;
 	struct watch_stats *s = x->stats;
-	x->found = true;
+	x->cur = res;
 	if (++s->scanned % PROGRESS_EVERY == 0 && x->hooks && x->hooks->progress) {
 		int r = x->hooks->progress(x->hooks->userdata);
 		if (r < 0) {
@@ -613,7 +614,6 @@ static int on_case(const struct eval_case *c, void *userdata)
 			return r;
 		}
 	}
-	eval_case(&x->ev, c, res);
 
 	/* Kept: the unmet obligations of what `status` shows (open cases,
 	 * and closed ones with something unmet), a case's problems, and
@@ -664,6 +664,19 @@ static int on_case(const struct eval_case *c, void *userdata)
 		}
 	}
 	return write_case(x, c, live, problems, digest, wake, had_row);
+}
+
+/* A case of an incremental scan: evaluated here. */
+static int on_case(const struct eval_case *c, void *userdata)
+{
+	struct run *x = userdata;
+	eval_case(&x->ev, c, &x->res);
+	return on_result(c, &x->res, userdata);
+}
+
+static int on_absent(int64_t id, void *userdata)
+{
+	return delete_case(userdata, id);
 }
 
 /* ---- the scan -------------------------------------------------------- */
@@ -780,7 +793,9 @@ static int full_scan(struct run *x, sqlite3 *cdb, char **ret_err)
 	}
 	x->reader_rc = sqlite3_step(x->reader);
 	x->reader_id = x->reader_rc == SQLITE_ROW ? sqlite3_column_int64(x->reader, 0) : INT64_MAX;
-	int r = scan_cases(cdb, INT64_MIN, INT64_MAX, on_case, x, ret_err);
+	/* Every case evaluated on as many threads as scan_evaluate() takes,
+	 * each result written here, in case order. */
+	int r = scan_evaluate(cdb, &x->ev, INT64_MIN, INT64_MAX, NULL, on_result, x, ret_err);
 	if (r >= 0) {
 		/* Whatever is left is gone from the case database. */
 		uint64_t d;
@@ -819,14 +834,7 @@ static int incremental_scan(struct run *x, sqlite3 *cdb, int64_t since, int64_t 
 		r = -EIO;
 		goto out;
 	}
-	for (size_t i = 0; i < ids.n && r >= 0; i++) {
-		if (i > 0 && ids.v[i] == ids.v[i - 1])
-			continue;
-		x->found = false;
-		r = scan_cases(cdb, ids.v[i], ids.v[i], on_case, x, ret_err);
-		if (r >= 0 && !x->found)
-			r = delete_case(x, ids.v[i]);
-	}
+	r = scan_cases_ids(cdb, ids.v, ids.n, on_case, on_absent, x, ret_err);
 	sqlite3_exec(cdb, "COMMIT", NULL, NULL, NULL);
 out:
 	free(ids.v);
