@@ -58,6 +58,7 @@ struct daemon {
 	bool ready;
 	char *last_error;       /* why the last scan failed, to log it once */
 	char *send_error;       /* why sending stopped, to log it once an outage */
+	bool journal_warned;    /* the send journal could not be opened: said once */
 	char *inbox_error;      /* why the inbox could not be read or imported, logged once */
 	char *prune_error;      /* why removing old messages' text failed, logged once */
 	char *import_note;      /* what the last import run got wrong, for STATUS= */
@@ -243,6 +244,11 @@ static void deliver(struct daemon *d)
 	if (sent.recovered)
 		log_msg(LOG_NOTICE, "recorded %zu message%s sent by a send that was stopped (from its journal)",
 			sent.recovered, sent.recovered == 1 ? "" : "s");
+	if (sent.journal_errno && !d->journal_warned) {
+		log_msg(LOG_WARNING, "cannot open the send journal %s-sent: %s; each message is recorded on its own, "
+			"slower", s->conf->state, strerror(sent.journal_errno));
+		d->journal_warned = true;
+	}
 	for (size_t i = 0; i < sent.n_errors; i++)
 		log_msg(LOG_WARNING, "not delivered: %s", sent.errors[i]);
 	/* A state database that cannot be written (a full disk) stops the
@@ -614,6 +620,10 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
 	} else {
 		configure_watch(d->watch, n);
 	}
+	/* Acceptances a full disk kept from being recorded stay to be
+	 * recorded (a new state database has none of their messages). */
+	if (!w)
+		sender_take_unrecorded(n->sender, d->setup->sender);
 	setup_free(d->setup);
 	d->setup = n;
 	log_msg(LOG_INFO, "configuration reloaded");
@@ -741,6 +751,9 @@ int main(int argc, char **argv)
 	}
 	status = 0;
 out:
+	if (d.setup && sender_unrecorded(d.setup->sender))
+		log_msg(LOG_WARNING, "%zu messages the server accepted could not be recorded (a full disk): the next "
+			"send sends them again", sender_unrecorded(d.setup->sender));
 	watch_free(d.watch);
 	setup_free(d.setup);
 	sd_event_source_unref(d.timer);

@@ -202,6 +202,14 @@ int cmd_send(const struct conf *c, sqlite3 *db, int64_t at, char **ret_err)
 	struct outbox_sent sent = { 0 };
 	struct sender *snd = sender_new(c);
 	int r = outbox_send(snd, db, at, NULL, NULL, &sent, ret_err);
+	if (sent.journal_errno)
+		fprintf(stderr, "casewatch: cannot open the send journal %s-sent: %s (run casewatch as the user "
+			"casewatchd runs as)\n", c->state, strerror(sent.journal_errno));
+	size_t lost = sender_unrecorded(snd);
+	if (lost)
+		fprintf(stderr, "casewatch: %zu message%s the server accepted could not be recorded (the state database "
+			"and its journal could not be written): the next send sends %s again\n", lost,
+			lost == 1 ? "" : "s", lost == 1 ? "it" : "them");
 	sender_free(snd);
 	if (sent.busy)
 		printf("another process (casewatchd, or another casewatch) is sending from this state database: "

@@ -55,6 +55,7 @@ struct outgoing {
 	bool skip; /* another sender settled it between reading and claiming */
 	bool untried; /* stopped before it was sent: released, not retried */
 	bool journaled; /* SENT, and in the journal until its group is committed */
+	bool recovered; /* an acceptance an earlier send could not record */
 	struct mail_msg mm; /* as handed to the mailer */
 };
 
@@ -97,6 +98,21 @@ static void outgoing_free(struct outgoing *o)
 	free(o->body);
 	free(o->error);
 	*o = (struct outgoing){ 0 };
+}
+
+void sender_take_unrecorded(struct sender *to, struct sender *from)
+{
+	for (size_t i = 0; i < from->n_unrecorded; i++) {
+		to->unrecorded = xgrow(to->unrecorded, &to->cap_unrecorded, to->n_unrecorded + 1,
+				       sizeof(*to->unrecorded));
+		to->unrecorded[to->n_unrecorded++] = from->unrecorded[i];
+	}
+	from->n_unrecorded = 0;
+}
+
+size_t sender_unrecorded(const struct sender *s)
+{
+	return s ? s->n_unrecorded : 0;
 }
 
 void sender_free(struct sender *s)
@@ -331,13 +347,16 @@ static uint32_t journal_check(const struct journal_rec *j)
 /* The journal of `db`, opened (made when missing) for this send: the
  * descriptor, or -1 when there is none (an in-memory database) or it
  * cannot be opened; then each acceptance is committed on its own. */
-static int journal_open(sqlite3 *db)
+static int journal_open(sqlite3 *db, struct outbox_sent *ret)
 {
 	const char *path = sqlite3_db_filename(db, "main");
 	if (!path || !*path)
 		return -1;
 	_cleanup_free_ char *name = xasprintf("%s-sent", path);
-	return open(name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	int fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (fd < 0)
+		ret->journal_errno = errno; /* said: a kill may now send more than one again */
+	return fd;
 }
 
 /* The journal no longer needed, its records committed: emptied, or,
@@ -445,6 +464,11 @@ static void count(struct round *rd, const struct outgoing *o)
 	struct outbox_sent *ret = rd->ret;
 	if (o->untried)
 		return;
+	if (o->recovered) {
+		/* Sent by an earlier send: said as recovered, not as sent. */
+		ret->recovered++;
+		return;
+	}
 	enum delivery res = fate(rd, o);
 	if (res == DELIVERY_SENT) {
 		ret->sent++;
@@ -545,6 +569,7 @@ static bool settle(struct round *rd, struct outgoing *o)
 		.id = o->id, .created_at = o->created_at, .attempts = o->attempts, .webhook = o->webhook,
 		.dest = TAKE_PTR(o->dest), .subject = TAKE_PTR(o->subject), .result = o->result,
 		.error = TAKE_PTR(o->error), .retry_after = o->retry_after, .untried = o->untried,
+		.recovered = o->recovered,
 	};
 	bool now = rd->n_group == GROUP;
 	if (g->result == DELIVERY_SENT && !g->untried) {
@@ -880,7 +905,7 @@ int outbox_send(struct sender *s, sqlite3 *db, int64_t at, bool (*keep_going)(vo
 	}
 	struct round rd = {
 		.s = s, .db = db, .at = at, .ret = ret, .keep_going = keep_going, .userdata = userdata, .ret_err = ret_err,
-		.email_cursor = { INT64_MIN, INT64_MIN }, .journal = lock >= 0 ? journal_open(db) : -1,
+		.email_cursor = { INT64_MIN, INT64_MIN }, .journal = lock >= 0 ? journal_open(db, ret) : -1,
 	};
 	/* Claims, and the replay's reading, at synchronous = NORMAL: in WAL
 	 * mode such a commit survives the process's crash (a kill -9)
@@ -900,6 +925,7 @@ int outbox_send(struct sender *s, sqlite3 *db, int64_t at, bool (*keep_going)(vo
 	if ((rd.r = replay_journal(&rd)) >= 0) {
 		while (s->n_unrecorded > 0 && rd.r >= 0) {
 			struct outgoing copy = s->unrecorded[--s->n_unrecorded];
+			copy.recovered = true;
 			settle(&rd, &copy); /* put back when it cannot be recorded */
 			outgoing_free(&copy);
 		}

@@ -45,7 +45,7 @@ const char *log_target(void)
 	return to_journal ? "the journal" : "stderr";
 }
 
-static void log_v(int priority, const struct log_fields *f, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void log_v(int priority, const struct log_fields *f, const char *fmt, va_list ap)
 {
 	_cleanup_free_ char *msg = xvasprintf(fmt, ap);
 	if (!to_journal) {

@@ -59,6 +59,10 @@ struct outbox_sent {
 	 * DELIVERY), not sent again, not counted in sent. */
 	size_t recovered;
 	bool busy; /* another process was sending from the same state database */
+	/* The journal (STATE-sent) could not be opened (errno): each
+	 * acceptance was committed on its own, and the records of a send
+	 * that was stopped were not read. */
+	int journal_errno;
 	int64_t ms;
 	/* Messages that failed this time, one line each, owned. */
 	char **errors;
@@ -69,6 +73,13 @@ void outbox_sent_free(struct outbox_sent *s);
 struct sender;
 struct sender *sender_new(const struct conf *c);
 void sender_free(struct sender *s);
+/* The acceptances `from` could not record (a full disk: neither the
+ * journal nor the state database took them) move to `to`, the sender of a
+ * reloaded configuration, to be recorded first by its next send. */
+void sender_take_unrecorded(struct sender *to, struct sender *from);
+/* How many acceptances s holds unrecorded: lost when it is freed (the
+ * messages are then sent again by the next send). */
+size_t sender_unrecorded(const struct sender *s);
 /* Called after each message while sending: for the watchdog. */
 void sender_set_progress(struct sender *s, void (*progress)(void *userdata), void *userdata);
 

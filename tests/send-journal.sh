@@ -210,6 +210,19 @@ head -c 100 /dev/urandom >"$b/state.db-sent"
 run "by hand: a send with a journal of garbage" 0 "$CASEWATCH" -c "$b/casewatch.conf" outbox send
 expect_out "by hand: garbage ignored" "sent 0 messages (0 email, 0 webhook); 0 to retry, 0 dead"
 same "by hand: the server got nothing more" "$(received "$b")" 8
+# A journal that cannot be opened (here a folder where the file would be;
+# as often a file another user made): said, and the send goes on.
+rm -f "$b/state.db-sent"
+mkdir "$b/state.db-sent"
+run "by hand: a send with no journal to be had" 0 "$CASEWATCH" -c "$b/casewatch.conf" outbox send
+expect_out "by hand: no journal: nothing to send" "sent 0 messages (0 email, 0 webhook); 0 to retry, 0 dead"
+if grep -q "^casewatch: cannot open the send journal .*state.db-sent: Is a directory (run casewatch as the user casewatchd runs as)\$" "$T/err"; then
+	ok "by hand: no journal: said why"
+else
+	not_ok "by hand: no journal: said why"
+	sed 's/^/# /' "$T/err"
+fi
+rmdir "$b/state.db-sent"
 stop_servers
 
 done_testing
