@@ -1466,7 +1466,7 @@ static void test_fields_each_kind_offers(void **state)
 {
 	(void)state;
 	char *notice = fields_of(MSG_NOTICE);
-	assert_string_equal(notice, "summary count recipient case items(" NOTICE_ITEM ")");
+	assert_string_equal(notice, "summary count recipient case items(" NOTICE_ITEM ") more");
 	char *officer = fields_of(MSG_OFFICER_DIGEST);
 	assert_string_equal(officer,
 		"summary officer date recipient stale "
@@ -2298,7 +2298,7 @@ static void test_template_problems(void **state)
 		"};\n",
 		"@/tmpl-bad.conf:3: unknown setting 'notice_body' in templates\n"
 		"@/missing.txt: cannot read the template notice_text: No such file or directory\n"
-		"@/notice.html:2: unknown field 'party' (fields here: summary, count, recipient, case, items)\n");
+		"@/notice.html:2: unknown field 'party' (fields here: summary, count, recipient, case, items, more)\n");
 
 	/* A digest's field in a notice, in a list; a folder; an empty path. */
 	write_file("notice.txt",
@@ -2310,7 +2310,7 @@ static void test_template_problems(void **state)
 		"  manager_digest_text = \"\";\n"
 		"}; };\n",
 		"@/tmpl-bad2.conf:4: manager_digest_text must not be empty\n"
-		"@/notice.txt:5: unknown field 'period' (fields here: summary, count, recipient, case, items)\n"
+		"@/notice.txt:5: unknown field 'period' (fields here: summary, count, recipient, case, items, more)\n"
 		"@/.: cannot read the template officer_digest_html: it is a folder\n");
 }
 
