@@ -574,7 +574,20 @@ static int load_items(struct composer *m, bool in_window, char **ret_err)
 	if (sqlite3_exec(m->db, notices_schema, NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(m->db, "making the table of notifications", ret_err);
 	sqlite3_stmt *st = NULL, *ins = NULL;
-	if (!in_window) {
+	if (!in_window && m->hold_after == INT64_MAX) {
+		/* Fresh data: the count the triggers keep (schema/state.sql). */
+		if (sqlite3_prepare_v2(m->db, "SELECT n FROM outbox_counts WHERE name = 'waiting'", -1, &st, NULL) !=
+		    SQLITE_OK)
+			return db_fail(m->db, "reading the outbox", ret_err);
+		int rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			m->ctx->report->held += (size_t)sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		st = NULL;
+		if (rc != SQLITE_ROW)
+			return db_fail(m->db, "reading the outbox", ret_err);
+	} else if (!in_window) {
+		/* Stale data: which of them are held for it too. */
 		if (sqlite3_prepare_v2(m->db, held_sql, -1, &st, NULL) != SQLITE_OK)
 			return db_fail(m->db, "reading the outbox", ret_err);
 		sqlite3_bind_int64(st, 1, m->hold_after);

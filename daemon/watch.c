@@ -23,11 +23,13 @@ extern const char state_upgrade_4_sql[];
 extern const char state_upgrade_5_sql[];
 extern const char state_upgrade_6_sql[];
 extern const char state_upgrade_7_sql[];
+extern const char state_upgrade_8_sql[];
 static const char *const state_upgrades[] = { state_upgrade_2_sql, state_upgrade_3_sql, state_upgrade_4_sql,
-					      state_upgrade_5_sql, state_upgrade_6_sql, state_upgrade_7_sql };
+					      state_upgrade_5_sql, state_upgrade_6_sql, state_upgrade_7_sql,
+					      state_upgrade_8_sql };
 
 #define STATE_APPLICATION_ID 0x43575354 /* 'CWST' */
-#define STATE_VERSION 7
+#define STATE_VERSION 8
 
 static const struct schema state_schema = {
 	.what = "state database",
@@ -916,13 +918,17 @@ int watch_scan(struct watch *w, const char *case_db, int64_t at, enum watch_full
 
 	char today[DATE_STRLEN];
 	date_format(x.today, today);
-	/* The overdue are counted by the triggers on obligations as they
-	 * are written (schema/state.sql), and counted again by a full
-	 * evaluation, which reads every case anyway. */
-	if ((full != WATCH_FULL_NO &&
+	/* The overdue, and the notifications waiting for the send window,
+	 * are counted by triggers as they are written (schema/state.sql),
+	 * and counted again by a full evaluation, which reads every case
+	 * anyway. */
+	if (full != WATCH_FULL_NO &&
+	    ((r = exec(w->db, "UPDATE outbox_counts SET n = (SELECT count(*) FROM outbox WHERE status = 'pending' "
+			      "AND NOT urgent) WHERE name = 'waiting'", ret_err)) < 0 ||
 	     (r = exec(w->db, "UPDATE counts SET n = (SELECT count(*) FROM obligations WHERE state = 'overdue') "
-			      "WHERE name = 'overdue'", ret_err)) < 0) ||
-	    (r = count(w, "SELECT count(*) FROM obligations WHERE state = 'pending' AND due_day = ?1", today,
+			      "WHERE name = 'overdue'", ret_err)) < 0))
+		goto rollback;
+	if ((r = count(w, "SELECT count(*) FROM obligations WHERE state = 'pending' AND due_day = ?1", today,
 		       &stats.due_today, ret_err)) < 0 ||
 	    (r = count(w, "SELECT n FROM counts WHERE name = 'overdue'", NULL, &stats.overdue, ret_err)) < 0 ||
 	    (r = count(w, "SELECT count(*) FROM outbox WHERE status = 'pending'", NULL, &stats.pending, ret_err)) < 0)

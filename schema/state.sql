@@ -1,4 +1,4 @@
--- The casewatchd state database, schema version 7 (casewatchd(8)).
+-- The casewatchd state database, schema version 8 (casewatchd(8)).
 --
 -- Everything here but the ledger is derived from the case database and the
 -- configuration, and is rebuilt when the file is deleted. The daemon is the
@@ -6,7 +6,7 @@
 
 -- 'CWST'
 PRAGMA application_id = 1129796436;
-PRAGMA user_version = 7;
+PRAGMA user_version = 8;
 
 -- Where the last scan left off: the change-log position read, the local
 -- day of the last full evaluation, a digest of the rules, calendar and
@@ -143,6 +143,32 @@ CREATE TABLE outbox (
 ) STRICT;
 CREATE INDEX outbox_by_status ON outbox(status, next_attempt_at);
 CREATE INDEX outbox_by_message ON outbox(message_id) WHERE message_id IS NOT NULL;
+
+-- The notifications waiting (pending, not urgent), kept by the triggers
+-- below as the outbox changes: outside the send window a scan counts what
+-- it holds from here, not by reading a backlog that can run to hundreds of
+-- thousands after days without a scan. A full evaluation counts again.
+CREATE TABLE outbox_counts (
+	name TEXT PRIMARY KEY CHECK (name = 'waiting'),
+	n INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+INSERT INTO outbox_counts (name, n) VALUES ('waiting', 0);
+CREATE TRIGGER outbox_waiting_insert AFTER INSERT ON outbox
+	WHEN new.status = 'pending' AND NOT new.urgent
+BEGIN
+	UPDATE outbox_counts SET n = n + 1 WHERE name = 'waiting';
+END;
+CREATE TRIGGER outbox_waiting_delete AFTER DELETE ON outbox
+	WHEN old.status = 'pending' AND NOT old.urgent
+BEGIN
+	UPDATE outbox_counts SET n = n - 1 WHERE name = 'waiting';
+END;
+CREATE TRIGGER outbox_waiting_update AFTER UPDATE OF status, urgent ON outbox
+	WHEN (old.status = 'pending' AND NOT old.urgent) <> (new.status = 'pending' AND NOT new.urgent)
+BEGIN
+	UPDATE outbox_counts SET n = n + (new.status = 'pending' AND NOT new.urgent)
+		- (old.status = 'pending' AND NOT old.urgent) WHERE name = 'waiting';
+END;
 
 -- What was delivered, and to whom: the one thing here that cannot be
 -- rebuilt. Losing it (deleting this file) means a notification already

@@ -281,7 +281,7 @@ def snapshot(path):
                             "FROM outbox ORDER BY case_id, rule, party_id, cycle, stage, recipient").fetchall(),
         # The running count the triggers keep (a full evaluation counts
         # again): the incremental database's must equal the full one's.
-        "counts": s.execute("SELECT name, n FROM counts ORDER BY name").fetchall(),
+        "counts": s.execute("SELECT name, n FROM counts UNION ALL SELECT name, n FROM outbox_counts ORDER BY name").fetchall(),
     }
     s.close()
     return out

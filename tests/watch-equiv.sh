@@ -24,7 +24,7 @@ for seed in 1 7 7t; do
 	grep -q '^ok \|^not ok ' "$T/tap" || not_ok "the month of scans ran (seed $seed)"
 	# The first scan takes the triggers off for its writes: they are back.
 	same "the triggers on obligations are there after the month (seed $seed)" \
-		"$(sqlite3 -batch "$T/$seed/inc.db" "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name)")" \
+		"$(sqlite3 -batch "$T/$seed/inc.db" "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'obligations' ORDER BY name)")" \
 		"obligations_overdue_delete obligations_overdue_insert obligations_overdue_update"
 done
 dump() { sqlite3 -batch "$1" "SELECT * FROM cases ORDER BY case_id; SELECT * FROM obligations ORDER BY case_id, rule, party_id, cycle;
@@ -50,4 +50,13 @@ same "counts: overdue to overdue, and paused to pending" \
 same "counts: a met obligation is not kept" "$(cq "$(ob 2 m met)" 2>&1 | grep -c 'CHECK constraint failed')" 1
 same "counts: a case deleted, its obligations with it" "$(cq "PRAGMA foreign_keys = ON; DELETE FROM cases WHERE case_id = 1")" 1
 same "counts: every obligation deleted" "$(cq "DELETE FROM obligations")" 0
+
+# The triggers that count the notifications waiting (pending, not urgent).
+wq() { sqlite3 -bail -batch "$T/counts.db" "$1; SELECT n FROM outbox_counts WHERE name = 'waiting'"; }
+nb() { echo "INSERT INTO outbox (id, case_id, rule, party_id, cycle, stage, recipient, urgent, created_at, status) VALUES ($1, 1, 'a', 0, $1, 'due', 'officer', $2, 1, '$3')"; }
+same "waiting: two pending inserted, one urgent, one sent" "$(wq "$(nb 1 0 pending); $(nb 2 0 pending); $(nb 3 1 pending); $(nb 4 0 sent)")" 2
+same "waiting: one taken into a message" "$(wq "UPDATE outbox SET status = 'sending' WHERE id = 1")" 1
+same "waiting: the urgent one made not urgent" "$(wq "UPDATE outbox SET urgent = 0 WHERE id = 3")" 2
+same "waiting: one voided, one deleted" "$(wq "UPDATE outbox SET status = 'void' WHERE id = 2; DELETE FROM outbox WHERE id = 3")" 0
+same "waiting: a status that stays pending changes nothing" "$(wq "$(nb 5 0 pending); UPDATE outbox SET status = 'pending' WHERE id = 5")" 1
 done_testing
