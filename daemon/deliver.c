@@ -344,19 +344,28 @@ static uint32_t journal_check(const struct journal_rec *j)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
+/* The file beside the state database `db` whose name ends in `suffix`,
+ * opened (made when missing, mode 0640) with `flags`: the descriptor, -1
+ * when there is none (an in-memory database), or -errno. */
+static int state_file_open(sqlite3 *db, const char *suffix, int flags)
+{
+	const char *path = sqlite3_db_filename(db, "main");
+	if (!path || !*path)
+		return -1;
+	_cleanup_free_ char *name = xasprintf("%s%s", path, suffix);
+	int fd = open(name, flags | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	return fd < 0 ? -errno : fd;
+}
+
 /* The journal of `db`, opened (made when missing) for this send: the
  * descriptor, or -1 when there is none (an in-memory database) or it
  * cannot be opened; then each acceptance is committed on its own. */
 static int journal_open(sqlite3 *db, struct outbox_sent *ret)
 {
-	const char *path = sqlite3_db_filename(db, "main");
-	if (!path || !*path)
-		return -1;
-	_cleanup_free_ char *name = xasprintf("%s-sent", path);
-	int fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
-	if (fd < 0)
-		ret->journal_errno = errno; /* said: a kill may now send more than one again */
-	return fd;
+	int fd = state_file_open(db, "-sent", O_RDWR);
+	if (fd < -1)
+		ret->journal_errno = -fd; /* said: a kill may now send more than one again */
+	return fd < 0 ? -1 : fd;
 }
 
 /* The journal no longer needed, its records committed: emptied, or,
@@ -878,11 +887,7 @@ static void deliver_webhooks(struct round *rd)
  * when another process holds it. */
 static int send_lock(sqlite3 *db)
 {
-	const char *path = sqlite3_db_filename(db, "main");
-	if (!path || !*path)
-		return -1;
-	_cleanup_free_ char *lock = xasprintf("%s-sendlock", path);
-	int fd = open(lock, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	int fd = state_file_open(db, "-sendlock", O_RDONLY);
 	if (fd < 0)
 		return -1;
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {

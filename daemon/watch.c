@@ -235,16 +235,21 @@ void watch_set_config(struct watch *w, const struct ruleset *rules, const struct
 	uint64_t h = hash_u64(rules_digest(rules), WATCH_FORMAT);
 	h = hash_str(h, tz_name(tz));
 	cw_day lo = date_from_ymd(CALENDAR_MIN_YEAR, 1, 1), hi = date_from_ymd(CALENDAR_MAX_YEAR, 12, 31);
-	/* Each local midnight: found a change at a time, since a scan with
-	 * nothing to do has this as its largest cost. */
-	_cleanup_free_ int64_t *midnight = xcalloc((size_t)(hi - lo + 1), sizeof(int64_t));
-	tz_local_to_instants(tz, lo, (size_t)(hi - lo + 1), 0, midnight);
+	/* Each local midnight, 64 days at a time, each run found a change at
+	 * a time (tz_local_to_instants()): a day at a time was the largest
+	 * cost of a scan with nothing to do. */
 	uint64_t bits = 0;
-	for (cw_day d = lo; d <= hi; d++) {
-		bits = bits << 1 | calendar_is_working_day(cal, d);
-		if ((d - lo) % 64 == 63)
-			h = hash_u64(h, bits);
-		h = hash_u64(h, (uint64_t)midnight[d - lo]);
+	for (cw_day d0 = lo; d0 <= hi; d0 += 64) {
+		int64_t midnight[64];
+		size_t n = (size_t)(hi - d0 + 1) < 64 ? (size_t)(hi - d0 + 1) : 64;
+		tz_local_to_instants(tz, d0, n, 0, midnight);
+		for (size_t i = 0; i < n; i++) {
+			cw_day d = d0 + (cw_day)i;
+			bits = bits << 1 | calendar_is_working_day(cal, d);
+			if ((d - lo) % 64 == 63)
+				h = hash_u64(h, bits);
+			h = hash_u64(h, (uint64_t)midnight[i]);
+		}
 	}
 	w->config_digest = hash_u64(h, bits);
 }
