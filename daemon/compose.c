@@ -864,9 +864,10 @@ static int compose_dest(struct composer *m, struct notice_group *g, char **ret_e
 	while ((r = notices_next(m, &ns, ret_err)) > 0) {
 		totals_add(&tot, &ns.v[1]);
 		if (n < NOTICE_ITEMS) {
+			/* Taken whole: no longer the cursor's, to free or to
+			 * compare the next one with. */
 			v[n++] = ns.v[1];
 			ns.v[1] = (struct item){ 0 };
-			/* item_repeats() compares with the one before. */
 			ns.has_item = false;
 			if (g->webhook && n == NOTICE_ITEMS) {
 				r = compose_message(m, v, n, &tot, NULL, ret_err);
