@@ -101,8 +101,21 @@ EOF
 cw() { "$CASEWATCH" -c "$conf" "$@"; }
 state="$T/state.db"
 
+# libcurl is loaded when the first webhook is posted, not before
+# (daemon/curl-load.c): ld.so's record of the files each run loaded.
+# loads_curl LD: the times libcurl was loaded, linked or not; dlopens_curl
+# LD: loaded by dlopen().
+loads_curl() { cat "$T/$1".* | grep -c 'file=libcurl\.so\.4 \[0\];  \(needed\|dynamically loaded\) by'; }
+dlopens_curl() { cat "$T/$1".* | grep -c 'file=libcurl\.so\.4 \[0\];  dynamically loaded by'; }
+cwld() {
+	_ld=$1
+	shift
+	LD_DEBUG=files LD_DEBUG_OUTPUT="$T/$_ld" "$CASEWATCH" -c "$conf" "$@"
+}
+
 # The baseline: the first scan queues nothing and posts nothing.
-run "baseline run" 0 cw run --once --at 2026-11-18
+run "baseline run" 0 cwld ld-base run --once --at 2026-11-18
+same "baseline: libcurl was not loaded, nothing being posted" "$(loads_curl ld-base)" 0
 expect_out "baseline: nothing queued, nothing composed, nothing sent" \
 "scan at 2026-11-18T12:00:00Z: 39 cases evaluated (full: new state database), 33 changed
 first scan of this state database: 13 stages reached are the starting point; none queued
@@ -115,7 +128,8 @@ same "baseline: no request" "$(lines "$log")" 0
 # 0103's call escalated, 0110's visit coming up, 0138's call due today;
 # and 0109's visit, due on the 18th and never made, overdue). One POST
 # per webhook carries the four.
-run "the next day" 0 cw run --once --at 2026-11-19
+run "the next day" 0 cwld ld-next run --once --at 2026-11-19
+same "the next day: libcurl loaded once, to post" "$(loads_curl ld-next) $(dlopens_curl ld-next)" "1 1"
 expect_out "the next day: four stages, one message per person and one per webhook, all sent" \
 "scan at 2026-11-19T12:00:00Z: 39 cases evaluated (full: new day), 12 changed
 queued: ASB-2026-0103 serious-incident-call: escalated (4 notifications)
