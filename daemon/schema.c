@@ -135,6 +135,14 @@ int schema_apply(sqlite3 *db, const struct schema *s, int *ret_from, char **ret_
 	} else if (version < 1) {
 		return fail(db, ret_err, -EPROTO,
 			    xasprintf("%s has no schema version", s->what));
+	} else if (version == s->version) {
+		/* Nothing to do, and nothing written: setting user_version to
+		 * the value it has still writes the header's page, which made
+		 * every open of the state database a write transaction with
+		 * its syncs, and its close a checkpoint. */
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		*ret_from = (int)version;
+		return 0;
 	} else {
 		for (int64_t v = version; v < s->version; v++) {
 			if (s->upgrades[v - 1] && sqlite3_exec(db, s->upgrades[v - 1], NULL, NULL, &e) != SQLITE_OK) {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -111,6 +112,37 @@ static void test_old_version_upgraded_step_by_step_keeping_rows(void **state)
 	sqlite3_close(db);
 }
 
+/* Opening a database already at the current version writes nothing: no
+ * frame in the write-ahead log, no transaction left open. It used to set
+ * user_version to the value it had, a write of the header's page with its
+ * syncs at every start, and a checkpoint at every close. */
+static void test_open_at_current_version_writes_nothing(void **state)
+{
+	char dir[] = "/tmp/casewatch-schema.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	_cleanup_free_ char *path = xasprintf("%s/t.db", dir);
+	_cleanup_free_ char *wal = xasprintf("%s-wal", path);
+	sqlite3 *db = NULL;
+	int from = -1;
+	char *err = NULL;
+	assert_int_equal(schema_open(path, &s3, &db, &from, &err), 0);
+	assert_int_equal(from, 0);
+	sqlite3_close(db);
+	assert_int_equal(access(wal, F_OK), -1); /* checkpointed and removed */
+
+	db = NULL;
+	assert_int_equal(schema_open(path, &s3, &db, &from, &err), 0);
+	assert_int_equal(from, 3);
+	assert_int_equal(sqlite3_get_autocommit(db), 1);
+	struct stat sb;
+	assert_int_equal(stat(wal, &sb), 0);
+	assert_int_equal(sb.st_size, 0);
+	assert_int_equal(q(db, "PRAGMA user_version"), 3);
+	sqlite3_close(db);
+	schema_remove_files(path);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_failed_upgrade_changes_nothing(void **state)
 {
 	sqlite3 *db = open_mem();
@@ -210,6 +242,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty_database_is_created_at_current_version),
 		cmocka_unit_test(test_old_version_upgraded_step_by_step_keeping_rows),
+		cmocka_unit_test(test_open_at_current_version_writes_nothing),
 		cmocka_unit_test(test_failed_upgrade_changes_nothing),
 		cmocka_unit_test(test_upgrade_functions_run_after_their_sql_and_fail_whole),
 		cmocka_unit_test(test_newer_and_foreign_databases_refused),
