@@ -428,6 +428,16 @@ static int compose_hook(void *userdata, sqlite3 *state, sqlite3 *cases, bool cha
 	return outbox_compose(ch->ctx, state, cases, changed, ret_err);
 }
 
+static int full_begin_hook(void *userdata, sqlite3 *state, sqlite3 *cases, bool *ret_want, char **ret_err)
+{
+	return outbox_full_begin(((struct compose_hook *)userdata)->ctx, state, cases, ret_want, ret_err);
+}
+
+static void each_hook(void *userdata, const struct eval_case *c, const struct eval_result *res)
+{
+	outbox_each(((struct compose_hook *)userdata)->ctx, c, res);
+}
+
 /* The inbox's files into the case database before the scan reads it.
  * Returns -ECANCELED when asked to stop, else 0: a failure is logged, and
  * the files wait for the next scan. */
@@ -519,7 +529,13 @@ static int scan(struct daemon *d, enum watch_full full)
 	struct outbox_report rep = { 0 };
 	struct outbox_ctx octx = { .conf = s->conf, .cal = s->cal, .tz = s->tz, .at = now, .report = &rep };
 	struct compose_hook ch = { .d = d, .ctx = &octx };
-	struct watch_hooks hooks = { .progress = on_progress, .compose = compose_hook, .userdata = &ch };
+	struct watch_hooks hooks = {
+		.progress = on_progress,
+		.compose = compose_hook,
+		.full_begin = full_begin_hook,
+		.each = each_hook,
+		.userdata = &ch,
+	};
 	if (s->conf->import_inbox && import_inbox(d, &ch) == -ECANCELED)
 		return -ECANCELED;
 	int r = watch_scan(d->watch, s->conf->database, now, full, false, &hooks, &st, &err);

@@ -120,7 +120,9 @@ int cmd_run(int argc, char **argv)
 	watch_set_config(w, &c->ruleset, world.cal, world.tz);
 	watch_set_webhooks(w, c->webhooks, c->n_webhooks);
 	struct outbox_ctx octx = { .conf = c, .cal = world.cal, .tz = world.tz, .at = at, .report = &rep };
-	struct watch_hooks hooks = { .compose = outbox_compose, .userdata = &octx };
+	struct watch_hooks hooks = {
+		.compose = outbox_compose, .full_begin = outbox_full_begin, .each = outbox_each, .userdata = &octx,
+	};
 	int r = watch_scan(w, c->database, at, full ? WATCH_FULL_REQUESTED : WATCH_FULL_NO, dry_run, &hooks, &st, &err);
 	if (r < 0) {
 		status = bad_input("%s", err);

@@ -927,7 +927,7 @@ static int compose_unfolded(struct composer *m, char **ret_err)
 
 /* import.max_age: has an import landed recently enough to trust that
  * what the case database lacks did not happen? */
-static int freshness(struct composer *m, sqlite3 *cdb, char **ret_err)
+int composer_freshness(struct composer *m, sqlite3 *cdb, char **ret_err)
 {
 	struct outbox_report *rep = m->ctx->report;
 	m->hold_after = INT64_MAX;
@@ -991,7 +991,7 @@ int outbox_compose(void *userdata, sqlite3 *db, sqlite3 *cdb, bool changed, char
 	sqlite3_step(st);
 	m.next_id = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	if ((r = freshness(&m, cdb, ret_err)) < 0 || (r = directory_load(cdb, &m.dir, ret_err)) < 0 ||
+	if ((r = composer_freshness(&m, cdb, ret_err)) < 0 || (r = directory_load(cdb, &m.dir, ret_err)) < 0 ||
 	    (changed && (r = void_stale(&m, ret_err)) < 0) ||
 	    (r = compose_notices(&m, ret_err)) < 0 || (r = compose_digests(&m, ret_err)) < 0 ||
 	    (r = compose_report(&m, ret_err)) < 0 ||

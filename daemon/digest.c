@@ -823,7 +823,8 @@ static void people_free(struct person *v, size_t n)
  * (met, met late, or overdue unless held for stale data). A gate, which
  * has no deadline, is not counted. */
 struct figures {
-	const struct composer *m;
+	const struct tz *tz;
+	int64_t hold_after; /* the composer's */
 	cw_day p_from, p_to, l_from, l_to;
 	int64_t (*rule)[4]; /* this met, this decided, last met, last decided */
 	int64_t (*states)[_OB_STATE_MAX]; /* each rule's obligations by state */
@@ -873,12 +874,12 @@ static void figures_add(const struct eval_case *c, const struct obligation *o, v
 	f->states[o->rule][o->state]++;
 	if (!o->has_due)
 		return;
-	cw_day day = o->due_instant ? tz_local_day(f->m->ctx->tz, o->due_at) : o->due_day;
+	cw_day day = o->due_instant ? tz_local_day(f->tz, o->due_at) : o->due_day;
 	bool this = day >= f->p_from && day <= f->p_to, last = day >= f->l_from && day <= f->l_to;
 	if (!this && !last)
 		return;
 	bool met = o->state == OB_MET,
-	     decided = met || o->state == OB_MET_LATE || (o->state == OB_OVERDUE && o->overdue_at <= f->m->hold_after);
+	     decided = met || o->state == OB_MET_LATE || (o->state == OB_OVERDUE && o->overdue_at <= f->hold_after);
 	int k = this ? 0 : 2;
 	f->rule[o->rule][k] += met;
 	f->rule[o->rule][k + 1] += decided;
@@ -944,31 +945,187 @@ static void people_fields(struct composer *m, struct tmpl_data *d, const char *t
 	}
 }
 
-/* One evaluation of every case for all the managers' digests of a scan:
- * the figures (f), and the unit's targets this month so far and last
- * month (a report of those two months; *ret NULL when they are outside
- * the calendar's years). */
-static int evaluate_figures(struct composer *m, const struct evaluator *ev, struct figures *f, struct report **ret,
-			    char **ret_err)
+/* What the managers' figures of a scan are counted with: the figures (f)
+ * and the report of the unit's targets this month so far and last month
+ * (rep), filled case by case, from an evaluation of every case made for
+ * them (manager_figures()) or from a full scan's own (digest_share). The
+ * report's evaluator is ev: the run must not move once begun. */
+struct figures_run {
+	struct evaluator ev;
+	struct figures fg;
+	struct report *rep;
+	struct report_filler fill;
+	/* What the figures depend on beyond the case database: the same
+	 * in the scan and in the compose step, or the share is not used. */
+	cw_day today;
+	int span;
+};
+
+static void figures_begin(struct figures_run *fr, const struct composer *m, int span)
 {
-	*ret = NULL;
+	static const struct report_fill_fns fns = { .obligation = figures_add };
+	const struct conf *c = m->conf;
+	fr->ev = (struct evaluator){ .rules = &c->ruleset, .cal = m->ctx->cal, .tz = m->ctx->tz, .at = m->ctx->at };
+	fr->today = m->today;
+	fr->span = span;
+	cw_day p_to = m->today - 1, p_from = m->today - span;
+	fr->fg = (struct figures){
+		.tz = m->ctx->tz,
+		.hold_after = m->hold_after,
+		.p_from = p_from,
+		.p_to = p_to,
+		.l_from = p_from - span,
+		.l_to = p_from - 1,
+		.rule = xcalloc(c->ruleset.n + 1, sizeof(*fr->fg.rule)),
+		.states = xcalloc(c->ruleset.n + 1, sizeof(*fr->fg.states)),
+		.seen = xcalloc(c->ruleset.n + 1, sizeof(bool)),
+		.last_case = INT64_MIN,
+	};
 	cw_day from = report_period_add(REPORT_BY_MONTH, m->today, -1);
 	if (!calendar_in_range(from))
 		from = m->today;
-	struct report *rep = report_new(ev, REPORT_BY_MONTH, from, m->today, NULL, NULL);
-	static const struct report_fill_fns fns = { .obligation = figures_add };
+	fr->rep = report_new(&fr->ev, REPORT_BY_MONTH, from, m->today, NULL, NULL);
+	report_fill_begin(&fr->fill, fr->rep, &fns, &fr->fg);
+}
+
+/* The figures counted: moved to *f, and the targets' report to *ret (NULL
+ * when its two months are outside the calendar's years). */
+static int figures_end(struct figures_run *fr, sqlite3 *cdb, struct figures *f, struct report **ret, char **ret_err)
+{
 	struct tally t;
-	int r = report_fill(rep, m->cases, &fns, f, &t, ret_err);
-	if (r < 0) {
-		report_free(rep);
-		return r;
+	int r = report_fill_end(&fr->fill, cdb, &t, ret_err);
+	*f = fr->fg;
+	fr->fg = (struct figures){ 0 };
+	*ret = NULL;
+	if (r >= 0) {
+		report_finish(fr->rep);
+		if (fr->rep->n_periods == 2)
+			*ret = TAKE_PTR(fr->rep);
 	}
-	report_finish(rep);
-	if (rep->n_periods == 2)
-		*ret = rep;
-	else
-		report_free(rep);
+	report_free(fr->rep);
+	fr->rep = NULL;
+	return r;
+}
+
+static void figures_run_free(struct figures_run *fr)
+{
+	figures_free(&fr->fg);
+	report_free(fr->rep);
+	fr->rep = NULL;
+}
+
+/* A full scan's evaluation of every case, counted for the managers'
+ * digests of the compose step that follows it: the same counts as
+ * manager_figures() would make by evaluating every case again, which took
+ * as long as the scan's own evaluation. */
+struct digest_share {
+	struct figures_run fr;
+	int64_t at;
+	bool begun;
+};
+
+void digest_share_free(struct digest_share *sh)
+{
+	if (!sh)
+		return;
+	figures_run_free(&sh->fr);
+	free(sh);
+}
+
+/* What makes the stale-data alert one per manager for each time the data
+ * goes stale: the last import's time. */
+#define STALE_KEY_STRLEN 32
+static const char *stale_key(const struct composer *m, char key[static STALE_KEY_STRLEN])
+{
+	snprintf(key, STALE_KEY_STRLEN, "stale-%lld", (long long)m->ctx->report->last_import);
+	return key;
+}
+
+/* Will compose_digests() make the managers' digests (the regular one or
+ * the alert on stale data) in this scan? As it decides. */
+static int managers_due(struct composer *m, bool *ret, char **ret_err)
+{
+	const struct conf *c = m->conf;
+	bool regular;
+	char period[MANAGER_PERIOD_STRLEN], key[STALE_KEY_STRLEN];
+	*ret = false;
+	int r = manager_digest_due(m, &regular, period, ret_err);
+	if (r < 0)
+		return r;
+	if (regular) {
+		*ret = m->minutes >= c->manager_time;
+		return 0;
+	}
+	if (!m->ctx->report->stale ||
+	    !(calendar_is_working_day(m->ctx->cal, m->today) || c->window_every_day) || m->minutes < c->window_from ||
+	    m->minutes >= c->window_to)
+		return 0;
+	_cleanup_free_ char *done = NULL;
+	if ((r = meta_text(m->db, "stale_alert", &done, ret_err)) < 0)
+		return r;
+	*ret = !done || strcmp(done, stale_key(m, key)) != 0;
 	return 0;
+}
+
+int outbox_full_begin(void *userdata, sqlite3 *db, sqlite3 *cdb, bool *ret_want, char **ret_err)
+{
+	struct outbox_ctx *ctx = userdata;
+	struct composer m = {
+		.ctx = ctx,
+		.conf = ctx->conf,
+		.db = db,
+		.cases = cdb,
+		.today = tz_local_day(ctx->tz, ctx->at),
+		.minutes = tz_local_seconds(ctx->tz, ctx->at) / 60,
+	};
+	*ret_want = false;
+	digest_share_free(ctx->report->share);
+	ctx->report->share = NULL;
+	if (ctx->conf->manager_every == DIGEST_NEVER)
+		return 0;
+	bool due;
+	int r;
+	if ((r = composer_freshness(&m, cdb, ret_err)) < 0 || (r = managers_due(&m, &due, ret_err)) < 0 || !due)
+		return r;
+	_cleanup_free_ char *last = NULL;
+	if ((r = meta_text(db, "manager_digest_at", &last, ret_err)) < 0)
+		return r;
+	struct digest_share *sh = xcalloc(1, sizeof(*sh));
+	sh->at = ctx->at;
+	sh->begun = true;
+	figures_begin(&sh->fr, &m, period_span(&m, last));
+	ctx->report->share = sh;
+	*ret_want = true;
+	return 0;
+}
+
+void outbox_each(void *userdata, const struct eval_case *c, const struct eval_result *res)
+{
+	struct outbox_ctx *ctx = userdata;
+	struct digest_share *sh = ctx->report->share;
+	if (sh && sh->begun)
+		report_fill_case(&sh->fr.fill, c, res);
+}
+
+/* The figures for a digest composed now: from the scan's evaluation when
+ * it counted them for the same moment, day, periods and hold on stale
+ * data; else from an evaluation of every case, in `own`, which must
+ * outlive *ret (the report refers to its evaluator). */
+static int manager_figures(struct composer *m, int span, struct figures_run *own, struct figures *f,
+			   struct report **ret, char **ret_err)
+{
+	struct digest_share *sh = m->ctx->report->share;
+	if (sh && sh->begun && sh->at == m->ctx->at && sh->fr.today == m->today && sh->fr.span == span &&
+	    sh->fr.fg.hold_after == m->hold_after) {
+		sh->begun = false; /* used once */
+		return figures_end(&sh->fr, m->cases, f, ret, ret_err);
+	}
+	figures_begin(own, m, span);
+	int r = tally_cases(m->cases, &own->ev, &own->fill.tf, &own->fill, &own->fill.t, ret_err);
+	if (r >= 0)
+		r = figures_end(own, m->cases, f, ret, ret_err);
+	figures_run_free(own);
+	return r;
 }
 
 /* A target's verdict: a month with nothing measured yet (no answers, the
@@ -1019,10 +1176,8 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 	struct drow *v = NULL, *tot = NULL;
 	size_t n = 0, n_tot = 0;
 	struct report *targets = NULL;
-	struct figures fg = { .m = m, .last_case = INT64_MIN };
-	struct evaluator tev = {
-		.rules = &m->conf->ruleset, .cal = m->ctx->cal, .tz = m->ctx->tz, .at = m->ctx->at,
-	};
+	struct figures fg = { 0 };
+	struct figures_run own; /* the targets' evaluator, when not shared */
 	_cleanup_free_ char *last = NULL, *this_label = NULL, *last_label = NULL;
 	int r = meta_text(m->db, "manager_digest_at", &last, ret_err);
 	if (r < 0)
@@ -1043,11 +1198,7 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 	cw_day p_to = m->today - 1, p_from = m->today - span, l_to = p_from - 1, l_from = p_from - span;
 	this_label = period_label(p_from, p_to, m->today);
 	last_label = period_label(l_from, l_to, m->today);
-	fg.p_from = p_from, fg.p_to = p_to, fg.l_from = l_from, fg.l_to = l_to;
-	fg.rule = xcalloc(m->conf->ruleset.n + 1, sizeof(*fg.rule));
-	fg.states = xcalloc(m->conf->ruleset.n + 1, sizeof(*fg.states));
-	fg.seen = xcalloc(m->conf->ruleset.n + 1, sizeof(bool));
-	if ((r = evaluate_figures(m, &tev, &fg, &targets, ret_err)) < 0)
+	if ((r = manager_figures(m, span, &own, &fg, &targets, ret_err)) < 0)
 		goto out;
 	figures_people(&fg, tot, n_tot);
 	static const char dead_sql[] =
@@ -1217,15 +1368,6 @@ out:
 	drows_free(tot, n_tot);
 	drows_free(v, n);
 	return r;
-}
-
-/* What makes the stale-data alert one per manager for each time the data
- * goes stale: the last import's time. */
-#define STALE_KEY_STRLEN 32
-static const char *stale_key(const struct composer *m, char key[static STALE_KEY_STRLEN])
-{
-	snprintf(key, STALE_KEY_STRLEN, "stale-%lld", (long long)m->ctx->report->last_import);
-	return key;
 }
 
 int manager_digest_due(struct composer *m, bool *ret, char period[static MANAGER_PERIOD_STRLEN], char **ret_err)

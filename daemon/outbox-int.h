@@ -132,6 +132,9 @@ int64_t add_report_email(struct composer *m, const char *to, const char *period,
 			 char **ret_err);
 /* The monthly report, when its time has come (report-mail.c). */
 int compose_report(struct composer *m, char **ret_err);
+/* Whether the case data is stale (import.max_age): into m->ctx->report
+ * (stale, last_import) and m->hold_after. */
+int composer_freshness(struct composer *m, sqlite3 *cdb, char **ret_err);
 /* "the case data has not been updated since ...": why items are held, or
  * NULL when the data is fresh. */
 char *stale_text(struct composer *m);

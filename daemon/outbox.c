@@ -31,6 +31,7 @@ void outbox_report_free(struct outbox_report *r)
 	for (size_t i = 0; i < r->n_lines; i++)
 		free(r->lines[i].text);
 	free(r->lines);
+	digest_share_free(r->share);
 	*r = (struct outbox_report){ 0 };
 }
 

@@ -31,9 +31,16 @@ struct outbox_report {
 	size_t held_stale;     /* overdue and escalated notifications held for fresh data */
 	struct outbox_line *lines; /* one per message composed, and problems */
 	size_t n_lines, cap_lines;
+	/* The managers' figures counted from a full scan's evaluation
+	 * (outbox_full_begin()), for the compose step. */
+	struct digest_share *share;
 };
 void outbox_report_free(struct outbox_report *r);
+struct digest_share;
+void digest_share_free(struct digest_share *sh);
 
+struct eval_case;
+struct eval_result;
 struct outbox_ctx {
 	const struct conf *conf;
 	const struct calendar *cal;
@@ -50,6 +57,13 @@ struct outbox_ctx {
  * due to go (urgent ones at once, the rest inside the send window) into one
  * message per recipient, and add the digests whose time has come. */
 int outbox_compose(void *ctx, sqlite3 *state, sqlite3 *cases, bool changed, char **ret_err);
+/* As watch_hooks.full_begin and .each (ctx is a struct outbox_ctx): when
+ * the compose step after this full scan will make the managers' digest
+ * (or their alert on stale data), their figures are counted from the
+ * scan's evaluation of every case, rather than from an evaluation of its
+ * own. */
+int outbox_full_begin(void *ctx, sqlite3 *state, sqlite3 *cases, bool *ret_want, char **ret_err);
+void outbox_each(void *ctx, const struct eval_case *c, const struct eval_result *res);
 
 struct outbox_sent {
 	size_t sent, retry, dead;

@@ -9,6 +9,7 @@
 
 #include "date.h"
 #include "eval.h"
+#include "tally.h"
 
 /* casewatch report (casewatch(1)): how well the unit kept each promise,
  * period by period. One structure, filled from the evaluated obligations
@@ -202,7 +203,6 @@ struct rule;
 void report_goal_words(const struct rule *r, char *buf, size_t len);
 void report_target_words(const struct rule *r, const struct report_figure *v, char *buf, size_t len);
 
-struct tally;
 struct scan_bad;
 struct report_fill_fns {
 	/* Each problem of a case (tally_fns), and the rows of meetings or
@@ -221,3 +221,19 @@ struct report_fill_fns {
  * Returns 0, or < 0 with *ret_err. (report-fill.c) */
 int report_fill(struct report *rep, sqlite3 *db, const struct report_fill_fns *fns, void *userdata,
 		struct tally *ret_tally, char **ret_err);
+
+/* report_fill() in steps, for a caller that evaluates every case itself
+ * (casewatchd's full scan): report_fill_case() with each case and its
+ * result in case order, then report_fill_end(), which reads the meetings
+ * and the surveys and sets what report_fill() sets. Returns as it. */
+struct report_filler {
+	struct report *rep;
+	const struct report_fill_fns *fns;
+	void *userdata;
+	struct tally_fns tf;
+	struct tally t;
+};
+void report_fill_begin(struct report_filler *f, struct report *rep, const struct report_fill_fns *fns,
+		       void *userdata);
+void report_fill_case(struct report_filler *f, const struct eval_case *c, const struct eval_result *res);
+int report_fill_end(struct report_filler *f, sqlite3 *db, struct tally *ret_tally, char **ret_err);

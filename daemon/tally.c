@@ -18,27 +18,39 @@ static bool tally_want(const struct eval_case *c, void *userdata)
 	return !cb->fns->include || cb->fns->include(c, cb->userdata);
 }
 
-static int tally_case(const struct eval_case *c, const struct eval_result *res, void *userdata)
+static void count_case(struct tally *t, const struct tally_fns *fns, void *userdata, const struct eval_case *c,
+		       const struct eval_result *res)
 {
-	struct tally_cb *cb = userdata;
-	struct tally *t = cb->t;
 	if (!res->exists && !res->skipped)
-		return 0;
+		return;
 	for (size_t i = 0; i < res->n_problems; i++, t->problems++)
-		if (cb->fns->problem)
-			cb->fns->problem(t, c, res->problems[i], res->skipped && i + 1 == res->n_problems,
-					 cb->userdata);
+		if (fns->problem)
+			fns->problem(t, c, res->problems[i], res->skipped && i + 1 == res->n_problems, userdata);
 	t->cases++;
 	if (res->skipped) {
 		t->skipped++;
-		return 0;
+		return;
 	}
 	t->open += res->open;
 	if (res->received < t->first_case)
 		t->first_case = res->received;
 	for (size_t i = 0; i < res->n; i++)
-		cb->fns->obligation(c, &res->v[i], cb->userdata);
+		fns->obligation(c, &res->v[i], userdata);
+}
+
+/* Asked include() already (scan_evaluate). */
+static int tally_case(const struct eval_case *c, const struct eval_result *res, void *userdata)
+{
+	struct tally_cb *cb = userdata;
+	count_case(cb->t, cb->fns, cb->userdata, c, res);
 	return 0;
+}
+
+void tally_add(struct tally *t, const struct tally_fns *fns, void *userdata, const struct eval_case *c,
+	       const struct eval_result *res)
+{
+	if (!fns->include || fns->include(c, userdata))
+		count_case(t, fns, userdata, c, res);
 }
 
 int tally_cases(sqlite3 *db, const struct evaluator *ev, const struct tally_fns *fns, void *userdata,

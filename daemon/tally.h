@@ -33,6 +33,11 @@ struct tally_fns {
 	void (*problem)(struct tally *t, const struct eval_case *c, const char *msg, bool skipped, void *userdata);
 };
 
+/* One case evaluated elsewhere (a scan of casewatchd's) counted into t as
+ * tally_cases() counts it: fns->include is asked here. */
+void tally_add(struct tally *t, const struct tally_fns *fns, void *userdata, const struct eval_case *c,
+	       const struct eval_result *res);
+
 /* Returns 0, or < 0 with *ret_err when the scan failed. The caller holds
  * the read transaction that makes the counts one moment's. */
 int tally_cases(sqlite3 *db, const struct evaluator *ev, const struct tally_fns *fns, void *userdata,

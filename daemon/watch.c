@@ -305,6 +305,7 @@ struct run {
 	size_t cap_stages;
 	struct old_obligation *old;
 	size_t n_old, cap_old;
+	bool each; /* every case goes to hooks->each (a full scan) */
 	/* A full scan reads the old state in case order beside the new. */
 	sqlite3_stmt *reader;
 	int reader_rc;
@@ -621,6 +622,8 @@ static int on_result(const struct eval_case *c, const struct eval_result *res, v
 			return r;
 		}
 	}
+	if (x->each)
+		x->hooks->each(x->hooks->userdata, c, res);
 
 	/* Kept: the unmet obligations of what `status` shows (open cases,
 	 * and closed ones with something unmet), a case's problems, and
@@ -791,6 +794,12 @@ static int bulk_end(struct watch *w, struct bulk *b, char **ret_err)
 static int full_scan(struct run *x, sqlite3 *cdb, char **ret_err)
 {
 	struct watch *w = x->w;
+	const struct watch_hooks *h = x->hooks;
+	if (h && h->full_begin && h->each) {
+		int r = h->full_begin(h->userdata, w->db, cdb, &x->each, ret_err);
+		if (r < 0)
+			return r;
+	}
 	if (sqlite3_exec(w->ro, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(w->ro, "SELECT case_id, digest, problems FROM cases ORDER BY case_id", -1, &x->reader,
 			       NULL) != SQLITE_OK) {

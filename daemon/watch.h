@@ -91,6 +91,8 @@ struct watch_stats {
 };
 void watch_stats_free(struct watch_stats *s);
 
+struct eval_case;
+struct eval_result;
 struct watch_hooks {
 	/* Called every few thousand cases of a long scan; a negative return
 	 * abandons the scan (nothing is written) with that error. */
@@ -101,6 +103,14 @@ struct watch_hooks {
 	 * `changed`: the scan was a full one, or wrote or deleted an
 	 * obligation or a case, or queued a notification. A negative return abandons the scan. */
 	int (*compose)(void *userdata, sqlite3 *state, sqlite3 *cases, bool changed, char **ret_err);
+	/* Before a full scan, in its transaction: does the compose hook
+	 * want every case the scan evaluates (*ret_want), to count from the
+	 * scan's evaluation what it would otherwise evaluate every case
+	 * again for? Then `each` is given every case and its result, in case
+	 * order, on the scan's thread. NULL: not asked. A negative return
+	 * abandons the scan. */
+	int (*full_begin)(void *userdata, sqlite3 *state, sqlite3 *cases, bool *ret_want, char **ret_err);
+	void (*each)(void *userdata, const struct eval_case *c, const struct eval_result *res);
 	void *userdata;
 };
 

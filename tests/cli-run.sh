@@ -474,4 +474,40 @@ fi
 check "no case database is created" test ! -e "$T/missing.db"
 [ -s "$T/out" ] && not_ok "nothing on stdout without a case database" || ok "nothing on stdout without a case database"
 
+### The managers' figures from a full scan's own evaluation: a scan that
+### composes the managers' digest counts them from its evaluation of
+### every case when it is a full one (outbox_full_begin()), else by
+### evaluating every case again. The two must make the same digests, byte
+### for byte: the same state (a first scan at 07:00 on Monday 23 November,
+### before the managers' time, 08:00), the same moment, --full or not.
+mkdir "$T/share"
+cp "$db" "$T/share/cases.db"
+printf 'database = "cases.db";\nstate = "state.db";\nrules = [ "%s/rules/leeds-asbu.conf" ];\n' "$top_srcdir" \
+	>"$T/share/casewatch.conf"
+run "figures: the first scan, before the managers' time" 0 \
+	"$CASEWATCH" -c "$T/share/casewatch.conf" run --once --at 2026-11-23T07:00:00Z
+for v in full incremental; do
+	mkdir "$T/share/$v"
+	cp "$T/share/cases.db" "$T/share/state.db" "$T/share/casewatch.conf" "$T/share/$v/"
+done
+run "figures: a full scan at 09:00" 0 "$CASEWATCH" -c "$T/share/full/casewatch.conf" run --once --full \
+	--at 2026-11-23T09:00:00Z
+same "figures: it was a full one" "$(head -n 1 "$T/out")" \
+	"scan at 2026-11-23T09:00:00Z: 39 cases evaluated (full: requested), 0 changed"
+run "figures: an incremental scan at 09:00" 0 "$CASEWATCH" -c "$T/share/incremental/casewatch.conf" run --once \
+	--at 2026-11-23T09:00:00Z
+same "figures: it was an incremental one" "$(head -n 1 "$T/out")" \
+	"scan at 2026-11-23T09:00:00Z: 0 cases evaluated (incremental), 0 changed"
+digests() {
+	sqlite3 -batch "$T/share/$1/state.db" "SELECT destination, hex(body) FROM messages
+		WHERE kind = 'manager-digest' ORDER BY destination" >"$T/share/$1.digests"
+}
+digests full
+digests incremental
+same "figures: both made the managers' two digests" "$(wc -l <"$T/share/full.digests") $(wc -l <"$T/share/incremental.digests")" "2 2"
+check "figures: the same digests, byte for byte" cmp -s "$T/share/full.digests" "$T/share/incremental.digests"
+sqlite3 -batch "$T/share/full/state.db" "SELECT body FROM messages WHERE kind = 'manager-digest' LIMIT 1" |
+	tr -d '\r' >"$T/share/one"
+check "figures: the digest has its figures" grep -q '35 met, 1 met late' "$T/share/one"
+
 done_testing
