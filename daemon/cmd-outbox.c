@@ -120,9 +120,13 @@ static int show(sqlite3 *db, const struct tz *tz, const char *arg)
 	int status = parse_id(arg, &id);
 	if (status != 0)
 		return status;
+	/* A state database before version 9 (read as it is) keeps the body
+	 * in the message's row. */
+	bool bodies = sqlite3_exec(db, "SELECT body FROM message_bodies LIMIT 0", NULL, NULL, NULL) == SQLITE_OK;
 	_cleanup_free_ char *sql = xasprintf(
 		"SELECT kind, channel, destination, subject, ref, created_at, status, attempts, next_attempt_at, "
-		"finished_at, last_error, %s, body FROM messages WHERE id = ?1", cmd_pruned_at(db));
+		"finished_at, last_error, %s, %s FROM messages WHERE id = ?1", cmd_pruned_at(db),
+		bodies ? "(SELECT body FROM message_bodies WHERE message_id = messages.id)" : "body");
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return bad_input("cannot read the state database: %s", sqlite3_errmsg(db));

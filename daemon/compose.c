@@ -204,9 +204,10 @@ static int64_t message_insert(struct composer *m, const char *kind, bool webhook
 			      const char *body, size_t len, char **ret_err)
 {
 	static const char sql[] =
-		"INSERT INTO messages (id, kind, channel, destination, period, case_id, ref, subject, body, "
-		"created_at, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) "
+		"INSERT INTO messages (id, kind, channel, destination, period, case_id, ref, subject, "
+		"created_at, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10, ?10) "
 		"ON CONFLICT DO NOTHING";
+	static const char body_sql[] = "INSERT INTO message_bodies (message_id, body) VALUES (?1, ?2)";
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_fail(m->db, "adding a message", ret_err);
@@ -221,14 +222,26 @@ static int64_t message_insert(struct composer *m, const char *kind, bool webhook
 		sqlite3_bind_int64(st, 6, case_id);
 	sqlite3_bind_text(st, 7, ref, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, subject, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 9, body, (int)len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 10, m->ctx->at);
 	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE && sqlite3_changes(m->db) == 0) {
+		sqlite3_finalize(st);
+		return 0; /* a digest already made for this period */
+	}
+	if (rc == SQLITE_DONE) {
+		sqlite3_stmt *b;
+		if (sqlite3_prepare_v2(m->db, body_sql, -1, &b, NULL) != SQLITE_OK) {
+			rc = SQLITE_ERROR;
+		} else {
+			sqlite3_bind_int64(b, 1, id);
+			sqlite3_bind_blob(b, 2, body, (int)len, SQLITE_STATIC);
+			rc = sqlite3_step(b);
+			sqlite3_finalize(b);
+		}
+	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return db_fail(m->db, "adding a message", ret_err);
-	if (sqlite3_changes(m->db) == 0)
-		return 0; /* a digest already made for this period */
 	m->next_id++;
 	return id;
 }

@@ -625,9 +625,10 @@ static void deliver_webhook(struct round *rd, struct outgoing *o)
 static int claim(struct round *rd, bool webhook, struct cursor *after, struct outgoing *v, size_t max, size_t *ret_n)
 {
 	static const char pick[] =
-		"SELECT id, created_at, attempts + 1, destination, ref, subject, body, next_attempt_at FROM messages "
-		"WHERE status = 'pending' AND next_attempt_at <= ?1 AND channel = ?2 AND (next_attempt_at, id) > (?4, ?5) "
-		"ORDER BY next_attempt_at, id LIMIT ?3";
+		"SELECT m.id, m.created_at, m.attempts + 1, m.destination, m.ref, m.subject, b.body, m.next_attempt_at "
+		"FROM messages m LEFT JOIN message_bodies b ON b.message_id = m.id "
+		"WHERE m.status = 'pending' AND m.next_attempt_at <= ?1 AND m.channel = ?2 "
+		"AND (m.next_attempt_at, m.id) > (?4, ?5) ORDER BY m.next_attempt_at, m.id LIMIT ?3";
 	sqlite3 *db = rd->db;
 	size_t n = 0;
 	int r = rd_exec(rd, "BEGIN IMMEDIATE", 0, 0, NULL);

@@ -61,17 +61,25 @@ static int pragma_int(sqlite3 *db, const char *sql)
 /* One batch in a transaction of its own; the last one (fewer than a
  * batch) also records the pass as finished. Returns the bodies removed,
  * or -EIO. */
-static int batch(sqlite3 *db, sqlite3_stmt *prune, sqlite3_stmt *mark, int64_t at, int64_t before, bool *ret_done,
-		 char **ret_err)
+static int batch(sqlite3 *db, sqlite3_stmt *drop, sqlite3_stmt *prune, sqlite3_stmt *mark, int64_t at,
+		 int64_t before, bool *ret_done, char **ret_err)
 {
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return fail(db, "removing the bodies of old messages", ret_err);
-	sqlite3_bind_int64(prune, 1, at);
-	sqlite3_bind_int64(prune, 2, before);
-	sqlite3_bind_int(prune, 3, RETENTION_BATCH);
-	int rc = sqlite3_step(prune);
-	sqlite3_reset(prune);
-	int n = rc == SQLITE_DONE ? sqlite3_changes(db) : -1;
+	/* The bodies, then the same messages marked. */
+	sqlite3_bind_int64(drop, 2, before);
+	sqlite3_bind_int(drop, 3, RETENTION_BATCH);
+	int rc = sqlite3_step(drop);
+	sqlite3_reset(drop);
+	int n = -1;
+	if (rc == SQLITE_DONE) {
+		sqlite3_bind_int64(prune, 1, at);
+		sqlite3_bind_int64(prune, 2, before);
+		sqlite3_bind_int(prune, 3, RETENTION_BATCH);
+		rc = sqlite3_step(prune);
+		sqlite3_reset(prune);
+		n = rc == SQLITE_DONE ? sqlite3_changes(db) : -1;
+	}
 	bool done = n >= 0 && n < RETENTION_BATCH;
 	if (done) {
 		sqlite3_bind_int64(mark, 1, at);
@@ -91,10 +99,12 @@ int retention_prune(sqlite3 *db, int64_t at, int64_t keep, int64_t budget_ms,
 		    bool (*keep_going)(void *userdata), void *userdata, struct retention_result *ret, char **ret_err)
 {
 	/* The oldest first, through the index of those still to remove. */
-	static const char prune_sql[] =
-		"UPDATE messages SET body = X'', pruned_at = ?1 WHERE id IN (SELECT id FROM messages "
-		"WHERE pruned_at IS NULL AND status IN ('sent', 'dead') AND finished_at <= ?2 "
-		"ORDER BY finished_at, id LIMIT ?3)";
+#define TO_PRUNE                                                                                         \
+	"(SELECT id FROM messages WHERE pruned_at IS NULL AND status IN ('sent', 'dead') AND finished_at <= ?2 " \
+	"ORDER BY finished_at, id LIMIT ?3)"
+	static const char drop_sql[] = "DELETE FROM message_bodies WHERE message_id IN " TO_PRUNE;
+	static const char prune_sql[] = "UPDATE messages SET pruned_at = ?1 WHERE id IN " TO_PRUNE;
+#undef TO_PRUNE
 	static const char mark_sql[] =
 		"INSERT INTO meta (key, value) VALUES ('prune_at', ?1) ON CONFLICT (key) DO UPDATE SET value = ?1";
 	*ret = (struct retention_result){ .before = at - keep };
@@ -104,8 +114,9 @@ int retention_prune(sqlite3 *db, int64_t at, int64_t keep, int64_t budget_ms,
 		return r;
 	ret->ran = true;
 
-	sqlite3_stmt *prune = NULL, *mark = NULL;
-	if (sqlite3_prepare_v2(db, prune_sql, -1, &prune, NULL) != SQLITE_OK ||
+	sqlite3_stmt *drop = NULL, *prune = NULL, *mark = NULL;
+	if (sqlite3_prepare_v2(db, drop_sql, -1, &drop, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, prune_sql, -1, &prune, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, mark_sql, -1, &mark, NULL) != SQLITE_OK) {
 		r = fail(db, "removing the bodies of old messages", ret_err);
 		goto out;
@@ -117,7 +128,7 @@ int retention_prune(sqlite3 *db, int64_t at, int64_t keep, int64_t budget_ms,
 	int64_t t0 = now_ms();
 	for (;;) {
 		bool done = false;
-		int n = batch(db, prune, mark, at, ret->before, &done, ret_err);
+		int n = batch(db, drop, prune, mark, at, ret->before, &done, ret_err);
 		if (n < 0) {
 			r = n;
 			break;
@@ -143,6 +154,7 @@ int retention_prune(sqlite3 *db, int64_t at, int64_t keep, int64_t budget_ms,
 	if (ret->pruned > 0)
 		sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 out:
+	sqlite3_finalize(drop);
 	sqlite3_finalize(prune);
 	sqlite3_finalize(mark);
 	return r;

@@ -24,12 +24,39 @@ extern const char state_upgrade_5_sql[];
 extern const char state_upgrade_6_sql[];
 extern const char state_upgrade_7_sql[];
 extern const char state_upgrade_8_sql[];
+extern const char state_upgrade_9_sql[];
 static const char *const state_upgrades[] = { state_upgrade_2_sql, state_upgrade_3_sql, state_upgrade_4_sql,
 					      state_upgrade_5_sql, state_upgrade_6_sql, state_upgrade_7_sql,
-					      state_upgrade_8_sql };
+					      state_upgrade_8_sql, state_upgrade_9_sql };
+
+/* Version 8 to 9, after schema/state-9.sql has copied the bodies: the old
+ * column goes, its text overwritten where it lay, whatever the library's
+ * default for secure_delete; the setting is put back after. */
+static int drop_message_body(sqlite3 *db, char **ret_err)
+{
+	int secure = 0;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "PRAGMA secure_delete", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		secure = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_exec(db, "PRAGMA secure_delete = 1", NULL, NULL, NULL);
+	int rc = sqlite3_exec(db, "ALTER TABLE messages DROP COLUMN body", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		*ret_err = xasprintf("dropping the messages' old body column: %s", sqlite3_errmsg(db));
+	char sql[32];
+	snprintf(sql, sizeof(sql), "PRAGMA secure_delete = %d", secure);
+	sqlite3_exec(db, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : -EIO;
+}
+static int (*const state_upgrade_fns[])(sqlite3 *, char **) = {
+	NULL, NULL, NULL, NULL, NULL, NULL, NULL, drop_message_body,
+};
 
 #define STATE_APPLICATION_ID 0x43575354 /* 'CWST' */
-#define STATE_VERSION 8
+#define STATE_VERSION 9
+
+_Static_assert(ELEMENTSOF(state_upgrades) == STATE_VERSION - 1 && ELEMENTSOF(state_upgrade_fns) == STATE_VERSION - 1,
+	       "one upgrade per version");
 
 static const struct schema state_schema = {
 	.what = "state database",
@@ -37,6 +64,7 @@ static const struct schema state_schema = {
 	.version = STATE_VERSION,
 	.create_sql = state_schema_sql,
 	.upgrades = state_upgrades,
+	.upgrade_fns = state_upgrade_fns,
 };
 
 /* Bumped whenever what a scan stores for the same input changes, so that

@@ -6,7 +6,7 @@
 
 -- 'CWST'
 PRAGMA application_id = 1129796436;
-PRAGMA user_version = 8;
+PRAGMA user_version = 9;
 
 -- Where the last scan left off: the change-log position read, the local
 -- day of the last full evaluation, a digest of the rules, calendar and
@@ -80,12 +80,13 @@ BEGIN
 END;
 
 -- What one recipient is sent in one go: an email to one address, or one
--- POST to one webhook. It is written whole (`body`, exactly as it goes out)
--- before the first attempt, so a resend after a crash or a failure is the
--- same message with the same Message-ID or Idempotency-Key. A digest has a
--- `period` (its day, or its week), the monthly report its month, and the
--- unique key makes each at most one per recipient per period. Once a message has been sent or given up for
--- longer than notify.keep_sent, its body is emptied and `pruned_at` says
+-- POST to one webhook. It is written whole (its body in message_bodies,
+-- exactly as it goes out) before the first attempt, so a resend after a
+-- crash or a failure is the same message with the same Message-ID or
+-- Idempotency-Key. A digest has a `period` (its day, or its week), the
+-- monthly report its month, and the unique key makes each at most one per
+-- recipient per period. Once a message has been sent or given up for
+-- longer than notify.keep_sent, its body is removed and `pruned_at` says
 -- when: the row stays, with its ref, as the record of what was sent to
 -- whom, and a message whose body went can never be sent again.
 CREATE TABLE messages (
@@ -97,7 +98,6 @@ CREATE TABLE messages (
 	case_id INTEGER,           -- the one case a notice is about, if one
 	ref TEXT NOT NULL,         -- its Message-ID, or its Idempotency-Key
 	subject TEXT NOT NULL,
-	body BLOB NOT NULL,        -- RFC 5322 with CRLF line ends, or JSON
 	created_at INTEGER NOT NULL,
 	status TEXT NOT NULL DEFAULT 'pending'
 		CHECK (status IN ('pending', 'sending', 'sent', 'dead')),
@@ -112,6 +112,18 @@ CREATE TABLE messages (
 CREATE INDEX messages_by_status ON messages(status, next_attempt_at);
 -- The messages whose bodies notify.keep_sent will remove, oldest first.
 CREATE INDEX messages_to_prune ON messages(finished_at) WHERE pruned_at IS NULL AND status IN ('sent', 'dead');
+
+-- Each message's body, RFC 5322 with CRLF line ends or JSON, until it is
+-- removed (notify.keep_sent). Apart from its row, so that what a send
+-- changes (claimed, then sent, each message's status) rewrites a row of
+-- some 150 bytes, many to a page, rather than each one's 3 KB text.
+CREATE TABLE message_bodies (
+	message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+	body BLOB NOT NULL
+) STRICT;
+-- A message with its body, empty once removed: for reading by hand.
+CREATE VIEW message_text AS
+	SELECT m.*, coalesce(b.body, X'') AS body FROM messages m LEFT JOIN message_bodies b ON b.message_id = m.id;
 
 -- One row per notification owed: an obligation reaching a stage, for one
 -- recipient (officer, supervisor, manager, an address the rule names, or

@@ -349,12 +349,17 @@ same "a month later: four messages in all, each sent" "$(st "SELECT group_concat
 maildir_holds "a month later: the Maildir holds the four messages"
 like_status "a month later: the state database holds what status shows" 2026-12-19
 
-# A version 6 state database, which kept met and cancelled obligations too,
-# is upgraded to 7: those go, the rest stays as it was, and the digests
+# A version 6 state database, which kept met and cancelled obligations too
+# (and, before version 9, each message's body in its row), is upgraded to
+# 7: those go, the rest stays as it was, and the digests
 # still hold (they were made from every obligation, kept or not), so the
 # next scan at the same moment changes nothing.
 cp "$state" "$T/v6.db"
 sqlite3 -bail -batch "$T/v6.db" "PRAGMA user_version = 6;
+	ALTER TABLE messages ADD COLUMN body BLOB NOT NULL DEFAULT X'';
+	UPDATE messages SET body = coalesce((SELECT body FROM message_bodies WHERE message_id = messages.id), X'');
+	DROP VIEW message_text;
+	DROP TABLE message_bodies;
 	CREATE TABLE o6 (
 		case_id INTEGER NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE,
 		rule TEXT NOT NULL, party_id INTEGER NOT NULL, cycle INTEGER NOT NULL, party_role TEXT,
@@ -379,7 +384,7 @@ want=$(st "SELECT group_concat(x, ', ') FROM (SELECT case_id || ' ' || rule || '
 same "v6: made for the test, with three met or cancelled" "$(cat "$T/v6.met")" 3
 sed 's/^state = "state.db";$/state = "v6.db";/' "$conf" >"$T/v6.conf"
 run "v6: a scan at the same moment" 0 "$CASEWATCH" -c "$T/v6.conf" run --once --at "$(st "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', value, 'unixepoch') FROM meta WHERE key = 'scan_at'")"
-same "v6: upgraded to version 8" "$(sqlite3 -batch "$T/v6.db" 'PRAGMA user_version')" 8
+same "v6: upgraded to version 9" "$(sqlite3 -batch "$T/v6.db" 'PRAGMA user_version')" 9
 same "v6: the met and cancelled gone, the rest as it was" "$(kept_v6)" "$want"
 same "v6: the table as a new one's, with its index and triggers" \
 	"$(sqlite3 -batch "$T/v6.db" "SELECT group_concat(type || ' ' || name || ' ' || sql, '; ') FROM (SELECT * FROM sqlite_schema WHERE tbl_name = 'obligations' ORDER BY name)" |
@@ -499,14 +504,14 @@ run "figures: an incremental scan at 09:00" 0 "$CASEWATCH" -c "$T/share/incremen
 same "figures: it was an incremental one" "$(head -n 1 "$T/out")" \
 	"scan at 2026-11-23T09:00:00Z: 0 cases evaluated (incremental), 0 changed"
 digests() {
-	sqlite3 -batch "$T/share/$1/state.db" "SELECT destination, hex(body) FROM messages
+	sqlite3 -batch "$T/share/$1/state.db" "SELECT destination, hex(body) FROM message_text
 		WHERE kind = 'manager-digest' ORDER BY destination" >"$T/share/$1.digests"
 }
 digests full
 digests incremental
 same "figures: both made the managers' two digests" "$(wc -l <"$T/share/full.digests") $(wc -l <"$T/share/incremental.digests")" "2 2"
 check "figures: the same digests, byte for byte" cmp -s "$T/share/full.digests" "$T/share/incremental.digests"
-sqlite3 -batch "$T/share/full/state.db" "SELECT body FROM messages WHERE kind = 'manager-digest' LIMIT 1" |
+sqlite3 -batch "$T/share/full/state.db" "SELECT body FROM message_text WHERE kind = 'manager-digest' LIMIT 1" |
 	tr -d '\r' >"$T/share/one"
 check "figures: the digest has its figures" grep -q '35 met, 1 met late' "$T/share/one"
 

@@ -179,7 +179,7 @@ same "each webhook was posted to each day a stage was reached" \
 	"$(jq -r .path "$T/hook.log" | sort | uniq -c | sed 's/^ *//' | tr '\n' ' ')" "4 /ops 4 /slack 4 /teams "
 bad_bodies=0
 for id in $(st "SELECT id FROM messages WHERE channel = 'webhook'"); do
-	st "SELECT body FROM messages WHERE id = $id" >"$T/body"
+	st "SELECT body FROM message_text WHERE id = $id" >"$T/body"
 	jq -e . "$T/body" >/dev/null 2>&1 || bad_bodies=$((bad_bodies + 1))
 	LC_ALL=C grep -q '[^ -~]' "$T/body" && bad_bodies=$((bad_bodies + 1))
 done

@@ -777,7 +777,7 @@ has_re "resend: the first message is refused after DATA, to retry" \
 has "resend: the second is sent in the same session" "sent 1 message (1 email, 0 webhook); 1 to retry, 0 dead"
 same "resend: the server refused one DATA" "$(grep -c 'DATA from .* refused (451)' "$T/faildata/smtp/server.log")" 1
 ref1=$(st faildata "SELECT ref FROM messages WHERE id = 1")
-st faildata "SELECT writefile('$T/body1', body) FROM messages WHERE id = 1" >/dev/null
+st faildata "SELECT writefile('$T/body1', body) FROM message_text WHERE id = 1" >/dev/null
 hash1=$(sha256sum <"$T/body1" | cut -d' ' -f1)
 crun "resend: Tuesday 11:00" 0 faildata run --once --at 2027-03-02T11:00:00Z
 has "resend: sent now" "sent 1 message (1 email, 0 webhook); 0 to retry, 0 dead"

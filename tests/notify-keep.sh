@@ -125,7 +125,7 @@ in_file() {
 # when it was pruned.
 bodies() {
 	sq "$1" "SELECT destination || ' ' || status || ' ' || (length(body) > 0) || ' ' || ifnull(pruned_at, '-')
-		FROM messages ORDER BY destination, id"
+		FROM message_text ORDER BY destination, id"
 }
 
 ########################################################################
@@ -159,13 +159,13 @@ slow@council.test pending 1 -
 slow@council.test pending 1 -"
 same "Wednesday: the server has off1's two" "$(srvlog | cut -f1 | tr '\n' ' ')" "off1@council.test off1@council.test "
 same "Wednesday: the state database holds off1's name, in the To, text and HTML of two messages" \
-	"$(in_file 'Quentin Keepsake' "$main/state.db") $(sq "$main" "SELECT count(*) FROM messages WHERE instr(body, 'Quentin Keepsake')")" \
+	"$(in_file 'Quentin Keepsake' "$main/state.db") $(sq "$main" "SELECT count(*) FROM message_text WHERE instr(body, 'Quentin Keepsake')")" \
 	"6 2"
 sq "$main" "SELECT id || ' ' || outbox_id || ' ' || case_id || ' ' || rule || ' ' || stage || ' ' || recipient || ' ' ||
 	address || ' ' || message_id || ' ' || sent_at FROM ledger ORDER BY id" >"$T/ledger.before"
 same "Wednesday: the ledger has off1's two" "$(wc -l <"$T/ledger.before" | tr -d ' ')" 2
 srvlog >"$T/server.before"
-slow_len=$(sq "$main" "SELECT group_concat(length(body)) FROM messages WHERE destination = 'slow@council.test' ORDER BY id")
+slow_len=$(sq "$main" "SELECT group_concat(length(body)) FROM message_text WHERE destination = 'slow@council.test' ORDER BY id")
 off1_first=$(sq "$main" "SELECT min(id) FROM messages WHERE destination = 'off1@council.test'")
 off1_ref=$(sq "$main" "SELECT ref FROM messages WHERE id = $off1_first")
 dead_first=$(sq "$main" "SELECT min(id) FROM messages WHERE status = 'dead'")
@@ -182,7 +182,7 @@ attempts: 1
 
 From: Casewatch Monitor <casewatch@council.test>"
 same "outbox show, before: the whole body, byte for byte" \
-	"$(tail -n +9 "$T/out" | od -An -v -tx1 | tr -d ' \n')" "$(sq "$main" "SELECT lower(hex(body)) FROM messages WHERE id = $off1_first")"
+	"$(tail -n +9 "$T/out" | od -An -v -tx1 | tr -d ' \n')" "$(sq "$main" "SELECT lower(hex(body)) FROM message_text WHERE id = $off1_first")"
 # Kept for the upgrade and the daemon below: the state as Wednesday left it.
 cp "$main/state.db" "$T/wednesday.db"
 
@@ -192,7 +192,7 @@ if grep -q 'the text of' "$T/out"; then not_ok "Thursday 08:59: nothing removed"
 	ok "Thursday 08:59: nothing removed"
 fi
 same "Thursday 08:59: every body still there" \
-	"$(sq "$main" "SELECT count(*) FROM messages WHERE pruned_at IS NULL AND length(body) > 0")" 6
+	"$(sq "$main" "SELECT count(*) FROM message_text WHERE pruned_at IS NULL AND length(body) > 0")" 6
 
 # Monday 8 March, 10:00: Tuesday's and Wednesday's sent and dead messages
 # are more than 2 days old.
@@ -217,11 +217,11 @@ off1@council.test sent 0 $monday
 slow@council.test pending 1 -
 slow@council.test pending 1 -"
 same "Monday: the waiting messages byte for byte as they were" \
-	"$(sq "$main" "SELECT group_concat(length(body)) FROM messages WHERE destination = 'slow@council.test' ORDER BY id")" "$slow_len"
+	"$(sq "$main" "SELECT group_concat(length(body)) FROM message_text WHERE destination = 'slow@council.test' ORDER BY id")" "$slow_len"
 same "Monday: off1's name is gone from the file" "$(in_file 'Quentin Keepsake' "$main/state.db" "$main/state.db-wal")" 0
 same "Monday: so is bad's" "$(in_file 'Bea Bounce' "$main/state.db" "$main/state.db-wal")" 0
 same "Monday: slow's is still there, in the waiting messages" \
-	"$(sq "$main" "SELECT count(*) FROM messages WHERE instr(body, 'Sally Slow')")" 2
+	"$(sq "$main" "SELECT count(*) FROM message_text WHERE instr(body, 'Sally Slow')")" 2
 sq "$main" "SELECT id || ' ' || outbox_id || ' ' || case_id || ' ' || rule || ' ' || stage || ' ' || recipient || ' ' ||
 	address || ' ' || message_id || ' ' || sent_at FROM ledger ORDER BY id" >"$T/ledger.after"
 if cmp -s "$T/ledger.before" "$T/ledger.after"; then ok "Monday: the ledger is as it was"; else
@@ -264,7 +264,7 @@ run "outbox retry: a dead message whose text went is refused" 1 cw outbox retry 
 expect_err "outbox retry: says why" \
 	"casewatch: message $dead_first cannot be sent again: its text was removed 2027-03-08T10:00:00Z (notify.keep_sent)"
 same "outbox retry: it stays dead, without its text" \
-	"$(sq "$main" "SELECT status || ' ' || length(body) FROM messages WHERE id = $dead_first")" "dead 0"
+	"$(sq "$main" "SELECT status || ' ' || length(body) FROM message_text WHERE id = $dead_first")" "dead 0"
 sq "$main" "UPDATE messages SET status = 'pending' WHERE id = $dead_first" >"$T/sqlout" 2>&1
 same "the database itself refuses to send a message without its text" \
 	"$(grep -c "CHECK constraint failed: pruned_at IS NULL OR status IN ('sent', 'dead')" "$T/sqlout") $(sq "$main" "SELECT status FROM messages WHERE id = $dead_first")" \
@@ -302,7 +302,7 @@ if grep -q 'the text of' "$T/out"; then not_ok "Wednesday 11:00: no pass"; sed '
 	ok "Wednesday 11:00: no pass"
 fi
 same "Wednesday 11:00: slow's bodies are still there" \
-	"$(sq "$main" "SELECT count(*) FROM messages WHERE destination = 'slow@council.test' AND length(body) > 0")" 2
+	"$(sq "$main" "SELECT count(*) FROM message_text WHERE destination = 'slow@council.test' AND length(body) > 0")" 2
 run "Wednesday 11:20, dry run" 0 cw run --once --at 2027-03-10T11:20:00Z --dry-run
 same "Wednesday 11:20, dry run: what it would remove" "$(tail -n 2 "$T/out")" \
 "would remove the text of 2 messages sent or given up before 2027-03-08T11:20:00Z (notify.keep_sent 2 days)
@@ -313,7 +313,7 @@ run "Wednesday 11:20" 0 cw run --once --at 2027-03-10T11:20:00Z
 same "Wednesday 11:20: the pass removes slow's" "$(tail -n 1 "$T/out")" \
 	"removed the text of 2 messages sent or given up before 2027-03-08T11:20:00Z (notify.keep_sent 2 days)"
 same "Wednesday 11:20: every body gone, every message kept" \
-	"$(sq "$main" "SELECT count(*) || ' ' || sum(length(body)) || ' ' || count(pruned_at) FROM messages")" "6 0 6"
+	"$(sq "$main" "SELECT count(*) || ' ' || sum(length(body)) || ' ' || count(pruned_at) FROM message_text")" "6 0 6"
 same "Wednesday 11:20: no officer's name left in the file" \
 	"$(in_file 'Sally Slow' "$main/state.db" "$main/state.db-wal") $(in_file 'Quentin Keepsake' "$main/state.db" "$main/state.db-wal")" "0 0"
 same "Wednesday 11:20: the ledger has all four delivered" "$(sq "$main" "SELECT count(*) FROM ledger")" 4
@@ -342,7 +342,7 @@ same "default: Tuesday's two, not Wednesday's" \
 		WHERE destination <> 'slow@council.test' ORDER BY id)")" \
 	"bad@council.test:1 off1@council.test:1 bad@council.test:0 off1@council.test:0"
 run "false: ten years later" 0 "$CASEWATCH" -c "$T/forever/casewatch.conf" run --once --at 2037-03-03T12:00:00Z
-same "false: nothing removed" "$(sq "$T/forever" "SELECT count(pruned_at) || ' ' || min(length(body) > 0) FROM messages")" "0 1"
+same "false: nothing removed" "$(sq "$T/forever" "SELECT count(pruned_at) || ' ' || min(length(body) > 0) FROM message_text")" "0 1"
 same "false: no pass since Wednesday's" "$(sq "$T/forever" "SELECT value FROM meta WHERE key = 'prune_at'")" \
 	"$(epoch 2027-03-03T09:00:00Z)"
 
@@ -352,14 +352,17 @@ mkdir -p "$T/many"
 cp "$T/wednesday.db" "$T/many/state.db"
 cp "$main/cases.db" "$T/many/cases.db"
 conf "$T/many" 1 'keep_sent = "2 days";'
-sq "$T/many" "INSERT INTO messages (kind, channel, destination, case_id, ref, subject, body, created_at, status, attempts,
-	next_attempt_at, finished_at) SELECT kind, channel, destination, case_id, ref, subject, body, created_at, status,
-	attempts, next_attempt_at, finished_at FROM messages, generate_series(1, 396) WHERE id = $off1_first"
+sq "$T/many" "CREATE TEMP TABLE before AS SELECT max(id) AS id FROM messages;
+	INSERT INTO messages (kind, channel, destination, case_id, ref, subject, created_at, status, attempts,
+	next_attempt_at, finished_at) SELECT kind, channel, destination, case_id, ref, subject, created_at, status,
+	attempts, next_attempt_at, finished_at FROM messages, generate_series(1, 396) WHERE id = $off1_first;
+	INSERT INTO message_bodies (message_id, body) SELECT id, (SELECT body FROM message_bodies
+	WHERE message_id = $off1_first) FROM messages WHERE id > (SELECT id FROM temp.before)"
 run "many: Monday" 0 "$CASEWATCH" -c "$T/many/casewatch.conf" run --once --at 2027-03-08T10:00:00Z
 same "many: all 400 removed in one pass" "$(tail -n 1 "$T/out")" \
 	"removed the text of 400 messages sent or given up before 2027-03-06T10:00:00Z (notify.keep_sent 2 days)"
 same "many: none left, the waiting ones kept" \
-	"$(sq "$T/many" "SELECT status || ' ' || count(*) || ' ' || sum(length(body) > 0) || ' ' || count(pruned_at) FROM messages GROUP BY status ORDER BY status")" \
+	"$(sq "$T/many" "SELECT status || ' ' || count(*) || ' ' || sum(length(body) > 0) || ' ' || count(pruned_at) FROM message_text GROUP BY status ORDER BY status")" \
 "dead 2 0 2
 pending 2 2 0
 sent 398 0 398"
@@ -373,7 +376,9 @@ cp "$main/cases.db" "$v3/cases.db"
 conf "$v3" 1 'keep_sent = "2 days";'
 sed -e '/^	pruned_at INTEGER /d' -e "/^		CHECK (pruned_at IS NULL OR status IN ('sent', 'dead')),\$/d" \
 	-e '/^-- The messages whose bodies notify.keep_sent will remove/d' -e '/^CREATE INDEX messages_to_prune /d' \
-	-e 's/^PRAGMA user_version = 8;$/PRAGMA user_version = 3;/' "$top_srcdir/schema/state.sql" | sqlite3 -bail -batch "$v3/state.db"
+	-e 's/^PRAGMA user_version = 9;$/PRAGMA user_version = 3;/' -e 's/^	subject TEXT NOT NULL,$/&\n	body BLOB NOT NULL,/' -e '/^CREATE TABLE message_bodies (/,/^) STRICT;$/d' \
+	-e '/^CREATE VIEW message_text AS$/,/;$/d' "$top_srcdir/schema/state.sql" |
+	sqlite3 -bail -batch "$v3/state.db"
 same "v3: made for the test, without pruned_at" \
 	"$(sq "$v3" "PRAGMA user_version") $(sq "$v3" "SELECT count(*) FROM pragma_table_info('messages') WHERE name = 'pruned_at'")" "3 0"
 sqlite3 -bail -batch "$v3/state.db" <<EOF
@@ -382,16 +387,21 @@ INSERT INTO meta SELECT * FROM w.meta;
 INSERT INTO cases SELECT * FROM w.cases;
 INSERT INTO obligations SELECT * FROM w.obligations;
 INSERT INTO messages SELECT id, kind, channel, destination, period, case_id, ref, subject, body, created_at, status,
-	attempts, next_attempt_at, last_error, finished_at FROM w.messages;
+	attempts, next_attempt_at, last_error, finished_at FROM w.message_text;
 INSERT INTO outbox SELECT * FROM w.outbox;
 INSERT INTO ledger SELECT * FROM w.ledger;
 EOF
 run "v3: outbox --dead reads it before the upgrade" 0 "$CASEWATCH" -c "$v3/casewatch.conf" outbox --dead
 same "v3: two dead, with their text" "$(grep -c '	dead	' "$T/out") $(grep -c 'text removed' "$T/out")" "2 0"
 run "v3: run --once on Monday" 0 "$CASEWATCH" -c "$v3/casewatch.conf" run --once --at 2027-03-08T10:00:00Z
-same "v3: upgraded to version 8, with pruned_at and its index" \
+same "v3: upgraded to version 9, with pruned_at and its index" \
 	"$(sq "$v3" "PRAGMA user_version") $(sq "$v3" "SELECT count(*) FROM pragma_table_info('messages') WHERE name = 'pruned_at'") $(sq "$v3" "SELECT count(*) FROM sqlite_schema WHERE name = 'messages_to_prune'")" \
-	"8 1 1"
+	"9 1 1"
+same "v3: the bodies in their own table (version 9): the column gone, the waiting two kept as they were" \
+	"$(sq "$v3" "SELECT count(*) FROM pragma_table_info('messages') WHERE name = 'body'") $(sq "$v3" "SELECT group_concat(message_id || ':' || hex(body)) FROM (SELECT * FROM message_bodies ORDER BY message_id)")" \
+	"0 $(sqlite3 -batch "$T/wednesday.db" "SELECT group_concat(id || ':' || hex(body)) FROM (SELECT * FROM message_text WHERE destination = 'slow@council.test' ORDER BY id)")"
+same "v3: off1's removed texts nowhere in the file, nor in its log" \
+	"$(in_file 'Quentin Keepsake' "$v3/state.db" "$v3/state.db-wal")" 0
 same "v3: the same four removed" "$(tail -n 1 "$T/out")" \
 	"removed the text of 4 messages sent or given up before 2027-03-06T10:00:00Z (notify.keep_sent 2 days)"
 same "v3: the waiting ones kept" "$(bodies "$v3")" \
@@ -462,7 +472,7 @@ if cmp -s "$T/server.before" "$T/server.after"; then ok "daemon: nothing sent ag
 	diff "$T/server.before" "$T/server.after" | sed 's/^/# /'
 fi
 same "daemon: slow's still waiting, whole" \
-	"$(sq "$d" "SELECT group_concat(length(body)) FROM messages WHERE destination = 'slow@council.test' ORDER BY id")" "$slow_len"
+	"$(sq "$d" "SELECT group_concat(length(body)) FROM message_text WHERE destination = 'slow@council.test' ORDER BY id")" "$slow_len"
 
 ########################################################################
 # 5. The setting's errors, each FILE:LINE: message, in `casewatch check`.

@@ -270,7 +270,7 @@ same "huge: no block, and why" \
 13 notifications, too long to show here: 3 due today, 3 overdue, 4 escalated, 3 coming up"
 same "long and huge: each body under 24000 bytes, and sent" \
 	"$(for p in /long /huge; do
-		sqlite3 -batch "$T/${p#/}.db" "SELECT status, length(body) < 24000, length(body) > 18000 * ('$p' = '/long') FROM messages WHERE channel = 'webhook'"
+		sqlite3 -batch "$T/${p#/}.db" "SELECT status, length(body) < 24000, length(body) > 18000 * ('$p' = '/long') FROM message_text WHERE channel = 'webhook'"
 	done | tr '\n' ' ')" "sent|1|1 sent|1|1 "
 
 ### Every card, and what they must not carry.
