@@ -12,3 +12,6 @@ EXTRA_DIST += \
 	debian/rules \
 	debian/source/format
 
+# tests/package.sh builds the package from this tree's tarball, installs it,
+# runs it and purges it.
+shell_tests += tests/package.sh
