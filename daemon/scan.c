@@ -2,6 +2,7 @@
 #include "scan.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -490,6 +491,107 @@ struct par {
 	struct par_worker w[SCAN_THREADS_MAX];
 };
 
+/* The CPU time a cgroup directory allows, in CPUs (quota / period), or 0
+ * for no limit: cgroup v2's cpu.max ("max 100000", "150000 100000"), v1's
+ * cpu.cfs_quota_us (-1: none) and cpu.cfs_period_us. */
+static double cgroup_dir_cpus(const char *dir, bool v2)
+{
+	char path[PATH_MAX * 2 + 32], buf[64] = "";
+	double quota = 0, period = 0;
+	if (v2) {
+		snprintf(path, sizeof(path), "%s/cpu.max", dir);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			return 0;
+		bool got = fgets(buf, sizeof(buf), f) != NULL;
+		fclose(f);
+		if (!got || sscanf(buf, "%lf %lf", &quota, &period) != 2) /* "max ...": none */
+			return 0;
+	} else {
+		static const char *const names[] = { "cpu.cfs_quota_us", "cpu.cfs_period_us" };
+		double *v[] = { &quota, &period };
+		for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+			FILE *f = fopen(path, "re");
+			if (!f)
+				return 0;
+			bool got = fgets(buf, sizeof(buf), f) != NULL && sscanf(buf, "%lf", v[i]) == 1;
+			fclose(f);
+			if (!got)
+				return 0;
+		}
+	}
+	return quota > 0 && period > 0 ? quota / period : 0;
+}
+
+unsigned scan_cgroup_cpus(const char *root, const char *self)
+{
+	FILE *f = fopen(self, "re");
+	if (!f)
+		return 0;
+	char line[PATH_MAX + 64], rel[PATH_MAX + 8] = "", v2_rel[PATH_MAX + 8] = "";
+	bool v1 = false, v2 = false;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		/* ID:CONTROLLERS:PATH, v2's being 0::PATH. */
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2 || c2[1] != '/')
+			continue;
+		*c1 = *c2 = '\0';
+		const char *ctl = c1 + 1, *path = c2 + 1;
+		if (!*ctl && strcmp(line, "0") == 0) {
+			snprintf(v2_rel, sizeof(v2_rel), "%s", path);
+			v2 = true;
+			continue;
+		}
+		/* v1: the hierarchy with the cpu controller among its own,
+		 * mounted at ROOT/cpu. */
+		for (const char *p = ctl; *p;) {
+			size_t n = strcspn(p, ",");
+			if (n == 3 && strncmp(p, "cpu", 3) == 0) {
+				snprintf(rel, sizeof(rel), "/cpu%s", path);
+				v1 = true;
+			}
+			p += n + (p[n] == ',');
+		}
+	}
+	fclose(f);
+	/* The unified hierarchy when it is mounted at ROOT itself (a hybrid
+	 * mounts it at ROOT/unified, without the cpu controller). */
+	char probe[PATH_MAX];
+	snprintf(probe, sizeof(probe), "%s/cgroup.controllers", root);
+	if (v2 && access(probe, F_OK) == 0) {
+		memcpy(rel, v2_rel, sizeof(rel));
+		v1 = false;
+	} else {
+		v2 = false;
+	}
+	if (!v1 && !v2)
+		return 0;
+	/* The least of the cgroup's and its ancestors' limits (a slice's
+	 * CPUQuota= holds for every service in it), up to the top. */
+	size_t base = v2 ? 0 : strlen("/cpu");
+	double least = 0;
+	for (;;) {
+		char dir[PATH_MAX * 2 + 16];
+		snprintf(dir, sizeof(dir), "%s%s", root, rel);
+		double c = cgroup_dir_cpus(dir, v2);
+		if (c > 0 && (least == 0 || c < least))
+			least = c;
+		char *top = rel + base, *slash = strrchr(top, '/');
+		if (!slash || (slash == top && !top[1]))
+			break;
+		if (slash == top)
+			top[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	if (least <= 0)
+		return 0;
+	unsigned whole = (unsigned)least;
+	return (double)whole < least ? whole + 1 : whole;
+}
+
 unsigned scan_threads(bool *ret_forced)
 {
 	const char *e = getenv("CASEWATCH_THREADS");
@@ -507,6 +609,12 @@ unsigned scan_threads(bool *ret_forced)
 	 * container's cpuset), not those of the machine. */
 	cpu_set_t set;
 	int cpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	/* And the CPU time its cgroup may use (a service's CPUQuota=, a
+	 * container's CPU limit): a second thread on a quota of one CPU
+	 * only gets the process throttled. */
+	unsigned quota = scan_cgroup_cpus("/sys/fs/cgroup", "/proc/self/cgroup");
+	if (quota > 0 && (int)quota < cpus)
+		cpus = (int)quota;
 	return cpus >= 2 ? 2 : 1;
 }
 

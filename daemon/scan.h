@@ -58,9 +58,15 @@ int scan_evaluate(sqlite3 *db, const struct evaluator *ev, int64_t lo, int64_t h
 
 /* The threads scan_evaluate uses: CASEWATCH_THREADS when it is set to 1 to
  * SCAN_THREADS_MAX (*ret_forced then true: whatever the number of cases),
- * else 2 when the process may run on two CPUs or more, else 1. */
+ * else 2 when the process may run on two CPUs or more (its affinity) and
+ * its cgroup's CPU quota allows more than one, else 1. */
 #define SCAN_THREADS_MAX 8
 unsigned scan_threads(bool *ret_forced);
+/* The CPUs the CPU quota of this process's cgroup and its ancestors allows
+ * (cgroup v2's cpu.max, or v1's cpu controller), rounded up; 0 when none
+ * is set or none can be read. `root` is where cgroups are mounted
+ * (/sys/fs/cgroup), `self` the process's list of them (/proc/self/cgroup). */
+unsigned scan_cgroup_cpus(const char *root, const char *self);
 
 /* The id of the case with reference `ref`, or whose reference is shown as
  * `ref` once cleaned and cut (scan_cases): 0, -ENOENT, -ENOTUNIQ with

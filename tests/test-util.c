@@ -5,10 +5,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "tap.h"
 
+#include "scan.h"
 #include "util.h"
 
 static size_t seq(const char *s)
@@ -166,6 +169,80 @@ static void test_html_escape_writes_the_five_entities(void **state)
 	free(got);
 }
 
+/* A file under dir, made with its folders. */
+static void put(const char *dir, const char *rel, const char *text)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", dir, rel);
+	for (char *p = path + strlen(dir) + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static unsigned cpus_of(const char *dir)
+{
+	_cleanup_free_ char *root = xasprintf("%s/sys", dir), *self = xasprintf("%s/self", dir);
+	return scan_cgroup_cpus(root, self);
+}
+
+/* The CPU quota of a process's cgroup, as systemd's CPUQuota= or a
+ * container's limit sets it, in both cgroup versions; the least of the
+ * cgroup's and its ancestors', rounded up. */
+static void test_cgroup_cpus_from_the_quota(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/casewatch-cgroup.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	_cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", dir);
+
+	/* No file of the process's cgroups: no limit known. */
+	assert_int_equal(cpus_of(dir), 0);
+
+	/* v2, as on Debian 12: the service at 150%, its slice unlimited. */
+	put(dir, "self", "0::/system.slice/casewatchd.service\n");
+	put(dir, "sys/cgroup.controllers", "cpu io memory pids\n");
+	put(dir, "sys/system.slice/casewatchd.service/cpu.max", "150000 100000\n");
+	put(dir, "sys/system.slice/cpu.max", "max 100000\n");
+	assert_int_equal(cpus_of(dir), 2);
+	/* The slice at one CPU holds the service to one. */
+	put(dir, "sys/system.slice/cpu.max", "100000 100000\n");
+	assert_int_equal(cpus_of(dir), 1);
+	/* None anywhere. */
+	put(dir, "sys/system.slice/cpu.max", "max 100000\n");
+	put(dir, "sys/system.slice/casewatchd.service/cpu.max", "max 100000\n");
+	assert_int_equal(cpus_of(dir), 0);
+	/* A container sees its own cgroup as the top: 0::/, limited there. */
+	put(dir, "self", "0::/\n");
+	put(dir, "sys/cpu.max", "50000 100000\n");
+	assert_int_equal(cpus_of(dir), 1);
+	assert_int_equal(system(cmd), 0);
+
+	/* v1 (or a hybrid, whose unified tree has no cpu controller): the
+	 * hierarchy with cpu among its controllers. */
+	assert_non_null(mkdtemp(strcpy(dir, "/tmp/casewatch-cgroup.XXXXXX")));
+	free(cmd);
+	cmd = xasprintf("rm -rf '%s'", dir);
+	put(dir, "self", "9:name=systemd:/docker/abc\n4:cpu,cpuacct:/docker/abc\n0::/docker/abc\n");
+	put(dir, "sys/cpu/docker/abc/cpu.cfs_quota_us", "250000\n");
+	put(dir, "sys/cpu/docker/abc/cpu.cfs_period_us", "100000\n");
+	put(dir, "sys/cpu/docker/cpu.cfs_quota_us", "-1\n");
+	put(dir, "sys/cpu/docker/cpu.cfs_period_us", "100000\n");
+	put(dir, "sys/cpu/cpu.cfs_quota_us", "-1\n");
+	put(dir, "sys/cpu/cpu.cfs_period_us", "100000\n");
+	assert_int_equal(cpus_of(dir), 3);
+	put(dir, "sys/cpu/docker/cpu.cfs_quota_us", "80000\n");
+	assert_int_equal(cpus_of(dir), 1);
+	put(dir, "sys/cpu/docker/cpu.cfs_quota_us", "-1\n");
+	put(dir, "sys/cpu/docker/abc/cpu.cfs_quota_us", "-1\n");
+	assert_int_equal(cpus_of(dir), 0);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_text_clean_bounds_ten_megabytes),
 		cmocka_unit_test(test_seconds_text_largest_unit),
 		cmocka_unit_test(test_html_escape_writes_the_five_entities),
+		cmocka_unit_test(test_cgroup_cpus_from_the_quota),
 	};
 	return tap_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }
