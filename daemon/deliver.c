@@ -988,8 +988,10 @@ size_t outbox_waiting(sqlite3 *db)
 {
 	sqlite3_stmt *st;
 	size_t n = 0;
-	if (sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM messages WHERE status IN ('pending', 'sending')) + "
-			       "(SELECT count(*) FROM outbox WHERE status = 'pending')", -1, &st, NULL) != SQLITE_OK)
+	/* The running counts of schema/state.sql: the messages pending or
+	 * sending, and the notifications queued and not yet in a message. */
+	if (sqlite3_prepare_v2(db, "SELECT sum(n) FROM outbox_counts WHERE name = 'unsent' OR name = 'pending'", -1, &st,
+			       NULL) != SQLITE_OK)
 		return 0;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = (size_t)sqlite3_column_int64(st, 0);

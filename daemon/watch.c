@@ -960,20 +960,23 @@ int watch_scan(struct watch *w, const char *case_db, int64_t at, enum watch_full
 
 	char today[DATE_STRLEN];
 	date_format(x.today, today);
-	/* The overdue, and the notifications waiting for the send window,
-	 * are counted by triggers as they are written (schema/state.sql),
-	 * and counted again by a full evaluation, which reads every case
-	 * anyway. */
+	/* The overdue, the notifications queued and those waiting for the
+	 * send window, and the messages not yet delivered, are counted by
+	 * triggers as they are written (schema/state.sql), and counted again
+	 * by a full evaluation, which reads every case anyway. */
 	if (full != WATCH_FULL_NO &&
-	    ((r = exec(w->db, "UPDATE outbox_counts SET n = (SELECT count(*) FROM outbox WHERE status = 'pending' "
-			      "AND NOT urgent) WHERE name = 'waiting'", ret_err)) < 0 ||
+	    ((r = exec(w->db, "UPDATE outbox_counts SET n = CASE name "
+			      "WHEN 'waiting' THEN (SELECT count(*) FROM outbox WHERE status = 'pending' AND NOT urgent) "
+			      "WHEN 'pending' THEN (SELECT count(*) FROM outbox WHERE status = 'pending') "
+			      "ELSE (SELECT count(*) FROM messages WHERE status = 'pending' OR status = 'sending') END",
+		       ret_err)) < 0 ||
 	     (r = exec(w->db, "UPDATE counts SET n = (SELECT count(*) FROM obligations WHERE state = 'overdue') "
 			      "WHERE name = 'overdue'", ret_err)) < 0))
 		goto rollback;
 	if ((r = count(w, "SELECT count(*) FROM obligations WHERE state = 'pending' AND due_day = ?1", today,
 		       &stats.due_today, ret_err)) < 0 ||
 	    (r = count(w, "SELECT n FROM counts WHERE name = 'overdue'", NULL, &stats.overdue, ret_err)) < 0 ||
-	    (r = count(w, "SELECT count(*) FROM outbox WHERE status = 'pending'", NULL, &stats.pending, ret_err)) < 0)
+	    (r = count(w, "SELECT n FROM outbox_counts WHERE name = 'pending'", NULL, &stats.pending, ret_err)) < 0)
 		goto rollback;
 	bool changed = full != WATCH_FULL_NO || stats.changed > 0 || stats.deleted > 0 || stats.queued > 0;
 	if (hooks && hooks->compose && (r = hooks->compose(hooks->userdata, w->db, cdb, changed, ret_err)) < 0)

@@ -156,15 +156,19 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_by_status ON outbox(status, next_attempt_at);
 CREATE INDEX outbox_by_message ON outbox(message_id) WHERE message_id IS NOT NULL;
 
--- The notifications waiting (pending, not urgent), kept by the triggers
--- below as the outbox changes: outside the send window a scan counts what
--- it holds from here, not by reading a backlog that can run to hundreds of
--- thousands after days without a scan. A full evaluation counts again.
+-- Running counts of the outbox and the messages, kept by the triggers
+-- below as they change, so that a scan with nothing to do reads three
+-- numbers rather than a backlog that can run to hundreds of thousands
+-- after days without a scan or outside the send window: the
+-- notifications waiting for the window (`waiting`: pending, not urgent),
+-- those queued and not yet in a message (`pending`), and the messages not
+-- yet delivered (`unsent`: pending or sending). A full evaluation counts
+-- them all again.
 CREATE TABLE outbox_counts (
-	name TEXT PRIMARY KEY CHECK (name = 'waiting'),
+	name TEXT PRIMARY KEY CHECK (name = 'waiting' OR name = 'pending' OR name = 'unsent'),
 	n INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
-INSERT INTO outbox_counts (name, n) VALUES ('waiting', 0);
+INSERT INTO outbox_counts (name, n) VALUES ('waiting', 0), ('pending', 0), ('unsent', 0);
 CREATE TRIGGER outbox_waiting_insert AFTER INSERT ON outbox
 	WHEN new.status = 'pending' AND NOT new.urgent
 BEGIN
@@ -180,6 +184,35 @@ CREATE TRIGGER outbox_waiting_update AFTER UPDATE OF status, urgent ON outbox
 BEGIN
 	UPDATE outbox_counts SET n = n + (new.status = 'pending' AND NOT new.urgent)
 		- (old.status = 'pending' AND NOT old.urgent) WHERE name = 'waiting';
+END;
+CREATE TRIGGER outbox_pending_insert AFTER INSERT ON outbox WHEN new.status = 'pending'
+BEGIN
+	UPDATE outbox_counts SET n = n + 1 WHERE name = 'pending';
+END;
+CREATE TRIGGER outbox_pending_delete AFTER DELETE ON outbox WHEN old.status = 'pending'
+BEGIN
+	UPDATE outbox_counts SET n = n - 1 WHERE name = 'pending';
+END;
+CREATE TRIGGER outbox_pending_update AFTER UPDATE OF status ON outbox
+	WHEN (old.status = 'pending') <> (new.status = 'pending')
+BEGIN
+	UPDATE outbox_counts SET n = n + (new.status = 'pending') - (old.status = 'pending') WHERE name = 'pending';
+END;
+CREATE TRIGGER messages_unsent_insert AFTER INSERT ON messages
+	WHEN new.status = 'pending' OR new.status = 'sending'
+BEGIN
+	UPDATE outbox_counts SET n = n + 1 WHERE name = 'unsent';
+END;
+CREATE TRIGGER messages_unsent_delete AFTER DELETE ON messages
+	WHEN old.status = 'pending' OR old.status = 'sending'
+BEGIN
+	UPDATE outbox_counts SET n = n - 1 WHERE name = 'unsent';
+END;
+CREATE TRIGGER messages_unsent_update AFTER UPDATE OF status ON messages
+	WHEN (old.status = 'pending' OR old.status = 'sending') <> (new.status = 'pending' OR new.status = 'sending')
+BEGIN
+	UPDATE outbox_counts SET n = n + (new.status = 'pending' OR new.status = 'sending')
+		- (old.status = 'pending' OR old.status = 'sending') WHERE name = 'unsent';
 END;
 
 -- What was delivered, and to whom: the one thing here that cannot be

@@ -348,6 +348,11 @@ same "a month later: four messages in all, each sent" "$(st "SELECT group_concat
 	"1 sent, 2 sent, 3 sent, 4 sent"
 maildir_holds "a month later: the Maildir holds the four messages"
 like_status "a month later: the state database holds what status shows" 2026-12-19
+same "a month later: the running counts are the tables' (outbox_counts)" \
+	"$(st "SELECT group_concat(n, ' ') FROM (SELECT n FROM outbox_counts ORDER BY name)")" \
+	"$(st "SELECT (SELECT count(*) FROM outbox WHERE status = 'pending') || ' ' ||
+		(SELECT count(*) FROM messages WHERE status IN ('pending', 'sending')) || ' ' ||
+		(SELECT count(*) FROM outbox WHERE status = 'pending' AND NOT urgent)")"
 
 # A version 6 state database, which kept met and cancelled obligations too
 # (and, before version 9, each message's body in its row), is upgraded to

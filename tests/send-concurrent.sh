@@ -189,6 +189,9 @@ fi
 ### The state database.
 same "the messages: $N, all sent, none left 'sending'" \
 	"$(q "$state" "SELECT status || ' ' || count(*) FROM messages GROUP BY status")" "sent $N"
+same "the running counts, kept by two processes at once: nothing queued, nothing unsent" \
+	"$(q "$state" "SELECT group_concat(name || ' ' || n, ', ') FROM (SELECT * FROM outbox_counts ORDER BY name)")" \
+	"pending 0, unsent 0, waiting 0"
 same "the outbox: $N notifications, all sent" \
 	"$(q "$state" "SELECT count(*) || ' ' || group_concat(DISTINCT status) FROM outbox")" "$N sent"
 same "the ledger: one row for each notification" \

@@ -59,4 +59,19 @@ same "waiting: one taken into a message" "$(wq "UPDATE outbox SET status = 'send
 same "waiting: the urgent one made not urgent" "$(wq "UPDATE outbox SET urgent = 0 WHERE id = 3")" 2
 same "waiting: one voided, one deleted" "$(wq "UPDATE outbox SET status = 'void' WHERE id = 2; DELETE FROM outbox WHERE id = 3")" 0
 same "waiting: a status that stays pending changes nothing" "$(wq "$(nb 5 0 pending); UPDATE outbox SET status = 'pending' WHERE id = 5")" 1
+
+# And those that count the notifications queued (pending, urgent or not)
+# and the messages not yet delivered (pending or sending), each way.
+pq() { sqlite3 -bail -batch "$T/counts.db" "$1; SELECT group_concat(n, ' ') FROM (SELECT n FROM outbox_counts WHERE name = 'pending' UNION ALL SELECT count(*) FROM outbox WHERE status = 'pending')"; }
+same "pending: the count is the table's (one pending)" "$(pq "UPDATE outbox SET id = id WHERE 0")" "1 1"
+same "pending: an urgent one queued, one taken into a message" "$(pq "$(nb 6 1 pending); UPDATE outbox SET status = 'sending' WHERE id = 5")" "1 1"
+same "pending: one sent back to pending, one deleted" "$(pq "UPDATE outbox SET status = 'pending' WHERE id = 5; DELETE FROM outbox WHERE id = 6")" "1 1"
+same "pending: urgent changes nothing" "$(pq "UPDATE outbox SET urgent = 1 - urgent")" "1 1"
+same "pending: three queued at once" "$(pq "$(nb 7 0 pending); $(nb 8 1 pending); $(nb 9 0 pending)")" "4 4"
+uq() { sqlite3 -bail -batch "$T/counts.db" "$1; SELECT group_concat(n, ' ') FROM (SELECT n FROM outbox_counts WHERE name = 'unsent' UNION ALL SELECT count(*) FROM messages WHERE status IN ('pending', 'sending'))"; }
+nm() { echo "INSERT INTO messages (id, kind, channel, destination, ref, subject, created_at, status, next_attempt_at) VALUES ($1, 'notice', 'email', 'o$1@x', '<$1@x>', 's', 1, '$2', 1)"; }
+same "unsent: two pending and one dead inserted" "$(uq "$(nm 1 pending); $(nm 2 pending); $(nm 3 dead)")" "2 2"
+same "unsent: claimed (sending), then one sent" "$(uq "UPDATE messages SET status = 'sending' WHERE status = 'pending'; UPDATE messages SET status = 'sent' WHERE id = 1")" "1 1"
+same "unsent: a dead one retried, a sending one back to pending" "$(uq "UPDATE messages SET status = 'pending' WHERE id = 3; UPDATE messages SET status = 'pending' WHERE id = 2")" "2 2"
+same "unsent: one deleted, one given up" "$(uq "DELETE FROM messages WHERE id = 2; UPDATE messages SET status = 'dead' WHERE id = 3")" "0 0"
 done_testing
