@@ -13,6 +13,7 @@
 #include "eval.h"
 #include "import.h"
 #include "scan.h"
+#include "table.h"
 #include "util.h"
 
 struct status {
@@ -22,6 +23,7 @@ struct status {
 	size_t shown;               /* obligations printed */
 	size_t n_problems;
 	FILE *problems;             /* JSON problems, kept until the end */
+	struct table *table;        /* the text's rows, until every width is known */
 	/* --summary */
 	struct tally tally;
 	size_t (*counts)[_OB_STATE_MAX];
@@ -94,9 +96,11 @@ static void print_row(struct status *st, const struct eval_case *c, const struct
 	if (n > 0)
 		snprintf(late, sizeof(late), "%d %s late", n,
 			 o->due_instant ? (n == 1 ? "hour" : "hours") : (n == 1 ? "working day" : "working days"));
-	if (st->shown == 0)
-		printf("%-16s %-28s %-16s %-10s %-9s %s\n", "CASE", "STANDARD", "PARTY", "DUE", "STATE", "LATE");
-	printf("%-16s %-28s %-16s %-10s %-9s %s\n", ref, rule, party, due, ob_state_to_string(o->state), late);
+	const char *cells[] = { ref, rule, party, due, ob_state_to_string(o->state), late };
+	enum table_style styles[ELEMENTSOF(cells)] = { 0 };
+	if (o->state == OB_OVERDUE)
+		styles[4] = TABLE_ALERT;
+	table_add(st->table, cells, styles);
 }
 
 static void report_problems(struct status *st, const struct eval_case *c, const struct eval_result *res)
@@ -224,9 +228,15 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 		if (r)
 			return r;
 		putchar('\n');
-		printf("%-28s %9s %9s %9s %9s %9s %9s\n", "STANDARD", "pending", "met", "met_late", "overdue",
-		       "cancelled", "paused");
 	}
+	_cleanup_(table_freep) struct table *counts = table_new(1 + _OB_STATE_MAX);
+	_cleanup_(table_freep) struct table *figures = table_new(2);
+	const char *head[1 + _OB_STATE_MAX] = { "STANDARD" };
+	for (int s = 0; s < _OB_STATE_MAX; s++) {
+		head[1 + s] = summary_states[s];
+		table_align(counts, 1 + (size_t)s, TABLE_RIGHT);
+	}
+	table_add(counts, head, NULL);
 	bool first = true;
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct rule *r = &rs->v[i];
@@ -238,15 +248,20 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 				printf(", \"%s\": %zu", summary_states[s], st->counts[i][s]);
 			fputc('}', stdout);
 		} else {
-			printf("%-28s", r->id);
-			for (int s = 0; s < _OB_STATE_MAX; s++)
-				printf(" %9zu", st->counts[i][s]);
-			putchar('\n');
+			char n[_OB_STATE_MAX][24];
+			const char *cells[1 + _OB_STATE_MAX] = { r->id };
+			for (int s = 0; s < _OB_STATE_MAX; s++) {
+				snprintf(n[s], sizeof(n[s]), "%zu", st->counts[i][s]);
+				cells[1 + s] = n[s];
+			}
+			table_add(counts, cells, NULL);
 		}
 		first = false;
 	}
 	if (st->json)
 		fputs(first ? "], \"figures\": [" : "\n], \"figures\": [", stdout);
+	else
+		table_print(counts, stdout, false);
 
 	first = true;
 	for (size_t i = 0; i < rs->n; i++) {
@@ -275,12 +290,12 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 				       u.met, u.months, u.months, u.current_met ? "met" : "pending",
 				       met ? "true" : "false");
 			} else {
-				if (first)
-					putchar('\n');
 				/* The meeting kind may be long: printed, never cut. */
-				printf("%-28s %d of %d months had a %s meeting; this month: %s%s; goal every month: %s\n",
-				       r->id, u.met, u.months, r->meeting, u.current_met ? "met" : "due by ",
-				       u.current_met ? "" : date_format(u.current_due, due), met ? "met" : "not met");
+				_cleanup_free_ char *text = xasprintf(
+					"%d of %d months had a %s meeting; this month: %s%s; goal every month: %s", u.met,
+					u.months, r->meeting, u.current_met ? "met" : "due by ",
+					u.current_met ? "" : date_format(u.current_due, due), met ? "met" : "not met");
+				table_add(figures, (const char *[]){ r->id, text }, NULL);
 			}
 		} else if (r->kind == RULE_TARGET && r->measure == MEASURE_SATISFACTION) {
 			size_t total = 0, yes = 0;
@@ -304,9 +319,9 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 				else
 					snprintf(line, sizeof(line), "no survey answers in the last %d months",
 						 r->window_months);
-				if (first)
-					putchar('\n');
-				printf("%-28s %s; goal %g%%: %s\n", r->id, line, r->goal, met ? "met" : "not met");
+				_cleanup_free_ char *text = xasprintf("%s; goal %g%%: %s", line, r->goal,
+								      met ? "met" : "not met");
+				table_add(figures, (const char *[]){ r->id, text }, NULL);
 			}
 		} else if (r->kind == RULE_TARGET) {
 			size_t n = st->interval_n[i], waiting = st->interval_waiting[i];
@@ -329,17 +344,23 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 						 "waiting for an update", avg, n, waiting);
 				else
 					snprintf(line, sizeof(line), "no update intervals in the last %d months", r->window_months);
-				if (first)
-					putchar('\n');
-				printf("%-28s %s; goal %d %s: %s\n", r->id, line, goal, unit, met ? "met" : "not met");
+				_cleanup_free_ char *text = xasprintf("%s; goal %d %s: %s", line, goal, unit,
+								      met ? "met" : "not met");
+				table_add(figures, (const char *[]){ r->id, text }, NULL);
 			}
 		} else {
 			continue;
 		}
 		first = false;
 	}
-	if (st->json)
+	if (st->json) {
 		fputs(first ? "]}\n" : "\n]}\n", stdout);
+	} else if (table_rows(figures)) {
+		/* Lined up with the counts above. */
+		table_min_width(figures, 0, table_width(counts, 0));
+		putchar('\n');
+		table_print(figures, stdout, false);
+	}
 	return 0;
 }
 
@@ -412,6 +433,10 @@ int cmd_status(int argc, char **argv)
 		.ev = &ev, .json = json, .summary = summary, .listed = n_refs > 0, .unmet = unmet,
 		.today = tz_local_day(tz, at), .at = at, .conf = c, .tz = tz,
 	};
+	if (!json && !summary) {
+		st.table = table_new(6);
+		table_add(st.table, (const char *[]){ "CASE", "STANDARD", "PARTY", "DUE", "STATE", "LATE" }, NULL);
+	}
 	st.problems = open_memstream(&pbuf, &plen);
 	if (!st.problems)
 		abort();
@@ -464,12 +489,16 @@ int cmd_status(int argc, char **argv)
 		       st.n_problems ? "\n" : "");
 	} else if (st.shown == 0) {
 		printf("no obligations at %s\n", at_text);
+	} else if ((r = table_print(st.table, stdout, table_colour_wanted(stdout))) < 0) {
+		status = bad_input("cannot read back the table: %s", strerror(-r));
+		goto out;
 	}
 	if (!json && status == 0)
 		status_undelivered(world.conf->state, world.tz);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		status = bad_input("cannot write the output: %s", strerror(errno));
 out:
+	table_free(st.table);
 	if (st.problems)
 		fclose(st.problems);
 	free(pbuf);

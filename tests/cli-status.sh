@@ -26,10 +26,10 @@ printf 'database = "cases.db";\nrules = [ "%s/rules/leeds-asbu.conf" ];\n' "$top
 # Case 3: closed with its acknowledgement overdue: shown by default.
 run "status, table" 0 "$CASEWATCH" -c "$conf" status --at 2026-11-20
 expect_out "open cases and closed ones with something unmet" \
-"CASE             STANDARD                     PARTY            DUE        STATE     LATE
-A-1              serious-incident-call        -                2026-11-17 overdue   3 working days late
-A-1              acknowledge-enquiry          -                2026-11-19 overdue   1 working day late
-A-3              acknowledge-enquiry          -                2026-11-05 overdue   11 working days late"
+"CASE STANDARD              PARTY DUE        STATE   LATE
+A-1  serious-incident-call -     2026-11-17 overdue 3 working days late
+A-1  acknowledge-enquiry   -     2026-11-19 overdue 1 working day late
+A-3  acknowledge-enquiry   -     2026-11-05 overdue 11 working days late"
 
 run "status of a named closed case" 0 "$CASEWATCH" -c "$conf" status --at 2026-11-20 --json A-2
 expect_out "every obligation of a named case" \
@@ -39,8 +39,8 @@ expect_out "every obligation of a named case" \
 
 run "status --unmet" 0 "$CASEWATCH" -c "$conf" status --unmet --at 2026-11-20 A-2 A-3
 expect_out "only what is still to do" \
-"CASE             STANDARD                     PARTY            DUE        STATE     LATE
-A-3              acknowledge-enquiry          -                2026-11-05 overdue   11 working days late"
+"CASE STANDARD            PARTY DUE        STATE   LATE
+A-3  acknowledge-enquiry -     2026-11-05 overdue 11 working days late"
 
 run "--at with a time and an offset" 0 "$CASEWATCH" -c "$conf" status --json --at 2026-11-17T23:59:59+00:00 A-1
 if jq -e '.at == "2026-11-17T23:59:59Z" and .obligations[0].state == "pending"' "$T/out" >/dev/null; then
@@ -67,15 +67,15 @@ expect_out "counts by standard and state" \
 "casewatch status at 2026-11-20T12:00:00Z
 cases: 3 (1 open), 0 skipped for bad data
 
-STANDARD                       pending       met  met_late   overdue cancelled    paused
-serious-incident-call                0         0         0         1         0         0
-acknowledge-enquiry                  0         1         0         2         0         0
-sendback-letter                      0         0         0         0         0         0
-acknowledgement-letters              0         0         0         0         0         0
-victim-visit                         0         0         0         0         0         0
-perpetrator-letter                   0         0         0         0         0         0
-no-perpetrator                       0         0         0         0         0         0
-keep-informed                        0         0         0         0         0         0"
+STANDARD                pending met met_late overdue cancelled paused
+serious-incident-call         0   0        0       1         0      0
+acknowledge-enquiry           0   1        0       2         0      0
+sendback-letter               0   0        0       0         0      0
+acknowledgement-letters       0   0        0       0         0      0
+victim-visit                  0   0        0       0         0      0
+perpetrator-letter            0   0        0       0         0      0
+no-perpetrator                0   0        0       0         0      0
+keep-informed                 0   0        0       0         0      0"
 
 # Oadby's figures on the same rows. first-contact: A-1 due Thursday 19,
 # no contact: overdue; A-2 met by the letter of the 3rd; A-3 due Thursday
@@ -92,14 +92,14 @@ expect_out "figures against their goals" \
 "casewatch status at 2026-11-20T12:00:00Z
 cases: 3 (1 open), 0 skipped for bad data
 
-STANDARD                       pending       met  met_late   overdue cancelled    paused
-first-contact                        0         1         0         2         0         0
-victim-update                        1         1         0         0         2         0
-high-risk-update                     0         0         0         0         0         0
+STANDARD         pending met met_late overdue cancelled paused
+first-contact          0   1        0       2         0      0
+victim-update          1   1        0       0         2      0
+high-risk-update       0   0        0       0         0      0
 
-victim-update                average 2.5 days over 2 intervals, 1 still waiting for an update; goal 14 days: met
-jag-meeting                  0 of 0 months had a jag meeting; this month: due by 2026-11-30; goal every month: met
-satisfaction                 no survey answers in the last 12 months; goal 97%: not met"
+victim-update    average 2.5 days over 2 intervals, 1 still waiting for an update; goal 14 days: met
+jag-meeting      0 of 0 months had a jag meeting; this month: due by 2026-11-30; goal every month: met
+satisfaction     no survey answers in the last 12 months; goal 97%: not met"
 
 # References are text from another system: bytes that are not UTF-8
 # still give valid JSON, and control characters cannot fake table lines.
@@ -116,8 +116,8 @@ fi
 run "odd references, table" 0 "$CASEWATCH" -c "$conf" status --at 2026-11-20 'B
 C'
 expect_out "a newline in a reference is shown as a space" \
-"CASE             STANDARD                     PARTY            DUE        STATE     LATE
-B C              acknowledge-enquiry          -                2026-11-24 pending   "
+"CASE STANDARD            PARTY DUE        STATE   LATE
+B C  acknowledge-enquiry -     2026-11-24 pending"
 sqlite3 -batch "$db" "DELETE FROM cases WHERE id IN (4, 5); DELETE FROM parties WHERE id IN (4, 5);"
 
 # Errors: one clear line on stderr, nothing on stdout.
