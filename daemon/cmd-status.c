@@ -20,6 +20,7 @@ struct status {
 	const struct evaluator *ev;
 	bool json, summary, listed; /* listed: REFs given */
 	bool unmet;                 /* only pending, overdue and paused */
+	bool *rules;                /* --rule: the rules shown (by index); NULL: every one */
 	size_t shown;               /* obligations printed */
 	size_t n_problems;
 	FILE *problems;             /* JSON problems, kept until the end */
@@ -159,6 +160,8 @@ static int on_case(const struct eval_case *c, const struct eval_result *res, voi
 		enum ob_state os = res->v[i].state;
 		if (st->unmet && os != OB_PENDING && os != OB_OVERDUE && os != OB_PAUSED)
 			continue;
+		if (st->rules && !st->rules[res->v[i].rule])
+			continue;
 		if (st->json)
 			print_json_obligation(st, c, &res->v[i]);
 		else
@@ -240,7 +243,7 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 	bool first = true;
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct rule *r = &rs->v[i];
-		if (!eval_rule_has_obligations(r))
+		if (!eval_rule_has_obligations(r) || (st->rules && !st->rules[i]))
 			continue;
 		if (st->json) {
 			json_rule(first, r->id);
@@ -266,6 +269,8 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 	first = true;
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct rule *r = &rs->v[i];
+		if (st->rules && !st->rules[i])
+			continue;
 		_cleanup_free_ char *err = NULL;
 		char line[256];
 		bool met;
@@ -364,22 +369,36 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 	return 0;
 }
 
+/* --list-refs PREFIX: for the completion, and for whoever half
+ * remembers a reference. */
+static int list_refs(const char *prefix)
+{
+	struct conf *c = NULL;
+	if (load_conf(&c) < 0)
+		return EXIT_BADINPUT;
+	_cleanup_free_ char *err = NULL;
+	int r = cmd_list_refs(c->database, prefix, stdout, &err);
+	conf_free(c);
+	if (r < 0)
+		return bad_input("%s", err);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return bad_input("cannot write the output: %s", strerror(errno));
+	return 0;
+}
+
 int cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "at", required_argument, NULL, 'a' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "summary", no_argument, NULL, 's' },
-		{ "unmet", no_argument, NULL, 'u' },
-		{ 0 }
-	};
-	const char *at_arg = NULL;
+	const char *at_arg = NULL, *refs_prefix = NULL;
 	bool json = false, summary = false, unmet = false;
+	_cleanup_free_ const char **rule_ids = xcalloc((size_t)argc + 1, sizeof(char *));
+	size_t n_rule_ids = 0;
+	struct cmd_parser p;
 	int o;
-	optind = 0;
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+	cmd_parser_init(&p, cmd_lookup("status"), false);
+	while ((o = cmd_getopt(&p, argc, argv)) != -1) {
 		switch (o) {
+		case CMD_EXIT:
+			return p.status;
 		case 'a':
 			at_arg = optarg;
 			break;
@@ -392,10 +411,12 @@ int cmd_status(int argc, char **argv)
 		case 'u':
 			unmet = true;
 			break;
-		case ':':
-			return usage_error("%s needs a value", argv[optind - 1]);
-		default:
-			return usage_error("unknown option '%s' for status", argv[optind - 1]);
+		case 'r':
+			rule_ids[n_rule_ids++] = optarg;
+			break;
+		case 'L':
+			refs_prefix = optarg;
+			break;
 		}
 	}
 	char **refs = argv + optind;
@@ -404,6 +425,11 @@ int cmd_status(int argc, char **argv)
 		return usage_error("status --summary covers every case; it takes no case references");
 	if (summary && unmet)
 		return usage_error("status --summary counts every state; --unmet does not apply");
+	if (refs_prefix) {
+		if (n_refs > 0 || at_arg || json || summary || unmet || n_rule_ids)
+			return usage_error("status --list-refs takes nothing else");
+		return list_refs(refs_prefix);
+	}
 
 	struct cmd_world world;
 	sqlite3 *db = NULL;
@@ -412,6 +438,7 @@ int cmd_status(int argc, char **argv)
 	int64_t *ids = NULL;
 	int status = 0;
 	struct status st = { 0 };
+	bool *shown_rules = NULL;
 	char at_text[TZ_TIMESTAMP_STRLEN];
 
 	if (cmd_world_load(at_arg, &world) != 0)
@@ -420,6 +447,23 @@ int cmd_status(int argc, char **argv)
 	const struct tz *tz = world.tz;
 	int64_t at = world.at;
 	struct evaluator ev = { .rules = &c->ruleset, .cal = world.cal, .tz = tz, .at = at };
+	/* --rule: the rules shown; every one of them must be configured. */
+	if (n_rule_ids) {
+		shown_rules = xcalloc(c->ruleset.n + 1, sizeof(bool));
+		for (size_t i = 0; i < n_rule_ids && status == 0; i++) {
+			size_t k = 0;
+			while (k < c->ruleset.n && strcmp(c->ruleset.v[k].id, rule_ids[i]) != 0)
+				k++;
+			if (k == c->ruleset.n) {
+				_cleanup_free_ char *id = printable(rule_ids[i]);
+				status = bad_input("no rule '%s' is configured (casewatch check --list-rules lists them)", id);
+			} else {
+				shown_rules[k] = true;
+			}
+		}
+		if (status)
+			goto out;
+	}
 	if (scan_open(c->database, &db, &err) < 0) {
 		status = bad_input("%s", err);
 		goto out;
@@ -430,7 +474,7 @@ int cmd_status(int argc, char **argv)
 			"(see casewatch-rules(5))\n");
 	tz_format_timestamp(tz, at, at_text);
 	st = (struct status){
-		.ev = &ev, .json = json, .summary = summary, .listed = n_refs > 0, .unmet = unmet,
+		.ev = &ev, .json = json, .summary = summary, .listed = n_refs > 0, .unmet = unmet, .rules = shown_rules,
 		.today = tz_local_day(tz, at), .at = at, .conf = c, .tz = tz,
 	};
 	if (!json && !summary) {
@@ -499,6 +543,7 @@ int cmd_status(int argc, char **argv)
 		status = bad_input("cannot write the output: %s", strerror(errno));
 out:
 	table_free(st.table);
+	free(shown_rules);
 	if (st.problems)
 		fclose(st.problems);
 	free(pbuf);

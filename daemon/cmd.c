@@ -20,17 +20,6 @@
 const char *config_path;
 bool config_explicit;
 
-int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("casewatch: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'casewatch --help'.\n", stderr);
-	return EXIT_USAGE;
-}
-
 int bad_input(const char *fmt, ...)
 {
 	va_list ap;
@@ -319,4 +308,39 @@ void tally_print_unshown(const struct tally *t)
 	if (t->unshown)
 		fprintf(stderr, "casewatch: %zu more problem lines (casewatch status prints each with its case)\n",
 			t->unshown);
+}
+
+int cmd_list_refs(const char *database, const char *prefix, FILE *f, char **ret_err)
+{
+	sqlite3 *db = NULL;
+	int r = scan_open(database, &db, ret_err);
+	if (r < 0)
+		return r;
+	/* A range, not LIKE: the index on ref answers it, whatever the
+	 * number of cases, and the case of the letters counts as it does
+	 * for status REF. No UTF-8 sequence has the byte 0xff. */
+	_cleanup_free_ char *end = xasprintf("%s\xff", prefix);
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT ref FROM cases WHERE ref >= ?1 AND ref < ?2 ORDER BY ref LIMIT ?3", -1,
+			       &st, NULL) != SQLITE_OK) {
+		*ret_err = xasprintf("cannot read the case database %s: %s", database, sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return -EIO;
+	}
+	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, end, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, CMD_REFS_MAX);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		_cleanup_free_ char *ref = printable((const char *)sqlite3_column_text(st, 0));
+		fprintf(f, "%s\n", ref);
+	}
+	r = 0;
+	if (rc != SQLITE_DONE) {
+		*ret_err = xasprintf("cannot read the case database %s: %s", database, sqlite3_errmsg(db));
+		r = -EIO;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return r;
 }

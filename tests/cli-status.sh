@@ -210,4 +210,53 @@ same "summary: 20 problem lines" "$(grep -c '^casewatch: case ' "$T/err")" 20
 same "summary: then how many more" "$(tail -n 1 "$T/err")" \
 	"casewatch: 6 more problem lines (casewatch status prints each with its case)"
 
+# --rule: only the obligations of the rules named; each must be configured.
+run "status --rule" 0 "$CASEWATCH" -c "$conf" status --at 2026-11-20 --rule serious-incident-call A-1 A-3
+expect_out "only that rule's" \
+"CASE STANDARD              PARTY DUE        STATE   LATE
+A-1  serious-incident-call -     2026-11-17 overdue 3 working days late"
+run "status --rule twice" 0 "$CASEWATCH" -c "$conf" status --at 2026-11-20 --rule acknowledge-enquiry --rule serious-incident-call --json A-1
+same "both rules, in pack order" "$(jq -r '[.obligations[].rule] | join(" ")' "$T/out")" "serious-incident-call acknowledge-enquiry"
+run "status --summary --rule" 0 "$CASEWATCH" -c "$conf" status --summary --at 2026-11-20 --rule acknowledge-enquiry --json
+same "the summary of that rule alone" "$(jq -c '[.rules[] | [.rule, .met, .overdue]]' "$T/out")" '[["acknowledge-enquiry",2,2]]'
+run "status --rule not configured" 1 "$CASEWATCH" -c "$conf" status --rule keep-informd
+expect_err "names it, and where the rules are listed" \
+	"casewatch: no rule 'keep-informd' is configured (casewatch check --list-rules lists them)"
+[ -s "$T/out" ] && not_ok "nothing on stdout for an unknown rule" || ok "nothing on stdout for an unknown rule"
+
+# --list-refs PREFIX: the references that begin with it, sorted, at most
+# 100; the case of the letters counts, as for status REF.
+run "status --list-refs" 0 "$CASEWATCH" -c "$conf" status --list-refs P-2
+expect_out "sorted, by prefix" "P-2
+P-20
+P-21
+P-22
+P-23
+P-24
+P-25"
+run "status --list-refs, lower case" 0 "$CASEWATCH" -c "$conf" status --list-refs p-2
+[ -s "$T/out" ] && not_ok "nothing: references are compared as they are" || ok "nothing: references are compared as they are"
+run "status --list-refs, empty" 0 "$CASEWATCH" -c "$conf" status --list-refs ''
+same "every reference, from the first" "$(wc -l <"$T/out") $(head -n 3 "$T/out" | tr '\n' ' ')" "29 A-1 A-2 A-3 "
+sqlite3 -batch "$db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 150)
+	INSERT INTO cases (id, ref, stage, received_at) SELECT 1000 + i, printf('M-%03d', i), 'closed', '2026-01-05T10:00:00Z' FROM n;"
+run "status --list-refs, many" 0 "$CASEWATCH" -c "$conf" status --list-refs M-
+same "at most 100" "$(wc -l <"$T/out") $(tail -n 1 "$T/out")" "100 M-100"
+plan=$(sqlite3 -batch "$db" "EXPLAIN QUERY PLAN SELECT ref FROM cases WHERE ref >= 'M-' AND ref < 'M-'||x'ff' ORDER BY ref LIMIT 100")
+case $plan in *"USING COVERING INDEX"*) ok "the query reads the index on ref" ;; *) not_ok "the query reads the index on ref: $plan" ;; esac
+sqlite3 -batch "$db" "DELETE FROM cases WHERE id > 1000;"
+run "status --list-refs with other options" 2 "$CASEWATCH" -c "$conf" status --list-refs A --json
+run "status --list-refs without a database" 1 "$CASEWATCH" -c "$T/missing.conf" status --list-refs A
+
+# check --list-rules: each rule's id and title, a tab between, in pack
+# order; with problems, the problems and no list.
+run "check --list-rules" 0 "$CASEWATCH" -c "$conf" check --list-rules
+same "the ids of the pack" "$(cut -f1 "$T/out" | tr '\n' ' ')" \
+	"serious-incident-call acknowledge-enquiry sendback-letter acknowledgement-letters victim-visit perpetrator-letter no-perpetrator keep-informed "
+same "a tab, then the title" "$(sed -n 1p "$T/out" | cut -f2-)" \
+	"$(sed -n '/id = "serious-incident-call"/,/title/p' "$top_srcdir/rules/leeds-asbu.conf" | sed -n 's/^.*title = "\(.*\)";.*$/\1/p')"
+run "check --list-rules with problems" 1 "$CASEWATCH" -c "$T/bad.conf" check --list-rules
+same "the problems, no list" "$(grep -c -v "^$T/" "$T/out")" 0
+run "check with an operand" 2 "$CASEWATCH" -c "$conf" check rules
+
 done_testing
