@@ -328,6 +328,8 @@ int main(int argc, char **argv)
 			cmd_help_print(cmd, stdout);
 			return 0;
 		}
+		if (!sub && !d && argv[1][0] == '-')
+			return usage_error("unknown option '%s' for %s", argv[1], cmd);
 		if (!sub && !d) {
 			_cleanup_free_ char *subs = subcommands(cmd);
 			return usage_error("unknown %s command '%s' (%s)", cmd, argv[1], subs);

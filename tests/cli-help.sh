@@ -143,6 +143,12 @@ same "says what is missing, with the group's usage" "$(sed -n '1p;$p' "$T/err")"
 Try 'casewatch calendar --help'."
 run "unknown calendar command" 2 cw calendar sum 1 2
 same "names the commands" "$(sed -n 1p "$T/err")" "casewatch: unknown calendar command 'sum' (holidays, add or between)"
+for group in calendar db; do
+	run "$group --no-such-option" 2 cw $group --no-such-option
+	same "$group --no-such-option: an unknown option, with the group's usage" "$(sed -n '1p;$p' "$T/err")" \
+"casewatch: unknown option '--no-such-option' for $group
+Try 'casewatch $group --help'."
+done
 run "db without a command" 2 cw db
 same "db needs init" "$(sed -n 1,2p "$T/err")" "casewatch: db needs a command: init
 Usage: casewatch [-c FILE] db init [PATH]"
