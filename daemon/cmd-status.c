@@ -520,6 +520,10 @@ int cmd_status(int argc, char **argv)
 	for (int i = 0; i < n_refs && r == 0; i++)
 		r = scan_evaluate(db, &ev, ids[i], ids[i], NULL, on_case, &st, &err);
 	if (r < 0) {
+		/* What was read before the failure, as the listing always
+		 * showed it, then why it stops. */
+		if (st.shown)
+			table_print(st.table, stdout, table_colour_wanted(stdout));
 		fflush(stdout);
 		status = bad_input("%s", err);
 		goto out;
