@@ -22,43 +22,33 @@
 #define CONFIG_DEFAULT "/etc/casewatch/casewatch.conf"
 #endif
 
-static void usage(FILE *f)
+/* check --list-rules: each rule's id and title, for people and for the
+ * completion of status --rule. */
+static void list_rules(const struct conf *c)
 {
-	fputs("Usage: casewatch [-c FILE] COMMAND [ARGS]\n"
-	      "\n"
-	      "Commands:\n"
-	      "  check                                   validate the configuration and its files\n"
-	      "  calendar holidays [--division D] YEAR   the year's bank holidays and closures\n"
-	      "  calendar add [--division D] DATE N      the date N working days after DATE\n"
-	      "  calendar between [--division D] FROM TO working days after FROM up to TO\n"
-	      "  db init [PATH]                          create or upgrade the case database\n"
-	      "  status [--at TIME] [--json] [--unmet] [REF ...]\n"
-	      "                                          every obligation of the cases and its state\n"
-	      "  status --summary [--at TIME] [--json]   counts by standard and state, and figures\n"
-	      "  report [--from DATE] [--to DATE] [--by month|quarter|year] [--team T] [--officer O]\n"
-	      "         [--format text|csv|json] [-o FILE] [--at TIME]\n"
-	      "                                          how well each standard was kept, period by period\n"
-	      "  run --once [--at TIME] [--dry-run] [--full]\n"
-	      "                                          one scan of casewatchd, and sending what is due\n"
-	      "  outbox [--dead]                         messages waiting to be delivered, and given up\n"
-	      "  outbox retry ID...                      send a message given up again\n"
-	      "  outbox send [--at TIME]                 deliver what is due now, without a scan\n"
-	      "  outbox show ID                          one message as stored, or when its text was removed\n"
-	      "  import [--mapping FILE] [--dry-run] FILE...\n"
-	      "                                          CSV exports into the case database\n"
-	      "  event REF KIND [--at TIME] [--party ID] [--channel C] [--detail D] [--officer O]\n"
-	      "                                          record one event of a case\n"
-	      "\n"
-	      "Options:\n"
-	      "  -c, --config FILE   configuration (default " CONFIG_DEFAULT ")\n"
-	      "  -h, --help          show this help\n"
-	      "  -V, --version       show the version\n", f);
+	for (size_t i = 0; i < c->ruleset.n; i++) {
+		_cleanup_free_ char *title = text_clean(c->ruleset.v[i].title, 0, NULL);
+		printf("%s\t%s\n", c->ruleset.v[i].id, title);
+	}
 }
 
-static int cmd_check(int argc, char **argv)
+int cmd_check(int argc, char **argv)
 {
-	if (argc != 1)
-		return usage_error("check takes no arguments, got '%s'", argv[1]);
+	struct cmd_parser p;
+	bool rules = false;
+	int o;
+	cmd_parser_init(&p, cmd_lookup("check"), false);
+	while ((o = cmd_getopt(&p, argc, argv)) != -1) {
+		switch (o) {
+		case CMD_EXIT:
+			return p.status;
+		case 'l':
+			rules = true;
+			break;
+		}
+	}
+	if (optind < argc)
+		return usage_error("check takes no operands, got '%s'", argv[optind]);
 
 	struct diags d = { 0 };
 	struct conf *c = NULL;
@@ -70,6 +60,8 @@ static int cmd_check(int argc, char **argv)
 		_cleanup_free_ char *why = NULL;
 		if (c->import_inbox && inbox_usable(c->import_inbox, &why) < 0)
 			diags_add(&d, c->path, 0, "%s", why);
+		if (rules && d.n == 0)
+			list_rules(c);
 		conf_free(c);
 	}
 
@@ -82,7 +74,8 @@ static int cmd_check(int argc, char **argv)
 		if (embedded)
 			fprintf(stderr, "casewatch: %s does not exist: checked the embedded defaults\n",
 				config_path);
-		puts("configuration OK");
+		if (!rules)
+			puts("configuration OK");
 	}
 	diags_free(&d);
 	if (fflush(stdout) != 0 || ferror(stdout))
@@ -91,10 +84,13 @@ static int cmd_check(int argc, char **argv)
 }
 
 /* Options of the calendar commands may stand anywhere among the operands,
- * and an operand may be a negative number, so getopt is not used. */
-static int parse_division_opt(int argc, char **argv, int *ret_division, char ***ret_operands, int *ret_n)
+ * and an operand may be a negative number, so getopt is not used. argv[0]
+ * is the subcommand. Returns 0, or CMD_EXIT with *ret_status. */
+static int parse_division_opt(int argc, char **argv, int *ret_division, char ***ret_operands, int *ret_n,
+			      int *ret_status)
 {
-	char **ops = xcalloc((size_t)argc + 1, sizeof(char *));
+	const struct cmd_def *def = cmd_lookup(cmd_current);
+	_cleanup_free_ char **ops = xcalloc((size_t)argc + 1, sizeof(char *));
 	int n = 0, division = -1;
 	bool only_operands = false;
 
@@ -108,26 +104,35 @@ static int parse_division_opt(int argc, char **argv, int *ret_division, char ***
 			only_operands = true;
 			continue;
 		}
-		if (strcmp(a, "--division") == 0) {
-			if (i + 1 >= argc) {
-				free(ops);
-				return usage_error("%s needs a division", a);
-			}
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			cmd_help_print(def->name, stdout);
+			*ret_status = 0;
+			return CMD_EXIT;
+		}
+		/* --division D or --division=D: the table's one option */
+		_cleanup_free_ char *name = a[1] == '-' ? xstrndup(a + 2, strcspn(a + 2, "=")) : NULL;
+		const struct cmd_opt *o = name ? cmd_find_opt(def, name) : NULL;
+		if (!o) {
+			*ret_status = usage_error("unknown option '%s' for %s", a, def->name);
+			return CMD_EXIT;
+		}
+		if (a[2 + strlen(name)] == '=') {
+			val = a + 3 + strlen(name);
+		} else if (i + 1 < argc) {
 			val = argv[++i];
-		} else if (strncmp(a, "--division=", 11) == 0) {
-			val = a + 11;
 		} else {
-			free(ops);
-			return usage_error("unknown option '%s'", a);
+			*ret_status = usage_error("%s needs a division", a);
+			return CMD_EXIT;
 		}
 		division = division_from_string(val);
 		if (division < 0) {
-			free(ops);
-			return bad_input("unknown division '%s' (england-and-wales, scotland or northern-ireland)", val);
+			*ret_status = bad_input("unknown division '%s' (england-and-wales, scotland or northern-ireland)",
+						val);
+			return CMD_EXIT;
 		}
 	}
 	*ret_division = division;
-	*ret_operands = ops;
+	*ret_operands = TAKE_PTR(ops);
 	*ret_n = n;
 	return 0;
 }
@@ -158,24 +163,15 @@ static int parse_int_arg(const char *what, const char *s, long min, long max, lo
 	return 0;
 }
 
-static int cmd_calendar(int argc, char **argv)
+int cmd_calendar(int argc, char **argv)
 {
-	if (argc < 2)
-		return usage_error("calendar needs a command: holidays, add or between");
-	const char *sub = argv[1];
-	int nwant;
-	if (strcmp(sub, "holidays") == 0)
-		nwant = 1;
-	else if (strcmp(sub, "add") == 0 || strcmp(sub, "between") == 0)
-		nwant = 2;
-	else
-		return usage_error("unknown calendar command '%s' (holidays, add or between)", sub);
+	const char *sub = argv[0];
+	int nwant = strcmp(sub, "holidays") == 0 ? 1 : 2;
 
-	int division = -1, n = 0;
+	int division = -1, n = 0, status = 0;
 	_cleanup_free_ char **ops = NULL;
-	int r = parse_division_opt(argc - 1, argv + 1, &division, &ops, &n);
-	if (r != 0)
-		return r;
+	if (parse_division_opt(argc, argv, &division, &ops, &n, &status) != 0)
+		return status;
 	if (n != nwant)
 		return usage_error("calendar %s takes %s", sub, nwant == 1 ? "one operand" : "two operands");
 
@@ -202,7 +198,6 @@ static int cmd_calendar(int argc, char **argv)
 	struct calendar *cal = conf_calendar(c, division);
 	conf_free(c);
 
-	int status = 0;
 	char buf[DATE_STRLEN];
 	if (nwant == 1) {
 		struct holiday_list l = { 0 };
@@ -228,15 +223,19 @@ static int cmd_calendar(int argc, char **argv)
 	return status;
 }
 
-static int cmd_db(int argc, char **argv)
+int cmd_db(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "init") != 0)
-		return usage_error("db needs a command: init");
-	if (argc > 3)
+	struct cmd_parser p;
+	int o;
+	cmd_parser_init(&p, cmd_lookup("db init"), false);
+	while ((o = cmd_getopt(&p, argc, argv)) != -1)
+		if (o == CMD_EXIT)
+			return p.status;
+	if (argc - optind > 1)
 		return usage_error("db init takes at most one operand, the database's path");
 
 	struct conf *c = NULL;
-	const char *path = argv[2];
+	const char *path = argv[optind];
 	if (!path) {
 		if (load_conf(&c) < 0)
 			return EXIT_BADINPUT;
@@ -259,6 +258,24 @@ static int cmd_db(int argc, char **argv)
 	return status;
 }
 
+/* "holidays, add or between": a group's subcommands. */
+static char *subcommands(const char *group)
+{
+	struct strbuf b = { 0 };
+	size_t n = 0, k = 0, len = strlen(group);
+	strbuf_add(&b, "", 0);
+	for (const struct cmd_def *d = cmd_table; d->name; d++)
+		n += strncmp(d->name, group, len) == 0 && d->name[len] == ' ';
+	for (const struct cmd_def *d = cmd_table; d->name; d++) {
+		if (strncmp(d->name, group, len) != 0 || d->name[len] != ' ')
+			continue;
+		strbuf_adds(&b, k == 0 ? "" : k + 1 == n ? " or " : ", ");
+		strbuf_adds(&b, d->name + len + 1);
+		k++;
+	}
+	return b.p;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -271,47 +288,64 @@ int main(int argc, char **argv)
 
 	config_path = CONFIG_DEFAULT;
 	malloc_tune();
-	while ((o = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "+:c:hV", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c':
 			config_path = optarg;
 			config_explicit = true;
 			break;
 		case 'h':
-			usage(stdout);
+			cmd_help_print(NULL, stdout);
 			return 0;
 		case 'V':
 			puts(PACKAGE_STRING);
 			return 0;
+		case ':':
+			if (strncmp(argv[optind - 1], "--", 2) == 0)
+				return usage_error("%s needs a value", argv[optind - 1]);
+			return usage_error("-%c needs a value", optopt);
 		default:
-			fputs("Try 'casewatch --help'.\n", stderr);
-			return EXIT_USAGE;
+			if (optopt)
+				return usage_error("unknown option '-%c'", optopt);
+			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc) {
-		usage(stderr);
+		cmd_help_print(NULL, stderr);
 		return EXIT_USAGE;
 	}
 	const char *cmd = argv[optind];
 	argc -= optind;
 	argv += optind;
-	if (strcmp(cmd, "check") == 0)
-		return cmd_check(argc, argv);
-	if (strcmp(cmd, "calendar") == 0)
-		return cmd_calendar(argc, argv);
-	if (strcmp(cmd, "db") == 0)
-		return cmd_db(argc, argv);
-	if (strcmp(cmd, "status") == 0)
-		return cmd_status(argc, argv);
-	if (strcmp(cmd, "report") == 0)
-		return cmd_report(argc, argv);
-	if (strcmp(cmd, "run") == 0)
-		return cmd_run(argc, argv);
-	if (strcmp(cmd, "outbox") == 0)
-		return cmd_outbox(argc, argv);
-	if (strcmp(cmd, "import") == 0)
-		return cmd_import(argc, argv);
-	if (strcmp(cmd, "event") == 0)
-		return cmd_event(argc, argv);
-	return usage_error("unknown command '%s'", cmd);
+	const struct cmd_def *d = cmd_lookup(cmd);
+	if (cmd_is_group(cmd) && argc >= 2) {
+		/* calendar add, outbox retry: the subcommand's own entry */
+		_cleanup_free_ char *name = xasprintf("%s %s", cmd, argv[1]);
+		const struct cmd_def *sub = cmd_lookup(name);
+		cmd_current = cmd;
+		if (!sub && !d && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+			cmd_help_print(cmd, stdout);
+			return 0;
+		}
+		if (!sub && !d && argv[1][0] == '-')
+			return usage_error("unknown option '%s' for %s", argv[1], cmd);
+		if (!sub && !d) {
+			_cleanup_free_ char *subs = subcommands(cmd);
+			return usage_error("unknown %s command '%s' (%s)", cmd, argv[1], subs);
+		}
+		if (sub) {
+			d = sub;
+			argc--;
+			argv++;
+		}
+	} else if (cmd_is_group(cmd) && !d) {
+		_cleanup_free_ char *subs = subcommands(cmd);
+		cmd_current = cmd;
+		return usage_error("%s needs a command: %s", cmd, subs);
+	}
+	if (!d)
+		return usage_error("unknown command '%s'", cmd);
+	cmd_current = d->name;
+	return d->run(argc, argv);
 }

@@ -3,6 +3,7 @@
  * stage in the state database and queues what is owed (casewatchd(8)). */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -658,15 +659,39 @@ static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *
 	return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
+/* As casewatchd(8)'s SYNOPSIS and OPTIONS have it (tests/cli-help.sh). */
 static void usage(FILE *f)
 {
 	fputs("Usage: casewatchd [-c FILE]\n"
+	      "       casewatchd -h\n"
+	      "       casewatchd -V\n", f);
+}
+
+static void help(FILE *f)
+{
+	usage(f);
+	fputs("\n"
+	      "Watch an ASB unit's case database, keep track of what its service standards\n"
+	      "require, and tell officers, supervisors and managers (casewatchd(8)).\n"
 	      "\n"
-	      "Watch the case database and keep the service standards' obligations (casewatchd(8)).\n"
-	      "\n"
-	      "  -c, --config FILE   configuration (default " CONFIG_DEFAULT ")\n"
-	      "  -h, --help          show this help\n"
-	      "  -V, --version       show the version\n", f);
+	      "Options:\n"
+	      "  -c, --config FILE  the configuration (default " CONFIG_DEFAULT ")\n"
+	      "  -h, --help         show this help\n"
+	      "  -V, --version      show the version\n", f);
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("casewatchd: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	usage(stderr);
+	fputs("Try 'casewatchd --help'.\n", stderr);
+	return 2;
 }
 
 int main(int argc, char **argv)
@@ -683,28 +708,31 @@ int main(int argc, char **argv)
 	/* No count of SQLite's memory, nobody reads it: it takes a lock at
 	 * every allocation. Before SQLite starts, which ignores it after. */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	while ((o = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":c:hV", opts, NULL)) != -1) {
+		char shortopt[3] = { '-', (char)optopt, '\0' };
+		const char *last = argv[optind - 1];
+		bool is_long = strncmp(last, "--", 2) == 0 && (o == ':' || optopt == 0);
 		switch (o) {
 		case 'c':
 			d.config_path = optarg;
 			d.config_explicit = true;
 			break;
 		case 'h':
-			usage(stdout);
+			help(stdout);
 			return 0;
 		case 'V':
-			puts(PACKAGE_STRING);
+			/* The program, then its package and version. */
+			puts("casewatchd (" PACKAGE_NAME ") " PACKAGE_VERSION);
 			return 0;
+		case ':':
+			return usage_error("%s needs a value", is_long ? last : shortopt);
 		default:
-			usage(stderr);
-			return 2;
+			return usage_error("unknown option '%s'", is_long ? last : shortopt);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "casewatchd: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
-		return 2;
-	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
 	log_setup("casewatchd");
 
 	/* Signals arrive through the event loop; blocked from here on, so a

@@ -55,20 +55,14 @@ static int lookup_int(sqlite3 *db, const char *sql, const char *text, int64_t nu
 
 int cmd_event(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "at", required_argument, NULL, 'a' },
-		{ "party", required_argument, NULL, 'p' },
-		{ "channel", required_argument, NULL, 'C' },
-		{ "detail", required_argument, NULL, 'd' },
-		{ "officer", required_argument, NULL, 'o' },
-		{ 0 }
-	};
 	const char *at_arg = NULL, *party_arg = NULL, *channel = NULL, *detail = NULL, *officer = NULL;
+	struct cmd_parser p;
 	int o;
-	optind = 0;
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+	cmd_parser_init(&p, cmd_lookup("event"), false);
+	while ((o = cmd_getopt(&p, argc, argv)) != -1) {
 		switch (o) {
+		case CMD_EXIT:
+			return p.status;
 		case 'a':
 			at_arg = optarg;
 			break;
@@ -84,10 +78,6 @@ int cmd_event(int argc, char **argv)
 		case 'o':
 			officer = optarg;
 			break;
-		case ':':
-			return usage_error("%s needs a value", argv[optind - 1]);
-		default:
-			return usage_error("unknown option '%s' for event", argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 2)

@@ -24,28 +24,21 @@ static void on_line(void *userdata, bool rejected, const char *text)
 
 int cmd_import(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "mapping", required_argument, NULL, 'm' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ 0 }
-	};
 	const char *mapping_path = NULL;
 	bool dry_run = false;
+	struct cmd_parser p;
 	int o;
-	optind = 0;
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+	cmd_parser_init(&p, cmd_lookup("import"), false);
+	while ((o = cmd_getopt(&p, argc, argv)) != -1) {
 		switch (o) {
+		case CMD_EXIT:
+			return p.status;
 		case 'm':
 			mapping_path = optarg;
 			break;
 		case 'n':
 			dry_run = true;
 			break;
-		case ':':
-			return usage_error("%s needs a value", argv[optind - 1]);
-		default:
-			return usage_error("unknown option '%s' for import", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)

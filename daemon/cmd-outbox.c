@@ -166,61 +166,138 @@ static int show(sqlite3 *db, const struct tz *tz, const char *arg)
 	return 0;
 }
 
+/* What each outbox command starts from: the configuration, the moment
+ * and the state database. Returns 0, or the exit status with nothing to
+ * free. */
+static int outbox_open(const char *at_arg, bool write, struct cmd_world *ret_world, sqlite3 **ret_db)
+{
+	if (cmd_world_load(at_arg, ret_world) != 0)
+		return EXIT_BADINPUT;
+	int status = open_state(ret_world->conf->state, write, ret_db);
+	if (status != 0)
+		cmd_world_free(ret_world);
+	return status;
+}
+
+/* Options for a command with no options of its own but --help. */
+static int no_options(const char *name, int argc, char **argv)
+{
+	struct cmd_parser p;
+	int o;
+	cmd_parser_init(&p, cmd_lookup(name), false);
+	while ((o = cmd_getopt(&p, argc, argv)) != -1)
+		if (o == CMD_EXIT)
+			return p.status;
+	return -1;
+}
+
+int cmd_outbox_retry(int argc, char **argv)
+{
+	int status = no_options("outbox retry", argc, argv);
+	if (status >= 0)
+		return status;
+	if (optind >= argc)
+		return usage_error("outbox retry needs the number of a dead message (casewatch outbox lists them)");
+	long long id;
+	for (int i = optind; i < argc; i++)
+		if ((status = parse_id(argv[i], &id)) != 0)
+			return status;
+	struct cmd_world world;
+	sqlite3 *db = NULL;
+	if ((status = outbox_open(NULL, true, &world, &db)) != 0)
+		return status;
+	status = retry(db, world.tz, argv + optind, argc - optind);
+	sqlite3_close(db);
+	cmd_world_free(&world);
+	return status;
+}
+
+int cmd_outbox_send(int argc, char **argv)
+{
+	const char *at_arg = NULL;
+	struct cmd_parser p;
+	int o;
+	cmd_parser_init(&p, cmd_lookup("outbox send"), false);
+	while ((o = cmd_getopt(&p, argc, argv)) != -1) {
+		switch (o) {
+		case CMD_EXIT:
+			return p.status;
+		case 'a':
+			at_arg = optarg;
+			break;
+		}
+	}
+	if (optind < argc)
+		return usage_error("outbox send takes only --at TIME, got '%s'", argv[optind]);
+	struct cmd_world world;
+	sqlite3 *db = NULL;
+	int status = outbox_open(at_arg, true, &world, &db);
+	if (status != 0)
+		return status;
+	_cleanup_free_ char *err = NULL;
+	status = cmd_send(world.conf, db, world.at, &err);
+	sqlite3_close(db);
+	cmd_world_free(&world);
+	return status;
+}
+
+int cmd_outbox_show(int argc, char **argv)
+{
+	int status = no_options("outbox show", argc, argv);
+	if (status >= 0)
+		return status;
+	if (argc - optind != 1)
+		return usage_error("outbox show needs the number of one message");
+	long long id;
+	if ((status = parse_id(argv[optind], &id)) != 0)
+		return status;
+	struct cmd_world world;
+	sqlite3 *db = NULL;
+	if ((status = outbox_open(NULL, false, &world, &db)) != 0)
+		return status;
+	status = show(db, world.tz, argv[optind]);
+	sqlite3_close(db);
+	cmd_world_free(&world);
+	return status;
+}
+
 int cmd_outbox(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "dead", no_argument, NULL, 'd' },
-		{ 0 }
-	};
 	bool dead_only = false;
+	struct cmd_parser p;
 	int o;
-	optind = 0;
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
+	/* outbox --dead retry ID: the options before the subcommand are
+	 * outbox's, those after it the subcommand's. */
+	cmd_parser_init(&p, cmd_lookup("outbox"), true);
+	while ((o = cmd_getopt(&p, argc, argv)) != -1) {
 		switch (o) {
+		case CMD_EXIT:
+			return p.status;
 		case 'd':
 			dead_only = true;
 			break;
-		default:
-			return usage_error("unknown option '%s' for outbox", argv[optind - 1]);
 		}
 	}
-	bool do_retry = optind < argc && strcmp(argv[optind], "retry") == 0;
-	bool do_send = optind < argc && strcmp(argv[optind], "send") == 0;
-	bool do_show = optind < argc && strcmp(argv[optind], "show") == 0;
-	if (optind < argc && !do_retry && !do_send && !do_show)
-		return usage_error("outbox takes no operands but 'retry ID...', 'send' or 'show ID', got '%s'",
-				   argv[optind]);
-	if (do_show && optind + 2 != argc)
-		return usage_error("outbox show needs the number of one message");
-	if (do_retry && optind + 1 >= argc)
-		return usage_error("outbox retry needs the number of a dead message (casewatch outbox lists them)");
-	if (do_send && optind + 1 < argc && strcmp(argv[optind + 1], "--at") != 0)
-		return usage_error("outbox send takes only --at TIME, got '%s'", argv[optind + 1]);
-	if (do_send && optind + 1 < argc && optind + 3 != argc)
-		return usage_error("outbox send --at needs one TIME");
+	if (optind < argc) {
+		_cleanup_free_ char *name = xasprintf("outbox %s", argv[optind]);
+		const struct cmd_def *sub = cmd_lookup(name);
+		if (!sub)
+			return usage_error("outbox takes no operands but 'retry ID...', 'send' or 'show ID', got '%s'",
+					   argv[optind]);
+		cmd_current = sub->name;
+		return sub->run(argc - optind, argv + optind);
+	}
 
 	struct cmd_world world;
-	if (cmd_world_load(do_send && optind + 2 < argc ? argv[optind + 2] : NULL, &world) != 0)
-		return EXIT_BADINPUT;
 	sqlite3 *db = NULL;
-	int status = open_state(world.conf->state, do_retry || do_send, &db);
-	if (status == 0) {
-		if (do_send) {
-			_cleanup_free_ char *err = NULL;
-			status = cmd_send(world.conf, db, world.at, &err);
-		} else if (do_retry) {
-			status = retry(db, world.tz, argv + optind + 1, argc - optind - 1);
-		} else if (do_show) {
-			status = show(db, world.tz, argv[optind + 1]);
-		} else {
-			int n = print_undelivered(db, world.tz, stdout, dead_only);
-			if (n < 0)
-				status = bad_input("cannot read the state database: %s", sqlite3_errmsg(db));
-			else if (n == 0)
-				puts(dead_only ? "no message was given up" : "nothing waiting to be delivered, and nothing given up");
-		}
-	}
+	int status = outbox_open(NULL, false, &world, &db);
+	if (status != 0)
+		return status;
+	int n = print_undelivered(db, world.tz, stdout, dead_only);
+	if (n < 0)
+		status = bad_input("cannot read the state database: %s", sqlite3_errmsg(db));
+	else if (n == 0)
+		puts(dead_only ? "no message was given up" : "nothing waiting to be delivered, and nothing given up");
 	sqlite3_close(db);
 	cmd_world_free(&world);
 	return status;

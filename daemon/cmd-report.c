@@ -102,25 +102,16 @@ static int write_file(const char *path, const struct report *rep, enum report_fo
 
 int cmd_report(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "by", required_argument, NULL, 'b' },
-		{ "team", required_argument, NULL, 'T' },
-		{ "officer", required_argument, NULL, 'O' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "at", required_argument, NULL, 'a' },
-		{ 0 }
-	};
 	const char *from_arg = NULL, *to_arg = NULL, *team = NULL, *officer = NULL, *output = NULL, *at_arg = NULL;
 	enum report_by by = REPORT_BY_MONTH;
 	enum report_format format = REPORT_TEXT;
+	struct cmd_parser p;
 	int o, v;
-	optind = 0;
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
+	cmd_parser_init(&p, cmd_lookup("report"), false);
+	while ((o = cmd_getopt(&p, argc, argv)) != -1) {
 		switch (o) {
+		case CMD_EXIT:
+			return p.status;
 		case 'f':
 			from_arg = optarg;
 			break;
@@ -149,10 +140,6 @@ int cmd_report(int argc, char **argv)
 		case 'a':
 			at_arg = optarg;
 			break;
-		case ':':
-			return usage_error("%s needs a value", argv[optind - 1]);
-		default:
-			return usage_error("unknown option '%s' for report", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

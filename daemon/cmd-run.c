@@ -39,20 +39,15 @@ static int keep_sent(const struct cmd_world *world, sqlite3 *db, bool dry_run)
 
 int cmd_run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "once", no_argument, NULL, 'o' },
-		{ "at", required_argument, NULL, 'a' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "full", no_argument, NULL, 'f' },
-		{ 0 }
-	};
 	const char *at_arg = NULL;
 	bool once = false, dry_run = false, full = false;
+	struct cmd_parser p;
 	int o;
-	optind = 0;
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+	cmd_parser_init(&p, cmd_lookup("run"), false);
+	while ((o = cmd_getopt(&p, argc, argv)) != -1) {
 		switch (o) {
+		case CMD_EXIT:
+			return p.status;
 		case 'o':
 			once = true;
 			break;
@@ -65,10 +60,6 @@ int cmd_run(int argc, char **argv)
 		case 'f':
 			full = true;
 			break;
-		case ':':
-			return usage_error("%s needs a value", argv[optind - 1]);
-		default:
-			return usage_error("unknown option '%s' for run", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

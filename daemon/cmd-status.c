@@ -13,15 +13,18 @@
 #include "eval.h"
 #include "import.h"
 #include "scan.h"
+#include "table.h"
 #include "util.h"
 
 struct status {
 	const struct evaluator *ev;
 	bool json, summary, listed; /* listed: REFs given */
 	bool unmet;                 /* only pending, overdue and paused */
+	bool *rules;                /* --rule: the rules shown (by index); NULL: every one */
 	size_t shown;               /* obligations printed */
 	size_t n_problems;
 	FILE *problems;             /* JSON problems, kept until the end */
+	struct table *table;        /* the text's rows, until every width is known */
 	/* --summary */
 	struct tally tally;
 	size_t (*counts)[_OB_STATE_MAX];
@@ -94,9 +97,11 @@ static void print_row(struct status *st, const struct eval_case *c, const struct
 	if (n > 0)
 		snprintf(late, sizeof(late), "%d %s late", n,
 			 o->due_instant ? (n == 1 ? "hour" : "hours") : (n == 1 ? "working day" : "working days"));
-	if (st->shown == 0)
-		printf("%-16s %-28s %-16s %-10s %-9s %s\n", "CASE", "STANDARD", "PARTY", "DUE", "STATE", "LATE");
-	printf("%-16s %-28s %-16s %-10s %-9s %s\n", ref, rule, party, due, ob_state_to_string(o->state), late);
+	const char *cells[] = { ref, rule, party, due, ob_state_to_string(o->state), late };
+	enum table_style styles[ELEMENTSOF(cells)] = { 0 };
+	if (o->state == OB_OVERDUE)
+		styles[4] = TABLE_ALERT;
+	table_add(st->table, cells, styles);
 }
 
 static void report_problems(struct status *st, const struct eval_case *c, const struct eval_result *res)
@@ -154,6 +159,8 @@ static int on_case(const struct eval_case *c, const struct eval_result *res, voi
 	for (size_t i = 0; i < res->n; i++) {
 		enum ob_state os = res->v[i].state;
 		if (st->unmet && os != OB_PENDING && os != OB_OVERDUE && os != OB_PAUSED)
+			continue;
+		if (st->rules && !st->rules[res->v[i].rule])
 			continue;
 		if (st->json)
 			print_json_obligation(st, c, &res->v[i]);
@@ -224,13 +231,19 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 		if (r)
 			return r;
 		putchar('\n');
-		printf("%-28s %9s %9s %9s %9s %9s %9s\n", "STANDARD", "pending", "met", "met_late", "overdue",
-		       "cancelled", "paused");
 	}
+	_cleanup_(table_freep) struct table *counts = table_new(1 + _OB_STATE_MAX);
+	_cleanup_(table_freep) struct table *figures = table_new(2);
+	const char *head[1 + _OB_STATE_MAX] = { "STANDARD" };
+	for (int s = 0; s < _OB_STATE_MAX; s++) {
+		head[1 + s] = summary_states[s];
+		table_align(counts, 1 + (size_t)s, TABLE_RIGHT);
+	}
+	table_add(counts, head, NULL);
 	bool first = true;
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct rule *r = &rs->v[i];
-		if (!eval_rule_has_obligations(r))
+		if (!eval_rule_has_obligations(r) || (st->rules && !st->rules[i]))
 			continue;
 		if (st->json) {
 			json_rule(first, r->id);
@@ -238,19 +251,26 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 				printf(", \"%s\": %zu", summary_states[s], st->counts[i][s]);
 			fputc('}', stdout);
 		} else {
-			printf("%-28s", r->id);
-			for (int s = 0; s < _OB_STATE_MAX; s++)
-				printf(" %9zu", st->counts[i][s]);
-			putchar('\n');
+			char n[_OB_STATE_MAX][24];
+			const char *cells[1 + _OB_STATE_MAX] = { r->id };
+			for (int s = 0; s < _OB_STATE_MAX; s++) {
+				snprintf(n[s], sizeof(n[s]), "%zu", st->counts[i][s]);
+				cells[1 + s] = n[s];
+			}
+			table_add(counts, cells, NULL);
 		}
 		first = false;
 	}
 	if (st->json)
 		fputs(first ? "], \"figures\": [" : "\n], \"figures\": [", stdout);
+	else
+		table_print(counts, stdout, false);
 
 	first = true;
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct rule *r = &rs->v[i];
+		if (st->rules && !st->rules[i])
+			continue;
 		_cleanup_free_ char *err = NULL;
 		char line[256];
 		bool met;
@@ -275,12 +295,12 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 				       u.met, u.months, u.months, u.current_met ? "met" : "pending",
 				       met ? "true" : "false");
 			} else {
-				if (first)
-					putchar('\n');
 				/* The meeting kind may be long: printed, never cut. */
-				printf("%-28s %d of %d months had a %s meeting; this month: %s%s; goal every month: %s\n",
-				       r->id, u.met, u.months, r->meeting, u.current_met ? "met" : "due by ",
-				       u.current_met ? "" : date_format(u.current_due, due), met ? "met" : "not met");
+				_cleanup_free_ char *text = xasprintf(
+					"%d of %d months had a %s meeting; this month: %s%s; goal every month: %s", u.met,
+					u.months, r->meeting, u.current_met ? "met" : "due by ",
+					u.current_met ? "" : date_format(u.current_due, due), met ? "met" : "not met");
+				table_add(figures, (const char *[]){ r->id, text }, NULL);
 			}
 		} else if (r->kind == RULE_TARGET && r->measure == MEASURE_SATISFACTION) {
 			size_t total = 0, yes = 0;
@@ -304,9 +324,9 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 				else
 					snprintf(line, sizeof(line), "no survey answers in the last %d months",
 						 r->window_months);
-				if (first)
-					putchar('\n');
-				printf("%-28s %s; goal %g%%: %s\n", r->id, line, r->goal, met ? "met" : "not met");
+				_cleanup_free_ char *text = xasprintf("%s; goal %g%%: %s", line, r->goal,
+								      met ? "met" : "not met");
+				table_add(figures, (const char *[]){ r->id, text }, NULL);
 			}
 		} else if (r->kind == RULE_TARGET) {
 			size_t n = st->interval_n[i], waiting = st->interval_waiting[i];
@@ -329,36 +349,56 @@ static int print_summary(struct status *st, sqlite3 *db, const char *at_text)
 						 "waiting for an update", avg, n, waiting);
 				else
 					snprintf(line, sizeof(line), "no update intervals in the last %d months", r->window_months);
-				if (first)
-					putchar('\n');
-				printf("%-28s %s; goal %d %s: %s\n", r->id, line, goal, unit, met ? "met" : "not met");
+				_cleanup_free_ char *text = xasprintf("%s; goal %d %s: %s", line, goal, unit,
+								      met ? "met" : "not met");
+				table_add(figures, (const char *[]){ r->id, text }, NULL);
 			}
 		} else {
 			continue;
 		}
 		first = false;
 	}
-	if (st->json)
+	if (st->json) {
 		fputs(first ? "]}\n" : "\n]}\n", stdout);
+	} else if (table_rows(figures)) {
+		/* Lined up with the counts above. */
+		table_min_width(figures, 0, table_width(counts, 0));
+		putchar('\n');
+		table_print(figures, stdout, false);
+	}
+	return 0;
+}
+
+/* --list-refs PREFIX: for the completion, and for whoever half
+ * remembers a reference. */
+static int list_refs(const char *prefix)
+{
+	struct conf *c = NULL;
+	if (load_conf(&c) < 0)
+		return EXIT_BADINPUT;
+	_cleanup_free_ char *err = NULL;
+	int r = cmd_list_refs(c->database, prefix, stdout, &err);
+	conf_free(c);
+	if (r < 0)
+		return bad_input("%s", err);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return bad_input("cannot write the output: %s", strerror(errno));
 	return 0;
 }
 
 int cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "at", required_argument, NULL, 'a' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "summary", no_argument, NULL, 's' },
-		{ "unmet", no_argument, NULL, 'u' },
-		{ 0 }
-	};
-	const char *at_arg = NULL;
+	const char *at_arg = NULL, *refs_prefix = NULL;
 	bool json = false, summary = false, unmet = false;
+	_cleanup_free_ const char **rule_ids = xcalloc((size_t)argc + 1, sizeof(char *));
+	size_t n_rule_ids = 0;
+	struct cmd_parser p;
 	int o;
-	optind = 0;
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+	cmd_parser_init(&p, cmd_lookup("status"), false);
+	while ((o = cmd_getopt(&p, argc, argv)) != -1) {
 		switch (o) {
+		case CMD_EXIT:
+			return p.status;
 		case 'a':
 			at_arg = optarg;
 			break;
@@ -371,10 +411,12 @@ int cmd_status(int argc, char **argv)
 		case 'u':
 			unmet = true;
 			break;
-		case ':':
-			return usage_error("%s needs a value", argv[optind - 1]);
-		default:
-			return usage_error("unknown option '%s' for status", argv[optind - 1]);
+		case 'r':
+			rule_ids[n_rule_ids++] = optarg;
+			break;
+		case 'L':
+			refs_prefix = optarg;
+			break;
 		}
 	}
 	char **refs = argv + optind;
@@ -383,6 +425,11 @@ int cmd_status(int argc, char **argv)
 		return usage_error("status --summary covers every case; it takes no case references");
 	if (summary && unmet)
 		return usage_error("status --summary counts every state; --unmet does not apply");
+	if (refs_prefix) {
+		if (n_refs > 0 || at_arg || json || summary || unmet || n_rule_ids)
+			return usage_error("status --list-refs takes nothing else");
+		return list_refs(refs_prefix);
+	}
 
 	struct cmd_world world;
 	sqlite3 *db = NULL;
@@ -391,6 +438,7 @@ int cmd_status(int argc, char **argv)
 	int64_t *ids = NULL;
 	int status = 0;
 	struct status st = { 0 };
+	bool *shown_rules = NULL;
 	char at_text[TZ_TIMESTAMP_STRLEN];
 
 	if (cmd_world_load(at_arg, &world) != 0)
@@ -399,6 +447,23 @@ int cmd_status(int argc, char **argv)
 	const struct tz *tz = world.tz;
 	int64_t at = world.at;
 	struct evaluator ev = { .rules = &c->ruleset, .cal = world.cal, .tz = tz, .at = at };
+	/* --rule: the rules shown; every one of them must be configured. */
+	if (n_rule_ids) {
+		shown_rules = xcalloc(c->ruleset.n + 1, sizeof(bool));
+		for (size_t i = 0; i < n_rule_ids && status == 0; i++) {
+			size_t k = 0;
+			while (k < c->ruleset.n && strcmp(c->ruleset.v[k].id, rule_ids[i]) != 0)
+				k++;
+			if (k == c->ruleset.n) {
+				_cleanup_free_ char *id = printable(rule_ids[i]);
+				status = bad_input("no rule '%s' is configured (casewatch check --list-rules lists them)", id);
+			} else {
+				shown_rules[k] = true;
+			}
+		}
+		if (status)
+			goto out;
+	}
 	if (scan_open(c->database, &db, &err) < 0) {
 		status = bad_input("%s", err);
 		goto out;
@@ -409,9 +474,13 @@ int cmd_status(int argc, char **argv)
 			"(see casewatch-rules(5))\n");
 	tz_format_timestamp(tz, at, at_text);
 	st = (struct status){
-		.ev = &ev, .json = json, .summary = summary, .listed = n_refs > 0, .unmet = unmet,
+		.ev = &ev, .json = json, .summary = summary, .listed = n_refs > 0, .unmet = unmet, .rules = shown_rules,
 		.today = tz_local_day(tz, at), .at = at, .conf = c, .tz = tz,
 	};
+	if (!json && !summary) {
+		st.table = table_new(6);
+		table_add(st.table, (const char *[]){ "CASE", "STANDARD", "PARTY", "DUE", "STATE", "LATE" }, NULL);
+	}
 	st.problems = open_memstream(&pbuf, &plen);
 	if (!st.problems)
 		abort();
@@ -451,6 +520,10 @@ int cmd_status(int argc, char **argv)
 	for (int i = 0; i < n_refs && r == 0; i++)
 		r = scan_evaluate(db, &ev, ids[i], ids[i], NULL, on_case, &st, &err);
 	if (r < 0) {
+		/* What was read before the failure, as the listing always
+		 * showed it, then why it stops. */
+		if (st.shown)
+			table_print(st.table, stdout, table_colour_wanted(stdout));
 		fflush(stdout);
 		status = bad_input("%s", err);
 		goto out;
@@ -464,12 +537,17 @@ int cmd_status(int argc, char **argv)
 		       st.n_problems ? "\n" : "");
 	} else if (st.shown == 0) {
 		printf("no obligations at %s\n", at_text);
+	} else if ((r = table_print(st.table, stdout, table_colour_wanted(stdout))) < 0) {
+		status = bad_input("cannot read back the table: %s", strerror(-r));
+		goto out;
 	}
 	if (!json && status == 0)
 		status_undelivered(world.conf->state, world.tz);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		status = bad_input("cannot write the output: %s", strerror(errno));
 out:
+	table_free(st.table);
+	free(shown_rules);
 	if (st.problems)
 		fclose(st.problems);
 	free(pbuf);

@@ -20,17 +20,6 @@
 const char *config_path;
 bool config_explicit;
 
-int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("casewatch: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'casewatch --help'.\n", stderr);
-	return EXIT_USAGE;
-}
-
 int bad_input(const char *fmt, ...)
 {
 	va_list ap;
@@ -139,6 +128,16 @@ const char *cmd_pruned_at(sqlite3 *db)
 													  : "NULL";
 }
 
+/* The length of s without the whitespace at its end (NULL: 0): the last
+ * field of a line of the listing never ends it in spaces. */
+static int trimmed(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+		n--;
+	return (int)n;
+}
+
 int print_undelivered(sqlite3 *db, const struct tz *tz, FILE *f, bool dead_only)
 {
 	_cleanup_free_ char *sql = xasprintf(
@@ -156,14 +155,15 @@ int print_undelivered(sqlite3 *db, const struct tz *tz, FILE *f, bool dead_only)
 		bool dead = strcmp(status, "dead") == 0;
 		when(tz, sqlite3_column_int64(st, dead ? 6 : 5), t);
 		const char *err = (const char *)sqlite3_column_text(st, 8);
-		fprintf(f, "%lld\t%s\t%s%s\t%d attempt%s\t%s %s\t%s\n", (long long)sqlite3_column_int64(st, 0),
+		const char *subject = (const char *)sqlite3_column_text(st, 7);
+		fprintf(f, "%lld\t%s\t%s%s\t%d attempt%s\t%s %s\t%.*s\n", (long long)sqlite3_column_int64(st, 0),
 			dead ? "dead" : "pending", strcmp((const char *)sqlite3_column_text(st, 2), "webhook") == 0 ? "webhook "
 														     : "",
 			(const char *)sqlite3_column_text(st, 3), sqlite3_column_int(st, 4),
-			sqlite3_column_int(st, 4) == 1 ? "" : "s", dead ? "given up" : "next", t,
-			(const char *)sqlite3_column_text(st, 7));
+			sqlite3_column_int(st, 4) == 1 ? "" : "s", dead ? "given up" : "next", t, trimmed(subject),
+			subject ? subject : "");
 		if (err)
-			fprintf(f, "\tlast error: %s\n", err);
+			fprintf(f, "\tlast error: %.*s\n", trimmed(err), err);
 		if (sqlite3_column_type(st, 9) != SQLITE_NULL) {
 			when(tz, sqlite3_column_int64(st, 9), t);
 			fprintf(f, "\ttext removed %s (notify.keep_sent): it cannot be sent again\n", t);
@@ -181,10 +181,11 @@ int print_undelivered(sqlite3 *db, const struct tz *tz, FILE *f, bool dead_only)
 	sqlite3_bind_int(st, 1, dead_only);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *ref = (const char *)sqlite3_column_text(st, 3);
-		fprintf(f, "-\t%s\t%s of %s\t%s %s\t%s\n", (const char *)sqlite3_column_text(st, 1),
+		const char *err = (const char *)sqlite3_column_text(st, 6);
+		fprintf(f, "-\t%s\t%s of %s\t%s %s\t%.*s\n", (const char *)sqlite3_column_text(st, 1),
 			(const char *)sqlite3_column_text(st, 2), ref ? ref : "a deleted case",
 			(const char *)sqlite3_column_text(st, 4), (const char *)sqlite3_column_text(st, 5),
-			(const char *)sqlite3_column_text(st, 6));
+			trimmed(err), err);
 		n++;
 	}
 	sqlite3_finalize(st);
@@ -319,4 +320,39 @@ void tally_print_unshown(const struct tally *t)
 	if (t->unshown)
 		fprintf(stderr, "casewatch: %zu more problem lines (casewatch status prints each with its case)\n",
 			t->unshown);
+}
+
+int cmd_list_refs(const char *database, const char *prefix, FILE *f, char **ret_err)
+{
+	sqlite3 *db = NULL;
+	int r = scan_open(database, &db, ret_err);
+	if (r < 0)
+		return r;
+	/* A range, not LIKE: the index on ref answers it, whatever the
+	 * number of cases, and the case of the letters counts as it does
+	 * for status REF. No UTF-8 sequence has the byte 0xff. */
+	_cleanup_free_ char *end = xasprintf("%s\xff", prefix);
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT ref FROM cases WHERE ref >= ?1 AND ref < ?2 ORDER BY ref LIMIT ?3", -1,
+			       &st, NULL) != SQLITE_OK) {
+		*ret_err = xasprintf("cannot read the case database %s: %s", database, sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return -EIO;
+	}
+	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, end, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, CMD_REFS_MAX);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		_cleanup_free_ char *ref = printable((const char *)sqlite3_column_text(st, 0));
+		fprintf(f, "%s\n", ref);
+	}
+	r = 0;
+	if (rc != SQLITE_DONE) {
+		*ret_err = xasprintf("cannot read the case database %s: %s", database, sqlite3_errmsg(db));
+		r = -EIO;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return r;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <getopt.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,7 +22,108 @@
 /* casewatch import: some rows were rejected, the rest imported. */
 #define EXIT_REJECTED 3
 
-/* Print "casewatch: ..." (and a hint) to stderr; return the exit status. */
+/* ---- The command table (cmd-table.c) ---- */
+
+/* What an option's value or an operand is: what the completion offers. */
+enum cmd_value {
+	CMD_VAL_NONE,    /* a flag; no operand */
+	CMD_VAL_TEXT,    /* anything: nothing to offer */
+	CMD_VAL_FILE,    /* a file name */
+	CMD_VAL_RULE,    /* a rule id of the configuration */
+	CMD_VAL_REF,     /* a case reference of the case database */
+	CMD_VAL_WORDS,   /* one of `words` */
+	CMD_VAL_COMMAND, /* a command of the table (help's operands) */
+};
+
+struct cmd_arg {
+	enum cmd_value kind;
+	const char *const *words; /* CMD_VAL_WORDS: NULL-ended */
+};
+
+struct cmd_opt {
+	const char *name;  /* "at": --at */
+	int id;            /* what cmd_getopt() returns for it */
+	char short_name;   /* 'o': -o too; 0: none */
+	const char *arg;   /* its value as the synopsis names it ("TIME"); NULL: a flag */
+	struct cmd_arg value;
+	bool hidden;       /* for the tests and the completion: in no help */
+	const char *help;
+};
+
+#define CMD_SYNOPSIS_MAX 4
+struct cmd_def {
+	const char *name;    /* "status"; "calendar add": a subcommand */
+	const char *summary;
+	/* Each form, after "casewatch [-c FILE] ", as casewatch(1)'s SYNOPSIS
+	 * shows it (a test compares them). */
+	const char *synopsis[CMD_SYNOPSIS_MAX];
+	const struct cmd_opt *opts; /* { 0 }-ended; NULL: none but --help */
+	/* The operands in order; with operands_repeat the last may repeat. */
+	struct cmd_arg operands[2];
+	bool operands_repeat;
+	bool no_config;      /* reads no configuration: no [-c FILE] */
+	/* argv[0] is the command's last word ("add" for "calendar add"). */
+	int (*run)(int argc, char **argv);
+};
+
+/* Ended by an entry with no name. */
+extern const struct cmd_def cmd_table[];
+const struct cmd_def *cmd_lookup(const char *name);
+/* Whether d is the command `group` or one of its subcommands. */
+bool cmd_in_group(const struct cmd_def *d, const char *group);
+/* Whether name ("calendar", "outbox") has subcommands. */
+bool cmd_is_group(const char *name);
+
+/* The command running, or the group named ("calendar"), for the usage
+ * that a usage error prints; NULL before one is known. */
+extern const char *cmd_current;
+
+/* Options through the table: getopt_long with the command's options,
+ * -h and --help. */
+#define CMD_OPTS_MAX 12
+struct cmd_parser {
+	const struct cmd_def *def;
+	struct option lopts[CMD_OPTS_MAX + 2];
+	char shorts[3 * CMD_OPTS_MAX + 8];
+	int status; /* after CMD_EXIT: what the command returns */
+};
+/* cmd_getopt(): the command should return p->status (its help was
+ * printed, or a usage error). */
+#define CMD_EXIT (-2)
+/* stop_at_operand: the options before the first operand only (a command
+ * whose subcommands have options of their own). */
+void cmd_parser_init(struct cmd_parser *p, const struct cmd_def *def, bool stop_at_operand);
+/* The next option's id (optarg holds its value), -1 after the last, or
+ * CMD_EXIT. An unknown option, or one without its value, is a usage
+ * error. */
+int cmd_getopt(struct cmd_parser *p, int argc, char **argv);
+/* The option of def named `name` (without its dashes), or NULL. */
+const struct cmd_opt *cmd_find_opt(const struct cmd_def *def, const char *name);
+
+/* The usage of a command, or of a group's every command, or (NULL) of
+ * casewatch: "Usage: casewatch ..." lines. */
+void cmd_usage(const char *name, FILE *f);
+/* What `help NAME` and `NAME --help` print; NULL: every command. */
+void cmd_help_print(const char *name, FILE *f);
+
+/* At most this many case references from status --list-refs (and the
+ * completion): a prefix too short to choose is not worth listing all. */
+#define CMD_REFS_MAX 100
+#define CMD_REFS_MAX_TEXT "100"
+/* The references of the case database that begin with prefix, sorted,
+ * at most CMD_REFS_MAX, one a line to f. Returns 0, or < 0 with *ret_err. */
+int cmd_list_refs(const char *database, const char *prefix, FILE *f, char **ret_err);
+
+int cmd_check(int argc, char **argv);
+int cmd_calendar(int argc, char **argv);
+int cmd_db(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+int cmd_outbox_retry(int argc, char **argv);
+int cmd_outbox_send(int argc, char **argv);
+int cmd_outbox_show(int argc, char **argv);
+
+/* Print "casewatch: ..." and the usage of cmd_current to stderr; return
+ * EXIT_USAGE. */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int bad_input(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

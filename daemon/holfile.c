@@ -20,6 +20,18 @@ void holiday_list_add(struct holiday_list *l, cw_day day, const char *title)
 	for (char *p = t; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
+	/* Nor do they begin or end in spaces, which would end a line of
+	 * calendar holidays in whitespace; one that is nothing but spaces is
+	 * titled as one with no title. */
+	size_t start = strspn(t, " "), n = strlen(t);
+	while (n > start && t[n - 1] == ' ')
+		n--;
+	memmove(t, t + start, n - start);
+	t[n - start] = '\0';
+	if (!*t) {
+		free(t);
+		t = xstrdup("Holiday");
+	}
 	l->v[l->n++] = (struct holiday){ .day = day, .title = t };
 }
 

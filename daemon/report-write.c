@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rules.h"
+#include "table.h"
 #include "util.h"
 
 /* Team and officer ids come cleaned from scan_cases (no control
@@ -58,34 +59,40 @@ static const char *target_measure(const struct rule *r)
 
 /* ---- Text --------------------------------------------------------------- */
 
-#define TEXT_HEAD "%-8s %-24s %5s %5s %5s %7s %7s %7s %6s %6s %9s %6s\n"
+/* Each standard's table, sized to its content: the numbers right-aligned. */
+#define TEXT_COLS 12
 
-static void text_row(const struct report_counts *c, const char *period, const char *who, FILE *f)
+static void text_row(struct table *t, const struct report_counts *c, const char *period, const char *who)
 {
-	char pct[32] = "-", med[32], p90[32];
+	char n[7][24], pct[32] = "-", med[32], p90[32];
 	if (c->on_time >= 0)
 		snprintf(pct, sizeof(pct), "%.1f%%", c->on_time);
-	fprintf(f, "%-8s %-24s %5zu %5zu %5zu %7zu %7zu %7s %6s %6s %9zu %6zu\n", period, who, c->due, c->n[OB_MET],
-		c->n[OB_MET_LATE], c->n[OB_OVERDUE], c->n[OB_PENDING], pct, fig(c->median, "-", med),
-		fig(c->p90, "-", p90), c->n[OB_CANCELLED], c->n[OB_PAUSED]);
+	const size_t v[7] = { c->due, c->n[OB_MET], c->n[OB_MET_LATE], c->n[OB_OVERDUE], c->n[OB_PENDING],
+			      c->n[OB_CANCELLED], c->n[OB_PAUSED] };
+	for (int i = 0; i < 7; i++)
+		snprintf(n[i], sizeof(n[i]), "%zu", v[i]);
+	const char *cells[TEXT_COLS] = { period, who,  n[0], n[1], n[2], n[3], n[4],
+					 pct,    fig(c->median, "-", med), fig(c->p90, "-", p90), n[5], n[6] };
+	table_add(t, cells, NULL);
 }
 
-static void text_standard(const struct report *rep, size_t s, FILE *f)
+static struct table *text_standard(const struct report *rep, size_t s)
 {
-	const struct rule *r = &rep->ev->rules->v[rep->standards[s]];
-	_cleanup_free_ char *title = clean_title(r);
-	fprintf(f, "\n%s: %s\n", r->id, title);
-	fprintf(f, TEXT_HEAD, "PERIOD", "TEAM OR OFFICER", "DUE", "MET", "LATE", "OVERDUE", "PENDING", "ON TIME",
-		"MEDIAN", "P90", "CANCELLED", "PAUSED");
+	struct table *t = table_new(TEXT_COLS);
+	for (size_t i = 2; i < TEXT_COLS; i++)
+		table_align(t, i, TABLE_RIGHT);
+	table_add(t, (const char *[]){ "PERIOD", "TEAM OR OFFICER", "DUE", "MET", "LATE", "OVERDUE", "PENDING",
+				       "ON TIME", "MEDIAN", "P90", "CANCELLED", "PAUSED" }, NULL);
 	for (size_t p = 0; p < rep->n_periods; p++) {
-		text_row(report_counts(rep, s, p, REPORT_ALL, REPORT_ALL), rep->periods[p].label, "all", f);
+		text_row(t, report_counts(rep, s, p, REPORT_ALL, REPORT_ALL), rep->periods[p].label, "all");
 		for (size_t k = 0; k < rep->teams.n; k++) {
-			int t = (int)rep->teams.order[k];
-			const struct report_counts *c = report_counts(rep, s, p, t, REPORT_ALL);
+			int tm = (int)rep->teams.order[k];
+			const struct report_counts *c = report_counts(rep, s, p, tm, REPORT_ALL);
 			if (c->due + c->n[OB_CANCELLED] + c->n[OB_PAUSED] == 0)
 				continue;
-			_cleanup_free_ char *who = xasprintf("team %s", team_name(rep, t) ? team_name(rep, t) : "(none)");
-			text_row(c, "", who, f);
+			_cleanup_free_ char *who =
+				xasprintf("team %s", team_name(rep, tm) ? team_name(rep, tm) : "(none)");
+			text_row(t, c, "", who);
 		}
 		for (size_t k = 0; k < rep->officers.n; k++) {
 			int o = (int)rep->officers.order[k];
@@ -94,10 +101,25 @@ static void text_standard(const struct report *rep, size_t s, FILE *f)
 				continue;
 			_cleanup_free_ char *who =
 				xasprintf("officer %s", officer_name(rep, o) ? officer_name(rep, o) : "(none)");
-			text_row(c, "", who, f);
+			text_row(t, c, "", who);
 		}
 	}
-	text_row(report_counts(rep, s, rep->n_periods, REPORT_ALL, REPORT_ALL), "total", "all", f);
+	text_row(t, report_counts(rep, s, rep->n_periods, REPORT_ALL, REPORT_ALL), "total", "all");
+	return t;
+}
+
+/* Tables one after the other, each column as wide in all of them: the
+ * sections of a report line up. */
+static void line_up(struct table **t, size_t n, size_t n_cols)
+{
+	for (size_t c = 0; c < n_cols; c++) {
+		size_t w = 0;
+		for (size_t i = 0; i < n; i++)
+			if (table_width(t[i], c) > w)
+				w = table_width(t[i], c);
+		for (size_t i = 0; i < n; i++)
+			table_min_width(t[i], c, w);
+	}
 }
 
 void report_target_words(const struct rule *r, const struct report_figure *v, char *buf, size_t len)
@@ -142,20 +164,24 @@ static const char *met_text(int met)
 	return met < 0 ? "-" : met ? "met" : "not met";
 }
 
-static void text_target(const struct report *rep, const struct report_target *t, FILE *f)
+static struct table *text_target(const struct report *rep, const struct report_target *t)
 {
 	const struct rule *r = &rep->ev->rules->v[t->rule];
-	_cleanup_free_ char *title = clean_title(r);
-	fprintf(f, "\n%s: %s\n", r->id, title);
 	char line[256];
-	report_goal_words(r, line, sizeof(line));
-	fprintf(f, "goal: %s\n", line);
-	fprintf(f, "%-8s %-8s %s\n", "PERIOD", "RESULT", "FIGURE");
+	struct table *tb = table_new(3);
+	table_add(tb, (const char *[]){ "PERIOD", "RESULT", "FIGURE" }, NULL);
 	for (size_t p = 0; p <= rep->n_periods; p++) {
 		report_target_words(r, &t->v[p], line, sizeof(line));
-		fprintf(f, "%-8s %-8s %s\n", p < rep->n_periods ? rep->periods[p].label : "total", met_text(t->v[p].met),
-			line);
+		table_add(tb, (const char *[]){ p < rep->n_periods ? rep->periods[p].label : "total",
+						met_text(t->v[p].met), line }, NULL);
 	}
+	return tb;
+}
+
+static void text_title(const struct rule *r, FILE *f)
+{
+	_cleanup_free_ char *title = clean_title(r);
+	fprintf(f, "\n%s: %s\n", r->id, title);
 }
 
 void report_write_text(const struct report *rep, const char *at_text, FILE *f)
@@ -173,10 +199,28 @@ void report_write_text(const struct report *rep, const char *at_text, FILE *f)
 	else
 		fputs("every team and officer\n", f);
 	fprintf(f, "cases: %zu (%zu open), %zu skipped for bad data\n", rep->cases, rep->open, rep->skipped);
+	struct table **t = xcalloc(rep->n_standards + rep->n_targets + 1, sizeof(*t));
 	for (size_t s = 0; s < rep->n_standards; s++)
-		text_standard(rep, s, f);
+		t[s] = text_standard(rep, s);
 	for (size_t i = 0; i < rep->n_targets; i++)
-		text_target(rep, &rep->targets[i], f);
+		t[rep->n_standards + i] = text_target(rep, &rep->targets[i]);
+	line_up(t, rep->n_standards, TEXT_COLS);
+	line_up(t + rep->n_standards, rep->n_targets, 3);
+	for (size_t s = 0; s < rep->n_standards; s++) {
+		text_title(&rep->ev->rules->v[rep->standards[s]], f);
+		table_print(t[s], f, false);
+	}
+	for (size_t i = 0; i < rep->n_targets; i++) {
+		const struct rule *r = &rep->ev->rules->v[rep->targets[i].rule];
+		char line[256];
+		text_title(r, f);
+		report_goal_words(r, line, sizeof(line));
+		fprintf(f, "goal: %s\n", line);
+		table_print(t[rep->n_standards + i], f, false);
+	}
+	for (size_t i = 0; i < rep->n_standards + rep->n_targets; i++)
+		table_free(t[i]);
+	free(t);
 	if (rep->n_standards)
 		fputs("\nDUE: deadline in the period, not cancelled or paused (MET + LATE + OVERDUE + PENDING).\n"
 		      "MET: met on time. ON TIME: MET of MET + LATE + OVERDUE.\n"

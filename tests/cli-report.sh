@@ -16,63 +16,63 @@ by month, 2026-10 to 2026-11 (2026-10-01 to 2026-11-30), every team and officer
 cases: 8 (6 open), 0 skipped for bad data
 
 ack: Acknowledge "promptly", within 3 working days
-PERIOD   TEAM OR OFFICER            DUE   MET  LATE OVERDUE PENDING ON TIME MEDIAN    P90 CANCELLED PAUSED
-2026-10  all                          4     2     1       1       0   50.0%    2.0    4.4         0      0
-         team north                   2     1     1       0       0   50.0%    3.0    4.6         0      0
-         team south                   2     1     0       1       0   50.0%    2.0    2.0         0      0
-         officer ann                  1     1     0       0       0  100.0%    1.0    1.0         0      0
-         officer bob                  1     0     1       0       0    0.0%    5.0    5.0         0      0
-         officer cat                  2     1     0       1       0   50.0%    2.0    2.0         0      0
-2026-11  all                          2     1     0       0       1  100.0%    2.0    2.0         1      1
-         team north                   0     0     0       0       0       -      -      -         1      1
-         team south                   2     1     0       0       1  100.0%    2.0    2.0         0      0
-         officer ann                  0     0     0       0       0       -      -      -         0      1
-         officer bob                  0     0     0       0       0       -      -      -         1      0
-         officer cat                  2     1     0       0       1  100.0%    2.0    2.0         0      0
-total    all                          6     3     1       1       1   60.0%    2.0    4.1         1      1
+PERIOD  TEAM OR OFFICER DUE MET LATE OVERDUE PENDING ON TIME MEDIAN  P90 CANCELLED PAUSED
+2026-10 all               4   2    1       1       0   50.0%    2.0  4.4         0      0
+        team north        2   1    1       0       0   50.0%    3.0  4.6         0      0
+        team south        2   1    0       1       0   50.0%    2.0  2.0         0      0
+        officer ann       1   1    0       0       0  100.0%    1.0  1.0         0      0
+        officer bob       1   0    1       0       0    0.0%    5.0  5.0         0      0
+        officer cat       2   1    0       1       0   50.0%    2.0  2.0         0      0
+2026-11 all               2   1    0       0       1  100.0%    2.0  2.0         1      1
+        team north        0   0    0       0       0       -      -    -         1      1
+        team south        2   1    0       0       1  100.0%    2.0  2.0         0      0
+        officer ann       0   0    0       0       0       -      -    -         0      1
+        officer bob       0   0    0       0       0       -      -    -         1      0
+        officer cat       2   1    0       0       1  100.0%    2.0  2.0         0      0
+total   all               6   3    1       1       1   60.0%    2.0  4.1         1      1
 
 sendback: Sendback letter before the case is closed
-PERIOD   TEAM OR OFFICER            DUE   MET  LATE OVERDUE PENDING ON TIME MEDIAN    P90 CANCELLED PAUSED
-2026-10  all                          1     1     0       0       0  100.0%    2.0    2.0         0      0
-         team south                   1     1     0       0       0  100.0%    2.0    2.0         0      0
-         officer cat                  1     1     0       0       0  100.0%    2.0    2.0         0      0
-2026-11  all                          1     0     0       1       0    0.0%      -      -         0      0
-         team north                   1     0     0       1       0    0.0%      -      -         0      0
-         officer bob                  1     0     0       1       0    0.0%      -      -         0      0
-total    all                          2     1     0       1       0   50.0%    2.0    2.0         0      0
+PERIOD  TEAM OR OFFICER DUE MET LATE OVERDUE PENDING ON TIME MEDIAN  P90 CANCELLED PAUSED
+2026-10 all               1   1    0       0       0  100.0%    2.0  2.0         0      0
+        team south        1   1    0       0       0  100.0%    2.0  2.0         0      0
+        officer cat       1   1    0       0       0  100.0%    2.0  2.0         0      0
+2026-11 all               1   0    0       1       0    0.0%      -    -         0      0
+        team north        1   0    0       1       0    0.0%      -    -         0      0
+        officer bob       1   0    0       1       0    0.0%      -    -         0      0
+total   all               2   1    0       1       0   50.0%    2.0  2.0         0      0
 
 update: Updated within 14 days on average
-PERIOD   TEAM OR OFFICER            DUE   MET  LATE OVERDUE PENDING ON TIME MEDIAN    P90 CANCELLED PAUSED
-2026-10  all                          3     1     1       1       0   33.3%   10.0   12.4         0      0
-         team north                   2     1     1       0       0   50.0%   10.0   12.4         0      0
-         team south                   1     0     0       1       0    0.0%      -      -         0      0
-         officer ann                  2     1     1       0       0   50.0%   10.0   12.4         0      0
-         officer cat                  1     0     0       1       0    0.0%      -      -         0      0
-2026-11  all                          1     0     0       1       0    0.0%      -      -         0      0
-         team north                   1     0     0       1       0    0.0%      -      -         0      0
-         officer ann                  1     0     0       1       0    0.0%      -      -         0      0
-total    all                          4     1     1       2       0   25.0%   10.0   12.4         0      0
+PERIOD  TEAM OR OFFICER DUE MET LATE OVERDUE PENDING ON TIME MEDIAN  P90 CANCELLED PAUSED
+2026-10 all               3   1    1       1       0   33.3%   10.0 12.4         0      0
+        team north        2   1    1       0       0   50.0%   10.0 12.4         0      0
+        team south        1   0    0       1       0    0.0%      -    -         0      0
+        officer ann       2   1    1       0       0   50.0%   10.0 12.4         0      0
+        officer cat       1   0    0       1       0    0.0%      -    -         0      0
+2026-11 all               1   0    0       1       0    0.0%      -    -         0      0
+        team north        1   0    0       1       0    0.0%      -    -         0      0
+        officer ann       1   0    0       1       0    0.0%      -    -         0      0
+total   all               4   1    1       2       0   25.0%   10.0 12.4         0      0
 
 update: Updated within 14 days on average
 goal: an average of at most 14 days
-PERIOD   RESULT   FIGURE
-2026-10  met      average 14.0 days over 2 intervals
-2026-11  not met  average 30.0 days over 2 intervals, 2 still waiting for an update
-total    not met  average 22.0 days over 4 intervals, 2 still waiting for an update
+PERIOD  RESULT  FIGURE
+2026-10 met     average 14.0 days over 2 intervals
+2026-11 not met average 30.0 days over 2 intervals, 2 still waiting for an update
+total   not met average 22.0 days over 4 intervals, 2 still waiting for an update
 
 jag: A JAG meeting every month
 goal: a jag meeting every calendar month
-PERIOD   RESULT   FIGURE
-2026-10  met      1 of 1 month had a jag meeting
-2026-11  -        this month'"'"'s jag meeting not held yet
-total    met      1 of 1 month had a jag meeting; this month'"'"'s not yet
+PERIOD  RESULT  FIGURE
+2026-10 met     1 of 1 month had a jag meeting
+2026-11 -       this month'"'"'s jag meeting not held yet
+total   met     1 of 1 month had a jag meeting; this month'"'"'s not yet
 
 satisfaction: 75% satisfied
 goal: at least 75% of survey answers satisfied
-PERIOD   RESULT   FIGURE
-2026-10  not met  66.7% of 3 answers satisfied
-2026-11  met      100.0% of 1 answer satisfied
-total    met      75.0% of 4 answers satisfied
+PERIOD  RESULT  FIGURE
+2026-10 not met 66.7% of 3 answers satisfied
+2026-11 met     100.0% of 1 answer satisfied
+total   met     75.0% of 4 answers satisfied
 
 DUE: deadline in the period, not cancelled or paused (MET + LATE + OVERDUE + PENDING).
 MET: met on time. ON TIME: MET of MET + LATE + OVERDUE.

@@ -439,15 +439,18 @@ same "gone: its notification is void, the other still waits" \
 run "run without --once" 2 cw run
 expect_err "says --once is needed" \
 "casewatch: run needs --once (casewatchd runs the scans continuously)
-Try 'casewatch --help'."
+Usage: casewatch [-c FILE] run --once [--at TIME] [--dry-run] [--full]
+Try 'casewatch run --help'."
 run "unknown option" 2 cw run --once --bogus
 expect_err "names the option" \
 "casewatch: unknown option '--bogus' for run
-Try 'casewatch --help'."
+Usage: casewatch [-c FILE] run --once [--at TIME] [--dry-run] [--full]
+Try 'casewatch run --help'."
 run "an operand" 2 cw run --once extra
 expect_err "names the operand" \
 "casewatch: run takes no operands, got 'extra'
-Try 'casewatch --help'."
+Usage: casewatch [-c FILE] run --once [--at TIME] [--dry-run] [--full]
+Try 'casewatch run --help'."
 run "--at without a value" 2 cw run --once --at
 run "bad --at" 1 cw run --once --at 2026-02-30
 expect_err "says what a time is" \

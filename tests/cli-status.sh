@@ -26,10 +26,10 @@ printf 'database = "cases.db";\nrules = [ "%s/rules/leeds-asbu.conf" ];\n' "$top
 # Case 3: closed with its acknowledgement overdue: shown by default.
 run "status, table" 0 "$CASEWATCH" -c "$conf" status --at 2026-11-20
 expect_out "open cases and closed ones with something unmet" \
-"CASE             STANDARD                     PARTY            DUE        STATE     LATE
-A-1              serious-incident-call        -                2026-11-17 overdue   3 working days late
-A-1              acknowledge-enquiry          -                2026-11-19 overdue   1 working day late
-A-3              acknowledge-enquiry          -                2026-11-05 overdue   11 working days late"
+"CASE STANDARD              PARTY DUE        STATE   LATE
+A-1  serious-incident-call -     2026-11-17 overdue 3 working days late
+A-1  acknowledge-enquiry   -     2026-11-19 overdue 1 working day late
+A-3  acknowledge-enquiry   -     2026-11-05 overdue 11 working days late"
 
 run "status of a named closed case" 0 "$CASEWATCH" -c "$conf" status --at 2026-11-20 --json A-2
 expect_out "every obligation of a named case" \
@@ -39,8 +39,8 @@ expect_out "every obligation of a named case" \
 
 run "status --unmet" 0 "$CASEWATCH" -c "$conf" status --unmet --at 2026-11-20 A-2 A-3
 expect_out "only what is still to do" \
-"CASE             STANDARD                     PARTY            DUE        STATE     LATE
-A-3              acknowledge-enquiry          -                2026-11-05 overdue   11 working days late"
+"CASE STANDARD            PARTY DUE        STATE   LATE
+A-3  acknowledge-enquiry -     2026-11-05 overdue 11 working days late"
 
 run "--at with a time and an offset" 0 "$CASEWATCH" -c "$conf" status --json --at 2026-11-17T23:59:59+00:00 A-1
 if jq -e '.at == "2026-11-17T23:59:59Z" and .obligations[0].state == "pending"' "$T/out" >/dev/null; then
@@ -67,15 +67,15 @@ expect_out "counts by standard and state" \
 "casewatch status at 2026-11-20T12:00:00Z
 cases: 3 (1 open), 0 skipped for bad data
 
-STANDARD                       pending       met  met_late   overdue cancelled    paused
-serious-incident-call                0         0         0         1         0         0
-acknowledge-enquiry                  0         1         0         2         0         0
-sendback-letter                      0         0         0         0         0         0
-acknowledgement-letters              0         0         0         0         0         0
-victim-visit                         0         0         0         0         0         0
-perpetrator-letter                   0         0         0         0         0         0
-no-perpetrator                       0         0         0         0         0         0
-keep-informed                        0         0         0         0         0         0"
+STANDARD                pending met met_late overdue cancelled paused
+serious-incident-call         0   0        0       1         0      0
+acknowledge-enquiry           0   1        0       2         0      0
+sendback-letter               0   0        0       0         0      0
+acknowledgement-letters       0   0        0       0         0      0
+victim-visit                  0   0        0       0         0      0
+perpetrator-letter            0   0        0       0         0      0
+no-perpetrator                0   0        0       0         0      0
+keep-informed                 0   0        0       0         0      0"
 
 # Oadby's figures on the same rows. first-contact: A-1 due Thursday 19,
 # no contact: overdue; A-2 met by the letter of the 3rd; A-3 due Thursday
@@ -92,14 +92,14 @@ expect_out "figures against their goals" \
 "casewatch status at 2026-11-20T12:00:00Z
 cases: 3 (1 open), 0 skipped for bad data
 
-STANDARD                       pending       met  met_late   overdue cancelled    paused
-first-contact                        0         1         0         2         0         0
-victim-update                        1         1         0         0         2         0
-high-risk-update                     0         0         0         0         0         0
+STANDARD         pending met met_late overdue cancelled paused
+first-contact          0   1        0       2         0      0
+victim-update          1   1        0       0         2      0
+high-risk-update       0   0        0       0         0      0
 
-victim-update                average 2.5 days over 2 intervals, 1 still waiting for an update; goal 14 days: met
-jag-meeting                  0 of 0 months had a jag meeting; this month: due by 2026-11-30; goal every month: met
-satisfaction                 no survey answers in the last 12 months; goal 97%: not met"
+victim-update    average 2.5 days over 2 intervals, 1 still waiting for an update; goal 14 days: met
+jag-meeting      0 of 0 months had a jag meeting; this month: due by 2026-11-30; goal every month: met
+satisfaction     no survey answers in the last 12 months; goal 97%: not met"
 
 # References are text from another system: bytes that are not UTF-8
 # still give valid JSON, and control characters cannot fake table lines.
@@ -116,8 +116,8 @@ fi
 run "odd references, table" 0 "$CASEWATCH" -c "$conf" status --at 2026-11-20 'B
 C'
 expect_out "a newline in a reference is shown as a space" \
-"CASE             STANDARD                     PARTY            DUE        STATE     LATE
-B C              acknowledge-enquiry          -                2026-11-24 pending   "
+"CASE STANDARD            PARTY DUE        STATE   LATE
+B C  acknowledge-enquiry -     2026-11-24 pending"
 sqlite3 -batch "$db" "DELETE FROM cases WHERE id IN (4, 5); DELETE FROM parties WHERE id IN (4, 5);"
 
 # Errors: one clear line on stderr, nothing on stdout.
@@ -209,5 +209,54 @@ run "summary with many problems" 0 "$CASEWATCH" -c "$conf" status --summary --at
 same "summary: 20 problem lines" "$(grep -c '^casewatch: case ' "$T/err")" 20
 same "summary: then how many more" "$(tail -n 1 "$T/err")" \
 	"casewatch: 6 more problem lines (casewatch status prints each with its case)"
+
+# --rule: only the obligations of the rules named; each must be configured.
+run "status --rule" 0 "$CASEWATCH" -c "$conf" status --at 2026-11-20 --rule serious-incident-call A-1 A-3
+expect_out "only that rule's" \
+"CASE STANDARD              PARTY DUE        STATE   LATE
+A-1  serious-incident-call -     2026-11-17 overdue 3 working days late"
+run "status --rule twice" 0 "$CASEWATCH" -c "$conf" status --at 2026-11-20 --rule acknowledge-enquiry --rule serious-incident-call --json A-1
+same "both rules, in pack order" "$(jq -r '[.obligations[].rule] | join(" ")' "$T/out")" "serious-incident-call acknowledge-enquiry"
+run "status --summary --rule" 0 "$CASEWATCH" -c "$conf" status --summary --at 2026-11-20 --rule acknowledge-enquiry --json
+same "the summary of that rule alone" "$(jq -c '[.rules[] | [.rule, .met, .overdue]]' "$T/out")" '[["acknowledge-enquiry",2,2]]'
+run "status --rule not configured" 1 "$CASEWATCH" -c "$conf" status --rule keep-informd
+expect_err "names it, and where the rules are listed" \
+	"casewatch: no rule 'keep-informd' is configured (casewatch check --list-rules lists them)"
+[ -s "$T/out" ] && not_ok "nothing on stdout for an unknown rule" || ok "nothing on stdout for an unknown rule"
+
+# --list-refs PREFIX: the references that begin with it, sorted, at most
+# 100; the case of the letters counts, as for status REF.
+run "status --list-refs" 0 "$CASEWATCH" -c "$conf" status --list-refs P-2
+expect_out "sorted, by prefix" "P-2
+P-20
+P-21
+P-22
+P-23
+P-24
+P-25"
+run "status --list-refs, lower case" 0 "$CASEWATCH" -c "$conf" status --list-refs p-2
+[ -s "$T/out" ] && not_ok "nothing: references are compared as they are" || ok "nothing: references are compared as they are"
+run "status --list-refs, empty" 0 "$CASEWATCH" -c "$conf" status --list-refs ''
+same "every reference, from the first" "$(wc -l <"$T/out") $(head -n 3 "$T/out" | tr '\n' ' ')" "29 A-1 A-2 A-3 "
+sqlite3 -batch "$db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 150)
+	INSERT INTO cases (id, ref, stage, received_at) SELECT 1000 + i, printf('M-%03d', i), 'closed', '2026-01-05T10:00:00Z' FROM n;"
+run "status --list-refs, many" 0 "$CASEWATCH" -c "$conf" status --list-refs M-
+same "at most 100" "$(wc -l <"$T/out") $(tail -n 1 "$T/out")" "100 M-100"
+plan=$(sqlite3 -batch "$db" "EXPLAIN QUERY PLAN SELECT ref FROM cases WHERE ref >= 'M-' AND ref < 'M-'||x'ff' ORDER BY ref LIMIT 100")
+case $plan in *"USING COVERING INDEX"*) ok "the query reads the index on ref" ;; *) not_ok "the query reads the index on ref: $plan" ;; esac
+sqlite3 -batch "$db" "DELETE FROM cases WHERE id > 1000;"
+run "status --list-refs with other options" 2 "$CASEWATCH" -c "$conf" status --list-refs A --json
+run "status --list-refs without a database" 1 "$CASEWATCH" -c "$T/missing.conf" status --list-refs A
+
+# check --list-rules: each rule's id and title, a tab between, in pack
+# order; with problems, the problems and no list.
+run "check --list-rules" 0 "$CASEWATCH" -c "$conf" check --list-rules
+same "the ids of the pack" "$(cut -f1 "$T/out" | tr '\n' ' ')" \
+	"serious-incident-call acknowledge-enquiry sendback-letter acknowledgement-letters victim-visit perpetrator-letter no-perpetrator keep-informed "
+same "a tab, then the title" "$(sed -n 1p "$T/out" | cut -f2-)" \
+	"$(sed -n '/id = "serious-incident-call"/,/title/p' "$top_srcdir/rules/leeds-asbu.conf" | sed -n 's/^.*title = "\(.*\)";.*$/\1/p')"
+run "check --list-rules with problems" 1 "$CASEWATCH" -c "$T/bad.conf" check --list-rules
+same "the problems, no list" "$(grep -c -v "^$T/" "$T/out")" 0
+run "check with an operand" 2 "$CASEWATCH" -c "$conf" check rules
 
 done_testing

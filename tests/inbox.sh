@@ -514,6 +514,7 @@ same "status --summary: none yet, stale" "$(sed -n 3p "$T/out")" \
 printf 'database = "cases.db";\n' >nomap.conf
 run "import without --mapping or import.mapping" 2 "$CASEWATCH" -c nomap.conf import cases-cli.csv
 expect_err "says what is missing" "casewatch: import needs --mapping FILE, or import.mapping in the configuration (see casewatch-import(5))
-Try 'casewatch --help'."
+Usage: casewatch [-c FILE] import [--mapping MAPPING] [--dry-run] FILE...
+Try 'casewatch import --help'."
 
 done_testing

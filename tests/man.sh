@@ -145,7 +145,15 @@ same "casewatch-import(5) documents every setting a mapping takes" \
 	"$(undocumented casewatch-import.5 $mapping_keys)" ""
 
 # Every long option of both programs, in its page.
-long_opts() { grep -ho '{ "[a-z-]*", [a-z_]*_argument' "$@" | sed 's/{ "\([a-z-]*\)".*/\1/' | sort -u; }
+# Every long option of both programs: getopt_long's tables, and the
+# command table's (daemon/cmd-table.c) but for the hidden ones, which are
+# for the tests and the completion.
+long_opts() {
+	{
+		grep -ho '{ "[a-z-]*", [a-z_]*_argument' "$@" | sed 's/{ "\([a-z-]*\)".*/\1/'
+		grep -h '\.name = "[a-z-]*", \.id = ' "$@" | grep -v '\.hidden = true' | sed 's/.*\.name = "\([a-z-]*\)".*/\1/'
+	} | sort -u
+}
 opts_missing() {
 	_page=$1
 	shift

@@ -112,7 +112,8 @@ for f in /usr/bin/casewatch /usr/sbin/casewatchd \
 	/usr/share/man/man5/casewatch-import.5.gz \
 	/lib/systemd/system/casewatchd.service /usr/lib/sysusers.d/casewatch.conf \
 	/usr/lib/tmpfiles.d/casewatch.conf /etc/casewatch/casewatch.conf \
-	/usr/share/doc/casewatch/copyright /usr/share/doc/casewatch/examples/casewatch.conf; do
+	/usr/share/doc/casewatch/copyright /usr/share/doc/casewatch/examples/casewatch.conf \
+	/usr/share/bash-completion/completions/casewatch; do
 	check "the package holds $f" grep -qx -- "$f" "$T/contents"
 done
 same "its only conffile is /etc/casewatch/casewatch.conf" \

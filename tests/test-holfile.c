@@ -509,8 +509,35 @@ static void test_ics_summary_unescaped_across_a_fold(void **state)
 	assert_int_equal(parse_ics(text, &l, &d), 0);
 	assert_int_equal(d.n, 0);
 	assert_int_equal(l.n, 1);
-	/* Line breaks become spaces: titles are printed one to a line. */
-	assert_holiday(&l, 0, D(2026, 6, 1), "Office closed, staff day; all sites see \\intranet, HR ");
+	/* Line breaks become spaces (titles are printed one to a line), and
+	 * the one at the end goes with the other trailing spaces. */
+	assert_holiday(&l, 0, D(2026, 6, 1), "Office closed, staff day; all sites see \\intranet, HR");
+	holiday_list_free(&l);
+}
+
+/* calendar holidays prints DATE, a tab and the title: a title never ends
+ * a line in whitespace, and one of nothing but spaces is "Holiday", as
+ * one with no SUMMARY is. */
+static void test_titles_trimmed_of_spaces(void **state)
+{
+	static const char text[] =
+		"BEGIN:VCALENDAR\r\n"
+		"BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261223\r\nSUMMARY:   \r\nEND:VEVENT\r\n"
+		"BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261224\r\nSUMMARY:  Christmas Eve\\n \r\nEND:VEVENT\r\n"
+		"BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261231\r\nEND:VEVENT\r\n"
+		"END:VCALENDAR\r\n";
+	struct holiday_list l = {0};
+	struct diags d = {0};
+
+	(void)state;
+	assert_int_equal(parse_ics(text, &l, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(l.n, 3);
+	assert_holiday(&l, 0, D(2026, 12, 23), "Holiday");
+	assert_holiday(&l, 1, D(2026, 12, 24), "Christmas Eve");
+	assert_holiday(&l, 2, D(2026, 12, 31), "Holiday");
+	holiday_list_add(&l, D(2027, 1, 4), " Staff day\t");
+	assert_holiday(&l, 3, D(2027, 1, 4), "Staff day");
 	holiday_list_free(&l);
 }
 
@@ -838,6 +865,7 @@ int main(void)
 		cmocka_unit_test(test_ics_dtend_exclusive_and_multi_day_event_expanded),
 		cmocka_unit_test(test_ics_duration_in_days_and_weeks),
 		cmocka_unit_test(test_ics_summary_unescaped_across_a_fold),
+		cmocka_unit_test(test_titles_trimmed_of_spaces),
 		cmocka_unit_test(test_ics_names_case_insensitive_and_value_found_among_quoted_params),
 		cmocka_unit_test(test_ics_other_components_ignored_and_nested_correctly),
 		cmocka_unit_test(test_ics_truncated_fixture_reported_at_last_line_and_nothing_added),
