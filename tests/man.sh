@@ -15,6 +15,10 @@ same "man/ holds exactly the pages this test knows" \
 same "Makefile.am installs every page" \
 	"$(sed -n 's/^dist_man_MANS = //p' "$top_srcdir/Makefile.am" | tr ' ' '\n' | sed 's|^man/||' | sort)" \
 	"$(printf '%s\n' $PAGES | sort)"
+same "the unit's Documentation= names every page" \
+	"$(sed -n 's/^Documentation=//p' "$top_srcdir/contrib/systemd/casewatchd.service.in" | tr ' ' '\n' |
+		sed 's/^man:\(.*\)(\([0-9]\))$/\1.\2/' | sort)" \
+	"$(printf '%s\n' $PAGES | sort)"
 
 # quiet NAME COMMAND...: ok when COMMAND succeeds and writes nothing to
 # standard error (formatters warn there).
