@@ -572,11 +572,24 @@ static void load_smtp(struct loader *l, const config_setting_t *g)
 			_cleanup_free_ char *path = path_join(dir, "smtp-password");
 			if (access(path, F_OK) == 0 && !(m->password = read_secret(l, g, path, "smtp password", NULL)))
 				ok = false;
-		}
-		if (!m->password && ok) {
-			problem(l, g, "smtp user '%s' has no password: set password_file, or give the service the "
-				"credential smtp-password", m->user);
-			ok = false;
+			if (!m->password && ok) {
+				problem(l, g, "smtp user '%s' has no password: set password_file, or give the service the "
+					"credential smtp-password", m->user);
+				ok = false;
+			}
+		} else {
+			/* Not the service (a shell: an officer's casewatch
+			 * status, the administrator's calendar): only sending
+			 * needs the password, and only the service has it.
+			 * Said by conf_secrets_readable(), to check, to a
+			 * send, and to casewatchd started without it. */
+			if (!l->c->unreadable_secret) {
+				l->c->unreadable_secret = xasprintf("smtp user '%s' has no password: set password_file, "
+								    "or give the service the credential smtp-password",
+								    m->user);
+				l->c->unreadable_line = (int)config_setting_source_line(g);
+			}
+			m->password = xstrdup("");
 		}
 	}
 	_cleanup_free_ char *from_name = NULL;
@@ -968,7 +981,7 @@ int conf_secrets_readable(const struct conf *c, struct diags *diags)
 {
 	if (!c->unreadable_secret)
 		return 0;
-	diags_add(diags, c->path, 0, "%s", c->unreadable_secret);
+	diags_add(diags, c->path, c->unreadable_line, "%s", c->unreadable_secret);
 	return -EACCES;
 }
 

@@ -73,9 +73,13 @@ struct conf {
 	char *import_mapping;    /* the mapping file, resolved */
 	struct mapping *mapping; /* read and checked while loading */
 	int import_max_age;      /* seconds; 0: no limit */
-	/* A secret file this process may not read, as a message; the secret
-	 * itself is then "". Only sending needs secrets. */
+	/* A secret this process cannot have, as a message (and the line of
+	 * the configuration it is about, or 0): a file it may not read, or
+	 * the SMTP password of the service's credential outside the service
+	 * (no CREDENTIALS_DIRECTORY). The secret itself is then "". Only
+	 * sending needs secrets. */
 	char *unreadable_secret;
+	int unreadable_line;
 };
 
 #define DEFAULT_FROM_NAME "casewatch"

@@ -812,6 +812,11 @@ mv "$T/cred/smtp-password" "$T/cred/pw.saved"
 run "credentials: user without a password is refused" 1 env -u CREDENTIALS_DIRECTORY "$CASEWATCH" -c "$T/cred/casewatch.conf" check
 has_re "credentials: says how to give one" \
 	"$T/cred/casewatch.conf:[0-9]+: smtp user 'casewatch' has no password: set password_file, or give the service the credential smtp-password"
+# Outside the service, only sending needs the password: an officer's
+# status, the administrator's calendar work without it.
+run "credentials: without it, calendar still works" 0 env -u CREDENTIALS_DIRECTORY "$CASEWATCH" -c "$T/cred/casewatch.conf" calendar add 2027-03-01 1
+expect_out "credentials: the next working day" "2027-03-02"
+run "credentials: without it, status still works" 0 env -u CREDENTIALS_DIRECTORY "$CASEWATCH" -c "$T/cred/casewatch.conf" status --summary --at 2027-03-01
 mkdir "$T/cred/creds"
 cp "$T/cred/pw.saved" "$T/cred/creds/smtp-password"
 chmod 600 "$T/cred/creds/smtp-password"

@@ -1911,6 +1911,27 @@ static void test_smtp_password_from_credentials_directory(void **state)
 	assert_int_equal(unsetenv("CREDENTIALS_DIRECTORY"), 0);
 }
 
+/* A user and no password_file, outside the service (no
+ * CREDENTIALS_DIRECTORY): the configuration loads, for every command that
+ * does not send (an officer's status); the password is a secret it cannot
+ * have, which check, a send and casewatchd say. */
+static void test_smtp_credential_outside_the_service(void **state)
+{
+	(void)state;
+	assert_int_equal(unsetenv("CREDENTIALS_DIRECTORY"), 0);
+	struct conf *c = load_ok("smtp-nopw.conf",
+				 "\n\nsmtp = {\n  server = \"relay.example:587\";\n  user = \"casewatch\";\n};\n");
+	assert_string_equal(c->smtp->user, "casewatch");
+	assert_string_equal(c->smtp->password, "");
+	struct diags *d = new_diags();
+	assert_int_equal(conf_secrets_readable(c, d), -EACCES);
+	assert_int_equal(d->n, 1);
+	char *line = gc(diag_line(&d->v[0]));
+	assert_string_equal(replace_all(line, dir, "@"),
+			    "@/smtp-nopw.conf:3: smtp user 'casewatch' has no password: set password_file, or give the "
+			    "service the credential smtp-password");
+}
+
 static void test_webhooks_good(void **state)
 {
 	(void)state;
@@ -2089,10 +2110,6 @@ static void test_smtp_problems(void **state)
 		{ "smtp-pw-folder.conf",
 		  "smtp = { server = \"relay.example:587\"; user = \"casewatch\"; password_file = \".\"; };\n",
 		  "@/smtp-pw-folder.conf:1: the smtp password file @/. is not a regular file\n" },
-		{ "smtp-nopw.conf",
-		  "\n\nsmtp = {\n  server = \"relay.example:587\";\n  user = \"casewatch\";\n};\n",
-		  "@/smtp-nopw.conf:3: smtp user 'casewatch' has no password: set password_file, or give the "
-		  "service the credential smtp-password\n" },
 		{ "smtp-nouser.conf",
 		  "smtp = {\n  server = \"relay.example:587\";\n  password_file = \"pw-0600\";\n};\n",
 		  "@/smtp-nouser.conf:3: smtp password_file is set but user is not\n" },
@@ -2399,6 +2416,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_smtp_relay_with_password_file, gc_teardown),
 		cmocka_unit_test_teardown(test_smtp_tls_none_ipv6_and_timeout, gc_teardown),
 		cmocka_unit_test_teardown(test_smtp_password_from_credentials_directory, gc_teardown),
+		cmocka_unit_test_teardown(test_smtp_credential_outside_the_service, gc_teardown),
 		cmocka_unit_test_teardown(test_webhooks_good, gc_teardown),
 		cmocka_unit_test_teardown(test_notify_good, gc_teardown),
 		cmocka_unit_test_teardown(test_custom_template_file, gc_teardown),
