@@ -61,6 +61,7 @@ int report_fill(struct report *rep, sqlite3 *db, const struct report_fill_fns *f
 		.include = include_case,
 		.obligation = add_obligation,
 		.problem = fns && fns->problem ? add_problem : NULL,
+		.progress = fns ? fns->progress : NULL,
 	};
 	struct tally t;
 	int r = tally_cases(db, rep->ev, &tf, &cb, &t, ret_err);

@@ -203,6 +203,7 @@ void report_goal_words(const struct rule *r, char *buf, size_t len);
 void report_target_words(const struct rule *r, const struct report_figure *v, char *buf, size_t len);
 
 struct tally;
+struct progress;
 struct scan_bad;
 struct report_fill_fns {
 	/* Each problem of a case (tally_fns), and the rows of meetings or
@@ -212,6 +213,8 @@ struct report_fill_fns {
 	/* Each obligation counted, after the report has it (NULL: none),
 	 * for a caller that counts something else in the same pass. */
 	void (*obligation)(const struct eval_case *c, const struct obligation *o, void *userdata);
+	/* Told how many cases are done (scan_evaluate); may be NULL. */
+	struct progress *progress;
 };
 /* Count into rep every case of the case database db evaluated at
  * rep->ev->at (those of rep->team and rep->officer), the meetings of its

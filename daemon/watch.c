@@ -802,7 +802,8 @@ static int full_scan(struct run *x, sqlite3 *cdb, char **ret_err)
 	x->reader_id = x->reader_rc == SQLITE_ROW ? sqlite3_column_int64(x->reader, 0) : INT64_MAX;
 	/* Every case evaluated on as many threads as scan_evaluate() takes,
 	 * each result written here, in case order. */
-	int r = scan_evaluate(cdb, &x->ev, INT64_MIN, INT64_MAX, NULL, on_result, x, ret_err);
+	int r = scan_evaluate(cdb, &x->ev, INT64_MIN, INT64_MAX, NULL, on_result, x, x->hooks ? x->hooks->meter : NULL,
+			      ret_err);
 	if (r >= 0) {
 		/* Whatever is left is gone from the case database. */
 		uint64_t d;
@@ -841,7 +842,7 @@ static int incremental_scan(struct run *x, sqlite3 *cdb, int64_t since, int64_t 
 		r = -EIO;
 		goto out;
 	}
-	r = scan_cases_ids(cdb, ids.v, ids.n, on_case, on_absent, x, ret_err);
+	r = scan_cases_ids(cdb, ids.v, ids.n, on_case, on_absent, x, x->hooks ? x->hooks->meter : NULL, ret_err);
 	sqlite3_exec(cdb, "COMMIT", NULL, NULL, NULL);
 out:
 	free(ids.v);

@@ -12,6 +12,8 @@
 #include "tz.h"
 #include "webhook.h"
 
+struct progress;
+
 /* A scan (casewatchd(8)): evaluate the cases that may have changed, keep
  * their obligations and notification stages in the state database, and
  * queue each stage an obligation newly reaches in the outbox. The same code
@@ -102,6 +104,9 @@ struct watch_hooks {
 	 * obligation or a case, or queued a notification. A negative return abandons the scan. */
 	int (*compose)(void *userdata, sqlite3 *state, sqlite3 *cases, bool changed, char **ret_err);
 	void *userdata;
+	/* Told how many of the cases to evaluate are done (progress.h); may
+	 * be NULL. */
+	struct progress *meter;
 };
 
 /* One scan of the case database at `case_db` as of `at`. With dry_run,
