@@ -17,6 +17,7 @@
 #include "inbox.h"
 #include "log.h"
 #include "outbox.h"
+#include "progress.h"
 #include "retention.h"
 #include "stage.h"
 #include "util.h"
@@ -35,6 +36,9 @@
  * after an upgrade, or after keep_sent was shortened) is worked through a
  * little at each scan, never in one long stall. */
 #define PRUNE_BUDGET_MS 2000
+/* STATUS= during a long scan: once a second is plenty for a person
+ * watching `systemctl status`, and costs the manager nothing. */
+#define METER_EVERY_MS 1000
 
 /* Everything that comes from one reading of the configuration. */
 struct setup {
@@ -64,6 +68,7 @@ struct daemon {
 	char *import_note;      /* what the last import run got wrong, for STATUS= */
 	int stale;              /* -1: not known yet; else whether the data was stale */
 	enum watch_full next_full;
+	struct progress *meter; /* a long scan's or import's progress, in STATUS= */
 };
 
 /* The scan's hooks share one userdata: the daemon, for progress, and the
@@ -394,6 +399,16 @@ static void log_scan(const struct watch_stats *st, bool quiet_transitions)
 
 static int schedule(struct daemon *d, uint64_t seconds);
 
+/* A scan or an import that goes on past the delay (progress.h) says how
+ * far it has got, once a second: "Scanning: 412,000 of 1,000,000 cases".
+ * The scan's own figures replace it when it ends. */
+static void on_meter(const char *what, uint64_t done, uint64_t total, enum progress_unit unit, void *userdata)
+{
+	(void)userdata;
+	_cleanup_free_ char *text = progress_text(done, total, unit);
+	set_status("%c%s: %s", what[0] >= 'a' && what[0] <= 'z' ? what[0] - 'a' + 'A' : what[0], what + 1, text);
+}
+
 /* What STATUS= says before the scan's figures: stale data, and what the
  * last import run or the inbox got wrong. */
 static char *status_prefix(const struct daemon *d, const struct outbox_report *fresh)
@@ -436,7 +451,7 @@ static int import_inbox(struct daemon *d, struct compose_hook *ch)
 	const struct setup *s = d->setup;
 	struct inbox_result res = { 0 };
 	_cleanup_free_ char *err = NULL;
-	int r = inbox_run(s->conf, s->tz, on_progress, ch, &res, &err);
+	int r = inbox_run(s->conf, s->tz, on_progress, ch, d->meter, &res, &err);
 	if (r == -ECANCELED) {
 		inbox_result_free(&res);
 		return r;
@@ -519,7 +534,7 @@ static int scan(struct daemon *d, enum watch_full full)
 	struct outbox_report rep = { 0 };
 	struct outbox_ctx octx = { .conf = s->conf, .cal = s->cal, .tz = s->tz, .at = now, .report = &rep };
 	struct compose_hook ch = { .d = d, .ctx = &octx };
-	struct watch_hooks hooks = { .progress = on_progress, .compose = compose_hook, .userdata = &ch };
+	struct watch_hooks hooks = { .progress = on_progress, .compose = compose_hook, .userdata = &ch, .meter = d->meter };
 	if (s->conf->import_inbox && import_inbox(d, &ch) == -ECANCELED)
 		return -ECANCELED;
 	int r = watch_scan(d->watch, s->conf->database, now, full, false, &hooks, &st, &err);
@@ -690,6 +705,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_setup("casewatchd");
+	d.meter = progress_new_fn(on_meter, &d, METER_EVERY_MS);
 
 	/* Signals arrive through the event loop; blocked from here on, so a
 	 * scan can see a pending SIGTERM and stop early. */
@@ -764,5 +780,6 @@ out:
 	free(d.inbox_error);
 	free(d.prune_error);
 	free(d.import_note);
+	progress_free(d.meter);
 	return status;
 }
