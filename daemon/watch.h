@@ -43,6 +43,12 @@ void watch_set_webhooks(struct watch *w, const struct webhook_conf *v, size_t n)
 /* The state database, for the outbox (outbox.h). */
 sqlite3 *watch_db(struct watch *w);
 
+/* The obligations the state keeps after the last scan, by rule (of the
+ * configuration set, in its order) and state: [0] pending, [1] overdue,
+ * [2] paused. ret has a row for each rule. Read from a table of a few
+ * rows that the scans keep (casewatchd(8), METRICS). */
+int watch_obligation_counts(struct watch *w, size_t (*ret)[3], char **ret_err);
+
 /* What passing time or an edit can change is all a scan evaluates, unless
  * something asks for everything (casewatchd(8), SCANS). */
 enum watch_full {

@@ -489,12 +489,12 @@ rm -f "$T/mail2"/new/*.txt
 ### 10. A state database of version 2 (before reached_at, and before
 ### version 4's pruned_at) is upgraded.
 sed -e '/^	reached_at INTEGER,$/d' -e '/^	pruned_at INTEGER /d' -e "/^		CHECK (pruned_at IS NULL OR status IN ('sent', 'dead')),\$/d" \
-	-e '/^CREATE INDEX messages_to_prune /d' -e 's/^PRAGMA user_version = 8;$/PRAGMA user_version = 2;/' \
+	-e '/^CREATE INDEX messages_to_prune /d' -e 's/^PRAGMA user_version = 9;$/PRAGMA user_version = 2;/' \
 	"$top_srcdir/schema/state.sql" | sqlite3 -batch v2.db
 same "a version 2 state database, made for the test" "$(q v2.db 'PRAGMA user_version')" 2
 sed 's/^state = "state.db";$/state = "v2.db";/' casewatch.conf >v2.conf
 run "run --once on it" 0 "$CASEWATCH" -c v2.conf run --once
-same "upgraded to the current version, 8" "$(q v2.db 'PRAGMA user_version')" 8
+same "upgraded to the current version, 9" "$(q v2.db 'PRAGMA user_version')" 9
 same "the outbox has reached_at" "$(q v2.db "SELECT count(*) FROM pragma_table_info('outbox') WHERE name = 'reached_at'")" 1
 
 ### 11. `casewatch import` takes the configuration's mapping.

@@ -373,7 +373,7 @@ cp "$main/cases.db" "$v3/cases.db"
 conf "$v3" 1 'keep_sent = "2 days";'
 sed -e '/^	pruned_at INTEGER /d' -e "/^		CHECK (pruned_at IS NULL OR status IN ('sent', 'dead')),\$/d" \
 	-e '/^-- The messages whose bodies notify.keep_sent will remove/d' -e '/^CREATE INDEX messages_to_prune /d' \
-	-e 's/^PRAGMA user_version = 8;$/PRAGMA user_version = 3;/' "$top_srcdir/schema/state.sql" | sqlite3 -bail -batch "$v3/state.db"
+	-e 's/^PRAGMA user_version = 9;$/PRAGMA user_version = 3;/' "$top_srcdir/schema/state.sql" | sqlite3 -bail -batch "$v3/state.db"
 same "v3: made for the test, without pruned_at" \
 	"$(sq "$v3" "PRAGMA user_version") $(sq "$v3" "SELECT count(*) FROM pragma_table_info('messages') WHERE name = 'pruned_at'")" "3 0"
 sqlite3 -bail -batch "$v3/state.db" <<EOF
@@ -389,9 +389,9 @@ EOF
 run "v3: outbox --dead reads it before the upgrade" 0 "$CASEWATCH" -c "$v3/casewatch.conf" outbox --dead
 same "v3: two dead, with their text" "$(grep -c '	dead	' "$T/out") $(grep -c 'text removed' "$T/out")" "2 0"
 run "v3: run --once on Monday" 0 "$CASEWATCH" -c "$v3/casewatch.conf" run --once --at 2027-03-08T10:00:00Z
-same "v3: upgraded to version 8, with pruned_at and its index" \
+same "v3: upgraded to version 9, with pruned_at and its index" \
 	"$(sq "$v3" "PRAGMA user_version") $(sq "$v3" "SELECT count(*) FROM pragma_table_info('messages') WHERE name = 'pruned_at'") $(sq "$v3" "SELECT count(*) FROM sqlite_schema WHERE name = 'messages_to_prune'")" \
-	"8 1 1"
+	"9 1 1"
 same "v3: the same four removed" "$(tail -n 1 "$T/out")" \
 	"removed the text of 4 messages sent or given up before 2027-03-06T10:00:00Z (notify.keep_sent 2 days)"
 same "v3: the waiting ones kept" "$(bodies "$v3")" \
