@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 #include <systemd/sd-daemon.h>
@@ -16,6 +17,7 @@
 #include "conf.h"
 #include "inbox.h"
 #include "log.h"
+#include "metrics.h"
 #include "outbox.h"
 #include "progress.h"
 #include "retention.h"
@@ -69,6 +71,10 @@ struct daemon {
 	int stale;              /* -1: not known yet; else whether the data was stale */
 	enum watch_full next_full;
 	struct progress *meter; /* a long scan's or import's progress, in STATUS= */
+	struct metrics metrics; /* casewatchd(8), METRICS */
+	size_t (*obligation_counts)[3];
+	char *metrics_written;  /* the file last written, to remove when the path changes */
+	char *metrics_error;    /* why writing it failed, logged once */
 };
 
 /* The scan's hooks share one userdata: the daemon, for progress, and the
@@ -437,6 +443,61 @@ static char *status_prefix(const struct daemon *d, const struct outbox_report *f
 }
 
 
+/* The metrics after a scan that ended with r (casewatchd(8), METRICS),
+ * and the textfile when one is configured. */
+static void write_metrics(struct daemon *d, int r, const struct watch_stats *st, const struct outbox_report *fresh)
+{
+	const struct setup *s = d->setup;
+	const struct conf *c = s->conf;
+	struct metrics *m = &d->metrics;
+	m->scans++;
+	if (r < 0) {
+		m->failures++;
+	} else {
+		m->scanned = true;
+		m->scan_ms = st->ms;
+		m->success_at = (int64_t)time(NULL);
+		m->due_today = st->due_today;
+		m->stale = c->import && c->import_max_age > 0 ? fresh->stale : -1;
+		m->last_import = fresh->last_import;
+	}
+	/* A file this daemon wrote and no longer writes (the configuration
+	 * changed) would be read on, stale, beside the new one. */
+	if (d->metrics_written && (!c->metrics_textfile || strcmp(d->metrics_written, c->metrics_textfile) != 0)) {
+		if (unlink(d->metrics_written) < 0 && errno != ENOENT)
+			log_msg(LOG_WARNING, "cannot remove the metrics file %s written before: %s", d->metrics_written,
+				strerror(errno));
+		free(d->metrics_written);
+		d->metrics_written = NULL;
+	}
+	if (!c->metrics_textfile)
+		return;
+
+	_cleanup_free_ char *err = NULL;
+	m->rules = &c->ruleset;
+	d->obligation_counts = xrealloc(d->obligation_counts, (c->ruleset.n + 1) * sizeof(*d->obligation_counts));
+	m->obligations = watch_obligation_counts(d->watch, d->obligation_counts, &err) < 0 ? NULL : d->obligation_counts;
+	char *merr = NULL;
+	if (metrics_read_messages(watch_db(d->watch), m, &merr) < 0 && !err)
+		err = merr;
+	else
+		free(merr);
+	_cleanup_free_ char *text = metrics_text(m);
+	char *werr = NULL;
+	if (metrics_write(c->metrics_textfile, text, &werr) < 0) {
+		free(err);
+		err = werr;
+	} else if (!d->metrics_written) {
+		d->metrics_written = xstrdup(c->metrics_textfile);
+	}
+	if (err && (!d->metrics_error || strcmp(d->metrics_error, err) != 0))
+		log_msg(LOG_WARNING, "metrics: %s", err);
+	else if (!err && d->metrics_error)
+		log_msg(LOG_NOTICE, "metrics: %s written again after: %s", c->metrics_textfile, d->metrics_error);
+	free(d->metrics_error);
+	d->metrics_error = TAKE_PTR(err);
+}
+
 static int compose_hook(void *userdata, sqlite3 *state, sqlite3 *cases, bool changed, char **ret_err)
 {
 	struct compose_hook *ch = userdata;
@@ -557,6 +618,7 @@ static int scan(struct daemon *d, enum watch_full full)
 		watch_stats_free(&st);
 		return -ECANCELED;
 	}
+	write_metrics(d, r, &st, &fresh);
 
 	/* Counted from the end of the scan: one that waited on a lock must
 	 * not announce a next scan already past. */
@@ -676,7 +738,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
-	struct daemon d = { .config_path = CONFIG_DEFAULT, .stale = -1 };
+	struct daemon d = { .config_path = CONFIG_DEFAULT, .stale = -1, .metrics = { .stale = -1 } };
 	int o, r;
 	malloc_tune();
 	/* No count of SQLite's memory, nobody reads it: it takes a lock at
@@ -780,6 +842,9 @@ out:
 	free(d.inbox_error);
 	free(d.prune_error);
 	free(d.import_note);
+	free(d.obligation_counts);
+	free(d.metrics_written);
+	free(d.metrics_error);
 	progress_free(d.meter);
 	return status;
 }

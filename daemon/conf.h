@@ -73,6 +73,10 @@ struct conf {
 	char *import_mapping;    /* the mapping file, resolved */
 	struct mapping *mapping; /* read and checked while loading */
 	int import_max_age;      /* seconds; 0: no limit */
+	/* Metrics (casewatch.conf(5), METRICS): the file casewatchd writes
+	 * after each scan for node_exporter's textfile collector, resolved;
+	 * NULL: none. */
+	char *metrics_textfile;
 	/* A secret file this process may not read, as a message; the secret
 	 * itself is then "". Only sending needs secrets. */
 	char *unreadable_secret;
