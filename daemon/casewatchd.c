@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 #include <systemd/sd-daemon.h>
@@ -17,7 +18,9 @@
 #include "conf.h"
 #include "inbox.h"
 #include "log.h"
+#include "metrics.h"
 #include "outbox.h"
+#include "progress.h"
 #include "retention.h"
 #include "stage.h"
 #include "util.h"
@@ -36,6 +39,9 @@
  * after an upgrade, or after keep_sent was shortened) is worked through a
  * little at each scan, never in one long stall. */
 #define PRUNE_BUDGET_MS 2000
+/* STATUS= during a long scan: once a second is plenty for a person
+ * watching `systemctl status`, and costs the manager nothing. */
+#define METER_EVERY_MS 1000
 
 /* Everything that comes from one reading of the configuration. */
 struct setup {
@@ -65,6 +71,11 @@ struct daemon {
 	char *import_note;      /* what the last import run got wrong, for STATUS= */
 	int stale;              /* -1: not known yet; else whether the data was stale */
 	enum watch_full next_full;
+	struct progress *meter; /* a long scan's or import's progress, in STATUS= */
+	struct metrics metrics; /* casewatchd(8), METRICS */
+	size_t (*obligation_counts)[3];
+	char *metrics_written;  /* the file last written, to remove when the path changes */
+	char *metrics_error;    /* why writing it failed, logged once */
 };
 
 /* The scan's hooks share one userdata: the daemon, for progress, and the
@@ -395,6 +406,16 @@ static void log_scan(const struct watch_stats *st, bool quiet_transitions)
 
 static int schedule(struct daemon *d, uint64_t seconds);
 
+/* A scan or an import that goes on past the delay (progress.h) says how
+ * far it has got, once a second: "Scanning: 412,000 of 1,000,000 cases".
+ * The scan's own figures replace it when it ends. */
+static void on_meter(const char *what, uint64_t done, uint64_t total, enum progress_unit unit, void *userdata)
+{
+	(void)userdata;
+	_cleanup_free_ char *text = progress_text(done, total, unit);
+	set_status("%c%s: %s", what[0] >= 'a' && what[0] <= 'z' ? what[0] - 'a' + 'A' : what[0], what + 1, text);
+}
+
 /* What STATUS= says before the scan's figures: stale data, and what the
  * last import run or the inbox got wrong. */
 static char *status_prefix(const struct daemon *d, const struct outbox_report *fresh)
@@ -423,6 +444,61 @@ static char *status_prefix(const struct daemon *d, const struct outbox_report *f
 }
 
 
+/* The metrics after a scan that ended with r (casewatchd(8), METRICS),
+ * and the textfile when one is configured. */
+static void write_metrics(struct daemon *d, int r, const struct watch_stats *st, const struct outbox_report *fresh)
+{
+	const struct setup *s = d->setup;
+	const struct conf *c = s->conf;
+	struct metrics *m = &d->metrics;
+	m->scans++;
+	if (r < 0) {
+		m->failures++;
+	} else {
+		m->scanned = true;
+		m->scan_ms = st->ms;
+		m->success_at = (int64_t)time(NULL);
+		m->due_today = st->due_today;
+		m->stale = c->import && c->import_max_age > 0 ? fresh->stale : -1;
+		m->last_import = fresh->last_import;
+	}
+	/* A file this daemon wrote and no longer writes (the configuration
+	 * changed) would be read on, stale, beside the new one. */
+	if (d->metrics_written && (!c->metrics_textfile || strcmp(d->metrics_written, c->metrics_textfile) != 0)) {
+		if (unlink(d->metrics_written) < 0 && errno != ENOENT)
+			log_msg(LOG_WARNING, "cannot remove the metrics file %s written before: %s", d->metrics_written,
+				strerror(errno));
+		free(d->metrics_written);
+		d->metrics_written = NULL;
+	}
+	if (!c->metrics_textfile)
+		return;
+
+	_cleanup_free_ char *err = NULL;
+	m->rules = &c->ruleset;
+	d->obligation_counts = xrealloc(d->obligation_counts, (c->ruleset.n + 1) * sizeof(*d->obligation_counts));
+	m->obligations = watch_obligation_counts(d->watch, d->obligation_counts, &err) < 0 ? NULL : d->obligation_counts;
+	char *merr = NULL;
+	if (metrics_read_messages(watch_db(d->watch), m, &merr) < 0 && !err)
+		err = merr;
+	else
+		free(merr);
+	_cleanup_free_ char *text = metrics_text(m);
+	char *werr = NULL;
+	if (metrics_write(c->metrics_textfile, text, &werr) < 0) {
+		free(err);
+		err = werr;
+	} else if (!d->metrics_written) {
+		d->metrics_written = xstrdup(c->metrics_textfile);
+	}
+	if (err && (!d->metrics_error || strcmp(d->metrics_error, err) != 0))
+		log_msg(LOG_WARNING, "metrics: %s", err);
+	else if (!err && d->metrics_error)
+		log_msg(LOG_NOTICE, "metrics: %s written again after: %s", c->metrics_textfile, d->metrics_error);
+	free(d->metrics_error);
+	d->metrics_error = TAKE_PTR(err);
+}
+
 static int compose_hook(void *userdata, sqlite3 *state, sqlite3 *cases, bool changed, char **ret_err)
 {
 	struct compose_hook *ch = userdata;
@@ -447,7 +523,7 @@ static int import_inbox(struct daemon *d, struct compose_hook *ch)
 	const struct setup *s = d->setup;
 	struct inbox_result res = { 0 };
 	_cleanup_free_ char *err = NULL;
-	int r = inbox_run(s->conf, s->tz, on_progress, ch, &res, &err);
+	int r = inbox_run(s->conf, s->tz, on_progress, ch, d->meter, &res, &err);
 	if (r == -ECANCELED) {
 		inbox_result_free(&res);
 		return r;
@@ -536,6 +612,7 @@ static int scan(struct daemon *d, enum watch_full full)
 		.full_begin = full_begin_hook,
 		.each = each_hook,
 		.userdata = &ch,
+		.meter = d->meter,
 	};
 	if (s->conf->import_inbox && import_inbox(d, &ch) == -ECANCELED)
 		return -ECANCELED;
@@ -559,6 +636,7 @@ static int scan(struct daemon *d, enum watch_full full)
 		watch_stats_free(&st);
 		return -ECANCELED;
 	}
+	write_metrics(d, r, &st, &fresh);
 
 	/* Counted from the end of the scan: one that waited on a lock must
 	 * not announce a next scan already past. */
@@ -702,7 +780,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
-	struct daemon d = { .config_path = CONFIG_DEFAULT, .stale = -1 };
+	struct daemon d = { .config_path = CONFIG_DEFAULT, .stale = -1, .metrics = { .stale = -1 } };
 	int o, r;
 	malloc_tune();
 	/* No count of SQLite's memory, nobody reads it: it takes a lock at
@@ -734,6 +812,7 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	log_setup("casewatchd");
+	d.meter = progress_new_fn(on_meter, &d, METER_EVERY_MS);
 
 	/* Signals arrive through the event loop; blocked from here on, so a
 	 * scan can see a pending SIGTERM and stop early. */
@@ -808,5 +887,9 @@ out:
 	free(d.inbox_error);
 	free(d.prune_error);
 	free(d.import_note);
+	free(d.obligation_counts);
+	free(d.metrics_written);
+	free(d.metrics_error);
+	progress_free(d.meter);
 	return status;
 }

@@ -13,12 +13,14 @@
 #include "conf.h"
 #include "import.h"
 #include "mapping.h"
+#include "progress.h"
 #include "tz.h"
 #include "util.h"
 
 static void on_line(void *userdata, bool rejected, const char *text)
 {
 	(void)userdata;
+	progress_hide();
 	fprintf(stderr, "%s%s\n", rejected ? "rejected: " : "note: ", text);
 }
 
@@ -72,11 +74,12 @@ int cmd_import(int argc, char **argv)
 	if ((status = cmd_open_cases_rw(c->database, &db)) != 0)
 		goto out;
 
-	struct import_hooks hooks = { .line = on_line };
+	struct import_hooks hooks = { .line = on_line, .meter = progress_new_stderr() };
 	struct import_result res;
 	if (m)
 		use = m;
 	int r = import_files(db, use, tz, argv + optind, (size_t)(argc - optind), dry_run, &hooks, &res, &d);
+	progress_free(hooks.meter);
 	if (r < 0) {
 		diags_print(&d, stderr);
 		if (d.n == 0)

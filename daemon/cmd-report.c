@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "conf.h"
 #include "eval.h"
+#include "progress.h"
 #include "report.h"
 #include "scan.h"
 #include "util.h"
@@ -215,8 +216,11 @@ int cmd_report(int argc, char **argv)
 		status = bad_input("case database: %s", sqlite3_errmsg(db));
 		goto out;
 	}
-	static const struct report_fill_fns fns = { .problem = cmd_print_problem, .bad_rows = print_bad };
+	struct progress *progress = progress_new_stderr();
+	const struct report_fill_fns fns = { .problem = cmd_print_problem, .bad_rows = print_bad,
+					     .progress = progress };
 	r = report_fill(rep, db, &fns, NULL, &t, &err);
+	progress_free(progress);
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	if (r < 0) {
 		status = bad_input("%s", err);

@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "conf.h"
 #include "outbox.h"
+#include "progress.h"
 #include "retention.h"
 #include "schema.h"
 #include "stage.h"
@@ -112,9 +113,14 @@ int cmd_run(int argc, char **argv)
 	watch_set_webhooks(w, c->webhooks, c->n_webhooks);
 	struct outbox_ctx octx = { .conf = c, .cal = world.cal, .tz = world.tz, .at = at, .report = &rep };
 	struct watch_hooks hooks = {
-		.compose = outbox_compose, .full_begin = outbox_full_begin, .each = outbox_each, .userdata = &octx,
+		.compose = outbox_compose,
+		.full_begin = outbox_full_begin,
+		.each = outbox_each,
+		.userdata = &octx,
+		.meter = progress_new_stderr(),
 	};
 	int r = watch_scan(w, c->database, at, full ? WATCH_FULL_REQUESTED : WATCH_FULL_NO, dry_run, &hooks, &st, &err);
+	progress_free(hooks.meter);
 	if (r < 0) {
 		status = bad_input("%s", err);
 		goto out;

@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "conf.h"
 #include "eval.h"
 #include "import.h"
+#include "progress.h"
 #include "scan.h"
 #include "table.h"
 #include "util.h"
@@ -108,6 +110,7 @@ static void report_problems(struct status *st, const struct eval_case *c, const 
 {
 	for (size_t i = 0; i < res->n_problems; i++) {
 		_cleanup_free_ char *ref = printable(c->ref), *msg = printable(res->problems[i]);
+		progress_hide();
 		fprintf(stderr, "casewatch: case %s: %s%s\n", ref, msg,
 			res->skipped && i + 1 == res->n_problems ? " (case skipped)" : "");
 		if (st->json) {
@@ -512,13 +515,17 @@ int cmd_status(int argc, char **argv)
 		fputs(", \"obligations\": [", stdout);
 	}
 	int r = 0;
+	/* Over the whole database: a listing on the terminal is its own
+	 * progress, and a bar would land among its lines. */
+	struct progress *progress = n_refs == 0 && (summary || !isatty(STDOUT_FILENO)) ? progress_new_stderr() : NULL;
 	if (summary)
-		r = cmd_tally(db, &ev, &(const struct tally_fns){ .obligation = count_obligation }, &st, &st.tally,
-			      &err);
+		r = cmd_tally(db, &ev, &(const struct tally_fns){ .obligation = count_obligation, .progress = progress },
+			      &st, &st.tally, &err);
 	else if (n_refs == 0)
-		r = scan_evaluate(db, &ev, INT64_MIN, INT64_MAX, NULL, on_case, &st, &err);
+		r = scan_evaluate(db, &ev, INT64_MIN, INT64_MAX, NULL, on_case, &st, progress, &err);
+	progress_free(progress);
 	for (int i = 0; i < n_refs && r == 0; i++)
-		r = scan_evaluate(db, &ev, ids[i], ids[i], NULL, on_case, &st, &err);
+		r = scan_evaluate(db, &ev, ids[i], ids[i], NULL, on_case, &st, NULL, &err);
 	if (r < 0) {
 		/* What was read before the failure, as the listing always
 		 * showed it, then why it stops. */

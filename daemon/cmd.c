@@ -14,6 +14,7 @@
 #include "date.h"
 #include "diag.h"
 #include "outbox.h"
+#include "progress.h"
 #include "scan.h"
 #include "util.h"
 
@@ -285,6 +286,7 @@ char *printable(const char *s)
 void print_bad_rows(const char *table, const struct scan_bad *b)
 {
 	size_t shown = b->n < SCAN_BAD_KEPT ? b->n : SCAN_BAD_KEPT;
+	progress_hide();
 	for (size_t i = 0; i < shown; i++) {
 		_cleanup_free_ char *why = printable(b->v[i].why);
 		fprintf(stderr, "casewatch: %s row %lld: %s (skipped)\n", table, (long long)b->v[i].id, why);
@@ -304,6 +306,7 @@ void cmd_print_problem(struct tally *t, const struct eval_case *c, const char *m
 		return;
 	}
 	_cleanup_free_ char *ref = printable(c->ref), *m = printable(msg);
+	progress_hide();
 	fprintf(stderr, "casewatch: case %s: %s%s\n", ref, m, skipped ? " (case skipped)" : "");
 }
 

@@ -80,6 +80,7 @@ void conf_free(struct conf *c)
 	free(c->import_inbox);
 	free(c->import_mapping);
 	mapping_free(c->mapping);
+	free(c->metrics_textfile);
 	for (int k = 0; k < _MSG_KIND_MAX; k++)
 		for (int p = 0; p < _MSG_PART_MAX; p++)
 			free(c->template_paths[k][p]);
@@ -977,6 +978,29 @@ static void load_import(struct loader *l, const config_setting_t *g)
 		mapping_load(c->import_mapping, &c->mapping, l->x.diags);
 }
 
+/* metrics = { textfile = "FILE.prom"; }: off unless set. */
+static void load_metrics(struct loader *l, const config_setting_t *g)
+{
+	if (!cfg_group(&l->x, g, "metrics"))
+		return;
+	static const char *const keys[] = { "textfile", NULL };
+	cfg_check_keys(&l->x, g, keys, "metrics");
+	const config_setting_t *s = config_setting_get_member(g, "textfile");
+	if (!s)
+		return;
+	set_path(l, &l->c->metrics_textfile, s, "metrics textfile");
+	const char *p = l->c->metrics_textfile;
+	size_t n = p ? strlen(p) : 0;
+	/* node_exporter's textfile collector reads *.prom and nothing else:
+	 * any other name would be written for nobody. */
+	if (p && (n < 6 || strcmp(p + n - 5, ".prom") != 0 || p[n - 6] == '/')) {
+		problem(l, s, "metrics textfile '%s' must be a file named NAME.prom: node_exporter's textfile "
+			"collector reads only those", config_setting_get_string(s));
+		free(l->c->metrics_textfile);
+		l->c->metrics_textfile = NULL;
+	}
+}
+
 int conf_secrets_readable(const struct conf *c, struct diags *diags)
 {
 	if (!c->unreadable_secret)
@@ -1024,7 +1048,7 @@ int conf_load(const char *path, struct conf **ret, struct diags *diags)
 	const config_setting_t *root = config_root_setting(&cfg);
 	static const char *const keys[] = {
 		"database", "state", "rules", "timezone", "calendar", "scan_interval",
-		"maildir", "smtp", "webhooks", "notify", "import", NULL,
+		"maildir", "smtp", "webhooks", "notify", "import", "metrics", NULL,
 	};
 	cfg_check_keys(&l.x, root, keys, "the configuration");
 	const config_setting_t *s;
@@ -1050,6 +1074,8 @@ int conf_load(const char *path, struct conf **ret, struct diags *diags)
 		load_notify(&l, s);
 	if ((s = config_setting_get_member(root, "import")))
 		load_import(&l, s);
+	if ((s = config_setting_get_member(root, "metrics")))
+		load_metrics(&l, s);
 	config_destroy(&cfg);
 
 	/* Templates named in the file replace the built-in ones. */

@@ -73,6 +73,10 @@ struct conf {
 	char *import_mapping;    /* the mapping file, resolved */
 	struct mapping *mapping; /* read and checked while loading */
 	int import_max_age;      /* seconds; 0: no limit */
+	/* Metrics (casewatch.conf(5), METRICS): the file casewatchd writes
+	 * after each scan for node_exporter's textfile collector, resolved;
+	 * NULL: none. */
+	char *metrics_textfile;
 	/* A secret this process cannot have, as a message (and the line of
 	 * the configuration it is about, or 0): a file it may not read, or
 	 * the SMTP password of the service's credential outside the service

@@ -40,6 +40,8 @@ struct reader {
 	 * fields (libcsv reports each, CSV_REPALL_NL) and those inside the
 	 * fields it has handed over. */
 	unsigned long lines;
+	/* Bytes of the file read so far, for progress. */
+	unsigned long long offset;
 
 	/* Why a callback stopped the reading: on_record's negative value, or
 	 * too_long (then r is -EFBIG). */
@@ -134,6 +136,7 @@ static int record_emit(struct reader *rd)
 		.len = rd->len,
 		.bad_field = rd->bad_field,
 		.line = rd->line,
+		.offset = rd->offset,
 	};
 	int r = rd->on_record(rd->userdata, &rec);
 	rd->n = rd->buf_n = 0;
@@ -239,6 +242,7 @@ static int parse_file(const char *path, FILE *f, struct csv_parser *p, struct re
 
 	for (;;) {
 		size_t got = fread(chunk, 1, CHUNK, f);
+		rd->offset += got;
 		if (got == 0) {
 			if (ferror(f)) {
 				int r = errno > 0 ? -errno : -EIO;

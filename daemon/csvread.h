@@ -30,6 +30,9 @@ struct csv_record {
 	/* The line the record starts on, as an editor numbers it: 1-based,
 	 * counting the line ends inside quoted fields of earlier records. */
 	unsigned long line;
+	/* How far into the file the reading has got, in bytes: at or past
+	 * the record's end, within a read's worth (for progress). */
+	unsigned long long offset;
 };
 
 /* Call on_record(userdata, rec) for every record of the file at path, the

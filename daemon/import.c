@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "casedb.h"
 #include "csvread.h"
 #include "date.h"
+#include "progress.h"
 #include "util.h"
 
 /* ---- What each casewatch column is ---------------------------------- */
@@ -165,6 +167,7 @@ struct imp {
 	 * checks_skippable()): no trigger of a council's own can refuse part
 	 * of a batch, skip a row or add one between its ids. */
 	bool stock;
+	uint64_t bytes_before; /* of the files read before this one, for progress */
 };
 
 struct pending;
@@ -1457,6 +1460,8 @@ static int on_record(void *userdata, const struct csv_record *rec)
 		return 0; /* the rest is not read for rows */
 	im->ret->rows++;
 	f->rows++;
+	if (im->hooks)
+		progress_at(im->hooks->meter, im->bytes_before + rec->offset);
 	if (im->hooks && im->hooks->progress && im->ret->rows % 4096 == 0) {
 		int e = im->hooks->progress(im->hooks->userdata);
 		if (e < 0) {
@@ -2024,6 +2029,16 @@ int import_files(sqlite3 *db, const struct mapping *m, const struct tz *tz, char
 		free(src);
 		return r;
 	}
+	/* Progress in bytes read of the files' sizes: known at once, and
+	 * what the time taken follows. */
+	struct progress *meter = hooks ? hooks->meter : NULL;
+	uint64_t *sizes = xcalloc(n ? n : 1, sizeof(*sizes)), total = 0;
+	for (size_t i = 0; meter && i < n; i++) {
+		struct stat st;
+		if (stat(paths[i], &st) == 0 && S_ISREG(st.st_mode))
+			total += sizes[i] = (uint64_t)st.st_size;
+	}
+	progress_begin(meter, "importing", total, PROGRESS_BYTES);
 
 	im.labels = xcalloc(m->n_sources ? m->n_sources : 1, sizeof(char *));
 	for (size_t i = 0; i < m->n_sources; i++) {
@@ -2057,6 +2072,8 @@ int import_files(sqlite3 *db, const struct mapping *m, const struct tz *tz, char
 			free(im.labels[i]);
 		free(im.labels);
 		free(src);
+		free(sizes);
+		progress_end(meter);
 		return r;
 	}
 	if ((r = exec(&im, "PRAGMA temp_store = FILE")) < 0)
@@ -2135,6 +2152,7 @@ int import_files(sqlite3 *db, const struct mapping *m, const struct tz *tz, char
 			}
 			char *err = NULL;
 			int e = csv_read_file(paths[i], m->encoding, m->delimiter, on_record, &f, &err);
+			im.bytes_before += sizes[i];
 			if (e < 0 && im.r >= 0) {
 				/* "PATH: ..." or "PATH:LINE: ...", as the reader says:
 				 * the file's problem (unreadable, not CSV, a record
@@ -2195,6 +2213,8 @@ out:
 		free(im.labels[i]);
 	free(im.labels);
 	free(src);
+	free(sizes);
+	progress_end(meter);
 	return r;
 }
 

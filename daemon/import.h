@@ -9,6 +9,8 @@
 #include "mapping.h"
 #include "tz.h"
 
+struct progress;
+
 /* `casewatch import` (casewatch-import(5)): CSV exports written into the
  * case database through a mapping, in one transaction. */
 
@@ -33,6 +35,9 @@ struct import_hooks {
 	 * returned. May be NULL. */
 	int (*progress)(void *userdata);
 	void *userdata;
+	/* Told how many bytes of the files are read, of their size
+	 * (progress.h); may be NULL. */
+	struct progress *meter;
 };
 
 /* Name of the table the importer keeps in the case database: each imported

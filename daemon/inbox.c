@@ -384,7 +384,7 @@ int inbox_usable(const char *dir, char **ret_err)
 }
 
 int inbox_run(const struct conf *c, const struct tz *tz, int (*progress)(void *userdata), void *userdata,
-	      struct inbox_result *ret, char **ret_err)
+	      struct progress *meter, struct inbox_result *ret, char **ret_err)
 {
 	*ret = (struct inbox_result){ 0 };
 	const char *dir = c->import_inbox;
@@ -464,7 +464,7 @@ int inbox_run(const struct conf *c, const struct tz *tz, int (*progress)(void *u
 	if ((r = open_cases(c->database, &db, ret_err)) < 0)
 		goto out;
 
-	struct import_hooks hooks = { .line = on_line, .progress = on_progress, .userdata = &run };
+	struct import_hooks hooks = { .line = on_line, .progress = on_progress, .userdata = &run, .meter = meter };
 	struct import_result res;
 	for (;;) {
 		k = 0;

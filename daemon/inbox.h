@@ -54,11 +54,12 @@ void inbox_result_free(struct inbox_result *r);
  * the run is made again without it; the others go to done/ once the run
  * is committed. `progress` (may be NULL) is import_hooks.progress: a
  * negative return abandons the run, nothing written or moved, and is
- * returned. Returns 0 (nothing to do, or files moved), or -errno with
- * *ret_err when the inbox or the case database failed: the files are left
- * for the next scan. */
+ * returned; `meter` (may be NULL) is import_hooks.meter. Returns 0
+ * (nothing to do, or files moved), or -errno with *ret_err when the inbox
+ * or the case database failed: the files are left for the next scan. */
+struct progress;
 int inbox_run(const struct conf *c, const struct tz *tz, int (*progress)(void *userdata), void *userdata,
-	      struct inbox_result *ret, char **ret_err);
+	      struct progress *meter, struct inbox_result *ret, char **ret_err);
 
 /* Is dir an inbox casewatchd can use: a folder, and sticky if others may
  * write it? 0, or -errno with *ret_err. */

@@ -58,6 +58,7 @@ void report_fill_begin(struct report_filler *f, struct report *rep, const struct
 			.include = include_case,
 			.obligation = add_obligation,
 			.problem = fns && fns->problem ? add_problem : NULL,
+			.progress = fns ? fns->progress : NULL,
 		},
 		.t = { .first_case = CW_DAY_NONE },
 	};

@@ -212,6 +212,8 @@ struct report_fill_fns {
 	/* Each obligation counted, after the report has it (NULL: none),
 	 * for a caller that counts something else in the same pass. */
 	void (*obligation)(const struct eval_case *c, const struct obligation *o, void *userdata);
+	/* Told how many cases are done (scan_evaluate); may be NULL. */
+	struct progress *progress;
 };
 /* Count into rep every case of the case database db evaluated at
  * rep->ev->at (those of rep->team and rep->officer), the meetings of its

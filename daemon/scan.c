@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "casedb.h"
+#include "progress.h"
 #include "util.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -395,7 +396,7 @@ out:
 }
 
 int scan_cases_ids(sqlite3 *db, const int64_t *ids, size_t n, scan_fn fn, scan_absent_fn absent, void *userdata,
-		   char **ret_err)
+		   struct progress *progress, char **ret_err)
 {
 	struct reader rd = { 0 };
 	struct case_buf b = { 0 };
@@ -405,6 +406,7 @@ int scan_cases_ids(sqlite3 *db, const int64_t *ids, size_t n, scan_fn fn, scan_a
 		return sql_error(db, "starting the scan", ret_err);
 	if (n > 0 && (r = reader_prepare(&rd, db, ret_err)) < 0)
 		goto out;
+	progress_begin(progress, "scanning", n, PROGRESS_CASES);
 	/* The statements prepared once, bound again for each case: a few
 	 * changed cases cost no more than their rows. */
 	for (size_t i = 0; i < n && r >= 0; i++) {
@@ -419,7 +421,9 @@ int scan_cases_ids(sqlite3 *db, const int64_t *ids, size_t n, scan_fn fn, scan_a
 		}
 		if (r >= 0 && !found && absent)
 			r = absent(ids[i], userdata);
+		progress_at(progress, i + 1);
 	}
+	progress_end(progress);
 out:
 	reader_finalize(&rd);
 	if (own)
@@ -454,6 +458,7 @@ out:
 struct par_batch {
 	struct case_buf v[PAR_BATCH];
 	size_t n;
+	size_t read; /* cases read: those `want` passed over too */
 	bool last; /* of its block */
 	int r;     /* < 0: the worker failed here, with err */
 	char *err;
@@ -482,6 +487,8 @@ struct par {
 	const struct evaluator *ev;
 	scan_want_fn want;
 	void *userdata;
+	struct progress *progress;
+	uint64_t done;           /* cases handed on, for progress */
 	int64_t first;           /* the first id */
 	uint64_t span, width;    /* last id - first id, and a block's ids */
 	uint64_t n_blocks, next_block, applying;
@@ -637,6 +644,7 @@ static struct par_batch *par_acquire(struct par_worker *w)
 	if (bt) {
 		/* Its cases' buffers are kept, grown to the largest case. */
 		bt->n = 0;
+		bt->read = 0;
 		bt->last = false;
 		bt->r = 0;
 		bt->err = NULL;
@@ -698,6 +706,7 @@ static void par_fill(struct par_worker *w, struct par_batch *bt)
 			w->reading = false;
 			return;
 		}
+		bt->read++;
 		if (p->want && !p->want(&cb->c, p->userdata))
 			continue;
 		eval_case(p->ev, &cb->c, &w->res);
@@ -856,6 +865,10 @@ static int par_apply(struct par *p, scan_result_fn fn, void *userdata, char **re
 				*ret_err = bt->err;
 				bt->err = NULL;
 			}
+			/* Counted here, as the cases are handed on in order
+			 * on this one thread: nothing shared to count. */
+			p->done += bt->read;
+			progress_at(p->progress, p->done);
 			pthread_mutex_lock(&p->lock);
 			w->tail = (w->tail + 1) % PAR_RING;
 			if (--w->count == PAR_RING / 2 && w != self)
@@ -878,6 +891,7 @@ static int par_apply(struct par *p, scan_result_fn fn, void *userdata, char **re
 		pthread_mutex_unlock(&p->lock);
 		struct par_batch *bt = &self->ring[(self->tail + self->count) % PAR_RING];
 		bt->n = 0;
+		bt->read = 0;
 		bt->last = false;
 		bt->r = 0;
 		bt->err = NULL;
@@ -896,7 +910,8 @@ static int par_apply(struct par *p, scan_result_fn fn, void *userdata, char **re
 /* The scan by n threads; 1 when it ran (r is then its result), 0 when it
  * could not start and one thread is to do it. */
 static int par_scan(sqlite3 *db, const struct evaluator *ev, int64_t first, int64_t last, int64_t n_cases,
-		    unsigned n, scan_want_fn want, scan_result_fn fn, void *userdata, int *ret_r, char **ret_err)
+		    unsigned n, scan_want_fn want, scan_result_fn fn, void *userdata, struct progress *progress,
+		    int *ret_r, char **ret_err)
 {
 	const char *path = sqlite3_db_filename(db, "main");
 	int64_t head;
@@ -904,7 +919,7 @@ static int par_scan(sqlite3 *db, const struct evaluator *ev, int64_t first, int6
 		return 0;
 	struct par *p = xcalloc(1, sizeof(*p));
 	*p = (struct par){
-		.ev = ev, .want = want, .userdata = userdata, .first = first,
+		.ev = ev, .want = want, .userdata = userdata, .progress = progress, .first = first,
 		.span = (uint64_t)last - (uint64_t)first,
 	};
 	uint64_t blocks = (uint64_t)n_cases / PAR_BLOCK + 1;
@@ -956,11 +971,14 @@ struct one_cb {
 	scan_result_fn fn;
 	void *userdata;
 	struct eval_result res;
+	struct progress *progress;
+	uint64_t done;
 };
 
 static int one_case(const struct eval_case *c, void *userdata)
 {
 	struct one_cb *cb = userdata;
+	progress_at(cb->progress, ++cb->done);
 	if (cb->want && !cb->want(c, cb->userdata))
 		return 0;
 	eval_case(cb->ev, c, &cb->res);
@@ -968,28 +986,29 @@ static int one_case(const struct eval_case *c, void *userdata)
 }
 
 int scan_evaluate(sqlite3 *db, const struct evaluator *ev, int64_t lo, int64_t hi, scan_want_fn want,
-		  scan_result_fn fn, void *userdata, char **ret_err)
+		  scan_result_fn fn, void *userdata, struct progress *progress, char **ret_err)
 {
 	bool forced;
 	unsigned n = scan_threads(&forced);
 	int r = 0;
-	bool own = false;
-	if (n > 1 && lo < hi) {
-		/* The read transaction the workers' must match. */
-		own = sqlite3_get_autocommit(db);
-		if (own && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-			return sql_error(db, "starting the scan", ret_err);
-		int64_t first = 0, last = 0, n_cases = 0;
-		if ((r = case_span(db, lo, hi, &first, &last, &n_cases, ret_err)) < 0)
-			goto out;
-		if (n_cases > 1 && (forced || n_cases >= PAR_MIN_CASES) &&
-		    par_scan(db, ev, first, last, n_cases, n, want, fn, userdata, &r, ret_err))
-			goto out;
-	}
-	struct one_cb cb = { .ev = ev, .want = want, .fn = fn, .userdata = userdata };
+	int64_t first = 0, last = 0, n_cases = -1;
+	/* The span of the cases, for the threads to share and for the
+	 * progress shown, in the read transaction the workers' must match. */
+	bool span = (n > 1 && lo < hi) || progress;
+	bool own = span && sqlite3_get_autocommit(db);
+	if (own && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return sql_error(db, "starting the scan", ret_err);
+	if (span && (r = case_span(db, lo, hi, &first, &last, &n_cases, ret_err)) < 0)
+		goto out;
+	progress_begin(progress, "scanning", n_cases > 0 ? (uint64_t)n_cases : 0, PROGRESS_CASES);
+	if (n > 1 && lo < hi && n_cases > 1 && (forced || n_cases >= PAR_MIN_CASES) &&
+	    par_scan(db, ev, first, last, n_cases, n, want, fn, userdata, progress, &r, ret_err))
+		goto out;
+	struct one_cb cb = { .ev = ev, .want = want, .fn = fn, .userdata = userdata, .progress = progress };
 	r = scan_cases(db, lo, hi, one_case, &cb, ret_err);
 	eval_result_free(&cb.res);
 out:
+	progress_end(progress);
 	if (own)
 		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	return r;

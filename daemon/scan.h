@@ -9,6 +9,8 @@
 #include "eval.h"
 #include "tz.h"
 
+struct progress;
+
 /* Reading the case database for evaluation: one streaming pass, each case
  * with its parties and events, in case order, never the whole database in
  * memory. The database is only ever read here. */
@@ -31,10 +33,11 @@ int scan_cases(sqlite3 *db, int64_t lo, int64_t hi, scan_fn fn, void *userdata, 
 
 /* The cases ids[0..n) (ascending, repeats skipped), as scan_cases reads
  * them, the statements prepared once; `absent` (when not NULL) is called
- * for each id with no case. */
+ * for each id with no case. `progress` (when not NULL) is told how many
+ * of the ids are done. */
 typedef int (*scan_absent_fn)(int64_t id, void *userdata);
 int scan_cases_ids(sqlite3 *db, const int64_t *ids, size_t n, scan_fn fn, scan_absent_fn absent, void *userdata,
-		   char **ret_err);
+		   struct progress *progress, char **ret_err);
 
 /* Every case with lo <= id <= hi that `want` keeps (NULL: every one),
  * evaluated by ev: fn is called with each and its result in id order, on
@@ -50,11 +53,15 @@ int scan_cases_ids(sqlite3 *db, const int64_t *ids, size_t n, scan_fn fn, scan_a
  * change logs end at the same entry; otherwise the calling thread does it
  * all). `want` is then called on those threads, several at a time, and
  * must only read. What is held at once is bounded by the threads, not by
- * the cases. */
+ * the cases.
+ *
+ * `progress` (when not NULL) is told, on the calling thread, how many of
+ * the cases with lo <= id <= hi have been handed on (`want` or not), out
+ * of their count. */
 typedef bool (*scan_want_fn)(const struct eval_case *c, void *userdata);
 typedef int (*scan_result_fn)(const struct eval_case *c, const struct eval_result *res, void *userdata);
 int scan_evaluate(sqlite3 *db, const struct evaluator *ev, int64_t lo, int64_t hi, scan_want_fn want,
-		  scan_result_fn fn, void *userdata, char **ret_err);
+		  scan_result_fn fn, void *userdata, struct progress *progress, char **ret_err);
 
 /* The threads scan_evaluate uses: CASEWATCH_THREADS when it is set to 1 to
  * SCAN_THREADS_MAX (*ret_forced then true: whatever the number of cases),

@@ -59,7 +59,7 @@ int tally_cases(sqlite3 *db, const struct evaluator *ev, const struct tally_fns 
 	struct tally t = { .first_case = CW_DAY_NONE };
 	struct tally_cb cb = { .fns = fns, .userdata = userdata, .t = &t };
 	int r = scan_evaluate(db, ev, INT64_MIN, INT64_MAX, fns->include ? tally_want : NULL, tally_case, &cb,
-			      ret_err);
+			      fns->progress, ret_err);
 	if (r < 0)
 		return r;
 	*ret = t;

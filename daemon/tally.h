@@ -8,6 +8,8 @@
 #include "date.h"
 #include "eval.h"
 
+struct progress;
+
 /* Every case of the case database evaluated at one moment, for the counts
  * over the whole of it: status --summary, casewatch report and the
  * reports casewatchd sends. */
@@ -31,6 +33,8 @@ struct tally_fns {
 	/* Each problem of a case counted or skipped for bad rows (NULL:
 	 * only counted); skipped on the last problem of a skipped case. */
 	void (*problem)(struct tally *t, const struct eval_case *c, const char *msg, bool skipped, void *userdata);
+	/* Told how many cases are done (scan_evaluate); may be NULL. */
+	struct progress *progress;
 };
 
 /* One case evaluated elsewhere (a scan of casewatchd's) counted into t as

@@ -85,6 +85,7 @@ enum {
 	ST_WAKE,
 	ST_META_GET,
 	ST_META_PUT,
+	ST_COUNT_ADD,
 	_ST_MAX,
 };
 
@@ -94,7 +95,7 @@ static const char *const statement_sql[_ST_MAX] = {
 			"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (case_id) DO UPDATE SET "
 			"ref = ?2, officer = ?3, team = ?4, open = ?5, problems = ?6, digest = ?7, wake_at = ?8",
 	[ST_DEL_CASE] = "DELETE FROM cases WHERE case_id = ?1",
-	[ST_OLD_OBLIGATIONS] = "SELECT rule, party_id, cycle, stage FROM obligations WHERE case_id = ?1",
+	[ST_OLD_OBLIGATIONS] = "SELECT rule, party_id, cycle, stage, state FROM obligations WHERE case_id = ?1",
 	[ST_DEL_OBLIGATIONS] = "DELETE FROM obligations WHERE case_id = ?1",
 	[ST_PUT_OBLIGATION] = "INSERT INTO obligations (case_id, rule, party_id, cycle, party_role, start, due, "
 			      "due_day, overdue_at, state, stage) "
@@ -105,6 +106,8 @@ static const char *const statement_sql[_ST_MAX] = {
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_META_PUT] = "INSERT INTO meta (key, value) VALUES (?1, ?2) "
 			"ON CONFLICT (key) DO UPDATE SET value = ?2",
+	[ST_COUNT_ADD] = "INSERT INTO obligation_counts (rule, state, n) VALUES (?1, ?2, ?3) "
+			 "ON CONFLICT (rule, state) DO UPDATE SET n = n + ?3",
 };
 
 struct watch {
@@ -317,7 +320,25 @@ struct old_obligation {
 	int64_t party_id;
 	int cycle;
 	int stage;
+	int counted; /* its state's column in the counts (COUNTED_*), or -1 */
 };
+
+/* The states of the obligations kept, as obligation_counts has them. */
+enum { COUNTED_PENDING, COUNTED_OVERDUE, COUNTED_PAUSED, _COUNTED_MAX };
+static const char *const counted_names[_COUNTED_MAX] = { "pending", "overdue", "paused" };
+
+static int counted_index(enum ob_state s)
+{
+	return s == OB_PENDING ? COUNTED_PENDING : s == OB_OVERDUE ? COUNTED_OVERDUE : s == OB_PAUSED ? COUNTED_PAUSED : -1;
+}
+
+static int counted_from_string(const char *s)
+{
+	for (int i = 0; s && i < _COUNTED_MAX; i++)
+		if (strcmp(s, counted_names[i]) == 0)
+			return i;
+	return -1;
+}
 
 struct run {
 	struct watch *w;
@@ -338,6 +359,11 @@ struct run {
 	sqlite3_stmt *reader;
 	int reader_rc;
 	int64_t reader_id;
+	/* The obligations kept, by rule and state (obligation_counts): a
+	 * full scan counts every one as it goes (count_all), an incremental
+	 * one what it writes less what it removes. */
+	int64_t (*counts)[_COUNTED_MAX];
+	bool count_all;
 	char *err;
 };
 
@@ -367,12 +393,22 @@ static int step_done(struct run *x, sqlite3_stmt *st, const char *what)
 	return 0;
 }
 
+static int load_old(struct run *x, int64_t id);
+static void uncount_old(struct run *x);
+
 static int delete_case(struct run *x, int64_t id)
 {
+	int r;
+	/* A full scan counts what it keeps; an incremental one takes off
+	 * what goes. */
+	if (!x->count_all) {
+		if ((r = load_old(x, id)) < 0)
+			return r;
+		uncount_old(x);
+	}
 	sqlite3_stmt *st = x->w->st[ST_DEL_OBLIGATIONS];
 	sqlite3_bind_int64(st, 1, id);
-	int r = step_done(x, st, "deleting obligations");
-	if (r < 0)
+	if ((r = step_done(x, st, "deleting obligations")) < 0)
 		return r;
 	st = x->w->st[ST_DEL_CASE];
 	sqlite3_bind_int64(st, 1, id);
@@ -427,12 +463,29 @@ static int load_old(struct run *x, int64_t id)
 			.party_id = sqlite3_column_int64(st, 1),
 			.cycle = sqlite3_column_int(st, 2),
 			.stage = stage ? notify_stage_from_string(stage) : STAGE_NONE,
+			.counted = counted_from_string((const char *)sqlite3_column_text(st, 4)),
 		};
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return db_error(x->w->db, "reading obligations", &x->err);
 	return 0;
+}
+
+/* The obligations load_old() read are going: off the counts. A rule no
+ * longer configured cannot be among them (new rules make a full scan). */
+static void uncount_old(struct run *x)
+{
+	const struct ruleset *rs = x->ev.rules;
+	for (size_t i = 0; i < x->n_old; i++) {
+		if (x->old[i].counted < 0)
+			continue;
+		for (size_t k = 0; k < rs->n; k++)
+			if (strcmp(rs->v[k].id, x->old[i].rule) == 0) {
+				x->counts[k][x->old[i].counted]--;
+				break;
+			}
+	}
 }
 
 static int old_stage(const struct run *x, const char *rule, const struct obligation *o)
@@ -522,6 +575,8 @@ static int write_case(struct run *x, const struct eval_case *c, bool live, const
 		return r;
 	if (!had_row)
 		clear_old(x);
+	if (!x->count_all)
+		uncount_old(x);
 	if (had_row) {
 		sqlite3_stmt *st = w->st[ST_DEL_OBLIGATIONS];
 		sqlite3_bind_int64(st, 1, c->id);
@@ -553,6 +608,8 @@ static int write_case(struct run *x, const struct eval_case *c, bool live, const
 		 * stage, is in no digest and voids what was queued for it. */
 		if (!ob_state_unmet(o->state))
 			continue;
+		if (!x->count_all)
+			x->counts[o->rule][counted_index(o->state)]++;
 		const struct rule *rule = &x->ev.rules->v[o->rule];
 		int stage = x->stages[i];
 		char start[DATE_STRLEN], due[TZ_TIMESTAMP_STRLEN], due_day[DATE_STRLEN];
@@ -678,6 +735,10 @@ static int on_result(const struct eval_case *c, const struct eval_result *res, v
 		h = hash_u64(h, (uint64_t)o->overdue_at);
 		h = hash_u64(h, (uint64_t)o->state << 8 | (uint64_t)(stage + 1));
 		h = hash_u64(h, (uint64_t)o->met_at);
+		/* What write_case() keeps of a live case, counted whether it
+		 * is written again or not. */
+		if (x->count_all && ob_state_unmet(o->state))
+			x->counts[o->rule][counted_index(o->state)]++;
 	}
 	_cleanup_free_ char *problems = join_problems(res);
 	h = hash_str(h, problems);
@@ -718,6 +779,55 @@ static int on_absent(int64_t id, void *userdata)
 }
 
 /* ---- the scan -------------------------------------------------------- */
+
+/* obligation_counts after the scan: replaced by a full scan's, or moved by
+ * an incremental one's changes, a few rows either way. */
+static int counts_save(struct run *x, char **ret_err)
+{
+	struct watch *w = x->w;
+	const struct ruleset *rs = x->ev.rules;
+	int r;
+	if (x->count_all && (r = exec(w->db, "DELETE FROM obligation_counts", ret_err)) < 0)
+		return r;
+	sqlite3_stmt *st = w->st[ST_COUNT_ADD];
+	for (size_t k = 0; k < rs->n; k++)
+		for (int s = 0; s < _COUNTED_MAX; s++) {
+			if (x->counts[k][s] == 0)
+				continue;
+			sqlite3_bind_text(st, 1, rs->v[k].id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, counted_names[s], -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 3, x->counts[k][s]);
+			int rc = sqlite3_step(st);
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			if (rc != SQLITE_DONE)
+				return db_error(w->db, "counting obligations", ret_err);
+		}
+	return 0;
+}
+
+int watch_obligation_counts(struct watch *w, size_t (*ret)[3], char **ret_err)
+{
+	const struct ruleset *rs = w->rules;
+	sqlite3_stmt *st;
+	for (size_t k = 0; k < rs->n; k++)
+		ret[k][0] = ret[k][1] = ret[k][2] = 0;
+	if (sqlite3_prepare_v2(w->db, "SELECT rule, state, n FROM obligation_counts", -1, &st, NULL) != SQLITE_OK)
+		return db_error(w->db, "reading the counts of obligations", ret_err);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *rule = (const char *)sqlite3_column_text(st, 0);
+		int s = counted_from_string((const char *)sqlite3_column_text(st, 1));
+		int64_t n = sqlite3_column_int64(st, 2);
+		for (size_t k = 0; rule && s >= 0 && n > 0 && k < rs->n; k++)
+			if (strcmp(rs->v[k].id, rule) == 0)
+				ret[k][s] = (size_t)n;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(w->db, "reading the counts of obligations", ret_err);
+	return 0;
+}
 
 static int64_t now_ms(void)
 {
@@ -839,7 +949,8 @@ static int full_scan(struct run *x, sqlite3 *cdb, char **ret_err)
 	x->reader_id = x->reader_rc == SQLITE_ROW ? sqlite3_column_int64(x->reader, 0) : INT64_MAX;
 	/* Every case evaluated on as many threads as scan_evaluate() takes,
 	 * each result written here, in case order. */
-	int r = scan_evaluate(cdb, &x->ev, INT64_MIN, INT64_MAX, NULL, on_result, x, ret_err);
+	int r = scan_evaluate(cdb, &x->ev, INT64_MIN, INT64_MAX, NULL, on_result, x, x->hooks ? x->hooks->meter : NULL,
+			      ret_err);
 	if (r >= 0) {
 		/* Whatever is left is gone from the case database. */
 		uint64_t d;
@@ -878,7 +989,7 @@ static int incremental_scan(struct run *x, sqlite3 *cdb, int64_t since, int64_t 
 		r = -EIO;
 		goto out;
 	}
-	r = scan_cases_ids(cdb, ids.v, ids.n, on_case, on_absent, x, ret_err);
+	r = scan_cases_ids(cdb, ids.v, ids.n, on_case, on_absent, x, x->hooks ? x->hooks->meter : NULL, ret_err);
 	sqlite3_exec(cdb, "COMMIT", NULL, NULL, NULL);
 out:
 	free(ids.v);
@@ -938,6 +1049,8 @@ int watch_scan(struct watch *w, const char *case_db, int64_t at, enum watch_full
 	}
 	stats.full = full;
 	stats.baseline = x.baseline;
+	x.count_all = full != WATCH_FULL_NO;
+	x.counts = xcalloc(w->rules->n + 1, sizeof(*x.counts));
 	bool bulk = full == WATCH_FULL_NEW_STATE || full == WATCH_FULL_CONFIG;
 	if (bulk && (r = bulk_begin(w, &bulk_objects, ret_err)) < 0)
 		goto rollback;
@@ -951,6 +1064,8 @@ int watch_scan(struct watch *w, const char *case_db, int64_t at, enum watch_full
 			*ret_err = TAKE_PTR(x.err);
 		goto rollback;
 	}
+	if ((r = counts_save(&x, ret_err)) < 0)
+		goto rollback;
 	if ((r = meta_put(w, "change_seq", head, ret_err)) < 0 ||
 	    (r = meta_put(w, "config", (int64_t)w->config_digest, ret_err)) < 0 ||
 	    (r = meta_put(w, "scan_at", at, ret_err)) < 0 ||
@@ -997,6 +1112,7 @@ out:
 	clear_old(&x);
 	free(x.old);
 	free(x.stages);
+	free(x.counts);
 	free(x.err);
 	eval_result_free(&x.res);
 	watch_stats_free(&stats);

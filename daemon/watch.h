@@ -12,6 +12,8 @@
 #include "tz.h"
 #include "webhook.h"
 
+struct progress;
+
 /* A scan (casewatchd(8)): evaluate the cases that may have changed, keep
  * their obligations and notification stages in the state database, and
  * queue each stage an obligation newly reaches in the outbox. The same code
@@ -40,6 +42,12 @@ void watch_set_webhooks(struct watch *w, const struct webhook_conf *v, size_t n)
 
 /* The state database, for the outbox (outbox.h). */
 sqlite3 *watch_db(struct watch *w);
+
+/* The obligations the state keeps after the last scan, by rule (of the
+ * configuration set, in its order) and state: [0] pending, [1] overdue,
+ * [2] paused. ret has a row for each rule. Read from a table of a few
+ * rows that the scans keep (casewatchd(8), METRICS). */
+int watch_obligation_counts(struct watch *w, size_t (*ret)[3], char **ret_err);
 
 /* What passing time or an edit can change is all a scan evaluates, unless
  * something asks for everything (casewatchd(8), SCANS). */
@@ -112,6 +120,9 @@ struct watch_hooks {
 	int (*full_begin)(void *userdata, sqlite3 *state, sqlite3 *cases, bool *ret_want, char **ret_err);
 	void (*each)(void *userdata, const struct eval_case *c, const struct eval_result *res);
 	void *userdata;
+	/* Told how many of the cases to evaluate are done (progress.h); may
+	 * be NULL. */
+	struct progress *meter;
 };
 
 /* One scan of the case database at `case_db` as of `at`. With dry_run,

@@ -1,8 +1,9 @@
 -- Upgrade the casewatchd state database from version 8 to 9: each
 -- message's body in a table of its own (schema/state.sql), so that a
--- send's updates of a message's status rewrite a small row; and two more
+-- send's updates of a message's status rewrite a small row; two more
 -- running counts, of the notifications queued and of the messages not
--- yet delivered. Bodies
+-- yet delivered; and the counts of the obligations kept, by rule and
+-- state, counted once here from the obligations the state holds. Bodies
 -- already removed (notify.keep_sent, pruned_at set) have no row. The
 -- column is then dropped by the upgrade's code (watch.c), with
 -- secure_delete on, so that no copy of a body is left in free space to
@@ -79,4 +80,11 @@ BEGIN
 	UPDATE outbox_counts SET n = n + (new.status = 'pending' OR new.status = 'sending')
 		- (old.status = 'pending' OR old.status = 'sending') WHERE name = 'unsent';
 END;
-
+CREATE TABLE IF NOT EXISTS obligation_counts (
+	rule TEXT NOT NULL,
+	state TEXT NOT NULL CHECK (state = 'pending' OR state = 'overdue' OR state = 'paused'),
+	n INTEGER NOT NULL,
+	PRIMARY KEY (rule, state)
+) STRICT, WITHOUT ROWID;
+DELETE FROM obligation_counts;
+INSERT INTO obligation_counts (rule, state, n) SELECT rule, state, count(*) FROM obligations GROUP BY rule, state;

@@ -1,4 +1,4 @@
--- The casewatchd state database, schema version 8 (casewatchd(8)).
+-- The casewatchd state database, schema version 9 (casewatchd(8)).
 --
 -- Everything here but the ledger is derived from the case database and the
 -- configuration, and is rebuilt when the file is deleted. The daemon is the
@@ -78,6 +78,18 @@ CREATE TRIGGER obligations_overdue_update AFTER UPDATE OF state ON obligations
 BEGIN
 	UPDATE counts SET n = n + (new.state = 'overdue') - (old.state = 'overdue') WHERE name = 'overdue';
 END;
+
+-- The obligations kept, by rule and state, as the metrics casewatchd
+-- writes give them (casewatchd(8), METRICS): kept by the scan itself, not
+-- by triggers, which would cost every obligation written. A full
+-- evaluation counts them all as it goes, replacing these; an incremental
+-- scan adds what it wrote and takes off what it removed.
+CREATE TABLE obligation_counts (
+	rule TEXT NOT NULL,
+	state TEXT NOT NULL CHECK (state = 'pending' OR state = 'overdue' OR state = 'paused'),
+	n INTEGER NOT NULL,
+	PRIMARY KEY (rule, state)
+) STRICT, WITHOUT ROWID;
 
 -- What one recipient is sent in one go: an email to one address, or one
 -- POST to one webhook. It is written whole (its body in message_bodies,

@@ -8,6 +8,27 @@
 # the ledger has one row per notification; nothing is left 'sending'; and
 # the command line must have been told at least once that another process
 # was sending (proof that the two really overlapped: the count is printed).
+# Whether the two overlapped, and whether each sent some, is up to the
+# machine's timing: a run where they did not proved nothing about them,
+# and is run again, at most three times in all. Any other failure is
+# reported at once.
+if [ -z "${SEND_CONCURRENT_ATTEMPT:-}" ]; then
+	_out=$(mktemp)
+	for _a in 1 2 3; do
+		_st=0
+		SEND_CONCURRENT_ATTEMPT=$_a sh "$0" >"$_out" 2>&1 || _st=$?
+		if [ $_a -lt 3 ] && grep -q '^not ok' "$_out" &&
+			! grep -v '^not ok [0-9]* - \(the command line overlapped\|both sent some\)' "$_out" | grep -q '^not ok'; then
+			echo "# attempt $_a: the two senders did not overlap, or did not both send; again:"
+			grep '^not ok' "$_out" | sed 's/^/#   /'
+			continue
+		fi
+		cat "$_out"
+		[ $_a -eq 1 ] || echo "# (attempt $_a of 3)"
+		rm -f "$_out"
+		exit $_st
+	done
+fi
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 CASEWATCHD="$top_builddir/casewatchd"

@@ -312,6 +312,54 @@ static void test_scan_interval_problems_with_their_lines(void **state)
 	}
 }
 
+/* metrics.textfile (casewatch.conf(5)): off unless set, relative to the
+ * file's folder like every path in it. */
+static void test_metrics_textfile_off_by_default_and_relative_to_the_file(void **state)
+{
+	struct conf *c = load_ok("metrics-none.conf", "database = \"cases.db\";\n");
+	assert_null(c->metrics_textfile);
+	conf_free(c);
+	c = conf_new_default();
+	assert_null(c->metrics_textfile);
+	conf_free(c);
+	c = load_ok("metrics-rel.conf", "metrics = { textfile = \"textfile/casewatch.prom\"; };\n");
+	_cleanup_free_ char *want = xasprintf("%s/textfile/casewatch.prom", dir);
+	assert_string_equal(c->metrics_textfile, want);
+	conf_free(c);
+	c = load_ok("metrics-abs.conf", "metrics = { textfile = \"/var/lib/prometheus/node-exporter/casewatch.prom\"; };\n");
+	assert_string_equal(c->metrics_textfile, "/var/lib/prometheus/node-exporter/casewatch.prom");
+	conf_free(c);
+	/* An empty group: still off. */
+	c = load_ok("metrics-empty.conf", "metrics = { };\n");
+	assert_null(c->metrics_textfile);
+	conf_free(c);
+}
+
+/* node_exporter's textfile collector reads only NAME.prom: any other name
+ * would be written for nobody, so it is refused with its line. */
+static void test_metrics_problems_with_their_lines(void **state)
+{
+	static const struct {
+		const char *name, *text, *want;
+	} cases[] = {
+		{ "metrics-txt.conf", "database = \"cases.db\";\nmetrics = { textfile = \"casewatch.txt\"; };\n",
+		  "2: metrics textfile 'casewatch.txt' must be a file named NAME.prom: node_exporter's textfile collector "
+		  "reads only those\n" },
+		{ "metrics-bare.conf", "metrics = {\n  textfile = \"m/.prom\";\n};\n",
+		  "2: metrics textfile 'm/.prom' must be a file named NAME.prom: node_exporter's textfile collector "
+		  "reads only those\n" },
+		{ "metrics-empty-path.conf", "metrics = { textfile = \"\"; };\n", "1: metrics textfile must not be empty\n" },
+		{ "metrics-number.conf", "metrics = { textfile = 9100; };\n", "1: metrics textfile must be a string, not an integer\n" },
+		{ "metrics-key.conf", "metrics = {\n  textfile = \"a.prom\";\n  port = 9100;\n};\n",
+		  "3: unknown setting 'port' in metrics\n" },
+		{ "metrics-string.conf", "\nmetrics = \"a.prom\";\n", "2: metrics must be a group { ... }, not a string\n" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		_cleanup_free_ char *got = load_bad(cases[i].name, cases[i].text);
+		assert_string_equal(got, cases[i].want);
+	}
+}
+
 /* A webhook URL goes to curl as it is: a line end could add a header or a
  * request of its own, so a space or any control character is refused
  * when the configuration is loaded, and the URL (which often holds a
@@ -376,6 +424,8 @@ int main(void)
 		cmocka_unit_test(test_scan_interval_problems_with_their_lines),
 		cmocka_unit_test(test_webhook_url_with_a_space_or_control_character_is_refused),
 		cmocka_unit_test(test_smtp_from_and_webhook_name_with_control_characters_are_refused),
+		cmocka_unit_test(test_metrics_textfile_off_by_default_and_relative_to_the_file),
+		cmocka_unit_test(test_metrics_problems_with_their_lines),
 	};
 	return tap_exit(cmocka_run_group_tests(tests, setup, teardown));
 }

@@ -15,7 +15,8 @@ the case was received (days before, or earlier the same day). At every
 step the same database is scanned twice with `casewatch run --once --at T`: once into a
 state database that is only ever scanned incrementally (as casewatchd does),
 and once with --full into another. The two state databases must hold the
-same cases, obligations, stages and outbox rows after every scan.
+same cases, obligations, stages and outbox rows after every scan, and each
+the counts of its obligations by rule and state that the metrics read.
 
 Prints TAP lines; the calling shell script adds the plan.
 """
@@ -282,6 +283,11 @@ def snapshot(path):
         # The running count the triggers keep (a full evaluation counts
         # again): the incremental database's must equal the full one's.
         "counts": s.execute("SELECT name, n FROM counts UNION ALL SELECT name, n FROM outbox_counts ORDER BY name").fetchall(),
+        # The counts by rule and state the scans keep for the metrics (a
+        # full evaluation counts them all, an incremental scan moves
+        # them), and the obligations they count, counted here.
+        "by_rule_kept": s.execute("SELECT rule, state, n FROM obligation_counts WHERE n <> 0 ORDER BY rule, state").fetchall(),
+        "by_rule_true": s.execute("SELECT rule, state, count(*) FROM obligations GROUP BY rule, state ORDER BY rule, state").fetchall(),
     }
     s.close()
     return out
@@ -313,7 +319,8 @@ def main():
         kinds[kind] = kinds.get(kind, 0) + 1
         inc_cases += n
         a, b = snapshot(os.path.join(work, "inc.db")), snapshot(os.path.join(work, "full.db"))
-        if a != b and first_bad is None:
+        kept_right = a["by_rule_kept"] == a["by_rule_true"] and b["by_rule_kept"] == b["by_rule_true"]
+        if (a != b or not kept_right) and first_bad is None:
             first_bad = (at, a, b)
             break
         step = dt.timedelta(minutes=rng.choice([20, 45, 90, 180, 300, 420]))
@@ -326,7 +333,9 @@ def main():
     if first_bad:
         at, a, b = first_bad
         print("not ok 1 - incremental scans equal full evaluations (seed %d): differ at %s" % (seed, at))
-        for table in ("cases", "obligations", "outbox", "counts"):
+        print("# obligation_counts equal to the obligations: incremental %s, full %s"
+              % (a["by_rule_kept"] == a["by_rule_true"], b["by_rule_kept"] == b["by_rule_true"]))
+        for table in ("cases", "obligations", "outbox", "counts", "by_rule_kept", "by_rule_true"):
             sa, sb = set(a[table]), set(b[table])
             for row in sorted(sa - sb, key=str)[:10]:
                 print("# %s only incremental: %r" % (table, row))
