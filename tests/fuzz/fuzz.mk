@@ -19,9 +19,10 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lcsv
 # The modules the parsers need: conf.c reaches the mail and webhook
 # settings; the importer (csvread, mapping, import) writes into a case
 # database made from the schema (casedb, schema, and the SQL carried in
-# the program, generated here as make does it).
+# the program, generated here as make does it; and progress, which it
+# tells how far it has got).
 MODULES = util address diag date tz holfile calendar cfg rules conf tmpl message mail webhook \
-	csvread mapping import schema casedb casedb-sql
+	csvread mapping import progress schema casedb casedb-sql
 HARNESSES = $(patsubst $(top)/tests/fuzz/%.c,%,$(wildcard $(top)/tests/fuzz/fuzz-*.c))
 
 all: $(addprefix $(O)/,$(HARNESSES))
