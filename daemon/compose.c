@@ -580,7 +580,11 @@ static int load_items(struct composer *m, bool in_window, char **ret_err)
 	 * obligation still owed: void_stale() saw to that after the last scan
 	 * that changed one). */
 	static const char sql[] = "SELECT " ITEM_COLUMNS "FROM outbox ob " ITEM_JOIN
-				  "WHERE ob.status = 'pending' AND (ob.urgent OR ?1) ORDER BY ob.id";
+				  "WHERE ob.status = 'pending' ORDER BY ob.id";
+	/* Through the index of the urgent alone (the planner, which cannot
+	 * know how many are held, would walk every pending one). */
+	static const char urgent_sql[] = "SELECT " ITEM_COLUMNS "FROM outbox ob INDEXED BY outbox_urgent " ITEM_JOIN
+					 "WHERE ob.status = 'pending' AND ob.urgent ORDER BY ob.id";
 	static const char held_sql[] =
 		"SELECT count(*), coalesce(sum(ob.stage IN ('overdue', 'escalated') AND "
 		"coalesce(ob.reached_at, ob.created_at) > ?1), 0) FROM outbox ob WHERE ob.status = 'pending' AND NOT ob.urgent";
@@ -615,13 +619,12 @@ static int load_items(struct composer *m, bool in_window, char **ret_err)
 		if (rc != SQLITE_ROW)
 			return db_fail(m->db, "reading the outbox", ret_err);
 	}
-	if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(m->db, in_window ? sql : urgent_sql, -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(m->db, "INSERT INTO temp.compose_items (id, webhook, dest, ref, rank, why) "
 				      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &ins, NULL) != SQLITE_OK) {
 		sqlite3_finalize(st);
 		return db_fail(m->db, "reading the outbox", ret_err);
 	}
-	sqlite3_bind_int(st, 1, in_window);
 	int rc, r = 0;
 	while (r >= 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		bool urgent = sqlite3_column_int(st, 12);

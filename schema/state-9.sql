@@ -2,8 +2,9 @@
 -- message's body in a table of its own (schema/state.sql), so that a
 -- send's updates of a message's status rewrite a small row; two more
 -- running counts, of the notifications queued and of the messages not
--- yet delivered; and the counts of the obligations kept, by rule and
--- state, counted once here from the obligations the state holds. Bodies
+-- yet delivered; the index of the urgent notifications waiting; and the
+-- counts of the obligations kept, by rule and state, counted once here
+-- from the obligations the state holds. Bodies
 -- already removed (notify.keep_sent, pruned_at set) have no row. The
 -- column is then dropped by the upgrade's code (watch.c), with
 -- secure_delete on, so that no copy of a body is left in free space to
@@ -88,3 +89,4 @@ CREATE TABLE IF NOT EXISTS obligation_counts (
 ) STRICT, WITHOUT ROWID;
 DELETE FROM obligation_counts;
 INSERT INTO obligation_counts (rule, state, n) SELECT rule, state, count(*) FROM obligations GROUP BY rule, state;
+CREATE INDEX IF NOT EXISTS outbox_urgent ON outbox(id) WHERE status = 'pending' AND urgent;

@@ -167,6 +167,9 @@ CREATE TABLE outbox (
 ) STRICT;
 CREATE INDEX outbox_by_status ON outbox(status, next_attempt_at);
 CREATE INDEX outbox_by_message ON outbox(message_id) WHERE message_id IS NOT NULL;
+-- The urgent notifications waiting: all a scan outside the send window
+-- composes, however many others are held for the window.
+CREATE INDEX outbox_urgent ON outbox(id) WHERE status = 'pending' AND urgent;
 
 -- Running counts of the outbox and the messages, kept by the triggers
 -- below as they change, so that a scan with nothing to do reads three
