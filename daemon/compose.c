@@ -981,18 +981,23 @@ static char *mail_domain(const char *from_address)
 	return at && at[1] ? xstrdup(at + 1) : xstrdup("localhost");
 }
 
-int outbox_compose(void *userdata, sqlite3 *db, sqlite3 *cdb, bool changed, char **ret_err)
+struct composer composer_at(struct outbox_ctx *ctx, sqlite3 *db, sqlite3 *cdb)
 {
-	struct outbox_ctx *ctx = userdata;
-	struct composer m = {
+	return (struct composer){
 		.ctx = ctx,
 		.conf = ctx->conf,
 		.db = db,
 		.cases = cdb,
 		.today = tz_local_day(ctx->tz, ctx->at),
 		.minutes = tz_local_seconds(ctx->tz, ctx->at) / 60,
-		.domain = mail_domain(ctx->conf->from_address),
 	};
+}
+
+int outbox_compose(void *userdata, sqlite3 *db, sqlite3 *cdb, bool changed, char **ret_err)
+{
+	struct outbox_ctx *ctx = userdata;
+	struct composer m = composer_at(ctx, db, cdb);
+	m.domain = mail_domain(ctx->conf->from_address);
 	int r;
 	if ((r = exec_bind(db, "INSERT INTO meta (key, value) VALUES ('instance', lower(hex(randomblob(6)))) "
 			       "ON CONFLICT DO NOTHING",

@@ -955,9 +955,9 @@ struct figures_run {
 	struct figures fg;
 	struct report *rep;
 	struct report_filler fill;
-	/* What the figures depend on beyond the case database: the same
-	 * in the scan and in the compose step, or the share is not used. */
-	cw_day today;
+	/* What the figures depend on beyond the case database and the
+	 * moment (the scan's, the same outbox_ctx's in the compose step):
+	 * the same in both, or the share is not used. */
 	int span;
 };
 
@@ -966,7 +966,6 @@ static void figures_begin(struct figures_run *fr, const struct composer *m, int 
 	static const struct report_fill_fns fns = { .obligation = figures_add };
 	const struct conf *c = m->conf;
 	fr->ev = (struct evaluator){ .rules = &c->ruleset, .cal = m->ctx->cal, .tz = m->ctx->tz, .at = m->ctx->at };
-	fr->today = m->today;
 	fr->span = span;
 	cw_day p_to = m->today - 1, p_from = m->today - span;
 	fr->fg = (struct figures){
@@ -1020,7 +1019,6 @@ static void figures_run_free(struct figures_run *fr)
  * as long as the scan's own evaluation. */
 struct digest_share {
 	struct figures_run fr;
-	int64_t at;
 	bool begun;
 };
 
@@ -1070,14 +1068,7 @@ static int managers_due(struct composer *m, bool *ret, char **ret_err)
 int outbox_full_begin(void *userdata, sqlite3 *db, sqlite3 *cdb, bool *ret_want, char **ret_err)
 {
 	struct outbox_ctx *ctx = userdata;
-	struct composer m = {
-		.ctx = ctx,
-		.conf = ctx->conf,
-		.db = db,
-		.cases = cdb,
-		.today = tz_local_day(ctx->tz, ctx->at),
-		.minutes = tz_local_seconds(ctx->tz, ctx->at) / 60,
-	};
+	struct composer m = composer_at(ctx, db, cdb);
 	*ret_want = false;
 	digest_share_free(ctx->report->share);
 	ctx->report->share = NULL;
@@ -1091,7 +1082,6 @@ int outbox_full_begin(void *userdata, sqlite3 *db, sqlite3 *cdb, bool *ret_want,
 	if ((r = meta_text(db, "manager_digest_at", &last, ret_err)) < 0)
 		return r;
 	struct digest_share *sh = xcalloc(1, sizeof(*sh));
-	sh->at = ctx->at;
 	sh->begun = true;
 	figures_begin(&sh->fr, &m, period_span(&m, last));
 	ctx->report->share = sh;
@@ -1115,7 +1105,7 @@ static int manager_figures(struct composer *m, int span, struct figures_run *own
 			   struct report **ret, char **ret_err)
 {
 	struct digest_share *sh = m->ctx->report->share;
-	if (sh && sh->begun && sh->at == m->ctx->at && sh->fr.today == m->today && sh->fr.span == span &&
+	if (sh && sh->begun && sh->fr.span == span &&
 	    sh->fr.fg.hold_after == m->hold_after) {
 		sh->begun = false; /* used once */
 		return figures_end(&sh->fr, m->cases, f, ret, ret_err);

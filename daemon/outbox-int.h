@@ -132,6 +132,9 @@ int64_t add_report_email(struct composer *m, const char *to, const char *period,
 			 char **ret_err);
 /* The monthly report, when its time has come (report-mail.c). */
 int compose_report(struct composer *m, char **ret_err);
+/* A composer for ctx's moment, on the state database db and the case
+ * database cdb: its day and time of day; nothing else set. */
+struct composer composer_at(struct outbox_ctx *ctx, sqlite3 *db, sqlite3 *cdb);
 /* Whether the case data is stale (import.max_age): into m->ctx->report
  * (stale, last_import) and m->hold_after. */
 int composer_freshness(struct composer *m, sqlite3 *cdb, char **ret_err);

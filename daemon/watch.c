@@ -190,13 +190,6 @@ int watch_open(const char *path, struct watch **ret, bool *ret_created, char **r
 	    (r = exec(db, "PRAGMA foreign_keys = ON", ret_err)) < 0 ||
 	    (r = exec(db, "PRAGMA journal_size_limit = 67108864", ret_err)) < 0)
 		goto fail;
-	/* The composer reads the urgent notifications through this index by
-	 * name (compose.c): made if a state database of version 9 lacks it
-	 * (one made by a build before the index was), which writes nothing
-	 * when it is there. */
-	if ((r = exec(db, "CREATE INDEX IF NOT EXISTS outbox_urgent ON outbox(id) WHERE status = 'pending' AND urgent",
-		      ret_err)) < 0)
-		goto fail;
 	for (int i = 0; i < _ST_MAX; i++)
 		if (sqlite3_prepare_v3(db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &w->st[i], NULL) !=
 		    SQLITE_OK) {
