@@ -1,4 +1,4 @@
--- The casewatchd state database, schema version 9 (casewatchd(8)).
+-- The casewatchd state database, schema version 10 (casewatchd(8)).
 --
 -- Everything here but the ledger is derived from the case database and the
 -- configuration, and is rebuilt when the file is deleted. The daemon is the
@@ -6,7 +6,7 @@
 
 -- 'CWST'
 PRAGMA application_id = 1129796436;
-PRAGMA user_version = 9;
+PRAGMA user_version = 10;
 
 -- Where the last scan left off: the change-log position read, the local
 -- day of the last full evaluation, a digest of the rules, calendar and
@@ -54,7 +54,12 @@ CREATE TABLE obligations (
 	stage TEXT CHECK (stage = 'upcoming' OR stage = 'due' OR stage = 'overdue' OR stage = 'escalated'),
 	PRIMARY KEY (case_id, rule, party_id, cycle)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX obligations_by_state ON obligations(state, due_day);
+-- The pending obligations by the local day they fall due, for the count
+-- of those due today each scan makes. Only these: most obligations kept
+-- are overdue, and an index of every one by state held 1.9 million
+-- entries at 1,000,000 cases that nothing read, built in 2.5 s of a first
+-- scan; the overdue are counted by the scan and the triggers below.
+CREATE INDEX obligations_due ON obligations(due_day) WHERE state = 'pending';
 
 -- Running counts, kept by the triggers below as obligations are written,
 -- so that a scan that changes nothing does not count a table that grows

@@ -389,7 +389,7 @@ want=$(st "SELECT group_concat(x, ', ') FROM (SELECT case_id || ' ' || rule || '
 same "v6: made for the test, with three met or cancelled" "$(cat "$T/v6.met")" 3
 sed 's/^state = "state.db";$/state = "v6.db";/' "$conf" >"$T/v6.conf"
 run "v6: a scan at the same moment" 0 "$CASEWATCH" -c "$T/v6.conf" run --once --at "$(st "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', value, 'unixepoch') FROM meta WHERE key = 'scan_at'")"
-same "v6: upgraded to version 9" "$(sqlite3 -batch "$T/v6.db" 'PRAGMA user_version')" 9
+same "v6: upgraded to version 10" "$(sqlite3 -batch "$T/v6.db" 'PRAGMA user_version')" 10
 same "v6: the met and cancelled gone, the rest as it was" "$(kept_v6)" "$want"
 same "v6: the table as a new one's, with its index and triggers" \
 	"$(sqlite3 -batch "$T/v6.db" "SELECT group_concat(type || ' ' || name || ' ' || sql, '; ') FROM (SELECT * FROM sqlite_schema WHERE tbl_name = 'obligations' ORDER BY name)" |

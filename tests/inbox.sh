@@ -489,14 +489,14 @@ rm -f "$T/mail2"/new/*.txt
 ### 10. A state database of version 2 (before reached_at, and before
 ### version 4's pruned_at) is upgraded.
 sed -e '/^	reached_at INTEGER,$/d' -e '/^	pruned_at INTEGER /d' -e "/^		CHECK (pruned_at IS NULL OR status IN ('sent', 'dead')),\$/d" \
-	-e '/^CREATE INDEX messages_to_prune /d' -e 's/^PRAGMA user_version = 9;$/PRAGMA user_version = 2;/' \
+	-e '/^CREATE INDEX messages_to_prune /d' -e 's/^PRAGMA user_version = 10;$/PRAGMA user_version = 2;/' \
 	-e 's/^	subject TEXT NOT NULL,$/&\n	body BLOB NOT NULL,/' -e '/^CREATE TABLE message_bodies (/,/^) STRICT;$/d' \
 	-e '/^CREATE VIEW message_text AS$/,/;$/d' \
 	"$top_srcdir/schema/state.sql" | sqlite3 -batch v2.db
 same "a version 2 state database, made for the test" "$(q v2.db 'PRAGMA user_version')" 2
 sed 's/^state = "state.db";$/state = "v2.db";/' casewatch.conf >v2.conf
 run "run --once on it" 0 "$CASEWATCH" -c v2.conf run --once
-same "upgraded to the current version, 9" "$(q v2.db 'PRAGMA user_version')" 9
+same "upgraded to the current version, 10" "$(q v2.db 'PRAGMA user_version')" 10
 same "the outbox has reached_at" "$(q v2.db "SELECT count(*) FROM pragma_table_info('outbox') WHERE name = 'reached_at'")" 1
 
 ### 11. `casewatch import` takes the configuration's mapping.

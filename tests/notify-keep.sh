@@ -376,7 +376,7 @@ cp "$main/cases.db" "$v3/cases.db"
 conf "$v3" 1 'keep_sent = "2 days";'
 sed -e '/^	pruned_at INTEGER /d' -e "/^		CHECK (pruned_at IS NULL OR status IN ('sent', 'dead')),\$/d" \
 	-e '/^-- The messages whose bodies notify.keep_sent will remove/d' -e '/^CREATE INDEX messages_to_prune /d' \
-	-e 's/^PRAGMA user_version = 9;$/PRAGMA user_version = 3;/' -e 's/^	subject TEXT NOT NULL,$/&\n	body BLOB NOT NULL,/' -e '/^CREATE TABLE message_bodies (/,/^) STRICT;$/d' \
+	-e 's/^PRAGMA user_version = 10;$/PRAGMA user_version = 3;/' -e 's/^	subject TEXT NOT NULL,$/&\n	body BLOB NOT NULL,/' -e '/^CREATE TABLE message_bodies (/,/^) STRICT;$/d' \
 	-e '/^CREATE VIEW message_text AS$/,/;$/d' "$top_srcdir/schema/state.sql" |
 	sqlite3 -bail -batch "$v3/state.db"
 same "v3: made for the test, without pruned_at" \
@@ -394,9 +394,9 @@ EOF
 run "v3: outbox --dead reads it before the upgrade" 0 "$CASEWATCH" -c "$v3/casewatch.conf" outbox --dead
 same "v3: two dead, with their text" "$(grep -c '	dead	' "$T/out") $(grep -c 'text removed' "$T/out")" "2 0"
 run "v3: run --once on Monday" 0 "$CASEWATCH" -c "$v3/casewatch.conf" run --once --at 2027-03-08T10:00:00Z
-same "v3: upgraded to version 9, with pruned_at and its index" \
+same "v3: upgraded to version 10, with pruned_at and its index" \
 	"$(sq "$v3" "PRAGMA user_version") $(sq "$v3" "SELECT count(*) FROM pragma_table_info('messages') WHERE name = 'pruned_at'") $(sq "$v3" "SELECT count(*) FROM sqlite_schema WHERE name = 'messages_to_prune'")" \
-	"9 1 1"
+	"10 1 1"
 same "v3: the bodies in their own table (version 9): the column gone, the waiting two kept as they were" \
 	"$(sq "$v3" "SELECT count(*) FROM pragma_table_info('messages') WHERE name = 'body'") $(sq "$v3" "SELECT group_concat(message_id || ':' || hex(body)) FROM (SELECT * FROM message_bodies ORDER BY message_id)")" \
 	"0 $(sqlite3 -batch "$T/wednesday.db" "SELECT group_concat(id || ':' || hex(body)) FROM (SELECT * FROM message_text WHERE destination = 'slow@council.test' ORDER BY id)")"

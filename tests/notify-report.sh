@@ -307,7 +307,7 @@ fi
 ### 'report') is upgraded: its messages and their notifications kept.
 scenario v4
 sed -e "s/'notice', 'officer-digest', 'manager-digest', 'report'/'notice', 'officer-digest', 'manager-digest'/" \
-	-e 's/^PRAGMA user_version = 9;$/PRAGMA user_version = 4;/' -e 's/^	subject TEXT NOT NULL,$/&\n	body BLOB NOT NULL,/' -e '/^CREATE TABLE message_bodies (/,/^) STRICT;$/d' \
+	-e 's/^PRAGMA user_version = 10;$/PRAGMA user_version = 4;/' -e 's/^	subject TEXT NOT NULL,$/&\n	body BLOB NOT NULL,/' -e '/^CREATE TABLE message_bodies (/,/^) STRICT;$/d' \
 	-e '/^CREATE VIEW message_text AS$/,/;$/d' "$top_srcdir/schema/state.sql" |
 	sqlite3 -bail -batch "$T/v4/state.db"
 sqlite3 -bail -batch "$T/v4/state.db" <<'EOF'
@@ -324,7 +324,7 @@ else
 	ok "v4: made for the test, refusing kind 'report'"
 fi
 at v4 2026-12-01T09:00:00Z
-same "v4: upgraded to version 9" "$(sqlite3 -batch "$T/v4/state.db" 'PRAGMA user_version')" 9
+same "v4: upgraded to version 10" "$(sqlite3 -batch "$T/v4/state.db" 'PRAGMA user_version')" 10
 same "v4: the old message kept, its notification still pointing at it" \
 	"$(sqlite3 -batch "$T/v4/state.db" "SELECT m.id || ' ' || m.kind || ' ' || m.period || ' ' || m.status FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.id = 1")" \
 	"7 manager-digest 2026-W47 sent"
