@@ -66,35 +66,90 @@ static void drow_read(sqlite3_stmt *st, struct drow *d)
 	d->overdue_at = sqlite3_column_int64(st, 8);
 }
 
-/* Rows of counts: officer (column 0), team (1), then three counts; ?9
- * the stale-data hold, as officer_lines(). */
-static int load_counts(struct composer *m, const char *sql, struct drow **ret, size_t *ret_n, char **ret_err)
+/* Counts by team and officer (each a row with its counts[3]), as a GROUP
+ * BY c.team, c.officer of the rows would make them, counted in C in a
+ * pass that reads the rows for something else: at 1,000,000 cases the
+ * GROUP BY sorted 700,000 rows, 1.1 s, for forty rows of counts. */
+struct pair_counts {
+	struct drow *v; /* officer and team as stored, while counting */
+	size_t n, cap;
+	size_t *slot; /* open addressing into v: index + 1, 0 empty */
+	size_t n_slots;
+};
+
+static uint64_t pair_hash(const char *team, const char *officer)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_fail(m->db, "counting obligations for a digest", ret_err);
-	if (sqlite3_bind_parameter_count(st) >= 9)
-		sqlite3_bind_int64(st, 9, m->hold_after);
-	struct drow *v = NULL;
-	size_t n = 0, cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = xgrow(v, &cap, n + 1, sizeof(*v));
-		v[n++] = (struct drow){
-			.officer = col_clean(st, 0, TEXT_MAX_ID),
-			.team = col_clean(st, 1, TEXT_MAX_ID),
-			.count = { (size_t)sqlite3_column_int64(st, 2), (size_t)sqlite3_column_int64(st, 3),
-				   (size_t)sqlite3_column_int64(st, 4) },
-		};
+	return hash_str(hash_str(HASH_INIT, team), officer);
+}
+
+static int cmp_null_first(const char *a, const char *b)
+{
+	return !a || !b ? (a != NULL) - (b != NULL) : strcmp(a, b);
+}
+
+static size_t *pair_slot(struct pair_counts *pc, const char *team, const char *officer)
+{
+	size_t s = (size_t)pair_hash(team, officer) & (pc->n_slots - 1);
+	while (pc->slot[s]) {
+		const struct drow *d = &pc->v[pc->slot[s] - 1];
+		if (cmp_null_first(d->team, team) == 0 && cmp_null_first(d->officer, officer) == 0)
+			break;
+		s = (s + 1) & (pc->n_slots - 1);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		drows_free(v, n);
-		return db_fail(m->db, "counting obligations for a digest", ret_err);
+	return &pc->slot[s];
+}
+
+static size_t *pair_count(struct pair_counts *pc, const char *team, const char *officer)
+{
+	if (2 * (pc->n + 1) > pc->n_slots) {
+		size_t ns = pc->n_slots ? 2 * pc->n_slots : 64;
+		free(pc->slot);
+		pc->slot = xcalloc(ns, sizeof(size_t));
+		pc->n_slots = ns;
+		for (size_t i = 0; i < pc->n; i++)
+			*pair_slot(pc, pc->v[i].team, pc->v[i].officer) = i + 1;
 	}
-	*ret = v;
-	*ret_n = n;
-	return 0;
+	size_t *slot = pair_slot(pc, team, officer);
+	if (!*slot) {
+		pc->v = xgrow(pc->v, &pc->cap, pc->n + 1, sizeof(*pc->v));
+		pc->v[pc->n] = (struct drow){ .team = team ? xstrdup(team) : NULL,
+					       .officer = officer ? xstrdup(officer) : NULL };
+		*slot = ++pc->n;
+	}
+	return pc->v[*slot - 1].count;
+}
+
+static int pair_cmp(const void *a, const void *b)
+{
+	const struct drow *x = a, *y = b;
+	int c = cmp_null_first(x->team, y->team);
+	return c ? c : cmp_null_first(x->officer, y->officer);
+}
+
+/* The rows counted, in the order of the teams and of the officers within
+ * each, their names cleaned as col_clean() cleans a column. */
+static void pair_take(struct pair_counts *pc, struct drow **ret, size_t *ret_n)
+{
+	if (pc->n > 1)
+		qsort(pc->v, pc->n, sizeof(*pc->v), pair_cmp);
+	for (size_t i = 0; i < pc->n; i++) {
+		char *o = pc->v[i].officer, *t = pc->v[i].team;
+		pc->v[i].officer = text_clean(o, TEXT_MAX_ID, NULL);
+		pc->v[i].team = text_clean(t, TEXT_MAX_ID, NULL);
+		free(o);
+		free(t);
+	}
+	*ret = pc->v;
+	*ret_n = pc->n;
+	free(pc->slot);
+	*pc = (struct pair_counts){ 0 };
+}
+
+static void pair_counts_free(struct pair_counts *pc)
+{
+	drows_free(pc->v, pc->n);
+	free(pc->slot);
+	*pc = (struct pair_counts){ 0 };
 }
 
 static void drow_fields(struct composer *m, struct tmpl_data *d, const struct drow *r)
@@ -236,11 +291,6 @@ struct topk {
 	size_t *slot; /* open addressing into g: index + 1, 0 empty */
 	size_t n_slots;
 };
-
-static int cmp_null_first(const char *a, const char *b)
-{
-	return !a || !b ? (a != NULL) - (b != NULL) : strcmp(a, b);
-}
 
 static int topline_keys_cmp(const struct topline *a, const struct topline *b)
 {
@@ -452,27 +502,41 @@ static int officer_lines(struct composer *m, struct drow **ret, size_t *ret_n, c
 /* Each team's first DIGEST_ITEMS overdue items of open cases, those late
  * since the last digest (`since`) first, then the oldest deadline; not
  * those held while the data is stale. In the order of the teams, then of
- * the officers and deadlines within each. */
-static int manager_lines(struct composer *m, int64_t since, struct drow **ret, size_t *ret_n, char **ret_err)
+ * the officers and deadlines within each. And in the same pass, in *tot,
+ * every overdue item of open cases counted by team and officer: [0] late
+ * and not escalated, [1] escalated, [2] held (late since the last import,
+ * maybe not late at all). */
+static int manager_lines(struct composer *m, int64_t since, struct drow **ret, size_t *ret_n, struct drow **ret_tot,
+			 size_t *ret_n_tot, char **ret_err)
 {
-	static const char sql[] = "SELECT " DRAW_COLUMNS DIGEST_FROM
-				  "WHERE c.open = 1 AND o.state = 'overdue' AND coalesce(o.overdue_at, 0) <= ?9";
+	static const char sql[] = "SELECT " DRAW_COLUMNS DIGEST_FROM "WHERE c.open = 1 AND o.state = 'overdue'";
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_fail(m->db, "reading obligations for a digest", ret_err);
-	sqlite3_bind_int64(st, 9, m->hold_after);
 	struct topk t = { 0 };
+	struct pair_counts pc = { 0 };
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct topgroup *g = topk_group(&t, (const char *)sqlite3_column_text(st, 1));
-		topk_offer(g, st, sqlite3_column_int64(st, 8) > since ? 0 : 1);
+		/* As coalesce(o.overdue_at, 0) <= hold_after in SQL. */
+		int64_t late = sqlite3_column_int64(st, 8);
+		const char *stage = (const char *)sqlite3_column_text(st, 6);
+		bool held = late > m->hold_after, escalated = stage && strcmp(stage, "escalated") == 0;
+		const char *team = (const char *)sqlite3_column_text(st, 1);
+		size_t *count = pair_count(&pc, team, (const char *)sqlite3_column_text(st, 0));
+		count[held ? 2 : escalated ? 1 : 0]++;
+		if (held)
+			continue;
+		struct topgroup *g = topk_group(&t, team);
+		topk_offer(g, st, late > since ? 0 : 1);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		topk_free(&t);
+		pair_counts_free(&pc);
 		return db_fail(m->db, "reading obligations for a digest", ret_err);
 	}
 	topk_take(&t, topline_out_cmp_officer, ret, ret_n);
+	pair_take(&pc, ret_tot, ret_n_tot);
 	return 0;
 }
 
@@ -1156,13 +1220,6 @@ static void target_fields(const struct report *rep, struct tmpl_data *d)
 
 static int manager_digests(struct composer *m, const char *period, const char *shown, bool alert, char **ret_err)
 {
-	/* Each team's first DIGEST_ITEMS overdue items (manager_lines); the
-	 * rest are counted (count_sql), by team and officer. */
-	static const char count_sql[] =
-		"SELECT c.officer, c.team, sum(coalesce(o.overdue_at, 0) <= ?9 AND o.stage IS NOT 'escalated'), "
-		"sum(coalesce(o.overdue_at, 0) <= ?9 AND o.stage IS 'escalated'), sum(coalesce(o.overdue_at, 0) > ?9) "
-		DIGEST_FROM "WHERE c.open = 1 AND o.state = 'overdue' "
-		"GROUP BY c.team, c.officer ORDER BY c.team, c.officer";
 	struct drow *v = NULL, *tot = NULL;
 	size_t n = 0, n_tot = 0;
 	struct report *targets = NULL;
@@ -1172,12 +1229,10 @@ static int manager_digests(struct composer *m, const char *period, const char *s
 	int r = meta_text(m->db, "manager_digest_at", &last, ret_err);
 	if (r < 0)
 		return r;
-	if ((r = manager_lines(m, last ? strtoll(last, NULL, 10) : 0, &v, &n, ret_err)) < 0)
+	/* Each team's first DIGEST_ITEMS overdue items, and all of them
+	 * counted by team and officer. */
+	if ((r = manager_lines(m, last ? strtoll(last, NULL, 10) : 0, &v, &n, &tot, &n_tot, ret_err)) < 0)
 		return r;
-	if ((r = load_counts(m, count_sql, &tot, &n_tot, ret_err)) < 0) {
-		drows_free(v, n);
-		return r;
-	}
 	/* What could not be delivered since the last digest (from the same
 	 * second on: a message given up in the run that made the last digest
 	 * was not in it), and each standard's figures. */
