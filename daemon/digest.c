@@ -19,7 +19,7 @@
 struct drow {
 	char *officer, *team, *ref, *rule, *due, *state, *stage, *party_role;
 	int64_t due_day, overdue_at, party_id;
-	size_t count[3]; /* a row of counts (load_counts), or the officer's totals (officer_digests) */
+	size_t count[3]; /* a row of counts (manager_lines' by team and officer), or the officer's totals (officer_digests) */
 	bool folded; /* a notice of this scan says it too (officer_digests) */
 };
 
@@ -254,9 +254,9 @@ static size_t import_problems(struct composer *m, sqlite3 *cdb, int64_t since, s
  * hold). */
 /* The digests read every unmet obligation of the state with its case:
  * case by case, each case's obligations by their key, is a sequential
- * read of both tables (CROSS JOIN fixes that order); through the index
- * by state, each row is a lookup into the table, eight times slower at
- * 100,000 cases. */
+ * read of both tables (CROSS JOIN fixes that order); through an index
+ * by state (state schemas before 10 had one), each row was a lookup into
+ * the table, eight times slower at 100,000 cases. */
 #define DIGEST_FROM "FROM cases c CROSS JOIN obligations o ON o.case_id = c.case_id "
 
 #define OFFICER_DIGEST_WHERE \
