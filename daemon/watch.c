@@ -879,12 +879,11 @@ static int count(struct watch *w, const char *sql, const char *arg, size_t *ret,
 }
 
 /* A scan that rewrites the state in bulk (a new state database, or new
- * rules) takes off what every write of a row maintains beside it: the
- * triggers that keep counts (a fifth of a first scan) and the indexes
- * other than the tables' keys, whose entries go in out of order (a third
- * of what is left). It puts them back from their own SQL in the schema,
- * in the same transaction, where an index is built in one sorted pass;
- * the counts are then counted once. */
+ * rules) takes off the indexes other than the tables' keys, whose entries
+ * go in out of order (a third of a first scan once). It puts them back
+ * from their own SQL in the schema, in the same transaction, where an
+ * index is built in one sorted pass. The obligations and cases have no
+ * triggers: what is counted of them, the scan counts itself. */
 struct bulk {
 	char **sql;
 	size_t n;
@@ -901,8 +900,8 @@ static void bulk_free(struct bulk *b)
 static int bulk_begin(struct watch *w, struct bulk *b, char **ret_err)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(w->db, "SELECT type, name, sql FROM sqlite_schema WHERE type IN ('trigger', 'index') AND "
-				      "tbl_name IN ('obligations', 'cases') AND sql IS NOT NULL ORDER BY type, name",
+	if (sqlite3_prepare_v2(w->db, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND "
+				      "tbl_name IN ('obligations', 'cases') AND sql IS NOT NULL ORDER BY name",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_error(w->db, "reading the schema", ret_err);
 	size_t cap = 0;
@@ -911,10 +910,8 @@ static int bulk_begin(struct watch *w, struct bulk *b, char **ret_err)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		b->sql = xgrow(b->sql, &cap, b->n + 1, sizeof(*b->sql));
 		drops = xrealloc(drops, (b->n + 1) * sizeof(*drops));
-		bool index = strcmp((const char *)sqlite3_column_text(st, 0), "index") == 0;
-		drops[b->n] = xasprintf("DROP %s \"%s\"", index ? "INDEX" : "TRIGGER",
-					(const char *)sqlite3_column_text(st, 1));
-		b->sql[b->n++] = xstrdup((const char *)sqlite3_column_text(st, 2));
+		drops[b->n] = xasprintf("DROP INDEX \"%s\"", (const char *)sqlite3_column_text(st, 0));
+		b->sql[b->n++] = xstrdup((const char *)sqlite3_column_text(st, 1));
 	}
 	sqlite3_finalize(st);
 	int r = rc == SQLITE_DONE ? 0 : db_error(w->db, "reading the schema", ret_err);
@@ -1082,30 +1079,21 @@ int watch_scan(struct watch *w, const char *case_db, int64_t at, enum watch_full
 
 	char today[DATE_STRLEN];
 	date_format(x.today, today);
-	/* The overdue, the notifications queued and those waiting for the
-	 * send window, and the messages not yet delivered, are counted by
-	 * triggers as they are written (schema/state.sql), and counted again
-	 * by a full evaluation: the overdue, as it kept them (counts_save's
-	 * figures; the obligations have no index by state to count them
-	 * with), the rest in their tables. */
-	int64_t overdue = 0;
-	for (size_t k = 0; k < w->rules->n; k++)
-		overdue += x.counts[k][COUNTED_OVERDUE];
-	char *set_overdue = xasprintf("UPDATE counts SET n = %lld WHERE name = 'overdue'", (long long)overdue);
+	/* The notifications queued and those waiting for the send window,
+	 * and the messages not yet delivered, are counted by triggers as they
+	 * are written (schema/state.sql), and counted again by a full
+	 * evaluation; the overdue are in obligation_counts (counts_save). */
 	if (full != WATCH_FULL_NO &&
-	    ((r = exec(w->db, "UPDATE outbox_counts SET n = CASE name "
-			      "WHEN 'waiting' THEN (SELECT count(*) FROM outbox WHERE status = 'pending' AND NOT urgent) "
-			      "WHEN 'pending' THEN (SELECT count(*) FROM outbox WHERE status = 'pending') "
-			      "ELSE (SELECT count(*) FROM messages WHERE status = 'pending' OR status = 'sending') END",
-		       ret_err)) < 0 ||
-	     (r = exec(w->db, set_overdue, ret_err)) < 0)) {
-		free(set_overdue);
+	    (r = exec(w->db, "UPDATE outbox_counts SET n = CASE name "
+			     "WHEN 'waiting' THEN (SELECT count(*) FROM outbox WHERE status = 'pending' AND NOT urgent) "
+			     "WHEN 'pending' THEN (SELECT count(*) FROM outbox WHERE status = 'pending') "
+			     "ELSE (SELECT count(*) FROM messages WHERE status = 'pending' OR status = 'sending') END",
+		      ret_err)) < 0)
 		goto rollback;
-	}
-	free(set_overdue);
 	if ((r = count(w, "SELECT count(*) FROM obligations WHERE state = 'pending' AND due_day = ?1", today,
 		       &stats.due_today, ret_err)) < 0 ||
-	    (r = count(w, "SELECT n FROM counts WHERE name = 'overdue'", NULL, &stats.overdue, ret_err)) < 0 ||
+	    (r = count(w, "SELECT coalesce(sum(n), 0) FROM obligation_counts WHERE state = 'overdue'", NULL,
+		       &stats.overdue, ret_err)) < 0 ||
 	    (r = count(w, "SELECT n FROM outbox_counts WHERE name = 'pending'", NULL, &stats.pending, ret_err)) < 0)
 		goto rollback;
 	bool changed = full != WATCH_FULL_NO || stats.changed > 0 || stats.deleted > 0 || stats.queued > 0;

@@ -58,40 +58,20 @@ CREATE TABLE obligations (
 -- of those due today each scan makes. Only these: most obligations kept
 -- are overdue, and an index of every one by state held 1.9 million
 -- entries at 1,000,000 cases that nothing read, built in 2.5 s of a first
--- scan; the overdue are counted by the scan and the triggers below. The
+-- scan; the overdue are counted by the scan (obligation_counts). The
 -- state is in it too, so that the count reads the index alone: SQLite
 -- (3.40) does not take a partial index's condition as covered, and would
 -- look up every row counted in the table, a page read each.
 CREATE INDEX obligations_due ON obligations(due_day, state) WHERE state = 'pending';
 
--- Running counts, kept by the triggers below as obligations are written,
--- so that a scan that changes nothing does not count a table that grows
--- with the database (STATUS=, the scan's log line); a full evaluation
--- counts again and puts right anything they could miss.
-CREATE TABLE counts (
-	name TEXT PRIMARY KEY CHECK (name IN ('overdue')),
-	n INTEGER NOT NULL
-) STRICT, WITHOUT ROWID;
-INSERT INTO counts (name, n) VALUES ('overdue', 0);
-CREATE TRIGGER obligations_overdue_insert AFTER INSERT ON obligations WHEN new.state = 'overdue'
-BEGIN
-	UPDATE counts SET n = n + 1 WHERE name = 'overdue';
-END;
-CREATE TRIGGER obligations_overdue_delete AFTER DELETE ON obligations WHEN old.state = 'overdue'
-BEGIN
-	UPDATE counts SET n = n - 1 WHERE name = 'overdue';
-END;
-CREATE TRIGGER obligations_overdue_update AFTER UPDATE OF state ON obligations
-	WHEN (old.state = 'overdue') <> (new.state = 'overdue')
-BEGIN
-	UPDATE counts SET n = n + (new.state = 'overdue') - (old.state = 'overdue') WHERE name = 'overdue';
-END;
-
 -- The obligations kept, by rule and state, as the metrics casewatchd
--- writes give them (casewatchd(8), METRICS): kept by the scan itself, not
--- by triggers, which would cost every obligation written. A full
--- evaluation counts them all as it goes, replacing these; an incremental
--- scan adds what it wrote and takes off what it removed.
+-- writes give them (casewatchd(8), METRICS), and whence the count of the
+-- overdue each scan reports (STATUS=, its log line): kept by the scan
+-- itself, not by triggers, which would cost every obligation written, so
+-- that a scan that changes nothing counts nothing that grows with the
+-- database. A full evaluation counts them all as it goes, replacing
+-- these; an incremental scan adds what it wrote and takes off what it
+-- removed.
 CREATE TABLE obligation_counts (
 	rule TEXT NOT NULL,
 	state TEXT NOT NULL CHECK (state = 'pending' OR state = 'overdue' OR state = 'paused'),

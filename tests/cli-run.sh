@@ -361,6 +361,8 @@ same "a month later: the running counts are the tables' (outbox_counts)" \
 # next scan at the same moment changes nothing.
 cp "$state" "$T/v6.db"
 sqlite3 -bail -batch "$T/v6.db" "PRAGMA user_version = 6;
+	CREATE TABLE counts (name TEXT PRIMARY KEY CHECK (name IN ('overdue')), n INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+	INSERT INTO counts (name, n) VALUES ('overdue', 0);
 	ALTER TABLE messages ADD COLUMN body BLOB NOT NULL DEFAULT X'';
 	UPDATE messages SET body = coalesce((SELECT body FROM message_bodies WHERE message_id = messages.id), X'');
 	DROP VIEW message_text;
@@ -395,7 +397,9 @@ same "v6: the table as a new one's, with its index and triggers" \
 	"$(sqlite3 -batch "$T/v6.db" "SELECT group_concat(type || ' ' || name || ' ' || sql, '; ') FROM (SELECT * FROM sqlite_schema WHERE tbl_name = 'obligations' ORDER BY name)" |
 		sed 's/^table obligations CREATE TABLE "obligations" (/table obligations CREATE TABLE obligations (/')" \
 	"$(st "SELECT group_concat(type || ' ' || name || ' ' || sql, '; ') FROM (SELECT * FROM sqlite_schema WHERE tbl_name = 'obligations' ORDER BY name)")"
-same "v6: the overdue counted" "$(sqlite3 -batch "$T/v6.db" "SELECT n FROM counts")" "$(st "SELECT count(*) FROM obligations WHERE state = 'overdue'")"
+same "v6: the overdue counted by the scan, the old count and its triggers gone" \
+	"$(sqlite3 -batch "$T/v6.db" "SELECT (SELECT sum(n) FROM obligation_counts WHERE state = 'overdue'), (SELECT count(*) FROM sqlite_schema WHERE name = 'counts' OR name LIKE 'obligations_overdue_%')")" \
+	"$(st "SELECT count(*) FROM obligations WHERE state = 'overdue'")|0"
 same "v6: integrity" "$(sqlite3 -batch "$T/v6.db" "PRAGMA integrity_check; PRAGMA foreign_key_check")" ok
 same "v6: nothing changed" "$(sed -n 's/^scan at [^ ]*: //p' "$T/out")" "0 cases evaluated (incremental), 0 changed"
 
