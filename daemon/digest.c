@@ -82,41 +82,30 @@ static uint64_t pair_hash(const char *team, const char *officer)
 	return hash_str(hash_str(HASH_INIT, team), officer);
 }
 
+static uint64_t pair_hash_at(const void *ctx, size_t i)
+{
+	const struct drow *d = &((const struct pair_counts *)ctx)->v[i];
+	return pair_hash(d->team, d->officer);
+}
+
 static int cmp_null_first(const char *a, const char *b)
 {
 	return !a || !b ? (a != NULL) - (b != NULL) : strcmp(a, b);
 }
 
-static size_t *pair_slot(struct pair_counts *pc, const char *team, const char *officer)
-{
-	size_t s = (size_t)pair_hash(team, officer) & (pc->n_slots - 1);
-	while (pc->slot[s]) {
-		const struct drow *d = &pc->v[pc->slot[s] - 1];
-		if (cmp_null_first(d->team, team) == 0 && cmp_null_first(d->officer, officer) == 0)
-			break;
-		s = (s + 1) & (pc->n_slots - 1);
-	}
-	return &pc->slot[s];
-}
-
 static size_t *pair_count(struct pair_counts *pc, const char *team, const char *officer)
 {
-	if (2 * (pc->n + 1) > pc->n_slots) {
-		size_t ns = pc->n_slots ? 2 * pc->n_slots : 64;
-		free(pc->slot);
-		pc->slot = xcalloc(ns, sizeof(size_t));
-		pc->n_slots = ns;
-		for (size_t i = 0; i < pc->n; i++)
-			*pair_slot(pc, pc->v[i].team, pc->v[i].officer) = i + 1;
+	pc->slot = map_grow(pc->slot, &pc->n_slots, pc->n, pair_hash_at, pc);
+	size_t s = (size_t)pair_hash(team, officer) & (pc->n_slots - 1);
+	for (; pc->slot[s]; s = (s + 1) & (pc->n_slots - 1)) {
+		struct drow *d = &pc->v[pc->slot[s] - 1];
+		if (cmp_null_first(d->team, team) == 0 && cmp_null_first(d->officer, officer) == 0)
+			return d->count;
 	}
-	size_t *slot = pair_slot(pc, team, officer);
-	if (!*slot) {
-		pc->v = xgrow(pc->v, &pc->cap, pc->n + 1, sizeof(*pc->v));
-		pc->v[pc->n] = (struct drow){ .team = team ? xstrdup(team) : NULL,
-					       .officer = officer ? xstrdup(officer) : NULL };
-		*slot = ++pc->n;
-	}
-	return pc->v[*slot - 1].count;
+	pc->v = xgrow(pc->v, &pc->cap, pc->n + 1, sizeof(*pc->v));
+	pc->v[pc->n] = (struct drow){ .team = team ? xstrdup(team) : NULL, .officer = officer ? xstrdup(officer) : NULL };
+	pc->slot[s] = ++pc->n;
+	return pc->v[pc->n - 1].count;
 }
 
 static int pair_cmp(const void *a, const void *b)
@@ -346,28 +335,19 @@ static char *col_text_dup(sqlite3_stmt *st, int i)
 	return t ? xstrdup(t) : NULL;
 }
 
+static uint64_t topgroup_hash(const void *ctx, size_t i)
+{
+	return hash_str(HASH_INIT, ((const struct topk *)ctx)->g[i].key);
+}
+
 static struct topgroup *topk_group(struct topk *t, const char *key)
 {
-	uint64_t h = key ? hash_str(HASH_INIT, key) : 0;
-	if (2 * (t->n + 1) > t->n_slots) {
-		size_t ns = t->n_slots ? 2 * t->n_slots : 64;
-		free(t->slot);
-		t->slot = xcalloc(ns, sizeof(size_t));
-		t->n_slots = ns;
-		for (size_t i = 0; i < t->n; i++) {
-			uint64_t hi = t->g[i].key ? hash_str(HASH_INIT, t->g[i].key) : 0;
-			size_t s = (size_t)hi & (ns - 1);
-			while (t->slot[s])
-				s = (s + 1) & (ns - 1);
-			t->slot[s] = i + 1;
-		}
-	}
-	size_t s = (size_t)h & (t->n_slots - 1);
-	while (t->slot[s]) {
+	t->slot = map_grow(t->slot, &t->n_slots, t->n, topgroup_hash, t);
+	size_t s = (size_t)hash_str(HASH_INIT, key) & (t->n_slots - 1);
+	for (; t->slot[s]; s = (s + 1) & (t->n_slots - 1)) {
 		struct topgroup *g = &t->g[t->slot[s] - 1];
 		if (cmp_null_first(g->key, key) == 0)
 			return g;
-		s = (s + 1) & (t->n_slots - 1);
 	}
 	t->g = xgrow(t->g, &t->cap, t->n + 1, sizeof(*t->g));
 	t->g[t->n] = (struct topgroup){ .key = key ? xstrdup(key) : NULL };

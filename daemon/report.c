@@ -158,25 +158,6 @@ double report_percentile(const struct report_hist *h, double p)
 
 /* ---- Names and rows: open addressing, indexes + 1 (0: empty) ---------- */
 
-static size_t *map_grow(size_t *map, size_t *cap, size_t n, uint64_t (*hash)(const void *, size_t), const void *ctx)
-{
-	if ((n + 1) * 2 <= *cap)
-		return map;
-	size_t ncap = *cap ? *cap * 2 : 64;
-	size_t *nmap = xcalloc(ncap, sizeof(size_t));
-	for (size_t i = 0; i < *cap; i++) {
-		if (!map[i])
-			continue;
-		size_t j = hash(ctx, map[i] - 1) & (ncap - 1);
-		while (nmap[j])
-			j = (j + 1) & (ncap - 1);
-		nmap[j] = map[i];
-	}
-	free(map);
-	*cap = ncap;
-	return nmap;
-}
-
 static bool name_eq(const char *a, const char *b)
 {
 	return a == b || (a && b && strcmp(a, b) == 0);

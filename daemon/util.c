@@ -385,3 +385,22 @@ char *seconds_text(long long secs)
 			return xasprintf("%lld %s", secs / units[i].n, secs == units[i].n ? units[i].one : units[i].many);
 	return xasprintf("%lld second%s", secs, secs == 1 ? "" : "s");
 }
+
+size_t *map_grow(size_t *map, size_t *cap, size_t n, uint64_t (*hash)(const void *, size_t), const void *ctx)
+{
+	if ((n + 1) * 2 <= *cap)
+		return map;
+	size_t ncap = *cap ? *cap * 2 : 64;
+	size_t *nmap = xcalloc(ncap, sizeof(size_t));
+	for (size_t i = 0; i < *cap; i++) {
+		if (!map[i])
+			continue;
+		size_t j = hash(ctx, map[i] - 1) & (ncap - 1);
+		while (nmap[j])
+			j = (j + 1) & (ncap - 1);
+		nmap[j] = map[i];
+	}
+	free(map);
+	*cap = ncap;
+	return nmap;
+}

@@ -72,6 +72,11 @@ static inline uint64_t hash_u64(uint64_t h, uint64_t v)
 uint64_t hash_bytes(uint64_t h, const void *p, size_t n);
 /* NULL and "" differ. */
 uint64_t hash_str(uint64_t h, const char *s);
+/* An open-addressing table of indexes + 1 (0: empty), linear probing, of
+ * capacity *cap (a power of two): made room for one more than n entries,
+ * doubled and filled again by hash(ctx, index) when it would be more than
+ * half full. Returns the table, *cap updated. */
+size_t *map_grow(size_t *map, size_t *cap, size_t n, uint64_t (*hash)(const void *, size_t), const void *ctx);
 
 /* Keep freed memory at the top of the heap for reuse instead of returning
  * it at once: a scan that writes the state database frees and takes back
