@@ -110,11 +110,11 @@ void cmd_usage(const char *name, FILE *f)
 int usage_error(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("casewatch: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	_cleanup_free_ char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* Said as bad_input() says it, then how the command is used. */
+	bad_input("%s", msg);
 	cmd_usage(cmd_current, stderr);
 	if (cmd_current)
 		fprintf(stderr, "Try 'casewatch %s --help'.\n", cmd_current);
