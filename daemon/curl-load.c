@@ -16,11 +16,11 @@
  * libcurl itself reads it. Without the library, curl_global_init() and
  * curl_easy_init() fail and curl_easy_strerror() says why: the webhook's
  * message waits, with that error, like any other failure to send. */
-#include "curl-load.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,7 +33,6 @@
 
 static struct curl_fns {
 	CURLcode (*global_init)(long);
-	void (*global_cleanup)(void);
 	CURL *(*easy_init)(void);
 	void (*easy_cleanup)(CURL *);
 	void (*easy_reset)(CURL *);
@@ -74,7 +73,6 @@ static void load(void)
 	} syms[] = {
 #define SYM(field, name) { #name, offsetof(struct curl_fns, field) }
 		SYM(global_init, curl_global_init),
-		SYM(global_cleanup, curl_global_cleanup),
 		SYM(easy_init, curl_easy_init),
 		SYM(easy_cleanup, curl_easy_cleanup),
 		SYM(easy_reset, curl_easy_reset),
@@ -117,7 +115,9 @@ static void load(void)
 	loaded = true;
 }
 
-bool curl_load(const char **ret_err)
+/* True once libcurl is loaded, or false with *ret_err (static text)
+ * saying why it cannot be. Safe from any thread. */
+static bool curl_load(const char **ret_err)
 {
 	pthread_once(&once, load);
 	if (!loaded && ret_err)
@@ -130,13 +130,6 @@ CURLcode curl_global_init(long flags)
 	return curl_load(NULL) ? fn.global_init(flags) : CURLE_FAILED_INIT;
 }
 
-/* Nothing to clean up when the library was never loaded: not loaded
- * just for this. */
-void curl_global_cleanup(void)
-{
-	if (loaded)
-		fn.global_cleanup();
-}
 
 CURL *curl_easy_init(void)
 {

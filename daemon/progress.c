@@ -28,7 +28,9 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int64_t progress_delay_ms(void)
+/* The delay before anything is shown: CASEWATCH_PROGRESS in seconds
+ * (a decimal number, 0 for at once), or 2 s; -1 when it is "off". */
+static int64_t progress_delay_ms(void)
 {
 	const char *e = getenv("CASEWATCH_PROGRESS");
 	if (!e || !*e)
@@ -87,7 +89,8 @@ void progress_free(struct progress *p)
 	free(p);
 }
 
-char *progress_count(uint64_t n, char *buf)
+/* "1,234,567" into buf (at least 27 bytes); returns buf. */
+static char *progress_count(uint64_t n, char *buf)
 {
 	char digits[24];
 	int len = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)n);

@@ -41,10 +41,6 @@ struct progress {
 	bool active;
 };
 
-/* The delay before anything is shown: CASEWATCH_PROGRESS in seconds
- * (a decimal number, 0 for at once), or 2 s; -1 when it is "off". */
-int64_t progress_delay_ms(void);
-
 /* Progress on standard error, a bar or lines as it is a terminal or not;
  * NULL (which every function takes, doing nothing) when CASEWATCH_PROGRESS
  * is "off". */
@@ -75,8 +71,6 @@ void progress_end(struct progress *p);
  * to standard error; it comes back at the next update. */
 void progress_hide(void);
 
-/* "1,234,567" into buf (at least 27 bytes); returns buf. */
-char *progress_count(uint64_t n, char *buf);
 /* "412,000 of 1,000,000 cases", "3.1 of 12.0 MB", "412,000 cases" (total
  * not known), newly allocated. */
 char *progress_text(uint64_t done, uint64_t total, enum progress_unit unit);
