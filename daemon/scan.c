@@ -599,6 +599,13 @@ unsigned scan_cgroup_cpus(const char *root, const char *self)
 	return (double)whole < least ? whole + 1 : whole;
 }
 
+static unsigned cgroup_quota;
+
+static void read_quota(void)
+{
+	cgroup_quota = scan_cgroup_cpus("/sys/fs/cgroup", "/proc/self/cgroup");
+}
+
 unsigned scan_threads(bool *ret_forced)
 {
 	const char *e = getenv("CASEWATCH_THREADS");
@@ -618,8 +625,11 @@ unsigned scan_threads(bool *ret_forced)
 	int cpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	/* And the CPU time its cgroup may use (a service's CPUQuota=, a
 	 * container's CPU limit): a second thread on a quota of one CPU
-	 * only gets the process throttled. */
-	unsigned quota = scan_cgroup_cpus("/sys/fs/cgroup", "/proc/self/cgroup");
+	 * only gets the process throttled. Read once a process: a unit's
+	 * quota changes with a restart, and each full scan would read it. */
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, read_quota);
+	unsigned quota = cgroup_quota;
 	if (quota > 0 && (int)quota < cpus)
 		cpus = (int)quota;
 	return cpus >= 2 ? 2 : 1;
