@@ -2,6 +2,7 @@
 #include "conf.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <libconfig.h>
@@ -414,6 +415,25 @@ static void load_calendar(struct loader *l, const config_setting_t *g)
 }
 
 /* A secret in a file: refused when others than the owner may read it. */
+/* A secret only sending needs, which this process cannot have (an
+ * officer running casewatch status may read the configuration, not the
+ * secret): the first such is said later, at setting s, by
+ * conf_secrets_readable() to check, to a send, and to casewatchd. */
+static void defer_secret(struct loader *l, const config_setting_t *s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void defer_secret(struct loader *l, const config_setting_t *s, const char *fmt, ...)
+{
+	if (l->c->unreadable_secret)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	l->c->unreadable_secret = xvasprintf(fmt, ap);
+	va_end(ap);
+	l->c->unreadable_line = s ? (int)config_setting_source_line(s) : 0;
+}
+
+#define NO_SMTP_PASSWORD "smtp user '%s' has no password: set password_file, or give the service the credential smtp-password"
+
 static char *read_secret(struct loader *l, const config_setting_t *s, const char *path, const char *what,
 			 size_t *ret_len)
 {
@@ -432,13 +452,8 @@ static char *read_secret(struct loader *l, const config_setting_t *s, const char
 			(unsigned)(st.st_mode & 07777), path);
 		return NULL;
 	}
-	/* Someone who may read the configuration but not the secret (an
-	 * officer running casewatch status) loses nothing by it: only
-	 * sending needs it (conf_secrets_readable()). */
 	if (access(path, R_OK) < 0 && errno == EACCES) {
-		if (!l->c->unreadable_secret)
-			l->c->unreadable_secret = xasprintf("cannot read the %s file %s: %s", what, path,
-							    strerror(EACCES));
+		defer_secret(l, s, "cannot read the %s file %s: %s", what, path, strerror(EACCES));
 		return xstrdup("");
 	}
 	char *data = NULL;
@@ -574,22 +589,14 @@ static void load_smtp(struct loader *l, const config_setting_t *g)
 			if (access(path, F_OK) == 0 && !(m->password = read_secret(l, g, path, "smtp password", NULL)))
 				ok = false;
 			if (!m->password && ok) {
-				problem(l, g, "smtp user '%s' has no password: set password_file, or give the service the "
-					"credential smtp-password", m->user);
+				problem(l, g, NO_SMTP_PASSWORD, m->user);
 				ok = false;
 			}
 		} else {
 			/* Not the service (a shell: an officer's casewatch
 			 * status, the administrator's calendar): only sending
-			 * needs the password, and only the service has it.
-			 * Said by conf_secrets_readable(), to check, to a
-			 * send, and to casewatchd started without it. */
-			if (!l->c->unreadable_secret) {
-				l->c->unreadable_secret = xasprintf("smtp user '%s' has no password: set password_file, "
-								    "or give the service the credential smtp-password",
-								    m->user);
-				l->c->unreadable_line = (int)config_setting_source_line(g);
-			}
+			 * needs the password, and only the service has it. */
+			defer_secret(l, g, NO_SMTP_PASSWORD, m->user);
 			m->password = xstrdup("");
 		}
 	}
