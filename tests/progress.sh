@@ -130,8 +130,11 @@ pty_run() {
 	_env=""
 	while [ "$1" != "--" ]; do _env="$_env $1"; shift; done
 	shift
+	# A run that failed would show no bar too: its exit status is a test.
+	_st=0
 	# shellcheck disable=SC2086
-	env $_env /usr/bin/python3 "$PTY" "$_cols" "$_out" "$T/$_name.raw" "$T/$_name.screen" "$CASEWATCH" -c "$conf" "$@"
+	env $_env /usr/bin/python3 "$PTY" "$_cols" "$_out" "$T/$_name.raw" "$T/$_name.screen" "$CASEWATCH" -c "$conf" "$@" || _st=$?
+	same "terminal ($_name): casewatch $* exits 0" "$_st" 0
 }
 # frames NAME: each drawing of the bar, one a line.
 frames() { tr '\r' '\n' <"$T/$1.raw" | grep '^casewatch: scanning'; }
