@@ -115,26 +115,12 @@ same "status: the widest reference sets the first column" \
 
 # 3. Colour: overdue in red on a terminal, never into a pipe or a file,
 # never with NO_COLOR set to anything, never for TERM=dumb. The terminal
-# is a real one: a pseudo-terminal from python3's pty module.
+# is a real one: a pseudo-terminal (tests/pty-run.py).
 ontty() {
-	python3 - "$@" <<'PY'
-import os, pty, sys
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(sys.argv[1], sys.argv[1:])
-out = b''
-while True:
-    try:
-        data = os.read(fd, 65536)
-    except OSError:
-        break
-    if not data:
-        break
-    out += data
-_, status = os.waitpid(pid, 0)
-sys.stdout.buffer.write(out.replace(b'\r\n', b'\n'))
-sys.exit(os.waitstatus_to_exitcode(status))
-PY
+	_st=0
+	/usr/bin/python3 "$top_srcdir/tests/pty-run.py" 200 - "$T/ontty.raw" "$T/ontty.screen" "$@" || _st=$?
+	sed 's/\r$//' "$T/ontty.raw"
+	return $_st
 }
 red=$(printf '\033[31moverdue\033[0m')
 esc=$(printf '\033')

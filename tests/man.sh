@@ -35,7 +35,6 @@ quiet() {
 	fi
 }
 have() { command -v "$1" >/dev/null 2>&1; }
-skip() { ok "$1 # SKIP $2"; }
 
 ### Formatting.
 for p in $PAGES; do

@@ -865,11 +865,11 @@ EOF
 		expect_out "credentials: check names the setting's line and the file" \
 "$ro/casewatch.conf:$(grep -n password_file "$ro/casewatch.conf" | cut -d: -f1): cannot read the smtp password file $ro/smtp-password: Permission denied"
 	else
-		ok "credentials: a password file another user owns # SKIP casewatch cannot be run as nobody here (a folder above it is closed to others)"
+		skip "credentials: a password file another user owns" "casewatch cannot be run as nobody here (a folder above it is closed to others)"
 	fi
 	rm -rf "$ro"
 else
-	ok "credentials: a password file another user owns # SKIP needs root and setpriv"
+	skip "credentials: a password file another user owns" "needs root and setpriv"
 fi
 
 ########################################################################

@@ -9,7 +9,6 @@ UNIT="$top_builddir/contrib/systemd/casewatchd.service"
 SYSUSERS="$top_srcdir/contrib/systemd/casewatch.sysusers"
 TMPFILES="$top_srcdir/contrib/systemd/casewatch.tmpfiles"
 
-skip() { ok "$1 # SKIP $2"; }
 # is_same A B: A is not empty and equals B.
 is_same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
 # setting KEY: the value of KEY= in the unit (the last one, as systemd reads
