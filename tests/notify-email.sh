@@ -836,42 +836,6 @@ has "credentials: sent" "sent 1 message (1 email, 0 webhook); 0 to retry, 0 dead
 same "credentials: the server authenticated it" \
 	"$(delivered cred) $(grep -c "AUTH [A-Z]* as b'casewatch': ok" "$T/cred/smtp/server.log")" "1 1"
 
-# A password file this user may not read (as root, read by another user,
-# as an officer's shell would be): only sending needs it, so status works
-# and check says which setting's file cannot be read.
-if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
-	ro=$(mktemp -d /tmp/casewatch-ro.XXXXXX)
-	cp "$T/cred/cases.db" "$T/pack.conf" "$ro/"
-	cp "$T/cred/pw.saved" "$ro/smtp-password"
-	chmod 600 "$ro/smtp-password"
-	cat >"$ro/casewatch.conf" <<'EOF'
-database = "cases.db";
-state = "state.db";
-rules = [ "pack.conf" ];
-timezone = "Europe/London";
-smtp = {
-	server = "127.0.0.1:25";
-	user = "casewatch";
-	password_file = "smtp-password";
-	from = "Casewatch Monitor <casewatch@council.test>";
-};
-EOF
-	chmod 755 "$ro"
-	chown 65534:65534 "$ro" "$ro/cases.db" "$ro/pack.conf" "$ro/casewatch.conf"
-	as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$CASEWATCH" -c "$ro/casewatch.conf" "$@"; }
-	if as_nobody --version >/dev/null 2>&1; then
-		run "credentials: a password file another user owns: status works" 0 as_nobody status --summary --at 2027-03-01
-		run "credentials: check says it cannot be read, and where" 1 as_nobody check
-		expect_out "credentials: check names the setting's line and the file" \
-"$ro/casewatch.conf:$(grep -n password_file "$ro/casewatch.conf" | cut -d: -f1): cannot read the smtp password file $ro/smtp-password: Permission denied"
-	else
-		skip "credentials: a password file another user owns" "casewatch cannot be run as nobody here (a folder above it is closed to others)"
-	fi
-	rm -rf "$ro"
-else
-	skip "credentials: a password file another user owns" "needs root and setpriv"
-fi
-
 ########################################################################
 # No smtp group: messages go into the Maildir beside the state database.
 scenario maildir 1

@@ -2075,7 +2075,7 @@ static void test_secret_unreadable_by_this_process(void **state)
 	assert_int_equal(chmod(dir, 0700), 0);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	char *want = gc_fn(xasprintf(
-		"password [] readable %d: %s: cannot read the smtp password file %s: Permission denied",
+		"password [] readable %d: %s:1: cannot read the smtp password file %s: Permission denied",
 		-EACCES, conf, pw), free);
 	assert_string_equal(got, want);
 }
