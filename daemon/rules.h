@@ -170,6 +170,15 @@ int risk_from_string(const char *s);
 int role_from_string(const char *s);
 int channel_from_string(const char *s);
 int event_kind_from_string(const char *s);
+/* The vocabulary's own string equal to s, or NULL when s is none of its
+ * words. The *_from_string functions above know these strings by their
+ * address, without comparing them: the scan of the case database passes
+ * them on instead of copies. */
+const char *stage_word(const char *s);
+const char *risk_word(const char *s);
+const char *role_word(const char *s);
+const char *channel_word(const char *s);
+const char *event_kind_word(const char *s);
 
 /* "3 working days", "14 days", "48 hours", "1 month". Months only when
  * allow_months. Returns 0 or -EINVAL. */

@@ -14,6 +14,7 @@
 
 #include "casedb.h"
 #include "progress.h"
+#include "rules.h"
 #include "util.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -80,44 +81,101 @@ int scan_open(const char *path, sqlite3 **ret, char **ret_err)
 	return 0;
 }
 
-/* Text columns are copied into one buffer per case; the offsets become
- * pointers once the case is complete and the buffer has stopped moving. */
-struct arena {
-	char *buf;
-	size_t len, cap;
+/* Text columns are copied into blocks that never move, so that the rows
+ * point straight at them as they are read. The blocks are kept from case
+ * to case, each twice the one before: a case's texts take a block or two. */
+struct arena_block {
+	struct arena_block *next;
+	size_t cap;
+	char data[];
 };
 
-#define NO_TEXT SIZE_MAX
+struct arena {
+	struct arena_block *head, *cur;
+	size_t used; /* of cur */
+};
 
-static size_t arena_add(struct arena *a, const char *t, size_t n)
+#define ARENA_FIRST 512
+
+static void arena_reset(struct arena *a)
 {
-	if (a->len + n + 1 > a->cap)
-		a->buf = xgrow(a->buf, &a->cap, a->len + n + 1, 1);
-	size_t off = a->len;
-	memcpy(a->buf + off, t, n);
-	a->buf[off + n] = '\0';
-	a->len += n + 1;
-	return off;
+	a->cur = a->head;
+	a->used = 0;
 }
 
-static size_t arena_text(struct arena *a, sqlite3_stmt *st, int col)
+static void arena_free(struct arena *a)
+{
+	for (struct arena_block *b = a->head, *next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	*a = (struct arena){ 0 };
+}
+
+/* Make room for need bytes: the next block kept, or a new one after the
+ * current. */
+static void arena_room(struct arena *a, size_t need)
+{
+	struct arena_block *next = a->cur ? a->cur->next : a->head;
+	if (!next || next->cap < need) {
+		size_t cap = a->cur ? a->cur->cap * 2 : ARENA_FIRST;
+		if (cap < need)
+			cap = need;
+		struct arena_block *b = xmalloc(sizeof(*b) + cap);
+		b->cap = cap;
+		b->next = next;
+		if (a->cur)
+			a->cur->next = b;
+		else
+			a->head = b;
+		next = b;
+	}
+	a->cur = next;
+	a->used = 0;
+}
+
+static const char *arena_add(struct arena *a, const char *t, size_t n)
+{
+	if (!a->cur || a->cur->cap - a->used < n + 1)
+		arena_room(a, n + 1);
+	char *p = a->cur->data + a->used;
+	memcpy(p, t, n);
+	p[n] = '\0';
+	a->used += n + 1;
+	return p;
+}
+
+static const char *arena_text(struct arena *a, sqlite3_stmt *st, int col)
 {
 	/* NULL for SQL NULL (and on allocation failure, which the step that
 	 * follows reports). strlen, not sqlite3_column_bytes: the texts are
 	 * short, and a call into SQLite costs more (callgrind). */
 	const char *t = (const char *)sqlite3_column_text(st, col);
-	return t ? arena_add(a, t, strlen(t)) : NO_TEXT;
+	return t ? arena_add(a, t, strlen(t)) : NULL;
+}
+
+/* A column whose values come from a small vocabulary (a kind, a channel,
+ * a role, a stage, a risk level): the vocabulary's own string, which the
+ * evaluation recognises by its address, and nothing copied; any other
+ * text is copied for the evaluation to report. */
+static const char *arena_word(struct arena *a, sqlite3_stmt *st, int col, const char *(*word)(const char *))
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	if (!t)
+		return NULL;
+	const char *w = word(t);
+	return w ? w : arena_add(a, t, strlen(t));
 }
 
 /* Like arena_text, for a text that reaches messages, logs and the state
  * database: cleaned and cut to `cap` when it needs to be (text_clean), and
  * *ret_fix says what was done. */
-static size_t arena_clean(struct arena *a, sqlite3_stmt *st, int col, size_t cap, struct eval_text_fix *ret_fix)
+static const char *arena_clean(struct arena *a, sqlite3_stmt *st, int col, size_t cap, struct eval_text_fix *ret_fix)
 {
 	const char *t = (const char *)sqlite3_column_text(st, col);
 	*ret_fix = (struct eval_text_fix){ 0 };
 	if (!t)
-		return NO_TEXT;
+		return NULL;
 	size_t n = strlen(t);
 	if (text_faults(t, n, cap) == 0)
 		return arena_add(a, t, n);
@@ -127,44 +185,22 @@ static size_t arena_clean(struct arena *a, sqlite3_stmt *st, int col, size_t cap
 	return arena_add(a, clean, strlen(clean));
 }
 
-static const char *at(const struct arena *a, size_t off)
-{
-	return off == NO_TEXT ? NULL : a->buf + off;
-}
-
-struct raw_party {
-	int64_t id;
-	size_t role, preferred, identified, roles;
-};
-
-struct raw_event {
-	int64_t id, party;
-	bool has_party;
-	size_t at, kind, channel, detail;
-};
-
 /* One case read whole: its rows copied, so that it outlives the cursors'
  * next steps (and, in a parallel scan, travels to the thread that hands it
  * on). The buffers are kept from case to case. */
 struct case_buf {
 	struct arena a;
-	struct raw_party *rp;
-	size_t n_rp, cap_rp;
-	struct raw_event *re;
-	size_t n_re, cap_re;
 	struct eval_party *pv;
-	size_t cap_pv;
+	size_t n_pv, cap_pv;
 	struct eval_event *ev;
-	size_t cap_ev;
+	size_t n_ev, cap_ev;
 	struct eval_case c;
 	struct eval_result res; /* scan_evaluate's */
 };
 
 static void case_buf_done(struct case_buf *b)
 {
-	free(b->a.buf);
-	free(b->rp);
-	free(b->re);
+	arena_free(&b->a);
 	free(b->pv);
 	free(b->ev);
 	eval_result_free(&b->res);
@@ -214,18 +250,19 @@ static int step(sqlite3_stmt *st, int64_t *ret_case)
 
 static int collect(struct reader *s, struct case_buf *b, int64_t id, char **ret_err)
 {
-	b->n_rp = b->n_re = 0;
+	b->n_pv = b->n_ev = 0;
 	while (s->prc == SQLITE_ROW && s->pcase < id)
 		s->prc = step(s->parties, &s->pcase);
 	while (s->prc == SQLITE_ROW && s->pcase == id) {
-		if (b->n_rp == b->cap_rp)
-			b->rp = xgrow(b->rp, &b->cap_rp, b->n_rp + 1, sizeof(*b->rp));
-		struct raw_party *p = &b->rp[b->n_rp++];
-		p->id = sqlite3_column_int64(s->parties, 1);
-		p->role = arena_text(&b->a, s->parties, 2);
-		p->preferred = arena_text(&b->a, s->parties, 3);
-		p->identified = arena_text(&b->a, s->parties, 4);
-		p->roles = arena_text(&b->a, s->parties, 5);
+		if (b->n_pv == b->cap_pv)
+			b->pv = xgrow(b->pv, &b->cap_pv, b->n_pv + 1, sizeof(*b->pv));
+		b->pv[b->n_pv++] = (struct eval_party){
+			.id = sqlite3_column_int64(s->parties, 1),
+			.role = arena_word(&b->a, s->parties, 2, role_word),
+			.preferred_channel = arena_word(&b->a, s->parties, 3, channel_word),
+			.identified_at = arena_text(&b->a, s->parties, 4),
+			.roles = arena_text(&b->a, s->parties, 5),
+		};
 		s->prc = step(s->parties, &s->pcase);
 	}
 	if (s->prc != SQLITE_ROW && s->prc != SQLITE_DONE)
@@ -234,18 +271,20 @@ static int collect(struct reader *s, struct case_buf *b, int64_t id, char **ret_
 	while (s->erc == SQLITE_ROW && s->ecase < id)
 		s->erc = step(s->events, &s->ecase);
 	while (s->erc == SQLITE_ROW && s->ecase == id) {
-		if (b->n_re == b->cap_re)
-			b->re = xgrow(b->re, &b->cap_re, b->n_re + 1, sizeof(*b->re));
-		struct raw_event *e = &b->re[b->n_re++];
-		e->id = sqlite3_column_int64(s->events, 1);
-		e->at = arena_text(&b->a, s->events, 2);
-		e->kind = arena_text(&b->a, s->events, 3);
+		if (b->n_ev == b->cap_ev)
+			b->ev = xgrow(b->ev, &b->cap_ev, b->n_ev + 1, sizeof(*b->ev));
+		struct eval_event *e = &b->ev[b->n_ev++];
 		int pt = sqlite3_column_type(s->events, 4);
-		e->has_party = pt != SQLITE_NULL;
-		e->party = pt == SQLITE_INTEGER ? sqlite3_column_int64(s->events, 4) :
-			   e->has_party ? INT64_MIN : 0;
-		e->channel = arena_text(&b->a, s->events, 5);
-		e->detail = arena_text(&b->a, s->events, 6);
+		*e = (struct eval_event){
+			.id = sqlite3_column_int64(s->events, 1),
+			.at = arena_text(&b->a, s->events, 2),
+			.kind = arena_word(&b->a, s->events, 3, event_kind_word),
+			.has_party = pt != SQLITE_NULL,
+			.party_id = pt == SQLITE_INTEGER ? sqlite3_column_int64(s->events, 4) :
+				    pt != SQLITE_NULL ? INT64_MIN : 0,
+			.channel = arena_word(&b->a, s->events, 5, channel_word),
+			.detail = arena_text(&b->a, s->events, 6),
+		};
 		s->erc = step(s->events, &s->ecase);
 	}
 	if (s->erc != SQLITE_ROW && s->erc != SQLITE_DONE)
@@ -311,63 +350,32 @@ static int reader_next(struct reader *rd, struct case_buf *b, char **ret_err)
 		return 0;
 	if (rc != SQLITE_ROW)
 		return sql_error(rd->db, "reading cases", ret_err);
-	int64_t id = sqlite3_column_int64(c, 0);
-	b->a.len = 0;
-	size_t off[11];
-	struct eval_text_fix fixed[_EVAL_TEXT_MAX];
-	for (int i = 2; i <= 10; i++)
-		off[i] = i == 4 || i == 5 || i == 7 || i == 8 ? NO_TEXT : arena_text(&b->a, c, i);
-	/* What goes into messages, logs and the state database, and from
-	 * there into every email and webhook call. */
-	off[1] = arena_clean(&b->a, c, 1, TEXT_MAX_REF, &fixed[EVAL_TEXT_REF]);
-	off[7] = arena_clean(&b->a, c, 7, TEXT_MAX_ID, &fixed[EVAL_TEXT_OFFICER]);
-	off[8] = arena_clean(&b->a, c, 8, TEXT_MAX_ID, &fixed[EVAL_TEXT_TEAM]);
-	if ((r = collect(rd, b, id, ret_err)) < 0)
-		return r;
-
-	const struct arena *a = &b->a;
-	if (b->n_rp > b->cap_pv)
-		b->pv = xgrow(b->pv, &b->cap_pv, b->n_rp, sizeof(*b->pv));
-	for (size_t i = 0; i < b->n_rp; i++)
-		b->pv[i] = (struct eval_party){
-			.id = b->rp[i].id,
-			.role = at(a, b->rp[i].role),
-			.preferred_channel = at(a, b->rp[i].preferred),
-			.identified_at = at(a, b->rp[i].identified),
-			.roles = at(a, b->rp[i].roles),
-		};
-	if (b->n_re > b->cap_ev)
-		b->ev = xgrow(b->ev, &b->cap_ev, b->n_re, sizeof(*b->ev));
-	for (size_t i = 0; i < b->n_re; i++)
-		b->ev[i] = (struct eval_event){
-			.id = b->re[i].id,
-			.at = at(a, b->re[i].at),
-			.kind = at(a, b->re[i].kind),
-			.party_id = b->re[i].party,
-			.has_party = b->re[i].has_party,
-			.channel = at(a, b->re[i].channel),
-			.detail = at(a, b->re[i].detail),
-		};
+	struct arena *a = &b->a;
+	arena_reset(a);
 	b->c = (struct eval_case){
-		.id = id,
-		.ref = at(a, off[1]),
-		.stage = at(a, off[2]),
-		.category = at(a, off[3]),
+		.id = sqlite3_column_int64(c, 0),
+		.stage = arena_word(a, c, 2, stage_word),
+		.category = arena_text(a, c, 3),
 		.serious = int_or(c, 4, 0),
 		.hate = int_or(c, 5, 0),
-		.risk = at(a, off[6]),
-		.officer = at(a, off[7]),
-		.team = at(a, off[8]),
-		.agreed_contact = at(a, off[9]),
-		.received_at = at(a, off[10]),
-		.parties = b->pv,
-		.n_parties = b->n_rp,
-		.events = b->ev,
-		.n_events = b->n_re,
+		.risk = arena_word(a, c, 6, risk_word),
+		.agreed_contact = arena_text(a, c, 9),
+		.received_at = arena_text(a, c, 10),
 	};
-	memcpy(b->c.fixed, fixed, sizeof(fixed));
+	/* What goes into messages, logs and the state database, and from
+	 * there into every email and webhook call. */
+	struct eval_text_fix *fixed = b->c.fixed;
+	b->c.ref = arena_clean(a, c, 1, TEXT_MAX_REF, &fixed[EVAL_TEXT_REF]);
+	b->c.officer = arena_clean(a, c, 7, TEXT_MAX_ID, &fixed[EVAL_TEXT_OFFICER]);
+	b->c.team = arena_clean(a, c, 8, TEXT_MAX_ID, &fixed[EVAL_TEXT_TEAM]);
 	if (!b->c.ref)
 		b->c.ref = "(no reference)";
+	if ((r = collect(rd, b, b->c.id, ret_err)) < 0)
+		return r;
+	b->c.parties = b->pv;
+	b->c.n_parties = b->n_pv;
+	b->c.events = b->ev;
+	b->c.n_events = b->n_ev;
 	return 1;
 }
 
