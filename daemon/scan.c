@@ -145,12 +145,31 @@ static const char *arena_add(struct arena *a, const char *t, size_t n)
 	return p;
 }
 
-static const char *arena_text(struct arena *a, sqlite3_stmt *st, int col)
+/* Whether t is one of a's texts (its blocks up to the current). */
+static bool arena_owns(const struct arena *a, const char *t)
+{
+	uintptr_t p = (uintptr_t)t;
+	for (const struct arena_block *b = a->head; b; b = b->next) {
+		if (p >= (uintptr_t)b->data && p < (uintptr_t)b->data + b->cap)
+			return true;
+		if (b == a->cur)
+			break;
+	}
+	return false;
+}
+
+/* t, in to when it is one of from's texts. */
+static const char *arena_adopt(struct arena *to, const struct arena *from, const char *t)
+{
+	return t && arena_owns(from, t) ? arena_add(to, t, strlen(t)) : t;
+}
+
+static const char *value_text(struct arena *a, sqlite3_value *v)
 {
 	/* NULL for SQL NULL (and on allocation failure, which the step that
-	 * follows reports). strlen, not sqlite3_column_bytes: the texts are
+	 * follows reports). strlen, not sqlite3_value_bytes: the texts are
 	 * short, and a call into SQLite costs more (callgrind). */
-	const char *t = (const char *)sqlite3_column_text(st, col);
+	const char *t = (const char *)sqlite3_value_text(v);
 	return t ? arena_add(a, t, strlen(t)) : NULL;
 }
 
@@ -158,21 +177,21 @@ static const char *arena_text(struct arena *a, sqlite3_stmt *st, int col)
  * a role, a stage, a risk level): the vocabulary's own string, which the
  * evaluation recognises by its address, and nothing copied; any other
  * text is copied for the evaluation to report. */
-static const char *arena_word(struct arena *a, sqlite3_stmt *st, int col, const char *(*word)(const char *))
+static const char *value_word(struct arena *a, sqlite3_value *v, const char *(*word)(const char *))
 {
-	const char *t = (const char *)sqlite3_column_text(st, col);
+	const char *t = (const char *)sqlite3_value_text(v);
 	if (!t)
 		return NULL;
 	const char *w = word(t);
 	return w ? w : arena_add(a, t, strlen(t));
 }
 
-/* Like arena_text, for a text that reaches messages, logs and the state
+/* Like value_text, for a text that reaches messages, logs and the state
  * database: cleaned and cut to `cap` when it needs to be (text_clean), and
  * *ret_fix says what was done. */
-static const char *arena_clean(struct arena *a, sqlite3_stmt *st, int col, size_t cap, struct eval_text_fix *ret_fix)
+static const char *value_clean(struct arena *a, sqlite3_value *v, size_t cap, struct eval_text_fix *ret_fix)
 {
-	const char *t = (const char *)sqlite3_column_text(st, col);
+	const char *t = (const char *)sqlite3_value_text(v);
 	*ret_fix = (struct eval_text_fix){ 0 };
 	if (!t)
 		return NULL;
@@ -183,6 +202,24 @@ static const char *arena_clean(struct arena *a, sqlite3_stmt *st, int col, size_
 	_cleanup_free_ char *clean = text_clean(t, cap, &f);
 	*ret_fix = (struct eval_text_fix){ .flags = f, .len = n };
 	return arena_add(a, clean, strlen(clean));
+}
+
+static int64_t int_or(sqlite3_stmt *st, int col, int64_t dflt)
+{
+	int t = sqlite3_column_type(st, col);
+	if (t == SQLITE_INTEGER)
+		return sqlite3_column_int64(st, col);
+	/* Not an integer (a table without its constraints): a value the
+	 * evaluation rejects, so the case is reported, never misread. */
+	return t == SQLITE_NULL ? dflt : INT64_MIN;
+}
+
+static int64_t value_int_or(sqlite3_value *v, int64_t dflt)
+{
+	int t = sqlite3_value_type(v);
+	if (t == SQLITE_INTEGER)
+		return sqlite3_value_int64(v);
+	return t == SQLITE_NULL ? dflt : INT64_MIN;
 }
 
 /* One case read whole: its rows copied, so that it outlives the cursors'
@@ -206,110 +243,301 @@ static void case_buf_done(struct case_buf *b)
 	eval_result_free(&b->res);
 }
 
-static const char cases_sql[] =
-	"SELECT id, ref, stage, category, serious, hate, risk, officer, team, agreed_contact, received_at "
-	"FROM cases WHERE id BETWEEN ?1 AND ?2 ORDER BY id";
+/* ---- Reading the case database ------------------------------------------
+ *
+ * Three statements walk one range of case ids: the cases, their parties and
+ * their events, merged case by case. Each statement's one column is an SQL
+ * function of the row's values (casewatch_case(), casewatch_party(),
+ * casewatch_event()), which sqlite3_step() calls as it reaches the row: the
+ * reader takes the values from the function's arguments. Taken with the
+ * column API, a call for each value and its checks cost a tenth of a full
+ * scan (perf), more than the copying. A row of the case being read goes
+ * straight into it; the one row read past its last, of a later case, waits
+ * in its cursor until that case is read.
+ *
+ * That needs the calls to come one a step, in the statement's order: so
+ * they do when the covering index gives the order. A plan that sorts (an
+ * index dropped or changed by hand) would compute the column of every row
+ * before its first step returned: the statement then selects the columns
+ * themselves, and the reader hands each row to the same handler after its
+ * step (sqlite3_column_value(), whose values are safe to read on the one
+ * thread that has the connection). Each step checks that it handed over
+ * exactly one row. */
+
+#define READER_POINTER "casewatch-reader"
+
 /* Both read only the covering indexes parties_by_case and events_by_case.
  * A database of schema version 1 has no parties.roles: each party has its
  * one role. */
-static const char parties_sql[] =
-	"SELECT case_id, id, role, preferred_channel, identified_at, roles "
-	"FROM parties WHERE case_id BETWEEN ?1 AND ?2 ORDER BY case_id, id";
-static const char parties_v1_sql[] =
-	"SELECT case_id, id, role, preferred_channel, identified_at, NULL "
-	"FROM parties WHERE case_id BETWEEN ?1 AND ?2 ORDER BY case_id, id";
-static const char events_sql[] =
-	"SELECT case_id, id, at, kind, party_id, channel, detail "
-	"FROM events WHERE case_id BETWEEN ?1 AND ?2 ORDER BY case_id, at, id";
+#define CASE_COLS "id, ref, stage, category, serious, hate, risk, officer, team, agreed_contact, received_at"
+#define CASE_FROM " FROM cases WHERE id BETWEEN ?1 AND ?2 ORDER BY id"
+#define PARTY_COLS "case_id, id, role, preferred_channel, identified_at, roles"
+#define PARTY_V1_COLS "case_id, id, role, preferred_channel, identified_at, NULL"
+#define PARTY_FROM " FROM parties WHERE case_id BETWEEN ?1 AND ?2 ORDER BY case_id, id"
+#define EVENT_COLS "case_id, id, at, kind, party_id, channel, detail"
+#define EVENT_FROM " FROM events WHERE case_id BETWEEN ?1 AND ?2 ORDER BY case_id, at, id"
 
-/* The three cursors over one range of case ids, merged case by case. */
-struct reader {
-	sqlite3 *db;
-	sqlite3_stmt *cases, *parties, *events;
-	int prc, erc; /* the last step of parties / events */
-	int64_t pcase, ecase; /* the case of the row each is on */
+struct reader;
+typedef void row_fn(struct reader *rd, sqlite3_value **v);
+
+struct cursor {
+	sqlite3_stmt *st;
+	const char *what; /* "cases", for messages */
+	row_fn *row;
+	int n_cols;
+	bool by_column; /* the plan sorts: each row handed over after its step */
+	int rc;         /* the last step: SQLITE_ROW before the first */
+	unsigned calls; /* rows handed over by the last step */
+	bool waiting;   /* a row of case `next` is in `ahead` */
+	int64_t next;
+	struct arena ahead_a;
+	union {
+		struct eval_party party;
+		struct eval_event event;
+	} ahead;
 };
 
-static int64_t int_or(sqlite3_stmt *st, int col, int64_t dflt)
+struct reader {
+	sqlite3 *db;
+	struct cursor cases, parties, events;
+	struct case_buf *fill; /* the case being read, and its id */
+	int64_t want;
+};
+
+/* Where a row of case id goes: the case being read, or `ahead`. */
+static struct arena *row_place(struct reader *rd, struct cursor *cu, int64_t id, bool party, void **ret)
 {
-	int t = sqlite3_column_type(st, col);
-	if (t == SQLITE_INTEGER)
-		return sqlite3_column_int64(st, col);
-	/* Not an integer (a table without its constraints): a value the
-	 * evaluation rejects, so the case is reported, never misread. */
-	return t == SQLITE_NULL ? dflt : INT64_MIN;
+	struct case_buf *b = rd->fill;
+	cu->calls++;
+	if (b && id == rd->want) {
+		if (party) {
+			if (b->n_pv == b->cap_pv)
+				b->pv = xgrow(b->pv, &b->cap_pv, b->n_pv + 1, sizeof(*b->pv));
+			*ret = &b->pv[b->n_pv++];
+		} else {
+			if (b->n_ev == b->cap_ev)
+				b->ev = xgrow(b->ev, &b->cap_ev, b->n_ev + 1, sizeof(*b->ev));
+			*ret = &b->ev[b->n_ev++];
+		}
+		return &b->a;
+	}
+	arena_reset(&cu->ahead_a);
+	cu->waiting = true;
+	cu->next = id;
+	*ret = &cu->ahead;
+	return &cu->ahead_a;
 }
 
-/* Step a statement, noting the case of the row it lands on. */
-static int step(sqlite3_stmt *st, int64_t *ret_case)
+static void case_row(struct reader *rd, sqlite3_value **v)
 {
-	int rc = sqlite3_step(st);
-	*ret_case = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : INT64_MAX;
-	return rc;
-}
-
-static int collect(struct reader *s, struct case_buf *b, int64_t id, char **ret_err)
-{
+	struct case_buf *b = rd->fill;
+	rd->cases.calls++;
+	if (!b)
+		return; /* not in a step of reader_next(): the step fails */
+	struct arena *a = &b->a;
+	arena_reset(a);
 	b->n_pv = b->n_ev = 0;
-	while (s->prc == SQLITE_ROW && s->pcase < id)
-		s->prc = step(s->parties, &s->pcase);
-	while (s->prc == SQLITE_ROW && s->pcase == id) {
-		if (b->n_pv == b->cap_pv)
-			b->pv = xgrow(b->pv, &b->cap_pv, b->n_pv + 1, sizeof(*b->pv));
-		b->pv[b->n_pv++] = (struct eval_party){
-			.id = sqlite3_column_int64(s->parties, 1),
-			.role = arena_word(&b->a, s->parties, 2, role_word),
-			.preferred_channel = arena_word(&b->a, s->parties, 3, channel_word),
-			.identified_at = arena_text(&b->a, s->parties, 4),
-			.roles = arena_text(&b->a, s->parties, 5),
-		};
-		s->prc = step(s->parties, &s->pcase);
-	}
-	if (s->prc != SQLITE_ROW && s->prc != SQLITE_DONE)
-		return sql_error(s->db, "reading parties", ret_err);
+	b->c = (struct eval_case){
+		.id = sqlite3_value_int64(v[0]),
+		.stage = value_word(a, v[2], stage_word),
+		.category = value_text(a, v[3]),
+		.serious = value_int_or(v[4], 0),
+		.hate = value_int_or(v[5], 0),
+		.risk = value_word(a, v[6], risk_word),
+		.agreed_contact = value_text(a, v[9]),
+		.received_at = value_text(a, v[10]),
+	};
+	/* What goes into messages, logs and the state database, and from
+	 * there into every email and webhook call. */
+	struct eval_text_fix *fixed = b->c.fixed;
+	b->c.ref = value_clean(a, v[1], TEXT_MAX_REF, &fixed[EVAL_TEXT_REF]);
+	b->c.officer = value_clean(a, v[7], TEXT_MAX_ID, &fixed[EVAL_TEXT_OFFICER]);
+	b->c.team = value_clean(a, v[8], TEXT_MAX_ID, &fixed[EVAL_TEXT_TEAM]);
+	if (!b->c.ref)
+		b->c.ref = "(no reference)";
+}
 
-	while (s->erc == SQLITE_ROW && s->ecase < id)
-		s->erc = step(s->events, &s->ecase);
-	while (s->erc == SQLITE_ROW && s->ecase == id) {
-		if (b->n_ev == b->cap_ev)
-			b->ev = xgrow(b->ev, &b->cap_ev, b->n_ev + 1, sizeof(*b->ev));
-		struct eval_event *e = &b->ev[b->n_ev++];
-		int pt = sqlite3_column_type(s->events, 4);
-		*e = (struct eval_event){
-			.id = sqlite3_column_int64(s->events, 1),
-			.at = arena_text(&b->a, s->events, 2),
-			.kind = arena_word(&b->a, s->events, 3, event_kind_word),
-			.has_party = pt != SQLITE_NULL,
-			.party_id = pt == SQLITE_INTEGER ? sqlite3_column_int64(s->events, 4) :
-				    pt != SQLITE_NULL ? INT64_MIN : 0,
-			.channel = arena_word(&b->a, s->events, 5, channel_word),
-			.detail = arena_text(&b->a, s->events, 6),
-		};
-		s->erc = step(s->events, &s->ecase);
+static void party_row(struct reader *rd, sqlite3_value **v)
+{
+	struct eval_party *p;
+	struct arena *a = row_place(rd, &rd->parties, sqlite3_value_int64(v[0]), true, (void **)&p);
+	*p = (struct eval_party){
+		.id = sqlite3_value_int64(v[1]),
+		.role = value_word(a, v[2], role_word),
+		.preferred_channel = value_word(a, v[3], channel_word),
+		.identified_at = value_text(a, v[4]),
+		.roles = value_text(a, v[5]),
+	};
+}
+
+static void event_row(struct reader *rd, sqlite3_value **v)
+{
+	struct eval_event *e;
+	struct arena *a = row_place(rd, &rd->events, sqlite3_value_int64(v[0]), false, (void **)&e);
+	int pt = sqlite3_value_type(v[4]);
+	*e = (struct eval_event){
+		.id = sqlite3_value_int64(v[1]),
+		.at = value_text(a, v[2]),
+		.kind = value_word(a, v[3], event_kind_word),
+		.has_party = pt != SQLITE_NULL,
+		.party_id = pt == SQLITE_INTEGER ? sqlite3_value_int64(v[4]) : pt != SQLITE_NULL ? INT64_MIN : 0,
+		.channel = value_word(a, v[5], channel_word),
+		.detail = value_text(a, v[6]),
+	};
+}
+
+/* The SQL functions: their first argument is the reader, bound as a
+ * pointer (sqlite3_bind_pointer), the rest the row. */
+static void fn_case(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct reader *rd = sqlite3_value_pointer(argv[0], READER_POINTER);
+	if (rd)
+		case_row(rd, argv + 1);
+}
+
+static void fn_party(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct reader *rd = sqlite3_value_pointer(argv[0], READER_POINTER);
+	if (rd)
+		party_row(rd, argv + 1);
+}
+
+static void fn_event(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct reader *rd = sqlite3_value_pointer(argv[0], READER_POINTER);
+	if (rd)
+		event_row(rd, argv + 1);
+}
+
+/* Step cu: 0 with cu->rc SQLITE_ROW or SQLITE_DONE, or < 0. */
+static int cursor_step(struct reader *rd, struct cursor *cu, char **ret_err)
+{
+	cu->calls = 0;
+	cu->rc = sqlite3_step(cu->st);
+	if (cu->rc == SQLITE_ROW && cu->by_column) {
+		sqlite3_value *v[11];
+		for (int i = 0; i < cu->n_cols; i++)
+			v[i] = sqlite3_column_value(cu->st, i);
+		cu->row(rd, v);
 	}
-	if (s->erc != SQLITE_ROW && s->erc != SQLITE_DONE)
-		return sql_error(s->db, "reading events", ret_err);
+	if (cu->rc != SQLITE_ROW && cu->rc != SQLITE_DONE) {
+		_cleanup_free_ char *what = xasprintf("reading %s", cu->what);
+		return sql_error(rd->db, what, ret_err);
+	}
+	if (cu->calls != (cu->rc == SQLITE_ROW)) {
+		*ret_err = xasprintf("reading %s: a step handed over %u rows", cu->what, cu->calls);
+		cu->rc = SQLITE_ERROR;
+		return -EIO;
+	}
 	return 0;
 }
 
-static int prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, char **ret_err)
+/* The rows of case id from cu into rd->fill: the one waiting, then those
+ * its steps hand over, up to the first of a later case. */
+static int gather(struct reader *rd, struct cursor *cu, int64_t id, char **ret_err)
 {
+	struct case_buf *b = rd->fill;
+	if (cu->waiting && cu->next < id)
+		cu->waiting = false; /* of a case that is not in the range */
+	if (cu->waiting && cu->next == id) {
+		const struct arena *from = &cu->ahead_a;
+		if (cu == &rd->parties) {
+			struct eval_party p = cu->ahead.party;
+			p.role = arena_adopt(&b->a, from, p.role);
+			p.preferred_channel = arena_adopt(&b->a, from, p.preferred_channel);
+			p.identified_at = arena_adopt(&b->a, from, p.identified_at);
+			p.roles = arena_adopt(&b->a, from, p.roles);
+			if (b->n_pv == b->cap_pv)
+				b->pv = xgrow(b->pv, &b->cap_pv, b->n_pv + 1, sizeof(*b->pv));
+			b->pv[b->n_pv++] = p;
+		} else {
+			struct eval_event e = cu->ahead.event;
+			e.at = arena_adopt(&b->a, from, e.at);
+			e.kind = arena_adopt(&b->a, from, e.kind);
+			e.channel = arena_adopt(&b->a, from, e.channel);
+			e.detail = arena_adopt(&b->a, from, e.detail);
+			if (b->n_ev == b->cap_ev)
+				b->ev = xgrow(b->ev, &b->cap_ev, b->n_ev + 1, sizeof(*b->ev));
+			b->ev[b->n_ev++] = e;
+		}
+		cu->waiting = false;
+	}
+	rd->want = id;
+	while (!cu->waiting && cu->rc == SQLITE_ROW) {
+		int r = cursor_step(rd, cu, ret_err);
+		if (r < 0)
+			return r;
+		if (cu->waiting && cu->next < id)
+			cu->waiting = false;
+	}
+	return 0;
+}
+
+/* Prepare one of the reader's statements: `cols` through the function
+ * `fn`, or selected themselves when that plan sorts. */
+static int cursor_prepare(struct reader *rd, struct cursor *cu, const char *what, row_fn *row, const char *fn,
+			  void (*fn_impl)(sqlite3_context *, int, sqlite3_value **), int n_cols, const char *cols,
+			  const char *from, char **ret_err)
+{
+	sqlite3 *db = rd->db;
+	_cleanup_free_ char *sql = xasprintf("SELECT %s(?3, %s)%s", fn, cols, from);
+	*cu = (struct cursor){ .what = what, .row = row, .n_cols = n_cols, .rc = SQLITE_ROW };
 	/* Kept for the whole scan, and in a parallel one rebound for each
-	 * block of cases. */
-	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+	 * block of cases. The function is the connection's from its first
+	 * scan on (made only where it is missing: making it again would
+	 * expire the connection's statements). */
+	int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &cu->st, NULL);
+	if (rc != SQLITE_OK && strncmp(sqlite3_errmsg(db), "no such function", 16) == 0) {
+		if (sqlite3_create_function_v2(db, fn, n_cols + 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, NULL, fn_impl, NULL,
+					       NULL, NULL) != SQLITE_OK)
+			return sql_error(db, "preparing the scan", ret_err);
+		rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &cu->st, NULL);
+	}
+	if (rc != SQLITE_OK)
+		return sql_error(db, "preparing the scan", ret_err);
+
+	/* Does the plan sort? Then the function would be called for every
+	 * row before the first step returned. */
+	bool sorts = false;
+	sqlite3_stmt *x = NULL;
+	_cleanup_free_ char *explain = xasprintf("EXPLAIN %s", sql);
+	if (sqlite3_prepare_v2(db, explain, -1, &x, NULL) != SQLITE_OK) {
+		sqlite3_finalize(x);
+		return sql_error(db, "preparing the scan", ret_err);
+	}
+	while ((rc = sqlite3_step(x)) == SQLITE_ROW && !sorts) {
+		const char *op = (const char *)sqlite3_column_text(x, 1);
+		sorts = op && (strcmp(op, "SorterOpen") == 0 || strcmp(op, "OpenEphemeral") == 0);
+	}
+	sqlite3_finalize(x);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sql_error(db, "preparing the scan", ret_err);
+	if (!sorts) {
+		sqlite3_bind_pointer(cu->st, 3, rd, READER_POINTER, NULL);
+		return 0;
+	}
+	sqlite3_finalize(cu->st);
+	cu->st = NULL;
+	cu->by_column = true;
+	free(sql);
+	sql = xasprintf("SELECT %s%s", cols, from);
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &cu->st, NULL) != SQLITE_OK)
 		return sql_error(db, "preparing the scan", ret_err);
 	return 0;
 }
 
 static void reader_finalize(struct reader *rd)
 {
-	sqlite3_finalize(rd->cases);
-	sqlite3_finalize(rd->parties);
-	sqlite3_finalize(rd->events);
+	struct cursor *v[] = { &rd->cases, &rd->parties, &rd->events };
+	for (size_t i = 0; i < ELEMENTSOF(v); i++) {
+		sqlite3_finalize(v[i]->st);
+		arena_free(&v[i]->ahead_a);
+	}
 	*rd = (struct reader){ 0 };
 }
 
-/* Within the read transaction that is to be the scan's. */
+/* Within the read transaction that is to be the scan's. The reader stays
+ * where it is until reader_finalize(): the statements hold its address. */
 static int reader_prepare(struct reader *rd, sqlite3 *db, char **ret_err)
 {
 	int64_t version = CASEDB_VERSION;
@@ -317,61 +545,45 @@ static int reader_prepare(struct reader *rd, sqlite3 *db, char **ret_err)
 	*rd = (struct reader){ .db = db };
 	if (pragma_int(db, "PRAGMA user_version", &version) < 0)
 		return sql_error(db, "reading the schema version", ret_err);
-	if ((r = prepare(db, &rd->cases, cases_sql, ret_err)) < 0 ||
-	    (r = prepare(db, &rd->parties, version < 2 ? parties_v1_sql : parties_sql, ret_err)) < 0 ||
-	    (r = prepare(db, &rd->events, events_sql, ret_err)) < 0) {
+	if ((r = cursor_prepare(rd, &rd->cases, "cases", case_row, "casewatch_case", fn_case, 11, CASE_COLS,
+				CASE_FROM, ret_err)) < 0 ||
+	    (r = cursor_prepare(rd, &rd->parties, "parties", party_row, "casewatch_party", fn_party, 6,
+				version < 2 ? PARTY_V1_COLS : PARTY_COLS, PARTY_FROM, ret_err)) < 0 ||
+	    (r = cursor_prepare(rd, &rd->events, "events", event_row, "casewatch_event", fn_event, 7, EVENT_COLS,
+				EVENT_FROM, ret_err)) < 0) {
 		reader_finalize(rd);
 		return r;
 	}
 	return 0;
 }
 
-/* Start reading the cases with lo <= id <= hi. A failure of the first
- * steps is the next reader_next()'s. */
+/* Start reading the cases with lo <= id <= hi. */
 static void reader_bind(struct reader *rd, int64_t lo, int64_t hi)
 {
-	sqlite3_stmt *v[] = { rd->cases, rd->parties, rd->events };
+	struct cursor *v[] = { &rd->cases, &rd->parties, &rd->events };
 	for (size_t i = 0; i < ELEMENTSOF(v); i++) {
-		sqlite3_reset(v[i]);
-		sqlite3_bind_int64(v[i], 1, lo);
-		sqlite3_bind_int64(v[i], 2, hi);
+		sqlite3_reset(v[i]->st);
+		sqlite3_bind_int64(v[i]->st, 1, lo);
+		sqlite3_bind_int64(v[i]->st, 2, hi);
+		v[i]->rc = SQLITE_ROW;
+		v[i]->waiting = false;
 	}
-	rd->prc = step(rd->parties, &rd->pcase);
-	rd->erc = step(rd->events, &rd->ecase);
 }
 
 /* Read the next case into b: 1, 0 when there is none, or < 0 with
  * *ret_err. */
 static int reader_next(struct reader *rd, struct case_buf *b, char **ret_err)
 {
-	sqlite3_stmt *c = rd->cases;
-	int rc = sqlite3_step(c), r;
-	if (rc == SQLITE_DONE)
+	int r;
+	if (rd->cases.rc != SQLITE_ROW)
 		return 0;
-	if (rc != SQLITE_ROW)
-		return sql_error(rd->db, "reading cases", ret_err);
-	struct arena *a = &b->a;
-	arena_reset(a);
-	b->c = (struct eval_case){
-		.id = sqlite3_column_int64(c, 0),
-		.stage = arena_word(a, c, 2, stage_word),
-		.category = arena_text(a, c, 3),
-		.serious = int_or(c, 4, 0),
-		.hate = int_or(c, 5, 0),
-		.risk = arena_word(a, c, 6, risk_word),
-		.agreed_contact = arena_text(a, c, 9),
-		.received_at = arena_text(a, c, 10),
-	};
-	/* What goes into messages, logs and the state database, and from
-	 * there into every email and webhook call. */
-	struct eval_text_fix *fixed = b->c.fixed;
-	b->c.ref = arena_clean(a, c, 1, TEXT_MAX_REF, &fixed[EVAL_TEXT_REF]);
-	b->c.officer = arena_clean(a, c, 7, TEXT_MAX_ID, &fixed[EVAL_TEXT_OFFICER]);
-	b->c.team = arena_clean(a, c, 8, TEXT_MAX_ID, &fixed[EVAL_TEXT_TEAM]);
-	if (!b->c.ref)
-		b->c.ref = "(no reference)";
-	if ((r = collect(rd, b, b->c.id, ret_err)) < 0)
+	rd->fill = b;
+	if ((r = cursor_step(rd, &rd->cases, ret_err)) < 0 || rd->cases.rc == SQLITE_DONE ||
+	    (r = gather(rd, &rd->parties, b->c.id, ret_err)) < 0 || (r = gather(rd, &rd->events, b->c.id, ret_err)) < 0) {
+		rd->fill = NULL;
 		return r;
+	}
+	rd->fill = NULL;
 	b->c.parties = b->pv;
 	b->c.n_parties = b->n_pv;
 	b->c.events = b->ev;
