@@ -83,7 +83,8 @@ int scan_open(const char *path, sqlite3 **ret, char **ret_err)
 
 /* Text columns are copied into blocks that never move, so that the rows
  * point straight at them as they are read. The blocks are kept from case
- * to case, each twice the one before: a case's texts take a block or two. */
+ * to case, and a new one is twice the size of the last: a case's texts take
+ * a block or two. */
 struct arena_block {
 	struct arena_block *next;
 	size_t cap;
@@ -302,6 +303,7 @@ struct reader {
 	struct cursor cases, parties, events;
 	struct case_buf *fill; /* the case being read, and its id */
 	int64_t want;
+	bool failed; /* a step failed: no case is read after it */
 };
 
 /* Where a row of case id goes: the case being read, or `ahead`. */
@@ -415,18 +417,25 @@ static int cursor_step(struct reader *rd, struct cursor *cu, char **ret_err)
 	cu->calls = 0;
 	cu->rc = sqlite3_step(cu->st);
 	if (cu->rc == SQLITE_ROW && cu->by_column) {
+		/* Copies: a column's own value is for binding, not reading. */
 		sqlite3_value *v[11];
-		for (int i = 0; i < cu->n_cols; i++)
-			v[i] = sqlite3_column_value(cu->st, i);
-		cu->row(rd, v);
+		int n = 0;
+		while (n < cu->n_cols && (v[n] = sqlite3_value_dup(sqlite3_column_value(cu->st, n))))
+			n++;
+		if (n == cu->n_cols)
+			cu->row(rd, v);
+		while (n > 0)
+			sqlite3_value_free(v[--n]);
 	}
 	if (cu->rc != SQLITE_ROW && cu->rc != SQLITE_DONE) {
 		_cleanup_free_ char *what = xasprintf("reading %s", cu->what);
+		rd->failed = true;
 		return sql_error(rd->db, what, ret_err);
 	}
 	if (cu->calls != (cu->rc == SQLITE_ROW)) {
 		*ret_err = xasprintf("reading %s: a step handed over %u rows", cu->what, cu->calls);
 		cu->rc = SQLITE_ERROR;
+		rd->failed = true;
 		return -EIO;
 	}
 	return 0;
@@ -486,8 +495,9 @@ static int cursor_prepare(struct reader *rd, struct cursor *cu, const char *what
 	 * block of cases. The function is the connection's from its first
 	 * scan on (made only where it is missing: making it again would
 	 * expire the connection's statements). */
+	_cleanup_free_ char *missing = xasprintf("no such function: %s", fn);
 	int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &cu->st, NULL);
-	if (rc != SQLITE_OK && strncmp(sqlite3_errmsg(db), "no such function", 16) == 0) {
+	if (rc != SQLITE_OK && strcmp(sqlite3_errmsg(db), missing) == 0) {
 		if (sqlite3_create_function_v2(db, fn, n_cols + 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, NULL, fn_impl, NULL,
 					       NULL, NULL) != SQLITE_OK)
 			return sql_error(db, "preparing the scan", ret_err);
@@ -545,6 +555,10 @@ static int reader_prepare(struct reader *rd, sqlite3 *db, char **ret_err)
 	*rd = (struct reader){ .db = db };
 	if (pragma_int(db, "PRAGMA user_version", &version) < 0)
 		return sql_error(db, "reading the schema version", ret_err);
+	/* Each statement keeps the plan it was prepared with, the one whose
+	 * sorting cursor_prepare() looked for: a SQLite built with STAT4
+	 * could otherwise plan again for the values bound to each range. */
+	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_QPSG, 1, NULL);
 	if ((r = cursor_prepare(rd, &rd->cases, "cases", case_row, "casewatch_case", fn_case, 11, CASE_COLS,
 				CASE_FROM, ret_err)) < 0 ||
 	    (r = cursor_prepare(rd, &rd->parties, "parties", party_row, "casewatch_party", fn_party, 6,
@@ -575,6 +589,10 @@ static void reader_bind(struct reader *rd, int64_t lo, int64_t hi)
 static int reader_next(struct reader *rd, struct case_buf *b, char **ret_err)
 {
 	int r;
+	if (rd->failed) {
+		*ret_err = xstrdup("reading the case database: a read before this one failed");
+		return -EIO;
+	}
 	if (rd->cases.rc != SQLITE_ROW)
 		return 0;
 	rd->fill = b;
