@@ -306,21 +306,27 @@ struct reader {
 	bool failed; /* a step failed: no case is read after it */
 };
 
+static struct eval_party *new_party(struct case_buf *b)
+{
+	if (b->n_pv == b->cap_pv)
+		b->pv = xgrow(b->pv, &b->cap_pv, b->n_pv + 1, sizeof(*b->pv));
+	return &b->pv[b->n_pv++];
+}
+
+static struct eval_event *new_event(struct case_buf *b)
+{
+	if (b->n_ev == b->cap_ev)
+		b->ev = xgrow(b->ev, &b->cap_ev, b->n_ev + 1, sizeof(*b->ev));
+	return &b->ev[b->n_ev++];
+}
+
 /* Where a row of case id goes: the case being read, or `ahead`. */
 static struct arena *row_place(struct reader *rd, struct cursor *cu, int64_t id, bool party, void **ret)
 {
 	struct case_buf *b = rd->fill;
 	cu->calls++;
 	if (b && id == rd->want) {
-		if (party) {
-			if (b->n_pv == b->cap_pv)
-				b->pv = xgrow(b->pv, &b->cap_pv, b->n_pv + 1, sizeof(*b->pv));
-			*ret = &b->pv[b->n_pv++];
-		} else {
-			if (b->n_ev == b->cap_ev)
-				b->ev = xgrow(b->ev, &b->cap_ev, b->n_ev + 1, sizeof(*b->ev));
-			*ret = &b->ev[b->n_ev++];
-		}
+		*ret = party ? (void *)new_party(b) : (void *)new_event(b);
 		return &b->a;
 	}
 	arena_reset(&cu->ahead_a);
@@ -456,18 +462,14 @@ static int gather(struct reader *rd, struct cursor *cu, int64_t id, char **ret_e
 			p.preferred_channel = arena_adopt(&b->a, from, p.preferred_channel);
 			p.identified_at = arena_adopt(&b->a, from, p.identified_at);
 			p.roles = arena_adopt(&b->a, from, p.roles);
-			if (b->n_pv == b->cap_pv)
-				b->pv = xgrow(b->pv, &b->cap_pv, b->n_pv + 1, sizeof(*b->pv));
-			b->pv[b->n_pv++] = p;
+			*new_party(b) = p;
 		} else {
 			struct eval_event e = cu->ahead.event;
 			e.at = arena_adopt(&b->a, from, e.at);
 			e.kind = arena_adopt(&b->a, from, e.kind);
 			e.channel = arena_adopt(&b->a, from, e.channel);
 			e.detail = arena_adopt(&b->a, from, e.detail);
-			if (b->n_ev == b->cap_ev)
-				b->ev = xgrow(b->ev, &b->cap_ev, b->n_ev + 1, sizeof(*b->ev));
-			b->ev[b->n_ev++] = e;
+			*new_event(b) = e;
 		}
 		cu->waiting = false;
 	}
