@@ -279,13 +279,20 @@ static void case_buf_done(struct case_buf *b)
 #define EVENT_FROM " FROM events WHERE case_id BETWEEN ?1 AND ?2 ORDER BY case_id, at, id"
 
 struct reader;
-typedef void row_fn(struct reader *rd, sqlite3_value **v);
+
+/* A statement of the reader: what it reads, and how. */
+struct cursor_def {
+	const char *what; /* "cases", for messages */
+	const char *fn;   /* its SQL function */
+	void (*fn_impl)(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+	void (*row)(struct reader *rd, sqlite3_value **v); /* the row's values, as the function has them */
+	int n_cols;
+	const char *cols, *from;
+};
 
 struct cursor {
+	const struct cursor_def *def;
 	sqlite3_stmt *st;
-	const char *what; /* "cases", for messages */
-	row_fn *row;
-	int n_cols;
 	bool by_column; /* the plan sorts: each row handed over after its step */
 	int rc;         /* the last step: SQLITE_ROW before the first */
 	unsigned calls; /* rows handed over by the last step */
@@ -320,20 +327,17 @@ static struct eval_event *new_event(struct case_buf *b)
 	return &b->ev[b->n_ev++];
 }
 
-/* Where a row of case id goes: the case being read, or `ahead`. */
-static struct arena *row_place(struct reader *rd, struct cursor *cu, int64_t id, bool party, void **ret)
+/* The case a row of case id goes into: the one being read, or NULL for
+ * cu's `ahead`, made ready for it. */
+static struct case_buf *row_case(struct reader *rd, struct cursor *cu, int64_t id)
 {
-	struct case_buf *b = rd->fill;
 	cu->calls++;
-	if (b && id == rd->want) {
-		*ret = party ? (void *)new_party(b) : (void *)new_event(b);
-		return &b->a;
-	}
+	if (rd->fill && id == rd->want)
+		return rd->fill;
 	arena_reset(&cu->ahead_a);
 	cu->waiting = true;
 	cu->next = id;
-	*ret = &cu->ahead;
-	return &cu->ahead_a;
+	return NULL;
 }
 
 static void case_row(struct reader *rd, sqlite3_value **v)
@@ -367,9 +371,10 @@ static void case_row(struct reader *rd, sqlite3_value **v)
 
 static void party_row(struct reader *rd, sqlite3_value **v)
 {
-	struct eval_party *p;
-	struct arena *a = row_place(rd, &rd->parties, sqlite3_value_int64(v[0]), true, (void **)&p);
-	*p = (struct eval_party){
+	struct cursor *cu = &rd->parties;
+	struct case_buf *b = row_case(rd, cu, sqlite3_value_int64(v[0]));
+	struct arena *a = b ? &b->a : &cu->ahead_a;
+	*(b ? new_party(b) : &cu->ahead.party) = (struct eval_party){
 		.id = sqlite3_value_int64(v[1]),
 		.role = value_word(a, v[2], role_word),
 		.preferred_channel = value_word(a, v[3], channel_word),
@@ -380,10 +385,11 @@ static void party_row(struct reader *rd, sqlite3_value **v)
 
 static void event_row(struct reader *rd, sqlite3_value **v)
 {
-	struct eval_event *e;
-	struct arena *a = row_place(rd, &rd->events, sqlite3_value_int64(v[0]), false, (void **)&e);
+	struct cursor *cu = &rd->events;
+	struct case_buf *b = row_case(rd, cu, sqlite3_value_int64(v[0]));
+	struct arena *a = b ? &b->a : &cu->ahead_a;
 	int pt = sqlite3_value_type(v[4]);
-	*e = (struct eval_event){
+	*(b ? new_event(b) : &cu->ahead.event) = (struct eval_event){
 		.id = sqlite3_value_int64(v[1]),
 		.at = value_text(a, v[2]),
 		.kind = value_word(a, v[3], event_kind_word),
@@ -424,22 +430,22 @@ static int cursor_step(struct reader *rd, struct cursor *cu, char **ret_err)
 	cu->rc = sqlite3_step(cu->st);
 	if (cu->rc == SQLITE_ROW && cu->by_column) {
 		/* Copies: a column's own value is for binding, not reading. */
-		sqlite3_value *v[11];
+		sqlite3_value *v[11]; /* the most: a case's */
 		int n = 0;
-		while (n < cu->n_cols && (v[n] = sqlite3_value_dup(sqlite3_column_value(cu->st, n))))
+		while (n < cu->def->n_cols && (v[n] = sqlite3_value_dup(sqlite3_column_value(cu->st, n))))
 			n++;
-		if (n == cu->n_cols)
-			cu->row(rd, v);
+		if (n == cu->def->n_cols)
+			cu->def->row(rd, v);
 		while (n > 0)
 			sqlite3_value_free(v[--n]);
 	}
 	if (cu->rc != SQLITE_ROW && cu->rc != SQLITE_DONE) {
-		_cleanup_free_ char *what = xasprintf("reading %s", cu->what);
+		_cleanup_free_ char *what = xasprintf("reading %s", cu->def->what);
 		rd->failed = true;
 		return sql_error(rd->db, what, ret_err);
 	}
 	if (cu->calls != (cu->rc == SQLITE_ROW)) {
-		*ret_err = xasprintf("reading %s: a step handed over %u rows", cu->what, cu->calls);
+		*ret_err = xasprintf("reading %s: a step handed over %u rows", cu->def->what, cu->calls);
 		cu->rc = SQLITE_ERROR;
 		rd->failed = true;
 		return -EIO;
@@ -484,15 +490,27 @@ static int gather(struct reader *rd, struct cursor *cu, int64_t id, char **ret_e
 	return 0;
 }
 
-/* Prepare one of the reader's statements: `cols` through the function
- * `fn`, or selected themselves when that plan sorts. */
-static int cursor_prepare(struct reader *rd, struct cursor *cu, const char *what, row_fn *row, const char *fn,
-			  void (*fn_impl)(sqlite3_context *, int, sqlite3_value **), int n_cols, const char *cols,
-			  const char *from, char **ret_err)
+static const struct cursor_def case_def = {
+	"cases", "casewatch_case", fn_case, case_row, 11, CASE_COLS, CASE_FROM,
+};
+static const struct cursor_def party_def = {
+	"parties", "casewatch_party", fn_party, party_row, 6, PARTY_COLS, PARTY_FROM,
+};
+static const struct cursor_def party_v1_def = {
+	"parties", "casewatch_party", fn_party, party_row, 6, PARTY_V1_COLS, PARTY_FROM,
+};
+static const struct cursor_def event_def = {
+	"events", "casewatch_event", fn_event, event_row, 7, EVENT_COLS, EVENT_FROM,
+};
+
+/* Prepare one of the reader's statements: its columns through its
+ * function, or selected themselves when that plan sorts. */
+static int cursor_prepare(struct reader *rd, struct cursor *cu, const struct cursor_def *def, char **ret_err)
 {
 	sqlite3 *db = rd->db;
-	_cleanup_free_ char *sql = xasprintf("SELECT %s(?3, %s)%s", fn, cols, from);
-	*cu = (struct cursor){ .what = what, .row = row, .n_cols = n_cols, .rc = SQLITE_ROW };
+	const char *fn = def->fn;
+	_cleanup_free_ char *sql = xasprintf("SELECT %s(?3, %s)%s", fn, def->cols, def->from);
+	*cu = (struct cursor){ .def = def, .rc = SQLITE_ROW };
 	/* Kept for the whole scan, and in a parallel one rebound for each
 	 * block of cases. The function is the connection's from its first
 	 * scan on (made only where it is missing: making it again would
@@ -500,8 +518,8 @@ static int cursor_prepare(struct reader *rd, struct cursor *cu, const char *what
 	_cleanup_free_ char *missing = xasprintf("no such function: %s", fn);
 	int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &cu->st, NULL);
 	if (rc != SQLITE_OK && strcmp(sqlite3_errmsg(db), missing) == 0) {
-		if (sqlite3_create_function_v2(db, fn, n_cols + 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, NULL, fn_impl, NULL,
-					       NULL, NULL) != SQLITE_OK)
+		if (sqlite3_create_function_v2(db, fn, def->n_cols + 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, NULL,
+					       def->fn_impl, NULL, NULL, NULL) != SQLITE_OK)
 			return sql_error(db, "preparing the scan", ret_err);
 		rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &cu->st, NULL);
 	}
@@ -532,7 +550,7 @@ static int cursor_prepare(struct reader *rd, struct cursor *cu, const char *what
 	cu->st = NULL;
 	cu->by_column = true;
 	free(sql);
-	sql = xasprintf("SELECT %s%s", cols, from);
+	sql = xasprintf("SELECT %s%s", def->cols, def->from);
 	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &cu->st, NULL) != SQLITE_OK)
 		return sql_error(db, "preparing the scan", ret_err);
 	return 0;
@@ -561,12 +579,9 @@ static int reader_prepare(struct reader *rd, sqlite3 *db, char **ret_err)
 	 * sorting cursor_prepare() looked for: a SQLite built with STAT4
 	 * could otherwise plan again for the values bound to each range. */
 	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_QPSG, 1, NULL);
-	if ((r = cursor_prepare(rd, &rd->cases, "cases", case_row, "casewatch_case", fn_case, 11, CASE_COLS,
-				CASE_FROM, ret_err)) < 0 ||
-	    (r = cursor_prepare(rd, &rd->parties, "parties", party_row, "casewatch_party", fn_party, 6,
-				version < 2 ? PARTY_V1_COLS : PARTY_COLS, PARTY_FROM, ret_err)) < 0 ||
-	    (r = cursor_prepare(rd, &rd->events, "events", event_row, "casewatch_event", fn_event, 7, EVENT_COLS,
-				EVENT_FROM, ret_err)) < 0) {
+	if ((r = cursor_prepare(rd, &rd->cases, &case_def, ret_err)) < 0 ||
+	    (r = cursor_prepare(rd, &rd->parties, version < 2 ? &party_v1_def : &party_def, ret_err)) < 0 ||
+	    (r = cursor_prepare(rd, &rd->events, &event_def, ret_err)) < 0) {
 		reader_finalize(rd);
 		return r;
 	}
@@ -865,8 +880,9 @@ unsigned scan_threads(bool *ret_forced)
 	int cpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	/* And the CPU time its cgroup may use (a service's CPUQuota=, a
 	 * container's CPU limit): a second thread on a quota of one CPU
-	 * only gets the process throttled. Read once a process: a unit's
-	 * quota changes with a restart, and each full scan would read it. */
+	 * only gets the process throttled. Read once a process, not at each
+	 * full scan: a quota set on the running service (systemctl
+	 * set-property) counts from its next start. */
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, read_quota);
 	unsigned quota = cgroup_quota;
