@@ -2,8 +2,8 @@
 #include "conf.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <libconfig.h>
 #include <string.h>
@@ -414,7 +414,6 @@ static void load_calendar(struct loader *l, const config_setting_t *g)
 		load_holidays(l, s);
 }
 
-/* A secret in a file: refused when others than the owner may read it. */
 /* A secret only sending needs, which this process cannot have (an
  * officer running casewatch status may read the configuration, not the
  * secret): the first such is said later, at setting s, by
@@ -434,6 +433,7 @@ static void defer_secret(struct loader *l, const config_setting_t *s, const char
 
 #define NO_SMTP_PASSWORD "smtp user '%s' has no password: set password_file, or give the service the credential smtp-password"
 
+/* A secret in a file: refused when others than the owner may read it. */
 static char *read_secret(struct loader *l, const config_setting_t *s, const char *path, const char *what,
 			 size_t *ret_len)
 {

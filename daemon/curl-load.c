@@ -140,7 +140,6 @@ void curl_global_cleanup(void)
 		fn.global_cleanup();
 }
 
-
 CURL *curl_easy_init(void)
 {
 	return curl_load(NULL) ? fn.easy_init() : NULL;
