@@ -42,6 +42,13 @@ sqlite3 -bail -batch "$T/counts.db" <"$top_srcdir/schema/state.sql"
 sqlite3 -bail -batch "$T/counts.db" "INSERT INTO cases (case_id, ref, open, digest) VALUES (1, 'C1', 1, 0), (2, 'C2', 1, 0)"
 same "the obligations have no triggers: what is counted of them, the scans count" \
 	"$(sqlite3 -batch "$T/counts.db" "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND tbl_name IN ('obligations', 'cases')")" 0
+# Only what is still owed is kept: the table refuses a met obligation,
+# and takes a pending, an overdue and a paused one.
+ob() { echo "INSERT INTO obligations (case_id, rule, party_id, cycle, start, state) VALUES ($1, '$2', 0, 1, '2026-03-16', '$3')"; }
+same "a met obligation is not kept" \
+	"$(sqlite3 -batch "$T/counts.db" "$(ob 2 m met)" 2>&1 | grep -c 'CHECK constraint failed')" 1
+same "... a pending, an overdue and a paused one are" \
+	"$(sqlite3 -batch "$T/counts.db" "$(ob 1 a pending); $(ob 1 b overdue); $(ob 1 c paused); SELECT count(*) FROM obligations")" 3
 
 # The triggers that count the notifications waiting (pending, not urgent).
 wq() { sqlite3 -bail -batch "$T/counts.db" "$1; SELECT n FROM outbox_counts WHERE name = 'waiting'"; }
